@@ -1,0 +1,158 @@
+# procship: one non-recursive Makefile for the BPF object, the daemon, tests and benchmarks.
+#
+#   make            build build/procship
+#   make deps       install the Debian packages needed to build, test and run (root)
+#   make run        capture process events and ship them to a private rsyslogd on loopback
+#   make check      unit + integration tests, then again under ASan+UBSan
+#   make install    honours DESTDIR and PREFIX
+#   make SAN=1 ...  sanitizer build in build/san
+#   V=1             show full command lines
+
+SAN ?=
+ifeq ($(SAN),1)
+OUTPUT ?= build/san
+else
+OUTPUT ?= build
+endif
+
+CC ?= gcc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+# vmlinux.h comes from the running kernel's BTF unless VMLINUX_BTF names another file.
+VMLINUX_BTF ?= $(firstword $(wildcard /sys/kernel/btf/vmlinux /boot/vmlinux-$(shell uname -r)))
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
+	-e 's/s390x/s390/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/')
+
+VERSION := 0.1.0
+BUILD_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT%H:%M:%SZ)
+
+# The one list of Debian packages: build, test, run and bench.
+DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
+	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
+	libclang-rt-14-dev rsyslog bsdutils mandoc iproute2 procps python3
+
+PKGS := libbpf libfastjson
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
+	-Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ifeq ($(SAN),1)
+CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I$(OUTPUT) -I. \
+	-DPROCSHIP_VERSION='"$(VERSION)"' -DPROCSHIP_BUILD_COMMIT='"$(BUILD_COMMIT)"' \
+	-DPROCSHIP_BUILD_DATE='"$(BUILD_DATE)"'
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUTPUT) -I.
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDEXPANSION:
+.SECONDARY:
+.PHONY: all deps run check check-unit check-integration check-san bench install clean fuzz
+
+FRAMING_SRCS := framing/framing.c
+SHIPPER_SRCS := $(filter-out shipper/main.c,$(wildcard shipper/*.c))
+DAEMON_SRCS := $(FRAMING_SRCS) $(SHIPPER_SRCS) shipper/main.c
+DAEMON_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(DAEMON_SRCS))
+
+all: $(OUTPUT)/procship
+
+$(OUTPUT)/vmlinux.h:
+	$(Q)if [ -z "$(VMLINUX_BTF)" ] || [ ! -r "$(VMLINUX_BTF)" ]; then \
+		echo "error: no kernel BTF found (need /sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y); set VMLINUX_BTF=path/to/vmlinux" >&2; \
+		exit 1; fi
+	$(Q)mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/procship_event.h $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(OUTPUT)/obj/shipper/sensor.o: $(OUTPUT)/procship.skel.h
+
+$(OUTPUT)/obj/%.o: %.c $$(wildcard $$(dir %)*.h) bpf/procship_event.h
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/procship: $(DAEMON_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# ---- tests ---------------------------------------------------------------------------------
+# Each unit test links its own module(s) plus tests/unit/mock_log.c; list the modules here.
+test_framing_SRCS := framing/framing.c
+test_output_udp_SRCS := shipper/output_udp.c
+test_event_json_SRCS := shipper/event_json.c shipper/proc_cache.c
+UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(addprefix $(OUTPUT)/tests/test_,$(UNIT_TESTS))
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $$(test_$$*_SRCS) tests/unit/mock_log.c \
+		$$(wildcard tests/unit/*.h) $$(wildcard framing/*.h shipper/*.h)
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(PKG_CFLAGS) $(LDFLAGS) -o $@ \
+		$(filter %.c,$^) $(test_$*_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+check-unit: $(UNIT_BINS)
+	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+check-integration: $(OUTPUT)/procship
+	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) tests/integration/run
+
+check-san:
+	$(Q)$(MAKE) --no-print-directory SAN=1 check-unit check-integration
+
+check: all
+	$(Q)$(MAKE) --no-print-directory check-unit check-integration
+	$(Q)$(MAKE) --no-print-directory check-san
+
+# ---- running --------------------------------------------------------------------------------
+deps:
+	$(Q)if dpkg-query -W -f='$${Status}\n' $(DEB_PACKAGES) 2>/dev/null | grep -qv 'install ok installed' \
+		|| [ $$(dpkg-query -W -f='$${Status}\n' $(DEB_PACKAGES) 2>/dev/null | wc -l) -ne $(words $(DEB_PACKAGES)) ]; then \
+		echo "installing: $(DEB_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES); \
+	else echo "deps: all $(words $(DEB_PACKAGES)) packages already installed"; fi
+
+run: $(OUTPUT)/procship
+	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) contrib/run-demo
+
+bench: $(OUTPUT)/procship
+	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) bench/run
+
+install: $(OUTPUT)/procship
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/procship
+	install -m 0755 $(OUTPUT)/procship $(DESTDIR)$(PREFIX)/sbin/procship
+	install -m 0644 man/procship.8 $(DESTDIR)$(PREFIX)/share/man/man8/procship.8
+	[ ! -f man/procship.conf.5 ] || install -m 0644 man/procship.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 contrib/rsyslog/procship-receiver.conf $(DESTDIR)$(PREFIX)/share/procship/
+
+clean:
+	rm -rf build

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Kernel side of procship: process exec, fork and exit -> fixed-size records in a ring buffer.
+ *
+ * Attached with tp_btf (raw BTF tracepoints): classic tracepoints need tracefs, which is not
+ * mounted on our hosts, and fentry/LSM programs are refused there. Records are submitted
+ * without a wake-up until a lot is pending; user space also drains on a short timer. Waking
+ * user space for every exec was measured to slow an exec loop by ~45%.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "bpf/procship_event.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Knobs set by user space between open and load. */
+const volatile __u64 wakeup_bytes = 256 * 1024; /* pending bytes that force a wake-up */
+const volatile __u32 ignore_tgid = 0;           /* procship itself */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+/* Per-CPU count of failed reserves, indexed by enum ps_event_type: nothing lost unseen. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+static __always_inline void count_drop(__u32 type)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &type);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline struct ps_event *reserve(__u32 type)
+{
+	struct ps_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count_drop(type);
+		return NULL;
+	}
+	e->type = type;
+	e->flags = 0;
+	e->args_len = 0;
+	e->cwd_len = 0;
+	e->filename_len = 0;
+	e->exit_code = 0;
+	e->filename[0] = 0;
+	e->cwd[0] = 0;
+	e->cgroup[0] = 0;
+	return e;
+}
+
+static __always_inline void submit(struct ps_event *e)
+{
+	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(e, pending >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline void fill_task(struct ps_event *e, struct task_struct *task)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+
+	e->pid = BPF_CORE_READ(task, tgid);
+	e->tid = BPF_CORE_READ(task, pid);
+	e->ppid = BPF_CORE_READ(parent, tgid);
+	e->uid = BPF_CORE_READ(task, cred, euid.val);
+	e->gid = BPF_CORE_READ(task, cred, egid.val);
+	/* loginuid exists only with CONFIG_AUDITSYSCALL. */
+	if (bpf_core_field_exists(task->loginuid)) {
+		e->auid = BPF_CORE_READ(task, loginuid.val);
+	} else {
+		e->auid = 0xffffffff;
+		e->flags |= PS_F_NO_AUID;
+	}
+	e->start_ktime = BPF_CORE_READ(leader, start_boottime);
+	e->parent_start_ktime = BPF_CORE_READ(parent, group_leader, start_boottime);
+	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), &task->comm);
+}
+
+/* The innermost cgroup v2 name: container runtimes put the container id there. */
+static __always_inline void fill_cgroup(struct ps_event *e, struct task_struct *task)
+{
+	const char *name = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, name);
+
+	if (name)
+		bpf_probe_read_kernel_str(e->cgroup, sizeof(e->cgroup), name);
+}
+
+/* Walk the cwd dentries up to the process root, crossing mount points. Components are stored
+ * leaf first, NUL-separated; user space reverses them. Storing forward keeps the offsets
+ * simple enough for the verifier. */
+static __always_inline void fill_cwd(struct ps_event *e, struct task_struct *task)
+{
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	struct dentry *dentry = BPF_CORE_READ(fs, pwd.dentry);
+	struct vfsmount *vfsmnt = BPF_CORE_READ(fs, pwd.mnt);
+	struct dentry *root_dentry = BPF_CORE_READ(fs, root.dentry);
+	struct vfsmount *root_mnt = BPF_CORE_READ(fs, root.mnt);
+	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
+	__u32 off = 0;
+	int i;
+
+	if (!dentry) {
+		e->flags |= PS_F_ERR_CWD;
+		return;
+	}
+	for (i = 0; i < PS_CWD_DEPTH; i++) {
+		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+		struct dentry *parent;
+		const unsigned char *name;
+		long n;
+
+		if (dentry == root_dentry && vfsmnt == root_mnt)
+			goto done;
+		if (dentry == mnt_root) {
+			struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (mnt_parent == mnt)
+				goto done;
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = mnt_parent;
+			vfsmnt = &mnt->mnt;
+			continue;
+		}
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (parent == dentry)
+			goto done;
+		name = BPF_CORE_READ(dentry, d_name.name);
+		if (off >= PS_CWD_MAX - 2) {
+			e->flags |= PS_F_TRUNC_CWD;
+			goto out;
+		}
+		/* clang drops a mask it can prove redundant, and the verifier then loses the
+		 * bound on the copy it uses for the size: force the masked value. */
+		barrier_var(off);
+		off &= PS_CWD_MAX - 1;
+		barrier_var(off);
+		n = bpf_probe_read_kernel_str(e->cwd + off, PS_CWD_MAX - off, name);
+		if (n <= 0) {
+			e->flags |= PS_F_ERR_CWD;
+			goto out;
+		}
+		off += n;
+		dentry = parent;
+	}
+	/* Deeper than PS_CWD_DEPTH: what we have is the tail of the path. */
+	e->flags |= PS_F_TRUNC_CWD;
+	goto out;
+done:
+out:
+	e->cwd_len = off;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct mm_struct *mm;
+	unsigned long arg_start, arg_end, len;
+	struct ps_event *e;
+	long n;
+
+	if (ignore_tgid && BPF_CORE_READ(task, tgid) == ignore_tgid)
+		return 0;
+	e = reserve(PS_EVENT_EXEC);
+	if (!e)
+		return 0;
+	fill_task(e, task);
+	e->ktime = bpf_ktime_get_boot_ns();
+
+	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	if (n <= 0) {
+		e->flags |= PS_F_ERR_FILENAME;
+	} else {
+		e->filename_len = n - 1;
+		if (n == sizeof(e->filename))
+			e->flags |= PS_F_TRUNC_FILENAME;
+	}
+
+	/* The new image's argv is in user memory the kernel has just written: it is present. */
+	mm = BPF_CORE_READ(task, mm);
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	len = arg_end - arg_start;
+	if (arg_end <= arg_start) {
+		len = 0;
+	} else if (len > PS_ARGS_MAX) {
+		len = PS_ARGS_MAX;
+		e->flags |= PS_F_TRUNC_ARGS;
+	}
+	if (len) {
+		/* An explicit bound the verifier can see after clang's rewrites. */
+		len &= (2 * PS_ARGS_MAX - 1);
+		if (len > PS_ARGS_MAX)
+			len = PS_ARGS_MAX;
+		if (bpf_probe_read_user(e->args, len, (void *)arg_start) == 0)
+			e->args_len = len;
+		else
+			e->flags |= PS_F_ERR_ARGS;
+	}
+	fill_cwd(e, task);
+	fill_cgroup(e, task);
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct ps_event *e;
+
+	/* Threads share their process's identity: only new thread groups matter. */
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+	if (ignore_tgid && BPF_CORE_READ(parent, tgid) == ignore_tgid)
+		return 0;
+	e = reserve(PS_EVENT_FORK);
+	if (!e)
+		return 0;
+	fill_task(e, child);
+	e->ktime = bpf_ktime_get_boot_ns();
+	submit(e);
+	return 0;
+}
+
+/* The group_dead argument exists only on recent kernels; signal->live works everywhere:
+ * do_exit decrements it before this tracepoint fires. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task)
+{
+	struct ps_event *e;
+
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	if (ignore_tgid && BPF_CORE_READ(task, tgid) == ignore_tgid)
+		return 0;
+	e = reserve(PS_EVENT_EXIT);
+	if (!e)
+		return 0;
+	fill_task(e, task);
+	e->ktime = bpf_ktime_get_boot_ns();
+	/* The last thread out may not be the leader; a group exit keeps the status in signal. */
+	if (BPF_CORE_READ(task, signal, flags) & 0x00000004 /* SIGNAL_GROUP_EXIT */)
+		e->exit_code = BPF_CORE_READ(task, signal, group_exit_code);
+	else
+		e->exit_code = BPF_CORE_READ(task, exit_code);
+	submit(e);
+	return 0;
+}

@@ -1,0 +1,78 @@
+/* Syslog framing: header fields + payload -> one message in a caller-owned buffer.
+ *
+ * Pure functions: no allocation, no globals, no logging. framing/ includes nothing from
+ * shipper/. Every builder writes at most `size` bytes (no terminating NUL is written or
+ * counted) and returns the number of bytes written. The header is never cut: when the
+ * header alone does not fit, the builder returns -ENOSPC. When the payload does not fit it
+ * is cut at a UTF-8 character boundary and *truncated is set to true (it is set to false
+ * otherwise).
+ */
+#ifndef PROCSHIP_FRAMING_H
+#define PROCSHIP_FRAMING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+enum framing_format {
+	FRAMING_JSON,    /* the payload alone, as Tetragon's UDP output sends it */
+	FRAMING_RFC3164, /* <PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG */
+	FRAMING_RFC5424, /* <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG */
+};
+
+/* RFC 5424 section 6.1 field limits. */
+#define FRAMING_HOSTNAME_MAX 255
+#define FRAMING_APPNAME_MAX  48
+#define FRAMING_PROCID_MAX   128
+#define FRAMING_MSGID_MAX    32
+#define FRAMING_SDNAME_MAX   32
+/* RFC 3164 section 4.1.3: the TAG is at most 32 characters. */
+#define FRAMING_TAG_MAX 32
+
+struct framing_sd_param {
+	const char *name;  /* SD-NAME: printable ASCII except '=', ' ', ']', '"'; max 32 */
+	const char *value; /* any UTF-8; '"', '\' and ']' are escaped (RFC 5424 6.3.3) */
+};
+
+/* Fields for the header. NULL or "" string fields are absent: "-" in RFC 5424, left out in
+ * RFC 3164 where the format allows it. */
+struct framing_header {
+	int facility;          /* 0..23 */
+	int severity;          /* 0..7 */
+	struct timespec time;  /* CLOCK_REALTIME; RFC 3164 prints it in local time */
+	const char *hostname;
+	const char *app_name;  /* RFC 5424 APP-NAME; RFC 3164 TAG */
+	const char *procid;    /* RFC 5424 PROCID; RFC 3164 "[PID]" after the TAG */
+	const char *msgid;     /* RFC 5424 only */
+	const char *sd_id;     /* RFC 5424: one SD-ELEMENT when set, else "-" */
+	const struct framing_sd_param *sd_params;
+	size_t sd_nparams;
+	bool bom;              /* RFC 5424: UTF-8 BOM before MSG (off by default: it breaks
+	                        * rsyslog's mmjsonparse) */
+	bool cee;              /* "@cee:" before the payload, for rsyslog's mmjsonparse */
+};
+
+/* Name -> number. Return -1 for an unknown name (case-sensitive, lowercase as in
+ * syslog.conf: "kern".."local7", plus "authpriv", "cron", "ftp", ...; "emerg".."debug"). */
+int framing_facility_from_name(const char *name);
+int framing_severity_from_name(const char *name);
+/* "json", "rfc3164", "rfc5424" -> enum framing_format; -1 when unknown. */
+int framing_format_from_name(const char *name);
+const char *framing_format_name(enum framing_format format);
+
+/* Build one message of the given format. msg is <pointer, length>, need not be NUL-terminated. */
+ssize_t framing_build(char *buf, size_t size, enum framing_format format,
+	const struct framing_header *hdr, const char *msg, size_t msg_len, bool *truncated);
+
+ssize_t framing_rfc3164(char *buf, size_t size, const struct framing_header *hdr,
+	const char *msg, size_t msg_len, bool *truncated);
+ssize_t framing_rfc5424(char *buf, size_t size, const struct framing_header *hdr,
+	const char *msg, size_t msg_len, bool *truncated);
+ssize_t framing_json(char *buf, size_t size, const struct framing_header *hdr,
+	const char *msg, size_t msg_len, bool *truncated);
+
+/* The longest prefix of s[0..len) that ends on a UTF-8 character boundary and is <= max. */
+size_t framing_utf8_cut(const char *s, size_t len, size_t max);
+
+#endif

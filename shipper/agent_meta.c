@@ -1,0 +1,51 @@
+#include "agent_meta.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <json.h>
+
+#include "event_json.h"
+
+int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size)
+{
+	struct fjson_object *o = fjson_object_new_object();
+	struct utsname uts;
+	char stamp[32];
+	struct tm tm;
+	const char *s;
+	int w;
+
+	if (!o)
+		return -ENOMEM;
+	if (!gmtime_r(&info->started.tv_sec, &tm) ||
+		!strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		stamp[0] = '\0';
+	if (uname(&uts) == -1)
+		memset(&uts, 0, sizeof(uts));
+	fjson_object_object_add(o, "@timestamp", fjson_object_new_string(stamp));
+	fjson_object_object_add(o, "event", fjson_object_new_string("agent_init"));
+	fjson_object_object_add(o, "procship_version", fjson_object_new_string(PROCSHIP_VERSION));
+	fjson_object_object_add(o, "build_commit", fjson_object_new_string(PROCSHIP_BUILD_COMMIT));
+	fjson_object_object_add(o, "build_date", fjson_object_new_string(PROCSHIP_BUILD_DATE));
+	fjson_object_object_add(o, "hostname", fjson_object_new_string(info->hostname));
+	fjson_object_object_add(o, "os", fjson_object_new_string("linux"));
+	fjson_object_object_add(o, "kernel_version", fjson_object_new_string(uts.release));
+	fjson_object_object_add(o, "pid", fjson_object_new_int64(getpid()));
+	fjson_object_object_add(o, "udp_destination",
+		fjson_object_new_string(info->udp_destination ? info->udp_destination : ""));
+	fjson_object_object_add(o, "udp_buffer_size", fjson_object_new_int64(info->udp_buffer_size));
+	fjson_object_object_add(o, "uptime", fjson_object_new_string("initialized at 0"));
+	s = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN);
+	if (!s) {
+		fjson_object_put(o);
+		return -ENOMEM;
+	}
+	/* Slashes unescaped, as in every other document procship writes. */
+	w = ejson_copy_unescaped(buf, size, s, strlen(s));
+	fjson_object_put(o);
+	return w;
+}

@@ -1,0 +1,223 @@
+#include "conf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "framing/framing.h"
+#include "log.h"
+
+static int log_level_from_name(const char *name)
+{
+	static const char *const names[] = {"error", "warning", "info", "debug"};
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+#define OFF(field) offsetof(struct conf, field)
+
+const struct conf_option conf_options[] = {
+	{"udp-output-enabled", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL,
+		OFF(udp_output_enabled),
+		"ship events over UDP; without it, JSON lines go to standard output"},
+	{"udp-output-address", CONF_LIST, "127.0.0.1", "HOST[:PORT][,...]", 0, 0, NULL, NULL,
+		OFF(udp_output_address),
+		"destination; repeat it or give a comma list for failover, [IPv6]:port"},
+	{"udp-output-port", CONF_INT, "514", "N", 1, 65535, NULL, NULL, OFF(udp_output_port),
+		"port for destinations given without one"},
+	{"udp-buffer-size", CONF_INT, "65536", "BYTES", 0, 1 << 30, NULL, NULL,
+		OFF(udp_buffer_size), "SO_SNDBUF of the UDP socket (0 = system default)"},
+	{"max-message-size", CONF_INT, "8192", "BYTES", 480, 65507, NULL, NULL,
+		OFF(max_message_size), "longest datagram sent; longer messages are truncated"},
+	{"syslog-format", CONF_NAME, "rfc3164", "FORMAT", 0, 0, framing_format_from_name,
+		"json, rfc3164, rfc5424", OFF(syslog_format),
+		"framing: bare JSON, RFC 3164 or RFC 5424 header"},
+	{"syslog-facility", CONF_NAME, "user", "NAME", 0, 0, framing_facility_from_name,
+		"kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, "
+		"local0..local7",
+		OFF(syslog_facility), "syslog facility of the messages"},
+	{"syslog-severity", CONF_NAME, "info", "NAME", 0, 0, framing_severity_from_name,
+		"emerg, alert, crit, err, warning, notice, info, debug", OFF(syslog_severity),
+		"syslog severity of the messages"},
+	{"syslog-app-name", CONF_STRING, "procship", "NAME", 0, 0, NULL, NULL,
+		OFF(syslog_app_name), "APP-NAME (RFC 5424) or TAG (RFC 3164)"},
+	{"hostname", CONF_STRING, "", "NAME", 0, 0, NULL, NULL, OFF(hostname),
+		"HOSTNAME in the syslog header (default: the node name)"},
+	{"cee-cookie", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(cee_cookie),
+		"put \"@cee:\" before the JSON, for rsyslog's mmjsonparse"},
+	{"ring-buffer-size", CONF_INT, "8388608", "BYTES", 4096, 1L << 30, NULL, NULL,
+		OFF(ringbuf_size), "BPF ring buffer size (a power of two)"},
+	{"log-level", CONF_NAME, "info", "LEVEL", 0, 0, log_level_from_name,
+		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr"},
+};
+
+const size_t conf_noptions = sizeof(conf_options) / sizeof(conf_options[0]);
+
+static const struct conf_option *find_option(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < conf_noptions; i++)
+		if (strlen(conf_options[i].name) == len && strncmp(conf_options[i].name, name, len) == 0)
+			return &conf_options[i];
+	return NULL;
+}
+
+static int parse_bool(const char *val, bool *out)
+{
+	if (!strcmp(val, "true") || !strcmp(val, "yes") || !strcmp(val, "1") || !strcmp(val, "on"))
+		*out = true;
+	else if (!strcmp(val, "false") || !strcmp(val, "no") || !strcmp(val, "0") ||
+		!strcmp(val, "off"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+/* Set one option from text. Returns 0 or -1 with a message (without the flag's name). */
+static int set_option(struct conf *c, const struct conf_option *o, const char *val, char *err,
+	size_t errlen)
+{
+	char *field = (char *)c + o->offset;
+	char *end;
+	long n;
+	int v;
+
+	switch (o->type) {
+	case CONF_BOOL:
+		if (parse_bool(val, (bool *)field) != 0) {
+			snprintf(err, errlen, "'%s' is not a boolean (true or false)", val);
+			return -1;
+		}
+		return 0;
+	case CONF_INT:
+		errno = 0;
+		n = strtol(val, &end, 10);
+		if (errno || end == val || *end != '\0') {
+			snprintf(err, errlen, "'%s' is not a number", val);
+			return -1;
+		}
+		if (n < o->min || n > o->max) {
+			snprintf(err, errlen, "%ld is out of range %ld..%ld", n, o->min, o->max);
+			return -1;
+		}
+		*(long *)field = n;
+		return 0;
+	case CONF_STRING:
+		*(const char **)field = val;
+		return 0;
+	case CONF_LIST: {
+		struct conf_list *list = (struct conf_list *)field;
+
+		if (list->n >= CONF_LIST_MAX) {
+			snprintf(err, errlen, "more than %d values", CONF_LIST_MAX);
+			return -1;
+		}
+		list->v[list->n++] = val;
+		return 0;
+	}
+	case CONF_NAME:
+		v = o->lookup(val);
+		if (v < 0) {
+			snprintf(err, errlen, "unknown name '%s' (one of: %s)", val, o->choices);
+			return -1;
+		}
+		*(int *)field = v;
+		return 0;
+	}
+	return -1;
+}
+
+void conf_defaults(struct conf *c)
+{
+	char err[256];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < conf_noptions; i++) {
+		if (conf_options[i].type == CONF_LIST)
+			continue; /* applied after parsing, when the user gave none */
+		if (set_option(c, &conf_options[i], conf_options[i].def, err, sizeof(err)) != 0)
+			abort(); /* a bad default in the table is a programming error */
+	}
+}
+
+enum conf_parse_result conf_parse_args(struct conf *c, int argc, char **argv, char *err,
+	size_t errlen)
+{
+	char why[256];
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *eq, *val;
+		const struct conf_option *o;
+		size_t len;
+
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
+			return CONF_HELP;
+		if (!strcmp(arg, "--version") || !strcmp(arg, "-V"))
+			return CONF_VERSION;
+		if (strncmp(arg, "--", 2) != 0) {
+			snprintf(err, errlen, "unexpected argument '%s' (options start with --)", arg);
+			return CONF_ERROR;
+		}
+		eq = strchr(arg + 2, '=');
+		len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+		o = find_option(arg + 2, len);
+		if (!o) {
+			snprintf(err, errlen, "unknown option '%.*s' (see --help)", (int)(len + 2), arg);
+			return CONF_ERROR;
+		}
+		if (eq) {
+			val = eq + 1;
+		} else if (o->type == CONF_BOOL) {
+			val = "true";
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			snprintf(err, errlen, "--%s: missing value (%s)", o->name, o->arg);
+			return CONF_ERROR;
+		}
+		if (set_option(c, o, val, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "--%s: %s", o->name, why);
+			return CONF_ERROR;
+		}
+	}
+	if (c->udp_output_address.n == 0) {
+		c->udp_output_address.v[0] = "127.0.0.1";
+		c->udp_output_address.n = 1;
+	}
+	return CONF_OK;
+}
+
+void conf_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: procship [OPTION]...\n"
+		     "Capture process execs and exits with BPF and ship them as Tetragon-style "
+		     "JSON over syslog/UDP.\n\n");
+	for (i = 0; i < conf_noptions; i++) {
+		const struct conf_option *o = &conf_options[i];
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+			o->arg ? o->arg : "");
+		fprintf(out, "  %-40s %s", left, o->help);
+		if (o->def && o->def[0])
+			fprintf(out, " (default: %s)", o->def);
+		fputc('\n', out);
+		if (o->choices)
+			fprintf(out, "  %-40s   one of: %s\n", "", o->choices);
+	}
+	fprintf(out, "  %-40s %s\n", "--help", "show this help and exit");
+	fprintf(out, "  %-40s %s\n", "--version", "show the version and exit");
+	fprintf(out, "\nSee procship(8).\n");
+}

@@ -1,0 +1,62 @@
+/* Configuration: one table of options drives the command line, --help and the man-page
+ * check. Adding an option is one row in conf.c plus its field here. */
+#ifndef PROCSHIP_CONF_H
+#define PROCSHIP_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONF_LIST_MAX 32
+
+struct conf_list {
+	const char *v[CONF_LIST_MAX];
+	size_t n;
+};
+
+struct conf {
+	bool udp_output_enabled;
+	struct conf_list udp_output_address; /* each may hold a comma list */
+	long udp_output_port;
+	long udp_buffer_size;
+	long max_message_size;
+	int syslog_format;   /* enum framing_format */
+	int syslog_facility; /* 0..23 */
+	int syslog_severity; /* 0..7 */
+	const char *syslog_app_name;
+	const char *hostname; /* "" = the node name */
+	bool cee_cookie;
+	int log_level; /* enum log_level */
+	long ringbuf_size;
+};
+
+enum conf_type { CONF_BOOL, CONF_INT, CONF_STRING, CONF_LIST, CONF_NAME };
+
+struct conf_option {
+	const char *name;   /* long option without "--"; also the config-file key */
+	enum conf_type type;
+	const char *def;    /* default, as the user would write it */
+	const char *arg;    /* placeholder in --help, e.g. "N" */
+	long min, max;      /* CONF_INT range */
+	int (*lookup)(const char *name); /* CONF_NAME: name -> value, -1 when unknown */
+	const char *choices; /* CONF_NAME: the names, for messages and --help */
+	size_t offset;      /* of the field in struct conf */
+	const char *help;   /* one line */
+};
+
+extern const struct conf_option conf_options[];
+extern const size_t conf_noptions;
+
+/* Fill every field with its default. */
+void conf_defaults(struct conf *c);
+
+enum conf_parse_result { CONF_OK = 0, CONF_ERROR = -1, CONF_HELP = 1, CONF_VERSION = 2 };
+
+/* Parse argv (argv[0] skipped). Values point into argv. On CONF_ERROR, err holds one line
+ * naming the flag and the value. */
+enum conf_parse_result conf_parse_args(struct conf *c, int argc, char **argv, char *err,
+	size_t errlen);
+
+void conf_usage(FILE *out);
+
+#endif

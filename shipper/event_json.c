@@ -1,0 +1,358 @@
+#include "event_json.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+
+struct ejson {
+	char node[256];
+	int64_t boot_offset_ns;
+	char *out;
+	size_t out_size;
+};
+
+struct ejson *ejson_new(const char *node, int64_t boot_offset_ns)
+{
+	struct ejson *ej = calloc(1, sizeof(*ej));
+
+	if (!ej)
+		return NULL;
+	snprintf(ej->node, sizeof(ej->node), "%s", node);
+	ej->boot_offset_ns = boot_offset_ns;
+	ej->out_size = 4096;
+	ej->out = malloc(ej->out_size);
+	if (!ej->out) {
+		free(ej);
+		return NULL;
+	}
+	return ej;
+}
+
+void ejson_free(struct ejson *ej)
+{
+	if (!ej)
+		return;
+	free(ej->out);
+	free(ej);
+}
+
+void ejson_set_boot_offset(struct ejson *ej, int64_t boot_offset_ns)
+{
+	ej->boot_offset_ns = boot_offset_ns;
+}
+
+/* Tetragon's order (pkg/reader/exec); the two truncation flags Tetragon lacks go last. */
+static const struct {
+	uint32_t bit;
+	const char *name;
+} flag_names[] = {
+	{PCACHE_F_EXECVE, "execve"},
+	{PCACHE_F_PROCFS, "procFS"},
+	{PCACHE_F_ERROR_ENVS, "errorEnvs"},
+	{PCACHE_F_TRUNC_ARGS, "truncArgs"},
+	{PCACHE_F_MISS, "miss"},
+	{PCACHE_F_ERROR_FILENAME, "errorFilename"},
+	{PCACHE_F_ERROR_ARGS, "errorArgs"},
+	{PCACHE_F_NOCWD, "nocwd"},
+	{PCACHE_F_ROOTCWD, "rootcwd"},
+	{PCACHE_F_ERROR_CWD, "errorCWD"},
+	{PCACHE_F_CLONE, "clone"},
+	{PCACHE_F_TRUNC_FILENAME, "truncFilename"},
+	{PCACHE_F_TRUNC_CWD, "truncCWD"},
+};
+
+size_t ejson_flags(uint32_t flags, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
+		int w;
+
+		if (!(flags & flag_names[i].bit))
+			continue;
+		w = snprintf(buf + n, size - n, "%s%s", n ? " " : "", flag_names[i].name);
+		if (w < 0 || (size_t)w >= size - n)
+			break;
+		n += (size_t)w;
+	}
+	return n;
+}
+
+size_t ejson_time(int64_t unix_ns, char *buf, size_t size)
+{
+	time_t sec = (time_t)(unix_ns / 1000000000);
+	long nsec = (long)(unix_ns % 1000000000);
+	struct tm tm;
+	size_t n;
+	int w;
+
+	if (nsec < 0) {
+		nsec += 1000000000;
+		sec--;
+	}
+	if (!gmtime_r(&sec, &tm))
+		return 0;
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (n == 0)
+		return 0;
+	w = snprintf(buf + n, size - n, ".%09ldZ", nsec);
+	if (w < 0 || (size_t)w >= size - n)
+		return 0;
+	return n + (size_t)w;
+}
+
+char *ejson_join_args(const char *argv, size_t len)
+{
+	/* Worst case every byte is its own argument wrapped in quotes. */
+	char *out = malloc(len * 3 + 1);
+	size_t i = 0, o = 0;
+	bool first = true;
+
+	if (!out)
+		return NULL;
+	/* Skip argv[0]. */
+	while (i < len && argv[i] != '\0')
+		i++;
+	i++;
+	while (i < len) {
+		const char *arg = argv + i;
+		size_t alen = strnlen(arg, len - i);
+		bool quote = memchr(arg, ' ', alen) != NULL;
+
+		if (!first)
+			out[o++] = ' ';
+		first = false;
+		if (quote)
+			out[o++] = '"';
+		memcpy(out + o, arg, alen);
+		o += alen;
+		if (quote)
+			out[o++] = '"';
+		i += alen + 1;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static bool is_hex64(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len != 64)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+void ejson_docker_id(const char *cgroup, char *buf, size_t size)
+{
+	static const char *const prefixes[] = {"docker-", "cri-containerd-", "crio-", "libpod-",
+		"containerd-", NULL};
+	const char *s = cgroup;
+	size_t len, i;
+
+	buf[0] = '\0';
+	if (!s || size < 32)
+		return;
+	for (i = 0; prefixes[i]; i++) {
+		size_t plen = strlen(prefixes[i]);
+
+		if (strncmp(s, prefixes[i], plen) == 0) {
+			s += plen;
+			break;
+		}
+	}
+	len = strlen(s);
+	if (len > 6 && strcmp(s + len - 6, ".scope") == 0)
+		len -= 6;
+	if (!is_hex64(s, len))
+		return;
+	memcpy(buf, s, 31);
+	buf[31] = '\0';
+}
+
+static void add_str(struct fjson_object *o, const char *key, const char *val)
+{
+	fjson_object_object_add(o, key, fjson_object_new_string(val ? val : ""));
+}
+
+static void add_i64(struct fjson_object *o, const char *key, int64_t val)
+{
+	fjson_object_object_add(o, key, fjson_object_new_int64(val));
+}
+
+static void add_time(struct ejson *ej, struct fjson_object *o, const char *key, uint64_t ktime)
+{
+	char buf[64];
+
+	if (ejson_time((int64_t)ktime + ej->boot_offset_ns, buf, sizeof(buf)))
+		add_str(o, key, buf);
+}
+
+/* Tetragon's process object: zero-valued plain scalars are left out, but pid, uid, auid and
+ * tid always stand. */
+static struct fjson_object *process_obj(struct ejson *ej, const struct pcache_proc *p)
+{
+	struct fjson_object *o = fjson_object_new_object();
+	char flags[256];
+
+	if (!o)
+		return NULL;
+	add_str(o, "exec_id", p->exec_id);
+	add_i64(o, "pid", p->pid);
+	add_i64(o, "uid", p->uid);
+	if (p->cwd && p->cwd[0])
+		add_str(o, "cwd", p->cwd);
+	add_str(o, "binary", p->binary);
+	if (p->arguments && p->arguments[0])
+		add_str(o, "arguments", p->arguments);
+	if (ejson_flags(p->flags, flags, sizeof(flags)))
+		add_str(o, "flags", flags);
+	add_time(ej, o, "start_time", p->ktime);
+	add_i64(o, "auid", p->auid);
+	if (p->docker[0])
+		add_str(o, "docker", p->docker);
+	if (p->parent_exec_id[0])
+		add_str(o, "parent_exec_id", p->parent_exec_id);
+	add_i64(o, "tid", p->tid ? p->tid : p->pid);
+	return o;
+}
+
+/* Scanning escape pairs (not a plain search) keeps "\\/" (an escaped backslash, then a
+ * slash) right: libfastjson writes a literal backslash as two. */
+int ejson_copy_unescaped(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (o + 1 >= size)
+			return -ENOSPC;
+		if (src[i] == '\\' && i + 1 < len) {
+			if (src[i + 1] != '/')
+				dst[o++] = src[i];
+			if (o + 1 >= size)
+				return -ENOSPC;
+			dst[o++] = src[++i];
+			continue;
+		}
+		dst[o++] = src[i];
+	}
+	if (o >= size)
+		return -ENOSPC;
+	dst[o] = '\0';
+	return (int)o;
+}
+
+static const char *finish(struct ejson *ej, struct fjson_object *root, size_t *len)
+{
+	const char *s = fjson_object_to_json_string_ext(root, FJSON_TO_STRING_PLAIN);
+	size_t n;
+	int w;
+
+	if (!s) {
+		fjson_object_put(root);
+		errno = ENOMEM;
+		return NULL;
+	}
+	n = strlen(s);
+	if (n + 1 > ej->out_size) {
+		size_t size = ej->out_size;
+		char *p;
+
+		while (size < n + 1)
+			size *= 2;
+		p = realloc(ej->out, size);
+		if (!p) {
+			fjson_object_put(root);
+			errno = ENOMEM;
+			return NULL;
+		}
+		ej->out = p;
+		ej->out_size = size;
+	}
+	w = ejson_copy_unescaped(ej->out, ej->out_size, s, n);
+	fjson_object_put(root);
+	if (w < 0) {
+		errno = ENOSPC;
+		return NULL;
+	}
+	*len = (size_t)w;
+	return ej->out;
+}
+
+static struct fjson_object *envelope(struct ejson *ej, const char *kind,
+	struct fjson_object *body, uint64_t ktime)
+{
+	struct fjson_object *root = fjson_object_new_object();
+
+	if (!root) {
+		fjson_object_put(body);
+		return NULL;
+	}
+	fjson_object_object_add(root, kind, body);
+	add_str(root, "node_name", ej->node);
+	add_time(ej, root, "time", ktime);
+	return root;
+}
+
+const char *ejson_exec(struct ejson *ej, const struct pcache_proc *proc,
+	const struct pcache_proc *parent, uint64_t ktime, size_t *len)
+{
+	struct fjson_object *body = fjson_object_new_object();
+	struct fjson_object *root;
+
+	if (!body)
+		return NULL;
+	fjson_object_object_add(body, "process", process_obj(ej, proc));
+	if (parent)
+		fjson_object_object_add(body, "parent", process_obj(ej, parent));
+	root = envelope(ej, "process_exec", body, ktime);
+	if (!root)
+		return NULL;
+	return finish(ej, root, len);
+}
+
+const char *ejson_exit(struct ejson *ej, const struct pcache_proc *proc,
+	const struct pcache_proc *parent, uint32_t exit_code, uint64_t ktime, size_t *len)
+{
+	struct fjson_object *body = fjson_object_new_object();
+	struct fjson_object *root;
+	int sig = exit_code & 0x7f;
+	int status = (exit_code >> 8) & 0xff;
+
+	if (!body)
+		return NULL;
+	fjson_object_object_add(body, "process", process_obj(ej, proc));
+	if (parent)
+		fjson_object_object_add(body, "parent", process_obj(ej, parent));
+	if (sig) {
+		const char *abbrev = sigabbrev_np(sig);
+		char name[32];
+
+		if (abbrev)
+			snprintf(name, sizeof(name), "SIG%s", abbrev);
+		else
+			snprintf(name, sizeof(name), "SIG%d", sig);
+		add_str(body, "signal", name);
+	}
+	if (status)
+		add_i64(body, "status", status);
+	add_time(ej, body, "time", ktime);
+	root = envelope(ej, "process_exit", body, ktime);
+	if (!root)
+		return NULL;
+	return finish(ej, root, len);
+}

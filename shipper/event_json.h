@@ -1,0 +1,45 @@
+/* Process records -> Tetragon-compatible JSON text (libfastjson).
+ *
+ * The encoder owns one output buffer, reused for every event: a returned pointer is valid
+ * until the next call. Slashes are written unescaped, as Tetragon writes them (libfastjson
+ * always escapes them; we undo exactly its "\/" pairs). */
+#ifndef PROCSHIP_EVENT_JSON_H
+#define PROCSHIP_EVENT_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "proc_cache.h"
+
+struct ejson;
+
+/* node_name for every event (copied). boot_offset_ns = CLOCK_REALTIME - CLOCK_BOOTTIME, to
+ * turn BPF boot-time stamps into wall-clock time. */
+struct ejson *ejson_new(const char *node, int64_t boot_offset_ns);
+void ejson_free(struct ejson *ej); /* accepts NULL */
+void ejson_set_boot_offset(struct ejson *ej, int64_t boot_offset_ns);
+
+/* parent may be NULL (omitted). Returns the text and its length in *len, or NULL (ENOMEM). */
+const char *ejson_exec(struct ejson *ej, const struct pcache_proc *proc,
+	const struct pcache_proc *parent, uint64_t ktime, size_t *len);
+/* exit_code is the kernel's wait status (code << 8 | signal). */
+const char *ejson_exit(struct ejson *ej, const struct pcache_proc *proc,
+	const struct pcache_proc *parent, uint32_t exit_code, uint64_t ktime, size_t *len);
+
+/* Copy libfastjson's text into dst turning its "\/" escapes back into "/" (NUL written).
+ * Returns the length, or -ENOSPC when dst is too small. */
+int ejson_copy_unescaped(char *dst, size_t size, const char *src, size_t len);
+/* "execve rootcwd clone" for a flag set, in Tetragon's order. Returns the length written. */
+size_t ejson_flags(uint32_t flags, char *buf, size_t size);
+/* RFC 3339 UTC with nanoseconds: 2023-10-06T22:03:57.700327580Z. Returns the length. */
+size_t ejson_time(int64_t unix_ns, char *buf, size_t size);
+/* Tetragon's arguments: argv[1..] of a NUL-separated argv, joined by spaces, an argument
+ * holding a space wrapped in double quotes. Returns a malloc'd string or NULL. */
+char *ejson_join_args(const char *argv, size_t len);
+/* A container id found in a cgroup name ("docker-<64 hex>.scope", "<64 hex>", ...):
+ * its first 31 characters into buf (size >= 32); "" when none. */
+void ejson_docker_id(const char *cgroup, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,112 @@
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *log_ident = "procship";
+static enum log_level log_level = LOG_LEVEL_INFO;
+
+void log_init(const char *ident, enum log_level level)
+{
+	if (ident)
+		log_ident = ident;
+	log_level = level;
+}
+
+void log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+enum log_level log_get_level(void)
+{
+	return log_level;
+}
+
+static void log_vline(enum log_level level, const char *tag, int errnum, const char *fmt,
+	va_list ap)
+{
+	char msg[1024];
+	struct timespec ts;
+	struct tm tm;
+	char when[32] = "";
+
+	if (level > log_level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* A timestamp makes a log file readable on its own; UTC avoids TZ surprises. */
+	if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && gmtime_r(&ts.tv_sec, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ ", &tm);
+	if (errnum)
+		fprintf(stderr, "%s%s: %s: %s: %s\n", when, log_ident, tag, msg, strerror(errnum));
+	else
+		fprintf(stderr, "%s%s: %s: %s\n", when, log_ident, tag, msg);
+}
+
+void log_warn(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(LOG_LEVEL_WARN, "warning", saved, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void log_warnx(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(LOG_LEVEL_WARN, "warning", 0, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void log_info(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(LOG_LEVEL_INFO, "info", 0, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void log_debug(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(LOG_LEVEL_DEBUG, "debug", 0, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void fatal(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(LOG_LEVEL_ERROR, "fatal", saved, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(LOG_LEVEL_ERROR, "fatal", 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,21 @@
+/* Logging for the daemon: stderr, one line per message, "procship: LEVEL: text".
+ * log_warn appends strerror(errno) and leaves errno as it was; fatal* exit with status 1. */
+#ifndef PROCSHIP_LOG_H
+#define PROCSHIP_LOG_H
+
+#include <stdarg.h>
+
+enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+
+void log_init(const char *ident, enum log_level level);
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

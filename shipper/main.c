@@ -1,0 +1,404 @@
+/* procship: wires the sensor, the process cache, the encoder, framing and the UDP output
+ * around one epoll loop. Policy lives in the modules; this file only connects them. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "framing/framing.h"
+#include "agent_meta.h"
+#include "conf.h"
+#include "event_json.h"
+#include "log.h"
+#include "output_udp.h"
+#include "proc_cache.h"
+#include "procevents.h"
+#include "sensor.h"
+
+#define DRAIN_INTERVAL_NS (10 * 1000 * 1000) /* catch records submitted without a wake-up */
+#define TICKS_PER_SECOND 100
+#define MAX_DESTS 64
+
+struct app {
+	struct conf conf;
+	char node[256];
+	char procid[16];
+	struct udp_output *udp;
+	bool agent_init_due;
+	char peer[NI_MAXHOST + 16];
+	char agent_init[2048];
+	int agent_init_len;
+	char agent_init_peer[NI_MAXHOST + 16];
+	char *frame;
+	struct framing_header hdr;
+	uint64_t events;
+	uint64_t truncated;
+	uint64_t frame_errors;
+	uint64_t stdout_errors;
+	uint64_t ringbuf_drops[4];
+	struct sensor *sensor;
+};
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Tetragon's rule: HUBBLE_NODE_NAME, else NODE_NAME, else the host name. */
+static void node_name(char *buf, size_t size)
+{
+	const char *env = getenv("HUBBLE_NODE_NAME");
+
+	if (!env || !env[0])
+		env = getenv("NODE_NAME");
+	if (env && env[0]) {
+		snprintf(buf, size, "%s", env);
+		return;
+	}
+	if (gethostname(buf, size) == -1 || !buf[0])
+		snprintf(buf, size, "localhost");
+	buf[size - 1] = '\0';
+}
+
+/* The first key of a document names its kind: {"process_exec":...} -> process_exec. */
+static const char *msgid_of(const char *json, size_t len, char *buf, size_t size)
+{
+	size_t i, o = 0;
+
+	if (len < 3 || json[0] != '{' || json[1] != '"')
+		return NULL;
+	for (i = 2; i < len && json[i] != '"' && o + 1 < size; i++)
+		buf[o++] = json[i];
+	buf[o] = '\0';
+	return o ? buf : NULL;
+}
+
+static void send_doc(struct app *a, const char *json, size_t len, const char *msgid)
+{
+	bool truncated = false;
+	ssize_t n;
+
+	clock_gettime(CLOCK_REALTIME, &a->hdr.time);
+	a->hdr.msgid = msgid;
+	n = framing_build(a->frame, (size_t)a->conf.max_message_size, a->conf.syslog_format,
+		&a->hdr, json, len, &truncated);
+	if (n < 0) {
+		a->frame_errors++;
+		return;
+	}
+	if (truncated)
+		a->truncated++;
+	udp_queue(a->udp, a->frame, (size_t)n);
+}
+
+static void send_agent_init(struct app *a)
+{
+	a->agent_init_due = false;
+	if (strcmp(a->agent_init_peer, a->peer) != 0 || a->agent_init_len <= 0) {
+		struct agent_meta_info info = {
+			.hostname = a->hdr.hostname,
+			.udp_destination = a->peer,
+			.udp_buffer_size = (int)a->conf.udp_buffer_size,
+		};
+
+		clock_gettime(CLOCK_REALTIME, &info.started);
+		a->agent_init_len = agent_meta_build(&info, a->agent_init, sizeof(a->agent_init));
+		snprintf(a->agent_init_peer, sizeof(a->agent_init_peer), "%s", a->peer);
+		if (a->agent_init_len < 0) {
+			log_warnx("agent_init: cannot build the document (%s)",
+				strerror(-a->agent_init_len));
+			return;
+		}
+	}
+	send_doc(a, a->agent_init, (size_t)a->agent_init_len, "agent_init");
+}
+
+static void on_event(void *arg, const char *json, size_t len)
+{
+	struct app *a = arg;
+	char kind[32];
+
+	a->events++;
+	if (!a->udp) {
+		if (fwrite(json, 1, len, stdout) != len || putchar('\n') == EOF)
+			a->stdout_errors++;
+		return;
+	}
+	if (a->agent_init_due)
+		send_agent_init(a);
+	send_doc(a, json, len, msgid_of(json, len, kind, sizeof(kind)));
+}
+
+static void on_udp_log(void *arg, enum udp_log_level level, const char *msg)
+{
+	(void)arg;
+	if (level == UDP_LOG_WARN)
+		log_warnx("%s", msg);
+	else if (level == UDP_LOG_INFO)
+		log_info("%s", msg);
+	else
+		log_debug("%s", msg);
+}
+
+/* Every new target hears agent_init first, before the next event. */
+static void on_udp_connect(void *arg, const char *peer)
+{
+	struct app *a = arg;
+
+	snprintf(a->peer, sizeof(a->peer), "%s", peer);
+	a->agent_init_due = true;
+}
+
+static void usage_error(const char *msg)
+{
+	fprintf(stderr, "procship: %s\n", msg);
+	exit(2);
+}
+
+static void start_udp(struct app *a)
+{
+	static struct udp_dest dests[MAX_DESTS];
+	char err[512];
+	size_t i, n = 0;
+	struct udp_config cfg = {0};
+
+	for (i = 0; i < a->conf.udp_output_address.n; i++) {
+		int ret = udp_parse_dest_list(a->conf.udp_output_address.v[i],
+			(uint16_t)a->conf.udp_output_port, dests + n, MAX_DESTS - n, err, sizeof(err));
+
+		if (ret < 0) {
+			char msg[700];
+
+			snprintf(msg, sizeof(msg), "--udp-output-address: %s", err);
+			usage_error(msg);
+		}
+		n += (size_t)ret;
+	}
+	cfg.dests = dests;
+	cfg.ndests = n;
+	cfg.sndbuf = (int)a->conf.udp_buffer_size;
+	cfg.max_message = (size_t)a->conf.max_message_size;
+	cfg.log = on_udp_log;
+	cfg.on_connect = on_udp_connect;
+	cfg.cb_arg = a;
+	a->udp = udp_new(&cfg, err, sizeof(err));
+	if (!a->udp)
+		fatalx("udp output: %s", err);
+	if (!a->peer[0])
+		snprintf(a->peer, sizeof(a->peer), "%s", udp_current_peer(a->udp));
+	log_info("Starting UDP exporter address=%s format=%s buffer=%d destinations=%zu", a->peer,
+		framing_format_name(a->conf.syslog_format), udp_get_stats(a->udp)->sndbuf_effective,
+		n);
+	if (a->agent_init_due) {
+		send_agent_init(a);
+		udp_flush(a->udp);
+	}
+}
+
+static void check_ringbuf_drops(struct app *a)
+{
+	uint64_t drops[4];
+	int i;
+
+	if (sensor_drops(a->sensor, drops) != 0)
+		return;
+	for (i = 1; i < 4; i++) {
+		if (drops[i] != a->ringbuf_drops[i])
+			log_warnx("ring buffer full: %" PRIu64 " %s records dropped (ringbuf_full)",
+				drops[i] - a->ringbuf_drops[i],
+				i == PS_EVENT_EXEC ? "exec" : i == PS_EVENT_EXIT ? "exit" : "fork");
+		a->ringbuf_drops[i] = drops[i];
+	}
+}
+
+static void flush_output(struct app *a)
+{
+	if (a->udp)
+		udp_flush(a->udp);
+	else
+		fflush(stdout);
+}
+
+static void log_summary(struct app *a, const struct pev *pev)
+{
+	const struct pev_stats *ps = pev_get_stats(pev);
+
+	log_info("events: %" PRIu64 " exec, %" PRIu64 " exit, %" PRIu64 " fork; %" PRIu64
+		 " encoded, %" PRIu64 " truncated, %" PRIu64 " cache misses",
+		ps->execs, ps->exits, ps->forks, a->events, a->truncated,
+		ps->parent_misses + ps->exit_misses);
+	if (a->udp) {
+		const struct udp_stats *us = udp_get_stats(a->udp);
+
+		udp_log_drop_summary(a->udp);
+		log_info("udp: %" PRIu64 " sent, %" PRIu64 " dropped, %" PRIu64 " failovers",
+			us->sent, us->dropped, us->failovers);
+	}
+	if (a->stdout_errors)
+		log_warnx("stdout: %" PRIu64 " events could not be written", a->stdout_errors);
+}
+
+int main(int argc, char **argv)
+{
+	static struct app app;
+	struct app *a = &app;
+	struct sensor_config scfg = {0};
+	struct epoll_event ev, events[8];
+	struct itimerspec its = {{0, DRAIN_INTERVAL_NS}, {0, DRAIN_INTERVAL_NS}};
+	struct pcache *cache;
+	struct ejson *ej;
+	struct pev *pev;
+	char err[512];
+	sigset_t mask;
+	int epfd, sfd, tfd, scanned;
+	unsigned int ticks = 0;
+	bool running = true;
+
+	conf_defaults(&a->conf);
+	switch (conf_parse_args(&a->conf, argc, argv, err, sizeof(err))) {
+	case CONF_HELP:
+		conf_usage(stdout);
+		return 0;
+	case CONF_VERSION:
+		printf("procship %s (commit %s, built %s)\n", PROCSHIP_VERSION, PROCSHIP_BUILD_COMMIT,
+			PROCSHIP_BUILD_DATE);
+		return 0;
+	case CONF_ERROR:
+		usage_error(err);
+		break;
+	case CONF_OK:
+		break;
+	}
+	log_init("procship", (enum log_level)a->conf.log_level);
+	signal(SIGPIPE, SIG_IGN);
+
+	node_name(a->node, sizeof(a->node));
+	snprintf(a->procid, sizeof(a->procid), "%d", (int)getpid());
+	a->hdr.facility = a->conf.syslog_facility;
+	a->hdr.severity = a->conf.syslog_severity;
+	a->hdr.hostname = a->conf.hostname[0] ? a->conf.hostname : a->node;
+	a->hdr.app_name = a->conf.syslog_app_name;
+	a->hdr.procid = a->procid;
+	a->hdr.cee = a->conf.cee_cookie;
+	a->frame = malloc((size_t)a->conf.max_message_size);
+	if (!a->frame)
+		fatal("frame buffer");
+
+	cache = pcache_new(a->node);
+	ej = ejson_new(a->node, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+	if (!cache || !ej)
+		fatal("start-up");
+	pev = pev_new(cache, ej, on_event, a);
+	if (!pev)
+		fatal("start-up");
+
+	/* Signals are read from the loop, never handled asynchronously. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
+		fatal("sigprocmask");
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd == -1 || tfd == -1 || epfd == -1)
+		fatal("event loop set-up");
+
+	if (a->conf.udp_output_enabled)
+		start_udp(a);
+
+	scfg.cb = pev_record;
+	scfg.cb_arg = pev;
+	scfg.ringbuf_bytes = (size_t)a->conf.ringbuf_size;
+	a->sensor = sensor_open(&scfg, err, sizeof(err));
+	if (!a->sensor)
+		fatalx("%s", err);
+	/* Attach first, then scan: a process that starts in between is seen twice, never
+	 * missed, and the exec record simply replaces the scanned entry. */
+	scanned = sensor_scan_proc("/proc", pev_record, pev);
+	if (scanned < 0)
+		log_warnx("scan /proc: %s", strerror(-scanned));
+
+	if (timerfd_settime(tfd, 0, &its, NULL) == -1)
+		fatal("timerfd_settime");
+	ev.events = EPOLLIN;
+	ev.data.fd = sensor_fd(a->sensor);
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
+		fatal("epoll_ctl ring buffer");
+	ev.data.fd = sfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) == -1)
+		fatal("epoll_ctl signalfd");
+	ev.data.fd = tfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev) == -1)
+		fatal("epoll_ctl timerfd");
+	log_info("ready: %zu processes in cache, node %s, output %s", pcache_count(cache), a->node,
+		a->udp ? "udp" : "stdout");
+
+	while (running) {
+		int i, n = epoll_wait(epfd, events, 8, -1);
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("epoll_wait");
+		}
+		for (i = 0; i < n; i++) {
+			int fd = events[i].data.fd;
+
+			if (fd == sfd) {
+				struct signalfd_siginfo si;
+
+				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo == SIGHUP) {
+						log_summary(a, pev);
+						continue;
+					}
+					log_info("signal %d: exiting", (int)si.ssi_signo);
+					running = false;
+				}
+			} else if (fd == tfd) {
+				uint64_t expirations;
+
+				if (read(tfd, &expirations, sizeof(expirations)) > 0)
+					ticks += (unsigned int)expirations;
+				if (ticks >= TICKS_PER_SECOND) {
+					ticks = 0;
+					if (a->udp)
+						udp_tick(a->udp);
+					check_ringbuf_drops(a);
+				}
+			}
+		}
+		/* Whatever woke us, drain everything pending, then send in one batch. */
+		sensor_drain(a->sensor);
+		if (a->udp && a->agent_init_due)
+			send_agent_init(a);
+		flush_output(a);
+	}
+
+	sensor_drain(a->sensor);
+	flush_output(a);
+	check_ringbuf_drops(a);
+	log_summary(a, pev);
+	udp_free(a->udp);
+	sensor_free(a->sensor);
+	pev_free(pev);
+	ejson_free(ej);
+	pcache_free(cache);
+	free(a->frame);
+	close(epfd);
+	close(tfd);
+	close(sfd);
+	return 0;
+}

@@ -1,0 +1,92 @@
+/* UDP output: a failover list of destinations, connected datagram sockets, sendmmsg batches.
+ *
+ * Knows nothing of JSON or syslog: it ships opaque datagrams. It never includes a shipper
+ * header and never writes to a log itself; everything worth saying goes through the
+ * caller's log callback, at a bounded rate. Return conventions: int functions return 0 or
+ * -errno; constructors return NULL with errno set and a message in the caller's buffer.
+ */
+#ifndef PROCSHIP_OUTPUT_UDP_H
+#define PROCSHIP_OUTPUT_UDP_H
+
+#include <netdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define UDP_DEFAULT_PORT     514
+#define UDP_MAX_PAYLOAD      65507 /* IPv4: 65535 - 20 (IP) - 8 (UDP) */
+#define UDP_DEFAULT_SNDBUF   65536
+#define UDP_DEFAULT_BATCH    64
+
+/* One destination as written by the user, split but not resolved. */
+struct udp_dest {
+	char host[NI_MAXHOST]; /* name, IPv4 literal or IPv6 literal without brackets */
+	uint16_t port;
+};
+
+/* Parse one entry: "host", "host:port", "1.2.3.4:port", "[v6]:port", "[v6]" or a bare IPv6
+ * address (two or more colons, no port). default_port applies when the entry has none.
+ * Returns 0, or -EINVAL with a message naming the entry in err. */
+int udp_parse_dest(const char *entry, uint16_t default_port, struct udp_dest *out, char *err,
+	size_t errlen);
+
+/* Parse a comma-separated list, appending to dests (capacity max). Returns the number of
+ * entries added, or -EINVAL / -E2BIG with a message in err. */
+int udp_parse_dest_list(const char *list, uint16_t default_port, struct udp_dest *dests,
+	size_t max, char *err, size_t errlen);
+
+enum udp_log_level { UDP_LOG_WARN, UDP_LOG_INFO, UDP_LOG_DEBUG };
+typedef void udp_log_fn(void *arg, enum udp_log_level level, const char *msg);
+/* Called each time a socket is connected to a (new) target: peer is "host:port". */
+typedef void udp_connect_fn(void *arg, const char *peer);
+
+struct udp_config {
+	const struct udp_dest *dests; /* failover order; copied by udp_new */
+	size_t ndests;
+	int sndbuf;             /* SO_SNDBUF bytes; 0 = leave the system default */
+	uint16_t local_port;    /* 0 = any */
+	int reconnect_interval; /* seconds; 0 = 1 s doubling to a cap, reset when stable */
+	size_t max_message;     /* longest datagram accepted by udp_queue */
+	unsigned int batch;     /* datagrams per sendmmsg; 0 = UDP_DEFAULT_BATCH */
+	udp_log_fn *log;        /* may be NULL */
+	udp_connect_fn *on_connect; /* may be NULL */
+	void *cb_arg;
+};
+
+struct udp_stats {
+	uint64_t sent;          /* datagrams handed to the kernel */
+	uint64_t sent_bytes;
+	uint64_t dropped;       /* every datagram not sent, whatever the reason */
+	uint64_t dropped_oversize;
+	uint64_t dropped_send_error; /* transient errors: ENOBUFS, EAGAIN, ECONNREFUSED, ... */
+	uint64_t dropped_no_destination; /* no socket could be connected */
+	uint64_t failovers;
+	uint64_t reconnects;
+	int sndbuf_effective;   /* as read back with getsockopt */
+};
+
+struct udp_output;
+
+/* Never fails because a receiver is absent or a name does not resolve yet: that is retried
+ * later. Fails (NULL, errno, err) only on a local problem: bad config, local port in use. */
+struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errlen);
+void udp_free(struct udp_output *u); /* flushes first; accepts NULL */
+
+/* Copy one datagram into the batch; sends the batch when it is full. A datagram longer than
+ * max_message is dropped and counted (the caller truncates before). Returns 0, or -errno
+ * when this datagram was dropped. */
+int udp_queue(struct udp_output *u, const void *buf, size_t len);
+/* Send everything queued now (the event loop calls it when its sources are empty). */
+int udp_flush(struct udp_output *u);
+/* Reconnect / retry work that is due; call from a timer at least once a second. */
+void udp_tick(struct udp_output *u);
+/* Log one "dropped N messages to HOST:PORT (reason)" line per destination with drops since
+ * the last summary (on SIGHUP, at exit, and when a path recovers). */
+void udp_log_drop_summary(struct udp_output *u);
+
+const struct udp_stats *udp_get_stats(const struct udp_output *u);
+/* "host:port" of the current target, or of the first destination when not connected. */
+const char *udp_current_peer(const struct udp_output *u);
+
+#endif

@@ -1,0 +1,160 @@
+#include "proc_cache.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pcache {
+	struct pcache_proc *table;
+	char node[256];
+};
+
+struct pcache *pcache_new(const char *node)
+{
+	struct pcache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	snprintf(c->node, sizeof(c->node), "%s", node ? node : "");
+	return c;
+}
+
+void pcache_proc_free(struct pcache_proc *p)
+{
+	if (!p)
+		return;
+	free(p->binary);
+	free(p->arguments);
+	free(p->cwd);
+	free(p);
+}
+
+void pcache_free(struct pcache *c)
+{
+	struct pcache_proc *p, *tmp;
+
+	if (!c)
+		return;
+	HASH_ITER(hh, c->table, p, tmp)
+	{
+		HASH_DEL(c->table, p);
+		pcache_proc_free(p);
+	}
+	free(c);
+}
+
+const char *pcache_node(const struct pcache *c)
+{
+	return c->node;
+}
+
+struct pcache_proc *pcache_get(struct pcache *c, uint32_t pid)
+{
+	struct pcache_proc *p = NULL;
+
+	HASH_FIND(hh, c->table, &pid, sizeof(pid), p);
+	return p;
+}
+
+struct pcache_proc *pcache_take(struct pcache *c, uint32_t pid)
+{
+	struct pcache_proc *p = pcache_get(c, pid);
+
+	if (p)
+		HASH_DEL(c->table, p);
+	return p;
+}
+
+struct pcache_proc *pcache_put(struct pcache *c, uint32_t pid, struct pcache_proc **old)
+{
+	struct pcache_proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	*old = pcache_take(c, pid);
+	HASH_ADD(hh, c->table, pid, sizeof(p->pid), p);
+	return p;
+}
+
+size_t pcache_count(const struct pcache *c)
+{
+	return HASH_COUNT(c->table);
+}
+
+static int replace_str(char **dst, const char *src)
+{
+	char *s = strdup(src ? src : "");
+
+	if (!s)
+		return -ENOMEM;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+int pcache_proc_set(struct pcache_proc *p, const char *binary, const char *arguments,
+	const char *cwd)
+{
+	if (replace_str(&p->binary, binary) || replace_str(&p->arguments, arguments) ||
+		replace_str(&p->cwd, cwd))
+		return -ENOMEM;
+	return 0;
+}
+
+int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
+{
+	UT_hash_handle hh = dst->hh;
+	char *binary = dst->binary, *arguments = dst->arguments, *cwd = dst->cwd;
+
+	memcpy(dst, src, sizeof(*dst));
+	dst->hh = hh;
+	dst->binary = binary;
+	dst->arguments = arguments;
+	dst->cwd = cwd;
+	return pcache_proc_set(dst, src->binary, src->arguments, src->cwd);
+}
+
+int pcache_base64(const void *src, size_t len, char *dst, size_t size)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *in = src;
+	size_t need = (len + 2) / 3 * 4;
+	size_t i, o = 0;
+
+	if (need + 1 > size)
+		return -ENOSPC;
+	for (i = 0; i + 2 < len; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+
+		dst[o++] = alphabet[v >> 18 & 63];
+		dst[o++] = alphabet[v >> 12 & 63];
+		dst[o++] = alphabet[v >> 6 & 63];
+		dst[o++] = alphabet[v & 63];
+	}
+	if (i < len) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		if (i + 1 < len)
+			v |= (uint32_t)in[i + 1] << 8;
+		dst[o++] = alphabet[v >> 18 & 63];
+		dst[o++] = alphabet[v >> 12 & 63];
+		dst[o++] = i + 1 < len ? alphabet[v >> 6 & 63] : '=';
+		dst[o++] = '=';
+	}
+	dst[o] = '\0';
+	return (int)o;
+}
+
+int pcache_exec_id(const char *node, uint64_t ktime, uint32_t pid, char *buf, size_t size)
+{
+	char raw[288];
+	int n = snprintf(raw, sizeof(raw), "%s:%" PRIu64 ":%" PRIu32, node, ktime, pid);
+
+	if (n < 0 || (size_t)n >= sizeof(raw))
+		return -ENOSPC;
+	return pcache_base64(raw, (size_t)n, buf, size);
+}

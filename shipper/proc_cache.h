@@ -1,0 +1,80 @@
+/* Process cache: pid -> the identity of the image that pid runs now (exec_id, binary,
+ * arguments, cwd, start time), so that exec events name their parent and exit events name
+ * what exited. Fed by sensor records and by the /proc scan at start-up. */
+#ifndef PROCSHIP_PROC_CACHE_H
+#define PROCSHIP_PROC_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uthash.h>
+
+/* Tetragon's process flags, as bits; event_json prints them in Tetragon's fixed order. */
+enum pcache_flag {
+	PCACHE_F_EXECVE = 1 << 0,
+	PCACHE_F_PROCFS = 1 << 1,
+	PCACHE_F_ERROR_ENVS = 1 << 2,
+	PCACHE_F_TRUNC_ARGS = 1 << 3,
+	PCACHE_F_MISS = 1 << 4,
+	PCACHE_F_ERROR_FILENAME = 1 << 5,
+	PCACHE_F_ERROR_ARGS = 1 << 6,
+	PCACHE_F_NOCWD = 1 << 7,
+	PCACHE_F_ROOTCWD = 1 << 8,
+	PCACHE_F_ERROR_CWD = 1 << 9,
+	PCACHE_F_CLONE = 1 << 10,
+	PCACHE_F_TRUNC_FILENAME = 1 << 11, /* not one of Tetragon's; printed last */
+	PCACHE_F_TRUNC_CWD = 1 << 12,      /* idem */
+};
+
+#define PCACHE_EXEC_ID_MAX 384 /* base64 of a 255-byte node name, ktime and pid */
+
+struct pcache_proc {
+	uint32_t pid;
+	uint32_t tid;
+	uint32_t ppid;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t auid;
+	uint64_t ktime; /* boot-time ns that names this image in exec_id */
+	uint32_t flags; /* enum pcache_flag */
+	bool cloned;    /* forked and not exec'd since: the next exec carries "clone" */
+	char exec_id[PCACHE_EXEC_ID_MAX];
+	char parent_exec_id[PCACHE_EXEC_ID_MAX];
+	char *binary;    /* absolute path */
+	char *arguments; /* Tetragon's joining of argv[1..]; "" when none */
+	char *cwd;
+	char docker[32]; /* first 31 characters of a container id, or "" */
+	UT_hash_handle hh; /* owned by proc_cache.c */
+};
+
+struct pcache;
+
+/* node names the host in exec_ids (copied). NULL with errno on failure. */
+struct pcache *pcache_new(const char *node);
+void pcache_free(struct pcache *c); /* accepts NULL */
+
+/* The entry for pid, or NULL. */
+struct pcache_proc *pcache_get(struct pcache *c, uint32_t pid);
+/* A new entry for pid, replacing and returning the previous one in *old (the caller frees it
+ * with pcache_proc_free when done, e.g. after using it as the parent). NULL on ENOMEM. */
+struct pcache_proc *pcache_put(struct pcache *c, uint32_t pid, struct pcache_proc **old);
+/* Unlink the entry for pid and return it (caller frees), or NULL. */
+struct pcache_proc *pcache_take(struct pcache *c, uint32_t pid);
+void pcache_proc_free(struct pcache_proc *p); /* accepts NULL */
+size_t pcache_count(const struct pcache *c);
+
+/* Set p->strings (copies; NULL keeps ""). Returns 0 or -ENOMEM. */
+int pcache_proc_set(struct pcache_proc *p, const char *binary, const char *arguments,
+	const char *cwd);
+/* Copy identity fields and strings of src into dst (dst's hash link untouched). */
+int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src);
+
+/* exec_id = base64("NODE:KTIME:PID"). Writes a NUL-terminated string; returns its length or
+ * -ENOSPC. */
+int pcache_exec_id(const char *node, uint64_t ktime, uint32_t pid, char *buf, size_t size);
+const char *pcache_node(const struct pcache *c);
+
+/* Standard base64 with '=' padding. Returns the encoded length (NUL written) or -ENOSPC. */
+int pcache_base64(const void *src, size_t len, char *dst, size_t size);
+
+#endif

@@ -1,0 +1,321 @@
+#include "procevents.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensor.h"
+
+struct pev {
+	struct pcache *cache;
+	struct ejson *ej;
+	pev_emit_fn *emit;
+	void *emit_arg;
+	struct pev_stats stats;
+};
+
+struct pev *pev_new(struct pcache *cache, struct ejson *ej, pev_emit_fn *emit, void *arg)
+{
+	struct pev *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->cache = cache;
+	p->ej = ej;
+	p->emit = emit;
+	p->emit_arg = arg;
+	return p;
+}
+
+void pev_free(struct pev *p)
+{
+	free(p);
+}
+
+const struct pev_stats *pev_get_stats(const struct pev *p)
+{
+	return &p->stats;
+}
+
+int pev_cwd_path(const char *components, size_t len, char *buf, size_t size)
+{
+	size_t end = len, o = 0;
+
+	if (size < 2)
+		return -ENOSPC;
+	/* Walk the components from the last stored (nearest the root) to the first (the leaf). */
+	while (end > 0) {
+		size_t start = end;
+		size_t clen;
+
+		/* end points one past the NUL of the component we want. */
+		if (components[end - 1] == '\0')
+			start = end - 1;
+		while (start > 0 && components[start - 1] != '\0')
+			start--;
+		clen = strnlen(components + start, end - start);
+		if (clen > 0) {
+			if (o + 1 + clen + 1 > size)
+				return -ENOSPC;
+			buf[o++] = '/';
+			memcpy(buf + o, components + start, clen);
+			o += clen;
+		}
+		end = start;
+	}
+	if (o == 0)
+		buf[o++] = '/';
+	buf[o] = '\0';
+	return (int)o;
+}
+
+int pev_binary_path(const char *filename, const char *cwd, char *buf, size_t size)
+{
+	int n;
+
+	if (filename[0] == '/' || !cwd || !cwd[0])
+		n = snprintf(buf, size, "%s", filename);
+	else {
+		while (filename[0] == '.' && filename[1] == '/')
+			filename += 2;
+		n = snprintf(buf, size, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", filename);
+	}
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	return n;
+}
+
+static void set_exec_id(struct pev *p, struct pcache_proc *proc)
+{
+	if (pcache_exec_id(pcache_node(p->cache), proc->ktime, proc->pid, proc->exec_id,
+		    sizeof(proc->exec_id)) < 0)
+		proc->exec_id[0] = '\0';
+}
+
+/* The id Tetragon gives the kernel, parent of pid 1 and kthreadd. */
+static void set_kernel_parent(struct pev *p, struct pcache_proc *proc)
+{
+	if (pcache_exec_id(pcache_node(p->cache), 1, 0, proc->parent_exec_id,
+		    sizeof(proc->parent_exec_id)) < 0)
+		proc->parent_exec_id[0] = '\0';
+}
+
+static uint32_t record_flags(const struct ps_event *e)
+{
+	uint32_t f = 0;
+
+	if (e->flags & PS_F_TRUNC_ARGS)
+		f |= PCACHE_F_TRUNC_ARGS;
+	if (e->flags & PS_F_TRUNC_FILENAME)
+		f |= PCACHE_F_TRUNC_FILENAME;
+	if (e->flags & PS_F_TRUNC_CWD)
+		f |= PCACHE_F_TRUNC_CWD;
+	if (e->flags & PS_F_ERR_FILENAME)
+		f |= PCACHE_F_ERROR_FILENAME;
+	if (e->flags & PS_F_ERR_ARGS)
+		f |= PCACHE_F_ERROR_ARGS;
+	if (e->flags & PS_F_ERR_CWD)
+		f |= PCACHE_F_ERROR_CWD;
+	return f;
+}
+
+/* Fill proc's identity and strings from an exec-like record (BPF exec or /proc scan). */
+static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e, bool procfs)
+{
+	char cwd[PS_CWD_MAX + 2];
+	char binary[PS_FILENAME_MAX + PS_CWD_MAX + 2];
+	char filename[PS_FILENAME_MAX];
+	char *args;
+	int ret;
+
+	proc->tid = e->pid;
+	proc->ppid = e->ppid;
+	proc->uid = e->uid;
+	proc->gid = e->gid;
+	proc->auid = e->auid;
+	proc->flags = record_flags(e);
+	if (procfs) {
+		snprintf(cwd, sizeof(cwd), "%.*s", (int)e->cwd_len, e->cwd);
+	} else if (e->flags & PS_F_ERR_CWD) {
+		cwd[0] = '\0';
+	} else if (pev_cwd_path(e->cwd, e->cwd_len, cwd, sizeof(cwd)) < 0) {
+		cwd[0] = '\0';
+		proc->flags |= PCACHE_F_ERROR_CWD;
+	}
+	if (cwd[0] == '\0' && !(proc->flags & PCACHE_F_ERROR_CWD))
+		proc->flags |= PCACHE_F_NOCWD;
+	if (strcmp(cwd, "/") == 0)
+		proc->flags |= PCACHE_F_ROOTCWD;
+	snprintf(filename, sizeof(filename), "%.*s", (int)e->filename_len, e->filename);
+	if (pev_binary_path(filename, cwd, binary, sizeof(binary)) < 0)
+		snprintf(binary, sizeof(binary), "%s", filename);
+	args = ejson_join_args(e->args, e->args_len);
+	if (!args)
+		return -ENOMEM;
+	ejson_docker_id(e->cgroup, proc->docker, sizeof(proc->docker));
+	ret = pcache_proc_set(proc, binary, args, cwd);
+	free(args);
+	return ret;
+}
+
+static void emit(struct pev *p, const char *json, size_t len)
+{
+	if (!json) {
+		p->stats.encode_errors++;
+		return;
+	}
+	p->emit(p->emit_arg, json, len);
+}
+
+static void on_procfs_record(struct pev *p, const struct ps_event *e)
+{
+	struct pcache_proc *old = NULL, *parent;
+	struct pcache_proc *proc = pcache_put(p->cache, e->pid, &old);
+
+	pcache_proc_free(old);
+	if (!proc)
+		return;
+	p->stats.procfs++;
+	proc->ktime = e->ktime;
+	if (fill_from_record(proc, e, true) != 0)
+		p->stats.encode_errors++;
+	proc->flags |= PCACHE_F_PROCFS;
+	set_exec_id(p, proc);
+	parent = e->ppid ? pcache_get(p->cache, e->ppid) : NULL;
+	if (parent)
+		memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
+	else
+		set_kernel_parent(p, proc);
+}
+
+static void on_exec_record(struct pev *p, const struct ps_event *e)
+{
+	struct pcache_proc *old = NULL, *proc, *parent;
+	const char *json;
+	size_t len = 0;
+
+	p->stats.execs++;
+	proc = pcache_put(p->cache, e->pid, &old);
+	if (!proc) {
+		p->stats.encode_errors++;
+		pcache_proc_free(old);
+		return;
+	}
+	proc->ktime = e->ktime;
+	if (fill_from_record(proc, e, false) != 0)
+		p->stats.encode_errors++;
+	proc->flags |= PCACHE_F_EXECVE;
+	set_exec_id(p, proc);
+	/* After a fork the forker is the parent; after an exec without a fork, the image this
+	 * pid ran before. */
+	if (old && !old->cloned) {
+		parent = old;
+	} else {
+		proc->flags |= PCACHE_F_CLONE;
+		parent = pcache_get(p->cache, e->ppid);
+	}
+	if (parent)
+		memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
+	else if (e->ppid == 0)
+		set_kernel_parent(p, proc);
+	else
+		p->stats.parent_misses++;
+	json = ejson_exec(p->ej, proc, parent, e->ktime, &len);
+	emit(p, json, len);
+	pcache_proc_free(old);
+}
+
+static void on_fork_record(struct pev *p, const struct ps_event *e)
+{
+	struct pcache_proc *old = NULL, *proc, *parent;
+
+	p->stats.forks++;
+	parent = pcache_get(p->cache, e->ppid);
+	proc = pcache_put(p->cache, e->pid, &old);
+	pcache_proc_free(old);
+	if (!proc) {
+		p->stats.encode_errors++;
+		return;
+	}
+	if (parent) {
+		if (pcache_proc_copy(proc, parent) != 0)
+			p->stats.encode_errors++;
+		memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
+	} else {
+		char comm[sizeof(e->comm) + 1];
+
+		p->stats.parent_misses++;
+		snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
+		pcache_proc_set(proc, comm, "", "");
+		proc->flags = PCACHE_F_MISS;
+	}
+	proc->pid = e->pid;
+	proc->tid = e->pid;
+	proc->ppid = e->ppid;
+	proc->uid = e->uid;
+	proc->gid = e->gid;
+	proc->auid = e->auid;
+	proc->ktime = e->start_ktime;
+	proc->flags |= PCACHE_F_CLONE;
+	proc->flags &= ~(uint32_t)PCACHE_F_PROCFS;
+	proc->cloned = true;
+	set_exec_id(p, proc);
+}
+
+static void on_exit_record(struct pev *p, const struct ps_event *e)
+{
+	struct pcache_proc *proc = pcache_take(p->cache, e->pid);
+	struct pcache_proc *parent;
+	const char *json;
+	size_t len = 0;
+
+	p->stats.exits++;
+	if (!proc) {
+		char comm[sizeof(e->comm) + 1];
+
+		/* Not seen before: still report the exit, with what the record itself says. */
+		p->stats.exit_misses++;
+		proc = calloc(1, sizeof(*proc));
+		if (!proc) {
+			p->stats.encode_errors++;
+			return;
+		}
+		snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
+		pcache_proc_set(proc, comm, "", "");
+		proc->pid = e->pid;
+		proc->tid = e->pid;
+		proc->ppid = e->ppid;
+		proc->uid = e->uid;
+		proc->auid = e->auid;
+		proc->ktime = e->start_ktime;
+		proc->flags = PCACHE_F_MISS;
+		set_exec_id(p, proc);
+	}
+	parent = pcache_get(p->cache, proc->ppid);
+	json = ejson_exit(p->ej, proc, parent, e->exit_code, e->ktime, &len);
+	emit(p, json, len);
+	pcache_proc_free(proc);
+}
+
+void pev_record(void *arg, const struct ps_event *e)
+{
+	struct pev *p = arg;
+
+	switch (e->type) {
+	case PS_EVENT_EXEC:
+		if (e->flags & PS_F_USER_PROCFS)
+			on_procfs_record(p, e);
+		else
+			on_exec_record(p, e);
+		break;
+	case PS_EVENT_FORK:
+		on_fork_record(p, e);
+		break;
+	case PS_EVENT_EXIT:
+		on_exit_record(p, e);
+		break;
+	default:
+		break;
+	}
+}

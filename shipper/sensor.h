@@ -1,0 +1,41 @@
+/* BPF sensor: loads and attaches bpf/procship.bpf.c, drains its ring buffer from the caller's
+ * event loop, and reads the kernel-side drop counters. Also scans /proc at start-up so that
+ * processes older than procship are known. */
+#ifndef PROCSHIP_SENSOR_H
+#define PROCSHIP_SENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "bpf/procship_event.h"
+
+/* Called for each record, in ring-buffer order. The record is only valid during the call. */
+typedef void sensor_record_fn(void *arg, const struct ps_event *e);
+
+struct sensor_config {
+	sensor_record_fn *cb;
+	void *cb_arg;
+	size_t ringbuf_bytes;  /* power of two >= page size; 0 = the BPF default (8 MiB) */
+	uint64_t wakeup_bytes; /* pending bytes that wake user space; 0 = default */
+};
+
+struct sensor;
+
+/* Open, load and attach. NULL with errno and a message in err: not root, no BTF, verifier. */
+struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t errlen);
+void sensor_free(struct sensor *s); /* detaches; accepts NULL */
+/* An fd for epoll: readable when records wait (after a wake-up). */
+int sensor_fd(const struct sensor *s);
+/* Consume every pending record. Returns the count or -errno. */
+int sensor_drain(struct sensor *s);
+/* Reserve failures counted in BPF, summed over CPUs, per enum ps_event_type (index 1..3). */
+int sensor_drops(const struct sensor *s, uint64_t drops[4]);
+
+/* Emit one PS_EVENT_EXEC record per process in /proc (procroot, normally "/proc"), parents
+ * before children where /proc order allows. ktime/start_ktime come from field 22 of
+ * /proc/PID/stat. Returns the number of processes seen. */
+int sensor_scan_proc(const char *procroot, sensor_record_fn *cb, void *arg);
+#define PS_F_USER_PROCFS (1u << 31) /* set on records made by sensor_scan_proc */
+
+#endif

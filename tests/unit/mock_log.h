@@ -1,0 +1,6 @@
+#ifndef PROCSHIP_MOCK_LOG_H
+#define PROCSHIP_MOCK_LOG_H
+/* Counters kept by mock_log.c. */
+extern int mock_log_warnings;
+extern int mock_log_infos;
+#endif
