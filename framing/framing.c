@@ -1,0 +1,463 @@
+/* Syslog framing: header fields + payload -> one message in a caller-owned buffer.
+ *
+ * The builders share one shape: a header is assembled into a small write cursor that counts
+ * every byte it was asked for, also those that did not fit, so the assembler only has to
+ * compare the count with the buffer size once at the end (-ENOSPC: the header is never cut).
+ * The payload then gets whatever room is left, cut at a UTF-8 character boundary.
+ *
+ * "Header" here means every byte before the first payload byte. When the payload is not empty
+ * that includes the space before MSG, the BOM and "@cee:", so they are never cut either and a
+ * truncated message still has the cookie in front of its (cut) JSON. An empty payload brings
+ * no MSG part at all: no separator space, no BOM, no "@cee:".
+ *
+ * Decisions where the RFCs leave room:
+ * - Header fields are never allowed to shift the fields after them: bytes a field may not
+ *   hold are each replaced by '_' (one '_' per byte, also for each byte of a multi-byte
+ *   UTF-8 character), then the field is cut at its limit.
+ * - "@cee:" is followed directly by the payload, no space: rsyslog's mmjsonparse skips
+ *   optional whitespace after the cookie, so both parse, and this spends one byte less.
+ * - The facility and severity names are rsyslog's (our receiver), so a name means the same
+ *   in procship's configuration as in the receiver's filters.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "framing.h"
+
+#define NILVALUE   "-"
+#define CEE_COOKIE "@cee:"
+#define UTF8_BOM   "\xef\xbb\xbf"
+
+/* A header being assembled. len counts what was asked for and may run past size: then
+ * nothing more is written and the builder returns -ENOSPC. */
+struct wbuf {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+struct name_value {
+	const char *name;
+	int value;
+};
+
+/* rsyslog's syslogFacNames (runtime/srutils.c) for facilities 0..23, without the internal
+ * "mark". "security" is the deprecated Linux alias of auth, as in glibc's facilitynames; the
+ * BSD facility 13 goes by rsyslog's "bsd_security". 15 has no name in rsyslog, so none here. */
+static const struct name_value facility_names[] = {
+	{"kern", 0},
+	{"user", 1},
+	{"mail", 2},
+	{"daemon", 3},
+	{"auth", 4},
+	{"security", 4},
+	{"syslog", 5},
+	{"lpr", 6},
+	{"news", 7},
+	{"uucp", 8},
+	{"cron", 9},
+	{"authpriv", 10},
+	{"ftp", 11},
+	{"ntp", 12},
+	{"bsd_security", 13},
+	{"console", 14},
+	{"local0", 16},
+	{"local1", 17},
+	{"local2", 18},
+	{"local3", 19},
+	{"local4", 20},
+	{"local5", 21},
+	{"local6", 22},
+	{"local7", 23},
+};
+
+/* RFC 5424 section 6.2.1 table 2, named as in syslog.conf; "panic", "error" and "warn" are
+ * the deprecated aliases syslog.conf and rsyslog still accept. "none" selects nothing and is
+ * no severity, so it is refused. */
+static const struct name_value severity_names[] = {
+	{"emerg", 0},
+	{"panic", 0},
+	{"alert", 1},
+	{"crit", 2},
+	{"err", 3},
+	{"error", 3},
+	{"warning", 4},
+	{"warn", 4},
+	{"notice", 5},
+	{"info", 6},
+	{"debug", 7},
+};
+
+static const char *const format_names[] = {
+	[FRAMING_JSON] = "json",
+	[FRAMING_RFC3164] = "rfc3164",
+	[FRAMING_RFC5424] = "rfc5424",
+};
+
+/* Month names are spelled out here, not taken from strftime("%b"), which follows LC_TIME:
+ * RFC 3164 section 4.1.2 wants the English abbreviations. */
+static const char months[12][4] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+static int lookup(const struct name_value *table, size_t n, const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strcmp(table[i].name, name) == 0)
+			return table[i].value;
+	return -1;
+}
+
+int framing_facility_from_name(const char *name)
+{
+	return lookup(facility_names, sizeof(facility_names) / sizeof(facility_names[0]), name);
+}
+
+int framing_severity_from_name(const char *name)
+{
+	return lookup(severity_names, sizeof(severity_names) / sizeof(severity_names[0]), name);
+}
+
+int framing_format_from_name(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (strcmp(format_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* An out-of-range value gives "unknown" rather than NULL, so a caller may print it as is. */
+const char *framing_format_name(enum framing_format format)
+{
+	if ((unsigned)format >= sizeof(format_names) / sizeof(format_names[0]))
+		return "unknown";
+	return format_names[format];
+}
+
+size_t framing_utf8_cut(const char *s, size_t len, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t lead, need;
+
+	if (len <= max)
+		return len;
+	/* A cut at max splits a character only when u[max] continues one (10xxxxxx). Walk back
+	 * to the lead byte, at most 3 bytes (RFC 3629 section 3: sequences are 1 to 4 bytes). */
+	lead = max;
+	while (lead > 0 && max - lead < 3 && (u[lead] & 0xc0) == 0x80)
+		lead--;
+	if ((u[lead] & 0xe0) == 0xc0)
+		need = 2;
+	else if ((u[lead] & 0xf0) == 0xe0)
+		need = 3;
+	else if ((u[lead] & 0xf8) == 0xf0)
+		need = 4;
+	else
+		need = 1;
+	/* Only a sequence that really reaches past max is dropped; a stray continuation byte in
+	 * invalid input is no character to keep whole, and must not cost the bytes before it. */
+	if (lead < max && lead + need > max)
+		return lead;
+	return max;
+}
+
+static void put_mem(struct wbuf *w, const char *s, size_t n)
+{
+	if (w->len < w->size)
+		memcpy(w->buf + w->len, s, n < w->size - w->len ? n : w->size - w->len);
+	w->len += n;
+}
+
+static void put_str(struct wbuf *w, const char *s)
+{
+	put_mem(w, s, strlen(s));
+}
+
+static void put_char(struct wbuf *w, char c)
+{
+	if (w->len < w->size)
+		w->buf[w->len] = c;
+	w->len++;
+}
+
+/* v in decimal, at least width digits, padded on the left with pad. */
+static void put_uint(struct wbuf *w, unsigned v, int width, char pad)
+{
+	char tmp[16];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0 && n < (int)sizeof(tmp));
+	while (n < width && n < (int)sizeof(tmp))
+		tmp[n++] = pad;
+	while (n > 0)
+		put_char(w, tmp[--n]);
+}
+
+/* RFC 5424 section 6: PRINTUSASCII = %d33-126, the set every header field is drawn from. */
+static bool printusascii(unsigned char c)
+{
+	return c >= 33 && c <= 126;
+}
+
+/* RFC 3164 section 4.1.3 makes the TAG alphanumeric; '-', '_', '.' and '/' are kept too
+ * because program names use them, and none of them ends a TAG in common parsers (':', '['
+ * and ' ' do). */
+static bool tag_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.' || c == '/';
+}
+
+/* RFC 5424 section 6.3.2: SD-NAME = 1*32PRINTUSASCII except '=', SP, ']', '"'. */
+static bool sd_name_char(unsigned char c)
+{
+	return printusascii(c) && c != '=' && c != ']' && c != '"';
+}
+
+/* One header field: NULL or "" is NILVALUE; otherwise at most max bytes, each byte that
+ * ok() refuses replaced by '_'. */
+static void put_field(struct wbuf *w, const char *s, size_t max, bool (*ok)(unsigned char))
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0') {
+		put_str(w, NILVALUE);
+		return;
+	}
+	for (i = 0; i < max && s[i] != '\0'; i++)
+		put_char(w, ok((unsigned char)s[i]) ? s[i] : '_');
+}
+
+/* RFC 5424 section 6.2.1 (and RFC 3164 section 4.1.1): PRI = "<" facility * 8 + severity ">". */
+static void put_pri(struct wbuf *w, const struct framing_header *hdr)
+{
+	put_char(w, '<');
+	put_uint(w, (unsigned)(hdr->facility * 8 + hdr->severity), 1, '0');
+	put_char(w, '>');
+}
+
+/* RFC 3164 section 4.1.2: "Mmm dd hh:mm:ss" in local time, the day padded with a space. */
+static int put_3164_time(struct wbuf *w, const struct timespec *ts)
+{
+	struct tm tm;
+	time_t sec = ts->tv_sec;
+
+	if (localtime_r(&sec, &tm) == NULL || tm.tm_mon < 0 || tm.tm_mon > 11)
+		return -EINVAL;
+	put_mem(w, months[tm.tm_mon], 3);
+	put_char(w, ' ');
+	put_uint(w, (unsigned)tm.tm_mday, 2, ' ');
+	put_char(w, ' ');
+	put_uint(w, (unsigned)tm.tm_hour, 2, '0');
+	put_char(w, ':');
+	put_uint(w, (unsigned)tm.tm_min, 2, '0');
+	put_char(w, ':');
+	put_uint(w, (unsigned)tm.tm_sec, 2, '0');
+	return 0;
+}
+
+/* RFC 5424 section 6.2.3: an RFC 3339 timestamp, here always UTC ("Z") with microseconds
+ * (TIME-SECFRAC allows at most 6 digits). A time RFC 3339 cannot write (a year outside
+ * 0000..9999, or a tv_nsec that is no fraction of a second) is sent as NILVALUE, which the
+ * section allows when the time is unknown, rather than dropping the event. */
+static void put_5424_time(struct wbuf *w, const struct timespec *ts)
+{
+	struct tm tm;
+	time_t sec = ts->tv_sec;
+
+	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L || gmtime_r(&sec, &tm) == NULL ||
+		tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+		put_str(w, NILVALUE);
+		return;
+	}
+	put_uint(w, (unsigned)(tm.tm_year + 1900), 4, '0');
+	put_char(w, '-');
+	put_uint(w, (unsigned)tm.tm_mon + 1, 2, '0');
+	put_char(w, '-');
+	put_uint(w, (unsigned)tm.tm_mday, 2, '0');
+	put_char(w, 'T');
+	put_uint(w, (unsigned)tm.tm_hour, 2, '0');
+	put_char(w, ':');
+	put_uint(w, (unsigned)tm.tm_min, 2, '0');
+	put_char(w, ':');
+	put_uint(w, (unsigned)tm.tm_sec, 2, '0');
+	put_char(w, '.');
+	put_uint(w, (unsigned)(ts->tv_nsec / 1000), 6, '0');
+	put_char(w, 'Z');
+}
+
+/* RFC 5424 section 6.3.3: in a PARAM-VALUE '"', '\' and ']' MUST be escaped with '\'. Control
+ * characters are legal UTF-8 there, but a newline would let a value start a new line in a
+ * receiver's file, so C0 controls and DEL become '_' like in every other header field. Bytes
+ * >= 0x80 pass through unchecked: validating UTF-8 is the caller's business. */
+static void put_sd_value(struct wbuf *w, const char *s)
+{
+	unsigned char c;
+
+	if (s == NULL)
+		return;
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c == '"' || c == '\\' || c == ']') {
+			put_char(w, '\\');
+			put_char(w, (char)c);
+		} else if (c < 32 || c == 127) {
+			put_char(w, '_');
+		} else {
+			put_char(w, (char)c);
+		}
+	}
+}
+
+/* RFC 5424 section 6.3: one SD-ELEMENT when sd_id is set, else NILVALUE (the parameters are
+ * then ignored). A parameter without a name cannot be written (SD-NAME is 1*32) and is left
+ * out; a NULL value is written as the empty value. */
+static void put_sd(struct wbuf *w, const struct framing_header *hdr)
+{
+	const struct framing_sd_param *p;
+	size_t i;
+
+	if (hdr->sd_id == NULL || hdr->sd_id[0] == '\0') {
+		put_str(w, NILVALUE);
+		return;
+	}
+	put_char(w, '[');
+	put_field(w, hdr->sd_id, FRAMING_SDNAME_MAX, sd_name_char);
+	for (i = 0; hdr->sd_params != NULL && i < hdr->sd_nparams; i++) {
+		p = &hdr->sd_params[i];
+		if (p->name == NULL || p->name[0] == '\0')
+			continue;
+		put_char(w, ' ');
+		put_field(w, p->name, FRAMING_SDNAME_MAX, sd_name_char);
+		put_str(w, "=\"");
+		put_sd_value(w, p->value);
+		put_char(w, '"');
+	}
+	put_char(w, ']');
+}
+
+/* The end of every builder: refuse a header that did not fit, then append as much of the
+ * payload as the room left allows, cut at a character boundary. */
+static ssize_t put_payload(struct wbuf *w, const char *msg, size_t msg_len, bool *truncated)
+{
+	size_t n;
+
+	if (w->len > w->size)
+		return -ENOSPC;
+	n = msg_len;
+	if (n > w->size - w->len)
+		n = framing_utf8_cut(msg, msg_len, w->size - w->len);
+	if (truncated != NULL)
+		*truncated = n < msg_len;
+	if (n > 0)
+		memcpy(w->buf + w->len, msg, n);
+	return (ssize_t)(w->len + n);
+}
+
+static bool valid_pri(const struct framing_header *hdr)
+{
+	return hdr->facility >= 0 && hdr->facility <= 23 && hdr->severity >= 0 &&
+	       hdr->severity <= 7;
+}
+
+ssize_t framing_rfc3164(char *buf, size_t size, const struct framing_header *hdr, const char *msg,
+	size_t msg_len, bool *truncated)
+{
+	struct wbuf w = {buf, size, 0};
+	int err;
+
+	if (hdr == NULL || !valid_pri(hdr))
+		return -EINVAL;
+	put_pri(&w, hdr);
+	err = put_3164_time(&w, &hdr->time);
+	if (err < 0)
+		return err;
+	put_char(&w, ' ');
+	/* RFC 3164 section 4.1.2 wants a HOSTNAME and has no NILVALUE; "-" keeps the field
+	 * count, so a receiver does not take the TAG for the host. */
+	put_field(&w, hdr->hostname, FRAMING_HOSTNAME_MAX, printusascii);
+	put_char(&w, ' ');
+	/* Without a TAG a receiver would take the first word of MSG for one: "-" stands in. */
+	put_field(&w, hdr->app_name, FRAMING_TAG_MAX, tag_char);
+	if (hdr->procid != NULL && hdr->procid[0] != '\0') {
+		put_char(&w, '[');
+		put_field(&w, hdr->procid, FRAMING_PROCID_MAX, tag_char);
+		put_char(&w, ']');
+	}
+	put_char(&w, ':');
+	if (msg_len > 0) {
+		put_char(&w, ' ');
+		if (hdr->cee)
+			put_str(&w, CEE_COOKIE);
+	}
+	return put_payload(&w, msg, msg_len, truncated);
+}
+
+ssize_t framing_rfc5424(char *buf, size_t size, const struct framing_header *hdr, const char *msg,
+	size_t msg_len, bool *truncated)
+{
+	struct wbuf w = {buf, size, 0};
+
+	if (hdr == NULL || !valid_pri(hdr))
+		return -EINVAL;
+	/* RFC 5424 section 6: HEADER = PRI VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP
+	 * PROCID SP MSGID, then SP STRUCTURED-DATA [SP MSG]. */
+	put_pri(&w, hdr);
+	put_str(&w, "1 ");
+	put_5424_time(&w, &hdr->time);
+	put_char(&w, ' ');
+	put_field(&w, hdr->hostname, FRAMING_HOSTNAME_MAX, printusascii);
+	put_char(&w, ' ');
+	put_field(&w, hdr->app_name, FRAMING_APPNAME_MAX, printusascii);
+	put_char(&w, ' ');
+	put_field(&w, hdr->procid, FRAMING_PROCID_MAX, printusascii);
+	put_char(&w, ' ');
+	put_field(&w, hdr->msgid, FRAMING_MSGID_MAX, printusascii);
+	put_char(&w, ' ');
+	put_sd(&w, hdr);
+	if (msg_len > 0) {
+		put_char(&w, ' ');
+		/* Section 6.4: a UTF-8 MSG may start with the BOM to say so. */
+		if (hdr->bom)
+			put_str(&w, UTF8_BOM);
+		if (hdr->cee)
+			put_str(&w, CEE_COOKIE);
+	}
+	return put_payload(&w, msg, msg_len, truncated);
+}
+
+/* hdr may be NULL here: only hdr->cee is used. */
+ssize_t framing_json(char *buf, size_t size, const struct framing_header *hdr, const char *msg,
+	size_t msg_len, bool *truncated)
+{
+	struct wbuf w = {buf, size, 0};
+
+	if (msg_len > 0 && hdr != NULL && hdr->cee)
+		put_str(&w, CEE_COOKIE);
+	return put_payload(&w, msg, msg_len, truncated);
+}
+
+ssize_t framing_build(char *buf, size_t size, enum framing_format format,
+	const struct framing_header *hdr, const char *msg, size_t msg_len, bool *truncated)
+{
+	switch (format) {
+	case FRAMING_JSON:
+		return framing_json(buf, size, hdr, msg, msg_len, truncated);
+	case FRAMING_RFC3164:
+		return framing_rfc3164(buf, size, hdr, msg, msg_len, truncated);
+	case FRAMING_RFC5424:
+		return framing_rfc5424(buf, size, hdr, msg, msg_len, truncated);
+	}
+	return -EINVAL;
+}

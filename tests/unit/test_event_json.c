@@ -1,0 +1,380 @@
+/* Unit tests for the process cache, the Tetragon JSON encoder and the record -> event logic. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <json.h>
+
+#include "shipper/event_json.h"
+#include "shipper/proc_cache.h"
+#include "shipper/procevents.h"
+#include "shipper/sensor.h"
+
+static void test_base64_vectors(void **state)
+{
+	/* RFC 4648 section 10. */
+	static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+	static const char *const out[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
+		"Zm9vYmFy"};
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 7; i++) {
+		assert_int_equal(pcache_base64(in[i], strlen(in[i]), buf, sizeof(buf)),
+			(int)strlen(out[i]));
+		assert_string_equal(buf, out[i]);
+	}
+	assert_int_equal(pcache_base64("foobar", 6, buf, 8), -ENOSPC);
+}
+
+static void test_exec_id(void **state)
+{
+	char buf[PCACHE_EXEC_ID_MAX];
+
+	(void)state;
+	/* base64("vm:1777750655635:7262") */
+	assert_true(pcache_exec_id("vm", 1777750655635ULL, 7262, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "dm06MTc3Nzc1MDY1NTYzNTo3MjYy");
+	/* The kernel, parent of pid 1: NODE:1:0. */
+	assert_true(pcache_exec_id("node", 1, 0, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "bm9kZToxOjA=");
+}
+
+static void test_flags_order(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	ejson_flags(PCACHE_F_CLONE | PCACHE_F_EXECVE | PCACHE_F_ROOTCWD, buf, sizeof(buf));
+	assert_string_equal(buf, "execve rootcwd clone");
+	ejson_flags(PCACHE_F_EXECVE | PCACHE_F_CLONE, buf, sizeof(buf));
+	assert_string_equal(buf, "execve clone");
+	ejson_flags(PCACHE_F_PROCFS, buf, sizeof(buf));
+	assert_string_equal(buf, "procFS");
+	ejson_flags(PCACHE_F_TRUNC_ARGS | PCACHE_F_EXECVE | PCACHE_F_MISS | PCACHE_F_ERROR_CWD |
+			PCACHE_F_NOCWD | PCACHE_F_TRUNC_FILENAME,
+		buf, sizeof(buf));
+	assert_string_equal(buf, "execve truncArgs miss nocwd errorCWD truncFilename");
+	assert_int_equal(ejson_flags(0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+}
+
+static void check_join(const char *argv, size_t len, const char *want)
+{
+	char *got = ejson_join_args(argv, len);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* A literal argv: everything written, without the compiler's trailing NUL. */
+#define JOIN(lit, want) check_join(lit, sizeof(lit) - 1, want)
+
+static void test_join_args(void **state)
+{
+	(void)state;
+	JOIN("ls\0-la\0/tmp", "-la /tmp");
+	JOIN("ls\0-la\0/tmp\0", "-la /tmp");
+	JOIN("bash\0-c\0curl https://x", "-c \"curl https://x\"");
+	/* A first argument with a space gives a leading quote; an empty one a double space. */
+	JOIN("p\0a\0\0b\0", "a  b");
+	JOIN("p\0 x\0", "\" x\"");
+	JOIN("onlyargv0\0", "");
+	JOIN("", "");
+	/* Truncated: the last argument has no NUL. */
+	JOIN("p\0abc\0de", "abc de");
+}
+
+static void test_time_format(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(ejson_time(0, buf, sizeof(buf)), 30);
+	assert_string_equal(buf, "1970-01-01T00:00:00.000000000Z");
+	ejson_time(1696629837700327580LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2023-10-06T22:03:57.700327580Z");
+	ejson_time(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "1969-12-31T23:59:59.999999999Z");
+}
+
+static void test_docker_id(void **state)
+{
+	const char *id = "551e161c47d8ff0eb665438a7bcd5b4e3ef5a297282b40a92b7c77d6bd168eb3";
+	char cg[128], buf[32];
+
+	(void)state;
+	snprintf(cg, sizeof(cg), "docker-%s.scope", id);
+	ejson_docker_id(cg, buf, sizeof(buf));
+	assert_string_equal(buf, "551e161c47d8ff0eb665438a7bcd5b4");
+	ejson_docker_id(id, buf, sizeof(buf));
+	assert_string_equal(buf, "551e161c47d8ff0eb665438a7bcd5b4");
+	snprintf(cg, sizeof(cg), "cri-containerd-%s.scope", id);
+	ejson_docker_id(cg, buf, sizeof(buf));
+	assert_string_equal(buf, "551e161c47d8ff0eb665438a7bcd5b4");
+	ejson_docker_id("session-3.scope", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	ejson_docker_id("", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+}
+
+static void test_unescape_slashes(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(ejson_copy_unescaped(buf, sizeof(buf), "\"\\/bin\\/sh\"", 11), 9);
+	assert_string_equal(buf, "\"/bin/sh\"");
+	/* An escaped backslash followed by a slash stays as it is. */
+	assert_int_equal(ejson_copy_unescaped(buf, sizeof(buf), "a\\\\\\/b", 6), 5);
+	assert_string_equal(buf, "a\\\\/b");
+	assert_int_equal(ejson_copy_unescaped(buf, 4, "abcdef", 6), -ENOSPC);
+}
+
+static void test_cwd_and_binary_paths(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(pev_cwd_path("c\0b\0a\0", 6, buf, sizeof(buf)), 6);
+	assert_string_equal(buf, "/a/b/c");
+	assert_int_equal(pev_cwd_path("", 0, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "/");
+	assert_int_equal(pev_cwd_path("main\0work\0", 10, buf, sizeof(buf)), 10);
+	assert_string_equal(buf, "/work/main");
+	assert_int_equal(pev_cwd_path("abcdef\0", 7, buf, 5), -ENOSPC);
+
+	pev_binary_path("./x", "/tmp", buf, sizeof(buf));
+	assert_string_equal(buf, "/tmp/x");
+	pev_binary_path("x", "/", buf, sizeof(buf));
+	assert_string_equal(buf, "/x");
+	pev_binary_path("/usr/bin/env", "/tmp", buf, sizeof(buf));
+	assert_string_equal(buf, "/usr/bin/env");
+	pev_binary_path("bin/tool", "/opt", buf, sizeof(buf));
+	assert_string_equal(buf, "/opt/bin/tool");
+}
+
+/* ---- record -> event flow ----------------------------------------------------------------- */
+
+#define MAX_EVENTS 8
+static char *emitted[MAX_EVENTS];
+static int nemitted;
+
+static void capture(void *arg, const char *json, size_t len)
+{
+	(void)arg;
+	assert_true(nemitted < MAX_EVENTS);
+	emitted[nemitted++] = strndup(json, len);
+}
+
+static void reset_capture(void)
+{
+	int i;
+
+	for (i = 0; i < nemitted; i++)
+		free(emitted[i]);
+	nemitted = 0;
+}
+
+static struct fjson_object *parse(const char *json)
+{
+	struct fjson_object *o = fjson_tokener_parse(json);
+
+	assert_non_null(o);
+	return o;
+}
+
+static struct fjson_object *path(struct fjson_object *o, const char *a, const char *b,
+	const char *c)
+{
+	struct fjson_object *v = NULL;
+
+	assert_true(fjson_object_object_get_ex(o, a, &v));
+	if (b)
+		assert_true(fjson_object_object_get_ex(v, b, &v));
+	if (c)
+		assert_true(fjson_object_object_get_ex(v, c, &v));
+	return v;
+}
+
+static bool has(struct fjson_object *o, const char *a, const char *b, const char *c)
+{
+	struct fjson_object *v = NULL;
+
+	if (!fjson_object_object_get_ex(o, a, &v))
+		return false;
+	if (b && !fjson_object_object_get_ex(v, b, &v))
+		return false;
+	if (c && !fjson_object_object_get_ex(v, c, &v))
+		return false;
+	return true;
+}
+
+static const char *str_at(struct fjson_object *o, const char *a, const char *b, const char *c)
+{
+	return fjson_object_get_string(path(o, a, b, c));
+}
+
+static int64_t int_at(struct fjson_object *o, const char *a, const char *b, const char *c)
+{
+	return fjson_object_get_int64(path(o, a, b, c));
+}
+
+static void set_str(char *dst, size_t size, const char *s, size_t len, uint32_t *out_len)
+{
+	assert_true(len <= size);
+	memcpy(dst, s, len);
+	if (out_len)
+		*out_len = (uint32_t)len;
+}
+
+static struct ps_event *procfs_record(uint32_t pid, uint32_t ppid, const char *exe,
+	const char *argv, size_t argv_len, const char *cwd)
+{
+	struct ps_event *e = calloc(1, sizeof(*e));
+
+	e->type = PS_EVENT_EXEC;
+	e->flags = PS_F_USER_PROCFS;
+	e->pid = e->tid = pid;
+	e->ppid = ppid;
+	e->auid = 0xffffffff;
+	e->ktime = e->start_ktime = 1000000000ULL * pid;
+	set_str(e->filename, sizeof(e->filename), exe, strlen(exe), &e->filename_len);
+	set_str(e->args, sizeof(e->args), argv, argv_len, &e->args_len);
+	set_str(e->cwd, sizeof(e->cwd), cwd, strlen(cwd), &e->cwd_len);
+	return e;
+}
+
+static void test_fork_exec_exit_flow(void **state)
+{
+	struct pcache *cache = pcache_new("node1");
+	struct ejson *ej = ejson_new("node1", 0);
+	struct pev *pev = pev_new(cache, ej, capture, NULL);
+	struct ps_event *e;
+	struct fjson_object *o;
+	char bash_id[PCACHE_EXEC_ID_MAX], child_id[PCACHE_EXEC_ID_MAX];
+
+	(void)state;
+	assert_non_null(pev);
+	/* bash (pid 100) from the /proc scan: no event, but it is known. */
+	e = procfs_record(100, 1, "/usr/bin/bash", "bash\0-i\0", 8, "/root");
+	pev_record(pev, e);
+	free(e);
+	assert_int_equal(nemitted, 0);
+	assert_non_null(pcache_get(cache, 100));
+	memcpy(bash_id, pcache_get(cache, 100)->exec_id, sizeof(bash_id));
+
+	/* bash forks 101, which execs "./tool a 'b c'" in /tmp: cwd is stored leaf first. */
+	e = calloc(1, sizeof(*e));
+	e->type = PS_EVENT_FORK;
+	e->pid = e->tid = 101;
+	e->ppid = 100;
+	e->start_ktime = 5000;
+	pev_record(pev, e);
+	assert_int_equal(nemitted, 0);
+	e->type = PS_EVENT_EXEC;
+	e->ktime = 6000;
+	e->uid = 1000;
+	e->auid = 1000;
+	set_str(e->filename, sizeof(e->filename), "./tool", 6, &e->filename_len);
+	set_str(e->args, sizeof(e->args), "./tool\0a\0b c\0", 13, &e->args_len);
+	set_str(e->cwd, sizeof(e->cwd), "tmp\0", 4, &e->cwd_len);
+	pev_record(pev, e);
+	assert_int_equal(nemitted, 1);
+	/* Tetragon writes slashes unescaped. */
+	assert_null(strstr(emitted[0], "\\/"));
+	o = parse(emitted[0]);
+	assert_string_equal(str_at(o, "process_exec", "process", "binary"), "/tmp/tool");
+	assert_string_equal(str_at(o, "process_exec", "process", "arguments"), "a \"b c\"");
+	assert_string_equal(str_at(o, "process_exec", "process", "cwd"), "/tmp");
+	assert_string_equal(str_at(o, "process_exec", "process", "flags"), "execve clone");
+	assert_int_equal(int_at(o, "process_exec", "process", "pid"), 101);
+	assert_int_equal(int_at(o, "process_exec", "process", "tid"), 101);
+	assert_int_equal(int_at(o, "process_exec", "process", "uid"), 1000);
+	assert_int_equal(int_at(o, "process_exec", "process", "auid"), 1000);
+	assert_string_equal(str_at(o, "process_exec", "process", "parent_exec_id"), bash_id);
+	assert_string_equal(str_at(o, "process_exec", "parent", "exec_id"), bash_id);
+	assert_string_equal(str_at(o, "process_exec", "parent", "flags"), "procFS");
+	assert_string_equal(str_at(o, "process_exec", "parent", "binary"), "/usr/bin/bash");
+	assert_int_equal(int_at(o, "process_exec", "parent", "auid"), 4294967295LL);
+	assert_string_equal(str_at(o, "node_name", NULL, NULL), "node1");
+	assert_string_equal(str_at(o, "time", NULL, NULL), "1970-01-01T00:00:00.000006000Z");
+	memcpy(child_id, str_at(o, "process_exec", "process", "exec_id"), 40);
+	child_id[39] = '\0';
+	fjson_object_put(o);
+
+	/* 101 execs again without a fork: new exec_id, same pid, parent is its old image. */
+	e->ktime = 7000;
+	set_str(e->filename, sizeof(e->filename), "/bin/true", 9, &e->filename_len);
+	set_str(e->args, sizeof(e->args), "true\0", 5, &e->args_len);
+	e->cwd_len = 0;
+	pev_record(pev, e);
+	assert_int_equal(nemitted, 2);
+	o = parse(emitted[1]);
+	assert_string_equal(str_at(o, "process_exec", "process", "flags"), "execve rootcwd");
+	assert_false(has(o, "process_exec", "process", "arguments"));
+	assert_string_equal(str_at(o, "process_exec", "parent", "binary"), "/tmp/tool");
+	assert_int_equal(int_at(o, "process_exec", "parent", "pid"), 101);
+	assert_string_not_equal(str_at(o, "process_exec", "process", "exec_id"),
+		str_at(o, "process_exec", "parent", "exec_id"));
+	fjson_object_put(o);
+
+	/* Exit with status 3, then a signalled exit of a process never seen. */
+	e->type = PS_EVENT_EXIT;
+	e->exit_code = 3 << 8;
+	e->ktime = 8000;
+	pev_record(pev, e);
+	assert_int_equal(nemitted, 3);
+	o = parse(emitted[2]);
+	assert_int_equal(int_at(o, "process_exit", "status", NULL), 3);
+	assert_false(has(o, "process_exit", "signal", NULL));
+	assert_string_equal(str_at(o, "process_exit", "process", "binary"), "/bin/true");
+	assert_string_equal(str_at(o, "process_exit", "parent", "binary"), "/usr/bin/bash");
+	fjson_object_put(o);
+	assert_null(pcache_get(cache, 101));
+
+	e->pid = e->tid = 4242;
+	e->ppid = 100;
+	e->exit_code = 9; /* SIGKILL */
+	memcpy(e->comm, "ghost", 6);
+	pev_record(pev, e);
+	assert_int_equal(nemitted, 4);
+	o = parse(emitted[3]);
+	assert_string_equal(str_at(o, "process_exit", "signal", NULL), "SIGKILL");
+	assert_false(has(o, "process_exit", "status", NULL));
+	assert_int_equal(int_at(o, "process_exit", "process", "pid"), 4242);
+	assert_string_equal(str_at(o, "process_exit", "process", "flags"), "miss");
+	assert_true(has(o, "process_exit", "process", "start_time"));
+	fjson_object_put(o);
+	assert_int_equal(pev_get_stats(pev)->exit_misses, 1);
+
+	free(e);
+	reset_capture();
+	pev_free(pev);
+	ejson_free(ej);
+	pcache_free(cache);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_base64_vectors),
+		cmocka_unit_test(test_exec_id),
+		cmocka_unit_test(test_flags_order),
+		cmocka_unit_test(test_join_args),
+		cmocka_unit_test(test_time_format),
+		cmocka_unit_test(test_docker_id),
+		cmocka_unit_test(test_unescape_slashes),
+		cmocka_unit_test(test_cwd_and_binary_paths),
+		cmocka_unit_test(test_fork_exec_exit_flow),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
