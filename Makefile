@@ -67,7 +67,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 .SECONDARY:
-.PHONY: all deps run check check-unit check-integration check-san bench install clean fuzz
+.PHONY: all deps run check check-unit check-integration check-man check-san bench install clean fuzz
 
 FRAMING_SRCS := framing/framing.c
 SHIPPER_SRCS := $(filter-out shipper/main.c,$(wildcard shipper/*.c))
@@ -125,11 +125,14 @@ check-unit: $(UNIT_BINS)
 check-integration: $(OUTPUT)/procship
 	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) tests/integration/run
 
+check-man: $(OUTPUT)/procship
+	$(Q)tests/check-man $(OUTPUT)/procship man/procship.8
+
 check-san:
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-unit check-integration
 
 check: all
-	$(Q)$(MAKE) --no-print-directory check-unit check-integration
+	$(Q)$(MAKE) --no-print-directory check-unit check-man check-integration
 	$(Q)$(MAKE) --no-print-directory check-san
 
 # ---- running --------------------------------------------------------------------------------
