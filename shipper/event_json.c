@@ -142,6 +142,76 @@ char *ejson_join_args(const char *argv, size_t len)
 	return out;
 }
 
+size_t ejson_utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned char c = s[0];
+	size_t need, i;
+	uint32_t cp;
+
+	if (len == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len < need)
+		return 0;
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		(need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return need;
+}
+
+char *ejson_utf8_fix(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, o = 0, bad = 0, n;
+	char *out;
+
+	while (i < len) {
+		n = ejson_utf8_seq(u + i, len - i);
+		if (n == 0) {
+			bad++;
+			n = 1;
+		}
+		i += n;
+	}
+	if (bad == 0)
+		return NULL;
+	/* Each bad byte grows to the three bytes of U+FFFD. */
+	out = malloc(len + 2 * bad + 1);
+	if (!out)
+		return NULL;
+	for (i = 0; i < len; i += n) {
+		n = ejson_utf8_seq(u + i, len - i);
+		if (n == 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			n = 1;
+			continue;
+		}
+		memcpy(out + o, s + i, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static bool is_hex64(const char *s, size_t len)
 {
 	size_t i;

@@ -126,7 +126,7 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e, 
 	char cwd[PS_CWD_MAX + 2];
 	char binary[PS_FILENAME_MAX + PS_CWD_MAX + 2];
 	char filename[PS_FILENAME_MAX];
-	char *args;
+	char *args, *fixed_binary, *fixed_args, *fixed_cwd;
 	int ret;
 
 	proc->tid = e->pid;
@@ -154,7 +154,15 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e, 
 	if (!args)
 		return -ENOMEM;
 	ejson_docker_id(e->cgroup, proc->docker, sizeof(proc->docker));
-	ret = pcache_proc_set(proc, binary, args, cwd);
+	/* Fixed once here, not on every event that names this process. */
+	fixed_binary = ejson_utf8_fix(binary);
+	fixed_args = ejson_utf8_fix(args);
+	fixed_cwd = ejson_utf8_fix(cwd);
+	ret = pcache_proc_set(proc, fixed_binary ? fixed_binary : binary,
+		fixed_args ? fixed_args : args, fixed_cwd ? fixed_cwd : cwd);
+	free(fixed_binary);
+	free(fixed_args);
+	free(fixed_cwd);
 	free(args);
 	return ret;
 }

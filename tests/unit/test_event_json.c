@@ -161,6 +161,40 @@ static void test_cwd_and_binary_paths(void **state)
 	assert_string_equal(buf, "/opt/bin/tool");
 }
 
+static void test_utf8_fix(void **state)
+{
+	char *fixed;
+
+	(void)state;
+	assert_null(ejson_utf8_fix("plain ascii"));
+	assert_null(ejson_utf8_fix("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80"));
+	fixed = ejson_utf8_fix("a\xff" "b");
+	assert_non_null(fixed);
+	assert_string_equal(fixed, "a\xef\xbf\xbd" "b");
+	free(fixed);
+	/* Overlong "/" (C0 AF), a UTF-16 surrogate (ED A0 80), and a cut sequence at the end. */
+	fixed = ejson_utf8_fix("\xc0\xaf|\xed\xa0\x80|\xe2\x82");
+	assert_non_null(fixed);
+	assert_string_equal(fixed, "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+				   "\xef\xbf\xbd\xef\xbf\xbd");
+	free(fixed);
+	assert_int_equal(ejson_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
+	assert_int_equal(ejson_utf8_seq((const unsigned char *)"\xf4\x8f\xbf\xbf", 4), 4);
+}
+
+static bool all_utf8(const char *s)
+{
+	size_t len = strlen(s), i = 0, n;
+
+	while (i < len) {
+		n = ejson_utf8_seq((const unsigned char *)s + i, len - i);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
 /* ---- record -> event flow ----------------------------------------------------------------- */
 
 #define MAX_EVENTS 8
@@ -362,6 +396,43 @@ static void test_fork_exec_exit_flow(void **state)
 	pcache_free(cache);
 }
 
+static void test_hostile_strings_round_trip(void **state)
+{
+	static const char argv[] = "prog\0q\"uote\0back\\slash\0new\nline\0tab\there\0"
+				   "\xc3\xbcnicode\0bad\xff\0ctl\x01\x1f\0</script>\0@cee:\0";
+	struct pcache *cache = pcache_new("n");
+	struct ejson *ej = ejson_new("n", 0);
+	struct pev *pev = pev_new(cache, ej, capture, NULL);
+	struct ps_event *e = calloc(1, sizeof(*e));
+	struct fjson_object *o;
+
+	(void)state;
+	e->type = PS_EVENT_EXEC;
+	e->pid = e->tid = 77;
+	e->ppid = 0;
+	e->ktime = 1;
+	set_str(e->filename, sizeof(e->filename), "/opt/\xe2\x82\xac/\xfe", 10, &e->filename_len);
+	set_str(e->args, sizeof(e->args), argv, sizeof(argv) - 1, &e->args_len);
+	pev_record(pev, e);
+	assert_int_equal(nemitted, 1);
+	assert_true(all_utf8(emitted[0]));
+	assert_null(strchr(emitted[0], '\n'));
+	o = parse(emitted[0]);
+	assert_string_equal(str_at(o, "process_exec", "process", "arguments"),
+		"q\"uote back\\slash new\nline tab\there \xc3\xbcnicode bad\xef\xbf\xbd "
+		"ctl\x01\x1f </script> @cee:");
+	assert_string_equal(str_at(o, "process_exec", "process", "binary"),
+		"/opt/\xe2\x82\xac/\xef\xbf\xbd");
+	/* pid 1's parent, the kernel, has the id NODE:1:0. */
+	assert_string_equal(str_at(o, "process_exec", "process", "parent_exec_id"), "bjoxOjA=");
+	fjson_object_put(o);
+	free(e);
+	reset_capture();
+	pev_free(pev);
+	ejson_free(ej);
+	pcache_free(cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +445,8 @@ int main(void)
 		cmocka_unit_test(test_unescape_slashes),
 		cmocka_unit_test(test_cwd_and_binary_paths),
 		cmocka_unit_test(test_fork_exec_exit_flow),
+		cmocka_unit_test(test_utf8_fix),
+		cmocka_unit_test(test_hostile_strings_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
