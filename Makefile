@@ -107,6 +107,7 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 # Each unit test links its own module(s) plus tests/unit/mock_log.c; list the modules here.
 test_framing_SRCS := framing/framing.c
 test_output_udp_SRCS := shipper/output_udp.c
+test_output_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
 test_event_json_SRCS := shipper/event_json.c shipper/proc_cache.c shipper/procevents.c
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/test_,$(UNIT_TESTS))

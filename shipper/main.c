@@ -31,12 +31,14 @@ struct app {
 	char node[256];
 	char procid[16];
 	struct udp_output *udp;
-	bool agent_init_due;
 	char peer[NI_MAXHOST + 16];
 	char agent_init[2048];
 	int agent_init_len;
 	char agent_init_peer[NI_MAXHOST + 16];
 	char *frame;
+	/* agent_init is framed apart: it may be sent from inside a udp_queue of an event, while
+	 * that event's frame is still being copied. */
+	char *init_frame;
 	struct framing_header hdr;
 	uint64_t events;
 	uint64_t truncated;
@@ -83,14 +85,15 @@ static const char *msgid_of(const char *json, size_t len, char *buf, size_t size
 	return o ? buf : NULL;
 }
 
-static void send_doc(struct app *a, const char *json, size_t len, const char *msgid)
+static void send_doc(struct app *a, char *frame, const char *json, size_t len,
+	const char *msgid)
 {
 	bool truncated = false;
 	ssize_t n;
 
 	clock_gettime(CLOCK_REALTIME, &a->hdr.time);
 	a->hdr.msgid = msgid;
-	n = framing_build(a->frame, (size_t)a->conf.max_message_size, a->conf.syslog_format,
+	n = framing_build(frame, (size_t)a->conf.max_message_size, a->conf.syslog_format,
 		&a->hdr, json, len, &truncated);
 	if (n < 0) {
 		a->frame_errors++;
@@ -98,12 +101,11 @@ static void send_doc(struct app *a, const char *json, size_t len, const char *ms
 	}
 	if (truncated)
 		a->truncated++;
-	udp_queue(a->udp, a->frame, (size_t)n);
+	udp_queue(a->udp, frame, (size_t)n);
 }
 
 static void send_agent_init(struct app *a)
 {
-	a->agent_init_due = false;
 	if (strcmp(a->agent_init_peer, a->peer) != 0 || a->agent_init_len <= 0) {
 		struct agent_meta_info info = {
 			.hostname = a->hdr.hostname,
@@ -120,7 +122,7 @@ static void send_agent_init(struct app *a)
 			return;
 		}
 	}
-	send_doc(a, a->agent_init, (size_t)a->agent_init_len, "agent_init");
+	send_doc(a, a->init_frame, a->agent_init, (size_t)a->agent_init_len, "agent_init");
 }
 
 static void on_event(void *arg, const char *json, size_t len)
@@ -134,9 +136,7 @@ static void on_event(void *arg, const char *json, size_t len)
 			a->stdout_errors++;
 		return;
 	}
-	if (a->agent_init_due)
-		send_agent_init(a);
-	send_doc(a, json, len, msgid_of(json, len, kind, sizeof(kind)));
+	send_doc(a, a->frame, json, len, msgid_of(json, len, kind, sizeof(kind)));
 }
 
 static void on_udp_log(void *arg, enum udp_log_level level, const char *msg)
@@ -150,13 +150,14 @@ static void on_udp_log(void *arg, enum udp_log_level level, const char *msg)
 		log_debug("%s", msg);
 }
 
-/* Every new target hears agent_init first, before the next event. */
+/* Every new target hears agent_init first: the output calls this before it sends anything
+ * to a newly connected target, and sends what we queue from here at once. */
 static void on_udp_connect(void *arg, const char *peer)
 {
 	struct app *a = arg;
 
 	snprintf(a->peer, sizeof(a->peer), "%s", peer);
-	a->agent_init_due = true;
+	send_agent_init(a);
 }
 
 static void usage_error(const char *msg)
@@ -199,10 +200,8 @@ static void start_udp(struct app *a)
 	log_info("Starting UDP exporter address=%s format=%s buffer=%d destinations=%zu", a->peer,
 		framing_format_name(a->conf.syslog_format), udp_get_stats(a->udp)->sndbuf_effective,
 		n);
-	if (a->agent_init_due) {
-		send_agent_init(a);
-		udp_flush(a->udp);
-	}
+	/* Connects (or schedules the retry) and so sends agent_init first, before any event. */
+	udp_flush(a->udp);
 }
 
 static void check_ringbuf_drops(struct app *a)
@@ -291,7 +290,8 @@ int main(int argc, char **argv)
 	a->hdr.procid = a->procid;
 	a->hdr.cee = a->conf.cee_cookie;
 	a->frame = malloc((size_t)a->conf.max_message_size);
-	if (!a->frame)
+	a->init_frame = malloc((size_t)a->conf.max_message_size);
+	if (!a->frame || !a->init_frame)
 		fatal("frame buffer");
 
 	cache = pcache_new(a->node);
@@ -382,8 +382,6 @@ int main(int argc, char **argv)
 		}
 		/* Whatever woke us, drain everything pending, then send in one batch. */
 		sensor_drain(a->sensor);
-		if (a->udp && a->agent_init_due)
-			send_agent_init(a);
 		flush_output(a);
 	}
 
@@ -397,6 +395,7 @@ int main(int argc, char **argv)
 	ejson_free(ej);
 	pcache_free(cache);
 	free(a->frame);
+	free(a->init_frame);
 	close(epfd);
 	close(tfd);
 	close(sfd);

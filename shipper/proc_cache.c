@@ -11,6 +11,9 @@ struct pcache {
 	char node[256];
 };
 
+/* Entries alive in memory, linked or not: what the leak checks and the bench look at. */
+static size_t allocated;
+
 struct pcache *pcache_new(const char *node)
 {
 	struct pcache *c = calloc(1, sizeof(*c));
@@ -21,14 +24,54 @@ struct pcache *pcache_new(const char *node)
 	return c;
 }
 
-void pcache_proc_free(struct pcache_proc *p)
+static void proc_free(struct pcache_proc *p)
 {
-	if (!p)
-		return;
 	free(p->binary);
 	free(p->arguments);
 	free(p->cwd);
 	free(p);
+	allocated--;
+}
+
+void pcache_proc_unref(struct pcache_proc *p)
+{
+	/* Iterative: an exec chain can be long, and each step may free the next. */
+	while (p && --p->refcnt == 0) {
+		struct pcache_proc *parent = p->parent;
+
+		proc_free(p);
+		p = parent;
+	}
+}
+
+struct pcache_proc *pcache_proc_new(uint32_t pid)
+{
+	struct pcache_proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	allocated++;
+	p->pid = pid;
+	p->tid = pid;
+	p->refcnt = 1;
+	return p;
+}
+
+void pcache_proc_set_parent(struct pcache_proc *child, struct pcache_proc *parent)
+{
+	struct pcache_proc *old = child->parent;
+
+	if (old == parent || parent == child)
+		return;
+	if (parent)
+		parent->refcnt++;
+	child->parent = parent;
+	pcache_proc_unref(old);
+}
+
+size_t pcache_allocated(void)
+{
+	return allocated;
 }
 
 void pcache_free(struct pcache *c)
@@ -40,7 +83,8 @@ void pcache_free(struct pcache *c)
 	HASH_ITER(hh, c->table, p, tmp)
 	{
 		HASH_DEL(c->table, p);
-		pcache_proc_free(p);
+		p->linked = false;
+		pcache_proc_unref(p);
 	}
 	free(c);
 }
@@ -62,21 +106,41 @@ struct pcache_proc *pcache_take(struct pcache *c, uint32_t pid)
 {
 	struct pcache_proc *p = pcache_get(c, pid);
 
-	if (p)
+	if (p) {
 		HASH_DEL(c->table, p);
+		p->linked = false;
+	}
 	return p;
 }
 
 struct pcache_proc *pcache_put(struct pcache *c, uint32_t pid, struct pcache_proc **old)
 {
-	struct pcache_proc *p = calloc(1, sizeof(*p));
+	struct pcache_proc *p;
 
+	*old = pcache_take(c, pid);
+	p = pcache_proc_new(pid);
 	if (!p)
 		return NULL;
-	p->pid = pid;
-	*old = pcache_take(c, pid);
+	p->linked = true;
 	HASH_ADD(hh, c->table, pid, sizeof(p->pid), p);
 	return p;
+}
+
+size_t pcache_sweep(struct pcache *c, bool (*is_alive)(uint32_t pid, uint64_t ktime))
+{
+	struct pcache_proc *p, *tmp;
+	size_t n = 0;
+
+	HASH_ITER(hh, c->table, p, tmp)
+	{
+		if (is_alive(p->pid, p->ktime))
+			continue;
+		HASH_DEL(c->table, p);
+		p->linked = false;
+		pcache_proc_unref(p);
+		n++;
+	}
+	return n;
 }
 
 size_t pcache_count(const struct pcache *c)
@@ -108,9 +172,15 @@ int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 {
 	UT_hash_handle hh = dst->hh;
 	char *binary = dst->binary, *arguments = dst->arguments, *cwd = dst->cwd;
+	struct pcache_proc *parent = dst->parent;
+	uint32_t refcnt = dst->refcnt;
+	bool linked = dst->linked;
 
 	memcpy(dst, src, sizeof(*dst));
 	dst->hh = hh;
+	dst->parent = parent;
+	dst->refcnt = refcnt;
+	dst->linked = linked;
 	dst->binary = binary;
 	dst->arguments = arguments;
 	dst->cwd = cwd;

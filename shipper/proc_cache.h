@@ -38,6 +38,9 @@ struct pcache_proc {
 	uint64_t ktime; /* boot-time ns that names this image in exec_id */
 	uint32_t flags; /* enum pcache_flag */
 	bool cloned;    /* forked and not exec'd since: the next exec carries "clone" */
+	bool linked;    /* in the pid table (alive, as far as we know) */
+	uint32_t refcnt; /* the pid table's reference + one per child naming it as parent */
+	struct pcache_proc *parent; /* referenced; may have exited */
 	char exec_id[PCACHE_EXEC_ID_MAX];
 	char parent_exec_id[PCACHE_EXEC_ID_MAX];
 	char *binary;    /* absolute path */
@@ -53,20 +56,34 @@ struct pcache;
 struct pcache *pcache_new(const char *node);
 void pcache_free(struct pcache *c); /* accepts NULL */
 
-/* The entry for pid, or NULL. */
+/* Entries are reference counted so that a process that exited stays known while a child
+ * still names it as parent (Tetragon keeps them the same way). */
+
+/* The live entry for pid, or NULL. */
 struct pcache_proc *pcache_get(struct pcache *c, uint32_t pid);
-/* A new entry for pid, replacing and returning the previous one in *old (the caller frees it
- * with pcache_proc_free when done, e.g. after using it as the parent). NULL on ENOMEM. */
+/* A new live entry for pid (refcnt 1), unlinking the previous one and handing the table's
+ * reference to it to the caller in *old (release it with pcache_proc_unref when done, e.g.
+ * after using it as the parent). NULL on ENOMEM, with *old still set. */
 struct pcache_proc *pcache_put(struct pcache *c, uint32_t pid, struct pcache_proc **old);
-/* Unlink the entry for pid and return it (caller frees), or NULL. */
+/* Unlink the live entry for pid and hand the table's reference to the caller, or NULL. */
 struct pcache_proc *pcache_take(struct pcache *c, uint32_t pid);
-void pcache_proc_free(struct pcache_proc *p); /* accepts NULL */
+/* A detached entry (refcnt 1), for a process seen only at its exit. NULL on ENOMEM. */
+struct pcache_proc *pcache_proc_new(uint32_t pid);
+/* Make parent the parent of child, moving child's reference from any previous parent. */
+void pcache_proc_set_parent(struct pcache_proc *child, struct pcache_proc *parent);
+/* Drop one reference; the last one frees the entry and releases its parent. Accepts NULL. */
+void pcache_proc_unref(struct pcache_proc *p);
+/* Live entries (in the pid table) and all entries still in memory. */
 size_t pcache_count(const struct pcache *c);
+size_t pcache_allocated(void);
+/* Unlink every live entry whose pid is_alive() says is gone (an exit that was never seen);
+ * returns how many. Bounds the cache when exit records are lost. */
+size_t pcache_sweep(struct pcache *c, bool (*is_alive)(uint32_t pid, uint64_t ktime));
 
 /* Set p->strings (copies; NULL keeps ""). Returns 0 or -ENOMEM. */
 int pcache_proc_set(struct pcache_proc *p, const char *binary, const char *arguments,
 	const char *cwd);
-/* Copy identity fields and strings of src into dst (dst's hash link untouched). */
+/* Copy identity fields and strings of src into dst (dst's links and references untouched). */
 int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src);
 
 /* exec_id = base64("NODE:KTIME:PID"). Writes a NUL-terminated string; returns its length or

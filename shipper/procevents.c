@@ -181,9 +181,11 @@ static void on_procfs_record(struct pev *p, const struct ps_event *e)
 	struct pcache_proc *old = NULL, *parent;
 	struct pcache_proc *proc = pcache_put(p->cache, e->pid, &old);
 
-	pcache_proc_free(old);
-	if (!proc)
+	pcache_proc_unref(old);
+	if (!proc) {
+		p->stats.encode_errors++;
 		return;
+	}
 	p->stats.procfs++;
 	proc->ktime = e->ktime;
 	if (fill_from_record(proc, e, true) != 0)
@@ -191,10 +193,12 @@ static void on_procfs_record(struct pev *p, const struct ps_event *e)
 	proc->flags |= PCACHE_F_PROCFS;
 	set_exec_id(p, proc);
 	parent = e->ppid ? pcache_get(p->cache, e->ppid) : NULL;
-	if (parent)
+	if (parent) {
 		memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
-	else
+		pcache_proc_set_parent(proc, parent);
+	} else {
 		set_kernel_parent(p, proc);
+	}
 }
 
 static void on_exec_record(struct pev *p, const struct ps_event *e)
@@ -207,7 +211,7 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 	proc = pcache_put(p->cache, e->pid, &old);
 	if (!proc) {
 		p->stats.encode_errors++;
-		pcache_proc_free(old);
+		pcache_proc_unref(old);
 		return;
 	}
 	proc->ktime = e->ktime;
@@ -215,23 +219,25 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 		p->stats.encode_errors++;
 	proc->flags |= PCACHE_F_EXECVE;
 	set_exec_id(p, proc);
-	/* After a fork the forker is the parent; after an exec without a fork, the image this
-	 * pid ran before. */
+	/* After a fork the forker is the parent (even if it has exited since); after an exec
+	 * without a fork, the image this pid ran before. */
 	if (old && !old->cloned) {
 		parent = old;
 	} else {
 		proc->flags |= PCACHE_F_CLONE;
-		parent = pcache_get(p->cache, e->ppid);
+		parent = old && old->parent ? old->parent : pcache_get(p->cache, e->ppid);
 	}
-	if (parent)
+	if (parent) {
 		memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
-	else if (e->ppid == 0)
+		pcache_proc_set_parent(proc, parent);
+	} else if (e->ppid == 0) {
 		set_kernel_parent(p, proc);
-	else
+	} else {
 		p->stats.parent_misses++;
+	}
 	json = ejson_exec(p->ej, proc, parent, e->ktime, &len);
 	emit(p, json, len);
-	pcache_proc_free(old);
+	pcache_proc_unref(old);
 }
 
 static void on_fork_record(struct pev *p, const struct ps_event *e)
@@ -241,7 +247,7 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 	p->stats.forks++;
 	parent = pcache_get(p->cache, e->ppid);
 	proc = pcache_put(p->cache, e->pid, &old);
-	pcache_proc_free(old);
+	pcache_proc_unref(old);
 	if (!proc) {
 		p->stats.encode_errors++;
 		return;
@@ -250,12 +256,14 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 		if (pcache_proc_copy(proc, parent) != 0)
 			p->stats.encode_errors++;
 		memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
+		pcache_proc_set_parent(proc, parent);
 	} else {
 		char comm[sizeof(e->comm) + 1];
 
 		p->stats.parent_misses++;
 		snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
-		pcache_proc_set(proc, comm, "", "");
+		if (pcache_proc_set(proc, comm, "", "") != 0)
+			p->stats.encode_errors++;
 		proc->flags = PCACHE_F_MISS;
 	}
 	proc->pid = e->pid;
@@ -266,7 +274,7 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 	proc->auid = e->auid;
 	proc->ktime = e->start_ktime;
 	proc->flags |= PCACHE_F_CLONE;
-	proc->flags &= ~(uint32_t)PCACHE_F_PROCFS;
+	proc->flags &= ~(uint32_t)(PCACHE_F_PROCFS | PCACHE_F_EXECVE);
 	proc->cloned = true;
 	set_exec_id(p, proc);
 }
@@ -284,15 +292,14 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 
 		/* Not seen before: still report the exit, with what the record itself says. */
 		p->stats.exit_misses++;
-		proc = calloc(1, sizeof(*proc));
+		proc = pcache_proc_new(e->pid);
 		if (!proc) {
 			p->stats.encode_errors++;
 			return;
 		}
 		snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
-		pcache_proc_set(proc, comm, "", "");
-		proc->pid = e->pid;
-		proc->tid = e->pid;
+		if (pcache_proc_set(proc, comm, "", "") != 0)
+			p->stats.encode_errors++;
 		proc->ppid = e->ppid;
 		proc->uid = e->uid;
 		proc->auid = e->auid;
@@ -300,10 +307,10 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 		proc->flags = PCACHE_F_MISS;
 		set_exec_id(p, proc);
 	}
-	parent = pcache_get(p->cache, proc->ppid);
+	parent = proc->parent ? proc->parent : pcache_get(p->cache, proc->ppid);
 	json = ejson_exit(p->ej, proc, parent, e->exit_code, e->ktime, &len);
 	emit(p, json, len);
-	pcache_proc_free(proc);
+	pcache_proc_unref(proc);
 }
 
 void pev_record(void *arg, const struct ps_event *e)

@@ -370,7 +370,8 @@ static void test_fork_exec_exit_flow(void **state)
 	assert_int_equal(int_at(o, "process_exit", "status", NULL), 3);
 	assert_false(has(o, "process_exit", "signal", NULL));
 	assert_string_equal(str_at(o, "process_exit", "process", "binary"), "/bin/true");
-	assert_string_equal(str_at(o, "process_exit", "parent", "binary"), "/usr/bin/bash");
+	/* As for its exec: the image this pid ran before is the parent. */
+	assert_string_equal(str_at(o, "process_exit", "parent", "binary"), "/tmp/tool");
 	fjson_object_put(o);
 	assert_null(pcache_get(cache, 101));
 
@@ -433,6 +434,72 @@ static void test_hostile_strings_round_trip(void **state)
 	pcache_free(cache);
 }
 
+static struct ps_event *simple_record(uint32_t type, uint32_t pid, uint32_t ppid, uint64_t ktime)
+{
+	struct ps_event *e = calloc(1, sizeof(*e));
+
+	e->type = type;
+	e->pid = e->tid = pid;
+	e->ppid = ppid;
+	e->ktime = e->start_ktime = ktime;
+	return e;
+}
+
+static void feed(struct pev *pev, struct ps_event *e)
+{
+	pev_record(pev, e);
+	free(e);
+}
+
+static bool never_alive(uint32_t pid, uint64_t ktime)
+{
+	(void)pid;
+	(void)ktime;
+	return false;
+}
+
+/* A parent that exits before its child execs is still the child's parent, and memory goes back
+ * to nothing once the whole family is gone. */
+static void test_orphan_keeps_parent(void **state)
+{
+	struct pcache *cache = pcache_new("n");
+	struct ejson *ej = ejson_new("n", 0);
+	struct pev *pev = pev_new(cache, ej, capture, NULL);
+	struct ps_event *e;
+	struct fjson_object *o;
+
+	(void)state;
+	feed(pev, procfs_record(10, 1, "/usr/sbin/sshd", "sshd\0", 5, "/"));
+	feed(pev, simple_record(PS_EVENT_FORK, 20, 10, 100));
+	e = simple_record(PS_EVENT_EXEC, 20, 10, 200);
+	set_str(e->filename, sizeof(e->filename), "/bin/sh", 7, &e->filename_len);
+	feed(pev, e);
+	feed(pev, simple_record(PS_EVENT_FORK, 30, 20, 300));
+	feed(pev, simple_record(PS_EVENT_EXIT, 20, 10, 400)); /* sh exits first */
+	/* The child was reparented to pid 1 by the kernel by now. */
+	e = simple_record(PS_EVENT_EXEC, 30, 1, 500);
+	set_str(e->filename, sizeof(e->filename), "/bin/sleep", 10, &e->filename_len);
+	feed(pev, e);
+	assert_int_equal(nemitted, 3);
+	o = parse(emitted[2]);
+	assert_string_equal(str_at(o, "process_exec", "parent", "binary"), "/bin/sh");
+	assert_int_equal(int_at(o, "process_exec", "parent", "pid"), 20);
+	fjson_object_put(o);
+	feed(pev, simple_record(PS_EVENT_EXIT, 30, 1, 600));
+	o = parse(emitted[3]);
+	assert_string_equal(str_at(o, "process_exit", "parent", "binary"), "/bin/sh");
+	fjson_object_put(o);
+	/* Only sshd (pid 10) is still alive; a sweep that finds it gone empties the cache. */
+	assert_int_equal(pcache_count(cache), 1);
+	assert_int_equal(pcache_allocated(), 1);
+	assert_int_equal(pcache_sweep(cache, never_alive), 1);
+	assert_int_equal(pcache_allocated(), 0);
+	reset_capture();
+	pev_free(pev);
+	ejson_free(ej);
+	pcache_free(cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_unescape_slashes),
 		cmocka_unit_test(test_cwd_and_binary_paths),
 		cmocka_unit_test(test_fork_exec_exit_flow),
+		cmocka_unit_test(test_orphan_keeps_parent),
 		cmocka_unit_test(test_utf8_fix),
 		cmocka_unit_test(test_hostile_strings_round_trip),
 	};

@@ -1,0 +1,1072 @@
+/* UDP output: a failover list of destinations, connected datagram sockets, sendmmsg batches.
+ * The contract is in output_udp.h; this file explains the why.
+ *
+ * Candidates are all addresses of all names, in order (nxlog om_udp): a name is resolved
+ * again on every (re)connect and the first connectable address wins. A refusal (ICMP port
+ * unreachable, ECONNREFUSED) means "receiver stopped": with more than one candidate the
+ * output moves to the next one, wrapping around; with one candidate it only counts the
+ * datagram (fire-and-forget). Reconnects follow OpenBSD syslogd's loghost_retry(): 1 s,
+ * doubling up to UDP_BACKOFF_CAP_S, back to 1 s once a connection outlived the interval.
+ *
+ * sendmmsg on a connected socket swallows the error of the datagram that stopped it and
+ * returns a short count; an asynchronous ICMP error is also consumed by that failed call.
+ * The sockets therefore run with IP_RECVERR / IPV6_RECVERR, which keeps a copy of each ICMP
+ * error on the error queue: after a short count the queue tells why the next datagram failed.
+ * Without an entry, the rest is sent again and a persistent error shows up as -1/errno.
+ */
+#include "shipper/output_udp.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define UDP_BACKOFF_CAP_S  60	 /* doubling reconnect interval stops here */
+#define UDP_SUMMARY_MIN_MS 10000 /* automatic drop summaries at most this often */
+#define UDP_HOST_MAX	   253	 /* longest DNS name (RFC 1035 section 2.3.4) */
+#define UDP_PORT_DIGITS	   5
+#define UDP_PEER_MAX	   (NI_MAXHOST + 16) /* "[" host "]:" port */
+#define UDP_REASON_MAX	   160
+#define UDP_EINTR_RETRIES  16 /* per flush; then EINTR costs a datagram like ENOBUFS */
+/* "[" + host + "]:" + port: anything longer is refused before it is looked at */
+#define UDP_ENTRY_MAX (NI_MAXHOST + 3 + UDP_PORT_DIGITS)
+
+struct udp_target {
+	struct udp_dest dest;
+	char name[UDP_PEER_MAX];     /* as configured: "host:port" or "[v6]:port" */
+	uint64_t drops;		     /* since the last summary */
+	char reason[UDP_REASON_MAX]; /* why the latest of them was dropped */
+};
+
+struct udp_output {
+	struct udp_target *targets;
+	size_t ntargets;
+
+	int sndbuf;
+	uint16_t local_port;
+	int fixed_interval; /* seconds, 0 = doubling */
+	size_t max_message;
+	unsigned int batch;
+	udp_log_fn *log;
+	udp_connect_fn *on_connect;
+	void *cb_arg;
+
+	/* the connected socket and which candidate it points to */
+	int fd;
+	size_t cur_dest;
+	size_t cur_addr;
+	size_t cur_naddrs; /* addresses cur_dest resolved to at the last connect */
+	char peer[UDP_PEER_MAX];
+	bool notify_pending; /* on_connect not yet called for fd */
+	bool busy;	     /* sending or in a callback: a nested udp_queue sends at once */
+
+	/* reconnect schedule, CLOCK_MONOTONIC milliseconds */
+	int64_t conn_since;
+	int64_t next_attempt;
+	int64_t prev_lasted; /* how long the previous connection lived; -1 = there was none */
+	int backoff;	     /* seconds */
+	bool connect_failing;
+	char connect_error[UDP_REASON_MAX];
+
+	/* drop reporting */
+	bool troubled; /* drops not yet summarized */
+	bool last_flush_clean;
+	int64_t last_summary; /* -1 = never */
+	bool sndbuf_warned;
+
+	/* the batch: batch slots of max_message bytes, allocated once */
+	unsigned char *slots;
+	struct iovec *iov;
+	struct mmsghdr *msgs;
+	unsigned int nqueued;
+
+	struct udp_stats stats;
+};
+
+static int64_t udp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void udp_log(struct udp_output *u, enum udp_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void udp_log(struct udp_output *u, enum udp_log_level level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	bool busy;
+
+	if (u->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	busy = u->busy;
+	u->busy = true;
+	u->log(u->cb_arg, level, msg);
+	u->busy = busy;
+}
+
+/* Copies what fits, always terminated; truncation is expected for long reasons. */
+static void udp_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void udp_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void udp_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- parsing --------------------------------------------------------------------------- */
+
+static bool udp_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool udp_is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_';
+}
+
+/* An IPv6 literal, optionally with a "%scope" suffix that getaddrinfo understands. */
+static bool udp_is_ipv6(const char *host, size_t len)
+{
+	char buf[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+	const char *pct = memchr(host, '%', len);
+	size_t alen = pct != NULL ? (size_t)(pct - host) : len;
+	size_t i;
+
+	if (alen == 0 || alen >= sizeof(buf))
+		return false;
+	if (pct != NULL) {
+		if (pct + 1 == host + len)
+			return false;
+		for (i = alen + 1; i < len; i++)
+			if (!udp_is_name_char(host[i]))
+				return false;
+	}
+	memcpy(buf, host, alen);
+	buf[alen] = '\0';
+	return inet_pton(AF_INET6, buf, &a) == 1;
+}
+
+static int udp_parse_port(const char *s, size_t len, uint16_t *port)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (len == 0 || len > UDP_PORT_DIGITS)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v == 0 || v > 65535)
+		return -EINVAL;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int udp_parse_dest(
+	const char *entry, uint16_t default_port, struct udp_dest *out, char *err, size_t errlen)
+{
+	const char *host, *port = NULL, *end, *c1, *c2;
+	size_t len, hostlen, i;
+	bool v6 = false;
+
+	if (entry == NULL || out == NULL) {
+		udp_seterr(err, errlen, "no destination given");
+		return -EINVAL;
+	}
+	len = strnlen(entry, UDP_ENTRY_MAX + 1);
+	if (len == 0) {
+		udp_seterr(err, errlen, "empty destination");
+		return -EINVAL;
+	}
+	if (len > UDP_ENTRY_MAX) {
+		udp_seterr(err, errlen, "destination \"%.40s...\": too long", entry);
+		return -EINVAL;
+	}
+	end = entry + len;
+	for (i = 0; i < len; i++) {
+		if (udp_is_space(entry[i])) {
+			udp_seterr(err, errlen, "destination \"%s\": whitespace inside", entry);
+			return -EINVAL;
+		}
+	}
+
+	/* OpenBSD syslogd loghost_parse(): "[v6]" and "[v6]:port" first, then split at the
+	 * last colon, except that two or more colons without brackets are a bare IPv6. */
+	if (entry[0] == '[') {
+		const char *close = memchr(entry, ']', len);
+
+		if (close == NULL) {
+			udp_seterr(err, errlen, "destination \"%s\": missing ']'", entry);
+			return -EINVAL;
+		}
+		host = entry + 1;
+		hostlen = (size_t)(close - host);
+		if (close + 1 < end) {
+			if (close[1] != ':') {
+				udp_seterr(err, errlen,
+					"destination \"%s\": unexpected text after ']'", entry);
+				return -EINVAL;
+			}
+			port = close + 2;
+		}
+		v6 = true;
+	} else {
+		c1 = memchr(entry, ':', len);
+		c2 = c1 != NULL ? strrchr(entry, ':') : NULL;
+		host = entry;
+		if (c1 != NULL && c1 != c2) {
+			hostlen = len;
+			v6 = true;
+		} else if (c1 != NULL) {
+			hostlen = (size_t)(c1 - entry);
+			port = c1 + 1;
+		} else {
+			hostlen = len;
+		}
+	}
+
+	if (hostlen == 0) {
+		udp_seterr(err, errlen, "destination \"%s\": empty host", entry);
+		return -EINVAL;
+	}
+	if (hostlen > UDP_HOST_MAX || hostlen > NI_MAXHOST - 1) {
+		udp_seterr(err, errlen, "destination \"%.40s...\": host longer than %d bytes",
+			entry, UDP_HOST_MAX);
+		return -EINVAL;
+	}
+	if (v6 && !udp_is_ipv6(host, hostlen)) {
+		udp_seterr(err, errlen, "destination \"%s\": not an IPv6 address%s", entry,
+			entry[0] == '[' ? "" : " (write [v6]:port, or host:port with one colon)");
+		return -EINVAL;
+	}
+	if (!v6) {
+		for (i = 0; i < hostlen; i++) {
+			if (!udp_is_name_char(host[i])) {
+				udp_seterr(err, errlen,
+					"destination \"%s\": invalid character in host", entry);
+				return -EINVAL;
+			}
+		}
+	}
+	if (port != NULL) {
+		if (udp_parse_port(port, (size_t)(end - port), &out->port) == -EINVAL) {
+			udp_seterr(err, errlen,
+				"destination \"%s\": invalid port \"%s\" (need 1-65535)", entry,
+				port);
+			return -EINVAL;
+		}
+	} else if (default_port == 0) {
+		udp_seterr(err, errlen, "destination \"%s\": no port and no default port", entry);
+		return -EINVAL;
+	} else {
+		out->port = default_port;
+	}
+	memcpy(out->host, host, hostlen);
+	out->host[hostlen] = '\0';
+	return 0;
+}
+
+int udp_parse_dest_list(const char *list, uint16_t default_port, struct udp_dest *dests, size_t max,
+	char *err, size_t errlen)
+{
+	char item[UDP_ENTRY_MAX + 1];
+	const char *p, *comma, *b, *e;
+	size_t n = 0, idx = 0;
+	int rc;
+
+	if (list == NULL || dests == NULL) {
+		udp_seterr(err, errlen, "no destination list given");
+		return -EINVAL;
+	}
+	p = list;
+	for (;;) {
+		idx++;
+		comma = strchr(p, ',');
+		e = comma != NULL ? comma : p + strlen(p);
+		/* blanks around an item are layout; blanks inside one are refused later */
+		for (b = p; b < e && (*b == ' ' || *b == '\t'); b++)
+			;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (b == e) {
+			udp_seterr(err, errlen, "destination list \"%s\": item %zu is empty", list,
+				idx);
+			return -EINVAL;
+		}
+		if ((size_t)(e - b) > UDP_ENTRY_MAX) {
+			udp_seterr(err, errlen, "destination list: item %zu \"%.40s...\": too long",
+				idx, b);
+			return -EINVAL;
+		}
+		if (n == max) {
+			udp_seterr(
+				err, errlen, "destination list: more than %zu destinations", max);
+			return -E2BIG;
+		}
+		memcpy(item, b, (size_t)(e - b));
+		item[e - b] = '\0';
+		rc = udp_parse_dest(item, default_port, &dests[n], err, errlen);
+		if (rc < 0)
+			return rc;
+		n++;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return n > INT32_MAX ? -E2BIG : (int)n;
+}
+
+/* ---- sockets ----------------------------------------------------------------------------- */
+
+static void udp_format_dest(const struct udp_dest *d, char *buf, size_t len)
+{
+	if (strchr(d->host, ':') != NULL)
+		snprintf(buf, len, "[%s]:%u", d->host, d->port);
+	else
+		snprintf(buf, len, "%s:%u", d->host, d->port);
+}
+
+static void udp_format_addr(const struct sockaddr *sa, socklen_t salen, char *buf, size_t len)
+{
+	char host[NI_MAXHOST], serv[8]; /* numeric port: 5 digits */
+
+	if (getnameinfo(sa, salen, host, sizeof(host), serv, sizeof(serv),
+		    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (sa->sa_family == AF_INET6)
+		snprintf(buf, len, "[%s]:%s", host, serv);
+	else
+		snprintf(buf, len, "%s:%s", host, serv);
+}
+
+static int udp_resolve(const struct udp_dest *d, struct addrinfo **res, char *err, size_t errlen)
+{
+	struct addrinfo hints;
+	char serv[8];
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_protocol = IPPROTO_UDP;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(serv, sizeof(serv), "%u", d->port);
+	rc = getaddrinfo(d->host, serv, &hints, res);
+	if (rc == 0)
+		return 0;
+	udp_seterr(err, errlen, "resolve %s: %s", d->host,
+		rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	switch (rc) {
+	case EAI_MEMORY:
+		return -ENOMEM;
+	case EAI_SYSTEM:
+		return errno != 0 ? -errno : -EIO;
+	default:
+		return -EHOSTUNREACH;
+	}
+}
+
+/* The kernel doubles a SO_SNDBUF request (for its own bookkeeping) and clamps the plain
+ * option at net.core.wmem_max; SO_SNDBUFFORCE (CAP_NET_ADMIN) skips the clamp. */
+static void udp_set_sndbuf(struct udp_output *u, int fd)
+{
+	int eff = 0, want = u->sndbuf;
+	socklen_t len = sizeof(eff);
+
+	if (want > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &eff, &len) == -1)
+		return;
+	u->stats.sndbuf_effective = eff;
+	if (want > 0 && eff / 2 < (want > INT32_MAX / 2 ? INT32_MAX / 2 : want) &&
+		!u->sndbuf_warned) {
+		u->sndbuf_warned = true;
+		udp_log(u, UDP_LOG_WARN,
+			"udp: SO_SNDBUF %d bytes requested, %d usable: raise net.core.wmem_max "
+			"or run with CAP_NET_ADMIN",
+			want, eff / 2);
+	}
+}
+
+/* One socket for one address. *local is set when the failure is ours (the local port). */
+static int udp_open(
+	struct udp_output *u, const struct addrinfo *ai, bool *local, char *err, size_t errlen)
+{
+	char where[UDP_PEER_MAX];
+	int fd, rc, on = 1;
+
+	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		rc = -errno;
+		udp_seterr(err, errlen, "socket: %s", strerror(errno));
+		return rc;
+	}
+	udp_set_sndbuf(u, fd);
+	/* best effort: without it a refusal is noticed less precisely, never missed badly */
+	if (ai->ai_family == AF_INET6)
+		(void)setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on));
+	else
+		(void)setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof(on));
+	if (u->local_port != 0) {
+		struct sockaddr_storage ss;
+		socklen_t sslen;
+
+		memset(&ss, 0, sizeof(ss));
+		if (ai->ai_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			s6->sin6_family = AF_INET6;
+			s6->sin6_addr = in6addr_any;
+			s6->sin6_port = htons(u->local_port);
+			sslen = sizeof(*s6);
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			s4->sin_family = AF_INET;
+			s4->sin_addr.s_addr = htonl(INADDR_ANY);
+			s4->sin_port = htons(u->local_port);
+			sslen = sizeof(*s4);
+		}
+		if (bind(fd, (struct sockaddr *)&ss, sslen) == -1) {
+			rc = -errno;
+			*local = true;
+			udp_seterr(err, errlen, "bind local port %u: %s", u->local_port,
+				strerror(errno));
+			goto err_out;
+		}
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		rc = -errno;
+		udp_format_addr(ai->ai_addr, ai->ai_addrlen, where, sizeof(where));
+		udp_seterr(err, errlen, "connect %s: %s", where, strerror(errno));
+		goto err_out;
+	}
+	return fd;
+
+err_out:
+	close(fd);
+	return rc;
+}
+
+/* Connect to the first connectable candidate from address a of destination d, in failover
+ * order, trying each candidate at most once (the ones before (d, a) last). */
+static int udp_connect_from(
+	struct udp_output *u, size_t d, size_t a, bool *local, char *err, size_t errlen)
+{
+	const size_t a0 = a;
+	struct addrinfo *res, *ai;
+	size_t visit, n, count;
+	int rc = -EHOSTUNREACH, fd;
+
+	for (visit = 0; visit <= u->ntargets; visit++) {
+		bool wrapped = visit == u->ntargets; /* back at d0: only addresses before a0 */
+
+		if (wrapped && a0 == 0)
+			break;
+		rc = udp_resolve(&u->targets[d].dest, &res, err, errlen);
+		if (rc == 0) {
+			count = 0;
+			for (ai = res; ai != NULL; ai = ai->ai_next)
+				count++;
+			for (ai = res, n = 0; ai != NULL; ai = ai->ai_next, n++) {
+				if (n < a || (wrapped && n >= a0))
+					continue;
+				fd = udp_open(u, ai, local, err, errlen);
+				if (fd < 0) {
+					rc = fd;
+					continue;
+				}
+				u->fd = fd;
+				u->cur_dest = d;
+				u->cur_addr = n;
+				u->cur_naddrs = count;
+				udp_format_addr(
+					ai->ai_addr, ai->ai_addrlen, u->peer, sizeof(u->peer));
+				freeaddrinfo(res);
+				return 0;
+			}
+			freeaddrinfo(res);
+			if (rc == 0)
+				rc = -EHOSTUNREACH; /* resolved, but no address left to try */
+		}
+		d = (d + 1) % u->ntargets;
+		a = 0;
+	}
+	return rc;
+}
+
+static int64_t udp_interval_ms(const struct udp_output *u)
+{
+	return (int64_t)(u->fixed_interval > 0 ? u->fixed_interval : u->backoff) * 1000;
+}
+
+static void udp_disconnect(struct udp_output *u, int64_t now)
+{
+	if (u->fd == -1)
+		return;
+	close(u->fd);
+	u->fd = -1;
+	u->notify_pending = false;
+	u->prev_lasted = now - u->conn_since;
+}
+
+/* Close the current socket (a local port can be bound only once), connect to a candidate,
+ * and decide when the next reconnect may happen: at once after a connection that outlived
+ * the interval (and after the first connect), otherwise after the interval, which doubles. */
+static int udp_reconnect(struct udp_output *u, size_t d, size_t a, int64_t now, bool *local,
+	char *err, size_t errlen)
+{
+	bool stable;
+	int64_t delay;
+	int rc;
+
+	udp_disconnect(u, now);
+	stable = u->prev_lasted > udp_interval_ms(u);
+	rc = udp_connect_from(u, d, a, local, err, errlen);
+	if (rc == 0) {
+		u->conn_since = now;
+		u->notify_pending = true;
+		u->prev_lasted = -1;
+	} else {
+		u->prev_lasted = -1;
+		stable = false;
+	}
+	if (stable) {
+		u->backoff = 1;
+		delay = 0;
+	} else {
+		delay = udp_interval_ms(u);
+		if (u->fixed_interval == 0) {
+			u->backoff *= 2;
+			if (u->backoff > UDP_BACKOFF_CAP_S)
+				u->backoff = UDP_BACKOFF_CAP_S;
+		}
+	}
+	u->next_attempt = now + delay;
+	return rc;
+}
+
+/* Call on_connect for a new socket. Datagrams it queues are sent at once, so they are the
+ * first the new target sees. */
+static void udp_notify(struct udp_output *u)
+{
+	bool busy = u->busy;
+
+	if (!u->notify_pending || u->fd == -1)
+		return;
+	u->notify_pending = false;
+	if (u->on_connect == NULL)
+		return;
+	u->busy = true;
+	u->on_connect(u->cb_arg, u->peer);
+	u->busy = busy;
+}
+
+/* A retry from udp_tick (or udp_new): logs the first failure of a streak and the recovery. */
+static int udp_retry(struct udp_output *u, int64_t now, bool *local, char *err, size_t errlen)
+{
+	char why[UDP_REASON_MAX];
+	int rc;
+
+	rc = udp_reconnect(u, u->cur_dest, u->cur_addr, now, local, why, sizeof(why));
+	if (rc == 0) {
+		if (u->connect_failing)
+			udp_log(u, UDP_LOG_INFO, "udp: connected to %s", u->peer);
+		u->connect_failing = false;
+		return 0;
+	}
+	udp_strlcpy(u->connect_error, why, sizeof(u->connect_error));
+	udp_seterr(err, errlen, "%s", why);
+	udp_log(u, u->connect_failing ? UDP_LOG_DEBUG : UDP_LOG_WARN,
+		"udp: no destination reachable (%s); retrying in %" PRId64 " s", why,
+		(u->next_attempt - now) / 1000);
+	u->connect_failing = true;
+	return rc;
+}
+
+/* ---- counting ------------------------------------------------------------------------------ */
+
+static void udp_count_drop(
+	struct udp_output *u, unsigned int n, uint64_t *counter, const char *reason)
+{
+	struct udp_target *t = &u->targets[u->cur_dest];
+
+	if (n == 0)
+		return;
+	*counter += n;
+	u->stats.dropped += n;
+	t->drops += n;
+	udp_strlcpy(t->reason, reason, sizeof(t->reason));
+	u->troubled = true;
+}
+
+static void udp_drop_no_destination(struct udp_output *u, unsigned int n)
+{
+	char reason[UDP_REASON_MAX + 24];
+
+	snprintf(reason, sizeof(reason), "no destination: %s", u->connect_error);
+	udp_count_drop(u, n, &u->stats.dropped_no_destination, reason);
+}
+
+void udp_log_drop_summary(struct udp_output *u)
+{
+	size_t i;
+
+	if (u == NULL)
+		return;
+	for (i = 0; i < u->ntargets; i++) {
+		struct udp_target *t = &u->targets[i];
+
+		if (t->drops == 0)
+			continue;
+		udp_log(u, UDP_LOG_WARN, "udp: dropped %" PRIu64 " messages to %s (%s)", t->drops,
+			t->name, t->reason);
+		t->drops = 0;
+	}
+	u->troubled = false;
+	u->last_summary = udp_now();
+}
+
+/* A path recovered: summarize, but not more often than UDP_SUMMARY_MIN_MS (a closed port
+ * with one destination alternates success and refusal; that must not log per datagram). */
+static void udp_maybe_summary(struct udp_output *u, int64_t now)
+{
+	if (!u->troubled || !u->last_flush_clean)
+		return;
+	if (u->last_summary != -1 && now - u->last_summary < UDP_SUMMARY_MIN_MS)
+		return;
+	udp_log_drop_summary(u);
+}
+
+/* ---- sending ------------------------------------------------------------------------------- */
+
+/* Errors that only cost the datagram: the path is down or full for now, not broken. */
+static bool udp_transient(int e)
+{
+	switch (e) {
+	case ECONNREFUSED:
+	case EINTR:
+	case ENOBUFS:
+	case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+	case EWOULDBLOCK:
+#endif
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ENETDOWN:
+	case EPERM:
+	case EMSGSIZE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Drain the error queue kept by IP_RECVERR; returns the errno of its latest entry, or 0. */
+static int udp_read_errqueue(int fd)
+{
+	char data[1];
+	char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6))];
+	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	int last = 0, k;
+
+	for (k = 0; k < 64; k++) {
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
+			break;
+		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+			struct sock_extended_err ee;
+
+			if (!((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
+				    (cm->cmsg_level == SOL_IPV6 && cm->cmsg_type == IPV6_RECVERR)))
+				continue;
+			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+			last = (int)ee.ee_errno;
+		}
+	}
+	return last;
+}
+
+static bool udp_can_failover(const struct udp_output *u, int64_t now)
+{
+	return (u->ntargets > 1 || u->cur_naddrs > 1) && now >= u->next_attempt;
+}
+
+/* Move to the next candidate after a refusal; logs one line. */
+static void udp_failover(struct udp_output *u, int e, int64_t now)
+{
+	char from[UDP_PEER_MAX], why[UDP_REASON_MAX];
+	bool local = false;
+	size_t d = u->cur_dest, a = u->cur_addr + 1;
+
+	udp_strlcpy(from, u->peer, sizeof(from));
+	if (a >= u->cur_naddrs) {
+		d = (d + 1) % u->ntargets;
+		a = 0;
+	}
+	u->stats.failovers++;
+	if (udp_reconnect(u, d, a, now, &local, why, sizeof(why)) == 0) {
+		u->stats.reconnects++;
+		u->connect_failing = false;
+		udp_log(u, UDP_LOG_WARN, "udp: failover from %s to %s: %s", from, u->peer,
+			strerror(e));
+		return;
+	}
+	udp_strlcpy(u->connect_error, why, sizeof(u->connect_error));
+	u->connect_failing = true;
+	udp_log(u, UDP_LOG_WARN,
+		"udp: failover from %s: %s; no destination reachable (%s); retrying in %" PRId64
+		" s",
+		from, strerror(e), why, (u->next_attempt - now) / 1000);
+}
+
+static void udp_count_sent(struct udp_output *u, unsigned int from, unsigned int n)
+{
+	unsigned int k;
+
+	u->stats.sent += n;
+	for (k = from; k < from + n; k++)
+		u->stats.sent_bytes += u->msgs[k].msg_len;
+}
+
+/* Send slots [0, nqueued). Every slot ends as sent or counted dropped. The loop makes
+ * progress on each turn (datagrams sent or dropped) except for failovers (at most one per
+ * datagram, and paced by the reconnect interval) and EINTR (at most UDP_EINTR_RETRIES). Returns 0,
+ * or -errno of the last datagram's drop. */
+static int udp_send_queued(struct udp_output *u)
+{
+	unsigned int i = 0, n = u->nqueued, spins = 0, intr = 0;
+	int64_t now = 0;
+	bool errors = false, any_sent = false;
+	int r, e, rc = 0;
+
+	if (n == 0)
+		return 0;
+	u->busy = true;
+	while (i < n) {
+		if (u->fd == -1) {
+			udp_drop_no_destination(u, n - i);
+			rc = -ENOTCONN;
+			errors = true;
+			break;
+		}
+		r = sendmmsg(u->fd, u->msgs + i, n - i, 0);
+		if (r > 0) {
+			udp_count_sent(u, i, (unsigned int)r);
+			any_sent = true;
+			i += (unsigned int)r;
+			if (i == n)
+				break;
+			/* short count: the error that stopped it was swallowed */
+			e = udp_read_errqueue(u->fd);
+			if (e == 0)
+				continue; /* send the rest; a lasting error returns -1 */
+		} else if (r == 0) {
+			e = EAGAIN; /* not documented to happen; never spin on it */
+		} else {
+			e = errno;
+			(void)udp_read_errqueue(u->fd);
+			if (e == EINTR && intr++ < UDP_EINTR_RETRIES)
+				continue;
+		}
+		errors = true;
+		if (now == 0)
+			now = udp_now();
+		if (e == ECONNREFUSED && spins++ < n && udp_can_failover(u, now)) {
+			udp_failover(u, e, now);
+			udp_notify(u);
+			continue; /* the refused datagram was not sent: offer it to the new target
+				   */
+		}
+		if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS) {
+			/* the send buffer is full: the rest of the batch would fail alike */
+			udp_count_drop(u, n - i, &u->stats.dropped_send_error, strerror(e));
+			rc = -e;
+			break;
+		}
+		if (udp_transient(e)) {
+			udp_count_drop(u, 1, &u->stats.dropped_send_error, strerror(e));
+			if (++i == n)
+				rc = -e;
+			continue;
+		}
+		/* unexpected: drop the rest, start again on a fresh socket when due */
+		udp_count_drop(u, n - i, &u->stats.dropped_send_error, strerror(e));
+		udp_log(u, UDP_LOG_WARN, "udp: send to %s: %s; reconnecting", u->peer, strerror(e));
+		udp_disconnect(u, now);
+		snprintf(u->connect_error, sizeof(u->connect_error), "send: %s", strerror(e));
+		if (u->next_attempt < now)
+			u->next_attempt = now;
+		rc = -e;
+		break;
+	}
+	u->nqueued = 0;
+	u->busy = false;
+	if (any_sent) {
+		u->last_flush_clean = !errors;
+		if (!errors && u->troubled)
+			udp_maybe_summary(u, now != 0 ? now : udp_now());
+	}
+	return rc;
+}
+
+/* A datagram queued from a callback: sent at once, outside the batch being sent. */
+static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
+{
+	ssize_t r;
+	int e;
+
+	if (u->fd == -1) {
+		udp_drop_no_destination(u, 1);
+		return -ENOTCONN;
+	}
+	r = send(u->fd, buf, len, 0);
+	if (r == -1) {
+		e = errno;
+		(void)udp_read_errqueue(u->fd);
+		udp_count_drop(u, 1, &u->stats.dropped_send_error, strerror(e));
+		return -e;
+	}
+	u->stats.sent++;
+	u->stats.sent_bytes += (uint64_t)r;
+	return 0;
+}
+
+/* ---- the exported API ------------------------------------------------------------------------ */
+
+/* Is the local port free? Checked at start-up even when no name resolves yet, so that a
+ * local configuration error fails udp_new instead of hiding behind a retry. */
+static int udp_probe_local_port(uint16_t port, char *err, size_t errlen)
+{
+	struct sockaddr_in s4;
+	int fd, rc = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return 0; /* no IPv4: the real bind reports it */
+	memset(&s4, 0, sizeof(s4));
+	s4.sin_family = AF_INET;
+	s4.sin_addr.s_addr = htonl(INADDR_ANY);
+	s4.sin_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&s4, sizeof(s4)) == -1) {
+		rc = -errno;
+		udp_seterr(err, errlen, "bind local port %u: %s", port, strerror(errno));
+	}
+	close(fd);
+	return rc;
+}
+
+struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errlen)
+{
+	struct udp_output *u = NULL;
+	bool local = false;
+	unsigned int k;
+	size_t i;
+	int rc;
+
+	if (cfg == NULL || cfg->dests == NULL || cfg->ndests == 0) {
+		udp_seterr(err, errlen, "no destination configured");
+		rc = -EINVAL;
+		goto err_out;
+	}
+	if (cfg->max_message > UDP_MAX_PAYLOAD || cfg->sndbuf < 0 || cfg->reconnect_interval < 0 ||
+		cfg->batch > UIO_MAXIOV) {
+		udp_seterr(err, errlen,
+			"invalid udp output settings (max_message %zu, at most %d; sndbuf %d; "
+			"reconnect_interval %d; batch %u, at most %d)",
+			cfg->max_message, UDP_MAX_PAYLOAD, cfg->sndbuf, cfg->reconnect_interval,
+			cfg->batch, UIO_MAXIOV);
+		rc = -EINVAL;
+		goto err_out;
+	}
+	for (i = 0; i < cfg->ndests; i++) {
+		if (cfg->dests[i].port == 0 ||
+			strnlen(cfg->dests[i].host, sizeof(cfg->dests[i].host)) == 0 ||
+			strnlen(cfg->dests[i].host, sizeof(cfg->dests[i].host)) ==
+				sizeof(cfg->dests[i].host)) {
+			udp_seterr(err, errlen,
+				"destination %zu: empty or unterminated host, or port 0", i + 1);
+			rc = -EINVAL;
+			goto err_out;
+		}
+	}
+
+	u = calloc(1, sizeof(*u));
+	if (u == NULL)
+		goto err_nomem;
+	u->fd = -1;
+	u->ntargets = cfg->ndests;
+	u->sndbuf = cfg->sndbuf;
+	u->local_port = cfg->local_port;
+	u->fixed_interval = cfg->reconnect_interval;
+	u->max_message = cfg->max_message != 0 ? cfg->max_message : UDP_MAX_PAYLOAD;
+	u->batch = cfg->batch != 0 ? cfg->batch : UDP_DEFAULT_BATCH;
+	u->log = cfg->log;
+	u->on_connect = cfg->on_connect;
+	u->cb_arg = cfg->cb_arg;
+	u->backoff = 1;
+	u->prev_lasted = INT64_MAX; /* the first connect may fail over at once */
+	u->last_summary = -1;
+	snprintf(u->connect_error, sizeof(u->connect_error), "not connected yet");
+
+	u->targets = calloc(u->ntargets, sizeof(*u->targets));
+	u->slots = malloc((size_t)u->batch * u->max_message);
+	u->iov = calloc(u->batch, sizeof(*u->iov));
+	u->msgs = calloc(u->batch, sizeof(*u->msgs));
+	if (u->targets == NULL || u->slots == NULL || u->iov == NULL || u->msgs == NULL)
+		goto err_nomem;
+	for (i = 0; i < u->ntargets; i++) {
+		u->targets[i].dest = cfg->dests[i];
+		udp_format_dest(&cfg->dests[i], u->targets[i].name, sizeof(u->targets[i].name));
+	}
+	for (k = 0; k < u->batch; k++) {
+		u->iov[k].iov_base = u->slots + (size_t)k * u->max_message;
+		u->msgs[k].msg_hdr.msg_iov = &u->iov[k];
+		u->msgs[k].msg_hdr.msg_iovlen = 1;
+	}
+
+	if (u->local_port != 0) {
+		rc = udp_probe_local_port(u->local_port, err, errlen);
+		if (rc < 0)
+			goto err_out;
+	}
+	rc = udp_retry(u, udp_now(), &local, err, errlen);
+	if (rc < 0 && local)
+		goto err_out;
+	return u;
+
+err_nomem:
+	udp_seterr(err, errlen, "udp output: %s", strerror(ENOMEM));
+	rc = -ENOMEM;
+err_out:
+	udp_free(u);
+	errno = -rc;
+	return NULL;
+}
+
+void udp_free(struct udp_output *u)
+{
+	if (u == NULL)
+		return;
+	if (u->msgs != NULL && u->nqueued > 0)
+		(void)udp_send_queued(u);
+	if (u->troubled)
+		udp_log_drop_summary(u);
+	if (u->fd != -1)
+		close(u->fd);
+	free(u->msgs);
+	free(u->iov);
+	free(u->slots);
+	free(u->targets);
+	free(u);
+}
+
+int udp_queue(struct udp_output *u, const void *buf, size_t len)
+{
+	struct iovec *v;
+
+	if (u == NULL || (buf == NULL && len > 0))
+		return -EINVAL;
+	if (len > u->max_message) {
+		char reason[64];
+
+		snprintf(reason, sizeof(reason), "longer than %zu bytes", u->max_message);
+		udp_count_drop(u, 1, &u->stats.dropped_oversize, reason);
+		return -EMSGSIZE;
+	}
+	if (u->busy)
+		return udp_send_now(u, buf, len);
+	udp_notify(u);
+	if (u->fd == -1) {
+		udp_drop_no_destination(u, 1);
+		return -ENOTCONN;
+	}
+	v = &u->iov[u->nqueued++];
+	if (len > 0)
+		memcpy(v->iov_base, buf, len);
+	v->iov_len = len;
+	if (u->nqueued == u->batch)
+		return udp_send_queued(u);
+	return 0;
+}
+
+int udp_flush(struct udp_output *u)
+{
+	if (u == NULL)
+		return -EINVAL;
+	if (u->busy)
+		return 0; /* called from a callback while the batch is being sent */
+	udp_notify(u);
+	return udp_send_queued(u);
+}
+
+void udp_tick(struct udp_output *u)
+{
+	int64_t now;
+	bool local = false;
+
+	if (u == NULL || u->busy)
+		return;
+	now = udp_now();
+	if (u->fd == -1 && now >= u->next_attempt) {
+		if (udp_retry(u, now, &local, NULL, 0) == 0)
+			u->stats.reconnects++;
+	}
+	udp_notify(u);
+	udp_maybe_summary(u, now);
+}
+
+const struct udp_stats *udp_get_stats(const struct udp_output *u)
+{
+	return u != NULL ? &u->stats : NULL;
+}
+
+const char *udp_current_peer(const struct udp_output *u)
+{
+	if (u == NULL)
+		return "";
+	return u->fd != -1 ? u->peer : u->targets[0].name;
+}
