@@ -24,6 +24,7 @@
 
 #define DRAIN_INTERVAL_NS (10 * 1000 * 1000) /* catch records submitted without a wake-up */
 #define TICKS_PER_SECOND 100
+#define HOUSEKEEPING_SECONDS 60
 #define MAX_DESTS 64
 
 struct app {
@@ -46,6 +47,14 @@ struct app {
 	uint64_t stdout_errors;
 	uint64_t ringbuf_drops[4];
 	struct sensor *sensor;
+	struct pcache *cache;
+	struct ejson *ej;
+	struct pev *pev;
+	int sfd;
+	int tfd;
+	unsigned int ticks;
+	unsigned int seconds;
+	bool running;
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -204,6 +213,13 @@ static void start_udp(struct app *a)
 	udp_flush(a->udp);
 }
 
+/* An exit record lost to a full ring buffer would leave its entry in the cache for ever. */
+static bool pid_alive(uint32_t pid, uint64_t ktime)
+{
+	(void)ktime;
+	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
 static void check_ringbuf_drops(struct app *a)
 {
 	uint64_t drops[4];
@@ -247,6 +263,50 @@ static void log_summary(struct app *a, const struct pev *pev)
 		log_warnx("stdout: %" PRIu64 " events could not be written", a->stdout_errors);
 }
 
+/* Signals are read from the loop, never handled asynchronously. */
+static void handle_signals(struct app *a)
+{
+	struct signalfd_siginfo si;
+
+	while (read(a->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_summary(a, a->pev);
+			continue;
+		}
+		log_info("signal %d: exiting", (int)si.ssi_signo);
+		a->running = false;
+	}
+}
+
+static void housekeeping(struct app *a)
+{
+	size_t gone;
+
+	/* Drain first: a pending exit must not be mistaken for a lost one. */
+	sensor_drain(a->sensor);
+	gone = pcache_sweep(a->cache, pid_alive);
+	if (gone)
+		log_info("cache: %zu processes had exited unseen", gone);
+	/* NTP may have stepped the wall clock since start. */
+	ejson_set_boot_offset(a->ej, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+}
+
+static void handle_timer(struct app *a)
+{
+	uint64_t expirations;
+
+	if (read(a->tfd, &expirations, sizeof(expirations)) > 0)
+		a->ticks += (unsigned int)expirations;
+	if (a->ticks < TICKS_PER_SECOND)
+		return;
+	a->ticks = 0;
+	if (a->udp)
+		udp_tick(a->udp);
+	check_ringbuf_drops(a);
+	if (++a->seconds % HOUSEKEEPING_SECONDS == 0)
+		housekeeping(a);
+}
+
 int main(int argc, char **argv)
 {
 	static struct app app;
@@ -254,14 +314,9 @@ int main(int argc, char **argv)
 	struct sensor_config scfg = {0};
 	struct epoll_event ev, events[8];
 	struct itimerspec its = {{0, DRAIN_INTERVAL_NS}, {0, DRAIN_INTERVAL_NS}};
-	struct pcache *cache;
-	struct ejson *ej;
-	struct pev *pev;
 	char err[512];
 	sigset_t mask;
-	int epfd, sfd, tfd, scanned;
-	unsigned int ticks = 0;
-	bool running = true;
+	int epfd, scanned;
 
 	conf_defaults(&a->conf);
 	switch (conf_parse_args(&a->conf, argc, argv, err, sizeof(err))) {
@@ -294,58 +349,58 @@ int main(int argc, char **argv)
 	if (!a->frame || !a->init_frame)
 		fatal("frame buffer");
 
-	cache = pcache_new(a->node);
-	ej = ejson_new(a->node, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
-	if (!cache || !ej)
+	a->cache = pcache_new(a->node);
+	a->ej = ejson_new(a->node, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+	if (!a->cache || !a->ej)
 		fatal("start-up");
-	pev = pev_new(cache, ej, on_event, a);
-	if (!pev)
+	a->pev = pev_new(a->cache, a->ej, on_event, a);
+	if (!a->pev)
 		fatal("start-up");
 
-	/* Signals are read from the loop, never handled asynchronously. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
 		fatal("sigprocmask");
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	a->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	a->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd == -1 || tfd == -1 || epfd == -1)
+	if (a->sfd == -1 || a->tfd == -1 || epfd == -1)
 		fatal("event loop set-up");
 
 	if (a->conf.udp_output_enabled)
 		start_udp(a);
 
 	scfg.cb = pev_record;
-	scfg.cb_arg = pev;
+	scfg.cb_arg = a->pev;
 	scfg.ringbuf_bytes = (size_t)a->conf.ringbuf_size;
 	a->sensor = sensor_open(&scfg, err, sizeof(err));
 	if (!a->sensor)
 		fatalx("%s", err);
 	/* Attach first, then scan: a process that starts in between is seen twice, never
 	 * missed, and the exec record simply replaces the scanned entry. */
-	scanned = sensor_scan_proc("/proc", pev_record, pev);
+	scanned = sensor_scan_proc("/proc", pev_record, a->pev);
 	if (scanned < 0)
 		log_warnx("scan /proc: %s", strerror(-scanned));
 
-	if (timerfd_settime(tfd, 0, &its, NULL) == -1)
+	if (timerfd_settime(a->tfd, 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
 	ev.events = EPOLLIN;
 	ev.data.fd = sensor_fd(a->sensor);
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
 		fatal("epoll_ctl ring buffer");
-	ev.data.fd = sfd;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) == -1)
+	ev.data.fd = a->sfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, a->sfd, &ev) == -1)
 		fatal("epoll_ctl signalfd");
-	ev.data.fd = tfd;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev) == -1)
+	ev.data.fd = a->tfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, a->tfd, &ev) == -1)
 		fatal("epoll_ctl timerfd");
-	log_info("ready: %zu processes in cache, node %s, output %s", pcache_count(cache), a->node,
+	log_info("ready: %zu processes in cache, node %s, output %s", pcache_count(a->cache), a->node,
 		a->udp ? "udp" : "stdout");
 
-	while (running) {
+	a->running = true;
+	while (a->running) {
 		int i, n = epoll_wait(epfd, events, 8, -1);
 
 		if (n == -1) {
@@ -354,31 +409,10 @@ int main(int argc, char **argv)
 			fatal("epoll_wait");
 		}
 		for (i = 0; i < n; i++) {
-			int fd = events[i].data.fd;
-
-			if (fd == sfd) {
-				struct signalfd_siginfo si;
-
-				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGHUP) {
-						log_summary(a, pev);
-						continue;
-					}
-					log_info("signal %d: exiting", (int)si.ssi_signo);
-					running = false;
-				}
-			} else if (fd == tfd) {
-				uint64_t expirations;
-
-				if (read(tfd, &expirations, sizeof(expirations)) > 0)
-					ticks += (unsigned int)expirations;
-				if (ticks >= TICKS_PER_SECOND) {
-					ticks = 0;
-					if (a->udp)
-						udp_tick(a->udp);
-					check_ringbuf_drops(a);
-				}
-			}
+			if (events[i].data.fd == a->sfd)
+				handle_signals(a);
+			else if (events[i].data.fd == a->tfd)
+				handle_timer(a);
 		}
 		/* Whatever woke us, drain everything pending, then send in one batch. */
 		sensor_drain(a->sensor);
@@ -388,16 +422,16 @@ int main(int argc, char **argv)
 	sensor_drain(a->sensor);
 	flush_output(a);
 	check_ringbuf_drops(a);
-	log_summary(a, pev);
+	log_summary(a, a->pev);
 	udp_free(a->udp);
 	sensor_free(a->sensor);
-	pev_free(pev);
-	ejson_free(ej);
-	pcache_free(cache);
+	pev_free(a->pev);
+	ejson_free(a->ej);
+	pcache_free(a->cache);
 	free(a->frame);
 	free(a->init_frame);
 	close(epfd);
-	close(tfd);
-	close(sfd);
+	close(a->tfd);
+	close(a->sfd);
 	return 0;
 }
