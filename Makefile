@@ -109,6 +109,7 @@ test_framing_SRCS := framing/framing.c
 test_output_udp_SRCS := shipper/output_udp.c
 test_output_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
 test_event_json_SRCS := shipper/event_json.c shipper/proc_cache.c shipper/procevents.c
+test_getevents_SRCS := shipper/getevents.c
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/test_,$(UNIT_TESTS))
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)

@@ -16,6 +16,7 @@
 #include "agent_meta.h"
 #include "conf.h"
 #include "event_json.h"
+#include "getevents.h"
 #include "log.h"
 #include "output_udp.h"
 #include "proc_cache.h"
@@ -318,6 +319,8 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int epfd, scanned;
 
+	if (argc > 1 && strcmp(argv[1], "getevents") == 0)
+		return getevents_main(argc - 1, argv + 1);
 	conf_defaults(&a->conf);
 	switch (conf_parse_args(&a->conf, argc, argv, err, sizeof(err))) {
 	case CONF_HELP:
