@@ -24,6 +24,14 @@ struct {
 	__uint(max_entries, 8 * 1024 * 1024);
 } events SEC(".maps");
 
+/* Exec records are assembled here, then copied into the ring buffer at their used size. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ps_event);
+} scratch SEC(".maps");
+
 /* Per-CPU count of failed reserves, indexed by enum ps_event_type: nothing lost unseen. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -40,9 +48,17 @@ static __always_inline void count_drop(__u32 type)
 		*n += 1;
 }
 
-static __always_inline struct ps_event *reserve(__u32 type)
+static __always_inline __u64 wakeup_flag(void)
 {
-	struct ps_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	return pending >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* Fork and exit records: the header alone, reserved and submitted in place. */
+static __always_inline struct ps_event *reserve_small(__u32 type)
+{
+	struct ps_event *e = bpf_ringbuf_reserve(&events, PS_EVENT_HDR_SIZE, 0);
 
 	if (!e) {
 		count_drop(type);
@@ -54,17 +70,12 @@ static __always_inline struct ps_event *reserve(__u32 type)
 	e->cwd_len = 0;
 	e->filename_len = 0;
 	e->exit_code = 0;
-	e->filename[0] = 0;
-	e->cwd[0] = 0;
-	e->cgroup[0] = 0;
 	return e;
 }
 
-static __always_inline void submit(struct ps_event *e)
+static __always_inline void submit_small(struct ps_event *e)
 {
-	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-
-	bpf_ringbuf_submit(e, pending >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
 static __always_inline void fill_task(struct ps_event *e, struct task_struct *task)
@@ -169,18 +180,28 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	struct mm_struct *mm;
 	unsigned long arg_start, arg_end, len;
 	struct ps_event *e;
+	__u32 zero = 0;
+	__u64 size;
 	long n;
 
 	if (ignore_tgid && BPF_CORE_READ(task, tgid) == ignore_tgid)
 		return 0;
-	e = reserve(PS_EVENT_EXEC);
+	e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
 		return 0;
+	e->type = PS_EVENT_EXEC;
+	e->flags = 0;
+	e->args_len = 0;
+	e->cwd_len = 0;
+	e->filename_len = 0;
+	e->exit_code = 0;
+	e->cgroup[0] = 0;
 	fill_task(e, task);
 	e->ktime = bpf_ktime_get_boot_ns();
 
 	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
 	if (n <= 0) {
+		e->filename[0] = 0;
 		e->flags |= PS_F_ERR_FILENAME;
 	} else {
 		e->filename_len = n - 1;
@@ -192,15 +213,14 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	mm = BPF_CORE_READ(task, mm);
 	arg_start = BPF_CORE_READ(mm, arg_start);
 	arg_end = BPF_CORE_READ(mm, arg_end);
-	len = arg_end - arg_start;
-	if (arg_end <= arg_start) {
-		len = 0;
-	} else if (len > PS_ARGS_MAX) {
+	len = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (len > PS_ARGS_MAX) {
 		len = PS_ARGS_MAX;
 		e->flags |= PS_F_TRUNC_ARGS;
 	}
 	if (len) {
 		/* An explicit bound the verifier can see after clang's rewrites. */
+		barrier_var(len);
 		len &= (2 * PS_ARGS_MAX - 1);
 		if (len > PS_ARGS_MAX)
 			len = PS_ARGS_MAX;
@@ -211,7 +231,13 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	}
 	fill_cwd(e, task);
 	fill_cgroup(e, task);
-	submit(e);
+
+	size = PS_EVENT_ARGS_OFF + (__u64)e->args_len;
+	barrier_var(size);
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	if (bpf_ringbuf_output(&events, e, size, wakeup_flag()))
+		count_drop(PS_EVENT_EXEC);
 	return 0;
 }
 
@@ -225,12 +251,12 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (ignore_tgid && BPF_CORE_READ(parent, tgid) == ignore_tgid)
 		return 0;
-	e = reserve(PS_EVENT_FORK);
+	e = reserve_small(PS_EVENT_FORK);
 	if (!e)
 		return 0;
 	fill_task(e, child);
 	e->ktime = bpf_ktime_get_boot_ns();
-	submit(e);
+	submit_small(e);
 	return 0;
 }
 
@@ -245,7 +271,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 		return 0;
 	if (ignore_tgid && BPF_CORE_READ(task, tgid) == ignore_tgid)
 		return 0;
-	e = reserve(PS_EVENT_EXIT);
+	e = reserve_small(PS_EVENT_EXIT);
 	if (!e)
 		return 0;
 	fill_task(e, task);
@@ -255,6 +281,6 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 		e->exit_code = BPF_CORE_READ(task, signal, group_exit_code);
 	else
 		e->exit_code = BPF_CORE_READ(task, exit_code);
-	submit(e);
+	submit_small(e);
 	return 0;
 }

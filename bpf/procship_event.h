@@ -5,7 +5,7 @@
 #define PROCSHIP_EVENT_H
 
 #define PS_FILENAME_MAX 512  /* bytes of the exec'd path kept, NUL included */
-#define PS_ARGS_MAX     2048 /* bytes of argv[1..] kept, NUL-separated */
+#define PS_ARGS_MAX     4096 /* bytes of argv[0..] kept, NUL-separated (a power of two) */
 #define PS_CWD_MAX      512  /* bytes of the cwd path kept, NUL included */
 #define PS_CWD_DEPTH    32   /* path components walked for cwd */
 #define PS_CGROUP_MAX   128  /* bytes of the innermost cgroup name (container id) */
@@ -27,9 +27,10 @@ enum ps_event_flag {
 	PS_F_NO_AUID = 1 << 6,
 };
 
-/* One record per event. Strings are NUL-terminated within their field; args holds argv[0..]
- * NUL-separated in args_len bytes. Fixed size keeps the BPF side simple; user space copies
- * only what it needs. */
+/* One record per event. Fork and exit records stop before filename (PS_EVENT_HDR_SIZE bytes);
+ * exec records stop after args_len bytes of args. Strings are NUL-terminated within their
+ * field; args holds argv[0..] NUL-separated. Sending only what is used keeps the ring buffer
+ * (and its wake-ups) small: a fork+exec+exit costs about 1.3 KB instead of 3x the full size. */
 struct ps_event {
 	__u32 type;
 	__u32 flags;
@@ -52,6 +53,9 @@ struct ps_event {
 	char cgroup[PS_CGROUP_MAX];
 	char args[PS_ARGS_MAX];
 };
+
+#define PS_EVENT_HDR_SIZE __builtin_offsetof(struct ps_event, filename)
+#define PS_EVENT_ARGS_OFF  __builtin_offsetof(struct ps_event, args)
 
 _Static_assert(sizeof(struct ps_event) ==
 		8 * 4 + 3 * 8 + 4 * 4 + 16 + PS_FILENAME_MAX + PS_CWD_MAX + PS_CGROUP_MAX +

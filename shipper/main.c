@@ -228,11 +228,13 @@ static void check_ringbuf_drops(struct app *a)
 
 	if (sensor_drops(a->sensor, drops) != 0)
 		return;
-	for (i = 1; i < 4; i++) {
+	for (i = 0; i < 4; i++) {
 		if (drops[i] != a->ringbuf_drops[i])
-			log_warnx("ring buffer full: %" PRIu64 " %s records dropped (ringbuf_full)",
-				drops[i] - a->ringbuf_drops[i],
-				i == PS_EVENT_EXEC ? "exec" : i == PS_EVENT_EXIT ? "exit" : "fork");
+			log_warnx("%" PRIu64 " %s records dropped (%s)", drops[i] - a->ringbuf_drops[i],
+				i == PS_EVENT_EXEC ? "exec" : i == PS_EVENT_EXIT ? "exit"
+					: i == PS_EVENT_FORK			 ? "fork"
+										 : "malformed",
+				i == 0 ? "short_record" : "ringbuf_full");
 		a->ringbuf_drops[i] = drops[i];
 	}
 }

@@ -19,15 +19,23 @@ struct sensor {
 	struct ring_buffer *rb;
 	sensor_record_fn *cb;
 	void *cb_arg;
+	uint64_t short_records;
 };
 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct sensor *s = ctx;
 
-	if (size < sizeof(struct ps_event))
+	const struct ps_event *e = data;
+
+	/* Records are cut to what they use: never read past what arrived. */
+	if (size < PS_EVENT_HDR_SIZE ||
+		(e->type == PS_EVENT_EXEC &&
+			(size < PS_EVENT_ARGS_OFF || e->args_len > size - PS_EVENT_ARGS_OFF))) {
+		s->short_records++;
 		return 0;
-	s->cb(s->cb_arg, data);
+	}
+	s->cb(s->cb_arg, e);
 	return 0;
 }
 
@@ -134,6 +142,7 @@ int sensor_drops(const struct sensor *s, uint64_t drops[4])
 		for (i = 0; i < ncpus; i++)
 			drops[key] += values[i];
 	}
+	drops[0] += s->short_records;
 	return 0;
 }
 

@@ -29,7 +29,8 @@ void sensor_free(struct sensor *s); /* detaches; accepts NULL */
 int sensor_fd(const struct sensor *s);
 /* Consume every pending record. Returns the count or -errno. */
 int sensor_drain(struct sensor *s);
-/* Reserve failures counted in BPF, summed over CPUs, per enum ps_event_type (index 1..3). */
+/* Reserve failures counted in BPF, summed over CPUs, per enum ps_event_type (index 1..3);
+ * index 0 counts records too short to be read (a kernel/user layout mismatch). */
 int sensor_drops(const struct sensor *s, uint64_t drops[4]);
 
 /* Emit one PS_EVENT_EXEC record per process in /proc (procroot, normally "/proc"), parents
