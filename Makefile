@@ -40,7 +40,7 @@ DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zli
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
 	libclang-rt-14-dev rsyslog bsdutils mandoc iproute2 procps python3
 
-PKGS := libbpf libfastjson
+PKGS := libbpf libfastjson lognorm libestr
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

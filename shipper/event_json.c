@@ -14,7 +14,19 @@ struct ejson {
 	int64_t boot_offset_ns;
 	char *out;
 	size_t out_size;
+	size_t max_len;
+	struct ejson_stats stats;
 };
+
+void ejson_set_max_len(struct ejson *ej, size_t max_len)
+{
+	ej->max_len = max_len;
+}
+
+const struct ejson_stats *ejson_get_stats(const struct ejson *ej)
+{
+	return &ej->stats;
+}
 
 struct ejson *ejson_new(const char *node, int64_t boot_offset_ns)
 {
@@ -378,8 +390,9 @@ static struct fjson_object *envelope(struct ejson *ej, const char *kind,
 	return root;
 }
 
-const char *ejson_exec(struct ejson *ej, const struct pcache_proc *proc,
-	const struct pcache_proc *parent, uint64_t ktime, size_t *len)
+static const char *encode(struct ejson *ej, const char *kind, const struct pcache_proc *proc,
+	const struct pcache_proc *parent, bool is_exit, uint32_t exit_code, uint64_t ktime,
+	size_t *len)
 {
 	struct fjson_object *body = fjson_object_new_object();
 	struct fjson_object *root;
@@ -389,40 +402,124 @@ const char *ejson_exec(struct ejson *ej, const struct pcache_proc *proc,
 	fjson_object_object_add(body, "process", process_obj(ej, proc));
 	if (parent)
 		fjson_object_object_add(body, "parent", process_obj(ej, parent));
-	root = envelope(ej, "process_exec", body, ktime);
+	if (is_exit) {
+		int sig = exit_code & 0x7f;
+		int status = (exit_code >> 8) & 0xff;
+
+		if (sig) {
+			const char *abbrev = sigabbrev_np(sig);
+			char name[32];
+
+			if (abbrev)
+				snprintf(name, sizeof(name), "SIG%s", abbrev);
+			else
+				snprintf(name, sizeof(name), "SIG%d", sig);
+			add_str(body, "signal", name);
+		}
+		if (status)
+			add_i64(body, "status", status);
+		add_time(ej, body, "time", ktime);
+	}
+	root = envelope(ej, kind, body, ktime);
 	if (!root)
 		return NULL;
 	return finish(ej, root, len);
 }
 
+/* One string that may be shortened to fit, and the flag that says it was. */
+struct cuttable {
+	char **field;
+	uint32_t *flags;
+	uint32_t flag;
+};
+
+/* Take `excess` bytes off the strings of the group, from each in proportion to its length, so
+ * that a parent's arguments and the process's are both kept in part. JSON escaping only makes
+ * the saving larger. owned[i] holds the copy made for c[i]. Returns false when the group has
+ * nothing left to cut. */
+static bool cut_group(struct cuttable *c, size_t n, size_t excess, char **owned)
+{
+	size_t lens[4], total = 0, i;
+	bool cut = false;
+
+	for (i = 0; i < n; i++) {
+		lens[i] = *c[i].field ? strlen(*c[i].field) : 0;
+		total += lens[i];
+	}
+	if (total == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		size_t take, keep;
+		char *copy;
+
+		if (lens[i] == 0)
+			continue;
+		take = excess >= total ? lens[i] : (excess * lens[i] + total - 1) / total;
+		keep = lens[i] > take ? lens[i] - take : 0;
+		/* Back up to a UTF-8 character boundary. */
+		while (keep > 0 && ((unsigned char)(*c[i].field)[keep] & 0xc0) == 0x80)
+			keep--;
+		copy = strndup(*c[i].field, keep);
+		if (!copy)
+			return cut;
+		free(owned[i]);
+		owned[i] = copy;
+		*c[i].field = copy;
+		*c[i].flags |= c[i].flag;
+		cut = true;
+	}
+	return cut;
+}
+
+static const char *encode_fit(struct ejson *ej, const char *kind,
+	const struct pcache_proc *proc, const struct pcache_proc *parent, bool is_exit,
+	uint32_t exit_code, uint64_t ktime, size_t *len)
+{
+	struct pcache_proc p, pp;
+	char *owned[6] = {NULL};
+	struct cuttable args[2], paths[4];
+	const char *json = encode(ej, kind, proc, parent, is_exit, exit_code, ktime, len);
+	size_t nargs = 0, npaths = 0, i;
+	int rounds;
+
+	if (!json || ej->max_len == 0 || *len <= ej->max_len)
+		return json;
+	/* Shallow copies whose string pointers we may point at shortened copies. */
+	memcpy(&p, proc, sizeof(p));
+	args[nargs++] = (struct cuttable){&p.arguments, &p.flags, PCACHE_F_TRUNC_ARGS};
+	paths[npaths++] = (struct cuttable){&p.cwd, &p.flags, PCACHE_F_TRUNC_CWD};
+	paths[npaths++] = (struct cuttable){&p.binary, &p.flags, PCACHE_F_TRUNC_FILENAME};
+	if (parent) {
+		memcpy(&pp, parent, sizeof(pp));
+		args[nargs++] = (struct cuttable){&pp.arguments, &pp.flags, PCACHE_F_TRUNC_ARGS};
+		paths[npaths++] = (struct cuttable){&pp.cwd, &pp.flags, PCACHE_F_TRUNC_CWD};
+		paths[npaths++] = (struct cuttable){&pp.binary, &pp.flags, PCACHE_F_TRUNC_FILENAME};
+	}
+	ej->stats.shortened++;
+	for (rounds = 0; rounds < 8 && json && *len > ej->max_len; rounds++) {
+		size_t excess = *len - ej->max_len;
+		bool cut = cut_group(args, nargs, excess, owned) ||
+			cut_group(paths, npaths, excess, owned + 2);
+
+		if (!cut)
+			break;
+		json = encode(ej, kind, &p, parent ? &pp : NULL, is_exit, exit_code, ktime, len);
+	}
+	for (i = 0; i < 6; i++)
+		free(owned[i]);
+	if (json && *len > ej->max_len)
+		ej->stats.over_limit++;
+	return json;
+}
+
+const char *ejson_exec(struct ejson *ej, const struct pcache_proc *proc,
+	const struct pcache_proc *parent, uint64_t ktime, size_t *len)
+{
+	return encode_fit(ej, "process_exec", proc, parent, false, 0, ktime, len);
+}
+
 const char *ejson_exit(struct ejson *ej, const struct pcache_proc *proc,
 	const struct pcache_proc *parent, uint32_t exit_code, uint64_t ktime, size_t *len)
 {
-	struct fjson_object *body = fjson_object_new_object();
-	struct fjson_object *root;
-	int sig = exit_code & 0x7f;
-	int status = (exit_code >> 8) & 0xff;
-
-	if (!body)
-		return NULL;
-	fjson_object_object_add(body, "process", process_obj(ej, proc));
-	if (parent)
-		fjson_object_object_add(body, "parent", process_obj(ej, parent));
-	if (sig) {
-		const char *abbrev = sigabbrev_np(sig);
-		char name[32];
-
-		if (abbrev)
-			snprintf(name, sizeof(name), "SIG%s", abbrev);
-		else
-			snprintf(name, sizeof(name), "SIG%d", sig);
-		add_str(body, "signal", name);
-	}
-	if (status)
-		add_i64(body, "status", status);
-	add_time(ej, body, "time", ktime);
-	root = envelope(ej, "process_exit", body, ktime);
-	if (!root)
-		return NULL;
-	return finish(ej, root, len);
+	return encode_fit(ej, "process_exit", proc, parent, true, exit_code, ktime, len);
 }

@@ -21,6 +21,18 @@ struct ejson *ejson_new(const char *node, int64_t boot_offset_ns);
 void ejson_free(struct ejson *ej); /* accepts NULL */
 void ejson_set_boot_offset(struct ejson *ej, int64_t boot_offset_ns);
 
+/* The longest event text the output can carry (0 = no limit). An event that would be longer
+ * is re-encoded with its longest strings shortened, arguments first, then paths, each cut
+ * flagged (truncArgs, truncFilename, truncCWD): the JSON stays whole and valid. Only when
+ * that is not enough is the text longer than max_len (the framer then cuts it, counted). */
+void ejson_set_max_len(struct ejson *ej, size_t max_len);
+
+struct ejson_stats {
+	uint64_t shortened;   /* events re-encoded with shortened strings */
+	uint64_t over_limit;  /* still longer than max_len after shortening */
+};
+const struct ejson_stats *ejson_get_stats(const struct ejson *ej);
+
 /* parent may be NULL (omitted). Returns the text and its length in *len, or NULL (ENOMEM). */
 const char *ejson_exec(struct ejson *ej, const struct pcache_proc *proc,
 	const struct pcache_proc *parent, uint64_t ktime, size_t *len);

@@ -135,6 +135,25 @@ static void send_agent_init(struct app *a)
 	send_doc(a, a->init_frame, a->agent_init, (size_t)a->agent_init_len, "agent_init");
 }
 
+/* What is left of --max-message-size for the JSON once the syslog header is written: header
+ * lengths are fixed for a run but for MSGID, so measure with the longest one we use. */
+static size_t payload_budget(struct app *a)
+{
+	bool truncated;
+	ssize_t n;
+
+	if (!a->conf.udp_output_enabled)
+		return 0;
+	a->hdr.msgid = "process_exec";
+	clock_gettime(CLOCK_REALTIME, &a->hdr.time);
+	n = framing_build(a->frame, (size_t)a->conf.max_message_size, a->conf.syslog_format,
+		&a->hdr, "x", 1, &truncated);
+	if (n <= 1)
+		fatalx("--max-message-size %ld leaves no room for a message after the syslog header",
+			a->conf.max_message_size);
+	return (size_t)a->conf.max_message_size - (size_t)(n - 1);
+}
+
 static void on_event(void *arg, const char *json, size_t len)
 {
 	struct app *a = arg;
@@ -251,9 +270,12 @@ static void log_summary(struct app *a, const struct pev *pev)
 {
 	const struct pev_stats *ps = pev_get_stats(pev);
 
+	const struct ejson_stats *es = ejson_get_stats(a->ej);
+
 	log_info("events: %" PRIu64 " exec, %" PRIu64 " exit, %" PRIu64 " fork; %" PRIu64
-		 " encoded, %" PRIu64 " truncated, %" PRIu64 " cache misses",
-		ps->execs, ps->exits, ps->forks, a->events, a->truncated,
+		 " encoded, %" PRIu64 " shortened to fit, %" PRIu64 " cut by the framer, %" PRIu64
+		 " cache misses",
+		ps->execs, ps->exits, ps->forks, a->events, es->shortened, a->truncated,
 		ps->parent_misses + ps->exit_misses);
 	if (a->udp) {
 		const struct udp_stats *us = udp_get_stats(a->udp);
@@ -358,6 +380,7 @@ int main(int argc, char **argv)
 	a->ej = ejson_new(a->node, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
 	if (!a->cache || !a->ej)
 		fatal("start-up");
+	ejson_set_max_len(a->ej, payload_budget(a));
 	a->pev = pev_new(a->cache, a->ej, on_event, a);
 	if (!a->pev)
 		fatal("start-up");

@@ -434,6 +434,59 @@ static void test_hostile_strings_round_trip(void **state)
 	pcache_free(cache);
 }
 
+/* An event over the limit is re-encoded with its arguments shortened: whole, valid JSON. */
+static void test_shorten_to_fit(void **state)
+{
+	struct ejson *ej = ejson_new("n", 0);
+	struct pcache_proc proc = {0}, parent = {0};
+	struct fjson_object *o;
+	char big[3000], eacute[2001];
+	const char *json, *args;
+	size_t len, i;
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (i = 0; i + 1 < sizeof(eacute); i += 2)
+		memcpy(eacute + i, "\xc3\xa9", 2);
+	eacute[sizeof(eacute) - 1] = '\0';
+	proc.pid = 2;
+	proc.binary = "/bin/x";
+	proc.arguments = big;
+	proc.cwd = "/";
+	parent.pid = 1;
+	parent.binary = "/bin/sh";
+	parent.arguments = eacute;
+	parent.cwd = "/";
+	json = ejson_exec(ej, &proc, &parent, 1, &len);
+	assert_true(len > 5000);
+	ejson_set_max_len(ej, 1000);
+	json = ejson_exec(ej, &proc, &parent, 1, &len);
+	assert_non_null(json);
+	assert_true(len <= 1000);
+	assert_true(all_utf8(json));
+	o = parse(json);
+	args = str_at(o, "process_exec", "process", "arguments");
+	assert_true(strlen(args) < 1000);
+	assert_memory_equal(args, big, strlen(args));
+	assert_string_equal(str_at(o, "process_exec", "process", "flags"), "truncArgs");
+	assert_string_equal(str_at(o, "process_exec", "parent", "flags"), "truncArgs");
+	/* The originals are untouched. */
+	assert_int_equal(strlen(proc.arguments), sizeof(big) - 1);
+	assert_int_equal(proc.flags, 0);
+	fjson_object_put(o);
+	assert_int_equal(ejson_get_stats(ej)->shortened, 1);
+	assert_int_equal(ejson_get_stats(ej)->over_limit, 0);
+	/* A limit no shortening can meet is counted, and the text is still whole. */
+	ejson_set_max_len(ej, 50);
+	json = ejson_exec(ej, &proc, &parent, 1, &len);
+	assert_true(len > 50);
+	o = parse(json);
+	fjson_object_put(o);
+	assert_int_equal(ejson_get_stats(ej)->over_limit, 1);
+	ejson_free(ej);
+}
+
 static struct ps_event *simple_record(uint32_t type, uint32_t pid, uint32_t ppid, uint64_t ktime)
 {
 	struct ps_event *e = calloc(1, sizeof(*e));
@@ -513,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_cwd_and_binary_paths),
 		cmocka_unit_test(test_fork_exec_exit_flow),
 		cmocka_unit_test(test_orphan_keeps_parent),
+		cmocka_unit_test(test_shorten_to_fit),
 		cmocka_unit_test(test_utf8_fix),
 		cmocka_unit_test(test_hostile_strings_round_trip),
 	};
