@@ -19,6 +19,8 @@ struct conf {
 	struct conf_list udp_output_address; /* each may hold a comma list */
 	long udp_output_port;
 	long udp_buffer_size;
+	long udp_local_port;
+	long udp_reconnect_interval;
 	long max_message_size;
 	int syslog_format;   /* enum framing_format */
 	int syslog_facility; /* 0..23 */

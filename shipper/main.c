@@ -217,6 +217,8 @@ static void start_udp(struct app *a)
 	cfg.dests = dests;
 	cfg.ndests = n;
 	cfg.sndbuf = (int)a->conf.udp_buffer_size;
+	cfg.local_port = (uint16_t)a->conf.udp_local_port;
+	cfg.reconnect_interval = (int)a->conf.udp_reconnect_interval;
 	cfg.max_message = (size_t)a->conf.max_message_size;
 	cfg.log = on_udp_log;
 	cfg.on_connect = on_udp_connect;
