@@ -21,6 +21,11 @@ static int log_level_from_name(const char *name)
 
 #define OFF(field) offsetof(struct conf, field)
 
+struct conf_str {
+	struct conf_str *next;
+	char text[];
+};
+
 const struct conf_option conf_options[] = {
 	{"udp-output-enabled", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL,
 		OFF(udp_output_enabled),
@@ -59,11 +64,13 @@ const struct conf_option conf_options[] = {
 		OFF(ringbuf_size), "BPF ring buffer size (a power of two)"},
 	{"log-level", CONF_NAME, "info", "LEVEL", 0, 0, log_level_from_name,
 		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr"},
+	{"config-file", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(config_file),
+		"YAML file whose keys are these option names; flags override it"},
 };
 
 const size_t conf_noptions = sizeof(conf_options) / sizeof(conf_options[0]);
 
-static const struct conf_option *find_option(const char *name, size_t len)
+static const struct conf_option *find_option_len(const char *name, size_t len)
 {
 	size_t i;
 
@@ -71,6 +78,35 @@ static const struct conf_option *find_option(const char *name, size_t len)
 		if (strlen(conf_options[i].name) == len && strncmp(conf_options[i].name, name, len) == 0)
 			return &conf_options[i];
 	return NULL;
+}
+
+const struct conf_option *conf_find(const char *name)
+{
+	return find_option_len(name, strlen(name));
+}
+
+static const char *keep(struct conf *c, const char *value)
+{
+	size_t len = strlen(value);
+	struct conf_str *s = malloc(sizeof(*s) + len + 1);
+
+	if (!s)
+		return NULL;
+	memcpy(s->text, value, len + 1);
+	s->next = c->strings;
+	c->strings = s;
+	return s->text;
+}
+
+void conf_free(struct conf *c)
+{
+	struct conf_str *s = c->strings, *next;
+
+	for (; s; s = next) {
+		next = s->next;
+		free(s);
+	}
+	c->strings = NULL;
 }
 
 static int parse_bool(const char *val, bool *out)
@@ -115,11 +151,21 @@ static int set_option(struct conf *c, const struct conf_option *o, const char *v
 		*(long *)field = n;
 		return 0;
 	case CONF_STRING:
+		val = keep(c, val);
+		if (!val) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 		*(const char **)field = val;
 		return 0;
 	case CONF_LIST: {
 		struct conf_list *list = (struct conf_list *)field;
 
+		val = keep(c, val);
+		if (!val) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 		if (list->n >= CONF_LIST_MAX) {
 			snprintf(err, errlen, "more than %d values", CONF_LIST_MAX);
 			return -1;
@@ -139,6 +185,10 @@ static int set_option(struct conf *c, const struct conf_option *o, const char *v
 	return -1;
 }
 
+_Static_assert(sizeof(((struct conf *)0)->origin) >= sizeof(conf_options) /
+		sizeof(conf_options[0]),
+	"struct conf: origin[] is smaller than the option table");
+
 void conf_defaults(struct conf *c)
 {
 	char err[256];
@@ -146,11 +196,38 @@ void conf_defaults(struct conf *c)
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < conf_noptions; i++) {
-		if (conf_options[i].type == CONF_LIST)
-			continue; /* applied after parsing, when the user gave none */
-		if (set_option(c, &conf_options[i], conf_options[i].def, err, sizeof(err)) != 0)
+		if (conf_set(c, &conf_options[i], conf_options[i].def, CONF_FROM_DEFAULT, err,
+			    sizeof(err)) != 0)
 			abort(); /* a bad default in the table is a programming error */
 	}
+}
+
+int conf_set(struct conf *c, const struct conf_option *o, const char *value,
+	enum conf_origin origin, char *err, size_t errlen)
+{
+	size_t idx = (size_t)(o - conf_options);
+
+	if (o->type == CONF_LIST && c->origin[idx] != origin) {
+		struct conf_list *list = (struct conf_list *)((char *)c + o->offset);
+
+		list->n = 0;
+	}
+	c->origin[idx] = (unsigned char)origin;
+	return set_option(c, o, value, err, errlen);
+}
+
+const char *conf_config_file_arg(int argc, char **argv)
+{
+	const char *found = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config-file") && i + 1 < argc)
+			found = argv[++i];
+		else if (!strncmp(argv[i], "--config-file=", 14))
+			found = argv[i] + 14;
+	}
+	return found;
 }
 
 enum conf_parse_result conf_parse_args(struct conf *c, int argc, char **argv, char *err,
@@ -175,7 +252,7 @@ enum conf_parse_result conf_parse_args(struct conf *c, int argc, char **argv, ch
 		}
 		eq = strchr(arg + 2, '=');
 		len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		o = find_option(arg + 2, len);
+		o = find_option_len(arg + 2, len);
 		if (!o) {
 			snprintf(err, errlen, "unknown option '%.*s' (see --help)", (int)(len + 2), arg);
 			return CONF_ERROR;
@@ -190,14 +267,10 @@ enum conf_parse_result conf_parse_args(struct conf *c, int argc, char **argv, ch
 			snprintf(err, errlen, "--%s: missing value (%s)", o->name, o->arg);
 			return CONF_ERROR;
 		}
-		if (set_option(c, o, val, why, sizeof(why)) != 0) {
+		if (conf_set(c, o, val, CONF_FROM_ARGS, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "--%s: %s", o->name, why);
 			return CONF_ERROR;
 		}
-	}
-	if (c->udp_output_address.n == 0) {
-		c->udp_output_address.v[0] = "127.0.0.1";
-		c->udp_output_address.n = 1;
 	}
 	return CONF_OK;
 }

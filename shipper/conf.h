@@ -30,7 +30,14 @@ struct conf {
 	bool cee_cookie;
 	int log_level; /* enum log_level */
 	long ringbuf_size;
+	const char *config_file;
+
+	/* Bookkeeping: copies of string values, and where each option was last set from. */
+	struct conf_str *strings;
+	unsigned char origin[64]; /* enum conf_origin, by index in conf_options */
 };
+
+enum conf_origin { CONF_FROM_DEFAULT, CONF_FROM_FILE, CONF_FROM_ARGS };
 
 enum conf_type { CONF_BOOL, CONF_INT, CONF_STRING, CONF_LIST, CONF_NAME };
 
@@ -51,10 +58,23 @@ extern const size_t conf_noptions;
 
 /* Fill every field with its default. */
 void conf_defaults(struct conf *c);
+/* Free the string copies; the struct may be filled again with conf_defaults. */
+void conf_free(struct conf *c);
+
+/* The option called name (no "--"), or NULL. */
+const struct conf_option *conf_find(const char *name);
+/* Set one option from text, copying the value; for a list, the first value set from a new
+ * origin replaces the values of the older one (command line over file over default).
+ * Returns 0, or -1 with the reason (not naming the option) in err. */
+int conf_set(struct conf *c, const struct conf_option *o, const char *value,
+	enum conf_origin origin, char *err, size_t errlen);
+/* The value of --config-file in argv, if any (so that the file can be read before argv is
+ * applied over it). */
+const char *conf_config_file_arg(int argc, char **argv);
 
 enum conf_parse_result { CONF_OK = 0, CONF_ERROR = -1, CONF_HELP = 1, CONF_VERSION = 2 };
 
-/* Parse argv (argv[0] skipped). Values point into argv. On CONF_ERROR, err holds one line
+/* Parse argv (argv[0] skipped) over what c holds. On CONF_ERROR, err holds one line
  * naming the flag and the value. */
 enum conf_parse_result conf_parse_args(struct conf *c, int argc, char **argv, char *err,
 	size_t errlen);
