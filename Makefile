@@ -47,10 +47,17 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
 	-Wpointer-arith -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
+# Release hardening, checked by tests/check-hardening: FORTIFY, stack protector, PIE, full RELRO.
+HARDEN_CFLAGS := -fstack-protector-strong -fPIE
+HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now
 ifeq ($(SAN),1)
 CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
+else
+HARDEN_CFLAGS += -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
 endif
+CFLAGS += $(HARDEN_CFLAGS)
+LDFLAGS += $(HARDEN_LDFLAGS)
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I$(OUTPUT) -I. \
 	-DPROCSHIP_VERSION='"$(VERSION)"' -DPROCSHIP_BUILD_COMMIT='"$(BUILD_COMMIT)"' \
 	-DPROCSHIP_BUILD_DATE='"$(BUILD_DATE)"'
@@ -67,7 +74,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 .SECONDARY:
-.PHONY: all deps run check check-unit check-integration check-man check-san bench install clean fuzz
+.PHONY: all deps run check check-unit check-integration check-man check-hardening check-san bench install clean fuzz
 
 FRAMING_SRCS := framing/framing.c
 # Listed, not globbed: a module joins the daemon when it is wired in.
@@ -133,11 +140,14 @@ check-integration: $(OUTPUT)/procship
 check-man: $(OUTPUT)/procship
 	$(Q)tests/check-man $(OUTPUT)/procship man/procship.8
 
+check-hardening: $(OUTPUT)/procship
+	$(Q)tests/check-hardening $(OUTPUT)/procship
+
 check-san:
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-unit check-integration
 
 check: all
-	$(Q)$(MAKE) --no-print-directory check-unit check-man check-integration
+	$(Q)$(MAKE) --no-print-directory check-unit check-man check-hardening check-integration
 	$(Q)$(MAKE) --no-print-directory check-san
 
 # ---- running --------------------------------------------------------------------------------
