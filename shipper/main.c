@@ -148,7 +148,8 @@ static size_t payload_budget(struct app *a)
 	clock_gettime(CLOCK_REALTIME, &a->hdr.time);
 	n = framing_build(a->frame, (size_t)a->conf.max_message_size, a->conf.syslog_format,
 		&a->hdr, "x", 1, &truncated);
-	if (n <= 1)
+	/* json framing has no header: the whole datagram is the payload. */
+	if (n < 1)
 		fatalx("--max-message-size %ld leaves no room for a message after the syslog header",
 			a->conf.max_message_size);
 	return (size_t)a->conf.max_message_size - (size_t)(n - 1);

@@ -1,0 +1,35 @@
+#!/bin/bash
+# The harness itself: a private rsyslogd running the contrib receiver parses JSON sent with
+# RFC 3164 and RFC 5424 headers, with and without the @cee: cookie, and keeps what is not JSON.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+start_rsyslogd
+send() { logger -n 127.0.0.1 -P "$RSYSLOG_PORT" -d -t itest "$@"; }
+send --rfc3164 '{"hello":"world","n":1}'
+send --rfc5424 -p local3.notice '{"hello":"world","n":2}'
+send --rfc3164 '@cee:{"hello":"cookie","n":3}'
+send --rfc3164 'plain text, n=4'
+
+wait_for_json "$RSYSLOG_OUT" 'get(j, "msg") == "plain text, n=4"' 10 >/dev/null
+all_json "$RSYSLOG_OUT"
+
+line=$(json_lines_match "$RSYSLOG_OUT" 'j.get("n") == 1') || fail "RFC 3164 message missing"
+assert_json "$line" 'j["hello"] == "world"'
+assert_json "$line" 'j["syslog"]["app_name"] == "itest"'
+assert_json "$line" 'j["syslog"]["parsesuccess"] == "OK"'
+assert_json "$line" 'j["syslog"]["fromhost_ip"] == "127.0.0.1"'
+
+line=$(json_lines_match "$RSYSLOG_OUT" 'j.get("n") == 2') || fail "RFC 5424 message missing"
+assert_json "$line" 'j["hello"] == "world"'
+assert_json "$line" 'j["syslog"]["facility"] == "local3"'
+assert_json "$line" 'j["syslog"]["severity"] == "notice"'
+assert_json "$line" 're.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", j["syslog"]["timereported"])'
+
+line=$(json_lines_match "$RSYSLOG_OUT" 'j.get("n") == 3') || fail "@cee: message missing"
+assert_json "$line" 'j["hello"] == "cookie"'
+
+line=$(json_lines_match "$RSYSLOG_OUT" '"msg" in j') || fail "plain-text message missing"
+assert_json "$line" 'j["syslog"]["parsesuccess"] == "FAIL"'
+
+stop_rsyslogd

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""JSON assertions for the integration tests (called through lib.sh, not by scenarios).
+
+  jsoncheck.py select FILE EXPR [NAME=VALUE...]   print the first line of FILE whose JSON
+                                                  makes EXPR true; exit 1 if there is none
+  jsoncheck.py first FILE                         print the first complete line of FILE
+  jsoncheck.py count FILE EXPR [NAME=VALUE...]    print how many lines make EXPR true
+  jsoncheck.py assert JSON EXPR [NAME=VALUE...]   exit 1, explaining why, unless EXPR is true
+  jsoncheck.py value JSON EXPR [NAME=VALUE...]    print EXPR's value (strings as they are)
+  jsoncheck.py alljson FILE                       exit 1 naming the first line that is not JSON
+
+EXPR is a Python expression. It sees the parsed object as `j`, every NAME=VALUE argument as
+a string variable NAME, P (the "process" object of a process_exec or process_exit event, else
+None), and the helpers b64d (standard base64 -> str), re and get(j, "a.b.c") (None when a key
+is missing). An expression that raises (a missing key, say) counts as false.
+A line without its final newline is still being written and is ignored.
+"""
+import ast
+import base64
+import json
+import re
+import sys
+
+
+def b64d(s):
+    return base64.b64decode(s, validate=True).decode()
+
+
+def get(obj, path):
+    for key in path.split("."):
+        if not isinstance(obj, dict) or key not in obj:
+            return None
+        obj = obj[key]
+    return obj
+
+
+def namespace(j, assigns):
+    proc = get(j, "process_exec.process") or get(j, "process_exit.process")
+    ns = {"j": j, "P": proc, "b64d": b64d, "re": re, "get": get}
+    for a in assigns:
+        name, sep, value = a.partition("=")
+        if not sep or not name.isidentifier():
+            sys.exit("jsoncheck: bad variable %r (want NAME=VALUE)" % a)
+        ns[name] = value
+    return ns
+
+
+def complete_lines(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return []
+    lines = data.split("\n")
+    return [l for l in lines[:-1] if l.strip()]
+
+
+def truth(expr, j, assigns):
+    try:
+        return bool(eval(expr, namespace(j, assigns))), None
+    except Exception as e:  # a missing key is a false assertion, not a crash
+        return False, "%s: %s" % (type(e).__name__, e)
+
+
+def explain(expr, j, assigns):
+    """For `a OP b`, show both sides: that is usually the whole story."""
+    try:
+        tree = ast.parse(expr, mode="eval").body
+    except SyntaxError as e:
+        return "  syntax error: %s" % e
+    if not isinstance(tree, ast.Compare) or len(tree.ops) != 1:
+        return ""
+    out = []
+    for label, node in (("left ", tree.left), ("right", tree.comparators[0])):
+        code = compile(ast.Expression(node), "<expr>", "eval")
+        try:
+            out.append("  %s: %r" % (label, eval(code, namespace(j, assigns))))
+        except Exception as e:
+            out.append("  %s: %s: %s" % (label, type(e).__name__, e))
+    return "\n".join(out)
+
+
+def parse_lines(path):
+    for line in complete_lines(path):
+        try:
+            yield line, json.loads(line)
+        except ValueError:
+            continue
+
+
+def main(argv):
+    if len(argv) < 3:
+        sys.exit(__doc__)
+    cmd, arg = argv[1], argv[2]
+    if cmd == "first":
+        lines = complete_lines(arg)
+        if not lines:
+            return 1
+        print(lines[0])
+        return 0
+    if cmd == "alljson":
+        for n, line in enumerate(complete_lines(arg), 1):
+            try:
+                json.loads(line)
+            except ValueError as e:
+                print("%s:%d: not JSON (%s): %s" % (arg, n, e, line[:300]), file=sys.stderr)
+                return 1
+        return 0
+    if len(argv) < 4:
+        sys.exit(__doc__)
+    expr, assigns = argv[3], argv[4:]
+    if cmd == "select":
+        for line, j in parse_lines(arg):
+            if truth(expr, j, assigns)[0]:
+                print(line)
+                return 0
+        return 1
+    if cmd == "count":
+        print(sum(1 for _, j in parse_lines(arg) if truth(expr, j, assigns)[0]))
+        return 0
+    if cmd == "value":
+        try:
+            v = eval(expr, namespace(json.loads(arg), assigns))
+        except Exception as e:
+            print("cannot evaluate %s: %s: %s" % (expr, type(e).__name__, e), file=sys.stderr)
+            return 1
+        print(v if isinstance(v, str) else json.dumps(v))
+        return 0
+    if cmd == "assert":
+        try:
+            j = json.loads(arg)
+        except ValueError as e:
+            print("not JSON (%s): %s" % (e, arg[:500]), file=sys.stderr)
+            return 1
+        ok, err = truth(expr, j, assigns)
+        if ok:
+            return 0
+        print("assertion failed: %s" % expr, file=sys.stderr)
+        if assigns:
+            print("  with: %s" % " ".join(assigns), file=sys.stderr)
+        if err:
+            print("  raised %s" % err, file=sys.stderr)
+        detail = explain(expr, j, assigns)
+        if detail:
+            print(detail, file=sys.stderr)
+        print("  in: %s" % json.dumps(j, ensure_ascii=False)[:2000], file=sys.stderr)
+        return 1
+    sys.exit("jsoncheck: unknown command %r" % cmd)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

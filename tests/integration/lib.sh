@@ -1,0 +1,428 @@
+# Helpers for the integration scenarios: source it first thing, after `set -euo pipefail`.
+#
+# Each scenario gets a private directory ($T), a private rsyslogd (own config built around
+# contrib/rsyslog/procship-receiver.conf, own pid file, work directory and loopback port) and
+# the procship binary named by $PROCSHIP. Everything started here is stopped by an EXIT trap,
+# also when the scenario fails. A missing prerequisite fails the scenario: nothing is skipped.
+#
+# Environment: PROCSHIP (absolute path of the binary, for scenarios that run it),
+# IT_SCENARIO_DIR (set by ./run: where this scenario keeps its files; else a fresh temp dir).
+
+IT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+IT_TOP=$(cd "$IT_LIB_DIR/../.." && pwd)
+RECEIVER_CONF=$IT_TOP/contrib/rsyslog/procship-receiver.conf
+SCENARIO=$(basename "$0" .sh)
+
+RSYSLOG_PID=
+RSYSLOG_PORT=
+RSYSLOG_OUT=
+PROCSHIP_PID=
+PROCSHIP_STARTED=
+PROCSHIP_LOG=
+PROCSHIP_OUT=
+IT_LOG_CHECKED=
+
+# fail MSG...: say what went wrong and end the scenario (the EXIT trap cleans up).
+fail()
+{
+	printf '%s: FAIL: %s\n' "$SCENARIO" "$*" >&2
+	exit 1
+}
+
+info()
+{
+	printf '%s: %s\n' "$SCENARIO" "$*" >&2
+}
+
+# show_tail FILE [LINES]: a file's last lines, for failure messages.
+show_tail()
+{
+	if [ -s "$1" ]; then
+		printf -- '--- last lines of %s\n' "$1" >&2
+		tail -n "${2:-15}" "$1" >&2
+	else
+		printf -- '--- %s is empty or missing\n' "$1" >&2
+	fi
+}
+
+# ---- prerequisites: checked here, reported as failures ----------------------------------------
+[ "$(id -u)" -eq 0 ] || fail "must run as root (BPF and a private rsyslogd); got uid $(id -u)"
+# The system's python3 (what `make deps` installs) starts faster than wrappers found first on
+# some PATHs; the helpers start it often.
+if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+for it_cmd in rsyslogd logger "$PYTHON" ss timeout; do
+	command -v "$it_cmd" >/dev/null 2>&1 || fail "prerequisite missing: $it_cmd (run 'make deps')"
+done
+unset it_cmd
+[ -r "$RECEIVER_CONF" ] || fail "receiver config missing: $RECEIVER_CONF"
+
+need_procship()
+{
+	[ -n "${PROCSHIP:-}" ] || fail "PROCSHIP is not set (the absolute path of the procship binary)"
+	case $PROCSHIP in
+	/*) ;;
+	*) fail "PROCSHIP must be an absolute path, got '$PROCSHIP'" ;;
+	esac
+	[ -x "$PROCSHIP" ] || fail "PROCSHIP=$PROCSHIP is not an executable file (run 'make')"
+	[ -r /sys/kernel/btf/vmlinux ] || fail "no BPF: /sys/kernel/btf/vmlinux is missing (kernel without CONFIG_DEBUG_INFO_BTF)"
+}
+
+# ---- private directory ------------------------------------------------------------------------
+if [ -n "${IT_SCENARIO_DIR:-}" ]; then
+	T=$IT_SCENARIO_DIR
+	mkdir -p "$T"
+else
+	T=$(mktemp -d "${TMPDIR:-/tmp}/procship-it-$SCENARIO.XXXXXX")
+fi
+T=$(cd "$T" && pwd)
+info "files in $T"
+
+# ---- cleanup ----------------------------------------------------------------------------------
+# stop_pid PID SECONDS: SIGTERM, then SIGKILL if still there after SECONDS; returns 1 if the
+# process had to be killed. Only for our own children.
+stop_pid()
+{
+	local pid=$1 secs=$2 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	return 1
+}
+
+it_cleanup()
+{
+	local status=$?
+	trap - EXIT INT TERM
+	set +e
+	# A scenario that passed without checking procship's log is checked now.
+	if [ "$status" -eq 0 ] && [ -n "$PROCSHIP_STARTED" ] && [ -z "$IT_LOG_CHECKED" ]; then
+		(check_own_log '') || status=1
+	fi
+	if [ -n "$PROCSHIP_PID" ]; then
+		stop_pid "$PROCSHIP_PID" 5 || info "procship $PROCSHIP_PID needed SIGKILL"
+		wait "$PROCSHIP_PID" 2>/dev/null
+	fi
+	if [ -n "$RSYSLOG_PID" ]; then
+		stop_pid "$RSYSLOG_PID" 5 || info "rsyslogd $RSYSLOG_PID needed SIGKILL"
+		wait "$RSYSLOG_PID" 2>/dev/null
+	fi
+	exit "$status"
+}
+trap it_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- waiting ----------------------------------------------------------------------------------
+# wait_for FILE REGEX SECONDS: until a line of FILE matches the extended REGEX; fails on timeout.
+wait_for()
+{
+	local file=$1 re=$2 secs=$3 i
+	for ((i = 0; i < secs * 10; i++)); do
+		grep -Eq -- "$re" "$file" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	show_tail "$file"
+	fail "timed out after ${secs}s waiting for /$re/ in $file"
+}
+
+# ---- JSON -------------------------------------------------------------------------------------
+# The expressions are Python: `j` is the parsed line, P its process_exec/process_exit
+# "process" object; NAME=VALUE arguments become string variables; b64d() decodes base64,
+# get(j, "a.b") reads a path or gives None.
+
+# json_lines_match FILE EXPR [NAME=VALUE...]: print the first line of FILE that matches, or
+# return 1 (no failure: a building block).
+json_lines_match()
+{
+	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" select "$@"
+}
+
+# wait_for_json FILE EXPR SECONDS [NAME=VALUE...]: print the first matching line, waiting for
+# it; fails on timeout.
+wait_for_json()
+{
+	local file=$1 expr=$2 secs=$3 i
+	shift 3
+	for ((i = 0; i < secs * 5; i++)); do
+		json_lines_match "$file" "$expr" "$@" && return 0
+		sleep 0.2
+	done
+	show_tail "$file" 5
+	fail "timed out after ${secs}s waiting in $file for a JSON line with: $expr${*:+ ($*)}"
+}
+
+# assert_json JSON EXPR [NAME=VALUE...]: fail unless EXPR holds for the JSON text.
+assert_json()
+{
+	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" assert "$@" || fail "JSON assertion failed (see above)"
+}
+
+# json_value JSON EXPR [NAME=VALUE...]: print EXPR's value; fails if it cannot be evaluated.
+json_value()
+{
+	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" value "$@" || fail "cannot read a value from JSON"
+}
+
+# first_line FILE: the first complete line of FILE; fails if there is none.
+first_line()
+{
+	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" first "$1" || fail "no complete line in $1"
+}
+
+# json_count FILE EXPR [NAME=VALUE...]: how many lines of FILE match.
+json_count()
+{
+	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" count "$@"
+}
+
+# all_json FILE: fail unless every complete line of FILE is JSON.
+all_json()
+{
+	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" alljson "$1" || fail "$1 has a line that is not JSON"
+}
+
+# ---- rsyslogd ---------------------------------------------------------------------------------
+# free_udp_port: print a UDP port on 127.0.0.1 that nobody uses right now (imudp cannot bind
+# port 0 and tell us, so we ask the kernel for one and hand it over).
+free_udp_port()
+{
+	"$PYTHON" -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# port_is_listening PORT: a UDP socket is bound to 127.0.0.1:PORT.
+port_is_listening()
+{
+	ss -Hunl "sport = :$1" 2>/dev/null | grep "127\.0\.0\.1:$1\b" >/dev/null
+}
+
+# start_rsyslogd [PORT]: a private rsyslogd on 127.0.0.1:PORT (a free port if none is given)
+# running the contrib ruleset. Sets RSYSLOG_PORT, RSYSLOG_PID and RSYSLOG_OUT, the file in
+# which messages from 127.0.0.1 end up. Returns once the port is bound.
+start_rsyslogd()
+{
+	local port=${1:-} tries=0 conf=$T/rsyslogd.conf i
+	while :; do
+		[ -n "$port" ] || port=$(free_udp_port)
+		mkdir -p "$T/rsyslog-work" "$T/received"
+		# The receiver loads mmjsonparse; the modules it does not load appear here once.
+		cat >"$conf" <<-EOF
+		global(workDirectory="$T/rsyslog-work" maxMessageSize="64k")
+		# One worker keeps the file in arrival order: "agent_init comes first" is tested.
+		main_queue(queue.workerThreads="1")
+		module(load="imudp")
+		include(file="$RECEIVER_CONF")
+		ruleset(name="itest") {
+		    set \$.procship_dir = "$T/received";
+		    call procship
+		}
+		input(type="imudp" address="127.0.0.1" port="$port" ruleset="itest")
+		EOF
+		rsyslogd -N1 -f "$conf" >"$T/rsyslogd-check.log" 2>&1 ||
+			{ show_tail "$T/rsyslogd-check.log"; fail "rsyslogd rejects $conf"; }
+		rsyslogd -n -f "$conf" -i "$T/rsyslogd.pid" >>"$T/rsyslogd.log" 2>&1 &
+		RSYSLOG_PID=$!
+		for ((i = 0; i < 100; i++)); do
+			port_is_listening "$port" && break
+			kill -0 "$RSYSLOG_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$RSYSLOG_PID" 2>/dev/null && port_is_listening "$port"; then
+			break
+		fi
+		stop_pid "$RSYSLOG_PID" 5 || true
+		wait "$RSYSLOG_PID" 2>/dev/null || true
+		RSYSLOG_PID=
+		# A port picked by us may have been taken in between: pick another one, twice.
+		if [ -n "${1:-}" ] || [ $((++tries)) -ge 3 ]; then
+			show_tail "$T/rsyslogd.log"
+			fail "rsyslogd did not listen on 127.0.0.1:$port within 10s"
+		fi
+		port=
+	done
+	RSYSLOG_PORT=$port
+	RSYSLOG_OUT=$T/received/127.0.0.1.json
+	info "rsyslogd $RSYSLOG_PID listening on 127.0.0.1:$RSYSLOG_PORT, writing $RSYSLOG_OUT"
+}
+
+stop_rsyslogd()
+{
+	[ -n "$RSYSLOG_PID" ] || return 0
+	stop_pid "$RSYSLOG_PID" 10 || fail "rsyslogd did not exit within 10s of SIGTERM"
+	wait "$RSYSLOG_PID" 2>/dev/null || true
+	RSYSLOG_PID=
+}
+
+# ---- procship ---------------------------------------------------------------------------------
+# start_procship ARGS...: run $PROCSHIP ARGS in the background, stdout to $PROCSHIP_OUT and
+# stderr appended to $PROCSHIP_LOG; returns once it logs "ready" (BPF attached, exporting).
+start_procship()
+{
+	local i offset
+	need_procship
+	[ -z "$PROCSHIP_PID" ] || fail "start_procship: procship $PROCSHIP_PID is still running"
+	PROCSHIP_LOG=$T/procship.log
+	PROCSHIP_OUT=$T/procship.out
+	printf -- '--- procship %s\n' "$*" >>"$PROCSHIP_LOG"
+	# Only this run's lines count: the log keeps those of earlier runs too.
+	offset=$(($(stat -c %s "$PROCSHIP_LOG") + 1))
+	"$PROCSHIP" "$@" >>"$PROCSHIP_OUT" 2>>"$PROCSHIP_LOG" &
+	PROCSHIP_PID=$!
+	PROCSHIP_STARTED=1
+	for ((i = 0; i < 200; i++)); do
+		tail -c "+$offset" "$PROCSHIP_LOG" | grep -w ready >/dev/null && break
+		if ! kill -0 "$PROCSHIP_PID" 2>/dev/null; then
+			wait "$PROCSHIP_PID" && i=0 || i=$?
+			PROCSHIP_PID=
+			show_tail "$PROCSHIP_LOG"
+			fail "procship exited with status $i before it was ready"
+		fi
+		sleep 0.1
+	done
+	tail -c "+$offset" "$PROCSHIP_LOG" | grep -w ready >/dev/null ||
+		{ show_tail "$PROCSHIP_LOG"; fail "procship did not log 'ready' within 20s"; }
+	info "procship $PROCSHIP_PID ready: $*"
+}
+
+# procship_alive: fail if procship has exited.
+procship_alive()
+{
+	[ -n "$PROCSHIP_PID" ] && kill -0 "$PROCSHIP_PID" 2>/dev/null && return 0
+	show_tail "$PROCSHIP_LOG"
+	fail "procship is not running any more"
+}
+
+# stop_procship: SIGTERM; fails unless procship exits with status 0 within 10 s.
+stop_procship()
+{
+	local pid=$PROCSHIP_PID status=0
+	[ -n "$pid" ] || fail "stop_procship: procship is not running"
+	PROCSHIP_PID=
+	if ! stop_pid "$pid" 10; then
+		wait "$pid" 2>/dev/null || true
+		show_tail "$PROCSHIP_LOG"
+		fail "procship did not exit within 10s of SIGTERM (killed)"
+	fi
+	wait "$pid" || status=$?
+	if [ "$status" -ne 0 ]; then
+		show_tail "$PROCSHIP_LOG"
+		fail "procship exited with status $status after SIGTERM, expected 0"
+	fi
+}
+
+# check_own_log [ALLOW_REGEX]: fail if procship logged warnings or fatal errors, except lines
+# matching the extended ALLOW_REGEX, or if a sanitizer reported anything.
+check_own_log()
+{
+	local allow=${1:-} bad
+	IT_LOG_CHECKED=1
+	[ -n "$PROCSHIP_LOG" ] || return 0
+	bad=$(grep -E 'warning:|fatal:|AddressSanitizer|LeakSanitizer|runtime error:' \
+		"$PROCSHIP_LOG" || true)
+	if [ -n "$allow" ] && [ -n "$bad" ]; then
+		bad=$(printf '%s\n' "$bad" | grep -Ev -- "$allow" || true)
+	fi
+	[ -z "$bad" ] || fail "unexpected lines in procship's log $PROCSHIP_LOG:
+$bad"
+}
+
+# ---- test processes ---------------------------------------------------------------------------
+# run_marked PIDFILE PROGRAM ARGS...: run PROGRAM ARGS in $T as a child of this shell; the pid
+# of the exec'd program (the sh that execs it) goes to PIDFILE. PROGRAM's status is ignored.
+run_marked()
+{
+	local pidfile=$1
+	shift
+	(cd "$T" && exec /bin/sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@") || true
+}
+
+# ---- procship's events ------------------------------------------------------------------------
+RFC3339_Z='\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.(\d{3}|\d{6}|\d{9}))?Z'
+
+# assert_agent_init LINE DESTINATION: LINE is procship's agent_init event, sent to DESTINATION.
+assert_agent_init()
+{
+	local line=$1 f
+	assert_json "$line" 'j["event"] == "agent_init"'
+	for f in procship_version build_commit build_date hostname kernel_version; do
+		assert_json "$line" 'isinstance(j[f], str) and j[f] != ""' f=$f
+	done
+	assert_json "$line" 're.fullmatch(rfc3339, j["@timestamp"])' rfc3339="$RFC3339_Z"
+	assert_json "$line" 'j["os"] == "linux"'
+	assert_json "$line" 'j["pid"] == int(pid)' pid="$PROCSHIP_PID"
+	assert_json "$line" 'j["udp_destination"] == dest' dest="$2"
+	assert_json "$line" 'isinstance(j["udp_buffer_size"], int) and j["udp_buffer_size"] > 0'
+	assert_json "$line" 'j["uptime"] == "initialized at 0"'
+}
+
+# exec_marked MARKER: run /usr/bin/true MARKER "two words" in $T (a child of this shell, through
+# sh's exec, so without a fork of its own); its pid goes to $T/MARKER.pid.
+exec_marked()
+{
+	run_marked "$T/$1.pid" /usr/bin/true "$1" "two words"
+}
+
+# wait_for_exec FILE MARKER SECONDS: print the process_exec event for exec_marked MARKER (the
+# first argument is the marker: the event of the sh that execs the program has it later).
+wait_for_exec()
+{
+	wait_for_json "$1" \
+		'j["process_exec"]["process"]["arguments"].split(" ")[0] == marker' "$3" marker="$2"
+}
+
+# assert_exec_event LINE MARKER [NODE_NAME]: LINE is the Tetragon-style process_exec event of
+# exec_marked MARKER.
+assert_exec_event()
+{
+	local line=$1 marker=$2 node=${3:-} pid
+	pid=$(cat "$T/$marker.pid")
+	# the receiver adds "syslog"
+	assert_json "$line" 'sorted(set(j) - {"syslog"}) == ["node_name", "process_exec", "time"]'
+	assert_json "$line" 'isinstance(j["node_name"], str) and j["node_name"] != ""'
+	[ -z "$node" ] || assert_json "$line" 'j["node_name"] == node' node="$node"
+	assert_json "$line" 're.fullmatch(rfc3339, j["time"])' rfc3339="$RFC3339_Z"
+	assert_json "$line" 'P["binary"] == "/usr/bin/true"'
+	assert_json "$line" 'P["arguments"] == args' args="$marker \"two words\""
+	assert_json "$line" 'P["pid"] == int(pid)' pid="$pid"
+	assert_json "$line" 'P["tid"] == int(pid)' pid="$pid"
+	assert_json "$line" 'P["uid"] == 0'
+	assert_json "$line" 'isinstance(P["auid"], int)'
+	assert_json "$line" 'P["cwd"] == cwd' cwd="$T"
+	# sh exec'd the program: an exec without a fork, in a directory that is not /
+	assert_json "$line" 'P["flags"] == "execve"'
+	assert_json "$line" 're.fullmatch(rfc3339, P["start_time"])' rfc3339="$RFC3339_Z"
+	assert_json "$line" \
+		're.fullmatch(re.escape(j["node_name"]) + r":[1-9]\d*:" + pid, b64d(P["exec_id"]))' \
+		pid="$pid"
+	assert_json "$line" 'P["parent_exec_id"] == j["process_exec"]["parent"]["exec_id"]'
+	assert_json "$line" \
+		're.fullmatch(re.escape(j["node_name"]) + r":\d+:" + str(j["process_exec"]["parent"]["pid"]), b64d(j["process_exec"]["parent"]["exec_id"]))'
+}
+
+# assert_all_parsed FILE: every line the receiver wrote parsed as JSON (the datagrams procship
+# sent for the other processes of the machine too).
+assert_all_parsed()
+{
+	local n
+	all_json "$1"
+	n=$(json_count "$1" 'j["syslog"]["parsesuccess"] != "OK"')
+	[ "$n" -eq 0 ] || { grep -m 3 '"parsesuccess":"FAIL"' "$1" | cut -c1-500 >&2;
+		fail "$n messages in $1 did not parse as JSON"; }
+}
+
+# assert_header LINE NAME VALUE...: the receiver recorded these syslog header properties
+# (app_name, hostname, facility, severity, procid, ...).
+assert_header()
+{
+	local line=$1
+	shift
+	while [ $# -ge 2 ]; do
+		assert_json "$line" 'j["syslog"][name] == value' name="$1" value="$2"
+		shift 2
+	done
+}
