@@ -38,9 +38,9 @@ BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT
 # The one list of Debian packages: build, test, run and bench.
 DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
-	libclang-rt-14-dev rsyslog bsdutils mandoc iproute2 procps python3
+	libclang-rt-14-dev libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3
 
-PKGS := libbpf libfastjson
+PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -78,9 +78,10 @@ endif
 
 FRAMING_SRCS := framing/framing.c
 # Listed, not globbed: a module joins the daemon when it is wired in.
-SHIPPER_SRCS := shipper/agent_meta.c shipper/conf.c shipper/event_json.c shipper/getevents.c \
-	shipper/log.c shipper/output_udp.c shipper/proc_cache.c shipper/procevents.c \
-	shipper/sensor.c
+SHIPPER_SRCS := shipper/agent_meta.c shipper/conf.c shipper/conf_yaml.c shipper/event_json.c \
+	shipper/export_file.c shipper/filters.c shipper/getevents.c shipper/log.c shipper/metrics.c \
+	shipper/output_udp.c shipper/privs.c shipper/proc_cache.c shipper/procevents.c \
+	shipper/ratelimit.c shipper/sensor.c
 DAEMON_SRCS := $(FRAMING_SRCS) $(SHIPPER_SRCS) shipper/main.c
 DAEMON_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(DAEMON_SRCS))
 
@@ -120,6 +121,16 @@ test_output_udp_SRCS := shipper/output_udp.c
 test_output_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
 test_event_json_SRCS := shipper/event_json.c shipper/proc_cache.c shipper/procevents.c
 test_getevents_SRCS := shipper/getevents.c
+test_ratelimit_SRCS := shipper/ratelimit.c
+test_metrics_SRCS := shipper/metrics.c
+test_export_file_SRCS := shipper/export_file.c
+test_export_file_LDFLAGS := -lz
+test_filters_SRCS := shipper/filters.c
+test_filters_LDFLAGS := -lpcre2-8
+test_conf_yaml_SRCS := shipper/conf_yaml.c shipper/conf.c shipper/output_udp.c framing/framing.c
+test_conf_yaml_LDFLAGS := -lyaml
+test_privs_SRCS := shipper/privs.c
+test_privs_LDFLAGS := -lcap
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/test_,$(UNIT_TESTS))
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -139,6 +150,7 @@ check-integration: $(OUTPUT)/procship
 
 check-man: $(OUTPUT)/procship
 	$(Q)tests/check-man $(OUTPUT)/procship man/procship.8
+	$(Q)tests/check-conf-sample $(OUTPUT)/procship conf/procship.yaml man/procship.conf.5
 
 check-hardening: $(OUTPUT)/procship
 	$(Q)tests/check-hardening $(OUTPUT)/procship
@@ -170,7 +182,11 @@ install: $(OUTPUT)/procship
 	install -m 0755 $(OUTPUT)/procship $(DESTDIR)$(PREFIX)/sbin/procship
 	install -m 0644 man/procship.8 $(DESTDIR)$(PREFIX)/share/man/man8/procship.8
 	[ ! -f man/procship.conf.5 ] || install -m 0644 man/procship.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 0644 contrib/rsyslog/procship-receiver.conf $(DESTDIR)$(PREFIX)/share/procship/
+	install -m 0644 contrib/rsyslog/procship-receiver.conf conf/procship.yaml \
+		$(DESTDIR)$(PREFIX)/share/procship/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/local/sbin/procship|$(PREFIX)/sbin/procship|' contrib/systemd/procship.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/procship.service
 
 clean:
 	rm -rf build

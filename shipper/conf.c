@@ -2,11 +2,13 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "framing/framing.h"
 #include "log.h"
+#include "output_udp.h"
 
 static int log_level_from_name(const char *name)
 {
@@ -19,6 +21,27 @@ static int log_level_from_name(const char *name)
 	return -1;
 }
 
+/* Addresses are checked when they are read, so a bad one in a file is reported with its line;
+ * the output parses them again with the final default port. */
+static int check_addresses(const char *value, char *err, size_t errlen)
+{
+	struct udp_dest dests[CONF_LIST_MAX];
+
+	return udp_parse_dest_list(value, UDP_DEFAULT_PORT, dests, CONF_LIST_MAX, err, errlen) < 0
+		? -1
+		: 0;
+}
+
+/* An unknown user is a configuration error (exit 2), found before BPF is loaded. */
+static int check_user(const char *value, char *err, size_t errlen)
+{
+	if (value[0] && !getpwnam(value)) {
+		snprintf(err, errlen, "no such user '%s'", value);
+		return -1;
+	}
+	return 0;
+}
+
 #define OFF(field) offsetof(struct conf, field)
 
 struct conf_str {
@@ -29,43 +52,64 @@ struct conf_str {
 const struct conf_option conf_options[] = {
 	{"udp-output-enabled", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL,
 		OFF(udp_output_enabled),
-		"ship events over UDP; without it, JSON lines go to standard output"},
+		"ship events over UDP; without it, JSON lines go to standard output", NULL},
 	{"udp-output-address", CONF_LIST, "127.0.0.1", "HOST[:PORT][,...]", 0, 0, NULL, NULL,
 		OFF(udp_output_address),
-		"destination; repeat it or give a comma list for failover, [IPv6]:port"},
+		"destination; repeat it or give a comma list for failover, [IPv6]:port",
+		check_addresses},
 	{"udp-output-port", CONF_INT, "514", "N", 1, 65535, NULL, NULL, OFF(udp_output_port),
-		"port for destinations given without one"},
+		"port for destinations given without one", NULL},
 	{"udp-buffer-size", CONF_INT, "65536", "BYTES", 0, 1 << 30, NULL, NULL,
-		OFF(udp_buffer_size), "SO_SNDBUF of the UDP socket (0 = system default)"},
+		OFF(udp_buffer_size), "SO_SNDBUF of the UDP socket (0 = system default)", NULL},
 	{"udp-local-port", CONF_INT, "0", "N", 0, 65535, NULL, NULL, OFF(udp_local_port),
-		"source port of the datagrams (0 = any)"},
+		"source port of the datagrams (0 = any)", NULL},
 	{"udp-reconnect-interval", CONF_INT, "0", "SECONDS", 0, 86400, NULL, NULL,
 		OFF(udp_reconnect_interval),
-		"fixed retry interval after a failure (0 = 1 s doubling to 60 s)"},
+		"fixed retry interval after a failure (0 = 1 s doubling to 60 s)", NULL},
 	{"max-message-size", CONF_INT, "8192", "BYTES", 480, 65507, NULL, NULL,
-		OFF(max_message_size), "longest datagram sent; longer messages are truncated"},
+		OFF(max_message_size), "longest datagram sent; longer messages are truncated", NULL},
 	{"syslog-format", CONF_NAME, "rfc3164", "FORMAT", 0, 0, framing_format_from_name,
 		"json, rfc3164, rfc5424", OFF(syslog_format),
-		"framing: bare JSON, RFC 3164 or RFC 5424 header"},
+		"framing: bare JSON, RFC 3164 or RFC 5424 header", NULL},
 	{"syslog-facility", CONF_NAME, "user", "NAME", 0, 0, framing_facility_from_name,
 		"kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, "
 		"local0..local7",
-		OFF(syslog_facility), "syslog facility of the messages"},
+		OFF(syslog_facility), "syslog facility of the messages", NULL},
 	{"syslog-severity", CONF_NAME, "info", "NAME", 0, 0, framing_severity_from_name,
 		"emerg, alert, crit, err, warning, notice, info, debug", OFF(syslog_severity),
-		"syslog severity of the messages"},
+		"syslog severity of the messages", NULL},
 	{"syslog-app-name", CONF_STRING, "procship", "NAME", 0, 0, NULL, NULL,
-		OFF(syslog_app_name), "APP-NAME (RFC 5424) or TAG (RFC 3164)"},
+		OFF(syslog_app_name), "APP-NAME (RFC 5424) or TAG (RFC 3164)", NULL},
 	{"hostname", CONF_STRING, "", "NAME", 0, 0, NULL, NULL, OFF(hostname),
-		"HOSTNAME in the syslog header (default: the node name)"},
+		"HOSTNAME in the syslog header (default: the node name)", NULL},
 	{"cee-cookie", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(cee_cookie),
-		"put \"@cee:\" before the JSON, for rsyslog's mmjsonparse"},
+		"put \"@cee:\" before the JSON, for rsyslog's mmjsonparse", NULL},
 	{"ring-buffer-size", CONF_INT, "8388608", "BYTES", 4096, 1L << 30, NULL, NULL,
-		OFF(ringbuf_size), "BPF ring buffer size (a power of two)"},
+		OFF(ringbuf_size), "BPF ring buffer size (a power of two)", NULL},
 	{"log-level", CONF_NAME, "info", "LEVEL", 0, 0, log_level_from_name,
-		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr"},
+		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr", NULL},
 	{"config-file", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(config_file),
-		"YAML file whose keys are these option names; flags override it"},
+		"YAML file whose keys are these option names; flags override it", NULL},
+	{"export-rate-limit", CONF_INT, "-1", "N", -1, 100000000, NULL, NULL,
+		OFF(export_rate_limit), "events exported per minute (-1 unlimited, 0 none)", NULL},
+	{"export-filename", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(export_filename),
+		"also write JSON lines to this file (- is standard output)", NULL},
+	{"export-file-max-size-mb", CONF_INT, "10", "MB", 1, 1048576, NULL, NULL,
+		OFF(export_file_max_size_mb), "rotate the export file at this size", NULL},
+	{"export-file-max-backups", CONF_INT, "5", "N", 0, 100000, NULL, NULL,
+		OFF(export_file_max_backups), "rotated export files kept (0 = all)", NULL},
+	{"export-file-compress", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL,
+		OFF(export_file_compress), "gzip rotated export files", NULL},
+	{"export-allowlist", CONF_STRING, "", "JSON", 0, 0, NULL, NULL, OFF(export_allowlist),
+		"export only events matching one of these Tetragon filter lines", NULL},
+	{"export-denylist", CONF_STRING, "", "JSON", 0, 0, NULL, NULL, OFF(export_denylist),
+		"never export events matching one of these Tetragon filter lines", NULL},
+	{"metrics-file", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(metrics_file),
+		"write Prometheus text-format counters to this file", NULL},
+	{"metrics-interval", CONF_INT, "10", "SECONDS", 1, 86400, NULL, NULL,
+		OFF(metrics_interval), "how often the metrics file is rewritten", NULL},
+	{"user", CONF_STRING, "", "NAME", 0, 0, NULL, NULL, OFF(user),
+		"after start-up, run as this user with no capabilities", check_user},
 };
 
 const size_t conf_noptions = sizeof(conf_options) / sizeof(conf_options[0]);
@@ -207,6 +251,8 @@ int conf_set(struct conf *c, const struct conf_option *o, const char *value,
 {
 	size_t idx = (size_t)(o - conf_options);
 
+	if (o->check && o->check(value, err, errlen) != 0)
+		return -1;
 	if (o->type == CONF_LIST && c->origin[idx] != origin) {
 		struct conf_list *list = (struct conf_list *)((char *)c + o->offset);
 

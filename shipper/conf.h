@@ -31,6 +31,16 @@ struct conf {
 	int log_level; /* enum log_level */
 	long ringbuf_size;
 	const char *config_file;
+	long export_rate_limit;
+	const char *export_filename;
+	long export_file_max_size_mb;
+	long export_file_max_backups;
+	bool export_file_compress;
+	const char *export_allowlist;
+	const char *export_denylist;
+	const char *metrics_file;
+	long metrics_interval;
+	const char *user;
 
 	/* Bookkeeping: copies of string values, and where each option was last set from. */
 	struct conf_str *strings;
@@ -51,6 +61,8 @@ struct conf_option {
 	const char *choices; /* CONF_NAME: the names, for messages and --help */
 	size_t offset;      /* of the field in struct conf */
 	const char *help;   /* one line */
+	/* Optional: refuse a value the type alone accepts (each list item is checked). */
+	int (*check)(const char *value, char *err, size_t errlen);
 };
 
 extern const struct conf_option conf_options[];

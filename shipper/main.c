@@ -1,5 +1,5 @@
-/* procship: wires the sensor, the process cache, the encoder, framing and the UDP output
- * around one epoll loop. Policy lives in the modules; this file only connects them. */
+/* procship: wires the sensor, the process cache, the encoder, framing and the outputs around
+ * one epoll loop. Policy lives in the modules; this file only connects them. */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -15,46 +15,66 @@
 #include "framing/framing.h"
 #include "agent_meta.h"
 #include "conf.h"
+#include "conf_yaml.h"
 #include "event_json.h"
+#include "export_file.h"
+#include "filters.h"
 #include "getevents.h"
 #include "log.h"
+#include "metrics.h"
 #include "output_udp.h"
+#include "privs.h"
 #include "proc_cache.h"
 #include "procevents.h"
+#include "ratelimit.h"
 #include "sensor.h"
 
 #define DRAIN_INTERVAL_NS (10 * 1000 * 1000) /* catch records submitted without a wake-up */
 #define TICKS_PER_SECOND 100
 #define HOUSEKEEPING_SECONDS 60
 #define MAX_DESTS 64
+#define PEER_MAX (NI_MAXHOST + 16)
 
 struct app {
 	struct conf conf;
+	int argc;
+	char **argv;
 	char node[256];
 	char procid[16];
+
+	/* Outputs: UDP, and a JSON-lines file (standard output by default). */
 	struct udp_output *udp;
-	char peer[NI_MAXHOST + 16];
+	struct export_file *export;
+	char peer[PEER_MAX];
 	char agent_init[2048];
 	int agent_init_len;
-	char agent_init_peer[NI_MAXHOST + 16];
+	char agent_init_peer[PEER_MAX];
 	char *frame;
 	/* agent_init is framed apart: it may be sent from inside a udp_queue of an event, while
 	 * that event's frame is still being copied. */
 	char *init_frame;
 	struct framing_header hdr;
-	uint64_t events;
-	uint64_t truncated;
-	uint64_t frame_errors;
-	uint64_t stdout_errors;
-	uint64_t ringbuf_drops[4];
+
+	/* What decides whether an event is exported. */
+	struct filters *filters;
+	struct ratelimit *ratelimit;
+
 	struct sensor *sensor;
 	struct pcache *cache;
 	struct ejson *ej;
 	struct pev *pev;
+
+	uint64_t events;       /* encoded and handed to the outputs */
+	uint64_t filtered;
+	uint64_t truncated;    /* cut by the framer */
+	uint64_t frame_errors;
+	uint64_t ringbuf_drops[4];
+
 	int sfd;
 	int tfd;
 	unsigned int ticks;
 	unsigned int seconds;
+	unsigned int metrics_warned; /* a->seconds when a metrics failure was last logged */
 	bool running;
 };
 
@@ -82,6 +102,12 @@ static void node_name(char *buf, size_t size)
 	buf[size - 1] = '\0';
 }
 
+static void usage_error(const char *msg)
+{
+	fprintf(stderr, "procship: %s\n", msg);
+	exit(2);
+}
+
 /* The first key of a document names its kind: {"process_exec":...} -> process_exec. */
 static const char *msgid_of(const char *json, size_t len, char *buf, size_t size)
 {
@@ -95,7 +121,9 @@ static const char *msgid_of(const char *json, size_t len, char *buf, size_t size
 	return o ? buf : NULL;
 }
 
-static void send_doc(struct app *a, char *frame, const char *json, size_t len,
+/* ---- outputs ---------------------------------------------------------------------------- */
+
+static void send_udp(struct app *a, char *frame, const char *json, size_t len,
 	const char *msgid)
 {
 	bool truncated = false;
@@ -112,6 +140,18 @@ static void send_doc(struct app *a, char *frame, const char *json, size_t len,
 	if (truncated)
 		a->truncated++;
 	udp_queue(a->udp, frame, (size_t)n);
+}
+
+/* One document to every output. */
+static void ship(struct app *a, const char *json, size_t len)
+{
+	char kind[32];
+
+	a->events++;
+	if (a->udp)
+		send_udp(a, a->frame, json, len, msgid_of(json, len, kind, sizeof(kind)));
+	if (a->export)
+		export_write(a->export, json, len);
 }
 
 static void send_agent_init(struct app *a)
@@ -132,41 +172,7 @@ static void send_agent_init(struct app *a)
 			return;
 		}
 	}
-	send_doc(a, a->init_frame, a->agent_init, (size_t)a->agent_init_len, "agent_init");
-}
-
-/* What is left of --max-message-size for the JSON once the syslog header is written: header
- * lengths are fixed for a run but for MSGID, so measure with the longest one we use. */
-static size_t payload_budget(struct app *a)
-{
-	bool truncated;
-	ssize_t n;
-
-	if (!a->conf.udp_output_enabled)
-		return 0;
-	a->hdr.msgid = "process_exec";
-	clock_gettime(CLOCK_REALTIME, &a->hdr.time);
-	n = framing_build(a->frame, (size_t)a->conf.max_message_size, a->conf.syslog_format,
-		&a->hdr, "x", 1, &truncated);
-	/* json framing has no header: the whole datagram is the payload. */
-	if (n < 1)
-		fatalx("--max-message-size %ld leaves no room for a message after the syslog header",
-			a->conf.max_message_size);
-	return (size_t)a->conf.max_message_size - (size_t)(n - 1);
-}
-
-static void on_event(void *arg, const char *json, size_t len)
-{
-	struct app *a = arg;
-	char kind[32];
-
-	a->events++;
-	if (!a->udp) {
-		if (fwrite(json, 1, len, stdout) != len || putchar('\n') == EOF)
-			a->stdout_errors++;
-		return;
-	}
-	send_doc(a, a->frame, json, len, msgid_of(json, len, kind, sizeof(kind)));
+	send_udp(a, a->init_frame, a->agent_init, (size_t)a->agent_init_len, "agent_init");
 }
 
 static void on_udp_log(void *arg, enum udp_log_level level, const char *msg)
@@ -190,51 +196,152 @@ static void on_udp_connect(void *arg, const char *peer)
 	send_agent_init(a);
 }
 
-static void usage_error(const char *msg)
+/* NULL and a message in err when the addresses or the socket set-up are refused. */
+static struct udp_output *open_udp(struct app *a, const struct conf *c, char *err, size_t errlen)
 {
-	fprintf(stderr, "procship: %s\n", msg);
-	exit(2);
-}
-
-static void start_udp(struct app *a)
-{
-	static struct udp_dest dests[MAX_DESTS];
-	char err[512];
-	size_t i, n = 0;
+	struct udp_dest dests[MAX_DESTS];
 	struct udp_config cfg = {0};
+	struct udp_output *u;
+	char why[512];
+	size_t i, n = 0;
 
-	for (i = 0; i < a->conf.udp_output_address.n; i++) {
-		int ret = udp_parse_dest_list(a->conf.udp_output_address.v[i],
-			(uint16_t)a->conf.udp_output_port, dests + n, MAX_DESTS - n, err, sizeof(err));
+	for (i = 0; i < c->udp_output_address.n; i++) {
+		int ret = udp_parse_dest_list(c->udp_output_address.v[i], (uint16_t)c->udp_output_port,
+			dests + n, MAX_DESTS - n, why, sizeof(why));
 
 		if (ret < 0) {
-			char msg[700];
-
-			snprintf(msg, sizeof(msg), "--udp-output-address: %s", err);
-			usage_error(msg);
+			snprintf(err, errlen, "--udp-output-address: %s", why);
+			return NULL;
 		}
 		n += (size_t)ret;
 	}
 	cfg.dests = dests;
 	cfg.ndests = n;
-	cfg.sndbuf = (int)a->conf.udp_buffer_size;
-	cfg.local_port = (uint16_t)a->conf.udp_local_port;
-	cfg.reconnect_interval = (int)a->conf.udp_reconnect_interval;
-	cfg.max_message = (size_t)a->conf.max_message_size;
+	cfg.sndbuf = (int)c->udp_buffer_size;
+	cfg.local_port = (uint16_t)c->udp_local_port;
+	cfg.reconnect_interval = (int)c->udp_reconnect_interval;
+	cfg.max_message = (size_t)c->max_message_size;
 	cfg.log = on_udp_log;
 	cfg.on_connect = on_udp_connect;
 	cfg.cb_arg = a;
-	a->udp = udp_new(&cfg, err, sizeof(err));
-	if (!a->udp)
-		fatalx("udp output: %s", err);
-	if (!a->peer[0])
-		snprintf(a->peer, sizeof(a->peer), "%s", udp_current_peer(a->udp));
-	log_info("Starting UDP exporter address=%s format=%s buffer=%d destinations=%zu", a->peer,
-		framing_format_name(a->conf.syslog_format), udp_get_stats(a->udp)->sndbuf_effective,
-		n);
-	/* Connects (or schedules the retry) and so sends agent_init first, before any event. */
-	udp_flush(a->udp);
+	u = udp_new(&cfg, why, sizeof(why));
+	if (!u) {
+		snprintf(err, errlen, "udp output: %s", why);
+		return NULL;
+	}
+	log_info("Starting UDP exporter address=%s format=%s buffer=%d destinations=%zu",
+		udp_current_peer(u), framing_format_name(c->syslog_format),
+		udp_get_stats(u)->sndbuf_effective, n);
+	return u;
 }
+
+/* Connects (or schedules the retry) and so sends agent_init first, before any event. */
+static void start_udp(struct app *a, struct udp_output *u)
+{
+	a->udp = u;
+	a->peer[0] = '\0';
+	snprintf(a->peer, sizeof(a->peer), "%s", udp_current_peer(u));
+	udp_flush(u);
+}
+
+static struct export_file *open_export(const struct conf *c, char *err, size_t errlen)
+{
+	struct export_config cfg = {
+		.path = c->export_filename,
+		.max_size = (uint64_t)c->export_file_max_size_mb << 20,
+		.max_backups = (unsigned int)c->export_file_max_backups,
+		.compress = c->export_file_compress,
+	};
+	char why[512];
+	struct export_file *ef;
+
+	/* Without UDP or a file, events go to standard output, one per line. */
+	if (!cfg.path[0]) {
+		if (c->udp_output_enabled)
+			return NULL;
+		cfg.path = "-";
+	}
+	ef = export_open(&cfg, why, sizeof(why));
+	if (!ef)
+		snprintf(err, errlen, "--export-filename: %s", why);
+	return ef;
+}
+
+static void flush_outputs(struct app *a)
+{
+	if (a->udp)
+		udp_flush(a->udp);
+	if (a->export)
+		export_flush(a->export);
+}
+
+/* What is left of --max-message-size for the JSON once the syslog header is written: header
+ * lengths are fixed for a run but for MSGID, so measure with the longest one we use. */
+static size_t payload_budget(struct app *a)
+{
+	bool truncated;
+	ssize_t n;
+
+	if (!a->conf.udp_output_enabled)
+		return 0;
+	a->hdr.msgid = "process_exec";
+	clock_gettime(CLOCK_REALTIME, &a->hdr.time);
+	n = framing_build(a->frame, (size_t)a->conf.max_message_size, a->conf.syslog_format,
+		&a->hdr, "x", 1, &truncated);
+	/* json framing has no header: the whole datagram is the payload. */
+	if (n < 1)
+		fatalx("--max-message-size %ld leaves no room for a message after the syslog header",
+			a->conf.max_message_size);
+	return (size_t)a->conf.max_message_size - (size_t)(n - 1);
+}
+
+static void set_header(struct app *a)
+{
+	a->hdr.facility = a->conf.syslog_facility;
+	a->hdr.severity = a->conf.syslog_severity;
+	a->hdr.hostname = a->conf.hostname[0] ? a->conf.hostname : a->node;
+	a->hdr.app_name = a->conf.syslog_app_name;
+	a->hdr.procid = a->procid;
+	a->hdr.cee = a->conf.cee_cookie;
+}
+
+/* ---- events ----------------------------------------------------------------------------- */
+
+static void on_event(void *arg, const char *json, size_t len)
+{
+	ship(arg, json, len);
+}
+
+/* Filters, then the rate limit, before any encoding work is spent. */
+static bool accept_event(void *arg, enum ps_event_type type, const struct pcache_proc *proc,
+	const struct pcache_proc *parent)
+{
+	struct app *a = arg;
+
+	if (a->filters && !filters_pass(a->filters, type == PS_EVENT_EXEC ? FILTERS_EXEC
+										 : FILTERS_EXIT,
+				  proc->binary, parent ? parent->binary : NULL, proc->arguments,
+				  proc->pid, parent ? parent->pid : 0)) {
+		a->filtered++;
+		return false;
+	}
+	return ratelimit_allow(a->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC));
+}
+
+static void send_rate_limit_info(struct app *a)
+{
+	char buf[512];
+	uint64_t dropped;
+	int n;
+
+	if (!ratelimit_report_due(a->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC), &dropped))
+		return;
+	n = ratelimit_info_json(a->node, dropped, clock_ns(CLOCK_REALTIME), buf, sizeof(buf));
+	if (n > 0)
+		ship(a, buf, (size_t)n);
+}
+
+/* ---- counters --------------------------------------------------------------------------- */
 
 /* An exit record lost to a full ring buffer would leave its entry in the cache for ever. */
 static bool pid_alive(uint32_t pid, uint64_t ktime)
@@ -245,6 +352,7 @@ static bool pid_alive(uint32_t pid, uint64_t ktime)
 
 static void check_ringbuf_drops(struct app *a)
 {
+	static const char *const names[4] = {"malformed", "exec", "exit", "fork"};
 	uint64_t drops[4];
 	int i;
 
@@ -253,32 +361,21 @@ static void check_ringbuf_drops(struct app *a)
 	for (i = 0; i < 4; i++) {
 		if (drops[i] != a->ringbuf_drops[i])
 			log_warnx("%" PRIu64 " %s records dropped (%s)", drops[i] - a->ringbuf_drops[i],
-				i == PS_EVENT_EXEC ? "exec" : i == PS_EVENT_EXIT ? "exit"
-					: i == PS_EVENT_FORK			 ? "fork"
-										 : "malformed",
-				i == 0 ? "short_record" : "ringbuf_full");
+				names[i], i == 0 ? "short_record" : "ringbuf_full");
 		a->ringbuf_drops[i] = drops[i];
 	}
 }
 
-static void flush_output(struct app *a)
+static void log_summary(struct app *a)
 {
-	if (a->udp)
-		udp_flush(a->udp);
-	else
-		fflush(stdout);
-}
-
-static void log_summary(struct app *a, const struct pev *pev)
-{
-	const struct pev_stats *ps = pev_get_stats(pev);
-
+	const struct pev_stats *ps = pev_get_stats(a->pev);
 	const struct ejson_stats *es = ejson_get_stats(a->ej);
 
 	log_info("events: %" PRIu64 " exec, %" PRIu64 " exit, %" PRIu64 " fork; %" PRIu64
-		 " encoded, %" PRIu64 " shortened to fit, %" PRIu64 " cut by the framer, %" PRIu64
-		 " cache misses",
-		ps->execs, ps->exits, ps->forks, a->events, es->shortened, a->truncated,
+		 " exported, %" PRIu64 " filtered, %" PRIu64 " rate-limited, %" PRIu64
+		 " shortened to fit, %" PRIu64 " cut by the framer, %" PRIu64 " cache misses",
+		ps->execs, ps->exits, ps->forks, a->events, a->filtered,
+		ratelimit_dropped(a->ratelimit), es->shortened, a->truncated,
 		ps->parent_misses + ps->exit_misses);
 	if (a->udp) {
 		const struct udp_stats *us = udp_get_stats(a->udp);
@@ -287,9 +384,198 @@ static void log_summary(struct app *a, const struct pev *pev)
 		log_info("udp: %" PRIu64 " sent, %" PRIu64 " dropped, %" PRIu64 " failovers",
 			us->sent, us->dropped, us->failovers);
 	}
-	if (a->stdout_errors)
-		log_warnx("stdout: %" PRIu64 " events could not be written", a->stdout_errors);
+	if (a->export) {
+		const struct export_stats *xs = export_get_stats(a->export);
+
+		if (xs->dropped)
+			log_warnx("export file: %" PRIu64 " events lost to write errors (%s)",
+				xs->dropped, strerror(xs->last_errno));
+	}
 }
+
+static void write_metrics(struct app *a)
+{
+	struct metrics_counters c = {0};
+	struct metrics_dest dest = {0};
+	char err[512];
+
+	if (!a->conf.metrics_file[0])
+		return;
+	c.version = PROCSHIP_VERSION;
+	c.commit = PROCSHIP_BUILD_COMMIT;
+	c.ratelimit_dropped = ratelimit_dropped(a->ratelimit);
+	c.drops[METRICS_DROP_ENCODE_ERROR] =
+		pev_get_stats(a->pev)->encode_errors + a->frame_errors;
+	c.drops[METRICS_DROP_FILTERED] = a->filtered;
+	c.drops[METRICS_DROP_MALFORMED] = a->ringbuf_drops[0];
+	c.ringbuf_lost[METRICS_RB_EXEC] = a->ringbuf_drops[PS_EVENT_EXEC];
+	c.ringbuf_lost[METRICS_RB_EXIT] = a->ringbuf_drops[PS_EVENT_EXIT];
+	c.ringbuf_lost[METRICS_RB_FORK] = a->ringbuf_drops[PS_EVENT_FORK];
+	c.truncated_shortened = ejson_get_stats(a->ej)->shortened;
+	c.truncated_cut = a->truncated;
+	c.pcache_size = pcache_count(a->cache);
+	if (a->udp) {
+		const struct udp_stats *us = udp_get_stats(a->udp);
+
+		c.exported = us->sent;
+		c.exported_bytes = us->sent_bytes;
+		c.drops[METRICS_DROP_SEND_ERROR] = us->dropped_send_error;
+		c.drops[METRICS_DROP_NO_DESTINATION] = us->dropped_no_destination;
+		c.drops[METRICS_DROP_OVERSIZE] = us->dropped_oversize;
+		c.failovers = us->failovers;
+		c.reconnects = us->reconnects;
+		dest.destination = a->peer;
+		dest.sent = us->sent;
+		dest.send_errors = us->dropped_send_error;
+		dest.dropped = us->dropped;
+		c.dests = &dest;
+		c.ndests = 1;
+	}
+	if (a->export) {
+		const struct export_stats *xs = export_get_stats(a->export);
+
+		if (!a->udp) {
+			c.exported = xs->lines;
+			c.exported_bytes = xs->bytes;
+		}
+		c.drops[METRICS_DROP_EXPORT_FILE] = xs->dropped;
+		c.file_rotations = xs->rotations;
+	}
+	if (metrics_write_file(a->conf.metrics_file, &c, false, err, sizeof(err)) != 0 &&
+		(a->metrics_warned == 0 || a->seconds - a->metrics_warned >= 60)) {
+		/* A broken metrics path is worth one line a minute, not one per interval. */
+		a->metrics_warned = a->seconds ? a->seconds : 1;
+		log_warnx("metrics: %s", err);
+	}
+}
+
+/* ---- configuration ---------------------------------------------------------------------- */
+
+/* Defaults, then the file, then the command line over it. Returns 0 or -1 with err set. */
+static int load_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen,
+	char *warn, size_t warnlen, enum conf_parse_result *result)
+{
+	const char *path = conf_config_file_arg(argc, argv);
+
+	conf_defaults(c);
+	warn[0] = '\0';
+	*result = CONF_OK;
+	for (int i = 1; i < argc; i++) {
+		/* --help and --version answer even when the file is broken. */
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			*result = CONF_HELP;
+		else if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V"))
+			*result = CONF_VERSION;
+	}
+	if (*result != CONF_OK)
+		return 0;
+	if (path && conf_load_yaml(c, path, err, errlen, warn, warnlen) != 0)
+		return -1;
+	*result = conf_parse_args(c, argc, argv, err, errlen);
+	return *result == CONF_ERROR ? -1 : 0;
+}
+
+static struct filters *open_filters(const struct conf *c, char *err, size_t errlen)
+{
+	char why[512];
+	struct filters *f;
+
+	if (!c->export_allowlist[0] && !c->export_denylist[0])
+		return NULL;
+	f = filters_new(c->export_allowlist, c->export_denylist, why, sizeof(why));
+	if (!f)
+		snprintf(err, errlen, "--export-allowlist/--export-denylist: %s", why);
+	return f;
+}
+
+/* Options read once at start: changing them on SIGHUP is reported, not applied. */
+static void note_restart_only(const struct conf *old, const struct conf *new)
+{
+	if (old->ringbuf_size != new->ringbuf_size)
+		log_warnx("reload: --ring-buffer-size takes effect at the next start");
+	if (old->max_message_size != new->max_message_size)
+		log_warnx("reload: --max-message-size takes effect at the next start");
+	if (old->udp_output_enabled != new->udp_output_enabled)
+		log_warnx("reload: --udp-output-enabled takes effect at the next start");
+	if (strcmp(old->user, new->user) != 0)
+		log_warnx("reload: --user takes effect at the next start");
+}
+
+/* SIGHUP: read the configuration again; a bad one keeps the running one. Names are resolved
+ * again (the UDP output is rebuilt) and the export file is reopened (for log rotation). */
+static void reload(struct app *a)
+{
+	struct conf nc;
+	enum conf_parse_result result;
+	struct filters *filters = NULL;
+	struct udp_output *udp = NULL;
+	struct export_file *export = NULL;
+	char err[700], warn[512];
+
+	log_summary(a);
+	if (load_conf(&nc, a->argc, a->argv, err, sizeof(err), warn, sizeof(warn), &result) != 0) {
+		log_warnx("reload: %s; keeping the running configuration", err);
+		conf_free(&nc);
+		return;
+	}
+	if (warn[0])
+		log_warnx("%s", warn);
+	err[0] = '\0';
+	filters = open_filters(&nc, err, sizeof(err));
+	if (!filters && err[0]) {
+		log_warnx("reload: %s; keeping the running configuration", err);
+		conf_free(&nc);
+		return;
+	}
+	if (a->conf.udp_output_enabled) {
+		nc.max_message_size = a->conf.max_message_size; /* the buffers are sized for it */
+		udp = open_udp(a, &nc, err, sizeof(err));
+		if (!udp) {
+			log_warnx("reload: %s; keeping the running configuration", err);
+			filters_free(filters);
+			conf_free(&nc);
+			return;
+		}
+	}
+	if (strcmp(nc.export_filename, a->conf.export_filename) != 0 ||
+		nc.export_file_max_size_mb != a->conf.export_file_max_size_mb ||
+		nc.export_file_max_backups != a->conf.export_file_max_backups ||
+		nc.export_file_compress != a->conf.export_file_compress) {
+		export = open_export(&nc, err, sizeof(err));
+		if (!export && err[0]) {
+			log_warnx("reload: %s; keeping the running configuration", err);
+			udp_free(udp);
+			filters_free(filters);
+			conf_free(&nc);
+			return;
+		}
+		export_free(a->export);
+		a->export = export;
+	} else if (a->export && export_reopen(a->export) != 0) {
+		log_warnx("reload: reopen the export file: %s", strerror(errno));
+	}
+	note_restart_only(&a->conf, &nc);
+	nc.ringbuf_size = a->conf.ringbuf_size;
+	nc.udp_output_enabled = a->conf.udp_output_enabled;
+	filters_free(a->filters);
+	a->filters = filters;
+	/* Setting a rate refills the bucket: only when it changed, or each HUP lets a burst by. */
+	if (nc.export_rate_limit != a->conf.export_rate_limit &&
+		ratelimit_set_rate(a->ratelimit, nc.export_rate_limit,
+			(uint64_t)clock_ns(CLOCK_MONOTONIC)) != 0)
+		log_warnx("reload: --export-rate-limit %ld refused", nc.export_rate_limit);
+	conf_free(&a->conf);
+	a->conf = nc;
+	log_set_level((enum log_level)a->conf.log_level);
+	set_header(a);
+	if (udp) {
+		udp_free(a->udp);
+		start_udp(a, udp);
+	}
+	log_info("reload: configuration read again");
+}
+
+/* ---- the loop ---------------------------------------------------------------------------- */
 
 /* Signals are read from the loop, never handled asynchronously. */
 static void handle_signals(struct app *a)
@@ -297,12 +583,17 @@ static void handle_signals(struct app *a)
 	struct signalfd_siginfo si;
 
 	while (read(a->sfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
-			log_summary(a, a->pev);
-			continue;
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			reload(a);
+			break;
+		case SIGUSR1:
+			log_summary(a);
+			break;
+		default:
+			log_info("signal %d: exiting", (int)si.ssi_signo);
+			a->running = false;
 		}
-		log_info("signal %d: exiting", (int)si.ssi_signo);
-		a->running = false;
 	}
 }
 
@@ -328,56 +619,53 @@ static void handle_timer(struct app *a)
 	if (a->ticks < TICKS_PER_SECOND)
 		return;
 	a->ticks = 0;
+	a->seconds++;
 	if (a->udp)
 		udp_tick(a->udp);
 	check_ringbuf_drops(a);
-	if (++a->seconds % HOUSEKEEPING_SECONDS == 0)
+	send_rate_limit_info(a);
+	if (a->seconds % HOUSEKEEPING_SECONDS == 0)
 		housekeeping(a);
+	if (a->seconds % (unsigned int)a->conf.metrics_interval == 0)
+		write_metrics(a);
 }
 
-int main(int argc, char **argv)
+static void epoll_add(int epfd, int fd, const char *what)
 {
-	static struct app app;
-	struct app *a = &app;
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		fatal("epoll_ctl %s", what);
+}
+
+static void start(struct app *a, int epfd)
+{
 	struct sensor_config scfg = {0};
-	struct epoll_event ev, events[8];
 	struct itimerspec its = {{0, DRAIN_INTERVAL_NS}, {0, DRAIN_INTERVAL_NS}};
-	char err[512];
+	struct udp_output *udp = NULL;
+	char err[700];
 	sigset_t mask;
-	int epfd, scanned;
+	unsigned int keep;
+	int scanned;
 
-	if (argc > 1 && strcmp(argv[1], "getevents") == 0)
-		return getevents_main(argc - 1, argv + 1);
-	conf_defaults(&a->conf);
-	switch (conf_parse_args(&a->conf, argc, argv, err, sizeof(err))) {
-	case CONF_HELP:
-		conf_usage(stdout);
-		return 0;
-	case CONF_VERSION:
-		printf("procship %s (commit %s, built %s)\n", PROCSHIP_VERSION, PROCSHIP_BUILD_COMMIT,
-			PROCSHIP_BUILD_DATE);
-		return 0;
-	case CONF_ERROR:
+	/* Everything the user can get wrong is checked before BPF is loaded: exit status 2. */
+	err[0] = '\0';
+	a->filters = open_filters(&a->conf, err, sizeof(err));
+	if (!a->filters && err[0])
 		usage_error(err);
-		break;
-	case CONF_OK:
-		break;
+	a->ratelimit = ratelimit_new(a->conf.export_rate_limit, (uint64_t)clock_ns(CLOCK_MONOTONIC),
+		err, sizeof(err));
+	if (!a->ratelimit)
+		usage_error(err);
+	err[0] = '\0';
+	a->export = open_export(&a->conf, err, sizeof(err));
+	if (!a->export && err[0])
+		fatalx("%s", err);
+	if (a->conf.udp_output_enabled) {
+		udp = open_udp(a, &a->conf, err, sizeof(err));
+		if (!udp)
+			fatalx("%s", err);
 	}
-	log_init("procship", (enum log_level)a->conf.log_level);
-	signal(SIGPIPE, SIG_IGN);
-
-	node_name(a->node, sizeof(a->node));
-	snprintf(a->procid, sizeof(a->procid), "%d", (int)getpid());
-	a->hdr.facility = a->conf.syslog_facility;
-	a->hdr.severity = a->conf.syslog_severity;
-	a->hdr.hostname = a->conf.hostname[0] ? a->conf.hostname : a->node;
-	a->hdr.app_name = a->conf.syslog_app_name;
-	a->hdr.procid = a->procid;
-	a->hdr.cee = a->conf.cee_cookie;
-	a->frame = malloc((size_t)a->conf.max_message_size);
-	a->init_frame = malloc((size_t)a->conf.max_message_size);
-	if (!a->frame || !a->init_frame)
-		fatal("frame buffer");
 
 	a->cache = pcache_new(a->node);
 	a->ej = ejson_new(a->node, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
@@ -387,21 +675,21 @@ int main(int argc, char **argv)
 	a->pev = pev_new(a->cache, a->ej, on_event, a);
 	if (!a->pev)
 		fatal("start-up");
+	pev_set_accept(a->pev, accept_event, a);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
 		fatal("sigprocmask");
 	a->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	a->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (a->sfd == -1 || a->tfd == -1 || epfd == -1)
+	if (a->sfd == -1 || a->tfd == -1)
 		fatal("event loop set-up");
-
-	if (a->conf.udp_output_enabled)
-		start_udp(a);
+	if (udp)
+		start_udp(a, udp);
 
 	scfg.cb = pev_record;
 	scfg.cb_arg = a->pev;
@@ -414,21 +702,87 @@ int main(int argc, char **argv)
 	scanned = sensor_scan_proc("/proc", pev_record, a->pev);
 	if (scanned < 0)
 		log_warnx("scan /proc: %s", strerror(-scanned));
+	/* The scan needed root to read every /proc/PID/exe; nothing after it does, but a low
+	 * local port that reconnects bind again. */
+	keep = a->conf.udp_output_enabled && a->conf.udp_local_port > 0 &&
+			a->conf.udp_local_port < 1024
+		? PRIVS_KEEP_NET_BIND_SERVICE
+		: 0;
+	if (privs_drop_keep(a->conf.user[0] ? a->conf.user : NULL, keep, err, sizeof(err)) != 0)
+		fatalx("%s", err);
 
 	if (timerfd_settime(a->tfd, 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
-	ev.events = EPOLLIN;
-	ev.data.fd = sensor_fd(a->sensor);
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
-		fatal("epoll_ctl ring buffer");
-	ev.data.fd = a->sfd;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, a->sfd, &ev) == -1)
-		fatal("epoll_ctl signalfd");
-	ev.data.fd = a->tfd;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, a->tfd, &ev) == -1)
-		fatal("epoll_ctl timerfd");
-	log_info("ready: %zu processes in cache, node %s, output %s", pcache_count(a->cache), a->node,
-		a->udp ? "udp" : "stdout");
+	epoll_add(epfd, sensor_fd(a->sensor), "ring buffer");
+	epoll_add(epfd, a->sfd, "signalfd");
+	epoll_add(epfd, a->tfd, "timerfd");
+	write_metrics(a);
+	log_info("ready: %zu processes in cache, node %s, output %s%s%s", pcache_count(a->cache),
+		a->node, a->udp ? "udp" : "", a->udp && a->export ? "+" : "",
+		a->export ? (strcmp(a->conf.export_filename, "") ? "file" : "stdout") : "");
+}
+
+static void stop(struct app *a, int epfd)
+{
+	sensor_drain(a->sensor);
+	flush_outputs(a);
+	check_ringbuf_drops(a);
+	log_summary(a);
+	write_metrics(a);
+	udp_free(a->udp);
+	export_free(a->export);
+	sensor_free(a->sensor);
+	pev_free(a->pev);
+	ejson_free(a->ej);
+	pcache_free(a->cache);
+	filters_free(a->filters);
+	ratelimit_free(a->ratelimit);
+	free(a->frame);
+	free(a->init_frame);
+	conf_free(&a->conf);
+	close(epfd);
+	close(a->tfd);
+	close(a->sfd);
+}
+
+int main(int argc, char **argv)
+{
+	static struct app app;
+	struct app *a = &app;
+	struct epoll_event events[8];
+	enum conf_parse_result result;
+	char err[700], warn[512];
+	int epfd;
+
+	if (argc > 1 && strcmp(argv[1], "getevents") == 0)
+		return getevents_main(argc - 1, argv + 1);
+	a->argc = argc;
+	a->argv = argv;
+	if (load_conf(&a->conf, argc, argv, err, sizeof(err), warn, sizeof(warn), &result) != 0)
+		usage_error(err);
+	if (result == CONF_HELP) {
+		conf_usage(stdout);
+		return 0;
+	}
+	if (result == CONF_VERSION) {
+		printf("procship %s (commit %s, built %s)\n", PROCSHIP_VERSION, PROCSHIP_BUILD_COMMIT,
+			PROCSHIP_BUILD_DATE);
+		return 0;
+	}
+	log_init("procship", (enum log_level)a->conf.log_level);
+	if (warn[0])
+		log_warnx("%s", warn);
+	signal(SIGPIPE, SIG_IGN);
+
+	node_name(a->node, sizeof(a->node));
+	snprintf(a->procid, sizeof(a->procid), "%d", (int)getpid());
+	set_header(a);
+	a->frame = malloc((size_t)a->conf.max_message_size);
+	a->init_frame = malloc((size_t)a->conf.max_message_size);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (!a->frame || !a->init_frame || epfd == -1)
+		fatal("start-up");
+	start(a, epfd);
 
 	a->running = true;
 	while (a->running) {
@@ -447,22 +801,8 @@ int main(int argc, char **argv)
 		}
 		/* Whatever woke us, drain everything pending, then send in one batch. */
 		sensor_drain(a->sensor);
-		flush_output(a);
+		flush_outputs(a);
 	}
-
-	sensor_drain(a->sensor);
-	flush_output(a);
-	check_ringbuf_drops(a);
-	log_summary(a, a->pev);
-	udp_free(a->udp);
-	sensor_free(a->sensor);
-	pev_free(a->pev);
-	ejson_free(a->ej);
-	pcache_free(a->cache);
-	free(a->frame);
-	free(a->init_frame);
-	close(epfd);
-	close(a->tfd);
-	close(a->sfd);
+	stop(a, epfd);
 	return 0;
 }

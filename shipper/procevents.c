@@ -12,8 +12,22 @@ struct pev {
 	struct ejson *ej;
 	pev_emit_fn *emit;
 	void *emit_arg;
+	pev_accept_fn *accept;
+	void *accept_arg;
 	struct pev_stats stats;
 };
+
+void pev_set_accept(struct pev *p, pev_accept_fn *accept, void *arg)
+{
+	p->accept = accept;
+	p->accept_arg = arg;
+}
+
+static bool accepted(struct pev *p, enum ps_event_type type, const struct pcache_proc *proc,
+	const struct pcache_proc *parent)
+{
+	return !p->accept || p->accept(p->accept_arg, type, proc, parent);
+}
 
 struct pev *pev_new(struct pcache *cache, struct ejson *ej, pev_emit_fn *emit, void *arg)
 {
@@ -235,8 +249,10 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 	} else {
 		p->stats.parent_misses++;
 	}
-	json = ejson_exec(p->ej, proc, parent, e->ktime, &len);
-	emit(p, json, len);
+	if (accepted(p, PS_EVENT_EXEC, proc, parent)) {
+		json = ejson_exec(p->ej, proc, parent, e->ktime, &len);
+		emit(p, json, len);
+	}
 	pcache_proc_unref(old);
 }
 
@@ -308,8 +324,10 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 		set_exec_id(p, proc);
 	}
 	parent = proc->parent ? proc->parent : pcache_get(p->cache, proc->ppid);
-	json = ejson_exit(p->ej, proc, parent, e->exit_code, e->ktime, &len);
-	emit(p, json, len);
+	if (accepted(p, PS_EVENT_EXIT, proc, parent)) {
+		json = ejson_exit(p->ej, proc, parent, e->exit_code, e->ktime, &len);
+		emit(p, json, len);
+	}
 	pcache_proc_unref(proc);
 }
 

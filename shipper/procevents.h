@@ -4,6 +4,7 @@
 #ifndef PROCSHIP_PROCEVENTS_H
 #define PROCSHIP_PROCEVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -14,6 +15,10 @@
 
 /* Receives each finished JSON event; the text is valid only during the call. */
 typedef void pev_emit_fn(void *arg, const char *json, size_t len);
+/* Asked before an event is encoded (so a filtered or rate-limited event costs no encoding):
+ * false drops it, and counting it is the caller's business. parent may be NULL. */
+typedef bool pev_accept_fn(void *arg, enum ps_event_type type, const struct pcache_proc *proc,
+	const struct pcache_proc *parent);
 
 struct pev_stats {
 	uint64_t execs;
@@ -30,6 +35,8 @@ struct pev;
 /* The cache and encoder stay the caller's. NULL on ENOMEM. */
 struct pev *pev_new(struct pcache *cache, struct ejson *ej, pev_emit_fn *emit, void *arg);
 void pev_free(struct pev *p); /* accepts NULL */
+/* Install (or remove, with NULL) the accept hook. */
+void pev_set_accept(struct pev *p, pev_accept_fn *accept, void *arg);
 /* Feed one record (a sensor_record_fn). */
 void pev_record(void *pev, const struct ps_event *e);
 const struct pev_stats *pev_get_stats(const struct pev *p);

@@ -1,0 +1,56 @@
+/* Export filters, as Tetragon's --export-allowlist / --export-denylist.
+ *
+ * Each list is a text of JSON objects, one filter each (normally one per line; any JSON
+ * whitespace separates them, as Tetragon's decoder accepts). Within one filter every field
+ * given must match (AND); a list matches when any of its filters does (OR). An event is
+ * exported when (the allowlist is empty or matches) and the denylist does not match.
+ *
+ * Fields (each a JSON array; an empty array is no constraint, as in Tetragon):
+ *   event_set            ["PROCESS_EXEC", "PROCESS_EXIT"]; Tetragon's other event types
+ *                        (PROCESS_KPROBE, ...) are accepted and never match: procship has none
+ *   binary_regex         process binary matches any of the regexes
+ *   parent_binary_regex  parent binary matches any (no parent known: no match)
+ *   arguments_regex      process arguments (Tetragon's joined string) match any
+ *   pid                  process pid is one of these
+ *   pid_set              process pid or its parent's pid is one of these (Tetragon also follows
+ *                        further descendants; procship knows only the parent)
+ * Regexes are PCRE2 (UTF-8, unanchored search, like Go's RE2 that Tetragon uses: RE2 syntax is
+ * accepted; PCRE2 also takes lookarounds, which RE2 refuses). A match that hits PCRE2's match
+ * limit counts as no match and is counted in filters_match_errors.
+ * Tetragon fields procship cannot apply (namespace, pod_regex, labels, ...) and unknown fields
+ * are refused, naming the field. */
+#ifndef PROCSHIP_FILTERS_H
+#define PROCSHIP_FILTERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum filters_event {
+	FILTERS_EXEC = 1 << 0, /* PROCESS_EXEC */
+	FILTERS_EXIT = 1 << 1, /* PROCESS_EXIT */
+};
+
+struct filters;
+
+/* Compile both lists once. allow and deny may be NULL or blank (no filter). NULL with errno
+ * EINVAL and a message naming the list, its line and the culprit in err, for example
+ *   allowlist line 2: binary_regex "(": missing closing parenthesis at offset 1
+ *   denylist line 1: unknown field "pids"
+ * or ENOMEM. */
+struct filters *filters_new(const char *allow, const char *deny, char *err, size_t errlen);
+void filters_free(struct filters *f); /* accepts NULL */
+
+/* False when both lists are empty: every event passes and the caller may skip filters_pass. */
+bool filters_active(const struct filters *f);
+
+/* The hot path: true when the event is to be exported. NULL binary or arguments are "";
+ * a NULL parent_binary or a ppid of 0 means no parent. No allocation once warm (PCRE2 keeps
+ * its match frames in one match block owned by f), so f is not shared between threads. */
+bool filters_pass(struct filters *f, enum filters_event ev, const char *binary,
+	const char *parent_binary, const char *arguments, uint32_t pid, uint32_t ppid);
+
+/* Regex matches that failed (match limit, JIT stack): each counted as no match. */
+uint64_t filters_match_errors(const struct filters *f);
+
+#endif

@@ -1,0 +1,200 @@
+/* Prometheus text format, written atomically: temporary file in the same directory, rename. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "metrics.h"
+
+static const char *const drop_names[METRICS_DROP_COUNT] = {
+	[METRICS_DROP_SEND_ERROR] = "send_error",
+	[METRICS_DROP_NO_DESTINATION] = "no_destination",
+	[METRICS_DROP_OVERSIZE] = "oversize",
+	[METRICS_DROP_ENCODE_ERROR] = "encode_error",
+	[METRICS_DROP_FILTERED] = "filtered",
+	[METRICS_DROP_EXPORT_FILE] = "export_file",
+	[METRICS_DROP_MALFORMED] = "malformed",
+};
+
+static const char *const rb_names[METRICS_RB_COUNT] = {
+	[METRICS_RB_EXEC] = "exec",
+	[METRICS_RB_EXIT] = "exit",
+	[METRICS_RB_FORK] = "fork",
+};
+
+const char *metrics_drop_name(enum metrics_drop r)
+{
+	return (unsigned int)r < METRICS_DROP_COUNT ? drop_names[r] : "unknown";
+}
+
+const char *metrics_ringbuf_name(enum metrics_ringbuf t)
+{
+	return (unsigned int)t < METRICS_RB_COUNT ? rb_names[t] : "unknown";
+}
+
+static void header(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* Exposition format: in a label value, backslash, double quote and line feed are escaped. */
+static void label_value(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '"')
+			fputs("\\\"", f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void series(FILE *f, const char *name, uint64_t v)
+{
+	fprintf(f, "%s %" PRIu64 "\n", name, v);
+}
+
+static void labelled(FILE *f, const char *name, const char *label, const char *value, uint64_t v)
+{
+	fprintf(f, "%s{%s=\"", name, label);
+	label_value(f, value);
+	fprintf(f, "\"} %" PRIu64 "\n", v);
+}
+
+static void counter(FILE *f, const char *name, const char *help, uint64_t v)
+{
+	header(f, name, "counter", help);
+	series(f, name, v);
+}
+
+int metrics_format(FILE *f, const struct metrics_counters *c)
+{
+	uint64_t rb_sum = 0;
+	size_t i;
+
+	header(f, "procship_build_info", "gauge", "Version and commit of the running procship.");
+	fputs("procship_build_info{version=\"", f);
+	label_value(f, c->version);
+	fputs("\",commit=\"", f);
+	label_value(f, c->commit);
+	fputs("\"} 1\n", f);
+
+	counter(f, "procship_events_exported_total", "Events exported.", c->exported);
+	counter(f, "procship_events_exported_bytes_total", "Bytes of events exported.",
+		c->exported_bytes);
+	counter(f, "procship_export_ratelimit_events_dropped_total",
+		"Events dropped by --export-rate-limit.", c->ratelimit_dropped);
+
+	for (i = 0; i < METRICS_RB_COUNT; i++)
+		rb_sum += c->ringbuf_lost[i];
+	header(f, "procship_events_dropped_total", "counter",
+		"Events not exported, by reason; the sum is every event lost.");
+	labelled(f, "procship_events_dropped_total", "reason", "ratelimit", c->ratelimit_dropped);
+	labelled(f, "procship_events_dropped_total", "reason", "ringbuf_full", rb_sum);
+	for (i = 0; i < METRICS_DROP_COUNT; i++)
+		labelled(f, "procship_events_dropped_total", "reason", drop_names[i], c->drops[i]);
+
+	header(f, "procship_ringbuf_lost_total", "counter",
+		"Ring-buffer records lost in the kernel (reserve failed), by type.");
+	for (i = 0; i < METRICS_RB_COUNT; i++)
+		labelled(f, "procship_ringbuf_lost_total", "type", rb_names[i], c->ringbuf_lost[i]);
+
+	header(f, "procship_events_truncated_total", "counter",
+		"Events truncated to fit a datagram: strings shortened (JSON kept whole) or cut.");
+	labelled(f, "procship_events_truncated_total", "how", "shortened", c->truncated_shortened);
+	labelled(f, "procship_events_truncated_total", "how", "cut", c->truncated_cut);
+
+	header(f, "procship_udp_datagrams_sent_total", "counter",
+		"Datagrams handed to the kernel, by destination.");
+	for (i = 0; i < c->ndests; i++)
+		labelled(f, "procship_udp_datagrams_sent_total", "destination",
+			c->dests[i].destination, c->dests[i].sent);
+	header(f, "procship_udp_send_errors_total", "counter",
+		"Failed sends (transient errors), by destination.");
+	for (i = 0; i < c->ndests; i++)
+		labelled(f, "procship_udp_send_errors_total", "destination",
+			c->dests[i].destination, c->dests[i].send_errors);
+	header(f, "procship_udp_datagrams_dropped_total", "counter",
+		"Datagrams not sent, by destination.");
+	for (i = 0; i < c->ndests; i++)
+		labelled(f, "procship_udp_datagrams_dropped_total", "destination",
+			c->dests[i].destination, c->dests[i].dropped);
+
+	counter(f, "procship_udp_failovers_total", "Moves to the next UDP destination.",
+		c->failovers);
+	counter(f, "procship_udp_reconnects_total", "UDP sockets connected again.", c->reconnects);
+	counter(f, "procship_export_file_rotations_total", "Export file rotations.",
+		c->file_rotations);
+
+	header(f, "procship_process_cache_size", "gauge", "Processes in the process cache.");
+	series(f, "procship_process_cache_size", c->pcache_size);
+
+	if (fflush(f) == EOF || ferror(f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+int metrics_write_file(
+	const char *path, const struct metrics_counters *c, bool do_fsync, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	const char *what = "create";
+	FILE *f = NULL;
+	int fd, ret;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp)) {
+		snprintf(err, errlen, "metrics: %s: %s", path, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd == -1) {
+		ret = -errno;
+		snprintf(err, errlen, "metrics: create %s: %s", tmp, strerror(-ret));
+		return ret;
+	}
+	/* mkostemp makes it 0600: a collector running as another user must read it. */
+	what = "chmod";
+	if (fchmod(fd, 0644) == -1)
+		goto fail;
+	what = "write";
+	f = fdopen(fd, "w");
+	if (!f)
+		goto fail;
+	errno = 0;
+	ret = metrics_format(f, c);
+	if (ret < 0) {
+		errno = -ret;
+		goto fail;
+	}
+	what = "fsync";
+	if (do_fsync && fsync(fd) == -1)
+		goto fail;
+	what = "close";
+	fd = -1;
+	ret = fclose(f);
+	f = NULL;
+	if (ret == EOF)
+		goto fail;
+	what = "rename";
+	if (rename(tmp, path) == -1)
+		goto fail;
+	return 0;
+fail:
+	ret = errno ? -errno : -EIO;
+	snprintf(err, errlen, "metrics: %s %s: %s", what, strcmp(what, "rename") ? tmp : path,
+		strerror(-ret));
+	if (f)
+		fclose(f);
+	else if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	return ret;
+}

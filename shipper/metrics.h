@@ -1,0 +1,80 @@
+/* Metrics without a port: the counters in Prometheus text format (exposition format 0.0.4),
+ * written to a file that is replaced atomically (node_exporter's textfile collector, or any
+ * reader, sees the old file or the new one, never half of one).
+ *
+ * The caller fills a struct metrics_counters from the modules' stats and calls
+ * metrics_write_file every interval and once at exit. Nothing here logs or keeps state. */
+#ifndef PROCSHIP_METRICS_H
+#define PROCSHIP_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* procship_events_dropped_total{reason="..."}: every event produced and not exported, once,
+ * whatever stage dropped it; so sum(procship_events_dropped_total) is the total loss.
+ * "ratelimit" repeats procship_export_ratelimit_events_dropped_total (Tetragon's name) and
+ * "ringbuf_full" is the sum of procship_ringbuf_lost_total; both are filled in by
+ * metrics_format from those fields, not from drops[]. */
+enum metrics_drop {
+	METRICS_DROP_SEND_ERROR,     /* "send_error": transient send errno */
+	METRICS_DROP_NO_DESTINATION, /* "no_destination": no socket connected */
+	METRICS_DROP_OVERSIZE,	     /* "oversize": longer than the largest datagram */
+	METRICS_DROP_ENCODE_ERROR,   /* "encode_error": JSON or framing failed */
+	METRICS_DROP_FILTERED,	     /* "filtered": refused by allowlist/denylist */
+	METRICS_DROP_EXPORT_FILE,    /* "export_file": export file write failed (ENOSPC...) */
+	METRICS_DROP_MALFORMED,	     /* "malformed": ring-buffer record too short to read */
+	METRICS_DROP_COUNT
+};
+
+/* procship_ringbuf_lost_total{type="..."}: reserve failures counted in BPF. */
+enum metrics_ringbuf {
+	METRICS_RB_EXEC, /* "exec" */
+	METRICS_RB_EXIT, /* "exit" */
+	METRICS_RB_FORK, /* "fork" */
+	METRICS_RB_COUNT
+};
+
+/* One UDP destination, labelled destination="host:port". */
+struct metrics_dest {
+	const char *destination; /* "host:port"; any bytes, escaped on output */
+	uint64_t sent;		 /* procship_udp_datagrams_sent_total */
+	uint64_t send_errors;	 /* procship_udp_send_errors_total */
+	uint64_t dropped;	 /* procship_udp_datagrams_dropped_total */
+};
+
+struct metrics_counters {
+	const char *version; /* procship_build_info{version=,commit=} 1 */
+	const char *commit;
+	uint64_t exported;	    /* procship_events_exported_total */
+	uint64_t exported_bytes;    /* procship_events_exported_bytes_total */
+	uint64_t ratelimit_dropped; /* procship_export_ratelimit_events_dropped_total */
+	uint64_t drops[METRICS_DROP_COUNT];
+	uint64_t ringbuf_lost[METRICS_RB_COUNT];
+	uint64_t truncated_shortened;	  /* procship_events_truncated_total{how="shortened"} */
+	uint64_t truncated_cut;		  /* procship_events_truncated_total{how="cut"} */
+	uint64_t failovers;		  /* procship_udp_failovers_total */
+	uint64_t reconnects;		  /* procship_udp_reconnects_total */
+	uint64_t file_rotations;	  /* procship_export_file_rotations_total */
+	uint64_t pcache_size;		  /* procship_process_cache_size (gauge) */
+	const struct metrics_dest *dests; /* may be NULL when ndests is 0 */
+	size_t ndests;
+};
+
+/* Label values of enum metrics_drop and enum metrics_ringbuf ("send_error", "exec", ...). */
+const char *metrics_drop_name(enum metrics_drop r);
+const char *metrics_ringbuf_name(enum metrics_ringbuf t);
+
+/* The whole text, HELP and TYPE lines included, every labelled series present even when 0.
+ * Returns 0, or -errno when writing to f failed. */
+int metrics_format(FILE *f, const struct metrics_counters *c);
+
+/* Write the text to a temporary file in path's directory (mode 0644, so a collector running as
+ * another user can read it), optionally fsync it, and rename it over path. On failure nothing
+ * is left behind, path keeps its previous content, a message ("metrics: write PATH.tmp: No
+ * space left on device") is in err, and -errno is returned. */
+int metrics_write_file(const char *path, const struct metrics_counters *c, bool do_fsync, char *err,
+	size_t errlen);
+
+#endif

@@ -1,0 +1,206 @@
+/* Export rate limit: a token bucket in integer arithmetic, and the rate_limit_info event. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json.h>
+
+#include "ratelimit.h"
+
+#define NS_PER_SEC 1000000000LL
+
+/* Credit is counted in token-nanoseconds per minute: one token costs RATELIMIT_REPORT_NS
+ * units and every elapsed nanosecond adds `rate` units, so a rate of N per minute refills
+ * exactly N tokens a minute with no rounding drift. With rate <= RATELIMIT_MAX the full bucket,
+ * rate * 60e9 <= 6e18, fits in 64 bits. */
+struct ratelimit {
+	long long rate;
+	uint64_t credit;
+	uint64_t last_ns;
+	uint64_t dropped;
+	uint64_t reported; /* dropped at the last report */
+	uint64_t last_report_ns;
+	bool reported_once;
+};
+
+static bool rate_ok(long long per_minute)
+{
+	return per_minute == RATELIMIT_UNLIMITED ||
+	       (per_minute >= 0 && per_minute <= RATELIMIT_MAX);
+}
+
+static uint64_t capacity(const struct ratelimit *rl)
+{
+	return (uint64_t)rl->rate * RATELIMIT_REPORT_NS;
+}
+
+struct ratelimit *ratelimit_new(long long per_minute, uint64_t now_ns, char *err, size_t errlen)
+{
+	struct ratelimit *rl;
+
+	if (!rate_ok(per_minute)) {
+		snprintf(err, errlen, "ratelimit: %lld events per minute out of range (-1..%lld)",
+			per_minute, RATELIMIT_MAX);
+		errno = EINVAL;
+		return NULL;
+	}
+	rl = calloc(1, sizeof(*rl));
+	if (!rl) {
+		snprintf(err, errlen, "ratelimit: %s", strerror(errno));
+		return NULL;
+	}
+	rl->rate = per_minute;
+	rl->last_ns = now_ns;
+	rl->credit = per_minute > 0 ? capacity(rl) : 0;
+	return rl;
+}
+
+void ratelimit_free(struct ratelimit *rl)
+{
+	free(rl);
+}
+
+int ratelimit_set_rate(struct ratelimit *rl, long long per_minute, uint64_t now_ns)
+{
+	if (!rate_ok(per_minute))
+		return -EINVAL;
+	rl->rate = per_minute;
+	rl->last_ns = now_ns;
+	rl->credit = per_minute > 0 ? capacity(rl) : 0;
+	return 0;
+}
+
+long long ratelimit_rate(const struct ratelimit *rl)
+{
+	return rl->rate;
+}
+
+static void refill(struct ratelimit *rl, uint64_t now_ns)
+{
+	uint64_t cap = capacity(rl), elapsed;
+
+	if (now_ns <= rl->last_ns)
+		return;
+	elapsed = now_ns - rl->last_ns;
+	rl->last_ns = now_ns;
+	/* A minute refills any bucket; below that, elapsed * rate < 6e18 cannot overflow. */
+	if (elapsed >= RATELIMIT_REPORT_NS || cap - rl->credit <= elapsed * (uint64_t)rl->rate)
+		rl->credit = cap;
+	else
+		rl->credit += elapsed * (uint64_t)rl->rate;
+}
+
+bool ratelimit_allow(struct ratelimit *rl, uint64_t now_ns)
+{
+	if (rl->rate < 0)
+		return true;
+	if (rl->rate > 0) {
+		refill(rl, now_ns);
+		if (rl->credit >= RATELIMIT_REPORT_NS) {
+			rl->credit -= RATELIMIT_REPORT_NS;
+			return true;
+		}
+	}
+	rl->dropped++;
+	return false;
+}
+
+uint64_t ratelimit_dropped(const struct ratelimit *rl)
+{
+	return rl->dropped;
+}
+
+bool ratelimit_report_due(struct ratelimit *rl, uint64_t now_ns, uint64_t *dropped_since)
+{
+	uint64_t d = rl->dropped - rl->reported;
+
+	*dropped_since = d;
+	if (rl->rate == 0 || d == 0)
+		return false;
+	if (rl->reported_once && now_ns - rl->last_report_ns < RATELIMIT_REPORT_NS)
+		return false;
+	rl->reported = rl->dropped;
+	rl->last_report_ns = now_ns;
+	rl->reported_once = true;
+	return true;
+}
+
+/* RFC 3339 UTC with nanoseconds, as event_json writes "time". */
+static int fmt_time(int64_t unix_ns, char *buf, size_t size)
+{
+	int64_t sec = unix_ns / NS_PER_SEC, nsec = unix_ns % NS_PER_SEC;
+	time_t t;
+	struct tm tm;
+	char date[32];
+
+	if (nsec < 0) {
+		nsec += NS_PER_SEC;
+		sec--;
+	}
+	t = (time_t)sec;
+	if (!gmtime_r(&t, &tm) || !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm))
+		return -EINVAL;
+	return snprintf(buf, size, "%s.%09" PRId64 "Z", date, nsec);
+}
+
+/* libfastjson always writes "/" as "\/"; Tetragon writes it plain. Undo exactly those pairs
+ * (an escaped backslash "\\" is copied whole, so "\\/" stays a backslash then a slash). */
+static int copy_unescaped(char *dst, size_t size, const char *src)
+{
+	size_t o = 0;
+
+	for (; *src; src++) {
+		if (src[0] == '\\' && src[1] == '/')
+			src++;
+		else if (src[0] == '\\' && src[1] != '\0') {
+			if (o + 1 >= size)
+				return -ENOSPC;
+			dst[o++] = *src++;
+		}
+		if (o + 1 >= size)
+			return -ENOSPC;
+		dst[o++] = *src;
+	}
+	dst[o] = '\0';
+	return (int)o;
+}
+
+int ratelimit_info_json(const char *node, uint64_t dropped, int64_t unix_ns, char *buf, size_t size)
+{
+	struct fjson_object *root, *info;
+	char num[24], when[48];
+	const char *text;
+	int ret;
+
+	if (size)
+		buf[0] = '\0';
+	snprintf(num, sizeof(num), "%" PRIu64, dropped);
+	ret = fmt_time(unix_ns, when, sizeof(when));
+	if (ret < 0)
+		return ret;
+	root = fjson_object_new_object();
+	info = fjson_object_new_object();
+	if (!root || !info)
+		goto nomem;
+	fjson_object_object_add(
+		info, "number_of_dropped_process_events", fjson_object_new_string(num));
+	fjson_object_object_add(root, "rate_limit_info", info);
+	info = NULL;
+	fjson_object_object_add(root, "node_name", fjson_object_new_string(node ? node : ""));
+	fjson_object_object_add(root, "time", fjson_object_new_string(when));
+	text = fjson_object_to_json_string_ext(root, FJSON_TO_STRING_PLAIN);
+	if (!text)
+		goto nomem;
+	ret = size ? copy_unescaped(buf, size, text) : -ENOSPC;
+	if (ret < 0 && size)
+		buf[0] = '\0';
+	fjson_object_put(root);
+	return ret;
+nomem:
+	fjson_object_put(info);
+	fjson_object_put(root);
+	return -ENOMEM;
+}

@@ -1,0 +1,60 @@
+/* libFuzzer target for filters_new() and filters_pass(): arbitrary bytes as an allowlist and as
+ * a denylist text. Checks what the header promises: a refusal sets errno to EINVAL or ENOMEM
+ * and names the list in its message; an accepted filter set answers filters_pass for a few
+ * events, with NULL strings too, without crashing or leaking; both lists blank means inactive.
+ *
+ *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
+ *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_filters.c shipper/filters.c \
+ *	-lfastjson -lpcre2-8 -o build/fuzz_filters
+ *   build/fuzz_filters -max_total_time=60
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shipper/filters.h"
+
+#define TEXT_MAX 4096
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* abort() rather than assert(): the check must stay in a -DNDEBUG build. */
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			abort();                                                                   \
+	} while (0)
+
+static void one(const char *allow, const char *deny, const char *list)
+{
+	char err[256] = "";
+	struct filters *f;
+
+	errno = 0;
+	f = filters_new(allow, deny, err, sizeof(err));
+	if (!f) {
+		CHECK(errno == EINVAL || errno == ENOMEM);
+		CHECK(errno == ENOMEM || !strncmp(err, list, strlen(list)));
+		return;
+	}
+	CHECK(err[0] == '\0');
+	filters_pass(f, FILTERS_EXEC, "/usr/bin/curl", "/bin/bash", "-s https://x/#y", 100, 50);
+	filters_pass(f, FILTERS_EXIT, "/bin/ls", NULL, "-la \xff", 1, 0);
+	filters_pass(f, FILTERS_EXEC, NULL, "", NULL, 0, 0);
+	filters_free(f);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char text[TEXT_MAX + 1];
+
+	if (size > TEXT_MAX)
+		return 0;
+	/* filters_new takes C strings: the text ends at the first NUL byte, if any. */
+	memcpy(text, data, size);
+	text[size] = '\0';
+	one(text, NULL, "allowlist");
+	one(NULL, text, "denylist");
+	return 0;
+}

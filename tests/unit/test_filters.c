@@ -1,0 +1,274 @@
+/* Unit tests for the Tetragon export filters: each field, AND/OR, deny wins, parse errors. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "shipper/filters.h"
+#include "mock_log.h"
+
+static struct filters *new_f(const char *allow, const char *deny)
+{
+	char err[256] = "";
+	struct filters *f = filters_new(allow, deny, err, sizeof(err));
+
+	if (!f)
+		fail_msg("filters_new: %s", err);
+	assert_string_equal(err, "");
+	return f;
+}
+
+/* The events the tests use: curl run from bash (pid 100, parent 50), and its exit. */
+static bool pass_exec(struct filters *f)
+{
+	return filters_pass(f, FILTERS_EXEC, "/usr/bin/curl", "/bin/bash",
+		"-s https://ebpf.io/applications/#tetragon", 100, 50);
+}
+
+static bool pass_exit(struct filters *f)
+{
+	return filters_pass(f, FILTERS_EXIT, "/usr/bin/curl", "/bin/bash",
+		"-s https://ebpf.io/applications/#tetragon", 100, 50);
+}
+
+static bool pass_ls(struct filters *f)
+{
+	return filters_pass(f, FILTERS_EXEC, "/bin/ls", "/usr/sbin/sshd", "-la /tmp", 200, 1);
+}
+
+struct case_ {
+	const char *allow, *deny;
+	bool exec, exit, ls; /* expected filters_pass for the three events */
+};
+
+static void run_cases(const struct case_ *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct filters *f = new_f(c[i].allow, c[i].deny);
+
+		if (pass_exec(f) != c[i].exec || pass_exit(f) != c[i].exit || pass_ls(f) != c[i].ls)
+			fail_msg("case %zu (allow %s, deny %s): got %d %d %d", i, c[i].allow,
+				c[i].deny, pass_exec(f), pass_exit(f), pass_ls(f));
+		filters_free(f);
+	}
+}
+
+static void test_empty(void **state)
+{
+	struct filters *f;
+
+	(void)state;
+	f = new_f(NULL, NULL);
+	assert_false(filters_active(f));
+	assert_true(pass_exec(f) && pass_exit(f) && pass_ls(f));
+	filters_free(f);
+	f = new_f(" \n\t\r\n", "");
+	assert_false(filters_active(f));
+	filters_free(f);
+	/* An empty object matches everything: allow all, or deny all. */
+	f = new_f("{}", NULL);
+	assert_true(filters_active(f));
+	assert_true(pass_exec(f) && pass_exit(f) && pass_ls(f));
+	filters_free(f);
+	f = new_f(NULL, "{}");
+	assert_false(pass_exec(f) || pass_exit(f) || pass_ls(f));
+	filters_free(f);
+	filters_free(NULL);
+}
+
+static void test_fields(void **state)
+{
+	static const struct case_ cases[] = {
+		/* event_set */
+		{"{\"event_set\":[\"PROCESS_EXEC\"]}", NULL, true, false, true},
+		{"{\"event_set\":[\"PROCESS_EXIT\"]}", NULL, false, true, false},
+		{"{\"event_set\":[\"PROCESS_EXEC\",\"PROCESS_EXIT\"]}", NULL, true, true, true},
+		{"{\"event_set\":[\"PROCESS_KPROBE\"]}", NULL, false, false, false},
+		{"{\"event_set\":[]}", NULL, true, true, true},
+		/* binary_regex: unanchored search, any of the list */
+		{"{\"binary_regex\":[\"curl\"]}", NULL, true, true, false},
+		{"{\"binary_regex\":[\"^/bin/\"]}", NULL, false, false, true},
+		{"{\"binary_regex\":[\"wget\",\"^/bin/l.$\"]}", NULL, false, false, true},
+		{"{\"binary_regex\":[\"^curl$\"]}", NULL, false, false, false},
+		/* RE2-style syntax that POSIX ERE lacks */
+		{"{\"binary_regex\":[\"(?i)/USR/BIN/\\\\w+$\"]}", NULL, true, true, false},
+		/* parent_binary_regex */
+		{"{\"parent_binary_regex\":[\"bash$\"]}", NULL, true, true, false},
+		{"{\"parent_binary_regex\":[\"sshd\"]}", NULL, false, false, true},
+		/* arguments_regex */
+		{"{\"arguments_regex\":[\"ebpf\\\\.io\"]}", NULL, true, true, false},
+		{"{\"arguments_regex\":[\"^-la \"]}", NULL, false, false, true},
+		/* pid */
+		{"{\"pid\":[100]}", NULL, true, true, false},
+		{"{\"pid\":[1,200]}", NULL, false, false, true},
+		{"{\"pid\":[50]}", NULL, false, false, false},
+		/* pid_set: the process or its parent */
+		{"{\"pid_set\":[50]}", NULL, true, true, false},
+		{"{\"pid_set\":[100]}", NULL, true, true, false},
+		{"{\"pid_set\":[1]}", NULL, false, false, true},
+		{"{\"pid_set\":[7]}", NULL, false, false, false},
+		{"{\"pid_set\":[4294967295]}", NULL, false, false, false},
+	};
+
+	(void)state;
+	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_and_or_deny(void **state)
+{
+	static const struct case_ cases[] = {
+		/* AND within one filter */
+		{"{\"event_set\":[\"PROCESS_EXEC\"],\"binary_regex\":[\"curl\"]}", NULL, true,
+			false, false},
+		{"{\"binary_regex\":[\"curl\"],\"pid\":[200]}", NULL, false, false, false},
+		{"{\"binary_regex\":[\"curl\"],\"parent_binary_regex\":[\"bash\"],"
+		 "\"arguments_regex\":[\"-s\"],\"pid\":[100],\"pid_set\":[50],"
+		 "\"event_set\":[\"PROCESS_EXIT\"]}",
+			NULL, false, true, false},
+		/* OR across filters, on one line or on several */
+		{"{\"pid\":[100]} {\"binary_regex\":[\"ls\"]}", NULL, true, true, true},
+		{"{\"event_set\":[\"PROCESS_EXIT\"]}\n{\"pid\":[200]}\n", NULL, false, true, true},
+		/* denylist alone */
+		{NULL, "{\"binary_regex\":[\"curl\"]}", false, false, true},
+		{NULL, "{\"event_set\":[\"PROCESS_EXIT\"]}\n{\"pid\":[200]}", true, false, false},
+		/* deny wins over allow */
+		{"{\"binary_regex\":[\".\"]}", "{\"event_set\":[\"PROCESS_EXIT\"]}", true, false,
+			true},
+		{"{\"pid\":[100]}", "{\"pid\":[100]}", false, false, false},
+		/* pretty-printed filters spanning lines */
+		{"{\n  \"pid\": [\n    200\n  ]\n}\n", NULL, false, false, true},
+	};
+
+	(void)state;
+	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_null_and_odd_inputs(void **state)
+{
+	struct filters *f;
+
+	(void)state;
+	/* No parent: a parent regex cannot match; ppid 0 is no parent for pid_set. */
+	f = new_f("{\"parent_binary_regex\":[\".*\"]}", NULL);
+	assert_false(filters_pass(f, FILTERS_EXEC, "/bin/x", NULL, "", 5, 0));
+	assert_true(filters_pass(f, FILTERS_EXEC, "/bin/x", "", "", 5, 0));
+	filters_free(f);
+	f = new_f("{\"pid_set\":[0]}", NULL);
+	assert_false(filters_pass(f, FILTERS_EXEC, "/bin/x", NULL, NULL, 5, 0));
+	assert_true(filters_pass(f, FILTERS_EXEC, "/bin/x", NULL, NULL, 0, 0));
+	filters_free(f);
+	/* NULL binary and arguments are "". */
+	f = new_f("{\"binary_regex\":[\"^$\"],\"arguments_regex\":[\"^$\"]}", NULL);
+	assert_true(filters_pass(f, FILTERS_EXEC, NULL, NULL, NULL, 5, 1));
+	filters_free(f);
+	/* UTF-8: "." is one character. Invalid UTF-8 in an event is never an error: such bytes
+	 * match nothing (callers pass the strings as exported, already made valid). */
+	f = new_f("{\"arguments_regex\":[\"^a.b$\", \"^c \", \"x.y\"]}", NULL);
+	assert_true(filters_pass(f, FILTERS_EXEC, "/x", NULL,
+		"a\xc3\xa9"
+		"b",
+		5, 1));
+	assert_true(filters_pass(f, FILTERS_EXEC, "/x", NULL, "c \xff\xfe", 5, 1));
+	assert_false(filters_pass(f, FILTERS_EXEC, "/x", NULL, "x\xffy", 5, 1));
+	assert_true(filters_match_errors(f) == 0);
+	filters_free(f);
+}
+
+static void test_match_limit(void **state)
+{
+	/* Catastrophic backtracking stops at the match limit: no match, counted. */
+	char subject[64];
+	struct filters *f = new_f("{\"arguments_regex\":[\"^(a+)+$\"]}", NULL);
+
+	(void)state;
+	memset(subject, 'a', sizeof(subject) - 2);
+	subject[sizeof(subject) - 2] = 'b';
+	subject[sizeof(subject) - 1] = '\0';
+	assert_false(filters_pass(f, FILTERS_EXEC, "/x", NULL, subject, 5, 1));
+	assert_true(filters_match_errors(f) == 1);
+	assert_true(filters_pass(f, FILTERS_EXEC, "/x", NULL, "aaaa", 5, 1));
+	filters_free(f);
+}
+
+static void test_errors(void **state)
+{
+	static const struct {
+		const char *allow, *deny, *msg;
+	} cases[] = {
+		{"{\"pid\":[1]", NULL, "allowlist line 1: invalid JSON: unexpected end of text"},
+		{"{\"pid\":[1]}\n\n{pid:1}", NULL, "allowlist line 3: invalid JSON: "},
+		{"{\"pid\":[1]} x", NULL, "allowlist line 1: invalid JSON: "},
+		{NULL, "[1,2]", "denylist line 1: expected a JSON object"},
+		{NULL, "\n[1] ", "denylist line 2: expected a JSON object"},
+		{NULL, "null\n", "denylist line 1: expected a JSON object"},
+		{"{\n\"pid\":[1]\n}\n{\"pids\":[1]}", NULL,
+			"allowlist line 4: unknown field \"pids\""},
+		{NULL, "{\"namespace\":[\"kube-system\"]}",
+			"denylist line 1: namespace: Tetragon filter field not supported by "
+			"procship"},
+		{NULL, "{\"health_check\":true}",
+			"denylist line 1: health_check: Tetragon filter field not supported by "
+			"procship"},
+		{"{\"binary_regex\":[\"ok\",\"(\"]}", NULL,
+			"allowlist line 1: binary_regex \"(\": missing closing parenthesis at "
+			"offset 1"},
+		{NULL, "{\"parent_binary_regex\":[\"a**\"]}",
+			"denylist line 1: parent_binary_regex \"a**\": quantifier does not "
+			"follow a repeatable item at offset 2"},
+		{"{\"arguments_regex\":\"x\"}", NULL,
+			"allowlist line 1: arguments_regex: expected an array"},
+		{"{\"binary_regex\":[1]}", NULL,
+			"allowlist line 1: binary_regex: expected regular expressions (strings)"},
+		{"{\"pid\":[-1]}", NULL,
+			"allowlist line 1: pid: expected pids (integers 0..4294967295)"},
+		{"{\"pid_set\":[4294967296]}", NULL,
+			"allowlist line 1: pid_set: expected pids (integers 0..4294967295)"},
+		{"{\"pid\":[\"1\"]}", NULL,
+			"allowlist line 1: pid: expected pids (integers 0..4294967295)"},
+		{"{\"pid\":[1.5]}", NULL,
+			"allowlist line 1: pid: expected pids (integers 0..4294967295)"},
+		{"{\"event_set\":[\"PROCESS_EXECC\"]}", NULL,
+			"allowlist line 1: event_set: unknown event type \"PROCESS_EXECC\""},
+		{"{\"event_set\":[1]}", NULL,
+			"allowlist line 1: event_set: expected event type names"},
+		{"{\"event_set\":\"PROCESS_EXEC\"}", NULL,
+			"allowlist line 1: event_set: expected an array"},
+	};
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		errno = 0;
+		if (filters_new(cases[i].allow, cases[i].deny, err, sizeof(err)))
+			fail_msg("case %zu accepted", i);
+		assert_int_equal(errno, EINVAL);
+		if (strncmp(err, cases[i].msg, strlen(cases[i].msg)))
+			fail_msg("case %zu: \"%s\", expected \"%s\"", i, err, cases[i].msg);
+	}
+	/* A small error buffer truncates, never overflows. */
+	assert_null(filters_new("{\"nope\":1}", NULL, err, 12));
+	assert_string_equal(err, "allowlist l");
+	assert_int_equal(mock_log_warnings, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_and_or_deny),
+		cmocka_unit_test(test_null_and_odd_inputs),
+		cmocka_unit_test(test_match_limit),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,224 @@
+/* Unit tests for the export rate limit: bucket arithmetic, report cadence, rate_limit_info. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "shipper/ratelimit.h"
+#include "mock_log.h"
+
+#define SEC    1000000000ULL
+#define MINUTE (60 * SEC)
+#define T0     (1000 * SEC) /* an arbitrary monotonic start */
+
+static struct ratelimit *new_rl(long long rate, uint64_t now)
+{
+	char err[128] = "";
+	struct ratelimit *rl = ratelimit_new(rate, now, err, sizeof(err));
+
+	assert_non_null(rl);
+	assert_string_equal(err, "");
+	return rl;
+}
+
+static unsigned int allow_n(struct ratelimit *rl, unsigned int n, uint64_t now)
+{
+	unsigned int ok = 0;
+
+	while (n--)
+		ok += ratelimit_allow(rl, now);
+	return ok;
+}
+
+static void test_burst(void **state)
+{
+	struct ratelimit *rl = new_rl(100, T0);
+
+	(void)state;
+	/* The bucket starts full: exactly N pass at once, the rest are counted. */
+	assert_int_equal(allow_n(rl, 150, T0), 100);
+	assert_true(ratelimit_dropped(rl) == 50);
+	assert_false(ratelimit_allow(rl, T0));
+	assert_true(ratelimit_dropped(rl) == 51);
+	ratelimit_free(rl);
+}
+
+static void test_refill(void **state)
+{
+	struct ratelimit *rl = new_rl(60, T0); /* one token a second */
+
+	(void)state;
+	assert_int_equal(allow_n(rl, 60, T0), 60);
+	assert_false(ratelimit_allow(rl, T0 + SEC - 1));
+	assert_true(ratelimit_allow(rl, T0 + SEC));
+	assert_false(ratelimit_allow(rl, T0 + SEC));
+	/* Refill is continuous: half a second twice gives one token, not zero. */
+	assert_false(ratelimit_allow(rl, T0 + SEC + SEC / 2));
+	assert_true(ratelimit_allow(rl, T0 + 2 * SEC));
+	/* Ten seconds give ten tokens. */
+	assert_int_equal(allow_n(rl, 20, T0 + 12 * SEC), 10);
+	/* A long quiet time refills the burst, never more. */
+	assert_int_equal(allow_n(rl, 100, T0 + 3600 * SEC), 60);
+	/* A clock going backwards refills nothing. */
+	assert_false(ratelimit_allow(rl, T0));
+	ratelimit_free(rl);
+}
+
+static void test_sustained_rate(void **state)
+{
+	struct ratelimit *rl = new_rl(600, T0); /* 10/s */
+	unsigned int ok = 0, ms;
+
+	(void)state;
+	assert_int_equal(allow_n(rl, 600, T0), 600);
+	/* 100 events a second for 60 s: 600 more pass (the refill), no rounding drift. */
+	for (ms = 10; ms <= 60000; ms += 10)
+		ok += ratelimit_allow(rl, T0 + ms * 1000000ULL);
+	assert_int_equal(ok, 600);
+	assert_true(ratelimit_dropped(rl) == 6000 - 600);
+	ratelimit_free(rl);
+}
+
+static void test_unlimited_and_disabled(void **state)
+{
+	struct ratelimit *rl = new_rl(-1, T0);
+	uint64_t d = 99;
+
+	(void)state;
+	assert_int_equal(allow_n(rl, 100000, T0), 100000);
+	assert_true(ratelimit_dropped(rl) == 0);
+	assert_false(ratelimit_report_due(rl, T0 + MINUTE, &d));
+	assert_true(d == 0);
+	ratelimit_free(rl);
+
+	/* 0: nothing is exported, every event counted, and no rate_limit_info either. */
+	rl = new_rl(0, T0);
+	assert_int_equal(allow_n(rl, 10, T0 + MINUTE), 0);
+	assert_true(ratelimit_dropped(rl) == 10);
+	assert_false(ratelimit_report_due(rl, T0 + 5 * MINUTE, &d));
+	assert_true(d == 10);
+	ratelimit_free(rl);
+}
+
+static void test_bad_rate(void **state)
+{
+	static const long long bad[] = {-2, -100, RATELIMIT_MAX + 1, 1LL << 62};
+	char err[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		errno = 0;
+		assert_null(ratelimit_new(bad[i], T0, err, sizeof(err)));
+		assert_int_equal(errno, EINVAL);
+		assert_non_null(strstr(err, "out of range (-1..100000000)"));
+	}
+	assert_string_equal(err, "ratelimit: 4611686018427387904 events per minute out of range "
+				 "(-1..100000000)");
+	/* The largest rate works without overflow. */
+	{
+		struct ratelimit *rl = new_rl(RATELIMIT_MAX, T0);
+
+		assert_int_equal(allow_n(rl, 1000, T0), 1000);
+		assert_true(ratelimit_allow(rl, T0 + 59 * SEC));
+		ratelimit_free(rl);
+	}
+}
+
+static void test_set_rate(void **state)
+{
+	struct ratelimit *rl = new_rl(10, T0);
+
+	(void)state;
+	assert_int_equal(allow_n(rl, 20, T0), 10);
+	assert_int_equal(ratelimit_set_rate(rl, -5, T0), -EINVAL);
+	assert_true(ratelimit_rate(rl) == 10);
+	assert_int_equal(ratelimit_set_rate(rl, 5, T0 + SEC), 0);
+	assert_true(ratelimit_rate(rl) == 5);
+	assert_int_equal(allow_n(rl, 20, T0 + SEC), 5);
+	assert_true(ratelimit_dropped(rl) == 25); /* counters survive a new rate */
+	assert_int_equal(ratelimit_set_rate(rl, -1, T0 + SEC), 0);
+	assert_int_equal(allow_n(rl, 20, T0 + SEC), 20);
+	ratelimit_free(rl);
+}
+
+static void test_report_cadence(void **state)
+{
+	struct ratelimit *rl = new_rl(5, T0);
+	uint64_t d = 99;
+
+	(void)state;
+	/* No drops: nothing to report, however long. */
+	assert_false(ratelimit_report_due(rl, T0 + 10 * MINUTE, &d));
+	assert_true(d == 0);
+	/* First drops after a quiet start: reported at once. */
+	assert_int_equal(allow_n(rl, 8, T0 + 10 * MINUTE), 5);
+	assert_true(ratelimit_report_due(rl, T0 + 10 * MINUTE + SEC, &d));
+	assert_true(d == 3);
+	/* More drops within the minute: due only a minute after the last report. */
+	assert_int_equal(allow_n(rl, 4, T0 + 10 * MINUTE + 2 * SEC), 0);
+	assert_false(ratelimit_report_due(rl, T0 + 10 * MINUTE + 30 * SEC, &d));
+	assert_true(d == 4);
+	assert_false(ratelimit_report_due(rl, T0 + 11 * MINUTE + SEC - 1, &d));
+	assert_true(ratelimit_report_due(rl, T0 + 11 * MINUTE + SEC, &d));
+	assert_true(d == 4);
+	/* A minute with no drops: nothing. */
+	assert_false(ratelimit_report_due(rl, T0 + 13 * MINUTE, &d));
+	assert_true(d == 0);
+	/* Drops after that quiet minute are reported at the next check. */
+	assert_int_equal(allow_n(rl, 7, T0 + 13 * MINUTE), 5);
+	assert_true(ratelimit_report_due(rl, T0 + 13 * MINUTE + SEC, &d));
+	assert_true(d == 2);
+	assert_true(ratelimit_dropped(rl) == 9);
+	assert_int_equal(mock_log_warnings, 0);
+	ratelimit_free(rl);
+}
+
+static void test_info_json(void **state)
+{
+	char buf[256];
+	int n;
+
+	(void)state;
+	n = ratelimit_info_json(
+		"node-1", 18446744073709551615ULL, 1696629837700326678LL, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"rate_limit_info\":{\"number_of_dropped_process_events\":"
+				 "\"18446744073709551615\"},\"node_name\":\"node-1\","
+				 "\"time\":\"2023-10-06T22:03:57.700326678Z\"}");
+	assert_int_equal(n, (int)strlen(buf));
+
+	/* The node name is escaped; "/" stays plain as Tetragon writes it. */
+	n = ratelimit_info_json("a\"b\\c/d\x01\xc3\xa9", 7, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"rate_limit_info\":{\"number_of_dropped_process_events\":"
+				 "\"7\"},\"node_name\":\"a\\\"b\\\\c/d\\u0001\xc3\xa9\","
+				 "\"time\":\"1970-01-01T00:00:00.000000000Z\"}");
+	assert_int_equal(n, (int)strlen(buf));
+
+	/* Too small: -ENOSPC and an empty string, never an overflow. */
+	assert_int_equal(ratelimit_info_json("n", 1, 0, buf, 40), -ENOSPC);
+	assert_string_equal(buf, "");
+	assert_int_equal(ratelimit_info_json("n", 1, 0, buf, 0), -ENOSPC);
+	n = ratelimit_info_json("n", 1, 0, buf, sizeof(buf));
+	assert_int_equal(ratelimit_info_json("n", 1, 0, buf, (size_t)n), -ENOSPC);
+	assert_int_equal(ratelimit_info_json("n", 1, 0, buf, (size_t)n + 1), n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_burst),
+		cmocka_unit_test(test_refill),
+		cmocka_unit_test(test_sustained_rate),
+		cmocka_unit_test(test_unlimited_and_disabled),
+		cmocka_unit_test(test_bad_rate),
+		cmocka_unit_test(test_set_rate),
+		cmocka_unit_test(test_report_cadence),
+		cmocka_unit_test(test_info_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
