@@ -126,7 +126,6 @@ char *ejson_join_args(const char *argv, size_t len)
 	/* Worst case every byte is its own argument wrapped in quotes. */
 	char *out = malloc(len * 3 + 1);
 	size_t i = 0, o = 0;
-	bool first = true;
 
 	if (!out)
 		return NULL;
@@ -134,20 +133,25 @@ char *ejson_join_args(const char *argv, size_t len)
 	while (i < len && argv[i] != '\0')
 		i++;
 	i++;
+	/* Tetragon's rule, quirks kept: a quoted argument always gets a space before it (so a
+	 * first one gives a leading space); a plain one only when something came before (so
+	 * empty first arguments vanish and a later empty one gives a double space). */
 	while (i < len) {
 		const char *arg = argv + i;
 		size_t alen = strnlen(arg, len - i);
-		bool quote = memchr(arg, ' ', alen) != NULL;
 
-		if (!first)
+		if (memchr(arg, ' ', alen)) {
 			out[o++] = ' ';
-		first = false;
-		if (quote)
 			out[o++] = '"';
-		memcpy(out + o, arg, alen);
-		o += alen;
-		if (quote)
+			memcpy(out + o, arg, alen);
+			o += alen;
 			out[o++] = '"';
+		} else {
+			if (o > 0)
+				out[o++] = ' ';
+			memcpy(out + o, arg, alen);
+			o += alen;
+		}
 		i += alen + 1;
 	}
 	out[o] = '\0';
@@ -433,29 +437,40 @@ struct cuttable {
 	uint32_t flag;
 };
 
-/* Take `excess` bytes off the strings of the group, from each in proportion to its length, so
- * that a parent's arguments and the process's are both kept in part. JSON escaping only makes
- * the saving larger. owned[i] holds the copy made for c[i]. Returns false when the group has
- * nothing left to cut. */
+/* Take `excess` bytes off the longest strings of the group: every string longer than a level L
+ * is cut to L, with L as high as still saves enough, so short strings (a binary's path) stay
+ * whole while a long one is cut. JSON escaping only makes the saving larger. owned[i] holds
+ * the copy made for c[i]. Returns false when the group has nothing left to cut. */
 static bool cut_group(struct cuttable *c, size_t n, size_t excess, char **owned)
 {
-	size_t lens[4], total = 0, i;
+	size_t lens[4], maxlen = 0, lo = 0, hi, i;
 	bool cut = false;
 
 	for (i = 0; i < n; i++) {
 		lens[i] = *c[i].field ? strlen(*c[i].field) : 0;
-		total += lens[i];
+		if (lens[i] > maxlen)
+			maxlen = lens[i];
 	}
-	if (total == 0)
+	if (maxlen == 0)
 		return false;
+	/* The highest level whose cuts add up to at least excess (0 when even that is short). */
+	hi = maxlen;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2, saved = 0;
+
+		for (i = 0; i < n; i++)
+			saved += lens[i] > mid ? lens[i] - mid : 0;
+		if (saved >= excess)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
 	for (i = 0; i < n; i++) {
-		size_t take, keep;
+		size_t keep = lo;
 		char *copy;
 
-		if (lens[i] == 0)
+		if (lens[i] <= keep)
 			continue;
-		take = excess >= total ? lens[i] : (excess * lens[i] + total - 1) / total;
-		keep = lens[i] > take ? lens[i] - take : 0;
 		/* Back up to a UTF-8 character boundary. */
 		while (keep > 0 && ((unsigned char)(*c[i].field)[keep] & 0xc0) == 0x80)
 			keep--;

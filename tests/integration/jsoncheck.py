@@ -8,10 +8,11 @@
   jsoncheck.py assert JSON EXPR [NAME=VALUE...]   exit 1, explaining why, unless EXPR is true
   jsoncheck.py value JSON EXPR [NAME=VALUE...]    print EXPR's value (strings as they are)
   jsoncheck.py alljson FILE                       exit 1 naming the first line that is not JSON
+  jsoncheck.py utf8 FILE                          exit 1 naming the first line that is not UTF-8
 
 EXPR is a Python expression. It sees the parsed object as `j`, every NAME=VALUE argument as
 a string variable NAME, P (the "process" object of a process_exec or process_exit event, else
-None), and the helpers b64d (standard base64 -> str), re and get(j, "a.b.c") (None when a key
+None), and the helpers b64d (standard base64 -> str), re, json and get(j, "a.b.c") (None when a key
 is missing). An expression that raises (a missing key, say) counts as false.
 A line without its final newline is still being written and is ignored.
 """
@@ -36,7 +37,7 @@ def get(obj, path):
 
 def namespace(j, assigns):
     proc = get(j, "process_exec.process") or get(j, "process_exit.process")
-    ns = {"j": j, "P": proc, "b64d": b64d, "re": re, "get": get}
+    ns = {"j": j, "P": proc, "b64d": b64d, "re": re, "get": get, "json": json}
     for a in assigns:
         name, sep, value = a.partition("=")
         if not sep or not name.isidentifier():
@@ -97,6 +98,15 @@ def main(argv):
         if not lines:
             return 1
         print(lines[0])
+        return 0
+    if cmd == "utf8":
+        with open(arg, "rb") as f:
+            for n, raw in enumerate(f, 1):
+                try:
+                    raw.decode("utf-8", errors="strict")
+                except UnicodeDecodeError as e:
+                    print("%s:%d: not UTF-8 (%s): %r" % (arg, n, e, raw[:300]), file=sys.stderr)
+                    return 1
         return 0
     if cmd == "alljson":
         for n, line in enumerate(complete_lines(arg), 1):

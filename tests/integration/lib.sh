@@ -21,6 +21,10 @@ PROCSHIP_STARTED=
 PROCSHIP_LOG=
 PROCSHIP_OUT=
 IT_LOG_CHECKED=
+PROCSHIP_LOG_OFFSET=
+PROCSHIP_OUT_OFFSET=
+# the receivers of start_receiver, by name
+declare -A RCV_PID=() RCV_PORT=() RCV_OUT=()
 
 # fail MSG...: say what went wrong and end the scenario (the EXIT trap cleans up).
 fail()
@@ -108,6 +112,16 @@ it_cleanup()
 	if [ -n "$RSYSLOG_PID" ]; then
 		stop_pid "$RSYSLOG_PID" 5 || info "rsyslogd $RSYSLOG_PID needed SIGKILL"
 		wait "$RSYSLOG_PID" 2>/dev/null
+	fi
+	local name
+	for name in "${!RCV_PID[@]}"; do
+		[ -n "${RCV_PID[$name]}" ] || continue
+		stop_pid "${RCV_PID[$name]}" 5 || info "rsyslogd ${RCV_PID[$name]} needed SIGKILL"
+		wait "${RCV_PID[$name]}" 2>/dev/null
+	done
+	if [ -n "$SINK_PID" ]; then
+		stop_pid "$SINK_PID" 5 || info "udp sink $SINK_PID needed SIGKILL"
+		wait "$SINK_PID" 2>/dev/null
 	fi
 	exit "$status"
 }
@@ -201,51 +215,63 @@ port_is_listening()
 	ss -Hunl "sport = :$1" 2>/dev/null | grep "127\.0\.0\.1:$1\b" >/dev/null
 }
 
-# start_rsyslogd [PORT]: a private rsyslogd on 127.0.0.1:PORT (a free port if none is given)
-# running the contrib ruleset. Sets RSYSLOG_PORT, RSYSLOG_PID and RSYSLOG_OUT, the file in
-# which messages from 127.0.0.1 end up. Returns once the port is bound.
-start_rsyslogd()
+# it_launch_rsyslogd BASE PORT: start an rsyslogd whose files live below BASE (rsyslogd.conf,
+# rsyslogd.log, rsyslogd.pid, rsyslog-work/, received/) on 127.0.0.1:PORT (a free port if
+# PORT is empty). Sets IT_R_PID and IT_R_PORT. Returns once the port is bound.
+# RSYSLOG_IMUDP_OPTS (if set) is added to the imudp input() statement, e.g. rcvbufSize="16m".
+it_launch_rsyslogd()
 {
-	local port=${1:-} tries=0 conf=$T/rsyslogd.conf i
+	local base=$1 port=$2 tries=0 conf=$1/rsyslogd.conf i
+	IT_R_PID=
 	while :; do
 		[ -n "$port" ] || port=$(free_udp_port)
-		mkdir -p "$T/rsyslog-work" "$T/received"
+		mkdir -p "$base/rsyslog-work" "$base/received"
 		# The receiver loads mmjsonparse; the modules it does not load appear here once.
 		cat >"$conf" <<-EOF
-		global(workDirectory="$T/rsyslog-work" maxMessageSize="64k")
+		global(workDirectory="$base/rsyslog-work" maxMessageSize="64k")
 		# One worker keeps the file in arrival order: "agent_init comes first" is tested.
 		main_queue(queue.workerThreads="1")
 		module(load="imudp")
 		include(file="$RECEIVER_CONF")
 		ruleset(name="itest") {
-		    set \$.procship_dir = "$T/received";
+		    set \$.procship_dir = "$base/received";
 		    call procship
 		}
-		input(type="imudp" address="127.0.0.1" port="$port" ruleset="itest")
+		input(type="imudp" address="127.0.0.1" port="$port" ruleset="itest" ${RSYSLOG_IMUDP_OPTS:-})
 		EOF
-		rsyslogd -N1 -f "$conf" >"$T/rsyslogd-check.log" 2>&1 ||
-			{ show_tail "$T/rsyslogd-check.log"; fail "rsyslogd rejects $conf"; }
-		rsyslogd -n -f "$conf" -i "$T/rsyslogd.pid" >>"$T/rsyslogd.log" 2>&1 &
-		RSYSLOG_PID=$!
+		rsyslogd -N1 -f "$conf" >"$base/rsyslogd-check.log" 2>&1 ||
+			{ show_tail "$base/rsyslogd-check.log"; fail "rsyslogd rejects $conf"; }
+		rsyslogd -n -f "$conf" -i "$base/rsyslogd.pid" >>"$base/rsyslogd.log" 2>&1 &
+		IT_R_PID=$!
 		for ((i = 0; i < 100; i++)); do
 			port_is_listening "$port" && break
-			kill -0 "$RSYSLOG_PID" 2>/dev/null || break
+			kill -0 "$IT_R_PID" 2>/dev/null || break
 			sleep 0.1
 		done
-		if kill -0 "$RSYSLOG_PID" 2>/dev/null && port_is_listening "$port"; then
+		if kill -0 "$IT_R_PID" 2>/dev/null && port_is_listening "$port"; then
 			break
 		fi
-		stop_pid "$RSYSLOG_PID" 5 || true
-		wait "$RSYSLOG_PID" 2>/dev/null || true
-		RSYSLOG_PID=
+		stop_pid "$IT_R_PID" 5 || true
+		wait "$IT_R_PID" 2>/dev/null || true
+		IT_R_PID=
 		# A port picked by us may have been taken in between: pick another one, twice.
-		if [ -n "${1:-}" ] || [ $((++tries)) -ge 3 ]; then
-			show_tail "$T/rsyslogd.log"
+		if [ -n "$2" ] || [ $((++tries)) -ge 3 ]; then
+			show_tail "$base/rsyslogd.log"
 			fail "rsyslogd did not listen on 127.0.0.1:$port within 10s"
 		fi
 		port=
 	done
-	RSYSLOG_PORT=$port
+	IT_R_PORT=$port
+}
+
+# start_rsyslogd [PORT]: a private rsyslogd on 127.0.0.1:PORT (a free port if none is given)
+# running the contrib ruleset. Sets RSYSLOG_PORT, RSYSLOG_PID and RSYSLOG_OUT, the file in
+# which messages from 127.0.0.1 end up. Returns once the port is bound.
+start_rsyslogd()
+{
+	it_launch_rsyslogd "$T" "${1:-}"
+	RSYSLOG_PID=$IT_R_PID
+	RSYSLOG_PORT=$IT_R_PORT
 	RSYSLOG_OUT=$T/received/127.0.0.1.json
 	info "rsyslogd $RSYSLOG_PID listening on 127.0.0.1:$RSYSLOG_PORT, writing $RSYSLOG_OUT"
 }
@@ -258,9 +284,102 @@ stop_rsyslogd()
 	RSYSLOG_PID=
 }
 
+# More receivers at once (failover tests). Each has a NAME (letters, digits, _) and its own
+# directory $T/rsyslog-NAME; RCV_PORT[NAME], RCV_PID[NAME] and RCV_OUT[NAME] are set like the
+# RSYSLOG_* variables. A receiver restarted on its old port appends to the same file.
+
+# start_receiver NAME [PORT]
+start_receiver()
+{
+	local name=$1
+	[ -z "${RCV_PID[$name]:-}" ] || fail "start_receiver: receiver $name is still running"
+	it_launch_rsyslogd "$T/rsyslog-$name" "${2:-}"
+	RCV_PID[$name]=$IT_R_PID
+	RCV_PORT[$name]=$IT_R_PORT
+	RCV_OUT[$name]=$T/rsyslog-$name/received/127.0.0.1.json
+	info "rsyslogd $name ($IT_R_PID) listening on 127.0.0.1:$IT_R_PORT, writing ${RCV_OUT[$name]}"
+}
+
+# stop_receiver NAME: SIGTERM; returns once the process is gone and its port is closed.
+stop_receiver()
+{
+	local name=$1 pid=${RCV_PID[$1]:-} i
+	[ -n "$pid" ] || return 0
+	stop_pid "$pid" 10 || fail "rsyslogd $name did not exit within 10s of SIGTERM"
+	wait "$pid" 2>/dev/null || true
+	RCV_PID[$name]=
+	for ((i = 0; i < 50; i++)); do
+		port_is_listening "${RCV_PORT[$name]}" || break
+		sleep 0.1
+	done
+	! port_is_listening "${RCV_PORT[$name]}" ||
+		fail "port ${RCV_PORT[$name]} still bound after rsyslogd $name exited"
+	info "rsyslogd $name stopped"
+}
+
+# udp_socket_drops PORT: datagrams the kernel dropped at the UDP socket bound to
+# 127.0.0.1:PORT (receive buffer full), from /proc/net/udp; 0 if there is no such socket.
+udp_socket_drops()
+{
+	"$PYTHON" - "$1" <<-'EOF'
+	import sys
+	port = int(sys.argv[1])
+	drops = 0
+	with open("/proc/net/udp") as f:
+	    next(f)
+	    for line in f:
+	        fields = line.split()
+	        addr, hexport = fields[1].split(":")
+	        if addr == "0100007F" and int(hexport, 16) == port:
+	            drops += int(fields[-1])
+	print(drops)
+	EOF
+}
+
+# ---- a bare UDP sink --------------------------------------------------------------------------
+# start_udp_sink [PORT]: udp_sink.py on 127.0.0.1:PORT (a free port if none is given): every
+# datagram becomes one line of $SINK_OUT (bytes as received; a datagram with a newline in it is
+# counted in $SINK_OUT.bad instead) and its size one line of $SINK_SIZES. Sets SINK_PID and
+# SINK_PORT; the sink ends by itself after 300 s.
+SINK_PID=
+SINK_PORT=
+SINK_OUT=
+SINK_SIZES=
+start_udp_sink()
+{
+	local port=${1:-} i
+	[ -z "$SINK_PID" ] || fail "start_udp_sink: the sink $SINK_PID is still running"
+	[ -n "$port" ] || port=$(free_udp_port)
+	SINK_OUT=$T/sink.out
+	SINK_SIZES=$T/sink.sizes
+	"$PYTHON" "$IT_LIB_DIR/udp_sink.py" "$port" "$SINK_OUT" "$SINK_SIZES" 300 \
+		2>>"$T/sink.log" &
+	SINK_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		port_is_listening "$port" && break
+		kill -0 "$SINK_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	port_is_listening "$port" || { show_tail "$T/sink.log"; fail "udp_sink did not listen on $port"; }
+	SINK_PORT=$port
+	info "udp sink $SINK_PID listening on 127.0.0.1:$SINK_PORT, writing $SINK_OUT"
+}
+
+stop_udp_sink()
+{
+	[ -n "$SINK_PID" ] || return 0
+	stop_pid "$SINK_PID" 10 || fail "udp_sink did not exit within 10s of SIGTERM"
+	wait "$SINK_PID" 2>/dev/null || true
+	SINK_PID=
+}
+
 # ---- procship ---------------------------------------------------------------------------------
 # start_procship ARGS...: run $PROCSHIP ARGS in the background, stdout to $PROCSHIP_OUT and
 # stderr appended to $PROCSHIP_LOG; returns once it logs "ready" (BPF attached, exporting).
+# This run's output starts at byte PROCSHIP_OUT_OFFSET of $PROCSHIP_OUT, its log at byte
+# PROCSHIP_LOG_OFFSET of $PROCSHIP_LOG (1-based, for tail -c +N). With IT_PROCSHIP_WRAPPER set
+# the command is "$IT_PROCSHIP_WRAPPER" "$PROCSHIP" ARGS: the wrapper must exec its arguments
+# (same pid), e.g. to run procship in a mount namespace of its own.
 start_procship()
 {
 	local i offset
@@ -271,7 +390,10 @@ start_procship()
 	printf -- '--- procship %s\n' "$*" >>"$PROCSHIP_LOG"
 	# Only this run's lines count: the log keeps those of earlier runs too.
 	offset=$(($(stat -c %s "$PROCSHIP_LOG") + 1))
-	"$PROCSHIP" "$@" >>"$PROCSHIP_OUT" 2>>"$PROCSHIP_LOG" &
+	PROCSHIP_LOG_OFFSET=$offset
+	touch "$PROCSHIP_OUT"
+	PROCSHIP_OUT_OFFSET=$(($(stat -c %s "$PROCSHIP_OUT") + 1))
+	${IT_PROCSHIP_WRAPPER:+"$IT_PROCSHIP_WRAPPER"} "$PROCSHIP" "$@" >>"$PROCSHIP_OUT" 2>>"$PROCSHIP_LOG" &
 	PROCSHIP_PID=$!
 	PROCSHIP_STARTED=1
 	for ((i = 0; i < 200; i++)); do
@@ -329,6 +451,68 @@ check_own_log()
 	fi
 	[ -z "$bad" ] || fail "unexpected lines in procship's log $PROCSHIP_LOG:
 $bad"
+}
+
+# procship_run_log: this run's lines of $PROCSHIP_LOG (the last start_procship).
+procship_run_log()
+{
+	tail -c "+$PROCSHIP_LOG_OFFSET" "$PROCSHIP_LOG"
+}
+
+# procship_run_out FILE: copy this run's part of $PROCSHIP_OUT (stdout mode) to FILE.
+procship_run_out()
+{
+	tail -c "+$PROCSHIP_OUT_OFFSET" "$PROCSHIP_OUT" >"$1"
+}
+
+# procship_stat NAME: a counter of this run's exit summary (after stop_procship). NAME is one
+# of exec, exit, fork, encoded (alias exported: the events written), filtered, ratelimited,
+# shortened, cut, misses (the "events:" line) or sent, dropped, failovers (the "udp:" line).
+# filtered and ratelimited are 0 when the summary has no such counter (older builds); the
+# others fail the scenario when missing.
+procship_stat()
+{
+	local v
+	v=$(procship_run_log | "$PYTHON" -c '
+import re, sys
+name = sys.argv[1]
+pats = {
+    "exec": r"events: (\d+) exec,", "exit": r"events: \d+ exec, (\d+) exit,",
+    "fork": r"events: .* (\d+) fork;", "encoded": r"; (\d+) (?:encoded|exported),",
+    "exported": r"; (\d+) (?:encoded|exported),",
+    "filtered": r"events: .*, (\d+) filtered,", "ratelimited": r"events: .*, (\d+) rate-limited,",
+    "shortened": r", (\d+) shortened to fit,", "cut": r", (\d+) cut by the framer,",
+    "misses": r", (\d+) cache misses", "sent": r"udp: (\d+) sent,",
+    "dropped": r"udp: \d+ sent, (\d+) dropped,", "failovers": r", (\d+) failovers",
+}
+found = None
+for line in sys.stdin:
+    m = re.search(pats[name], line)
+    if m:
+        found = m.group(1)
+    elif name in ("filtered", "ratelimited") and re.search(r"events: \d+ exec,", line):
+        found = "0"
+if found is None:
+    sys.exit(1)
+print(found)' "$1") || { show_tail "$PROCSHIP_LOG"; fail "no '$1' counter in procship's exit summary"; }
+	printf '%s\n' "$v"
+}
+
+# procship_drops KIND REASON: the sum of this run's "N KIND records dropped (REASON)" lines
+# (KIND exec, exit, fork or malformed; REASON ringbuf_full or short_record).
+procship_drops()
+{
+	procship_run_log | "$PYTHON" -c '
+import re, sys
+pat = re.compile(r"(\d+) %s records dropped \(%s\)" % (re.escape(sys.argv[1]), re.escape(sys.argv[2])))
+print(sum(int(m.group(1)) for line in sys.stdin for m in [pat.search(line)] if m))' "$1" "$2"
+}
+
+# all_utf8 FILE: fail unless every byte of FILE is valid UTF-8 (the JSON checks read files
+# replacing bad bytes, so they alone would not notice raw invalid bytes).
+all_utf8()
+{
+	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" utf8 "$1" || fail "$1 is not valid UTF-8"
 }
 
 # ---- test processes ---------------------------------------------------------------------------

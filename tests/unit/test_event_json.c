@@ -85,7 +85,10 @@ static void test_join_args(void **state)
 	JOIN("bash\0-c\0curl https://x", "-c \"curl https://x\"");
 	/* A first argument with a space gives a leading quote; an empty one a double space. */
 	JOIN("p\0a\0\0b\0", "a  b");
-	JOIN("p\0 x\0", "\" x\"");
+	JOIN("p\0 x\0", " \" x\"");
+	JOIN("p\0lead X\0tail\0", " \"lead X\" tail");
+	/* An empty first argument vanishes, as in Tetragon. */
+	JOIN("p\0\0b\0", "b");
 	JOIN("onlyargv0\0", "");
 	JOIN("", "");
 	/* Truncated: the last argument has no NUL. */
@@ -484,6 +487,20 @@ static void test_shorten_to_fit(void **state)
 	o = parse(json);
 	fjson_object_put(o);
 	assert_int_equal(ejson_get_stats(ej)->over_limit, 1);
+
+	/* Paths: the long cwd is cut, the short binary stays whole. */
+	proc.cwd = big;
+	parent.cwd = "/";
+	ejson_set_max_len(ej, 1400);
+	json = ejson_exec(ej, &proc, &parent, 1, &len);
+	assert_true(len <= 1400);
+	o = parse(json);
+	assert_string_equal(str_at(o, "process_exec", "process", "binary"), "/bin/x");
+	assert_string_equal(str_at(o, "process_exec", "parent", "binary"), "/bin/sh");
+	assert_string_equal(str_at(o, "process_exec", "parent", "cwd"), "/");
+	assert_true(strlen(str_at(o, "process_exec", "process", "cwd")) < 1400);
+	assert_string_equal(str_at(o, "process_exec", "process", "flags"), "truncArgs truncCWD");
+	fjson_object_put(o);
 	ejson_free(ej);
 }
 
