@@ -40,7 +40,7 @@ DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zli
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
 	libclang-rt-14-dev libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3
 
-PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap
+PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -79,9 +79,9 @@ endif
 FRAMING_SRCS := framing/framing.c
 # Listed, not globbed: a module joins the daemon when it is wired in.
 SHIPPER_SRCS := shipper/agent_meta.c shipper/conf.c shipper/conf_yaml.c shipper/event_json.c \
-	shipper/export_file.c shipper/filters.c shipper/getevents.c shipper/log.c shipper/metrics.c \
-	shipper/output_udp.c shipper/privs.c shipper/proc_cache.c shipper/procevents.c \
-	shipper/ratelimit.c shipper/sensor.c
+	shipper/export_file.c shipper/filters.c shipper/getevents.c shipper/inputs.c shipper/lines.c \
+	shipper/log.c shipper/metrics.c shipper/output_udp.c shipper/privs.c shipper/proc_cache.c \
+	shipper/procevents.c shipper/ratelimit.c shipper/sensor.c
 DAEMON_SRCS := $(FRAMING_SRCS) $(SHIPPER_SRCS) shipper/main.c
 DAEMON_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(DAEMON_SRCS))
 
@@ -131,6 +131,10 @@ test_conf_yaml_SRCS := shipper/conf_yaml.c shipper/conf.c shipper/output_udp.c f
 test_conf_yaml_LDFLAGS := -lyaml
 test_privs_SRCS := shipper/privs.c
 test_privs_LDFLAGS := -lcap
+test_lines_SRCS := shipper/lines.c
+test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
+test_inputs_SRCS := shipper/inputs.c shipper/lines.c
+test_inputs_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/test_,$(UNIT_TESTS))
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -184,6 +188,8 @@ install: $(OUTPUT)/procship
 	[ ! -f man/procship.conf.5 ] || install -m 0644 man/procship.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 contrib/rsyslog/procship-receiver.conf conf/procship.yaml \
 		$(DESTDIR)$(PREFIX)/share/procship/
+	install -d $(DESTDIR)$(PREFIX)/share/procship/rulebases
+	install -m 0644 conf/rulebases/*.rb $(DESTDIR)$(PREFIX)/share/procship/rulebases/
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	sed 's|/usr/local/sbin/procship|$(PREFIX)/sbin/procship|' contrib/systemd/procship.service \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/procship.service

@@ -110,6 +110,14 @@ const struct conf_option conf_options[] = {
 		OFF(metrics_interval), "how often the metrics file is rewritten", NULL},
 	{"user", CONF_STRING, "", "NAME", 0, 0, NULL, NULL, OFF(user),
 		"after start-up, run as this user with no capabilities", check_user},
+	{"process-events", CONF_BOOL, "true", NULL, 0, 0, NULL, NULL, OFF(process_events),
+		"capture process execs and exits (false: text inputs only)", NULL},
+	{"input-unix", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(input_unix),
+		"also read syslog messages from a unix datagram socket, like /dev/log", NULL},
+	{"input-stdin", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(input_stdin),
+		"also read messages, one per line, from standard input; exit at its end", NULL},
+	{"rulebase", CONF_STRING, "", "FILE", 0, 0, NULL, NULL, OFF(rulebase),
+		"liblognorm rulebase that turns text messages into JSON fields", NULL},
 };
 
 const size_t conf_noptions = sizeof(conf_options) / sizeof(conf_options[0]);

@@ -41,6 +41,10 @@ struct conf {
 	const char *metrics_file;
 	long metrics_interval;
 	const char *user;
+	bool process_events;
+	const char *input_unix;
+	bool input_stdin;
+	const char *rulebase;
 
 	/* Bookkeeping: copies of string values, and where each option was last set from. */
 	struct conf_str *strings;

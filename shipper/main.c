@@ -20,6 +20,8 @@
 #include "export_file.h"
 #include "filters.h"
 #include "getevents.h"
+#include "inputs.h"
+#include "lines.h"
 #include "log.h"
 #include "metrics.h"
 #include "output_udp.h"
@@ -59,7 +61,14 @@ struct app {
 	struct filters *filters;
 	struct ratelimit *ratelimit;
 
-	struct sensor *sensor;
+	/* Text inputs. */
+	struct lines *lines;
+	struct input_unix *in_unix;
+	struct input_stdin *in_stdin;
+	bool stdin_polled;
+	uint64_t lines_dropped;
+
+	struct sensor *sensor; /* NULL with --process-events=false */
 	struct pcache *cache;
 	struct ejson *ej;
 	struct pev *pev;
@@ -70,6 +79,7 @@ struct app {
 	uint64_t frame_errors;
 	uint64_t ringbuf_drops[4];
 
+	int epfd;
 	int sfd;
 	int tfd;
 	unsigned int ticks;
@@ -123,16 +133,14 @@ static const char *msgid_of(const char *json, size_t len, char *buf, size_t size
 
 /* ---- outputs ---------------------------------------------------------------------------- */
 
-static void send_udp(struct app *a, char *frame, const char *json, size_t len,
-	const char *msgid)
+static void send_framed(struct app *a, char *frame, const struct framing_header *hdr,
+	const char *json, size_t len)
 {
 	bool truncated = false;
 	ssize_t n;
 
-	clock_gettime(CLOCK_REALTIME, &a->hdr.time);
-	a->hdr.msgid = msgid;
-	n = framing_build(frame, (size_t)a->conf.max_message_size, a->conf.syslog_format,
-		&a->hdr, json, len, &truncated);
+	n = framing_build(frame, (size_t)a->conf.max_message_size, a->conf.syslog_format, hdr,
+		json, len, &truncated);
 	if (n < 0) {
 		a->frame_errors++;
 		return;
@@ -140,6 +148,14 @@ static void send_udp(struct app *a, char *frame, const char *json, size_t len,
 	if (truncated)
 		a->truncated++;
 	udp_queue(a->udp, frame, (size_t)n);
+}
+
+static void send_udp(struct app *a, char *frame, const char *json, size_t len,
+	const char *msgid)
+{
+	clock_gettime(CLOCK_REALTIME, &a->hdr.time);
+	a->hdr.msgid = msgid;
+	send_framed(a, frame, &a->hdr, json, len);
 }
 
 /* One document to every output. */
@@ -328,6 +344,64 @@ static bool accept_event(void *arg, enum ps_event_type type, const struct pcache
 	return ratelimit_allow(a->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC));
 }
 
+/* A text message keeps its own facility, severity, time and names on the way out. */
+static void ship_text(struct app *a, const char *buf, size_t len, unsigned int in_flags)
+{
+	struct framing_header hdr;
+	struct lines_msg m;
+
+	if (lines_parse(a->lines, buf, len, in_flags, &m) != 0) {
+		a->lines_dropped++; /* counted by reason in lines' stats too */
+		return;
+	}
+	a->events++;
+	if (a->udp) {
+		/* A pre-encoded JSON line has no header of its own: it goes out as procship's
+		 * own events do. Anything else keeps what its sender said. */
+		hdr = a->hdr;
+		hdr.time = m.time;
+		hdr.msgid = m.msgid[0] ? m.msgid : NULL;
+		if (m.form != LINES_FORM_JSON) {
+			hdr.facility = m.facility;
+			hdr.severity = m.severity;
+			hdr.hostname = m.hostname[0] ? m.hostname : a->hdr.hostname;
+			hdr.app_name = m.app_name[0] ? m.app_name : NULL;
+			hdr.procid = m.procid[0] ? m.procid : NULL;
+		}
+		send_framed(a, a->frame, &hdr, m.json, m.json_len);
+	}
+	if (a->export)
+		export_write(a->export, m.json, m.json_len);
+}
+
+static void on_unix_msg(void *arg, const char *buf, size_t len, unsigned int flags)
+{
+	ship_text(arg, buf, len, flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0);
+}
+
+/* Standard input may carry pre-encoded JSON events: those pass through unchanged. */
+static void on_stdin_line(void *arg, const char *buf, size_t len, unsigned int flags)
+{
+	ship_text(arg, buf, len,
+		LINES_IN_JSON | (flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0));
+}
+
+static void read_inputs(struct app *a)
+{
+	if (a->in_unix)
+		input_unix_read(a->in_unix, 0, on_unix_msg, a);
+	if (a->in_stdin && !input_stdin_eof(a->in_stdin)) {
+		input_stdin_read(a->in_stdin, on_stdin_line, a);
+		if (input_stdin_eof(a->in_stdin)) {
+			/* A pipe at its end stays readable for ever: stop watching it. */
+			if (a->stdin_polled)
+				epoll_ctl(a->epfd, EPOLL_CTL_DEL, input_stdin_fd(a->in_stdin), NULL);
+			log_info("standard input ended: exiting");
+			a->running = false;
+		}
+	}
+}
+
 static void send_rate_limit_info(struct app *a)
 {
 	char buf[512];
@@ -356,7 +430,7 @@ static void check_ringbuf_drops(struct app *a)
 	uint64_t drops[4];
 	int i;
 
-	if (sensor_drops(a->sensor, drops) != 0)
+	if (!a->sensor || sensor_drops(a->sensor, drops) != 0)
 		return;
 	for (i = 0; i < 4; i++) {
 		if (drops[i] != a->ringbuf_drops[i])
@@ -383,6 +457,15 @@ static void log_summary(struct app *a)
 		udp_log_drop_summary(a->udp);
 		log_info("udp: %" PRIu64 " sent, %" PRIu64 " dropped, %" PRIu64 " failovers",
 			us->sent, us->dropped, us->failovers);
+	}
+	if (a->lines) {
+		const struct lines_stats *ls = lines_get_stats(a->lines);
+
+		log_info("text: %" PRIu64 " messages, %" PRIu64 " normalized, %" PRIu64
+			 " unparsed, %" PRIu64 " truncated, %" PRIu64 " dropped (%" PRIu64
+			 " empty, %" PRIu64 " too long)",
+			ls->messages, ls->normalized, ls->unparsed, ls->truncated, a->lines_dropped,
+			ls->dropped_empty, ls->dropped_limit);
 	}
 	if (a->export) {
 		const struct export_stats *xs = export_get_stats(a->export);
@@ -601,6 +684,8 @@ static void housekeeping(struct app *a)
 {
 	size_t gone;
 
+	if (!a->sensor)
+		return;
 	/* Drain first: a pending exit must not be mistaken for a lost one. */
 	sensor_drain(a->sensor);
 	gone = pcache_sweep(a->cache, pid_alive);
@@ -636,6 +721,41 @@ static void epoll_add(int epfd, int fd, const char *what)
 
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
 		fatal("epoll_ctl %s", what);
+}
+
+static void start_inputs(struct app *a, int epfd)
+{
+	char err[700];
+
+	if (!a->conf.input_unix[0] && !a->conf.input_stdin) {
+		if (a->conf.rulebase[0])
+			log_warnx("--rulebase is used by text inputs only, and none is enabled");
+		return;
+	}
+	a->lines = lines_new(a->conf.rulebase[0] ? a->conf.rulebase : NULL, a->node, err,
+		sizeof(err));
+	if (!a->lines)
+		usage_error(err);
+	/* lines shortens its own document to fit, so the framer never cuts JSON; its MSGID
+	 * may be up to 32 bytes, longer than the one payload_budget measured with. */
+	if (a->conf.udp_output_enabled)
+		lines_set_max_payload(a->lines, payload_budget(a) - FRAMING_MSGID_MAX);
+	if (a->conf.input_unix[0]) {
+		a->in_unix = input_unix_new(a->conf.input_unix, 0, err, sizeof(err));
+		if (!a->in_unix)
+			fatalx("%s", err);
+		epoll_add(epfd, input_unix_fd(a->in_unix), "unix input");
+		log_info("reading syslog messages from %s", a->conf.input_unix);
+	}
+	if (a->conf.input_stdin) {
+		a->in_stdin = input_stdin_new(STDIN_FILENO, 0, err, sizeof(err));
+		if (!a->in_stdin)
+			fatalx("%s", err);
+		/* A regular file cannot be polled: it is read on every turn of the loop. */
+		a->stdin_polled = input_stdin_pollable(a->in_stdin);
+		if (a->stdin_polled)
+			epoll_add(epfd, input_stdin_fd(a->in_stdin), "standard input");
+	}
 }
 
 static void start(struct app *a, int epfd)
@@ -691,17 +811,21 @@ static void start(struct app *a, int epfd)
 	if (udp)
 		start_udp(a, udp);
 
-	scfg.cb = pev_record;
-	scfg.cb_arg = a->pev;
-	scfg.ringbuf_bytes = (size_t)a->conf.ringbuf_size;
-	a->sensor = sensor_open(&scfg, err, sizeof(err));
-	if (!a->sensor)
-		fatalx("%s", err);
-	/* Attach first, then scan: a process that starts in between is seen twice, never
-	 * missed, and the exec record simply replaces the scanned entry. */
-	scanned = sensor_scan_proc("/proc", pev_record, a->pev);
-	if (scanned < 0)
-		log_warnx("scan /proc: %s", strerror(-scanned));
+	if (a->conf.process_events) {
+		scfg.cb = pev_record;
+		scfg.cb_arg = a->pev;
+		scfg.ringbuf_bytes = (size_t)a->conf.ringbuf_size;
+		a->sensor = sensor_open(&scfg, err, sizeof(err));
+		if (!a->sensor)
+			fatalx("%s", err);
+		/* Attach first, then scan: a process that starts in between is seen twice,
+		 * never missed, and the exec record simply replaces the scanned entry. */
+		scanned = sensor_scan_proc("/proc", pev_record, a->pev);
+		if (scanned < 0)
+			log_warnx("scan /proc: %s", strerror(-scanned));
+		epoll_add(epfd, sensor_fd(a->sensor), "ring buffer");
+	}
+	start_inputs(a, epfd);
 	/* The scan needed root to read every /proc/PID/exe; nothing after it does, but a low
 	 * local port that reconnects bind again. */
 	keep = a->conf.udp_output_enabled && a->conf.udp_local_port > 0 &&
@@ -713,7 +837,6 @@ static void start(struct app *a, int epfd)
 
 	if (timerfd_settime(a->tfd, 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
-	epoll_add(epfd, sensor_fd(a->sensor), "ring buffer");
 	epoll_add(epfd, a->sfd, "signalfd");
 	epoll_add(epfd, a->tfd, "timerfd");
 	write_metrics(a);
@@ -724,7 +847,8 @@ static void start(struct app *a, int epfd)
 
 static void stop(struct app *a, int epfd)
 {
-	sensor_drain(a->sensor);
+	if (a->sensor)
+		sensor_drain(a->sensor);
 	flush_outputs(a);
 	check_ringbuf_drops(a);
 	log_summary(a);
@@ -732,6 +856,9 @@ static void stop(struct app *a, int epfd)
 	udp_free(a->udp);
 	export_free(a->export);
 	sensor_free(a->sensor);
+	input_unix_free(a->in_unix);
+	input_stdin_free(a->in_stdin);
+	lines_free(a->lines);
 	pev_free(a->pev);
 	ejson_free(a->ej);
 	pcache_free(a->cache);
@@ -782,11 +909,14 @@ int main(int argc, char **argv)
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (!a->frame || !a->init_frame || epfd == -1)
 		fatal("start-up");
+	a->epfd = epfd;
 	start(a, epfd);
 
 	a->running = true;
 	while (a->running) {
-		int i, n = epoll_wait(epfd, events, 8, -1);
+		/* Standard input from a file is read each turn, without waiting, to its end. */
+		int timeout = a->in_stdin && !a->stdin_polled ? 0 : -1;
+		int i, n = epoll_wait(epfd, events, 8, timeout);
 
 		if (n == -1) {
 			if (errno == EINTR)
@@ -799,8 +929,12 @@ int main(int argc, char **argv)
 			else if (events[i].data.fd == a->tfd)
 				handle_timer(a);
 		}
-		/* Whatever woke us, drain everything pending, then send in one batch. */
-		sensor_drain(a->sensor);
+		/* Whatever woke us, drain everything pending, then send in one batch. The unix
+		 * socket is read every turn: its kernel queue holds only ~10 datagrams and a
+		 * full queue makes the loss happen in the sender, where we cannot count it. */
+		if (a->sensor)
+			sensor_drain(a->sensor);
+		read_inputs(a);
 		flush_outputs(a);
 	}
 	stop(a, epfd);

@@ -1,0 +1,368 @@
+#include "inputs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define STDIN_CHUNK 65536 /* bytes per read(): bounds the work of one input_stdin_read() */
+
+/* ---- unix datagram socket ------------------------------------------------------------------ */
+
+struct input_unix {
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev; /* the file we bound, so that free removes only ours */
+	ino_t ino;
+	char *buf;
+	size_t max_msg;
+	struct input_unix_stats stats;
+};
+
+/* Decide what to do with a file already at path: 0 when it is gone or stale (removed), else
+ * -errno with a message. */
+static int clear_path(const char *path, const struct sockaddr_un *sun, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, e;
+
+	if (lstat(path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		e = errno;
+		snprintf(err, errlen, "input-unix %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "input-unix %s: exists and is not a socket", path);
+		return -EEXIST;
+	}
+	/* A socket file outlives its process: only a receiver that still answers makes it ours
+	 * to leave alone. */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		e = errno;
+		snprintf(err, errlen, "input-unix %s: socket: %s", path, strerror(e));
+		return -e;
+	}
+	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0) {
+		close(fd);
+		snprintf(err, errlen,
+			"input-unix %s: in use by another process (connect succeeded)", path);
+		return -EADDRINUSE;
+	}
+	e = errno;
+	close(fd);
+	if (e != ECONNREFUSED) {
+		snprintf(err, errlen,
+			"input-unix %s: cannot tell whether it is in use: connect: %s", path,
+			strerror(e));
+		return -e;
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		e = errno;
+		snprintf(err, errlen, "input-unix %s: remove stale socket: %s", path, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+struct input_unix *input_unix_new(const char *path, size_t max_msg, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct input_unix *in;
+	struct stat st;
+	int e, ret;
+
+	if (strlen(path) >= sizeof(sun.sun_path) || !path[0]) {
+		snprintf(err, errlen, "input-unix %s: path empty or longer than %zu bytes", path,
+			sizeof(sun.sun_path) - 1);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	in = calloc(1, sizeof(*in));
+	if (!in) {
+		e = errno;
+		snprintf(err, errlen, "input-unix %s: %s", path, strerror(e));
+		errno = e;
+		return NULL;
+	}
+	in->fd = -1;
+	in->max_msg = max_msg ? max_msg : INPUT_DEFAULT_MAX_MSG;
+	/* One byte more than kept, so that a longer datagram is seen as such. */
+	in->buf = malloc(in->max_msg + 1);
+	if (!in->buf) {
+		e = errno;
+		snprintf(err, errlen, "input-unix %s: %s", path, strerror(e));
+		goto err_out;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	ret = clear_path(path, &sun, err, errlen);
+	if (ret < 0) {
+		e = -ret;
+		goto err_out;
+	}
+	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (in->fd == -1) {
+		e = errno;
+		snprintf(err, errlen, "input-unix %s: socket: %s", path, strerror(e));
+		goto err_out;
+	}
+	if (bind(in->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		e = errno;
+		snprintf(err, errlen, "input-unix %s: bind: %s", path, strerror(e));
+		goto err_out;
+	}
+	snprintf(in->path, sizeof(in->path), "%s", path);
+	/* Every local program logs here, as to /dev/log; bind() honoured the umask. */
+	if (chmod(path, 0666) == -1 || lstat(path, &st) == -1) {
+		e = errno;
+		snprintf(err, errlen, "input-unix %s: chmod: %s", path, strerror(e));
+		goto err_out;
+	}
+	in->dev = st.st_dev;
+	in->ino = st.st_ino;
+	return in;
+
+err_out:
+	input_unix_free(in);
+	errno = e;
+	return NULL;
+}
+
+void input_unix_free(struct input_unix *in)
+{
+	struct stat st;
+
+	if (!in)
+		return;
+	if (in->fd != -1)
+		close(in->fd);
+	/* Another instance may have replaced a socket we were told was stale: leave theirs. */
+	if (in->path[0] && lstat(in->path, &st) == 0 && st.st_dev == in->dev &&
+		st.st_ino == in->ino)
+		unlink(in->path);
+	free(in->buf);
+	free(in);
+}
+
+int input_unix_fd(const struct input_unix *in)
+{
+	return in->fd;
+}
+
+const char *input_unix_path(const struct input_unix *in)
+{
+	return in->path;
+}
+
+int input_unix_read(struct input_unix *in, int budget, input_msg_fn *cb, void *arg)
+{
+	int count;
+
+	if (budget <= 0)
+		budget = INPUT_UNIX_BUDGET;
+	for (count = 0; count < budget; count++) {
+		/* MSG_TRUNC: return the datagram's real length, so a cut one is known and counted.
+		 */
+		ssize_t n = recv(in->fd, in->buf, in->max_msg + 1, MSG_DONTWAIT | MSG_TRUNC);
+		unsigned int flags = 0;
+		size_t len;
+
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return count;
+			in->stats.errors++;
+			return -errno;
+		}
+		len = (size_t)n;
+		if (len > in->max_msg) {
+			len = in->max_msg;
+			flags |= INPUT_F_TRUNCATED;
+			in->stats.truncated++;
+		}
+		in->stats.messages++;
+		in->stats.bytes += len;
+		cb(arg, in->buf, len, flags);
+	}
+	in->stats.budget_hits++;
+	return count;
+}
+
+const struct input_unix_stats *input_unix_get_stats(const struct input_unix *in)
+{
+	return &in->stats;
+}
+
+/* ---- standard input ------------------------------------------------------------------------ */
+
+struct input_stdin {
+	int fd;
+	int saved_flags; /* -1: not changed */
+	bool pollable;
+	bool eof;
+	bool skipping; /* inside the cut-off tail of a long line */
+	size_t max_line;
+	char *buf;
+	size_t cap;
+	size_t fill;
+	struct input_stdin_stats stats;
+};
+
+struct input_stdin *input_stdin_new(int fd, size_t max_line, char *err, size_t errlen)
+{
+	struct input_stdin *in = calloc(1, sizeof(*in));
+	struct stat st;
+	int e, fl;
+
+	if (!in) {
+		e = errno;
+		snprintf(err, errlen, "input-stdin: %s", strerror(e));
+		errno = e;
+		return NULL;
+	}
+	in->fd = fd;
+	in->saved_flags = -1;
+	in->max_line = max_line ? max_line : INPUT_DEFAULT_MAX_MSG;
+	/* A kept partial line is at most max_line, so a whole chunk always fits behind it. */
+	in->cap = in->max_line + STDIN_CHUNK;
+	in->buf = malloc(in->cap);
+	if (!in->buf) {
+		e = errno;
+		snprintf(err, errlen, "input-stdin: %s", strerror(e));
+		goto err_out;
+	}
+	if (fstat(fd, &st) == -1) {
+		e = errno;
+		snprintf(err, errlen, "input-stdin: fd %d: %s", fd, strerror(e));
+		goto err_out;
+	}
+	in->pollable = !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISDIR(st.st_mode);
+	if (in->pollable) {
+		fl = fcntl(fd, F_GETFL);
+		if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
+			e = errno;
+			snprintf(
+				err, errlen, "input-stdin: fd %d: O_NONBLOCK: %s", fd, strerror(e));
+			goto err_out;
+		}
+		/* The flag belongs to the open file description, which a shell or a pipe's writer
+		 * may share: put it back when done. */
+		in->saved_flags = fl;
+	}
+	return in;
+
+err_out:
+	input_stdin_free(in);
+	errno = e;
+	return NULL;
+}
+
+void input_stdin_free(struct input_stdin *in)
+{
+	if (!in)
+		return;
+	if (in->saved_flags != -1)
+		fcntl(in->fd, F_SETFL, in->saved_flags);
+	free(in->buf);
+	free(in);
+}
+
+int input_stdin_fd(const struct input_stdin *in)
+{
+	return in->fd;
+}
+
+bool input_stdin_pollable(const struct input_stdin *in)
+{
+	return in->pollable;
+}
+
+bool input_stdin_eof(const struct input_stdin *in)
+{
+	return in->eof;
+}
+
+const struct input_stdin_stats *input_stdin_get_stats(const struct input_stdin *in)
+{
+	return &in->stats;
+}
+
+/* Deliver one line of len bytes, cutting it at max_line. */
+static void deliver(
+	struct input_stdin *in, const char *line, size_t len, input_msg_fn *cb, void *arg)
+{
+	unsigned int flags = 0;
+
+	if (len > in->max_line) {
+		in->stats.discarded_bytes += len - in->max_line;
+		in->stats.truncated++;
+		len = in->max_line;
+		flags |= INPUT_F_TRUNCATED;
+	}
+	in->stats.lines++;
+	in->stats.bytes += len;
+	cb(arg, line, len, flags);
+}
+
+int input_stdin_read(struct input_stdin *in, input_msg_fn *cb, void *arg)
+{
+	size_t start = 0, rest;
+	int count = 0;
+	ssize_t n;
+
+	if (in->eof)
+		return 0;
+	n = read(in->fd, in->buf + in->fill, in->cap - in->fill);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		in->stats.errors++;
+		return -errno;
+	}
+	if (n == 0) {
+		in->eof = true;
+		if (in->fill > 0 && !in->skipping) {
+			deliver(in, in->buf, in->fill, cb, arg);
+			count++;
+		}
+		in->fill = 0;
+		return count;
+	}
+	in->fill += (size_t)n;
+	for (;;) {
+		char *nl = memchr(in->buf + start, '\n', in->fill - start);
+		size_t len;
+
+		if (!nl)
+			break;
+		len = (size_t)(nl - (in->buf + start));
+		if (in->skipping) {
+			in->stats.discarded_bytes += len;
+			in->skipping = false;
+		} else {
+			deliver(in, in->buf + start, len, cb, arg);
+			count++;
+		}
+		start += len + 1;
+	}
+	rest = in->fill - start;
+	if (in->skipping) {
+		in->stats.discarded_bytes += rest;
+		rest = 0;
+	} else if (rest > in->max_line) {
+		/* No '\n' within max_line: ship what we have now, drop the rest of the line. */
+		deliver(in, in->buf + start, rest, cb, arg);
+		count++;
+		in->skipping = true;
+		rest = 0;
+	}
+	memmove(in->buf, in->buf + in->fill - rest, rest);
+	in->fill = rest;
+	return count;
+}

@@ -1,0 +1,110 @@
+/* libFuzzer target for shipper/lines.c: arbitrary bytes as a datagram or a line, with and
+ * without the JSON pass-through, with and without a payload limit, through the sshd sample
+ * rulebase. Checks what the header promises: every document is valid UTF-8 and parses as a JSON
+ * object, stays within the limit, and holds no NUL; a refusal is one of the documented errors.
+ *
+ *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
+ *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_lines.c shipper/lines.c \
+ *	-o build/fuzz_lines $(pkg-config --libs lognorm libestr libfastjson)
+ *   build/fuzz_lines -max_total_time=60
+ * FUZZ_LINES_RULEBASE names another rulebase (default conf/rulebases/sshd.rb, from the top of
+ * the tree).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "shipper/lines.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* abort() rather than assert(): the check must stay in a -DNDEBUG build. */
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			abort();                                                                   \
+	} while (0)
+
+static bool utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0, k, n;
+
+	while (i < len) {
+		unsigned char c = s[i];
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+		if (n == 0 || c > 0xf4 || i + n > len)
+			return false;
+		for (k = 1; k < n; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+		if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f) ||
+			(c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+static struct lines *lines_once(void)
+{
+	static struct lines *l;
+	const char *rb = getenv("FUZZ_LINES_RULEBASE");
+	char err[256];
+
+	if (l)
+		return l;
+	l = lines_new(rb ? rb : "conf/rulebases/sshd.rb", "fuzz-node", err, sizeof(err));
+	if (!l) {
+		fprintf(stderr, "%s\n", err);
+		abort();
+	}
+	lines_set_max_input(l, 4096);
+	return l;
+}
+
+/* The first byte chooses the input flags and the payload limit; the rest is the message. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const size_t limits[] = {0, 64, 200, 512, 2048};
+	struct lines *l = lines_once();
+	struct fjson_object *doc;
+	struct lines_msg m;
+	unsigned int in_flags;
+	size_t limit;
+	char *text;
+	int ret;
+
+	if (size < 1)
+		return 0;
+	in_flags = data[0] & (LINES_IN_JSON | LINES_IN_TRUNCATED);
+	limit = limits[(data[0] >> 2) % (sizeof(limits) / sizeof(limits[0]))];
+	lines_set_max_payload(l, limit);
+	ret = lines_parse(l, (const char *)data + 1, size - 1, in_flags, &m);
+	if (ret < 0) {
+		CHECK(ret == -ENODATA || ret == -ENOSPC);
+		return 0;
+	}
+	CHECK(m.json && m.json_len > 0);
+	CHECK(!limit || m.json_len <= limit);
+	CHECK(utf8_valid((const unsigned char *)m.json, m.json_len));
+	CHECK(memchr(m.json, '\0', m.json_len) == NULL);
+	CHECK(m.facility >= 0 && m.facility <= 23 && m.severity >= 0 && m.severity <= 7);
+	text = malloc(m.json_len + 1);
+	CHECK(text);
+	memcpy(text, m.json, m.json_len);
+	text[m.json_len] = '\0';
+	doc = fjson_tokener_parse(text);
+	CHECK(doc && fjson_object_is_type(doc, fjson_type_object));
+	fjson_object_put(doc);
+	free(text);
+	return 0;
+}
