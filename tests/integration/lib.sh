@@ -123,6 +123,9 @@ it_cleanup()
 		stop_pid "$SINK_PID" 5 || info "udp sink $SINK_PID needed SIGKILL"
 		wait "$SINK_PID" 2>/dev/null
 	fi
+	# scenarios 30 and later: their counters and exit hooks (none in the older scenarios)
+	declare -F it_stop_counters >/dev/null && it_stop_counters
+	declare -F it_run_exit_hooks >/dev/null && it_run_exit_hooks
 	exit "$status"
 }
 trap it_cleanup EXIT
@@ -609,4 +612,169 @@ assert_header()
 		assert_json "$line" 'j["syslog"][name] == value' name="$1" value="$2"
 		shift 2
 	done
+}
+
+# ==== helpers added for scenarios 30 and later ================================================
+
+# ---- more cleanup -----------------------------------------------------------------------------
+# it_on_exit COMMAND...: run COMMAND (one string, eval'd) when the scenario ends, after
+# procship and the receivers are stopped: to delete a network namespace, unmount a file
+# system, stop a helper process. Hooks run in the order they were added; failures are ignored.
+IT_EXIT_HOOKS=()
+it_on_exit()
+{
+	IT_EXIT_HOOKS+=("$*")
+}
+
+it_run_exit_hooks()
+{
+	local h
+	for h in "${IT_EXIT_HOOKS[@]}"; do
+		eval "$h" || true
+	done
+	IT_EXIT_HOOKS=()
+}
+
+# ---- counting receivers -----------------------------------------------------------------------
+# A UDP receiver that accounts for every datagram: udp_counter.py, one per NAME, writing one line
+# per datagram to CNT_OUT[NAME] ($T/counter-NAME.out, appended to by every instance of NAME).
+# stop_counter first stops accepting (the socket is connect()ed elsewhere, so new datagrams are
+# refused with ICMP as if the port were closed), then reads what is queued, so that nothing the
+# kernel accepted for it is lost at shutdown; the datagrams its socket dropped (receive buffer
+# full) are added to $T/counter-NAME.kdrops. CNT_NS (a network namespace name) runs it there.
+declare -A CNT_PID=() CNT_PORT=() CNT_OUT=() CNT_NSNAME=()
+
+# start_counter NAME [PORT]
+start_counter()
+{
+	local name=$1 port=${2:-} i ns=${CNT_NS:-}
+	[ -z "${CNT_PID[$name]:-}" ] || fail "start_counter: counter $name is still running"
+	[ -n "$port" ] || port=$(free_udp_port)
+	CNT_OUT[$name]=$T/counter-$name.out
+	rm -f "$T/counter-$name.ready"
+	${ns:+ip netns exec "$ns"} "$PYTHON" "$IT_LIB_DIR/udp_counter.py" "$port" "${CNT_OUT[$name]}" \
+		"$T/counter-$name.kdrops" "$T/counter-$name.ready" 300 2>>"$T/counter-$name.log" &
+	CNT_PID[$name]=$!
+	CNT_NSNAME[$name]=$ns
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$T/counter-$name.ready" ] && break
+		kill -0 "${CNT_PID[$name]}" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -e "$T/counter-$name.ready" ] ||
+		{ show_tail "$T/counter-$name.log"; fail "udp counter $name did not bind 127.0.0.1:$port"; }
+	CNT_PORT[$name]=$port
+	info "udp counter $name (${CNT_PID[$name]}) on 127.0.0.1:$port${ns:+ in netns $ns}"
+}
+
+# stop_counter NAME: returns once every datagram it accepted is in CNT_OUT[NAME].
+stop_counter()
+{
+	local name=$1 pid=${CNT_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	stop_pid "$pid" 10 || fail "udp counter $name did not exit within 10s of SIGTERM"
+	wait "$pid" 2>/dev/null || true
+	CNT_PID[$name]=
+	info "udp counter $name stopped"
+}
+
+# counter_lines NAME: datagrams received so far by every instance of counter NAME.
+counter_lines()
+{
+	if [ -e "${CNT_OUT[$1]}" ]; then wc -l <"${CNT_OUT[$1]}"; else echo 0; fi
+}
+
+# counter_kdrops NAME: datagrams the kernel dropped at counter NAME's sockets (buffer full).
+counter_kdrops()
+{
+	local f=$T/counter-$1.kdrops
+	if [ -s "$f" ]; then awk '{ s += $1 } END { print s + 0 }' "$f"; else echo 0; fi
+}
+
+it_stop_counters()
+{
+	local name
+	for name in "${!CNT_PID[@]}"; do
+		[ -n "${CNT_PID[$name]}" ] || continue
+		stop_pid "${CNT_PID[$name]}" 5 || info "udp counter ${CNT_PID[$name]} needed SIGKILL"
+		wait "${CNT_PID[$name]}" 2>/dev/null
+	done
+}
+
+# ---- metrics and counters ----------------------------------------------------------------------
+# metric FILE SERIES: the sum of the values of SERIES in the Prometheus text FILE. SERIES is a
+# metric name (every label set counts) or a name with labels exactly as written, e.g.
+# 'procship_events_dropped_total{reason="send_error"}'. Fails if no such series is present.
+metric()
+{
+	"$PYTHON" - "$1" "$2" <<-'EOF' || { show_tail "$1" 60; fail "no series $2 in $1"; }
+	import sys
+	path, want = sys.argv[1], sys.argv[2]
+	total, found = 0, False
+	with open(path) as f:
+	    for line in f:
+	        if not line.strip() or line.startswith("#"):
+	            continue
+	        series, value = line.rsplit(None, 1)
+	        name = series.split("{", 1)[0]
+	        if series == want or ("{" not in want and name == want):
+	            total += float(value)
+	            found = True
+	if not found:
+	    sys.exit(1)
+	print(int(total) if total == int(total) else total)
+	EOF
+}
+
+# text_stat NAME: a counter of this run's last "text:" summary line (messages, normalized,
+# unparsed, truncated, dropped, empty, toolong).
+text_stat()
+{
+	local v
+	v=$(procship_run_log | "$PYTHON" -c '
+import re, sys
+pat = re.compile(r"text: (\d+) messages, (\d+) normalized, (\d+) unparsed, (\d+) truncated, "
+                 r"(\d+) dropped \((\d+) empty, (\d+) too long\)")
+names = ["messages", "normalized", "unparsed", "truncated", "dropped", "empty", "toolong"]
+found = None
+for line in sys.stdin:
+    m = pat.search(line)
+    if m:
+        found = m.group(names.index(sys.argv[1]) + 1)
+if found is None:
+    sys.exit(1)
+print(found)' "$1") || { show_tail "$PROCSHIP_LOG"; fail "no '$1' in a 'text:' line of procship's log"; }
+	printf '%s\n' "$v"
+}
+
+# wait_lines FILE N SECONDS: until FILE has at least N complete lines; fails on timeout.
+wait_lines()
+{
+	local file=$1 n=$2 secs=$3 i got=0
+	for ((i = 0; i < secs * 10; i++)); do
+		[ -e "$file" ] && got=$(wc -l <"$file")
+		[ "$got" -lt "$n" ] || return 0
+		sleep 0.1
+	done
+	show_tail "$file" 5
+	fail "timed out after ${secs}s waiting for $n lines in $file (got $got)"
+}
+
+# wait_stable FILE SECONDS: until FILE's line count stops changing for 0.5 s (at most SECONDS).
+wait_stable()
+{
+	local file=$1 secs=$2 i last=-1 now
+	for ((i = 0; i < secs * 4; i++)); do
+		now=$( [ -e "$file" ] && wc -l <"$file" || echo 0)
+		[ "$now" -ne "$last" ] || return 0
+		last=$now
+		sleep 0.25
+	done
+}
+
+# marker_filter PREFIX: an --export-allowlist that keeps only the events of processes whose
+# arguments start with PREFIX (the host runs other processes too).
+marker_filter()
+{
+	printf '{"arguments_regex":["^%s"]}' "$1"
 }
