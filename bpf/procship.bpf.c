@@ -17,11 +17,16 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Knobs set by user space between open and load. */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* pending bytes that force a wake-up */
+const volatile __u64 wakeup_interval_ns = 2000000; /* at most one idle wake-up this often */
 const volatile __u32 ignore_tgid = 0;           /* procship itself */
+
+/* When user space was last woken. Racy across CPUs on purpose: a lost update costs one extra
+ * wake-up, nothing more. */
+__u64 last_wakeup_ns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 * 1024 * 1024);
+	__uint(max_entries, 2 * 1024 * 1024);
 } events SEC(".maps");
 
 /* Exec records are assembled here, then copied into the ring buffer at their used size. */
@@ -48,11 +53,23 @@ static __always_inline void count_drop(__u32 type)
 		*n += 1;
 }
 
+/* Wake user space when a lot is pending (a burst), or for the first record after a quiet
+ * spell (so an idle host sees its events within microseconds, not at the next 10 ms timer
+ * drain), but never more often than wakeup_interval_ns otherwise: a wake-up per exec was
+ * measured to slow an exec loop by ~45%. */
 static __always_inline __u64 wakeup_flag(void)
 {
 	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 now;
 
-	return pending >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (pending >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	now = bpf_ktime_get_ns();
+	if (now - last_wakeup_ns >= wakeup_interval_ns) {
+		last_wakeup_ns = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
 }
 
 /* Fork and exit records: the header alone, reserved and submitted in place. */

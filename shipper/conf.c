@@ -84,7 +84,7 @@ const struct conf_option conf_options[] = {
 		"HOSTNAME in the syslog header (default: the node name)", NULL},
 	{"cee-cookie", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(cee_cookie),
 		"put \"@cee:\" before the JSON, for rsyslog's mmjsonparse", NULL},
-	{"ring-buffer-size", CONF_INT, "8388608", "BYTES", 4096, 1L << 30, NULL, NULL,
+	{"ring-buffer-size", CONF_INT, "2097152", "BYTES", 4096, 1L << 30, NULL, NULL,
 		OFF(ringbuf_size), "BPF ring buffer size (a power of two)", NULL},
 	{"log-level", CONF_NAME, "info", "LEVEL", 0, 0, log_level_from_name,
 		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr", NULL},

@@ -11,11 +11,17 @@
 
 struct ejson {
 	char node[256];
+	char node_json[600]; /* the node name as a JSON string, quotes included */
+	size_t node_json_len;
 	int64_t boot_offset_ns;
 	char *out;
 	size_t out_size;
 	size_t max_len;
 	struct ejson_stats stats;
+	/* strftime once a second, not once an event. */
+	time_t time_sec;
+	char time_prefix[32];
+	size_t time_prefix_len;
 };
 
 void ejson_set_max_len(struct ejson *ej, size_t max_len)
@@ -36,6 +42,21 @@ struct ejson *ejson_new(const char *node, int64_t boot_offset_ns)
 		return NULL;
 	snprintf(ej->node, sizeof(ej->node), "%s", node);
 	ej->boot_offset_ns = boot_offset_ns;
+	ej->time_sec = (time_t)-1;
+	{
+		struct fjson_object *s = fjson_object_new_string(ej->node);
+		const char *text = s ? fjson_object_to_json_string_ext(s, FJSON_TO_STRING_PLAIN) : NULL;
+		int n = text ? ejson_copy_unescaped(ej->node_json, sizeof(ej->node_json), text,
+				       strlen(text))
+			     : -1;
+
+		fjson_object_put(s);
+		if (n < 0) {
+			free(ej);
+			return NULL;
+		}
+		ej->node_json_len = (size_t)n;
+	}
 	ej->out_size = 4096;
 	ej->out = malloc(ej->out_size);
 	if (!ej->out) {
@@ -486,20 +507,176 @@ static bool cut_group(struct cuttable *c, size_t n, size_t excess, char **owned)
 	return cut;
 }
 
-static const char *encode_fit(struct ejson *ej, const char *kind,
-	const struct pcache_proc *proc, const struct pcache_proc *parent, bool is_exit,
-	uint32_t exit_code, uint64_t ktime, size_t *len)
+/* "2023-10-06T22:03:57.700327580Z" with the date and clock formatted once a second. */
+static size_t event_time(struct ejson *ej, uint64_t ktime, char *buf, size_t size)
+{
+	int64_t ns = (int64_t)ktime + ej->boot_offset_ns;
+	time_t sec = (time_t)(ns / 1000000000);
+	long nsec = (long)(ns % 1000000000);
+	int w;
+
+	if (nsec < 0 || sec != ej->time_sec) {
+		size_t n = ejson_time(ns, buf, size);
+
+		if (n < 11 || nsec < 0)
+			return n;
+		ej->time_sec = sec;
+		ej->time_prefix_len = n - 11; /* ".NNNNNNNNNZ" */
+		memcpy(ej->time_prefix, buf, ej->time_prefix_len);
+		return n;
+	}
+	if (ej->time_prefix_len + 12 > size)
+		return 0;
+	memcpy(buf, ej->time_prefix, ej->time_prefix_len);
+	w = snprintf(buf + ej->time_prefix_len, size - ej->time_prefix_len, ".%09ldZ", nsec);
+	return w == 11 ? ej->time_prefix_len + 11 : 0;
+}
+
+/* The process object's text, built with libfastjson the first time and kept in the entry. */
+static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t *len)
+{
+	struct fjson_object *o;
+	const char *text;
+	size_t n;
+	int w;
+
+	if (p->json) {
+		*len = p->json_len;
+		return p->json;
+	}
+	o = process_obj(ej, p);
+	text = o ? fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN) : NULL;
+	if (!text) {
+		fjson_object_put(o);
+		return NULL;
+	}
+	n = strlen(text);
+	p->json = malloc(n + 1);
+	if (!p->json) {
+		fjson_object_put(o);
+		return NULL;
+	}
+	w = ejson_copy_unescaped(p->json, n + 1, text, n);
+	fjson_object_put(o);
+	if (w < 0) {
+		free(p->json);
+		p->json = NULL;
+		return NULL;
+	}
+	p->json_len = (size_t)w;
+	*len = p->json_len;
+	return p->json;
+}
+
+/* Room for n more bytes in the output buffer. */
+static bool out_reserve(struct ejson *ej, size_t n)
+{
+	size_t size = ej->out_size;
+	char *p;
+
+	if (n <= size)
+		return true;
+	while (size < n)
+		size *= 2;
+	p = realloc(ej->out, size);
+	if (!p)
+		return false;
+	ej->out = p;
+	ej->out_size = size;
+	return true;
+}
+
+/* The event put together from the cached process objects: the same text encode() builds,
+ * in the same key order, at a fraction of the cost. NULL when a piece cannot be built. */
+static const char *encode_fast(struct ejson *ej, const char *kind, struct pcache_proc *proc,
+	struct pcache_proc *parent, bool is_exit, uint32_t exit_code, uint64_t ktime, size_t *len)
+{
+	const char *ptext = NULL, *text;
+	size_t plen = 0, tlen, o = 0, need, tmlen;
+	char tm[64], tail[96];
+	size_t tail_len = 0;
+
+	text = process_text(ej, proc, &tlen);
+	if (!text || (parent && !(ptext = process_text(ej, parent, &plen))))
+		return NULL;
+	tmlen = event_time(ej, ktime, tm, sizeof(tm));
+	if (!tmlen)
+		return NULL;
+	if (is_exit) {
+		int sig = exit_code & 0x7f;
+		int status = (exit_code >> 8) & 0xff;
+		int w = 0;
+
+		if (sig) {
+			const char *abbrev = sigabbrev_np(sig);
+
+			w = abbrev ? snprintf(tail, sizeof(tail), ",\"signal\":\"SIG%s\"", abbrev)
+				   : snprintf(tail, sizeof(tail), ",\"signal\":\"SIG%d\"", sig);
+			if (w < 0 || (size_t)w >= sizeof(tail))
+				return NULL;
+			tail_len = (size_t)w;
+		}
+		if (status) {
+			w = snprintf(tail + tail_len, sizeof(tail) - tail_len, ",\"status\":%d",
+				status);
+			if (w < 0 || (size_t)w >= sizeof(tail) - tail_len)
+				return NULL;
+			tail_len += (size_t)w;
+		}
+	}
+	/* {"KIND":{"process":P[,"parent":PP][,signal,status,"time":T]},"node_name":N,"time":T} */
+	need = 2 + strlen(kind) + 14 + tlen + (parent ? 10 + plen : 0) + tail_len +
+		(is_exit ? 10 + tmlen : 0) + 14 + ej->node_json_len + 10 + tmlen + 3;
+	if (!out_reserve(ej, need + 1))
+		return NULL;
+#define PUT(s, n)                                  \
+	do {                                       \
+		memcpy(ej->out + o, (s), (n));     \
+		o += (n);                          \
+	} while (0)
+#define PUTS(lit) PUT(lit, sizeof(lit) - 1)
+	PUTS("{\"");
+	PUT(kind, strlen(kind));
+	PUTS("\":{\"process\":");
+	PUT(text, tlen);
+	if (parent) {
+		PUTS(",\"parent\":");
+		PUT(ptext, plen);
+	}
+	PUT(tail, tail_len);
+	if (is_exit) {
+		PUTS(",\"time\":\"");
+		PUT(tm, tmlen);
+		PUTS("\"");
+	}
+	PUTS("},\"node_name\":");
+	PUT(ej->node_json, ej->node_json_len);
+	PUTS(",\"time\":\"");
+	PUT(tm, tmlen);
+	PUTS("\"}");
+#undef PUTS
+#undef PUT
+	ej->out[o] = '\0';
+	*len = o;
+	return ej->out;
+}
+
+static const char *encode_fit(struct ejson *ej, const char *kind, struct pcache_proc *proc,
+	struct pcache_proc *parent, bool is_exit, uint32_t exit_code, uint64_t ktime, size_t *len)
 {
 	struct pcache_proc p, pp;
 	char *owned[6] = {NULL};
 	struct cuttable args[2], paths[4];
-	const char *json = encode(ej, kind, proc, parent, is_exit, exit_code, ktime, len);
+	const char *json = encode_fast(ej, kind, proc, parent, is_exit, exit_code, ktime, len);
 	size_t nargs = 0, npaths = 0, i;
 	int rounds;
 
+	if (!json)
+		json = encode(ej, kind, proc, parent, is_exit, exit_code, ktime, len);
 	if (!json || ej->max_len == 0 || *len <= ej->max_len)
 		return json;
-	/* Shallow copies whose string pointers we may point at shortened copies. */
+	/* Shallow copies whose string pointers we may point at shortened copies; encode()
+	 * builds their objects afresh and never touches the cached text. */
 	memcpy(&p, proc, sizeof(p));
 	args[nargs++] = (struct cuttable){&p.arguments, &p.flags, PCACHE_F_TRUNC_ARGS};
 	paths[npaths++] = (struct cuttable){&p.cwd, &p.flags, PCACHE_F_TRUNC_CWD};
@@ -527,14 +704,14 @@ static const char *encode_fit(struct ejson *ej, const char *kind,
 	return json;
 }
 
-const char *ejson_exec(struct ejson *ej, const struct pcache_proc *proc,
-	const struct pcache_proc *parent, uint64_t ktime, size_t *len)
+const char *ejson_exec(struct ejson *ej, struct pcache_proc *proc, struct pcache_proc *parent,
+	uint64_t ktime, size_t *len)
 {
 	return encode_fit(ej, "process_exec", proc, parent, false, 0, ktime, len);
 }
 
-const char *ejson_exit(struct ejson *ej, const struct pcache_proc *proc,
-	const struct pcache_proc *parent, uint32_t exit_code, uint64_t ktime, size_t *len)
+const char *ejson_exit(struct ejson *ej, struct pcache_proc *proc, struct pcache_proc *parent,
+	uint32_t exit_code, uint64_t ktime, size_t *len)
 {
 	return encode_fit(ej, "process_exit", proc, parent, true, exit_code, ktime, len);
 }

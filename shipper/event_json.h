@@ -33,12 +33,14 @@ struct ejson_stats {
 };
 const struct ejson_stats *ejson_get_stats(const struct ejson *ej);
 
-/* parent may be NULL (omitted). Returns the text and its length in *len, or NULL (ENOMEM). */
-const char *ejson_exec(struct ejson *ej, const struct pcache_proc *proc,
-	const struct pcache_proc *parent, uint64_t ktime, size_t *len);
+/* parent may be NULL (omitted). Returns the text and its length in *len, or NULL (ENOMEM).
+ * Each process's own object is built once and cached in it (proc->json): an event is then
+ * put together from cached pieces, without building a JSON tree. */
+const char *ejson_exec(struct ejson *ej, struct pcache_proc *proc, struct pcache_proc *parent,
+	uint64_t ktime, size_t *len);
 /* exit_code is the kernel's wait status (code << 8 | signal). */
-const char *ejson_exit(struct ejson *ej, const struct pcache_proc *proc,
-	const struct pcache_proc *parent, uint32_t exit_code, uint64_t ktime, size_t *len);
+const char *ejson_exit(struct ejson *ej, struct pcache_proc *proc, struct pcache_proc *parent,
+	uint32_t exit_code, uint64_t ktime, size_t *len);
 
 /* Copy libfastjson's text into dst turning its "\/" escapes back into "/" (NUL written).
  * Returns the length, or -ENOSPC when dst is too small. */

@@ -808,8 +808,6 @@ static void start(struct app *a, int epfd)
 	a->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (a->sfd == -1 || a->tfd == -1)
 		fatal("event loop set-up");
-	if (udp)
-		start_udp(a, udp);
 
 	if (a->conf.process_events) {
 		scfg.cb = pev_record;
@@ -825,6 +823,10 @@ static void start(struct app *a, int epfd)
 			log_warnx("scan /proc: %s", strerror(-scanned));
 		epoll_add(epfd, sensor_fd(a->sensor), "ring buffer");
 	}
+	/* agent_init goes out once the programs are attached: from then on, nothing that
+	 * happens on the host is missed. */
+	if (udp)
+		start_udp(a, udp);
 	start_inputs(a, epfd);
 	/* The scan needed root to read every /proc/PID/exe; nothing after it does, but a low
 	 * local port that reconnects bind again. */

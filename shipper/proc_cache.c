@@ -26,6 +26,7 @@ struct pcache *pcache_new(const char *node)
 
 static void proc_free(struct pcache_proc *p)
 {
+	free(p->json);
 	free(p->binary);
 	free(p->arguments);
 	free(p->cwd);
@@ -175,9 +176,12 @@ int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 	struct pcache_proc *parent = dst->parent;
 	uint32_t refcnt = dst->refcnt;
 	bool linked = dst->linked;
+	char *json = dst->json;
 
 	memcpy(dst, src, sizeof(*dst));
 	dst->hh = hh;
+	dst->json = json;
+	dst->json_len = json ? strlen(json) : 0;
 	dst->parent = parent;
 	dst->refcnt = refcnt;
 	dst->linked = linked;

@@ -47,6 +47,11 @@ struct pcache_proc {
 	char *arguments; /* Tetragon's joining of argv[1..]; "" when none */
 	char *cwd;
 	char docker[32]; /* first 31 characters of a container id, or "" */
+	/* Its "process" JSON object, built on first use by event_json and kept: a process is
+	 * encoded again for its exit and as the parent of each child. Fields must not change
+	 * once it is set. */
+	char *json;
+	size_t json_len;
 	UT_hash_handle hh; /* owned by proc_cache.c */
 };
 

@@ -16,7 +16,7 @@ typedef void sensor_record_fn(void *arg, const struct ps_event *e);
 struct sensor_config {
 	sensor_record_fn *cb;
 	void *cb_arg;
-	size_t ringbuf_bytes;  /* power of two >= page size; 0 = the BPF default (8 MiB) */
+	size_t ringbuf_bytes;  /* power of two >= page size; 0 = the BPF default (2 MiB) */
 	uint64_t wakeup_bytes; /* pending bytes that wake user space; 0 = default */
 };
 

@@ -488,9 +488,13 @@ static void test_shorten_to_fit(void **state)
 	fjson_object_put(o);
 	assert_int_equal(ejson_get_stats(ej)->over_limit, 1);
 
-	/* Paths: the long cwd is cut, the short binary stays whole. */
+	/* Paths: the long cwd is cut, the short binary stays whole. The cached objects describe
+	 * the old fields: drop them, as a process's fields never change once encoded. */
 	proc.cwd = big;
 	parent.cwd = "/";
+	free(proc.json);
+	free(parent.json);
+	proc.json = parent.json = NULL;
 	ejson_set_max_len(ej, 1400);
 	json = ejson_exec(ej, &proc, &parent, 1, &len);
 	assert_true(len <= 1400);
@@ -501,6 +505,64 @@ static void test_shorten_to_fit(void **state)
 	assert_true(strlen(str_at(o, "process_exec", "process", "cwd")) < 1400);
 	assert_string_equal(str_at(o, "process_exec", "process", "flags"), "truncArgs truncCWD");
 	fjson_object_put(o);
+	free(proc.json);
+	free(parent.json);
+	ejson_free(ej);
+}
+
+/* The event put together from cached pieces is the text libfastjson builds for it. */
+static void test_fast_path_matches_tree(void **state)
+{
+	struct ejson *ej = ejson_new("node/1 \"q\"", 123456789);
+	struct pcache_proc proc = {0}, parent = {0};
+	char *first;
+	const char *json;
+	size_t len;
+	struct fjson_object *o;
+
+	(void)state;
+	proc.pid = 42;
+	proc.uid = 1000;
+	proc.auid = 4294967295u;
+	proc.binary = "/usr/bin/env";
+	proc.arguments = "a \"b c\"";
+	proc.cwd = "/tmp";
+	proc.flags = PCACHE_F_EXECVE | PCACHE_F_CLONE;
+	proc.ktime = 1000;
+	strcpy(proc.exec_id, "aWQ=");
+	strcpy(proc.parent_exec_id, "cGFyZW50");
+	parent.pid = 1;
+	parent.binary = "/sbin/init";
+	parent.cwd = "/";
+	parent.flags = PCACHE_F_PROCFS | PCACHE_F_ROOTCWD;
+	json = ejson_exit(ej, &proc, &parent, 9 | (3 << 8), 2000000001, &len);
+	assert_non_null(json);
+	first = strdup(json);
+	assert_non_null(proc.json);
+	assert_non_null(parent.json);
+	/* Same event again, now from the cache: byte for byte the same. */
+	json = ejson_exit(ej, &proc, &parent, 9 | (3 << 8), 2000000001, &len);
+	assert_string_equal(json, first);
+	assert_int_equal(len, strlen(first));
+	o = parse(json);
+	assert_string_equal(str_at(o, "node_name", NULL, NULL), "node/1 \"q\"");
+	assert_string_equal(str_at(o, "time", NULL, NULL), "1970-01-01T00:00:02.123456790Z");
+	assert_string_equal(str_at(o, "process_exit", "time", NULL),
+		"1970-01-01T00:00:02.123456790Z");
+	assert_string_equal(str_at(o, "process_exit", "signal", NULL), "SIGKILL");
+	assert_int_equal(int_at(o, "process_exit", "status", NULL), 3);
+	assert_string_equal(str_at(o, "process_exit", "process", "arguments"), "a \"b c\"");
+	assert_string_equal(str_at(o, "process_exit", "parent", "flags"), "procFS rootcwd");
+	fjson_object_put(o);
+	/* A later second: the cached date prefix is renewed. */
+	json = ejson_exec(ej, &proc, NULL, 61000000000ULL, &len);
+	o = parse(json);
+	assert_string_equal(str_at(o, "time", NULL, NULL), "1970-01-01T00:01:01.123456789Z");
+	assert_false(has(o, "process_exec", "parent", NULL));
+	fjson_object_put(o);
+	free(first);
+	free(proc.json);
+	free(parent.json);
 	ejson_free(ej);
 }
 
@@ -584,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_fork_exec_exit_flow),
 		cmocka_unit_test(test_orphan_keeps_parent),
 		cmocka_unit_test(test_shorten_to_fit),
+		cmocka_unit_test(test_fast_path_matches_tree),
 		cmocka_unit_test(test_utf8_fix),
 		cmocka_unit_test(test_hostile_strings_round_trip),
 	};
