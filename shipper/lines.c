@@ -321,6 +321,11 @@ static bool js_string(struct jscan *j)
 				return false;
 			}
 		}
+		/* Plain ASCII is most of any line: no call per byte for it. */
+		if (c < 0x80) {
+			j->p++;
+			continue;
+		}
 		n = utf8_seq(j->p, (size_t)(j->end - j->p));
 		if (n == 0)
 			return false;

@@ -1,10 +1,13 @@
 /* libFuzzer target for udp_parse_dest() and udp_parse_dest_list(): arbitrary bytes as one
  * entry and as a list. Checks what the header promises: success means a port in 1..65535, a
- * non-empty host that fits, no brackets or blanks in it, and a message on every refusal.
+ * non-empty host that fits, no brackets or blanks in it, and a message on every refusal. And
+ * that parsing loses nothing: the host is taken verbatim from the entry, the port is the
+ * entry's or the default, and the canonical form ("host:port", "[v6]:port") parses back to
+ * the same destination; a one-item list parses like the entry alone.
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
- *	tests/fuzz/fuzz_hostport.c shipper/output_udp.c -o build/fuzz_hostport
- *   build/fuzz_hostport -max_total_time=60
+ *	tests/fuzz/fuzz_hostport.c shipper/output_udp.c -o build/fuzz/fuzz_hostport
+ *   build/fuzz/fuzz_hostport -max_total_time=60 tests/fuzz/corpus/hostport
  */
 #include <errno.h>
 #include <stdint.h>
@@ -12,18 +15,12 @@
 #include <string.h>
 
 #include "shipper/output_udp.h"
+#include "fuzz_util.h"
 
 #define ENTRY_MAX 4096
 #define LIST_MAX  8
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* abort() rather than assert(): the check must stay in a -DNDEBUG build. */
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			abort();                                                                   \
-	} while (0)
 
 static void check_dest(const struct udp_dest *d)
 {
@@ -34,12 +31,28 @@ static void check_dest(const struct udp_dest *d)
 	CHECK(strpbrk(d->host, "[] \t\r\n,") == NULL);
 }
 
+/* d came from entry: its host is in the entry as written, and its canonical form reads back
+ * as d (with no default port to fall back on). */
+static void check_round_trip(const char *entry, const struct udp_dest *d)
+{
+	char canon[NI_MAXHOST + 16], err[256];
+	struct udp_dest again;
+
+	CHECK(strstr(entry, d->host) != NULL);
+	snprintf(canon, sizeof(canon), strchr(d->host, ':') ? "[%s]:%u" : "%s:%u", d->host,
+		(unsigned)d->port);
+	CHECK(udp_parse_dest(canon, 0, &again, err, sizeof(err)) == 0);
+	CHECK(strcmp(again.host, d->host) == 0 && again.port == d->port);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char entry[ENTRY_MAX + 1];
-	struct udp_dest d, list[LIST_MAX];
+	struct udp_dest d, d2, d3, list[LIST_MAX];
 	char err[256];
-	int rc, i;
+	int rc, rc2, rc3, i;
+	size_t len;
+	bool plain;
 
 	if (size > ENTRY_MAX)
 		size = ENTRY_MAX;
@@ -49,15 +62,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err[0] = '\0';
 	rc = udp_parse_dest(entry, 514, &d, err, sizeof(err));
 	CHECK(rc == 0 || rc == -EINVAL);
-	if (rc == 0)
+	if (rc == 0) {
 		check_dest(&d);
-	else
+		check_round_trip(entry, &d);
+	} else {
 		CHECK(err[0] != '\0');
+	}
 
-	/* with no default port, success means the entry named one */
-	rc = udp_parse_dest(entry, 0, &d, err, sizeof(err));
+	/* with no default port, success means the entry named one, and it is the same one */
+	rc2 = udp_parse_dest(entry, 0, &d2, err, sizeof(err));
+	if (rc2 == 0) {
+		check_dest(&d2);
+		CHECK(rc == 0 && strcmp(d.host, d2.host) == 0 && d.port == d2.port);
+	}
+	/* a default port that differs tells which port came from the entry */
+	rc3 = udp_parse_dest(entry, 4242, &d3, err, sizeof(err));
+	CHECK((rc3 == 0) == (rc == 0));
 	if (rc == 0)
-		check_dest(&d);
+		CHECK(strcmp(d.host, d3.host) == 0 &&
+			(rc2 == 0 ? d3.port == d2.port : d.port == 514 && d3.port == 4242));
 
 	err[0] = '\0';
 	rc = udp_parse_dest_list(entry, 514, list, LIST_MAX, err, sizeof(err));
@@ -66,5 +89,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(err[0] != '\0');
 	for (i = 0; i < rc; i++)
 		check_dest(&list[i]);
+	/* no comma and no blank at either end: the list is the entry alone */
+	len = strlen(entry);
+	plain = len > 0 && !strchr(entry, ',') && entry[0] != ' ' && entry[0] != '\t' &&
+		entry[len - 1] != ' ' && entry[len - 1] != '\t';
+	if (plain) {
+		CHECK((rc == 1) == (rc3 == 0));
+		if (rc == 1)
+			CHECK(strcmp(list[0].host, d.host) == 0 && list[0].port == d.port);
+	}
 	return 0;
 }
