@@ -74,7 +74,8 @@ endif
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 .SECONDARY:
-.PHONY: all deps run check check-unit check-integration check-man check-hardening check-san bench install clean fuzz
+.PHONY: all deps run check check-unit check-integration check-man check-hardening check-bench check-san bench install clean fuzz \
+	check-fuzz fuzz-crashes
 
 FRAMING_SRCS := framing/framing.c
 # Listed, not globbed: a module joins the daemon when it is wired in.
@@ -159,11 +160,16 @@ check-man: $(OUTPUT)/procship
 check-hardening: $(OUTPUT)/procship
 	$(Q)tests/check-hardening $(OUTPUT)/procship
 
+# The benchmark suite's smoke test: every case runs once; no timing is asserted.
+check-bench: $(OUTPUT)/procship
+	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) bench/run --quick
+
 check-san:
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-unit check-integration
 
 check: all
-	$(Q)$(MAKE) --no-print-directory check-unit check-man check-hardening check-integration
+	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz check-man check-hardening \
+		check-integration check-bench
 	$(Q)$(MAKE) --no-print-directory check-san
 
 # ---- running --------------------------------------------------------------------------------
@@ -196,3 +202,78 @@ install: $(OUTPUT)/procship
 
 clean:
 	rm -rf build
+
+# ---- fuzzing --------------------------------------------------------------------------------
+# libFuzzer targets in tests/fuzz/ (see tests/fuzz/README.md), built with clang and flags of
+# their own: the daemon's CFLAGS/LDFLAGS (hardening, SAN=1) never reach them.
+#   make fuzz              each target for FUZZ_SECONDS, growing $(OUTPUT)/fuzz/corpus-NAME from
+#                          tests/fuzz/corpus/NAME; -j2 runs two at a time, -k goes on past a crash
+#   make fuzz-NAME         one target; FUZZ_FLAGS adds libFuzzer flags (-jobs=2, -max_len=...)
+#   make check-fuzz        each target once over its repo corpus (a regression test)
+#   make fuzz-crashes      the reproducers in tests/fuzz/crashes/NAME/, expected to crash until
+#                          the finding is fixed (then the file moves into the corpus)
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?=
+FUZZ_OUT := $(OUTPUT)/fuzz
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I$(OUTPUT) -Wall -Wextra -Werror \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libfastjson lognorm libestr yaml-0.1 libpcre2-8 2>/dev/null)
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
+
+# Each target links its module(s), like the unit tests; mock_log.c where a module logs.
+fuzz_framing_SRCS := framing/framing.c
+fuzz_hostport_SRCS := shipper/output_udp.c
+fuzz_filters_SRCS := shipper/filters.c
+fuzz_filters_LIBS := -lfastjson -lpcre2-8
+fuzz_conf_yaml_SRCS := shipper/conf_yaml.c shipper/conf.c shipper/output_udp.c framing/framing.c \
+	tests/unit/mock_log.c
+fuzz_conf_yaml_LIBS := -lyaml
+fuzz_cmdline_SRCS := shipper/conf.c shipper/output_udp.c framing/framing.c tests/unit/mock_log.c
+fuzz_lines_SRCS := shipper/lines.c
+fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
+fuzz_event_SRCS := shipper/procevents.c shipper/proc_cache.c shipper/event_json.c
+fuzz_event_LIBS := -lfastjson
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_$$*_SRCS) tests/fuzz/fuzz_util.h \
+		$$(wildcard framing/*.h shipper/*.h) bpf/procship_event.h
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_PKG_CFLAGS) -o $@ $(filter %.c,$^) $(fuzz_$*_LIBS)
+
+fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))
+
+fuzz-%: $(FUZZ_OUT)/fuzz_%
+	$(Q)mkdir -p $(FUZZ_OUT)/corpus-$* $(FUZZ_OUT)/artifacts-$*
+	$(Q)echo "== fuzz_$* for $(FUZZ_SECONDS) s, corpus $(FUZZ_OUT)/corpus-$*"
+	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_OUT)/artifacts-$*/ $(FUZZ_FLAGS) \
+		$(FUZZ_OUT)/corpus-$* tests/fuzz/corpus/$* 2>$(FUZZ_OUT)/fuzz-$*.log \
+		|| { tail -n 40 $(FUZZ_OUT)/fuzz-$*.log; echo "fuzz_$*: FAILED, input in $(FUZZ_OUT)/artifacts-$*/"; exit 1; }
+	$(Q)grep -E '^#[0-9]+ +DONE|stat::number_of_executed_units' $(FUZZ_OUT)/fuzz-$*.log | sed 's/^/   /'
+
+check-fuzz: $(FUZZ_BINS)
+	$(Q)pass=0; fail=0; for t in $(FUZZ_TARGETS); do \
+		log=$(FUZZ_OUT)/check-$$t.log; \
+		n=$$(ls tests/fuzz/corpus/$$t 2>/dev/null | wc -l); \
+		if [ "$$n" -eq 0 ]; then \
+			echo "FAIL fuzz_$$t: no seeds in tests/fuzz/corpus/$$t"; fail=$$((fail + 1)); \
+		elif $(FUZZ_OUT)/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t >$$log 2>&1; then \
+			echo "PASS fuzz_$$t ($$n inputs)"; pass=$$((pass + 1)); \
+		else \
+			tail -n 30 $$log; echo "FAIL fuzz_$$t (log: $$log)"; fail=$$((fail + 1)); \
+		fi; \
+	done; \
+	echo "$$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+fuzz-crashes: $(FUZZ_BINS)
+	$(Q)fixed=0; open=0; for f in $$(find tests/fuzz/crashes -type f ! -name '*.md' | sort); do \
+		t=$$(basename $$(dirname $$f)); \
+		if $(FUZZ_OUT)/fuzz_$$t $$f >$(FUZZ_OUT)/crash-$$(basename $$f).log 2>&1; then \
+			echo "FIXED $$f (move it to tests/fuzz/corpus/$$t/)"; fixed=$$((fixed + 1)); \
+		else \
+			echo "OPEN  $$f: $$(grep -m1 -E 'property failed|ERROR: (Address|Leak|UndefinedBehavior)|runtime error' \
+				$(FUZZ_OUT)/crash-$$(basename $$f).log)"; open=$$((open + 1)); \
+		fi; \
+	done; echo "$$open still crash, $$fixed fixed"

@@ -88,6 +88,8 @@ const struct conf_option conf_options[] = {
 		OFF(ringbuf_size), "BPF ring buffer size (a power of two)", NULL},
 	{"log-level", CONF_NAME, "info", "LEVEL", 0, 0, log_level_from_name,
 		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr", NULL},
+	{"log-syslog", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(log_syslog),
+		"log to syslog(3), facility daemon, instead of standard error", NULL},
 	{"config-file", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(config_file),
 		"YAML file whose keys are these option names; flags override it", NULL},
 	{"export-rate-limit", CONF_INT, "-1", "N", -1, 100000000, NULL, NULL,

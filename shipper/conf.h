@@ -45,6 +45,7 @@ struct conf {
 	const char *input_unix;
 	bool input_stdin;
 	const char *rulebase;
+	bool log_syslog;
 
 	/* Bookkeeping: copies of string values, and where each option was last set from. */
 	struct conf_str *strings;

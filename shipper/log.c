@@ -4,10 +4,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 static const char *log_ident = "procship";
 static enum log_level log_level = LOG_LEVEL_INFO;
+static bool log_syslog;
+
+void log_to_syslog(bool on)
+{
+	if (on && !log_syslog)
+		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	else if (!on && log_syslog)
+		closelog();
+	log_syslog = on;
+}
 
 void log_init(const char *ident, enum log_level level)
 {
@@ -37,6 +48,15 @@ static void log_vline(enum log_level level, const char *tag, int errnum, const c
 	if (level > log_level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_syslog) {
+		static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
+
+		if (errnum)
+			syslog(prio[level], "%s: %s: %s", tag, msg, strerror(errnum));
+		else
+			syslog(prio[level], "%s: %s", tag, msg);
+		return;
+	}
 	/* A timestamp makes a log file readable on its own; UTC avoids TZ surprises. */
 	if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && gmtime_r(&ts.tv_sec, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ ", &tm);

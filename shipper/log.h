@@ -4,10 +4,13 @@
 #define PROCSHIP_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 
 void log_init(const char *ident, enum log_level level);
+/* Send messages to syslog(3) (facility daemon) instead of stderr. */
+void log_to_syslog(bool on);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 

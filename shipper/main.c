@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
+#include <syslog.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -650,6 +652,7 @@ static void reload(struct app *a)
 	conf_free(&a->conf);
 	a->conf = nc;
 	log_set_level((enum log_level)a->conf.log_level);
+	log_to_syslog(a->conf.log_syslog);
 	set_header(a);
 	if (udp) {
 		udp_free(a->udp);
@@ -723,6 +726,21 @@ static void epoll_add(int epfd, int fd, const char *what)
 		fatal("epoll_ctl %s", what);
 }
 
+/* Whoever can write a rulebase decides what procship makes of the host's logs. */
+static void warn_unsafe_file(const char *what, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return; /* the module that opens it says why it cannot */
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		log_warnx("%s %s: unsafe permissions: writable by its %s (mode %04o)", what, path,
+			st.st_mode & S_IWOTH ? "others" : "group", (unsigned int)(st.st_mode & 07777));
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		log_warnx("%s %s: unsafe permissions: owned by uid %u", what, path,
+			(unsigned int)st.st_uid);
+}
+
 static void start_inputs(struct app *a, int epfd)
 {
 	char err[700];
@@ -732,6 +750,8 @@ static void start_inputs(struct app *a, int epfd)
 			log_warnx("--rulebase is used by text inputs only, and none is enabled");
 		return;
 	}
+	if (a->conf.rulebase[0])
+		warn_unsafe_file("--rulebase", a->conf.rulebase);
 	a->lines = lines_new(a->conf.rulebase[0] ? a->conf.rulebase : NULL, a->node, err,
 		sizeof(err));
 	if (!a->lines)
@@ -898,7 +918,13 @@ int main(int argc, char **argv)
 			PROCSHIP_BUILD_DATE);
 		return 0;
 	}
+	/* Our own log lines would come back in through the socket, and go out again. */
+	if (a->conf.log_syslog && a->conf.input_unix[0] &&
+		strcmp(a->conf.input_unix, _PATH_LOG) == 0)
+		usage_error("--log-syslog: cannot log to syslog(3) while reading its socket "
+			    "(--input-unix " _PATH_LOG ")");
 	log_init("procship", (enum log_level)a->conf.log_level);
+	log_to_syslog(a->conf.log_syslog);
 	if (warn[0])
 		log_warnx("%s", warn);
 	signal(SIGPIPE, SIG_IGN);

@@ -16,6 +16,11 @@ void log_init(const char *ident, enum log_level level)
 	(void)level;
 }
 
+void log_to_syslog(bool on)
+{
+	(void)on;
+}
+
 void log_set_level(enum log_level level)
 {
 	(void)level;
