@@ -280,12 +280,36 @@ static void js_ws(struct jscan *j)
 
 static bool js_value(struct jscan *j);
 
+/* Eight bytes at a time: true when none of them needs a closer look inside a JSON string (a
+ * quote, a backslash, a control character or a non-ASCII byte). Long arguments make the
+ * string scan the hot spot of the pass-through path; this keeps it near memory speed. */
+static bool js_plain8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t w, q, b;
+
+	memcpy(&w, p, sizeof(w));
+	q = w ^ (ones * '"');
+	b = w ^ (ones * '\\');
+	/* (x - ones) & ~x & highs is non-zero when a byte of x is zero; the same with 0x20 * ones
+	 * flags bytes below 0x20 (valid here because bytes >= 0x80 are caught by w & highs). */
+	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & highs
+		? false
+		: true;
+}
+
 static bool js_string(struct jscan *j)
 {
 	j->p++; /* the opening quote */
 	while (j->p < j->end) {
-		unsigned char c = *j->p;
+		unsigned char c;
 		size_t n;
+
+		while (j->end - j->p >= 8 && js_plain8(j->p))
+			j->p += 8;
+		if (j->p >= j->end)
+			break;
+		c = *j->p;
 
 		if (c == '"') {
 			j->p++;
