@@ -17,7 +17,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Knobs set by user space between open and load. */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* pending bytes that force a wake-up */
-const volatile __u64 wakeup_interval_ns = 2000000; /* at most one idle wake-up this often */
+const volatile __u64 wakeup_interval_ns = 10000000; /* at most one early wake-up this often */
 const volatile __u32 ignore_tgid = 0;           /* procship itself */
 
 /* When user space was last woken. Racy across CPUs on purpose: a lost update costs one extra

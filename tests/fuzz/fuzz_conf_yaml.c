@@ -5,8 +5,8 @@
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
  *	tests/fuzz/fuzz_conf_yaml.c shipper/conf_yaml.c shipper/conf.c framing/framing.c \
- *	tests/unit/mock_log.c -lyaml -o build/fuzz_conf_yaml
- *   build/fuzz_conf_yaml -max_total_time=60 -max_len=4096
+ *	tests/unit/mock_log.c -lyaml -o build/fuzz/fuzz_conf_yaml
+ *   build/fuzz/fuzz_conf_yaml -max_total_time=60 -max_len=4096 tests/fuzz/corpus/conf_yaml
  */
 #include <stdbool.h>
 #include <stdint.h>

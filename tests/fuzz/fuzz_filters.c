@@ -5,8 +5,8 @@
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
  *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_filters.c shipper/filters.c \
- *	-lfastjson -lpcre2-8 -o build/fuzz_filters
- *   build/fuzz_filters -max_total_time=60
+ *	-lfastjson -lpcre2-8 -o build/fuzz/fuzz_filters
+ *   build/fuzz/fuzz_filters -max_total_time=60 tests/fuzz/corpus/filters
  */
 #include <errno.h>
 #include <stdint.h>

@@ -5,8 +5,8 @@
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
  *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_lines.c shipper/lines.c \
- *	-o build/fuzz_lines $(pkg-config --libs lognorm libestr libfastjson)
- *   build/fuzz_lines -max_total_time=60
+ *	-o build/fuzz/fuzz_lines $(pkg-config --libs lognorm libestr libfastjson)
+ *   build/fuzz/fuzz_lines -max_total_time=60 tests/fuzz/corpus/lines
  * FUZZ_LINES_RULEBASE names another rulebase (default conf/rulebases/sshd.rb, from the top of
  * the tree).
  */
