@@ -218,7 +218,8 @@ FUZZ_FLAGS ?=
 FUZZ_OUT := $(OUTPUT)/fuzz
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I$(OUTPUT) -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libfastjson lognorm libestr yaml-0.1 libpcre2-8 2>/dev/null)
+FUZZ_PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libfastjson lognorm libestr yaml-0.1 libpcre2-8 \
+	2>/dev/null)
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
@@ -250,7 +251,8 @@ fuzz-%: $(FUZZ_OUT)/fuzz_%
 	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-artifact_prefix=$(FUZZ_OUT)/artifacts-$*/ $(FUZZ_FLAGS) \
 		$(FUZZ_OUT)/corpus-$* tests/fuzz/corpus/$* 2>$(FUZZ_OUT)/fuzz-$*.log \
-		|| { tail -n 40 $(FUZZ_OUT)/fuzz-$*.log; echo "fuzz_$*: FAILED, input in $(FUZZ_OUT)/artifacts-$*/"; exit 1; }
+		|| { tail -n 40 $(FUZZ_OUT)/fuzz-$*.log; \
+			echo "fuzz_$*: FAILED, input in $(FUZZ_OUT)/artifacts-$*/"; exit 1; }
 	$(Q)grep -E '^#[0-9]+[[:space:]]+DONE' $(FUZZ_OUT)/fuzz-$*.log | sed 's/^/   /'
 
 check-fuzz: $(FUZZ_BINS)
@@ -259,7 +261,8 @@ check-fuzz: $(FUZZ_BINS)
 		n=$$(ls tests/fuzz/corpus/$$t 2>/dev/null | wc -l); \
 		if [ "$$n" -eq 0 ]; then \
 			echo "FAIL fuzz_$$t: no seeds in tests/fuzz/corpus/$$t"; fail=$$((fail + 1)); \
-		elif $(FUZZ_OUT)/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t >$$log 2>&1; then \
+		elif $(FUZZ_OUT)/fuzz_$$t -runs=0 -artifact_prefix=$(FUZZ_OUT)/check- \
+			tests/fuzz/corpus/$$t >$$log 2>&1; then \
 			echo "PASS fuzz_$$t ($$n inputs)"; pass=$$((pass + 1)); \
 		else \
 			tail -n 30 $$log; echo "FAIL fuzz_$$t (log: $$log)"; fail=$$((fail + 1)); \
@@ -268,12 +271,12 @@ check-fuzz: $(FUZZ_BINS)
 	echo "$$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
 fuzz-crashes: $(FUZZ_BINS)
-	$(Q)fixed=0; open=0; for f in $$(find tests/fuzz/crashes -type f ! -name '*.md' | sort); do \
-		t=$$(basename $$(dirname $$f)); \
-		if $(FUZZ_OUT)/fuzz_$$t $$f >$(FUZZ_OUT)/crash-$$(basename $$f).log 2>&1; then \
+	$(Q)fixed=0; open=0; for f in $$(find tests/fuzz/crashes -type f 2>/dev/null | sort); do \
+		t=$$(basename $$(dirname $$f)); log=$(FUZZ_OUT)/crash-$$t-$$(basename $$f).log; \
+		if $(FUZZ_OUT)/fuzz_$$t -artifact_prefix=$(FUZZ_OUT)/reproduce- $$f >$$log 2>&1; then \
 			echo "FIXED $$f (move it to tests/fuzz/corpus/$$t/)"; fixed=$$((fixed + 1)); \
 		else \
-			echo "OPEN  $$f: $$(grep -m1 -E 'property failed|ERROR: (Address|Leak|UndefinedBehavior)|runtime error' \
-				$(FUZZ_OUT)/crash-$$(basename $$f).log)"; open=$$((open + 1)); \
+			echo "OPEN  $$f: $$(grep -m1 -E 'property failed|ERROR: |runtime error' $$log)"; \
+			open=$$((open + 1)); \
 		fi; \
 	done; echo "$$open still crash, $$fixed fixed"

@@ -286,7 +286,28 @@ const char *conf_config_file_arg(int argc, char **argv)
 	return found;
 }
 
+/* Messages quote what the user typed: keep them one printable line whatever it held. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+static enum conf_parse_result parse_args(struct conf *c, int argc, char **argv, char *err,
+	size_t errlen);
+
 enum conf_parse_result conf_parse_args(struct conf *c, int argc, char **argv, char *err,
+	size_t errlen)
+{
+	enum conf_parse_result r = parse_args(c, argc, argv, err, errlen);
+
+	if (r == CONF_ERROR)
+		printable(err);
+	return r;
+}
+
+static enum conf_parse_result parse_args(struct conf *c, int argc, char **argv, char *err,
 	size_t errlen)
 {
 	char why[256];

@@ -181,6 +181,21 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e, 
 	return ret;
 }
 
+/* A process known only by its record: comm stands in for the binary. comm is whatever bytes a
+ * process chose (prctl, or the name of what it ran), so it goes through the UTF-8 fix too. */
+static int set_from_comm(struct pcache_proc *proc, const struct ps_event *e)
+{
+	char comm[sizeof(e->comm) + 1];
+	char *fixed;
+	int ret;
+
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
+	fixed = ejson_utf8_fix(comm);
+	ret = pcache_proc_set(proc, fixed ? fixed : comm, "", "");
+	free(fixed);
+	return ret;
+}
+
 static void emit(struct pev *p, const char *json, size_t len)
 {
 	if (!json) {
@@ -261,7 +276,9 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 	struct pcache_proc *old = NULL, *proc, *parent;
 
 	p->stats.forks++;
-	parent = pcache_get(p->cache, e->ppid);
+	/* A process cannot be its own parent; such a record would also make the parent entry
+	 * the one pcache_put replaces below. */
+	parent = e->ppid != e->pid ? pcache_get(p->cache, e->ppid) : NULL;
 	proc = pcache_put(p->cache, e->pid, &old);
 	pcache_proc_unref(old);
 	if (!proc) {
@@ -274,11 +291,8 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 		memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
 		pcache_proc_set_parent(proc, parent);
 	} else {
-		char comm[sizeof(e->comm) + 1];
-
 		p->stats.parent_misses++;
-		snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
-		if (pcache_proc_set(proc, comm, "", "") != 0)
+		if (set_from_comm(proc, e) != 0)
 			p->stats.encode_errors++;
 		proc->flags = PCACHE_F_MISS;
 	}
@@ -304,8 +318,6 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 
 	p->stats.exits++;
 	if (!proc) {
-		char comm[sizeof(e->comm) + 1];
-
 		/* Not seen before: still report the exit, with what the record itself says. */
 		p->stats.exit_misses++;
 		proc = pcache_proc_new(e->pid);
@@ -313,8 +325,7 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 			p->stats.encode_errors++;
 			return;
 		}
-		snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
-		if (pcache_proc_set(proc, comm, "", "") != 0)
+		if (set_from_comm(proc, e) != 0)
 			p->stats.encode_errors++;
 		proc->ppid = e->ppid;
 		proc->uid = e->uid;

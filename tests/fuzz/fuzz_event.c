@@ -1,0 +1,280 @@
+/* libFuzzer target for the record -> JSON path: the input is a script of sensor records
+ * (procFS scan, fork, exec, exit) with hostile filenames, argv bytes, cwd components, cgroup
+ * names and comms, fed through pev_record() into the process cache and the Tetragon encoder,
+ * with a payload limit chosen by the input. Checks, for every event emitted:
+ *   - the text is one JSON object (libfastjson parses all of it, nothing after it), holds no
+ *     NUL, no raw line break, and is valid UTF-8 (checked here and with ejson_utf8_seq);
+ *   - it is an event of the record's kind (process_exec for an exec, process_exit for an
+ *     exit) about the record's pid, on this node;
+ *   - it is at most the limit, unless the encoder counted it in over_limit;
+ *   - at most one event per record, and none for fork or procFS records.
+ * At the end everything is freed: pcache_allocated() must be 0 and LeakSanitizer quiet.
+ *
+ * Records are built the way the sensor delivers them: fork and exit records are only
+ * PS_EVENT_HDR_SIZE bytes long and exec records end after args_len bytes of args, each in a
+ * heap block of exactly that size so ASan sees a read past what the kernel sent. What the BPF
+ * side guarantees is kept (filename and cgroup NUL-terminated in their fields, lengths within
+ * their fields); everything else is the input's.
+ *
+ *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
+ *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_event.c shipper/procevents.c \
+ *	shipper/proc_cache.c shipper/event_json.c -lfastjson -o build/fuzz/fuzz_event
+ *   build/fuzz/fuzz_event -max_total_time=60 tests/fuzz/corpus/event
+ *
+ * Input layout (little-endian; missing bytes read as 0):
+ *   u16 limit knob, u8 node length; then records, each starting with an op byte:
+ *   op & 3: 0 procFS scan entry, 1 exec, 2 fork, 3 exit; op >> 2 selects the optional parts.
+ *   u8 pid slot, u8 ppid slot (slot 0 for ppid means 0), u8 flags, u32 exit code, u16 ktime.
+ *   Then, as op bits ask: comm, filename, args, cwd, cgroup, each a "blob":
+ *   u16 length, u8 pattern length k, k pattern bytes repeated up to length.
+ */
+#include <linux/types.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "bpf/procship_event.h"
+#include "shipper/event_json.h"
+#include "shipper/proc_cache.h"
+#include "shipper/procevents.h"
+#include "shipper/sensor.h"
+#include "fuzz_util.h"
+
+#define RECORDS_MAX 64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct reader {
+	const uint8_t *p;
+	size_t left;
+};
+
+static uint64_t take(struct reader *r, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (r->left) {
+			v |= (uint64_t)*r->p << (8 * i);
+			r->p++;
+			r->left--;
+		}
+	}
+	return v;
+}
+
+/* A blob of at most max bytes: a short input can still ask for a 4 KB argv. */
+static size_t take_blob(struct reader *r, char *dst, size_t max)
+{
+	size_t len = (size_t)take(r, 2) % (max + 1), k = (size_t)take(r, 1), i;
+	const uint8_t *pat = r->p;
+
+	if (k > r->left)
+		k = r->left;
+	r->p += k;
+	r->left -= k;
+	if (k == 0) {
+		memset(dst, 'a', len);
+		return len;
+	}
+	for (i = 0; i < len; i++)
+		dst[i] = (char)pat[i % k];
+	return len;
+}
+
+/* What the emit callback checks against. */
+struct expect {
+	struct ejson *ej;
+	const char *node;
+	size_t max_len;
+	uint64_t over_limit_before;
+	uint32_t type;
+	uint32_t pid;
+	int emitted;
+};
+
+static void check_event(void *arg, const char *json, size_t len)
+{
+	struct expect *x = arg;
+	struct fjson_tokener *tok;
+	struct fjson_object *doc, *body, *proc, *v;
+	const char *kind = x->type == PS_EVENT_EXIT ? "process_exit" : "process_exec";
+	char *text;
+	size_t i, n;
+
+	x->emitted++;
+	CHECK(x->emitted == 1);
+	CHECK(x->type == PS_EVENT_EXEC || x->type == PS_EVENT_EXIT);
+	CHECK(json && len > 0);
+	CHECK(memchr(json, '\0', len) == NULL);
+	CHECK(memchr(json, '\n', len) == NULL && memchr(json, '\r', len) == NULL);
+	CHECK(fuzz_utf8_valid_prefix((const unsigned char *)json, len) == len);
+	for (i = 0; i < len; i += n) {
+		n = ejson_utf8_seq((const unsigned char *)json + i, len - i);
+		CHECK(n > 0);
+		if (n == 0)
+			n = 1;
+	}
+	if (x->max_len && len > x->max_len)
+		CHECK(ejson_get_stats(x->ej)->over_limit == x->over_limit_before + 1);
+	else
+		CHECK(ejson_get_stats(x->ej)->over_limit == x->over_limit_before);
+
+	/* The whole text is one value: parse it with its length, then insist every byte was
+	 * used (fjson_tokener_parse alone would accept trailing garbage). */
+	text = malloc(len + 1);
+	CHECK(text);
+	memcpy(text, json, len);
+	text[len] = '\0';
+	tok = fjson_tokener_new();
+	CHECK(tok);
+	doc = fjson_tokener_parse_ex(tok, text, (int)len);
+	CHECK(doc && fjson_tokener_get_error(tok) == fjson_tokener_success);
+	CHECK((size_t)tok->char_offset == len);
+	fjson_tokener_free(tok);
+	CHECK(fjson_object_is_type(doc, fjson_type_object));
+
+	CHECK(fjson_object_object_get_ex(doc, kind, &body));
+	CHECK(fjson_object_is_type(body, fjson_type_object));
+	CHECK(fjson_object_object_get_ex(body, "process", &proc));
+	CHECK(fjson_object_object_get_ex(proc, "pid", &v));
+	CHECK(fjson_object_get_int64(v) == (int64_t)x->pid);
+	CHECK(fjson_object_object_get_ex(proc, "binary", &v));
+	CHECK(fjson_object_is_type(v, fjson_type_string));
+	CHECK(fjson_object_object_get_ex(proc, "exec_id", &v));
+	CHECK(fjson_object_is_type(v, fjson_type_string));
+	CHECK(fjson_object_object_get_ex(doc, "node_name", &v));
+	CHECK(!strcmp(fjson_object_get_string(v), x->node));
+	fjson_object_put(doc);
+	free(text);
+}
+
+/* One record from the script, in a heap block of the size the ring buffer would hand over. */
+static struct ps_event *build_record(struct reader *r, uint32_t *pids)
+{
+	static struct ps_event e;
+	struct ps_event *out;
+	unsigned op = (unsigned)take(r, 1), parts = op >> 2;
+	size_t n, rec_size;
+
+	memset(&e, 0, sizeof(e));
+	switch (op & 3) {
+	case 0:
+		e.type = PS_EVENT_EXEC;
+		e.flags = PS_F_USER_PROCFS;
+		break;
+	case 1:
+		e.type = PS_EVENT_EXEC;
+		break;
+	case 2:
+		e.type = PS_EVENT_FORK;
+		break;
+	default:
+		e.type = PS_EVENT_EXIT;
+		break;
+	}
+	/* A few pids, so that forks, execs and exits meet; slot 7 is a huge pid. */
+	e.pid = pids[take(r, 1) % 8];
+	n = (size_t)take(r, 1) % 9;
+	e.ppid = n ? pids[n - 1] : 0;
+	/* The kernel never reports a process as its own parent (a fork makes a new pid). */
+	if (e.ppid == e.pid && e.type == PS_EVENT_FORK)
+		e.ppid = 0;
+	e.tid = e.pid;
+	e.flags |= (uint32_t)take(r, 1) & 0x7f;
+	e.exit_code = (uint32_t)take(r, 4);
+	e.uid = e.gid = (uint32_t)(e.exit_code * 2654435761u);
+	e.auid = (parts & 32) ? 0xffffffffu : e.uid;
+	e.ktime = take(r, 2) * 1000003ULL;
+	e.start_ktime = e.ktime / 2;
+	e.parent_start_ktime = e.ktime / 3;
+	if (parts & 1)
+		take_blob(r, e.comm, sizeof(e.comm)); /* may fill all 16 bytes, no NUL */
+	else
+		memcpy(e.comm, "sh", 3);
+	if (e.type == PS_EVENT_EXEC) {
+		/* bpf_probe_read_kernel_str: NUL-terminated, length without the NUL. */
+		n = (parts & 2) ? take_blob(r, e.filename, sizeof(e.filename) - 1) : 0;
+		e.filename[n] = '\0';
+		e.filename_len = (uint32_t)strlen(e.filename);
+		/* argv as read from user memory: any bytes, the last NUL may be missing. */
+		e.args_len = (parts & 4) ? (uint32_t)take_blob(r, e.args, sizeof(e.args)) : 0;
+		/* BPF: components leaf first, each NUL-terminated, up to PS_CWD_MAX bytes; the
+		 * procFS scan: one readlink() path, NUL-terminated. */
+		if (parts & 8) {
+			n = take_blob(r, e.cwd, sizeof(e.cwd) - ((e.flags & PS_F_USER_PROCFS) ? 1 : 0));
+			if (e.flags & PS_F_USER_PROCFS) {
+				e.cwd[n] = '\0';
+				n = strlen(e.cwd);
+			}
+			e.cwd_len = (uint32_t)n;
+		}
+		n = (parts & 16) ? take_blob(r, e.cgroup, sizeof(e.cgroup) - 1) : 0;
+		e.cgroup[n] = '\0';
+		rec_size = (e.flags & PS_F_USER_PROCFS) ? sizeof(e) : PS_EVENT_ARGS_OFF + e.args_len;
+	} else {
+		rec_size = PS_EVENT_HDR_SIZE;
+	}
+	out = malloc(rec_size);
+	CHECK(out);
+	memcpy(out, &e, rec_size);
+	return out;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char node_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789-.";
+	uint32_t pids[8] = {1, 2, 100, 101, 4242, 4243, 65535, 4194304};
+	struct reader r = {data, size};
+	struct expect x = {0};
+	char node[65];
+	struct pcache *cache;
+	struct ejson *ej;
+	struct pev *pev;
+	unsigned knob;
+	size_t i, node_len;
+	int nrec;
+
+	knob = (unsigned)take(&r, 2);
+	/* 0 (no limit) now and then; otherwise a payload budget of 256..9000 bytes. */
+	x.max_len = (knob & 0xf) == 0xf ? 0 : 256 + knob % (9000 - 256 + 1);
+	/* A node name as uname gives it: up to 64 bytes (it lengthens every exec_id). */
+	node_len = 1 + (size_t)take(&r, 1) % 64;
+	for (i = 0; i < node_len; i++)
+		node[i] = node_chars[(i * 7 + knob) % (sizeof(node_chars) - 1)];
+	node[node_len] = '\0';
+
+	cache = pcache_new(node);
+	ej = ejson_new(node, 1700000000LL * 1000000000LL);
+	CHECK(cache && ej);
+	ejson_set_max_len(ej, x.max_len);
+	x.ej = ej;
+	x.node = node;
+	pev = pev_new(cache, ej, check_event, &x);
+	CHECK(pev);
+
+	for (nrec = 0; r.left > 0 && nrec < RECORDS_MAX; nrec++) {
+		struct ps_event *e = build_record(&r, pids);
+
+		x.type = e->type == PS_EVENT_EXEC && (e->flags & PS_F_USER_PROCFS) ? 0 : e->type;
+		x.pid = e->pid;
+		x.emitted = 0;
+		x.over_limit_before = ejson_get_stats(ej)->over_limit;
+		pev_record(pev, e);
+		/* Execs and exits always give one event (no accept hook is set here). */
+		CHECK(x.emitted == (x.type == PS_EVENT_EXEC || x.type == PS_EVENT_EXIT));
+		free(e);
+	}
+	CHECK(pev_get_stats(pev)->encode_errors == 0);
+
+	pev_free(pev);
+	pcache_free(cache);
+	ejson_free(ej);
+	CHECK(pcache_allocated() == 0);
+	return 0;
+}
