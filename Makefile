@@ -128,8 +128,9 @@ test_export_file_SRCS := shipper/export_file.c
 test_export_file_LDFLAGS := -lz
 test_filters_SRCS := shipper/filters.c
 test_filters_LDFLAGS := -lpcre2-8
-test_conf_yaml_SRCS := shipper/conf_yaml.c shipper/conf.c shipper/output_udp.c framing/framing.c
-test_conf_yaml_LDFLAGS := -lyaml
+test_conf_yaml_SRCS := shipper/conf_yaml.c shipper/conf.c shipper/output_udp.c shipper/filters.c \
+	framing/framing.c
+test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_SRCS := shipper/privs.c
 test_privs_LDFLAGS := -lcap
 test_lines_SRCS := shipper/lines.c
@@ -228,10 +229,12 @@ fuzz_framing_SRCS := framing/framing.c
 fuzz_hostport_SRCS := shipper/output_udp.c
 fuzz_filters_SRCS := shipper/filters.c
 fuzz_filters_LIBS := -lfastjson -lpcre2-8
-fuzz_conf_yaml_SRCS := shipper/conf_yaml.c shipper/conf.c shipper/output_udp.c framing/framing.c \
+fuzz_conf_yaml_SRCS := shipper/conf_yaml.c shipper/conf.c shipper/output_udp.c shipper/filters.c \
+	framing/framing.c tests/unit/mock_log.c
+fuzz_conf_yaml_LIBS := -lyaml -lpcre2-8 -lfastjson
+fuzz_cmdline_SRCS := shipper/conf.c shipper/output_udp.c shipper/filters.c framing/framing.c \
 	tests/unit/mock_log.c
-fuzz_conf_yaml_LIBS := -lyaml
-fuzz_cmdline_SRCS := shipper/conf.c shipper/output_udp.c framing/framing.c tests/unit/mock_log.c
+fuzz_cmdline_LIBS := -lpcre2-8 -lfastjson
 fuzz_lines_SRCS := shipper/lines.c
 fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_SRCS := shipper/procevents.c shipper/proc_cache.c shipper/event_json.c

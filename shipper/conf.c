@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "framing/framing.h"
 #include "log.h"
+#include "filters.h"
 #include "output_udp.h"
 
 static int log_level_from_name(const char *name)
@@ -39,6 +41,37 @@ static int check_user(const char *value, char *err, size_t errlen)
 		snprintf(err, errlen, "no such user '%s'", value);
 		return -1;
 	}
+	return 0;
+}
+
+/* The kernel wants a power of two of at least a page; libbpf would round anything else up
+ * without a word. */
+static int check_ringbuf_size(const char *value, char *err, size_t errlen)
+{
+	char *end;
+	long n = strtol(value, &end, 10);
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (*end == '\0' && n > 0 && (n & (n - 1)) == 0 && n >= page)
+		return 0;
+	if (*end == '\0')
+		snprintf(err, errlen, "%s is not a power of two of at least %ld", value, page);
+	else
+		snprintf(err, errlen, "'%s' is not a number", value);
+	return -1;
+}
+
+/* Filter lines are compiled when read, so a bad one in a file is reported with its line. */
+static int check_filter(const char *value, char *err, size_t errlen)
+{
+	struct filters *f;
+
+	if (!value[0])
+		return 0;
+	f = filters_new(value, "", err, errlen);
+	if (!f)
+		return -1;
+	filters_free(f);
 	return 0;
 }
 
@@ -85,7 +118,7 @@ const struct conf_option conf_options[] = {
 	{"cee-cookie", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(cee_cookie),
 		"put \"@cee:\" before the JSON, for rsyslog's mmjsonparse", NULL},
 	{"ring-buffer-size", CONF_INT, "2097152", "BYTES", 4096, 1L << 30, NULL, NULL,
-		OFF(ringbuf_size), "BPF ring buffer size (a power of two)", NULL},
+		OFF(ringbuf_size), "BPF ring buffer size (a power of two)", check_ringbuf_size},
 	{"log-level", CONF_NAME, "info", "LEVEL", 0, 0, log_level_from_name,
 		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr", NULL},
 	{"log-syslog", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(log_syslog),
@@ -103,9 +136,9 @@ const struct conf_option conf_options[] = {
 	{"export-file-compress", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL,
 		OFF(export_file_compress), "gzip rotated export files", NULL},
 	{"export-allowlist", CONF_STRING, "", "JSON", 0, 0, NULL, NULL, OFF(export_allowlist),
-		"export only events matching one of these Tetragon filter lines", NULL},
+		"export only events matching one of these Tetragon filter lines", check_filter},
 	{"export-denylist", CONF_STRING, "", "JSON", 0, 0, NULL, NULL, OFF(export_denylist),
-		"never export events matching one of these Tetragon filter lines", NULL},
+		"never export events matching one of these Tetragon filter lines", check_filter},
 	{"metrics-file", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(metrics_file),
 		"write Prometheus text-format counters to this file", NULL},
 	{"metrics-interval", CONF_INT, "10", "SECONDS", 1, 86400, NULL, NULL,
@@ -260,10 +293,29 @@ int conf_set(struct conf *c, const struct conf_option *o, const char *value,
 	enum conf_origin origin, char *err, size_t errlen)
 {
 	size_t idx = (size_t)(o - conf_options);
+	char *field = (char *)c + o->offset;
+	unsigned char saved[sizeof(long) > sizeof(char *) ? sizeof(long) : sizeof(char *)];
+	size_t size = o->type == CONF_BOOL ? sizeof(bool)
+		: o->type == CONF_INT	   ? sizeof(long)
+		: o->type == CONF_NAME	   ? sizeof(int)
+					   : sizeof(const char *);
 
+	if (o->type != CONF_LIST) {
+		/* Type and range first, then the option's own check, keeping the old value when
+		 * either refuses. */
+		memcpy(saved, field, size);
+		if (set_option(c, o, value, err, errlen) != 0)
+			return -1;
+		if (o->check && o->check(value, err, errlen) != 0) {
+			memcpy(field, saved, size);
+			return -1;
+		}
+		c->origin[idx] = (unsigned char)origin;
+		return 0;
+	}
 	if (o->check && o->check(value, err, errlen) != 0)
 		return -1;
-	if (o->type == CONF_LIST && c->origin[idx] != origin) {
+	if (c->origin[idx] != origin) {
 		struct conf_list *list = (struct conf_list *)((char *)c + o->offset);
 
 		list->n = 0;

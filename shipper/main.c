@@ -48,6 +48,7 @@ struct app {
 
 	/* Outputs: UDP, and a JSON-lines file (standard output by default). */
 	struct udp_output *udp;
+	struct udp_stats udp_before; /* outputs replaced by reloads: counters keep counting */
 	struct export_file *export;
 	char peer[PEER_MAX];
 	char agent_init[2048];
@@ -442,6 +443,30 @@ static void check_ringbuf_drops(struct app *a)
 	}
 }
 
+static void accumulate(struct udp_stats *t, const struct udp_stats *us)
+{
+	t->sent += us->sent;
+	t->sent_bytes += us->sent_bytes;
+	t->dropped += us->dropped;
+	t->dropped_oversize += us->dropped_oversize;
+	t->dropped_send_error += us->dropped_send_error;
+	t->dropped_no_destination += us->dropped_no_destination;
+	t->dropped_refused += us->dropped_refused;
+	t->failovers += us->failovers;
+	t->reconnects += us->reconnects;
+	t->sndbuf_effective = us->sndbuf_effective;
+}
+
+/* The UDP counters since start, across the outputs that reloads replaced. */
+static struct udp_stats udp_totals(const struct app *a)
+{
+	struct udp_stats t = a->udp_before;
+
+	if (a->udp)
+		accumulate(&t, udp_get_stats(a->udp));
+	return t;
+}
+
 static void log_summary(struct app *a)
 {
 	const struct pev_stats *ps = pev_get_stats(a->pev);
@@ -453,12 +478,15 @@ static void log_summary(struct app *a)
 		ps->execs, ps->exits, ps->forks, a->events, a->filtered,
 		ratelimit_dropped(a->ratelimit), es->shortened, a->truncated,
 		ps->parent_misses + ps->exit_misses);
-	if (a->udp) {
-		const struct udp_stats *us = udp_get_stats(a->udp);
+	if (a->conf.udp_output_enabled) {
+		struct udp_stats us;
 
-		udp_log_drop_summary(a->udp);
-		log_info("udp: %" PRIu64 " sent, %" PRIu64 " dropped, %" PRIu64 " failovers",
-			us->sent, us->dropped, us->failovers);
+		if (a->udp)
+			udp_log_drop_summary(a->udp);
+		us = udp_totals(a);
+		log_info("udp: %" PRIu64 " sent, %" PRIu64 " dropped, %" PRIu64 " failovers; %" PRIu64
+			 " of the dropped were refused by the receiving host",
+			us.sent, us.dropped, us.failovers, us.dropped_refused);
 	}
 	if (a->lines) {
 		const struct lines_stats *ls = lines_get_stats(a->lines);
@@ -499,27 +527,28 @@ static void write_metrics(struct app *a)
 	c.truncated_shortened = ejson_get_stats(a->ej)->shortened;
 	c.truncated_cut = a->truncated;
 	c.pcache_size = pcache_count(a->cache);
-	if (a->udp) {
-		const struct udp_stats *us = udp_get_stats(a->udp);
+	if (a->conf.udp_output_enabled) {
+		struct udp_stats us = udp_totals(a);
 
-		c.exported = us->sent;
-		c.exported_bytes = us->sent_bytes;
-		c.drops[METRICS_DROP_SEND_ERROR] = us->dropped_send_error;
-		c.drops[METRICS_DROP_NO_DESTINATION] = us->dropped_no_destination;
-		c.drops[METRICS_DROP_OVERSIZE] = us->dropped_oversize;
-		c.failovers = us->failovers;
-		c.reconnects = us->reconnects;
+		c.exported = us.sent;
+		c.exported_bytes = us.sent_bytes;
+		c.drops[METRICS_DROP_SEND_ERROR] = us.dropped_send_error;
+		c.drops[METRICS_DROP_NO_DESTINATION] = us.dropped_no_destination;
+		c.drops[METRICS_DROP_OVERSIZE] = us.dropped_oversize;
+		c.drops[METRICS_DROP_REFUSED] = us.dropped_refused;
+		c.failovers = us.failovers;
+		c.reconnects = us.reconnects;
 		dest.destination = a->peer;
-		dest.sent = us->sent;
-		dest.send_errors = us->dropped_send_error;
-		dest.dropped = us->dropped;
+		dest.sent = us.sent;
+		dest.send_errors = us.dropped_send_error;
+		dest.dropped = us.dropped;
 		c.dests = &dest;
 		c.ndests = 1;
 	}
 	if (a->export) {
 		const struct export_stats *xs = export_get_stats(a->export);
 
-		if (!a->udp) {
+		if (!a->conf.udp_output_enabled) {
 			c.exported = xs->lines;
 			c.exported_bytes = xs->bytes;
 		}
@@ -655,7 +684,12 @@ static void reload(struct app *a)
 	log_to_syslog(a->conf.log_syslog);
 	set_header(a);
 	if (udp) {
-		udp_free(a->udp);
+		struct udp_stats last;
+		struct udp_output *old = a->udp;
+
+		a->udp = NULL;
+		udp_free_stats(old, &last); /* flushes: its counters are final only now */
+		accumulate(&a->udp_before, &last);
 		start_udp(a, udp);
 	}
 	log_info("reload: configuration read again");
@@ -771,10 +805,19 @@ static void start_inputs(struct app *a, int epfd)
 		a->in_stdin = input_stdin_new(STDIN_FILENO, 0, err, sizeof(err));
 		if (!a->in_stdin)
 			fatalx("%s", err);
-		/* A regular file cannot be polled: it is read on every turn of the loop. */
+		/* A regular file, or /dev/null, cannot be polled (epoll says EPERM): it is read
+		 * on every turn of the loop instead. */
 		a->stdin_polled = input_stdin_pollable(a->in_stdin);
-		if (a->stdin_polled)
-			epoll_add(epfd, input_stdin_fd(a->in_stdin), "standard input");
+		if (a->stdin_polled) {
+			struct epoll_event ev = {.events = EPOLLIN,
+				.data.fd = input_stdin_fd(a->in_stdin)};
+
+			if (epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1) {
+				if (errno != EPERM)
+					fatal("epoll_ctl standard input");
+				a->stdin_polled = false;
+			}
+		}
 	}
 }
 
@@ -873,9 +916,17 @@ static void stop(struct app *a, int epfd)
 		sensor_drain(a->sensor);
 	flush_outputs(a);
 	check_ringbuf_drops(a);
+	if (a->udp) {
+		/* Closed before the summary: refusals of the last datagrams count in it. */
+		struct udp_output *old = a->udp;
+		struct udp_stats last;
+
+		a->udp = NULL;
+		udp_free_stats(old, &last);
+		accumulate(&a->udp_before, &last);
+	}
 	log_summary(a);
 	write_metrics(a);
-	udp_free(a->udp);
 	export_free(a->export);
 	sensor_free(a->sensor);
 	input_unix_free(a->in_unix);

@@ -19,6 +19,7 @@ static const char *const drop_names[METRICS_DROP_COUNT] = {
 	[METRICS_DROP_FILTERED] = "filtered",
 	[METRICS_DROP_EXPORT_FILE] = "export_file",
 	[METRICS_DROP_MALFORMED] = "malformed",
+	[METRICS_DROP_REFUSED] = "refused",
 };
 
 static const char *const rb_names[METRICS_RB_COUNT] = {

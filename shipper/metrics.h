@@ -25,6 +25,7 @@ enum metrics_drop {
 	METRICS_DROP_FILTERED,	     /* "filtered": refused by allowlist/denylist */
 	METRICS_DROP_EXPORT_FILE,    /* "export_file": export file write failed (ENOSPC...) */
 	METRICS_DROP_MALFORMED,	     /* "malformed": ring-buffer record too short to read */
+	METRICS_DROP_REFUSED,	     /* "refused": sent, then refused by the host (ICMP) */
 	METRICS_DROP_COUNT
 };
 

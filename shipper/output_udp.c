@@ -44,6 +44,7 @@ struct udp_target {
 	char name[UDP_PEER_MAX];     /* as configured: "host:port" or "[v6]:port" */
 	uint64_t drops;		     /* since the last summary */
 	char reason[UDP_REASON_MAX]; /* why the latest of them was dropped */
+	bool resolve_failing;	     /* logged once per streak of failed look-ups */
 };
 
 struct udp_output {
@@ -500,6 +501,21 @@ static int udp_connect_from(
 		if (wrapped && a0 == 0)
 			break;
 		rc = udp_resolve(&u->targets[d].dest, &res, err, errlen);
+		/* A name that does not resolve is skipped for the next one: say so once, or
+		 * a dead entry in the list would go unnoticed for ever. */
+		if (rc != 0 && !u->targets[d].resolve_failing) {
+			u->targets[d].resolve_failing = true;
+			u->stats.resolve_failures++;
+			/* With one destination the caller's "no destination reachable" says it. */
+			if (u->ntargets > 1)
+				udp_log(u, UDP_LOG_WARN, "udp: %s; trying the next destination",
+					err);
+		} else if (rc != 0) {
+			u->stats.resolve_failures++;
+		} else if (u->targets[d].resolve_failing) {
+			u->targets[d].resolve_failing = false;
+			udp_log(u, UDP_LOG_INFO, "udp: %s resolves again", u->targets[d].name);
+		}
 		if (rc == 0) {
 			count = 0;
 			for (ai = res; ai != NULL; ai = ai->ai_next)
@@ -536,10 +552,14 @@ static int64_t udp_interval_ms(const struct udp_output *u)
 	return (int64_t)(u->fixed_interval > 0 ? u->fixed_interval : u->backoff) * 1000;
 }
 
+static int udp_read_errqueue(struct udp_output *u);
+
 static void udp_disconnect(struct udp_output *u, int64_t now)
 {
 	if (u->fd == -1)
 		return;
+	/* Refusals still queued are counted before the socket and its queue go. */
+	(void)udp_read_errqueue(u);
 	close(u->fd);
 	u->fd = -1;
 	u->notify_pending = false;
@@ -700,22 +720,30 @@ static bool udp_transient(int e)
 }
 
 /* Drain the error queue kept by IP_RECVERR; returns the errno of its latest entry, or 0. */
-static int udp_read_errqueue(int fd)
+/* Read the socket's error queue (IP_RECVERR): each entry is an ICMP error for a datagram that
+ * was sent earlier and never arrived, such as a port unreachable while a receiver is down.
+ * Those datagrams move from sent to dropped, so that the counts say what was lost. Returns
+ * the last error seen, 0 when the queue was empty. Reading it also clears the socket's
+ * pending error. */
+static int udp_read_errqueue(struct udp_output *u)
 {
 	char data[1];
 	char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6))];
 	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
 	struct msghdr msg;
 	struct cmsghdr *cm;
+	unsigned int lost = 0;
 	int last = 0, k;
 
-	for (k = 0; k < 64; k++) {
+	if (u->fd == -1)
+		return 0;
+	for (k = 0; k < 1024; k++) {
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_iov = &iov;
 		msg.msg_iovlen = 1;
 		msg.msg_control = cbuf;
 		msg.msg_controllen = sizeof(cbuf);
-		if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
+		if (recvmsg(u->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
 			break;
 		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
 			struct sock_extended_err ee;
@@ -725,7 +753,15 @@ static int udp_read_errqueue(int fd)
 				continue;
 			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
 			last = (int)ee.ee_errno;
+			if (ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6)
+				lost++;
 		}
+	}
+	if (lost) {
+		/* The kernel rate-limits ICMP, so this is a floor, exact at ordinary rates. */
+		lost = lost > u->stats.sent ? (unsigned int)u->stats.sent : lost;
+		u->stats.sent -= lost;
+		udp_count_drop(u, lost, &u->stats.dropped_refused, strerror(last));
 	}
 	return last;
 }
@@ -801,14 +837,14 @@ static int udp_send_queued(struct udp_output *u)
 			if (i == n)
 				break;
 			/* short count: the error that stopped it was swallowed */
-			e = udp_read_errqueue(u->fd);
+			e = udp_read_errqueue(u);
 			if (e == 0)
 				continue; /* send the rest; a lasting error returns -1 */
 		} else if (r == 0) {
 			e = EAGAIN; /* not documented to happen; never spin on it */
 		} else {
 			e = errno;
-			(void)udp_read_errqueue(u->fd);
+			(void)udp_read_errqueue(u);
 			if (e == EINTR && intr++ < UDP_EINTR_RETRIES)
 				continue;
 		}
@@ -866,7 +902,7 @@ static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
 	r = send(u->fd, buf, len, 0);
 	if (r == -1) {
 		e = errno;
-		(void)udp_read_errqueue(u->fd);
+		(void)udp_read_errqueue(u);
 		udp_count_drop(u, 1, &u->stats.dropped_send_error, strerror(e));
 		return -e;
 	}
@@ -989,14 +1025,23 @@ err_out:
 
 void udp_free(struct udp_output *u)
 {
+	udp_free_stats(u, NULL);
+}
+
+void udp_free_stats(struct udp_output *u, struct udp_stats *final)
+{
 	if (u == NULL)
 		return;
 	if (u->msgs != NULL && u->nqueued > 0)
 		(void)udp_send_queued(u);
+	if (u->fd != -1) {
+		(void)udp_read_errqueue(u);
+		close(u->fd);
+	}
 	if (u->troubled)
 		udp_log_drop_summary(u);
-	if (u->fd != -1)
-		close(u->fd);
+	if (final)
+		*final = u->stats;
 	free(u->msgs);
 	free(u->iov);
 	free(u->slots);
@@ -1051,6 +1096,11 @@ void udp_tick(struct udp_output *u)
 	if (u == NULL || u->busy)
 		return;
 	now = udp_now();
+	/* Refusals of the last datagrams sent arrive after the send that caused them: with
+	 * nothing more to send, they are found here, and with several destinations they move
+	 * the output to the next one as a failed send would. */
+	if (u->fd != -1 && udp_read_errqueue(u) == ECONNREFUSED && udp_can_failover(u, now))
+		udp_failover(u, ECONNREFUSED, now);
 	if (u->fd == -1 && now >= u->next_attempt) {
 		if (udp_retry(u, now, &local, NULL, 0) == 0)
 			u->stats.reconnects++;

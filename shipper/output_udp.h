@@ -61,8 +61,11 @@ struct udp_stats {
 	uint64_t dropped_oversize;
 	uint64_t dropped_send_error; /* transient errors: ENOBUFS, EAGAIN, ECONNREFUSED, ... */
 	uint64_t dropped_no_destination; /* no socket could be connected */
+	uint64_t dropped_refused; /* sent, then refused by the destination host (ICMP): these
+				   * are taken back out of sent, so sent + dropped == queued */
 	uint64_t failovers;
 	uint64_t reconnects;
+	uint64_t resolve_failures; /* look-ups of a destination name that failed */
 	int sndbuf_effective;   /* as read back with getsockopt */
 };
 
@@ -72,6 +75,9 @@ struct udp_output;
  * later. Fails (NULL, errno, err) only on a local problem: bad config, local port in use. */
 struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errlen);
 void udp_free(struct udp_output *u); /* flushes first; accepts NULL */
+/* udp_free that first copies the final counters (after the flush and the last refusals) into
+ * *final: for a caller that replaces one output with another and keeps counting. */
+void udp_free_stats(struct udp_output *u, struct udp_stats *final);
 
 /* Copy one datagram into the batch; sends the batch when it is full. A datagram longer than
  * max_message is dropped and counted (the caller truncates before). Returns 0, or -errno
