@@ -29,7 +29,7 @@ static const struct metrics_counters known = {
 	.exported = 1234,
 	.exported_bytes = 18446744073709551615ULL,
 	.ratelimit_dropped = 7,
-	.drops = {1, 2, 3, 4, 5, 6, 8},
+	.drops = {1, 2, 3, 4, 5, 6, 8, 9},
 	.ringbuf_lost = {10, 20, 30},
 	.truncated_shortened = 11,
 	.truncated_cut = 12,
@@ -67,6 +67,7 @@ static const char known_text[] =
 	"procship_events_dropped_total{reason=\"filtered\"} 5\n"
 	"procship_events_dropped_total{reason=\"export_file\"} 6\n"
 	"procship_events_dropped_total{reason=\"malformed\"} 8\n"
+	"procship_events_dropped_total{reason=\"refused\"} 9\n"
 	"# HELP procship_ringbuf_lost_total Ring-buffer records lost in the kernel (reserve "
 	"failed), by type.\n"
 	"# TYPE procship_ringbuf_lost_total counter\n"
