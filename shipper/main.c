@@ -248,9 +248,26 @@ static struct udp_output *open_udp(struct app *a, const struct conf *c, char *er
 		snprintf(err, errlen, "udp output: %s", why);
 		return NULL;
 	}
-	log_info("Starting UDP exporter address=%s format=%s buffer=%d destinations=%zu",
-		udp_current_peer(u), framing_format_name(c->syslog_format),
-		udp_get_stats(u)->sndbuf_effective, n);
+	{
+		/* The whole failover list, in order, as the output understood it. */
+		char list[1024];
+		size_t o = 0;
+
+		list[0] = '\0';
+		for (i = 0; i < n && o < sizeof(list); i++) {
+			bool v6 = strchr(dests[i].host, ':') != NULL;
+			int w = snprintf(list + o, sizeof(list) - o, "%s%s%s%s:%u", i ? "," : "",
+				v6 ? "[" : "", dests[i].host, v6 ? "]" : "", dests[i].port);
+
+			if (w < 0)
+				break;
+			o += (size_t)w;
+		}
+		log_info("Starting UDP exporter address=%s format=%s buffer=%d destinations=%zu "
+			 "failover=%s",
+			udp_current_peer(u), framing_format_name(c->syslog_format),
+			udp_get_stats(u)->sndbuf_effective, n, list);
+	}
 	return u;
 }
 
