@@ -324,10 +324,10 @@ static size_t payload_budget(struct app *a)
 	clock_gettime(CLOCK_REALTIME, &a->hdr.time);
 	n = framing_build(a->frame, (size_t)a->conf.max_message_size, a->conf.syslog_format,
 		&a->hdr, "x", 1, &truncated);
-	/* json framing has no header: the whole datagram is the payload. */
+	/* json framing has no header: the whole datagram is the payload. 0 when not even one
+	 * byte fits after the header. */
 	if (n < 1)
-		fatalx("--max-message-size %ld leaves no room for a message after the syslog header",
-			a->conf.max_message_size);
+		return 0;
 	return (size_t)a->conf.max_message_size - (size_t)(n - 1);
 }
 
@@ -630,6 +630,11 @@ static void note_restart_only(const struct conf *old, const struct conf *new)
 		log_warnx("reload: --udp-output-enabled takes effect at the next start");
 	if (strcmp(old->user, new->user) != 0)
 		log_warnx("reload: --user takes effect at the next start");
+	if (old->process_events != new->process_events)
+		log_warnx("reload: --process-events takes effect at the next start");
+	if (strcmp(old->input_unix, new->input_unix) != 0 || old->input_stdin != new->input_stdin ||
+		strcmp(old->rulebase, new->rulebase) != 0)
+		log_warnx("reload: text inputs and --rulebase take effect at the next start");
 }
 
 /* SIGHUP: read the configuration again; a bad one keeps the running one. Names are resolved
@@ -700,6 +705,15 @@ static void reload(struct app *a)
 	log_set_level((enum log_level)a->conf.log_level);
 	log_to_syslog(a->conf.log_syslog);
 	set_header(a);
+	/* A new header (format, host name, app-name) leaves a different room for the JSON. */
+	if (a->conf.udp_output_enabled && payload_budget(a) > FRAMING_MSGID_MAX) {
+		ejson_set_max_len(a->ej, payload_budget(a));
+		if (a->lines)
+			lines_set_max_payload(a->lines, payload_budget(a) - FRAMING_MSGID_MAX);
+	} else if (a->conf.udp_output_enabled) {
+		log_warnx("reload: the new syslog header leaves no room in --max-message-size %ld",
+			a->conf.max_message_size);
+	}
 	if (udp) {
 		struct udp_stats last;
 		struct udp_output *old = a->udp;
@@ -871,6 +885,8 @@ static void start(struct app *a, int epfd)
 	a->ej = ejson_new(a->node, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
 	if (!a->cache || !a->ej)
 		fatal("start-up");
+	if (a->conf.udp_output_enabled && payload_budget(a) <= FRAMING_MSGID_MAX)
+		usage_error("--max-message-size: too small for the syslog header and a message");
 	ejson_set_max_len(a->ej, payload_budget(a));
 	a->pev = pev_new(a->cache, a->ej, on_event, a);
 	if (!a->pev)
