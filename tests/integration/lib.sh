@@ -221,7 +221,8 @@ port_is_listening()
 # it_launch_rsyslogd BASE PORT: start an rsyslogd whose files live below BASE (rsyslogd.conf,
 # rsyslogd.log, rsyslogd.pid, rsyslog-work/, received/) on 127.0.0.1:PORT (a free port if
 # PORT is empty). Sets IT_R_PID and IT_R_PORT. Returns once the port is bound.
-# RSYSLOG_IMUDP_OPTS (if set) is added to the imudp input() statement, e.g. rcvbufSize="16m".
+# RSYSLOG_IMUDP_OPTS is added to the imudp input() statement; by default rcvbufSize="16m", so a
+# burst of the host's own processes cannot push a scenario's events out of rsyslogd's socket.
 it_launch_rsyslogd()
 {
 	local base=$1 port=$2 tries=0 conf=$1/rsyslogd.conf i
@@ -240,7 +241,7 @@ it_launch_rsyslogd()
 		    set \$.procship_dir = "$base/received";
 		    call procship
 		}
-		input(type="imudp" address="127.0.0.1" port="$port" ruleset="itest" ${RSYSLOG_IMUDP_OPTS:-})
+		input(type="imudp" address="127.0.0.1" port="$port" ruleset="itest" ${RSYSLOG_IMUDP_OPTS:-rcvbufSize="16m"})
 		EOF
 		rsyslogd -N1 -f "$conf" >"$base/rsyslogd-check.log" 2>&1 ||
 			{ show_tail "$base/rsyslogd-check.log"; fail "rsyslogd rejects $conf"; }
