@@ -226,6 +226,7 @@ port_is_listening()
 it_launch_rsyslogd()
 {
 	local base=$1 port=$2 tries=0 conf=$1/rsyslogd.conf i
+	local imudp_opts=${RSYSLOG_IMUDP_OPTS:-'rcvbufSize="16m"'}
 	IT_R_PID=
 	while :; do
 		[ -n "$port" ] || port=$(free_udp_port)
@@ -241,7 +242,7 @@ it_launch_rsyslogd()
 		    set \$.procship_dir = "$base/received";
 		    call procship
 		}
-		input(type="imudp" address="127.0.0.1" port="$port" ruleset="itest" ${RSYSLOG_IMUDP_OPTS:-rcvbufSize="16m"})
+		input(type="imudp" address="127.0.0.1" port="$port" ruleset="itest" $imudp_opts)
 		EOF
 		rsyslogd -N1 -f "$conf" >"$base/rsyslogd-check.log" 2>&1 ||
 			{ show_tail "$base/rsyslogd-check.log"; fail "rsyslogd rejects $conf"; }
