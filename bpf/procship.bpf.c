@@ -116,7 +116,6 @@ static __always_inline void fill_task(struct ps_event *e, struct task_struct *ta
 		e->flags |= PS_F_NO_AUID;
 	}
 	e->start_ktime = BPF_CORE_READ(leader, start_boottime);
-	e->parent_start_ktime = BPF_CORE_READ(parent, group_leader, start_boottime);
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), &task->comm);
 }
 

@@ -42,7 +42,6 @@ struct ps_event {
 	__u32 auid; /* loginuid; 4294967295 when unset */
 	__u64 ktime;        /* exec/fork: boot-time ns now; exit: boot-time ns of the exit */
 	__u64 start_ktime;  /* boot-time ns when the thread group started (task->start_boottime) */
-	__u64 parent_start_ktime;
 	__u32 exit_code;    /* wait status as the kernel keeps it (code << 8 | signal) */
 	__u32 args_len;
 	__u32 cwd_len;      /* bytes in cwd, NUL excluded */
@@ -58,7 +57,7 @@ struct ps_event {
 #define PS_EVENT_ARGS_OFF  __builtin_offsetof(struct ps_event, args)
 
 _Static_assert(sizeof(struct ps_event) ==
-		8 * 4 + 3 * 8 + 4 * 4 + 16 + PS_FILENAME_MAX + PS_CWD_MAX + PS_CGROUP_MAX +
+		8 * 4 + 2 * 8 + 4 * 4 + 16 + PS_FILENAME_MAX + PS_CWD_MAX + PS_CGROUP_MAX +
 				PS_ARGS_MAX,
 	"struct ps_event has padding: BPF and user space would disagree");
 

@@ -192,7 +192,6 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 	e.auid = (parts & 32) ? 0xffffffffu : e.uid;
 	e.ktime = take(r, 2) * 1000003ULL;
 	e.start_ktime = e.ktime / 2;
-	e.parent_start_ktime = e.ktime / 3;
 	if (parts & 1)
 		take_blob(r, e.comm, sizeof(e.comm)); /* may fill all 16 bytes, no NUL */
 	else
