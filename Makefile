@@ -106,7 +106,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 $(OUTPUT)/obj/shipper/sensor.o: $(OUTPUT)/procship.skel.h
 
-$(OUTPUT)/obj/%.o: %.c $$(wildcard $$(dir %)*.h) bpf/procship_event.h
+$(OUTPUT)/obj/%.o: %.c $(wildcard framing/*.h shipper/*.h) bpf/procship_event.h
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
@@ -120,7 +120,8 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 test_framing_SRCS := framing/framing.c
 test_output_udp_SRCS := shipper/output_udp.c
 test_output_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
-test_event_json_SRCS := shipper/event_json.c shipper/proc_cache.c shipper/procevents.c
+test_event_json_SRCS := shipper/event_json.c shipper/proc_cache.c shipper/procevents.c \
+	framing/framing.c
 test_getevents_SRCS := shipper/getevents.c
 test_ratelimit_SRCS := shipper/ratelimit.c
 test_metrics_SRCS := shipper/metrics.c
@@ -133,9 +134,9 @@ test_conf_yaml_SRCS := shipper/conf_yaml.c shipper/conf.c shipper/output_udp.c s
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_SRCS := shipper/privs.c
 test_privs_LDFLAGS := -lcap
-test_lines_SRCS := shipper/lines.c
+test_lines_SRCS := shipper/lines.c framing/framing.c
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
-test_inputs_SRCS := shipper/inputs.c shipper/lines.c
+test_inputs_SRCS := shipper/inputs.c shipper/lines.c framing/framing.c
 test_inputs_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/test_,$(UNIT_TESTS))
@@ -235,9 +236,10 @@ fuzz_conf_yaml_LIBS := -lyaml -lpcre2-8 -lfastjson
 fuzz_cmdline_SRCS := shipper/conf.c shipper/output_udp.c shipper/filters.c framing/framing.c \
 	tests/unit/mock_log.c
 fuzz_cmdline_LIBS := -lpcre2-8 -lfastjson
-fuzz_lines_SRCS := shipper/lines.c
+fuzz_lines_SRCS := shipper/lines.c framing/framing.c
 fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
-fuzz_event_SRCS := shipper/procevents.c shipper/proc_cache.c shipper/event_json.c
+fuzz_event_SRCS := shipper/procevents.c shipper/proc_cache.c shipper/event_json.c \
+	framing/framing.c
 fuzz_event_LIBS := -lfastjson
 
 $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_$$*_SRCS) tests/fuzz/fuzz_util.h \

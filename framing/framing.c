@@ -20,6 +20,7 @@
  *   in procship's configuration as in the receiver's filters.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -140,6 +141,42 @@ const char *framing_format_name(enum framing_format format)
 	if ((unsigned)format >= sizeof(format_names) / sizeof(format_names[0]))
 		return "unknown";
 	return format_names[format];
+}
+
+size_t framing_utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned char c;
+	size_t need, i;
+	uint32_t cp;
+
+	if (len == 0)
+		return 0;
+	c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len < need)
+		return 0;
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		(need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return need;
 }
 
 size_t framing_utf8_cut(const char *s, size_t len, size_t max)

@@ -72,6 +72,10 @@ ssize_t framing_rfc5424(char *buf, size_t size, const struct framing_header *hdr
 ssize_t framing_json(char *buf, size_t size, const struct framing_header *hdr,
 	const char *msg, size_t msg_len, bool *truncated);
 
+/* Length of the valid UTF-8 sequence at s[0..len) (RFC 3629: no overlongs, no surrogates,
+ * nothing past U+10FFFF), or 0 when s does not start one (or len is 0). */
+size_t framing_utf8_seq(const unsigned char *s, size_t len);
+
 /* The longest prefix of s[0..len) that ends on a UTF-8 character boundary and is <= max. */
 size_t framing_utf8_cut(const char *s, size_t len, size_t max);
 

@@ -9,6 +9,8 @@
 
 #include <json.h>
 
+#include "framing/framing.h"
+
 struct ejson {
 	char node[256];
 	char node_json[600]; /* the node name as a JSON string, quotes included */
@@ -179,41 +181,6 @@ char *ejson_join_args(const char *argv, size_t len)
 	return out;
 }
 
-size_t ejson_utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned char c = s[0];
-	size_t need, i;
-	uint32_t cp;
-
-	if (len == 0)
-		return 0;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		(need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return need;
-}
-
 char *ejson_utf8_fix(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -221,7 +188,7 @@ char *ejson_utf8_fix(const char *s)
 	char *out;
 
 	while (i < len) {
-		n = ejson_utf8_seq(u + i, len - i);
+		n = framing_utf8_seq(u + i, len - i);
 		if (n == 0) {
 			bad++;
 			n = 1;
@@ -235,7 +202,7 @@ char *ejson_utf8_fix(const char *s)
 	if (!out)
 		return NULL;
 	for (i = 0; i < len; i += n) {
-		n = ejson_utf8_seq(u + i, len - i);
+		n = framing_utf8_seq(u + i, len - i);
 		if (n == 0) {
 			memcpy(out + o, "\xef\xbf\xbd", 3);
 			o += 3;
@@ -487,14 +454,12 @@ static bool cut_group(struct cuttable *c, size_t n, size_t excess, char **owned)
 			hi = mid - 1;
 	}
 	for (i = 0; i < n; i++) {
-		size_t keep = lo;
+		size_t keep;
 		char *copy;
 
-		if (lens[i] <= keep)
+		if (lens[i] <= lo)
 			continue;
-		/* Back up to a UTF-8 character boundary. */
-		while (keep > 0 && ((unsigned char)(*c[i].field)[keep] & 0xc0) == 0x80)
-			keep--;
+		keep = framing_utf8_cut(*c[i].field, lens[i], lo);
 		copy = strndup(*c[i].field, keep);
 		if (!copy)
 			return cut;

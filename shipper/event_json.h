@@ -52,9 +52,6 @@ size_t ejson_time(int64_t unix_ns, char *buf, size_t size);
 /* Tetragon's arguments: argv[1..] of a NUL-separated argv, joined by spaces, an argument
  * holding a space wrapped in double quotes. Returns a malloc'd string or NULL. */
 char *ejson_join_args(const char *argv, size_t len);
-/* Length of the valid UTF-8 sequence at s[0..len) (RFC 3629: no overlongs, no surrogates,
- * nothing past U+10FFFF), or 0 when s does not start one. */
-size_t ejson_utf8_seq(const unsigned char *s, size_t len);
 /* JSON text must be UTF-8: a copy of s with every byte that starts no valid sequence replaced
  * by U+FFFD, or NULL when s is valid already (or on ENOMEM, with errno set). */
 char *ejson_utf8_fix(const char *s);

@@ -1,5 +1,7 @@
 #include "lines.h"
 
+#include "framing/framing.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -96,37 +98,10 @@ const char *lines_severity_name(int severity)
 /* Length of the valid UTF-8 sequence at s[0..len) (RFC 3629: no overlongs, no surrogates,
  * nothing past U+10FFFF), or 0 when s does not start one. NUL counts as invalid here: it ends
  * C strings downstream (liblognorm, rsyslog properties). */
+/* NUL counts as no character here: the input is cleaned of NULs like of invalid UTF-8. */
 static size_t utf8_seq(const unsigned char *s, size_t len)
 {
-	unsigned char c = s[0];
-	size_t n, i;
-
-	if (c == 0)
-		return 0;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if (c == 0xe0 && s[1] < 0xa0)
-		return 0; /* overlong */
-	if (c == 0xed && s[1] > 0x9f)
-		return 0; /* surrogate */
-	if (c == 0xf0 && s[1] < 0x90)
-		return 0; /* overlong */
-	if (c == 0xf4 && s[1] > 0x8f)
-		return 0; /* past U+10FFFF */
-	return n;
+	return len && s[0] == 0 ? 0 : framing_utf8_seq(s, len);
 }
 
 /* The length of s[0..len) without a trailing incomplete sequence, for input that was cut: the
@@ -912,7 +887,10 @@ static size_t escaped_prefix(const char *s, size_t len, size_t budget)
 		else if (u[i] < 0x80)
 			w = 1;
 		else
-			w = n = utf8_seq(u + i, len - i) ? utf8_seq(u + i, len - i) : 1;
+		{
+			n = utf8_seq(u + i, len - i);
+			w = n = n ? n : 1;
+		}
 		if (used + w > budget)
 			break;
 		used += w;

@@ -10,6 +10,7 @@
 
 #include <json.h>
 
+#include "framing/framing.h"
 #include "shipper/event_json.h"
 #include "shipper/proc_cache.h"
 #include "shipper/procevents.h"
@@ -181,8 +182,8 @@ static void test_utf8_fix(void **state)
 	assert_string_equal(fixed, "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
 				   "\xef\xbf\xbd\xef\xbf\xbd");
 	free(fixed);
-	assert_int_equal(ejson_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
-	assert_int_equal(ejson_utf8_seq((const unsigned char *)"\xf4\x8f\xbf\xbf", 4), 4);
+	assert_int_equal(framing_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
+	assert_int_equal(framing_utf8_seq((const unsigned char *)"\xf4\x8f\xbf\xbf", 4), 4);
 }
 
 static bool all_utf8(const char *s)
@@ -190,7 +191,7 @@ static bool all_utf8(const char *s)
 	size_t len = strlen(s), i = 0, n;
 
 	while (i < len) {
-		n = ejson_utf8_seq((const unsigned char *)s + i, len - i);
+		n = framing_utf8_seq((const unsigned char *)s + i, len - i);
 		if (n == 0)
 			return false;
 		i += n;
