@@ -8,8 +8,14 @@
  * first datagram containing --exit-on, or on SIGTERM/SIGINT. Prints "port=N" once bound (on
  * stdout, flushed), and one key=value report line at the end.
  *
+ * --poll-us N: never sleep in the socket; drain it without waiting, then sleep N µs. On
+ * loopback the receive path runs in the sender's context, so a receiver blocked in recvmmsg
+ * makes the sender pay a cross-CPU wake-up (an IPI, a VM exit here) for nearly every burst:
+ * a cost a remote receiver never puts on the sender. Polling keeps it out of the sender's CPU
+ * time, for every sender alike; the large receive buffer absorbs what arrives meanwhile.
+ *
  *   udp_sink [--addr 127.0.0.1|::1] [--port N] [--rcvbuf BYTES] [--max-seconds S] [--count N]
- *            [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR]
+ *            [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR] [--poll-us N]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -55,7 +61,7 @@ static int cmp_u64(const void *a, const void *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: udp_sink [--addr A] [--port N] [--rcvbuf B] [--max-seconds S] "
-			"[--count N] [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR]\n");
+			"[--count N] [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR] [--poll-us N]\n");
 	exit(2);
 }
 
@@ -66,7 +72,7 @@ int main(int argc, char **argv)
 	int nmatch = 0, port = 0, rcvbuf = 64 << 20;
 	double max_seconds = 60;
 	unsigned long long want = 0;
-	long idle_ms = 0;
+	long idle_ms = 0, poll_us = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -91,6 +97,8 @@ int main(int argc, char **argv)
 			lat_prefix = v;
 		else if (!strcmp(a, "--exit-on"))
 			exit_on = v;
+		else if (!strcmp(a, "--poll-us"))
+			poll_us = atol(v);
 		else
 			usage();
 	}
@@ -172,8 +180,14 @@ int main(int argc, char **argv)
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
-		int n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
+		int n = recvmmsg(fd, msgs, BATCH, poll_us > 0 ? MSG_DONTWAIT : MSG_WAITFORONE, NULL);
 		if (n < 0) {
+			if (poll_us > 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				struct timespec ts = {poll_us / 1000000, (poll_us % 1000000) * 1000};
+
+				nanosleep(&ts, NULL);
+				continue;
+			}
 			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 				continue;
 			perror("recvmmsg");
