@@ -312,6 +312,61 @@ static void test_json_passthrough(void **state)
 	lines_free(l);
 }
 
+/* The string scan skips 64 bytes at a time: a byte that needs a closer look must be seen at
+ * every offset of a block and of the tail, whichever vector width the CPU gets. */
+static void test_json_string_scan_offsets(void **state)
+{
+	static const struct {
+		const char *bytes; /* put inside the string at offset k */
+		bool valid;
+	} cases[] = {
+		{"\\\"", true}, {"\\\\", true}, {"\\n", true}, {"\\u00e9", true}, {"\xc3\xa9", true},
+		{"\xe2\x82\xac", true}, {"\xf0\x9f\x9a\x80", true}, {"\"", false}, {"\t", false},
+		{"\x01", false}, {"\x7f", true}, {"\xff", false}, {"\xc3", false}, {"\\q", false},
+	};
+	struct lines *l = new_lines(NULL);
+	char line[512];
+	size_t c, k, pad;
+
+	(void)state;
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		for (k = 0; k < 200; k++) {
+			for (pad = 0; pad < 3; pad++) {
+				size_t n = 0, len;
+
+				n += (size_t)snprintf(line, sizeof(line), "{\"k\":\"");
+				memset(line + n, 'x', k);
+				n += k;
+				len = strlen(cases[c].bytes);
+				memcpy(line + n, cases[c].bytes, len);
+				n += len;
+				memset(line + n, 'y', pad * 37);
+				n += pad * 37;
+				n += (size_t)snprintf(line + n, sizeof(line) - n, "\"}");
+				assert_int_equal(parse(l, line, n, LINES_IN_JSON), 0);
+				if ((msg.form == LINES_FORM_JSON) != cases[c].valid)
+					fail_msg("case %zu (%s) at offset %zu, tail %zu: %s", c,
+						cases[c].bytes, k, pad * 37,
+						cases[c].valid ? "refused" : "accepted");
+			}
+		}
+	}
+	/* The closing quote alone, at every offset: the string ends exactly there. */
+	for (k = 0; k < 200; k++) {
+		size_t n = (size_t)snprintf(line, sizeof(line), "{\"k\":\"");
+
+		memset(line + n, 'x', k);
+		n += k;
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "\",\"z\":1}");
+		assert_int_equal(parse(l, line, n, LINES_IN_JSON), 0);
+		assert_int_equal(msg.form, LINES_FORM_JSON);
+		line[n - 1] = ' '; /* no closing brace: not JSON any more */
+		assert_int_equal(parse(l, line, n, LINES_IN_JSON), 0);
+		assert_int_equal(msg.form, LINES_FORM_PLAIN);
+	}
+	lines_free(l);
+}
+
 /* ---- robustness ----------------------------------------------------------------------------- */
 
 static void test_empty(void **state)
@@ -692,6 +747,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_rfc3164_devlog, teardown),
+		cmocka_unit_test_teardown(test_json_string_scan_offsets, teardown),
 		cmocka_unit_test_teardown(test_rfc3164_hostname, teardown),
 		cmocka_unit_test_teardown(test_rfc3164_file_line, teardown),
 		cmocka_unit_test_teardown(test_rfc5424, teardown),
