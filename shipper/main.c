@@ -54,10 +54,7 @@ struct app {
 	char agent_init[2048];
 	int agent_init_len;
 	char agent_init_peer[PEER_MAX];
-	char *frame;
-	/* agent_init is framed apart: it may be sent from inside a udp_queue of an event, while
-	 * that event's frame is still being copied. */
-	char *init_frame;
+	char *frame; /* measuring the syslog header (payload_budget) */
 	struct framing_header hdr;
 
 	/* What decides whether an event is exported. */
@@ -136,29 +133,37 @@ static const char *msgid_of(const char *json, size_t len, char *buf, size_t size
 
 /* ---- outputs ---------------------------------------------------------------------------- */
 
-static void send_framed(struct app *a, char *frame, const struct framing_header *hdr,
-	const char *json, size_t len)
+/* Framed straight into the output's batch: a long event is not copied a second time. */
+static void send_framed(struct app *a, const struct framing_header *hdr, const char *json,
+	size_t len)
 {
+	size_t max = (size_t)a->conf.max_message_size;
 	bool truncated = false;
+	char *frame = udp_reserve(a->udp, max);
 	ssize_t n;
 
-	n = framing_build(frame, (size_t)a->conf.max_message_size, a->conf.syslog_format, hdr,
-		json, len, &truncated);
+	if (!frame) {
+		a->frame_errors++;
+		return;
+	}
+	n = framing_build(frame, max, a->conf.syslog_format, hdr, json, len, &truncated);
 	if (n < 0) {
 		a->frame_errors++;
 		return;
 	}
 	if (truncated)
 		a->truncated++;
-	udp_queue(a->udp, frame, (size_t)n);
+	udp_commit(a->udp, (size_t)n);
 }
 
-static void send_udp(struct app *a, char *frame, const char *json, size_t len,
-	const char *msgid)
+/* A copy of the header: reserving room may send agent_init first, with its own MSGID. */
+static void send_udp(struct app *a, const char *json, size_t len, const char *msgid)
 {
-	clock_gettime(CLOCK_REALTIME, &a->hdr.time);
-	a->hdr.msgid = msgid;
-	send_framed(a, frame, &a->hdr, json, len);
+	struct framing_header hdr = a->hdr;
+
+	clock_gettime(CLOCK_REALTIME, &hdr.time);
+	hdr.msgid = msgid;
+	send_framed(a, &hdr, json, len);
 }
 
 /* One document to every output. */
@@ -168,7 +173,7 @@ static void ship(struct app *a, const char *json, size_t len)
 
 	a->events++;
 	if (a->udp)
-		send_udp(a, a->frame, json, len, msgid_of(json, len, kind, sizeof(kind)));
+		send_udp(a, json, len, msgid_of(json, len, kind, sizeof(kind)));
 	if (a->export)
 		export_write(a->export, json, len);
 }
@@ -191,7 +196,7 @@ static void send_agent_init(struct app *a)
 			return;
 		}
 	}
-	send_udp(a, a->init_frame, a->agent_init, (size_t)a->agent_init_len, "agent_init");
+	send_udp(a, a->agent_init, (size_t)a->agent_init_len, "agent_init");
 }
 
 static void on_udp_log(void *arg, enum udp_log_level level, const char *msg)
@@ -388,7 +393,7 @@ static void ship_text(struct app *a, const char *buf, size_t len, unsigned int i
 			hdr.app_name = m.app_name[0] ? m.app_name : NULL;
 			hdr.procid = m.procid[0] ? m.procid : NULL;
 		}
-		send_framed(a, a->frame, &hdr, m.json, m.json_len);
+		send_framed(a, &hdr, m.json, m.json_len);
 	}
 	if (a->export)
 		export_write(a->export, m.json, m.json_len);
@@ -406,12 +411,21 @@ static void on_stdin_line(void *arg, const char *buf, size_t len, unsigned int f
 		LINES_IN_JSON | (flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0));
 }
 
+#define STDIN_CHUNKS_PER_TURN 8
+
 static void read_inputs(struct app *a)
 {
 	if (a->in_unix)
 		input_unix_read(a->in_unix, 0, on_unix_msg, a);
 	if (a->in_stdin && !input_stdin_eof(a->in_stdin)) {
-		input_stdin_read(a->in_stdin, on_stdin_line, a);
+		int k;
+
+		/* Several chunks per turn, so that long lines still fill whole sendmmsg batches
+		 * (one 64 KiB chunk holds only seven 9 KB lines); bounded so the other sources
+		 * are served at least every 512 KiB. */
+		for (k = 0; k < STDIN_CHUNKS_PER_TURN; k++)
+			if (input_stdin_read(a->in_stdin, on_stdin_line, a) <= 0)
+				break;
 		if (input_stdin_eof(a->in_stdin)) {
 			/* A pipe at its end stays readable for ever: stop watching it. */
 			if (a->stdin_polled)
@@ -971,7 +985,6 @@ static void stop(struct app *a, int epfd)
 	filters_free(a->filters);
 	ratelimit_free(a->ratelimit);
 	free(a->frame);
-	free(a->init_frame);
 	conf_free(&a->conf);
 	close(epfd);
 	close(a->tfd);
@@ -1017,9 +1030,8 @@ int main(int argc, char **argv)
 	snprintf(a->procid, sizeof(a->procid), "%d", (int)getpid());
 	set_header(a);
 	a->frame = malloc((size_t)a->conf.max_message_size);
-	a->init_frame = malloc((size_t)a->conf.max_message_size);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!a->frame || !a->init_frame || epfd == -1)
+	if (!a->frame || epfd == -1)
 		fatal("start-up");
 	a->epfd = epfd;
 	start(a, epfd);

@@ -67,7 +67,7 @@ struct udp_output {
 	size_t cur_naddrs; /* addresses cur_dest resolved to at the last connect */
 	char peer[UDP_PEER_MAX];
 	bool notify_pending; /* on_connect not yet called for fd */
-	bool busy;	     /* sending or in a callback: a nested udp_queue sends at once */
+	bool busy;	     /* sending or in a callback: a nested datagram is sent at once */
 
 	/* reconnect schedule, CLOCK_MONOTONIC milliseconds */
 	int64_t conn_since;
@@ -83,11 +83,18 @@ struct udp_output {
 	int64_t last_summary; /* -1 = never */
 	bool sndbuf_warned;
 
-	/* the batch: batch slots of max_message bytes, allocated once */
-	unsigned char *slots;
+	/* The batch: datagrams packed one after another in the arena, so a batch of small ones
+	 * stays within a few cache lines and a long one is written where the kernel reads it.
+	 * The arena holds UDP_ARENA_BYTES plus one longest datagram, allocated once. */
+	unsigned char *arena;
+	size_t arena_size;
+	size_t arena_off;
 	struct iovec *iov;
 	struct mmsghdr *msgs;
 	unsigned int nqueued;
+	/* what a callback reserves while a batch is being sent: sent at once on commit */
+	unsigned char *now_buf;
+	bool reserved_now;
 
 	struct udp_stats stats;
 };
@@ -880,6 +887,7 @@ static int udp_send_queued(struct udp_output *u)
 		break;
 	}
 	u->nqueued = 0;
+	u->arena_off = 0;
 	u->busy = false;
 	if (any_sent) {
 		u->last_flush_clean = !errors;
@@ -989,17 +997,19 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 	snprintf(u->connect_error, sizeof(u->connect_error), "not connected yet");
 
 	u->targets = calloc(u->ntargets, sizeof(*u->targets));
-	u->slots = malloc((size_t)u->batch * u->max_message);
+	u->arena_size = UDP_ARENA_BYTES + u->max_message;
+	u->arena = malloc(u->arena_size);
+	u->now_buf = malloc(u->max_message);
 	u->iov = calloc(u->batch, sizeof(*u->iov));
 	u->msgs = calloc(u->batch, sizeof(*u->msgs));
-	if (u->targets == NULL || u->slots == NULL || u->iov == NULL || u->msgs == NULL)
+	if (u->targets == NULL || u->arena == NULL || u->now_buf == NULL || u->iov == NULL ||
+		u->msgs == NULL)
 		goto err_nomem;
 	for (i = 0; i < u->ntargets; i++) {
 		u->targets[i].dest = cfg->dests[i];
 		udp_format_dest(&cfg->dests[i], u->targets[i].name, sizeof(u->targets[i].name));
 	}
 	for (k = 0; k < u->batch; k++) {
-		u->iov[k].iov_base = u->slots + (size_t)k * u->max_message;
 		u->msgs[k].msg_hdr.msg_iov = &u->iov[k];
 		u->msgs[k].msg_hdr.msg_iovlen = 1;
 	}
@@ -1044,38 +1054,80 @@ void udp_free_stats(struct udp_output *u, struct udp_stats *final)
 		*final = u->stats;
 	free(u->msgs);
 	free(u->iov);
-	free(u->slots);
+	free(u->arena);
+	free(u->now_buf);
 	free(u->targets);
 	free(u);
 }
 
-int udp_queue(struct udp_output *u, const void *buf, size_t len)
+static int udp_drop_oversize(struct udp_output *u)
+{
+	char reason[64];
+
+	snprintf(reason, sizeof(reason), "longer than %zu bytes", u->max_message);
+	udp_count_drop(u, 1, &u->stats.dropped_oversize, reason);
+	return -EMSGSIZE;
+}
+
+void *udp_reserve(struct udp_output *u, size_t max)
+{
+	if (u == NULL || max > u->max_message)
+		return NULL;
+	if (u->busy) {
+		u->reserved_now = true;
+		return u->now_buf;
+	}
+	/* A new target hears the callback's datagrams (agent_init) before this one. */
+	udp_notify(u);
+	if (u->arena_off + max > u->arena_size)
+		(void)udp_send_queued(u); /* its drops are counted there */
+	/* after the send: a callback in it may have reserved and not committed */
+	u->reserved_now = false;
+	return u->arena + u->arena_off;
+}
+
+int udp_commit(struct udp_output *u, size_t len)
 {
 	struct iovec *v;
 
-	if (u == NULL || (buf == NULL && len > 0))
+	if (u == NULL)
 		return -EINVAL;
-	if (len > u->max_message) {
-		char reason[64];
-
-		snprintf(reason, sizeof(reason), "longer than %zu bytes", u->max_message);
-		udp_count_drop(u, 1, &u->stats.dropped_oversize, reason);
-		return -EMSGSIZE;
+	if (u->reserved_now) {
+		u->reserved_now = false;
+		if (len > u->max_message)
+			return udp_drop_oversize(u);
+		return udp_send_now(u, u->now_buf, len);
 	}
-	if (u->busy)
-		return udp_send_now(u, buf, len);
-	udp_notify(u);
+	if (len > u->max_message || u->arena_off + len > u->arena_size)
+		return udp_drop_oversize(u);
 	if (u->fd == -1) {
 		udp_drop_no_destination(u, 1);
 		return -ENOTCONN;
 	}
 	v = &u->iov[u->nqueued++];
-	if (len > 0)
-		memcpy(v->iov_base, buf, len);
+	v->iov_base = u->arena + u->arena_off;
 	v->iov_len = len;
+	/* The next datagram starts on a fresh cache line. */
+	u->arena_off += (len + 63) & ~(size_t)63;
 	if (u->nqueued == u->batch)
 		return udp_send_queued(u);
 	return 0;
+}
+
+int udp_queue(struct udp_output *u, const void *buf, size_t len)
+{
+	void *p;
+
+	if (u == NULL || (buf == NULL && len > 0))
+		return -EINVAL;
+	if (len > u->max_message)
+		return udp_drop_oversize(u);
+	p = udp_reserve(u, len);
+	if (p == NULL)
+		return -EINVAL;
+	if (len > 0)
+		memcpy(p, buf, len);
+	return udp_commit(u, len);
 }
 
 int udp_flush(struct udp_output *u)

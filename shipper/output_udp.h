@@ -18,6 +18,7 @@
 #define UDP_MAX_PAYLOAD      65507 /* IPv4: 65535 - 20 (IP) - 8 (UDP) */
 #define UDP_DEFAULT_SNDBUF   65536
 #define UDP_DEFAULT_BATCH    64
+#define UDP_ARENA_BYTES      (256 * 1024) /* a batch's datagrams, packed, before it is sent */
 
 /* One destination as written by the user, split but not resolved. */
 struct udp_dest {
@@ -83,6 +84,13 @@ void udp_free_stats(struct udp_output *u, struct udp_stats *final);
  * max_message is dropped and counted (the caller truncates before). Returns 0, or -errno
  * when this datagram was dropped. */
 int udp_queue(struct udp_output *u, const void *buf, size_t len);
+/* The same without the copy: udp_reserve returns room for a datagram of up to max bytes
+ * (at most max_message; NULL otherwise), to be written in place and queued by udp_commit
+ * with its length. A reservation not committed is simply forgotten. Reserving may send the
+ * batch first, or call on_connect. From a callback, the room is a separate buffer and the
+ * commit sends it at once, as udp_queue does. */
+void *udp_reserve(struct udp_output *u, size_t max);
+int udp_commit(struct udp_output *u, size_t len);
 /* Send everything queued now (the event loop calls it when its sources are empty). */
 int udp_flush(struct udp_output *u);
 /* Reconnect / retry work that is due; call from a timer at least once a second. */

@@ -866,6 +866,72 @@ static void mm_set(const int *steps, int n)
 	mm_calls = 0;
 }
 
+/* Datagrams framed in place: packed one after another, sent when the next reservation would
+ * not fit (one sendmmsg, no flush), each exactly as written; a reservation never committed
+ * sends nothing; on_connect's datagram (reserved from the callback, apart) goes first. */
+static void test_reserve_commit(void **state)
+{
+	enum { N = 40, LEN = 9000, STRIDE = (LEN + 63) & ~63 };
+	const unsigned int fit = UDP_ARENA_BYTES / STRIDE + 1; /* queued when a send is forced */
+	struct seen s = {0};
+	struct udp_dest d;
+	struct udp_config cfg;
+	struct udp_output *u;
+	static char in[65536], want[LEN];
+	uint16_t port;
+	unsigned int i;
+	char *p;
+	int rfd;
+
+	(void)state;
+	rfd = receiver(AF_INET, 0, &port);
+	d = dest("127.0.0.1", port);
+	cfg = config(&d, 1, &s);
+	cfg.max_message = UDP_MAX_PAYLOAD;
+	cfg.batch = 64;
+	s.first_datagram = "hello";
+	u = new_or_fail(&cfg);
+	s.u = u;
+	mm_set(NULL, 0);
+	for (i = 0; i < N; i++) {
+		p = udp_reserve(u, UDP_MAX_PAYLOAD);
+		assert_non_null(p);
+		if (i < fit) {
+			assert_int_equal(mm_calls, 0);
+			assert_int_equal(udp_get_stats(u)->sent, 1); /* "hello", from the first */
+		} else {
+			assert_int_equal(mm_calls, 1);
+			assert_int_equal(udp_get_stats(u)->sent, 1 + fit);
+		}
+		fill(p, LEN, i);
+		assert_int_equal(udp_commit(u, LEN), 0);
+	}
+	assert_null(udp_reserve(u, UDP_MAX_PAYLOAD + 1));
+	p = udp_reserve(u, 100);
+	assert_non_null(p);
+	memset(p, 'z', 100); /* never committed */
+	assert_int_equal(udp_flush(u), 0);
+	assert_int_equal(s.connects, 1);
+
+	assert_int_equal(recv_within(rfd, in, sizeof(in), WAIT_MS, NULL), 5);
+	assert_memory_equal(in, "hello", 5);
+	for (i = 0; i < N; i++) {
+		ssize_t r = recv_within(rfd, in, sizeof(in), WAIT_MS, NULL);
+
+		if (r == -1)
+			fail_msg("datagram %u of %d did not arrive", i, N);
+		assert_int_equal(r, LEN);
+		fill(want, LEN, i);
+		assert_memory_equal(in, want, LEN);
+	}
+	assert_int_equal(recv_within(rfd, in, sizeof(in), QUIET_MS, NULL), -1);
+	assert_int_equal(udp_get_stats(u)->sent, N + 1);
+	assert_int_equal(udp_get_stats(u)->dropped, 0);
+	assert_accounted(u, N + 1);
+	udp_free(u);
+	close(rfd);
+}
+
 /* A name that does not resolve yet: the doubling interval paces the retries (1 s, then 2 s),
  * and every retry resolves again. */
 static void test_retry_backoff(void **state)
@@ -1242,6 +1308,7 @@ int main(void)
 		cmocka_unit_test(test_parse_list_refused),
 		cmocka_unit_test(test_send_receive_exact),
 		cmocka_unit_test(test_batching),
+		cmocka_unit_test(test_reserve_commit),
 		cmocka_unit_test(test_fire_and_forget),
 		cmocka_unit_test(test_oversize),
 		cmocka_unit_test(test_failover),
