@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -284,13 +285,42 @@ static void put_pri(struct wbuf *w, const struct framing_header *hdr)
 	put_char(w, '>');
 }
 
+/* localtime_r once a second, not once a message: it takes glibc's time zone lock and was a
+ * visible share of sending small messages. Keyed on TZ too, so that a change of zone is seen
+ * at once (the tests change it; a daemon has no reason to). */
+static int local_tm(time_t sec, struct tm *out)
+{
+	static _Thread_local struct {
+		bool valid;
+		time_t sec;
+		char tz[64];
+		struct tm tm;
+	} c;
+	const char *tz = getenv("TZ");
+	size_t tzlen = tz ? strlen(tz) : 0;
+
+	if (c.valid && c.sec == sec && tzlen < sizeof(c.tz) &&
+		memcmp(c.tz, tz ? tz : "", tzlen + 1) == 0) {
+		*out = c.tm;
+		return 0;
+	}
+	if (localtime_r(&sec, out) == NULL)
+		return -EINVAL;
+	c.valid = tzlen < sizeof(c.tz);
+	if (c.valid) {
+		c.sec = sec;
+		memcpy(c.tz, tz ? tz : "", tzlen + 1);
+		c.tm = *out;
+	}
+	return 0;
+}
+
 /* RFC 3164 section 4.1.2: "Mmm dd hh:mm:ss" in local time, the day padded with a space. */
 static int put_3164_time(struct wbuf *w, const struct timespec *ts)
 {
 	struct tm tm;
-	time_t sec = ts->tv_sec;
 
-	if (localtime_r(&sec, &tm) == NULL || tm.tm_mon < 0 || tm.tm_mon > 11)
+	if (local_tm(ts->tv_sec, &tm) != 0 || tm.tm_mon < 0 || tm.tm_mon > 11)
 		return -EINVAL;
 	put_mem(w, months[tm.tm_mon], 3);
 	put_char(w, ' ');

@@ -42,6 +42,12 @@ const char *ejson_exec(struct ejson *ej, struct pcache_proc *proc, struct pcache
 const char *ejson_exit(struct ejson *ej, struct pcache_proc *proc, struct pcache_proc *parent,
 	uint32_t exit_code, uint64_t ktime, size_t *len);
 
+/* The same event built as a libfastjson tree and serialized by it, never from the cached
+ * texts: what the fast path is held to, byte for byte, by the tests (and the encoder of
+ * events re-encoded to fit). */
+const char *ejson_event_tree(struct ejson *ej, bool is_exit, const struct pcache_proc *proc,
+	const struct pcache_proc *parent, uint32_t exit_code, uint64_t ktime, size_t *len);
+
 /* Copy libfastjson's text into dst turning its "\/" escapes back into "/" (NUL written).
  * Returns the length, or -ENOSPC when dst is too small. */
 int ejson_copy_unescaped(char *dst, size_t size, const char *src, size_t len);

@@ -223,12 +223,33 @@ int pcache_base64(const void *src, size_t len, char *dst, size_t size)
 	return (int)o;
 }
 
+static size_t put_u64(char *d, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, o = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		d[o++] = tmp[--n];
+	return o;
+}
+
+/* Twice per process: written out by hand, snprintf was a visible share of an exec storm. */
 int pcache_exec_id(const char *node, uint64_t ktime, uint32_t pid, char *buf, size_t size)
 {
 	char raw[288];
-	int n = snprintf(raw, sizeof(raw), "%s:%" PRIu64 ":%" PRIu32, node, ktime, pid);
+	size_t nlen = strlen(node), n;
 
-	if (n < 0 || (size_t)n >= sizeof(raw))
+	if (nlen + 2 + 20 + 10 >= sizeof(raw))
 		return -ENOSPC;
-	return pcache_base64(raw, (size_t)n, buf, size);
+	memcpy(raw, node, nlen);
+	n = nlen;
+	raw[n++] = ':';
+	n += put_u64(raw + n, ktime);
+	raw[n++] = ':';
+	n += put_u64(raw + n, pid);
+	return pcache_base64(raw, n, buf, size);
 }

@@ -86,18 +86,35 @@ int pev_cwd_path(const char *components, size_t len, char *buf, size_t size)
 
 int pev_binary_path(const char *filename, const char *cwd, char *buf, size_t size)
 {
-	int n;
+	size_t flen, clen = 0, n = 0;
+	bool slash = false;
 
-	if (filename[0] == '/' || !cwd || !cwd[0])
-		n = snprintf(buf, size, "%s", filename);
-	else {
+	if (filename[0] != '/' && cwd && cwd[0]) {
 		while (filename[0] == '.' && filename[1] == '/')
 			filename += 2;
-		n = snprintf(buf, size, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", filename);
+		clen = strlen(cwd);
+		slash = strcmp(cwd, "/") != 0;
 	}
-	if (n < 0 || (size_t)n >= size)
+	flen = strlen(filename);
+	if (clen + slash + flen >= size)
 		return -ENOSPC;
-	return n;
+	if (clen) {
+		memcpy(buf, cwd, clen);
+		n = clen;
+	}
+	if (slash)
+		buf[n++] = '/';
+	memcpy(buf + n, filename, flen + 1);
+	return (int)(n + flen);
+}
+
+/* At most len bytes of src, up to its first NUL, as a C string in dst (size > 0). */
+static void copy_field(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t n = strnlen(src, len < size ? len : size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static void set_exec_id(struct pev *p, struct pcache_proc *proc)
@@ -150,7 +167,7 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e, 
 	proc->auid = e->auid;
 	proc->flags = record_flags(e);
 	if (procfs) {
-		snprintf(cwd, sizeof(cwd), "%.*s", (int)e->cwd_len, e->cwd);
+		copy_field(cwd, sizeof(cwd), e->cwd, e->cwd_len);
 	} else if (e->flags & PS_F_ERR_CWD) {
 		cwd[0] = '\0';
 	} else if (pev_cwd_path(e->cwd, e->cwd_len, cwd, sizeof(cwd)) < 0) {
@@ -161,9 +178,9 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e, 
 		proc->flags |= PCACHE_F_NOCWD;
 	if (strcmp(cwd, "/") == 0)
 		proc->flags |= PCACHE_F_ROOTCWD;
-	snprintf(filename, sizeof(filename), "%.*s", (int)e->filename_len, e->filename);
+	copy_field(filename, sizeof(filename), e->filename, e->filename_len);
 	if (pev_binary_path(filename, cwd, binary, sizeof(binary)) < 0)
-		snprintf(binary, sizeof(binary), "%s", filename);
+		copy_field(binary, sizeof(binary), filename, sizeof(filename));
 	args = ejson_join_args(e->args, e->args_len);
 	if (!args)
 		return -ENOMEM;

@@ -567,6 +567,64 @@ static void test_fast_path_matches_tree(void **state)
 	ejson_free(ej);
 }
 
+/* Process objects are written directly, not through libfastjson: every field, present or
+ * left out, with every kind of byte a string may hold, must come out exactly as libfastjson
+ * writes it. */
+static void test_direct_writer_matches_libfastjson(void **state)
+{
+	static const char *const strs[] = {
+		"", "/", "plain", "q\"uote", "back\\slash", "sl/ash", "\b\f\n\r\t", "\x01\x1f\x7f",
+		"\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80", "</script>", "a \"b c\" d",
+	};
+	const size_t ns = sizeof(strs) / sizeof(strs[0]);
+	struct ejson *ej = ejson_new("n\x01/\"", -5);
+	unsigned int round;
+
+	(void)state;
+	assert_non_null(ej);
+	for (round = 0; round < 400; round++) {
+		struct pcache_proc proc = {0}, parent = {0};
+		const char *fast, *tree;
+		char *fast_copy;
+		size_t flen, tlen;
+		bool is_exit = round & 1, with_parent = round & 2;
+
+		proc.pid = round * 7919u;
+		proc.tid = round % 3 ? proc.pid : 0;
+		proc.uid = round % 5 ? round : 4294967295u;
+		proc.auid = round % 4 ? 4294967295u : round;
+		proc.ktime = (uint64_t)round * 1000000007ull;
+		proc.flags = round % 9 ? (uint32_t)round * 2654435761u : 0;
+		proc.binary = (char *)strs[round % ns];
+		proc.arguments = round % 6 ? (char *)strs[(round / 2) % ns] : NULL;
+		proc.cwd = round % 7 ? (char *)strs[(round / 3) % ns] : NULL;
+		snprintf(proc.exec_id, sizeof(proc.exec_id), "%s", strs[(round / 5) % ns]);
+		snprintf(proc.parent_exec_id, sizeof(proc.parent_exec_id), "%s",
+			strs[(round / 7) % ns]);
+		snprintf(proc.docker, sizeof(proc.docker), "%s", strs[(round / 11) % ns]);
+		parent.pid = round;
+		parent.binary = round % 8 ? (char *)strs[(round / 13) % ns] : NULL;
+		parent.flags = PCACHE_F_PROCFS;
+		parent.ktime = round;
+
+		fast = is_exit ? ejson_exit(ej, &proc, with_parent ? &parent : NULL,
+					 round * 131u, round, &flen)
+			       : ejson_exec(ej, &proc, with_parent ? &parent : NULL, round, &flen);
+		assert_non_null(fast);
+		fast_copy = strdup(fast);
+		tree = ejson_event_tree(ej, is_exit, &proc, with_parent ? &parent : NULL,
+			round * 131u, round, &tlen);
+		assert_non_null(tree);
+		if (strcmp(fast_copy, tree) != 0)
+			fail_msg("round %u:\n direct: %s\n libfastjson: %s", round, fast_copy, tree);
+		assert_int_equal(flen, tlen);
+		free(fast_copy);
+		free(proc.json);
+		free(parent.json);
+	}
+	ejson_free(ej);
+}
+
 static struct ps_event *simple_record(uint32_t type, uint32_t pid, uint32_t ppid, uint64_t ktime)
 {
 	struct ps_event *e = calloc(1, sizeof(*e));
@@ -648,6 +706,7 @@ int main(void)
 		cmocka_unit_test(test_orphan_keeps_parent),
 		cmocka_unit_test(test_shorten_to_fit),
 		cmocka_unit_test(test_fast_path_matches_tree),
+		cmocka_unit_test(test_direct_writer_matches_libfastjson),
 		cmocka_unit_test(test_utf8_fix),
 		cmocka_unit_test(test_hostile_strings_round_trip),
 	};
