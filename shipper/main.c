@@ -33,8 +33,6 @@
 #include "ratelimit.h"
 #include "sensor.h"
 
-#define DRAIN_INTERVAL_NS (10 * 1000 * 1000) /* catch records submitted without a wake-up */
-#define TICKS_PER_SECOND 100
 #define HOUSEKEEPING_SECONDS 60
 #define MAX_DESTS 64
 #define PEER_MAX (NI_MAXHOST + 16)
@@ -81,8 +79,7 @@ struct app {
 
 	int epfd;
 	int sfd;
-	int tfd;
-	unsigned int ticks;
+	int tfd; /* once a second: retries, counters, housekeeping */
 	unsigned int seconds;
 	unsigned int metrics_warned; /* a->seconds when a metrics failure was last logged */
 	bool running;
@@ -781,11 +778,8 @@ static void handle_timer(struct app *a)
 {
 	uint64_t expirations;
 
-	if (read(a->tfd, &expirations, sizeof(expirations)) > 0)
-		a->ticks += (unsigned int)expirations;
-	if (a->ticks < TICKS_PER_SECOND)
+	if (read(a->tfd, &expirations, sizeof(expirations)) <= 0)
 		return;
-	a->ticks = 0;
 	a->seconds++;
 	if (a->udp)
 		udp_tick(a->udp);
@@ -869,7 +863,7 @@ static void start_inputs(struct app *a, int epfd)
 static void start(struct app *a, int epfd)
 {
 	struct sensor_config scfg = {0};
-	struct itimerspec its = {{0, DRAIN_INTERVAL_NS}, {0, DRAIN_INTERVAL_NS}};
+	struct itimerspec its = {{1, 0}, {1, 0}};
 	struct udp_output *udp = NULL;
 	char err[700];
 	sigset_t mask;
@@ -932,6 +926,7 @@ static void start(struct app *a, int epfd)
 		if (scanned < 0)
 			log_warnx("scan /proc: %s", strerror(-scanned));
 		epoll_add(epfd, sensor_fd(a->sensor), "ring buffer");
+		epoll_add(epfd, sensor_timer_fd(a->sensor), "ring buffer poll timer");
 	}
 	/* agent_init goes out once the programs are attached: from then on, nothing that
 	 * happens on the host is missed. */

@@ -4,9 +4,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -14,9 +16,16 @@
 
 #include "procship.skel.h"
 
+/* While records keep coming, user space reads the ring on this timer and the BPF side never
+ * wakes it (see consumer_polling in bpf/procship.bpf.c); a drain that finds nothing ends
+ * that, and the next exec or exit wakes it. 5 ms bounds the latency in a storm. */
+#define POLL_INTERVAL_NS (5 * 1000 * 1000)
+
 struct sensor {
 	struct procship_bpf *skel;
 	struct ring_buffer *rb;
+	int timer_fd;
+	bool polling;
 	sensor_record_fn *cb;
 	void *cb_arg;
 	uint64_t short_records;
@@ -58,8 +67,15 @@ struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t er
 		snprintf(err, errlen, "sensor: out of memory");
 		return NULL;
 	}
+	s->timer_fd = -1;
 	s->cb = cfg->cb;
 	s->cb_arg = cfg->cb_arg;
+	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (s->timer_fd == -1) {
+		ret = -errno;
+		snprintf(err, errlen, "sensor: timerfd: %s", strerror(errno));
+		goto err_out;
+	}
 	libbpf_set_print(libbpf_print);
 
 	s->skel = procship_bpf__open();
@@ -112,6 +128,8 @@ void sensor_free(struct sensor *s)
 		return;
 	ring_buffer__free(s->rb);
 	procship_bpf__destroy(s->skel);
+	if (s->timer_fd != -1)
+		close(s->timer_fd);
 	free(s);
 }
 
@@ -120,9 +138,50 @@ int sensor_fd(const struct sensor *s)
 	return ring_buffer__epoll_fd(s->rb);
 }
 
+int sensor_timer_fd(const struct sensor *s)
+{
+	return s->timer_fd;
+}
+
+static int set_polling(struct sensor *s, bool on)
+{
+	struct itimerspec its = {{0, on ? POLL_INTERVAL_NS : 0}, {0, on ? POLL_INTERVAL_NS : 0}};
+
+	s->polling = on;
+	return timerfd_settime(s->timer_fd, 0, &its, NULL) == -1 ? -errno : 0;
+}
+
 int sensor_drain(struct sensor *s)
 {
-	return ring_buffer__consume(s->rb);
+	volatile __u32 *flag = &s->skel->bss->consumer_polling;
+	uint64_t expirations;
+	int n, more;
+
+	(void)!read(s->timer_fd, &expirations, sizeof(expirations));
+	n = ring_buffer__consume(s->rb);
+	if (n < 0)
+		return n;
+	if (n > 0) {
+		*flag = 1;
+		if (!s->polling)
+			(void)set_polling(s, true);
+		return n;
+	}
+	if (!s->polling)
+		return 0; /* woken by something else while idle: still idle */
+	/* Nothing came since the last poll: ask to be woken, then look once more, for a
+	 * record that came before the BPF side could see the request. The fence pairs with
+	 * the atomic in wakeup_flag(): either that record is seen here or its program sees
+	 * the request and wakes us. */
+	*flag = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	more = ring_buffer__consume(s->rb);
+	if (more > 0) {
+		*flag = 1;
+		return more;
+	}
+	(void)set_polling(s, false);
+	return more;
 }
 
 int sensor_drops(const struct sensor *s, uint64_t drops[4])

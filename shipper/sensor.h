@@ -27,7 +27,12 @@ struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t er
 void sensor_free(struct sensor *s); /* detaches; accepts NULL */
 /* An fd for epoll: readable when records wait (after a wake-up). */
 int sensor_fd(const struct sensor *s);
-/* Consume every pending record. Returns the count or -errno. */
+/* A timer fd for epoll: readable when the ring is due to be polled. */
+int sensor_timer_fd(const struct sensor *s);
+/* Consume every pending record, and decide how user space hears of the next ones: by its
+ * poll timer while they keep coming, by a wake-up from the BPF side once a drain finds
+ * nothing. Call whenever either fd is readable (or at any other time). Returns the count
+ * or -errno. */
 int sensor_drain(struct sensor *s);
 /* Reserve failures counted in BPF, summed over CPUs, per enum ps_event_type (index 1..3);
  * index 0 counts records too short to be read (a kernel/user layout mismatch). */
