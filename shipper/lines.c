@@ -266,6 +266,29 @@ static bool js_value(struct jscan *j);
 
 typedef signed char js_v16 __attribute__((vector_size(16)));
 
+/* How many of the 16 bytes at p need no closer look, up to the first that does. Each byte
+ * of the compare is 0x00 or 0xff, so on a little-endian machine the lowest set bit says
+ * where the first special byte is; elsewhere any special byte sends the caller byte by
+ * byte from p. */
+static inline size_t js_plain16(const unsigned char *p)
+{
+	js_v16 a;
+	uint64_t w[2];
+
+	memcpy(&a, p, sizeof(a));
+	a = JS_SPECIAL(a);
+	memcpy(w, &a, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (w[0])
+		return (size_t)__builtin_ctzll(w[0]) / 8;
+	if (w[1])
+		return 8 + (size_t)__builtin_ctzll(w[1]) / 8;
+	return 16;
+#else
+	return (w[0] | w[1]) ? 0 : 16;
+#endif
+}
+
 static const unsigned char *js_skip_plain16(const unsigned char *p, const unsigned char *end)
 {
 	while (end - p >= 64) {
@@ -327,7 +350,17 @@ static bool js_string(struct jscan *j)
 		unsigned char c;
 		size_t n;
 
-		j->p = js_skip_plain(j->p, j->end);
+		/* Sixteen bytes inline first: most strings (keys, short values) end within
+		 * them, and calling the long skip for each cost a sixth of the CPU at 200 B. */
+		while (j->end - j->p >= 16) {
+			size_t k = js_plain16(j->p);
+
+			j->p += k;
+			if (k < 16)
+				break;
+			if (j->end - j->p >= 64)
+				j->p = js_skip_plain(j->p, j->end);
+		}
 		if (j->p >= j->end)
 			break;
 		c = *j->p;
