@@ -47,6 +47,11 @@ struct app {
 	/* Outputs: UDP, and a JSON-lines file (standard output by default). */
 	struct udp_output *udp;
 	struct udp_stats udp_before; /* outputs replaced by reloads: counters keep counting */
+	struct dest_total {
+		char name[PEER_MAX];
+		struct udp_dest_stats st;
+	} dest_before[MAX_DESTS]; /* the same, per destination name */
+	size_t ndest_before;
 	struct export_file *export;
 	char peer[PEER_MAX];
 	char agent_init[2048];
@@ -485,6 +490,45 @@ static void accumulate(struct udp_stats *t, const struct udp_stats *us)
 	t->sndbuf_effective = us->sndbuf_effective;
 }
 
+/* Add st to the entry named name (appended when new; dropped when the table is full). */
+static void dest_add(struct dest_total *t, size_t *n, size_t max, const char *name,
+	const struct udp_dest_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < *n && strcmp(t[i].name, name) != 0; i++)
+		;
+	if (i == *n) {
+		if (*n == max)
+			return;
+		snprintf(t[i].name, sizeof(t[i].name), "%s", name);
+		memset(&t[i].st, 0, sizeof(t[i].st));
+		(*n)++;
+	}
+	t[i].st.sent += st->sent;
+	t[i].st.send_errors += st->send_errors;
+	t[i].st.dropped += st->dropped;
+}
+
+/* An output replaced or stopped: its final counters join those since start-up. */
+static void retire_udp(struct app *a)
+{
+	struct udp_output *old = a->udp;
+	struct udp_stats last;
+	size_t i;
+
+	a->udp = NULL;
+	udp_close(old); /* flushes and takes in the last refusals: final only now */
+	for (i = 0; i < udp_dest_count(old); i++) {
+		const char *name;
+		const struct udp_dest_stats *st = udp_get_dest_stats(old, i, &name);
+
+		dest_add(a->dest_before, &a->ndest_before, MAX_DESTS, name, st);
+	}
+	udp_free_stats(old, &last);
+	accumulate(&a->udp_before, &last);
+}
+
 /* The UDP counters since start, across the outputs that reloads replaced. */
 static struct udp_stats udp_totals(const struct app *a)
 {
@@ -537,7 +581,10 @@ static void log_summary(struct app *a)
 static void write_metrics(struct app *a)
 {
 	struct metrics_counters c = {0};
-	struct metrics_dest dest = {0};
+	/* Static: with host names of up to NI_MAXHOST bytes, too large for the stack. */
+	static struct dest_total totals[2 * MAX_DESTS];
+	static struct metrics_dest dests[2 * MAX_DESTS];
+	size_t ntotals = 0, i;
 	char err[512];
 
 	if (!a->conf.metrics_file[0])
@@ -566,12 +613,24 @@ static void write_metrics(struct app *a)
 		c.drops[METRICS_DROP_REFUSED] = us.dropped_refused;
 		c.failovers = us.failovers;
 		c.reconnects = us.reconnects;
-		dest.destination = a->peer;
-		dest.sent = us.sent;
-		dest.send_errors = us.dropped_send_error;
-		dest.dropped = us.dropped;
-		c.dests = &dest;
-		c.ndests = 1;
+		/* Every destination ever configured, each with what was sent to it. */
+		for (i = 0; i < a->ndest_before; i++)
+			dest_add(totals, &ntotals, 2 * MAX_DESTS, a->dest_before[i].name,
+				&a->dest_before[i].st);
+		for (i = 0; i < udp_dest_count(a->udp); i++) {
+			const char *name;
+			const struct udp_dest_stats *st = udp_get_dest_stats(a->udp, i, &name);
+
+			dest_add(totals, &ntotals, 2 * MAX_DESTS, name, st);
+		}
+		for (i = 0; i < ntotals; i++) {
+			dests[i].destination = totals[i].name;
+			dests[i].sent = totals[i].st.sent;
+			dests[i].send_errors = totals[i].st.send_errors;
+			dests[i].dropped = totals[i].st.dropped;
+		}
+		c.dests = dests;
+		c.ndests = ntotals;
 	}
 	if (a->export) {
 		const struct export_stats *xs = export_get_stats(a->export);
@@ -726,12 +785,7 @@ static void reload(struct app *a)
 			a->conf.max_message_size);
 	}
 	if (udp) {
-		struct udp_stats last;
-		struct udp_output *old = a->udp;
-
-		a->udp = NULL;
-		udp_free_stats(old, &last); /* flushes: its counters are final only now */
-		accumulate(&a->udp_before, &last);
+		retire_udp(a);
 		start_udp(a, udp);
 	}
 	log_info("reload: configuration read again");
@@ -958,15 +1012,9 @@ static void stop(struct app *a, int epfd)
 		sensor_drain(a->sensor);
 	flush_outputs(a);
 	check_ringbuf_drops(a);
-	if (a->udp) {
-		/* Closed before the summary: refusals of the last datagrams count in it. */
-		struct udp_output *old = a->udp;
-		struct udp_stats last;
-
-		a->udp = NULL;
-		udp_free_stats(old, &last);
-		accumulate(&a->udp_before, &last);
-	}
+	/* Closed before the summary: refusals of the last datagrams count in it. */
+	if (a->udp)
+		retire_udp(a);
 	log_summary(a);
 	write_metrics(a);
 	export_free(a->export);

@@ -45,6 +45,7 @@ struct udp_target {
 	uint64_t drops;		     /* since the last summary */
 	char reason[UDP_REASON_MAX]; /* why the latest of them was dropped */
 	bool resolve_failing;	     /* logged once per streak of failed look-ups */
+	struct udp_dest_stats totals; /* since udp_new, for the metrics */
 };
 
 struct udp_output {
@@ -659,6 +660,9 @@ static void udp_count_drop(
 	*counter += n;
 	u->stats.dropped += n;
 	t->drops += n;
+	t->totals.dropped += n;
+	if (counter == &u->stats.dropped_send_error)
+		t->totals.send_errors += n;
 	udp_strlcpy(t->reason, reason, sizeof(t->reason));
 	u->troubled = true;
 }
@@ -766,8 +770,11 @@ static int udp_read_errqueue(struct udp_output *u)
 	}
 	if (lost) {
 		/* The kernel rate-limits ICMP, so this is a floor, exact at ordinary rates. */
+		struct udp_target *t = &u->targets[u->cur_dest];
+
 		lost = lost > u->stats.sent ? (unsigned int)u->stats.sent : lost;
 		u->stats.sent -= lost;
+		t->totals.sent -= lost < t->totals.sent ? lost : t->totals.sent;
 		udp_count_drop(u, lost, &u->stats.dropped_refused, strerror(last));
 	}
 	return last;
@@ -811,6 +818,7 @@ static void udp_count_sent(struct udp_output *u, unsigned int from, unsigned int
 	unsigned int k;
 
 	u->stats.sent += n;
+	u->targets[u->cur_dest].totals.sent += n;
 	for (k = from; k < from + n; k++)
 		u->stats.sent_bytes += u->msgs[k].msg_len;
 }
@@ -916,6 +924,7 @@ static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
 	}
 	u->stats.sent++;
 	u->stats.sent_bytes += (uint64_t)r;
+	u->targets[u->cur_dest].totals.sent++;
 	return 0;
 }
 
@@ -1038,7 +1047,7 @@ void udp_free(struct udp_output *u)
 	udp_free_stats(u, NULL);
 }
 
-void udp_free_stats(struct udp_output *u, struct udp_stats *final)
+void udp_close(struct udp_output *u)
 {
 	if (u == NULL)
 		return;
@@ -1047,9 +1056,17 @@ void udp_free_stats(struct udp_output *u, struct udp_stats *final)
 	if (u->fd != -1) {
 		(void)udp_read_errqueue(u);
 		close(u->fd);
+		u->fd = -1;
 	}
 	if (u->troubled)
 		udp_log_drop_summary(u);
+}
+
+void udp_free_stats(struct udp_output *u, struct udp_stats *final)
+{
+	if (u == NULL)
+		return;
+	udp_close(u);
 	if (final)
 		*final = u->stats;
 	free(u->msgs);
@@ -1164,6 +1181,21 @@ void udp_tick(struct udp_output *u)
 const struct udp_stats *udp_get_stats(const struct udp_output *u)
 {
 	return u != NULL ? &u->stats : NULL;
+}
+
+size_t udp_dest_count(const struct udp_output *u)
+{
+	return u ? u->ntargets : 0;
+}
+
+const struct udp_dest_stats *udp_get_dest_stats(const struct udp_output *u, size_t i,
+	const char **name)
+{
+	if (u == NULL || i >= u->ntargets)
+		return NULL;
+	if (name)
+		*name = u->targets[i].name;
+	return &u->targets[i].totals;
 }
 
 const char *udp_current_peer(const struct udp_output *u)

@@ -70,6 +70,14 @@ struct udp_stats {
 	int sndbuf_effective;   /* as read back with getsockopt */
 };
 
+/* What one configured destination was sent, failed and dropped since udp_new. Every
+ * datagram counts against the destination that was current when it was sent or dropped. */
+struct udp_dest_stats {
+	uint64_t sent;
+	uint64_t send_errors; /* dropped by transient send errors (part of dropped) */
+	uint64_t dropped;
+};
+
 struct udp_output;
 
 /* Never fails because a receiver is absent or a name does not resolve yet: that is retried
@@ -79,6 +87,10 @@ void udp_free(struct udp_output *u); /* flushes first; accepts NULL */
 /* udp_free that first copies the final counters (after the flush and the last refusals) into
  * *final: for a caller that replaces one output with another and keeps counting. */
 void udp_free_stats(struct udp_output *u, struct udp_stats *final);
+/* What udp_free does before freeing: send what is queued, take in the last refusals, close
+ * the socket, log the drop summary. The counters are then final and still readable; the
+ * output sends nothing more (datagrams queued after this are dropped, counted). */
+void udp_close(struct udp_output *u);
 
 /* Copy one datagram into the batch; sends the batch when it is full. A datagram longer than
  * max_message is dropped and counted (the caller truncates before). Returns 0, or -errno
@@ -100,6 +112,10 @@ void udp_tick(struct udp_output *u);
 void udp_log_drop_summary(struct udp_output *u);
 
 const struct udp_stats *udp_get_stats(const struct udp_output *u);
+/* Destinations in failover order, each with its configured name ("host:port"). */
+size_t udp_dest_count(const struct udp_output *u);
+const struct udp_dest_stats *udp_get_dest_stats(const struct udp_output *u, size_t i,
+	const char **name);
 /* "host:port" of the current target, or of the first destination when not connected. */
 const char *udp_current_peer(const struct udp_output *u);
 

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Failover between two receivers (--udp-output-address A,B): events go to A; A stopped ->
 # events from new execs reach B within 2 s, the failover is logged once and B gets agent_init
-# first; B stopped and A restarted on its port -> events come back to A.
+# first; B stopped and A restarted on its port -> events come back to A. The metrics file
+# credits each destination with what was sent to it: at least what it received, and the two
+# add up to everything exported.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -9,8 +11,9 @@ start_receiver a
 start_receiver b
 A=127.0.0.1:${RCV_PORT[a]}
 B=127.0.0.1:${RCV_PORT[b]}
+mf=$T/metrics.prom
 start_procship --udp-output-enabled --udp-output-address "$A,$B" --udp-reconnect-interval 1 \
-	--syslog-format rfc5424
+	--syslog-format rfc5424 --metrics-file "$mf" --metrics-interval 1
 grep -F "Starting UDP exporter address=$A " "$PROCSHIP_LOG" >/dev/null ||
 	{ show_tail "$PROCSHIP_LOG"; fail "start line does not name $A"; }
 grep -F "destinations=2" "$PROCSHIP_LOG" >/dev/null || fail "start line does not count 2 destinations"
@@ -62,6 +65,16 @@ procship_run_log | grep -F "failover from $B to $A" >/dev/null ||
 	{ show_tail "$PROCSHIP_LOG"; fail "no failover from $B to $A logged"; }
 
 stop_procship
+sent_a=$(metric "$mf" "procship_udp_datagrams_sent_total{destination=\"$A\"}")
+sent_b=$(metric "$mf" "procship_udp_datagrams_sent_total{destination=\"$B\"}")
+exported=$(metric "$mf" procship_events_exported_total)
+got_a=$(wc -l <"${RCV_OUT[a]}")
+got_b=$(wc -l <"${RCV_OUT[b]}")
+info "metrics: sent to A $sent_a (A received $got_a), to B $sent_b (B received $got_b), exported $exported"
+[ "$sent_b" -ge "$got_b" ] && [ "$got_b" -gt 0 ] || fail "sent to B $sent_b, but B received $got_b"
+[ "$sent_a" -ge "$got_a" ] && [ "$got_a" -gt 0 ] || fail "sent to A $sent_a, but A received $got_a"
+[ $((sent_a + sent_b)) -eq "$exported" ] ||
+	fail "per-destination sent $sent_a + $sent_b != $exported exported"
 n=$(procship_stat failovers)
 [ "$n" -ge 2 ] || fail "summary counts $n failovers, want >= 2"
 assert_all_parsed "${RCV_OUT[a]}"

@@ -604,9 +604,11 @@ static void test_failover(void **state)
 	struct udp_output *u;
 	char in[256], want_b[64], want_a[64];
 	uint16_t pa, pb;
-	int afd, bfd, i, got;
+	int afd, bfd, i, got, probes_b;
 	int64_t deadline;
 	uint64_t queued = 0;
+	const struct udp_dest_stats *da, *db;
+	const char *name;
 
 	(void)state;
 	afd = receiver(AF_INET, 0, &pa);
@@ -661,7 +663,7 @@ static void test_failover(void **state)
 	/* B's first datagram is the one on_connect queued */
 	assert_int_equal(recv_within(bfd, in, sizeof(in), WAIT_MS, NULL), 10);
 	assert_memory_equal(in, "agent_init", 10);
-	drain(bfd);
+	probes_b = drain(bfd);
 
 	/* subsequent datagrams go to B */
 	s.first_datagram = NULL;
@@ -679,6 +681,19 @@ static void test_failover(void **state)
 	assert_int_equal(udp_get_stats(u)->failovers, 1);
 	assert_int_equal(s.failover_lines, 1);
 	assert_accounted(u, queued);
+
+	/* Each destination is credited with what went to it: B with exactly what it received. */
+	assert_int_equal(udp_dest_count(u), 2);
+	da = udp_get_dest_stats(u, 0, &name);
+	assert_string_equal(name, want_a);
+	db = udp_get_dest_stats(u, 1, &name);
+	assert_string_equal(name, want_b);
+	assert_null(udp_get_dest_stats(u, 2, &name));
+	assert_int_equal(db->sent, 1 + probes_b + 20);
+	assert_int_equal(db->dropped, 0);
+	assert_true(da->sent >= 2); /* agent_init and "to-a" arrived */
+	assert_int_equal(da->sent + da->dropped + db->sent + db->dropped, queued);
+	assert_int_equal(da->sent + db->sent, udp_get_stats(u)->sent);
 	udp_free(u);
 	close(bfd);
 }
