@@ -14,8 +14,13 @@
  * a cost a remote receiver never puts on the sender. Polling keeps it out of the sender's CPU
  * time, for every sender alike; the large receive buffer absorbs what arrives meanwhile.
  *
+ * --hold: read nothing until SIGUSR1 (datagrams wait in the receive buffer), then count as
+ * usual. For overhead runs: a remote receiver takes no CPU from the traced host, while one on
+ * loopback would compete with the very loop being measured.
+ *
  *   udp_sink [--addr 127.0.0.1|::1] [--port N] [--rcvbuf BYTES] [--max-seconds S] [--count N]
  *            [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR] [--poll-us N]
+ *            [--hold]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -35,12 +40,14 @@
 #define MAX_MATCH 8
 #define MAX_LAT 200000
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, go;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		go = 1;
+	else
+		stop = 1;
 }
 
 static uint64_t now_ns(void)
@@ -61,7 +68,7 @@ static int cmp_u64(const void *a, const void *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: udp_sink [--addr A] [--port N] [--rcvbuf B] [--max-seconds S] "
-			"[--count N] [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR] [--poll-us N]\n");
+			"[--count N] [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR] [--poll-us N] [--hold]\n");
 	exit(2);
 }
 
@@ -73,9 +80,14 @@ int main(int argc, char **argv)
 	double max_seconds = 60;
 	unsigned long long want = 0;
 	long idle_ms = 0, poll_us = 0;
+	int hold = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		if (!strcmp(a, "--hold")) {
+			hold = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			usage();
 		const char *v = argv[++i];
@@ -146,9 +158,17 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal; /* no SA_RESTART: recvmmsg returns EINTR */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 
 	printf("port=%d rcvbuf=%d\n", port, eff);
 	fflush(stdout);
+	if (hold) {
+		uint64_t until = now_ns() + (uint64_t)(max_seconds * 1e9);
+		struct timespec ts = {0, 10 * 1000 * 1000};
+
+		while (!go && !stop && now_ns() < until)
+			nanosleep(&ts, NULL);
+	}
 
 	static char bufs[BATCH][BUFSZ + 1];
 	struct mmsghdr msgs[BATCH];
