@@ -180,6 +180,20 @@ size_t framing_utf8_seq(const unsigned char *s, size_t len)
 	return need;
 }
 
+size_t framing_u64(char *d, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, o = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		d[o++] = tmp[--n];
+	return o;
+}
+
 size_t framing_utf8_cut(const char *s, size_t len, size_t max)
 {
 	const unsigned char *u = (const unsigned char *)s;

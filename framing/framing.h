@@ -1,7 +1,8 @@
 /* Syslog framing: header fields + payload -> one message in a caller-owned buffer.
  *
- * Pure functions: no allocation, no globals, no logging. framing/ includes nothing from
- * shipper/. Every builder writes at most `size` bytes (no terminating NUL is written or
+ * No allocation, no logging, no shared state but one per-thread cache of the broken-down
+ * local time of the last second RFC 3164 wrote (keyed on TZ; see local_tm). framing/
+ * includes nothing from shipper/. Every builder writes at most `size` bytes (no terminating NUL is written or
  * counted) and returns the number of bytes written. The header is never cut: when the
  * header alone does not fit, the builder returns -ENOSPC. When the payload does not fit it
  * is cut at a UTF-8 character boundary and *truncated is set to true (it is set to false
@@ -12,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -78,5 +80,8 @@ size_t framing_utf8_seq(const unsigned char *s, size_t len);
 
 /* The longest prefix of s[0..len) that ends on a UTF-8 character boundary and is <= max. */
 size_t framing_utf8_cut(const char *s, size_t len, size_t max);
+/* v in decimal at d, which has room for 20 bytes; no NUL. Returns the length. The event
+ * encoder and exec_id write numbers this way, without snprintf. */
+size_t framing_u64(char *d, uint64_t v);
 
 #endif

@@ -575,23 +575,6 @@ static size_t put_jstr(char *d, const char *s)
 	return o;
 }
 
-static size_t put_i64(char *d, int64_t v)
-{
-	char tmp[24];
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t n = 0, o = 0;
-
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		d[o++] = '-';
-	while (n)
-		d[o++] = tmp[--n];
-	return o;
-}
-
 /* The process object's text, written the first time it is needed and kept in the entry:
  * the same bytes process_obj() gives through libfastjson (the unit tests hold the two
  * together), without a tree of allocations per new process, which was a sixth of procship's
@@ -625,9 +608,9 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 	PUTS("{\"exec_id\":");
 	n += put_jstr(d + n, p->exec_id);
 	PUTS(",\"pid\":");
-	n += put_i64(d + n, p->pid);
+	n += framing_u64(d + n, p->pid);
 	PUTS(",\"uid\":");
-	n += put_i64(d + n, p->uid);
+	n += framing_u64(d + n, p->uid);
 	if (p->cwd && p->cwd[0]) {
 		PUTS(",\"cwd\":");
 		n += put_jstr(d + n, p->cwd);
@@ -650,7 +633,7 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 		d[n++] = '"';
 	}
 	PUTS(",\"auid\":");
-	n += put_i64(d + n, p->auid);
+	n += framing_u64(d + n, p->auid);
 	if (p->docker[0]) {
 		PUTS(",\"docker\":");
 		n += put_jstr(d + n, p->docker);
@@ -660,7 +643,7 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 		n += put_jstr(d + n, p->parent_exec_id);
 	}
 	PUTS(",\"tid\":");
-	n += put_i64(d + n, p->tid ? p->tid : p->pid);
+	n += framing_u64(d + n, p->tid ? p->tid : p->pid);
 	PUTS("}");
 #undef PUTS
 	p->json = malloc(n + 1);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "framing/framing.h"
+
 struct pcache {
 	struct pcache_proc *table;
 	char node[256];
@@ -223,20 +225,6 @@ int pcache_base64(const void *src, size_t len, char *dst, size_t size)
 	return (int)o;
 }
 
-static size_t put_u64(char *d, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0, o = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		d[o++] = tmp[--n];
-	return o;
-}
-
 /* Twice per process: written out by hand, snprintf was a visible share of an exec storm. */
 int pcache_exec_id(const char *node, uint64_t ktime, uint32_t pid, char *buf, size_t size)
 {
@@ -248,8 +236,8 @@ int pcache_exec_id(const char *node, uint64_t ktime, uint32_t pid, char *buf, si
 	memcpy(raw, node, nlen);
 	n = nlen;
 	raw[n++] = ':';
-	n += put_u64(raw + n, ktime);
+	n += framing_u64(raw + n, ktime);
 	raw[n++] = ':';
-	n += put_u64(raw + n, pid);
+	n += framing_u64(raw + n, pid);
 	return pcache_base64(raw, n, buf, size);
 }
