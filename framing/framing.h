@@ -83,5 +83,9 @@ size_t framing_utf8_cut(const char *s, size_t len, size_t max);
 /* v in decimal at d, which has room for 20 bytes; no NUL. Returns the length. The event
  * encoder and exec_id write numbers this way, without snprintf. */
 size_t framing_u64(char *d, uint64_t v);
+/* The JSON escape of one byte that needs one inside a string (a quote, a backslash or a
+ * control character), as libfastjson writes it: \" \\ \b \f \n \r \t, else \u00xx. d has
+ * room for 6 bytes; no NUL. Returns the length. */
+size_t framing_json_escape(char *d, unsigned char c);
 
 #endif

@@ -531,45 +531,15 @@ static bool scratch_reserve(struct ejson *ej, size_t n)
  * d needs room for 6 bytes per byte of s, plus 2. */
 static size_t put_jstr(char *d, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t o = 0;
 
 	d[o++] = '"';
 	for (; *u; u++) {
-		unsigned char c = *u;
-
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			d[o++] = (char)c;
-			continue;
-		}
-		d[o++] = '\\';
-		switch (c) {
-		case '"':
-		case '\\':
-			d[o++] = (char)c;
-			break;
-		case '\b':
-			d[o++] = 'b';
-			break;
-		case '\f':
-			d[o++] = 'f';
-			break;
-		case '\n':
-			d[o++] = 'n';
-			break;
-		case '\r':
-			d[o++] = 'r';
-			break;
-		case '\t':
-			d[o++] = 't';
-			break;
-		default:
-			memcpy(d + o, "u00", 3);
-			d[o + 3] = hex[c >> 4];
-			d[o + 4] = hex[c & 15];
-			o += 5;
-		}
+		if (*u >= 0x20 && *u != '"' && *u != '\\')
+			d[o++] = (char)*u;
+		else
+			o += framing_json_escape(d + o, *u);
 	}
 	d[o++] = '"';
 	return o;

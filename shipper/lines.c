@@ -168,7 +168,6 @@ static void jb_lit(struct jbuf *b, const char *s)
  * U+FFFD. Returns true when something was replaced. */
 static bool jb_str(struct jbuf *b, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	bool replaced = false;
 	size_t i = 0;
@@ -186,22 +185,8 @@ static bool jb_str(struct jbuf *b, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		if (c == '"' || c == '\\') {
-			b->p[b->len++] = '\\';
-			b->p[b->len++] = (char)c;
-			i++;
-			continue;
-		}
-		if (c < 0x20 && c != 0) {
-			if (c == '\n' || c == '\t' || c == '\r') {
-				b->p[b->len++] = '\\';
-				b->p[b->len++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
-			} else {
-				memcpy(b->p + b->len, "\\u00", 4);
-				b->p[b->len + 4] = hex[c >> 4];
-				b->p[b->len + 5] = hex[c & 0xf];
-				b->len += 6;
-			}
+		if (c == '"' || c == '\\' || (c < 0x20 && c != 0)) {
+			b->len += framing_json_escape(b->p + b->len, c);
 			i++;
 			continue;
 		}

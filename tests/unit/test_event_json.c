@@ -575,6 +575,9 @@ static void test_direct_writer_matches_libfastjson(void **state)
 	static const char *const strs[] = {
 		"", "/", "plain", "q\"uote", "back\\slash", "sl/ash", "\b\f\n\r\t", "\x01\x1f\x7f",
 		"\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80", "</script>", "a \"b c\" d",
+		/* every control character */
+		"\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10"
+		"\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f",
 	};
 	const size_t ns = sizeof(strs) / sizeof(strs[0]);
 	struct ejson *ej = ejson_new("n\x01/\"", -5);
