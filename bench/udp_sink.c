@@ -68,7 +68,8 @@ static int cmp_u64(const void *a, const void *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: udp_sink [--addr A] [--port N] [--rcvbuf B] [--max-seconds S] "
-			"[--count N] [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR] [--poll-us N] [--hold]\n");
+			"[--count N] [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR] "
+			"[--poll-us N] [--hold]\n");
 	exit(2);
 }
 

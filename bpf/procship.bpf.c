@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Kernel side of procship: process exec, fork and exit -> fixed-size records in a ring buffer.
+/* Kernel side of procship: process exec, fork and exit -> records in a ring buffer.
  *
  * Attached with tp_btf (raw BTF tracepoints): classic tracepoints need tracefs, which is not
- * mounted on our hosts, and fentry/LSM programs are refused there. Records are submitted
- * without a wake-up until a lot is pending; user space also drains on a short timer. Waking
- * user space for every exec was measured to slow an exec loop by ~45%.
+ * mounted on our hosts, and fentry/LSM programs are refused there. While records keep coming,
+ * user space polls the ring on its own timer and nothing here wakes it; an exec or exit wakes
+ * it only once it has gone idle, and a backlog at most once a millisecond (see wakeup_flag).
+ * Waking user space for every exec was measured to slow an exec loop by ~45%.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -71,10 +72,10 @@ static __always_inline void count_drop(__u32 type)
 		*n += 1;
 }
 
-/* Call with the record reserved, before submitting it. Wake user space when a lot is
- * pending (a burst; at most once a millisecond), or for an exec or exit when it is not polling, so that an idle host sees
- * its events within microseconds; while it polls, never. Forks only update the cache, so they
- * never ask for a wake-up: the exec or exit that follows does. */
+/* Call with the record reserved, before submitting it. Wake user space when a lot is pending
+ * (a burst; at most once a millisecond), or for an exec or exit when it is not polling, so
+ * that an idle host sees its events within microseconds; while it polls, never. Forks only
+ * update the cache, so they never ask for a wake-up: the exec or exit that follows does. */
 static __always_inline __u64 wakeup_flag(bool may_wake)
 {
 	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
@@ -126,7 +127,8 @@ static __always_inline void submit_small(struct ps_event *e)
 
 /* tp_btf arguments are BTF-typed pointers: fields are read with plain (fault-checked) loads,
  * relocated by CO-RE, instead of a bpf_probe_read_kernel call each. That halved the handlers'
- * run time; BPF_CORE_READ remains only where a pointer is computed (container_of).
+ * run time. The cwd walk and the cgroup name keep BPF_CORE_READ: the walk computes pointers
+ * (container_of), and plain loads there doubled the verifier's time (see fill_cwd).
  *
  * comm is current's: the exec'd and the exiting task are current, and a fork's child has
  * its parent's comm, copied at fork. */

@@ -2,11 +2,11 @@
  *
  * No allocation, no logging, no shared state but one per-thread cache of the broken-down
  * local time of the last second RFC 3164 wrote (keyed on TZ; see local_tm). framing/
- * includes nothing from shipper/. Every builder writes at most `size` bytes (no terminating NUL is written or
- * counted) and returns the number of bytes written. The header is never cut: when the
- * header alone does not fit, the builder returns -ENOSPC. When the payload does not fit it
- * is cut at a UTF-8 character boundary and *truncated is set to true (it is set to false
- * otherwise).
+ * includes nothing from shipper/. Every builder writes at most `size` bytes (no terminating
+ * NUL is written or counted) and returns the number of bytes written. The header is never
+ * cut: when the header alone does not fit, the builder returns -ENOSPC. When the payload does
+ * not fit it is cut at a UTF-8 character boundary and *truncated is set to true (it is set to
+ * false otherwise).
  */
 #ifndef PROCSHIP_FRAMING_H
 #define PROCSHIP_FRAMING_H
