@@ -38,7 +38,7 @@ BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT
 # The one list of Debian packages: build, test, run and bench.
 DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
-	libclang-rt-14-dev libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3
+	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3
 
 PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -74,7 +74,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 .SECONDARY:
-.PHONY: all deps run check check-unit check-integration check-man check-hardening check-bench check-san bench install clean fuzz \
+.PHONY: all deps run check check-unit check-integration check-man check-style check-hardening check-bench check-san bench install clean fuzz \
 	check-fuzz fuzz-crashes
 
 FRAMING_SRCS := framing/framing.c
@@ -159,6 +159,9 @@ check-man: $(OUTPUT)/procship
 	$(Q)tests/check-man $(OUTPUT)/procship man/procship.8
 	$(Q)tests/check-conf-sample $(OUTPUT)/procship conf/procship.yaml man/procship.conf.5
 
+check-style:
+	$(Q)tests/check-style
+
 check-hardening: $(OUTPUT)/procship
 	$(Q)tests/check-hardening $(OUTPUT)/procship
 
@@ -170,7 +173,7 @@ check-san:
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-unit check-integration
 
 check: all
-	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz check-man check-hardening \
+	$(Q)$(MAKE) --no-print-directory check-style check-unit check-fuzz check-man check-hardening \
 		check-integration check-bench
 	$(Q)$(MAKE) --no-print-directory check-san
 

@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 			uint64_t t = now_ns();
 			if (due > t) {
 				struct timespec ts = {(time_t)((due - t) / 1000000000ull),
-						      (long)((due - t) % 1000000000ull)};
+					(long)((due - t) % 1000000000ull)};
 				nanosleep(&ts, NULL);
 			}
 		}
@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 		if (pid == 0) {
 			if (latmark) {
 				snprintf(latbuf, sizeof(latbuf), "%s%llu", latmark,
-					 (unsigned long long)now_ns());
+					(unsigned long long)now_ns());
 				cargv[lat_slot] = latbuf;
 			}
 			execve(cargv[0], cargv, envp);
@@ -122,15 +122,19 @@ int main(int argc, char **argv)
 			failed++;
 	}
 	uint64_t wall = now_ns() - start;
-	/* CPU of the loop and of every child (fork, exec, exit, in-kernel tracer hooks included). */
+	/* CPU of the loop and of every child (fork, exec, exit, in-kernel tracer hooks included).
+	 */
 	struct rusage self, kids;
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
 	double cpu = (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
-			      kids.ru_stime.tv_sec) * 1e9 +
-		     (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-			      kids.ru_stime.tv_usec) * 1e3;
-	printf("execs=%lu failed=%lu wall_ns=%llu cpu_ns=%.0f per_sec=%.0f\n", done + failed, failed,
-	       (unsigned long long)wall, cpu, (double)(done + failed) * 1e9 / (double)(wall ? wall : 1));
+			      kids.ru_stime.tv_sec) *
+			     1e9 +
+		     (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec +
+			      kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) *
+			     1e3;
+	printf("execs=%lu failed=%lu wall_ns=%llu cpu_ns=%.0f per_sec=%.0f\n", done + failed,
+		failed, (unsigned long long)wall, cpu,
+		(double)(done + failed) * 1e9 / (double)(wall ? wall : 1));
 	return failed ? 1 : 0;
 }

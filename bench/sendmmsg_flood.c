@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 	struct iovec iov[BATCH];
 	for (int i = 0; i < BATCH; i++) {
 		int n = snprintf(bufs[i], sizeof(bufs[i]),
-				 "<14>Jan  1 00:00:00 bench procship: {\"seq\":%06d,\"pad\":\"", i);
+			"<14>Jan  1 00:00:00 bench procship: {\"seq\":%06d,\"pad\":\"", i);
 		memset(bufs[i] + n, 'x', (size_t)(size - n - 2));
 		memcpy(bufs[i] + size - 2, "\"}", 2);
 		iov[i].iov_base = bufs[i];
@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 				if (now_ns() >= deadline)
 					goto out;
 				if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR ||
-				    errno == ECONNREFUSED)
+					errno == ECONNREFUSED)
 					continue;
 				perror("sendmmsg");
 				goto out;
@@ -140,6 +140,7 @@ out:;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("sent=%llu errors=%llu wall_ns=%llu cpu_ns=%llu\n", sent, errors,
-	       (unsigned long long)wall, (unsigned long long)(tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime)));
+		(unsigned long long)wall,
+		(unsigned long long)(tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime)));
 	return 0;
 }

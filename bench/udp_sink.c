@@ -35,10 +35,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH 64
-#define BUFSZ 65536
+#define BATCH	  64
+#define BUFSZ	  65536
 #define MAX_MATCH 8
-#define MAX_LAT 200000
+#define MAX_LAT	  200000
 
 static volatile sig_atomic_t stop, go;
 
@@ -67,9 +67,10 @@ static int cmp_u64(const void *a, const void *b)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: udp_sink [--addr A] [--port N] [--rcvbuf B] [--max-seconds S] "
-			"[--count N] [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR] "
-			"[--poll-us N] [--hold]\n");
+	fprintf(stderr,
+		"usage: udp_sink [--addr A] [--port N] [--rcvbuf B] [--max-seconds S] "
+		"[--count N] [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR] "
+		"[--poll-us N] [--hold]\n");
 	exit(2);
 }
 
@@ -147,7 +148,8 @@ int main(int argc, char **argv)
 	}
 	sl = sizeof(ss);
 	getsockname(fd, (struct sockaddr *)&ss, &sl);
-	port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port : ((struct sockaddr_in *)&ss)->sin_port);
+	port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			: ((struct sockaddr_in *)&ss)->sin_port);
 	int eff = 0;
 	socklen_t el = sizeof(eff);
 	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &eff, &el);
@@ -201,10 +203,12 @@ int main(int argc, char **argv)
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
-		int n = recvmmsg(fd, msgs, BATCH, poll_us > 0 ? MSG_DONTWAIT : MSG_WAITFORONE, NULL);
+		int n = recvmmsg(
+			fd, msgs, BATCH, poll_us > 0 ? MSG_DONTWAIT : MSG_WAITFORONE, NULL);
 		if (n < 0) {
 			if (poll_us > 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				struct timespec ts = {poll_us / 1000000, (poll_us % 1000000) * 1000};
+				struct timespec ts = {
+					poll_us / 1000000, (poll_us % 1000000) * 1000};
 
 				nanosleep(&ts, NULL);
 				continue;
@@ -258,15 +262,16 @@ int main(int argc, char **argv)
 
 	printf("received=%llu bytes=%llu matched=%llu truncated=%llu stop=%s start_ns=%llu "
 	       "first_ns=%llu last_ns=%llu exit_on_ns=%llu",
-	       total, bytes, matched, truncated, why, (unsigned long long)start,
-	       (unsigned long long)first, (unsigned long long)last, (unsigned long long)exit_on_ns);
+		total, bytes, matched, truncated, why, (unsigned long long)start,
+		(unsigned long long)first, (unsigned long long)last,
+		(unsigned long long)exit_on_ns);
 	if (lat) {
 		printf(" lat_n=%zu", nlat);
 		if (nlat) {
 			qsort(lat, nlat, sizeof(*lat), cmp_u64);
 			printf(" lat_p50_us=%.1f lat_p90_us=%.1f lat_p99_us=%.1f lat_max_us=%.1f",
-			       lat[nlat / 2] / 1e3, lat[nlat * 90 / 100] / 1e3,
-			       lat[nlat * 99 / 100] / 1e3, lat[nlat - 1] / 1e3);
+				lat[nlat / 2] / 1e3, lat[nlat * 90 / 100] / 1e3,
+				lat[nlat * 99 / 100] / 1e3, lat[nlat - 1] / 1e3);
 		}
 	}
 	printf("\n");

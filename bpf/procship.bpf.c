@@ -18,7 +18,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Knobs set by user space between open and load. */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* pending bytes that force a wake-up */
-const volatile __u32 ignore_tgid = 0;           /* procship itself */
+const volatile __u32 ignore_tgid = 0;		/* procship itself */
 
 /* 1 while user space polls the ring on its own timer (records keep coming), 0 when it sleeps
  * until woken: the next exec or exit wakes it, and sets this back to 1. User space sets it
@@ -182,7 +182,8 @@ static __always_inline void fill_cwd(struct ps_event *e, struct task_struct *tas
 		return;
 	}
 	for (i = 0; i < PS_CWD_DEPTH; i++) {
-		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root); /* vfsmnt may be computed */
+		struct dentry *mnt_root =
+			BPF_CORE_READ(vfsmnt, mnt_root); /* vfsmnt may be computed */
 		struct dentry *parent;
 		const unsigned char *name;
 		long n;

@@ -5,10 +5,10 @@
 #define PROCSHIP_EVENT_H
 
 #define PS_FILENAME_MAX 512  /* bytes of the exec'd path kept, NUL included */
-#define PS_ARGS_MAX     4096 /* bytes of argv[0..] kept, NUL-separated (a power of two) */
-#define PS_CWD_MAX      512  /* bytes of the cwd path kept, NUL included */
-#define PS_CWD_DEPTH    32   /* path components walked for cwd */
-#define PS_CGROUP_MAX   128  /* bytes of the innermost cgroup name (container id) */
+#define PS_ARGS_MAX	4096 /* bytes of argv[0..] kept, NUL-separated (a power of two) */
+#define PS_CWD_MAX	512  /* bytes of the cwd path kept, NUL included */
+#define PS_CWD_DEPTH	32   /* path components walked for cwd */
+#define PS_CGROUP_MAX	128  /* bytes of the innermost cgroup name (container id) */
 
 enum ps_event_type {
 	PS_EVENT_EXEC = 1,
@@ -34,17 +34,17 @@ enum ps_event_flag {
 struct ps_event {
 	__u32 type;
 	__u32 flags;
-	__u32 pid;  /* thread-group id */
+	__u32 pid; /* thread-group id */
 	__u32 tid;
 	__u32 ppid; /* real parent's thread-group id */
 	__u32 uid;  /* effective uid */
 	__u32 gid;
-	__u32 auid; /* loginuid; 4294967295 when unset */
-	__u64 ktime;        /* exec/fork: boot-time ns now; exit: boot-time ns of the exit */
-	__u64 start_ktime;  /* boot-time ns when the thread group started (task->start_boottime) */
-	__u32 exit_code;    /* wait status as the kernel keeps it (code << 8 | signal) */
+	__u32 auid;	   /* loginuid; 4294967295 when unset */
+	__u64 ktime;	   /* exec/fork: boot-time ns now; exit: boot-time ns of the exit */
+	__u64 start_ktime; /* boot-time ns when the thread group started (task->start_boottime) */
+	__u32 exit_code;   /* wait status as the kernel keeps it (code << 8 | signal) */
 	__u32 args_len;
-	__u32 cwd_len;      /* bytes in cwd, NUL excluded */
+	__u32 cwd_len;	    /* bytes in cwd, NUL excluded */
 	__u32 filename_len; /* bytes in filename, NUL excluded */
 	char comm[16];
 	char filename[PS_FILENAME_MAX];
@@ -54,11 +54,10 @@ struct ps_event {
 };
 
 #define PS_EVENT_HDR_SIZE __builtin_offsetof(struct ps_event, filename)
-#define PS_EVENT_ARGS_OFF  __builtin_offsetof(struct ps_event, args)
+#define PS_EVENT_ARGS_OFF __builtin_offsetof(struct ps_event, args)
 
-_Static_assert(sizeof(struct ps_event) ==
-		8 * 4 + 2 * 8 + 4 * 4 + 16 + PS_FILENAME_MAX + PS_CWD_MAX + PS_CGROUP_MAX +
-				PS_ARGS_MAX,
+_Static_assert(sizeof(struct ps_event) == 8 * 4 + 2 * 8 + 4 * 4 + 16 + PS_FILENAME_MAX +
+						  PS_CWD_MAX + PS_CGROUP_MAX + PS_ARGS_MAX,
 	"struct ps_event has padding: BPF and user space would disagree");
 
 #endif

@@ -183,8 +183,8 @@ size_t framing_utf8_seq(const unsigned char *s, size_t len)
 size_t framing_json_escape(char *d, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
-	static const char short_esc[32] = {['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n',
-		['\r'] = 'r', ['\t'] = 't'};
+	static const char short_esc[32] = {
+		['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
 
 	d[0] = '\\';
 	if (c == '"' || c == '\\') {

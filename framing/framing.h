@@ -18,7 +18,7 @@
 #include <time.h>
 
 enum framing_format {
-	FRAMING_JSON,    /* the payload alone, as Tetragon's UDP output sends it */
+	FRAMING_JSON,	 /* the payload alone, as Tetragon's UDP output sends it */
 	FRAMING_RFC3164, /* <PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG */
 	FRAMING_RFC5424, /* <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG */
 };
@@ -40,19 +40,19 @@ struct framing_sd_param {
 /* Fields for the header. NULL or "" string fields are absent: "-" in RFC 5424, left out in
  * RFC 3164 where the format allows it. */
 struct framing_header {
-	int facility;          /* 0..23 */
-	int severity;          /* 0..7 */
-	struct timespec time;  /* CLOCK_REALTIME; RFC 3164 prints it in local time */
+	int facility;	      /* 0..23 */
+	int severity;	      /* 0..7 */
+	struct timespec time; /* CLOCK_REALTIME; RFC 3164 prints it in local time */
 	const char *hostname;
-	const char *app_name;  /* RFC 5424 APP-NAME; RFC 3164 TAG */
-	const char *procid;    /* RFC 5424 PROCID; RFC 3164 "[PID]" after the TAG */
-	const char *msgid;     /* RFC 5424 only */
-	const char *sd_id;     /* RFC 5424: one SD-ELEMENT when set, else "-" */
+	const char *app_name; /* RFC 5424 APP-NAME; RFC 3164 TAG */
+	const char *procid;   /* RFC 5424 PROCID; RFC 3164 "[PID]" after the TAG */
+	const char *msgid;    /* RFC 5424 only */
+	const char *sd_id;    /* RFC 5424: one SD-ELEMENT when set, else "-" */
 	const struct framing_sd_param *sd_params;
 	size_t sd_nparams;
-	bool bom;              /* RFC 5424: UTF-8 BOM before MSG (off by default: it breaks
-	                        * rsyslog's mmjsonparse) */
-	bool cee;              /* "@cee:" before the payload, for rsyslog's mmjsonparse */
+	bool bom; /* RFC 5424: UTF-8 BOM before MSG (off by default: it breaks
+		   * rsyslog's mmjsonparse) */
+	bool cee; /* "@cee:" before the payload, for rsyslog's mmjsonparse */
 };
 
 /* Name -> number. Return -1 for an unknown name (case-sensitive, lowercase as in
@@ -67,12 +67,12 @@ const char *framing_format_name(enum framing_format format);
 ssize_t framing_build(char *buf, size_t size, enum framing_format format,
 	const struct framing_header *hdr, const char *msg, size_t msg_len, bool *truncated);
 
-ssize_t framing_rfc3164(char *buf, size_t size, const struct framing_header *hdr,
-	const char *msg, size_t msg_len, bool *truncated);
-ssize_t framing_rfc5424(char *buf, size_t size, const struct framing_header *hdr,
-	const char *msg, size_t msg_len, bool *truncated);
-ssize_t framing_json(char *buf, size_t size, const struct framing_header *hdr,
-	const char *msg, size_t msg_len, bool *truncated);
+ssize_t framing_rfc3164(char *buf, size_t size, const struct framing_header *hdr, const char *msg,
+	size_t msg_len, bool *truncated);
+ssize_t framing_rfc5424(char *buf, size_t size, const struct framing_header *hdr, const char *msg,
+	size_t msg_len, bool *truncated);
+ssize_t framing_json(char *buf, size_t size, const struct framing_header *hdr, const char *msg,
+	size_t msg_len, bool *truncated);
 
 /* Length of the valid UTF-8 sequence at s[0..len) (RFC 3629: no overlongs, no surrogates,
  * nothing past U+10FFFF), or 0 when s does not start one (or len is 0). */

@@ -37,7 +37,8 @@ int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size)
 	fjson_object_object_add(o, "pid", fjson_object_new_int64(getpid()));
 	fjson_object_object_add(o, "udp_destination",
 		fjson_object_new_string(info->udp_destination ? info->udp_destination : ""));
-	fjson_object_object_add(o, "udp_buffer_size", fjson_object_new_int64(info->udp_buffer_size));
+	fjson_object_object_add(
+		o, "udp_buffer_size", fjson_object_new_int64(info->udp_buffer_size));
 	fjson_object_object_add(o, "uptime", fjson_object_new_string("initialized at 0"));
 	s = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN);
 	if (!s) {

@@ -10,7 +10,7 @@ struct agent_meta_info {
 	const char *hostname;
 	const char *udp_destination; /* "host:port" */
 	int udp_buffer_size;
-	struct timespec started;     /* CLOCK_REALTIME at start */
+	struct timespec started; /* CLOCK_REALTIME at start */
 };
 
 /* Render the document into buf (NUL-terminated). Returns its length, or -ENOSPC/-ENOMEM. */

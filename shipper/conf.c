@@ -30,8 +30,8 @@ static int check_addresses(const char *value, char *err, size_t errlen)
 	struct udp_dest dests[CONF_LIST_MAX];
 
 	return udp_parse_dest_list(value, UDP_DEFAULT_PORT, dests, CONF_LIST_MAX, err, errlen) < 0
-		? -1
-		: 0;
+		       ? -1
+		       : 0;
 }
 
 /* An unknown user is a configuration error (exit 2), found before BPF is loaded. */
@@ -83,8 +83,7 @@ struct conf_str {
 };
 
 const struct conf_option conf_options[] = {
-	{"udp-output-enabled", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL,
-		OFF(udp_output_enabled),
+	{"udp-output-enabled", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(udp_output_enabled),
 		"ship events over UDP; without it, JSON lines go to standard output", NULL},
 	{"udp-output-address", CONF_LIST, "127.0.0.1", "HOST[:PORT][,...]", 0, 0, NULL, NULL,
 		OFF(udp_output_address),
@@ -100,7 +99,8 @@ const struct conf_option conf_options[] = {
 		OFF(udp_reconnect_interval),
 		"fixed retry interval after a failure (0 = 1 s doubling to 60 s)", NULL},
 	{"max-message-size", CONF_INT, "8192", "BYTES", 480, 65507, NULL, NULL,
-		OFF(max_message_size), "longest datagram sent; longer messages are truncated", NULL},
+		OFF(max_message_size), "longest datagram sent; longer messages are truncated",
+		NULL},
 	{"syslog-format", CONF_NAME, "rfc3164", "FORMAT", 0, 0, framing_format_from_name,
 		"json, rfc3164, rfc5424", OFF(syslog_format),
 		"framing: bare JSON, RFC 3164 or RFC 5424 header", NULL},
@@ -111,8 +111,8 @@ const struct conf_option conf_options[] = {
 	{"syslog-severity", CONF_NAME, "info", "NAME", 0, 0, framing_severity_from_name,
 		"emerg, alert, crit, err, warning, notice, info, debug", OFF(syslog_severity),
 		"syslog severity of the messages", NULL},
-	{"syslog-app-name", CONF_STRING, "procship", "NAME", 0, 0, NULL, NULL,
-		OFF(syslog_app_name), "APP-NAME (RFC 5424) or TAG (RFC 3164)", NULL},
+	{"syslog-app-name", CONF_STRING, "procship", "NAME", 0, 0, NULL, NULL, OFF(syslog_app_name),
+		"APP-NAME (RFC 5424) or TAG (RFC 3164)", NULL},
 	{"hostname", CONF_STRING, "", "NAME", 0, 0, NULL, NULL, OFF(hostname),
 		"HOSTNAME in the syslog header (default: the node name)", NULL},
 	{"cee-cookie", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(cee_cookie),
@@ -120,7 +120,8 @@ const struct conf_option conf_options[] = {
 	{"ring-buffer-size", CONF_INT, "2097152", "BYTES", 4096, 1L << 30, NULL, NULL,
 		OFF(ringbuf_size), "BPF ring buffer size (a power of two)", check_ringbuf_size},
 	{"log-level", CONF_NAME, "info", "LEVEL", 0, 0, log_level_from_name,
-		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr", NULL},
+		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr",
+		NULL},
 	{"log-syslog", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(log_syslog),
 		"log to syslog(3), facility daemon, instead of standard error", NULL},
 	{"config-file", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(config_file),
@@ -141,8 +142,8 @@ const struct conf_option conf_options[] = {
 		"never export events matching one of these Tetragon filter lines", check_filter},
 	{"metrics-file", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(metrics_file),
 		"write Prometheus text-format counters to this file", NULL},
-	{"metrics-interval", CONF_INT, "10", "SECONDS", 1, 86400, NULL, NULL,
-		OFF(metrics_interval), "how often the metrics file is rewritten", NULL},
+	{"metrics-interval", CONF_INT, "10", "SECONDS", 1, 86400, NULL, NULL, OFF(metrics_interval),
+		"how often the metrics file is rewritten", NULL},
 	{"user", CONF_STRING, "", "NAME", 0, 0, NULL, NULL, OFF(user),
 		"after start-up, run as this user with no capabilities", check_user},
 	{"process-events", CONF_BOOL, "true", NULL, 0, 0, NULL, NULL, OFF(process_events),
@@ -162,7 +163,8 @@ static const struct conf_option *find_option_len(const char *name, size_t len)
 	size_t i;
 
 	for (i = 0; i < conf_noptions; i++)
-		if (strlen(conf_options[i].name) == len && strncmp(conf_options[i].name, name, len) == 0)
+		if (strlen(conf_options[i].name) == len &&
+			strncmp(conf_options[i].name, name, len) == 0)
 			return &conf_options[i];
 	return NULL;
 }
@@ -201,7 +203,7 @@ static int parse_bool(const char *val, bool *out)
 	if (!strcmp(val, "true") || !strcmp(val, "yes") || !strcmp(val, "1") || !strcmp(val, "on"))
 		*out = true;
 	else if (!strcmp(val, "false") || !strcmp(val, "no") || !strcmp(val, "0") ||
-		!strcmp(val, "off"))
+		 !strcmp(val, "off"))
 		*out = false;
 	else
 		return -1;
@@ -209,8 +211,8 @@ static int parse_bool(const char *val, bool *out)
 }
 
 /* Set one option from text. Returns 0 or -1 with a message (without the flag's name). */
-static int set_option(struct conf *c, const struct conf_option *o, const char *val, char *err,
-	size_t errlen)
+static int set_option(
+	struct conf *c, const struct conf_option *o, const char *val, char *err, size_t errlen)
 {
 	char *field = (char *)c + o->offset;
 	char *end;
@@ -272,8 +274,7 @@ static int set_option(struct conf *c, const struct conf_option *o, const char *v
 	return -1;
 }
 
-_Static_assert(sizeof(((struct conf *)0)->origin) >= sizeof(conf_options) /
-		sizeof(conf_options[0]),
+_Static_assert(sizeof(((struct conf *)0)->origin) >= sizeof(conf_options) / sizeof(conf_options[0]),
 	"struct conf: origin[] is smaller than the option table");
 
 void conf_defaults(struct conf *c)
@@ -295,10 +296,10 @@ int conf_set(struct conf *c, const struct conf_option *o, const char *value,
 	size_t idx = (size_t)(o - conf_options);
 	char *field = (char *)c + o->offset;
 	unsigned char saved[sizeof(long) > sizeof(char *) ? sizeof(long) : sizeof(char *)];
-	size_t size = o->type == CONF_BOOL ? sizeof(bool)
-		: o->type == CONF_INT	   ? sizeof(long)
-		: o->type == CONF_NAME	   ? sizeof(int)
-					   : sizeof(const char *);
+	size_t size = o->type == CONF_BOOL   ? sizeof(bool)
+		      : o->type == CONF_INT  ? sizeof(long)
+		      : o->type == CONF_NAME ? sizeof(int)
+					     : sizeof(const char *);
 
 	if (o->type != CONF_LIST) {
 		/* Type and range first, then the option's own check, keeping the old value when
@@ -346,11 +347,11 @@ static void printable(char *s)
 			*s = '?';
 }
 
-static enum conf_parse_result parse_args(struct conf *c, int argc, char **argv, char *err,
-	size_t errlen);
+static enum conf_parse_result parse_args(
+	struct conf *c, int argc, char **argv, char *err, size_t errlen);
 
-enum conf_parse_result conf_parse_args(struct conf *c, int argc, char **argv, char *err,
-	size_t errlen)
+enum conf_parse_result conf_parse_args(
+	struct conf *c, int argc, char **argv, char *err, size_t errlen)
 {
 	enum conf_parse_result r = parse_args(c, argc, argv, err, errlen);
 
@@ -359,8 +360,8 @@ enum conf_parse_result conf_parse_args(struct conf *c, int argc, char **argv, ch
 	return r;
 }
 
-static enum conf_parse_result parse_args(struct conf *c, int argc, char **argv, char *err,
-	size_t errlen)
+static enum conf_parse_result parse_args(
+	struct conf *c, int argc, char **argv, char *err, size_t errlen)
 {
 	char why[256];
 	int i;
@@ -376,14 +377,16 @@ static enum conf_parse_result parse_args(struct conf *c, int argc, char **argv, 
 		if (!strcmp(arg, "--version") || !strcmp(arg, "-V"))
 			return CONF_VERSION;
 		if (strncmp(arg, "--", 2) != 0) {
-			snprintf(err, errlen, "unexpected argument '%s' (options start with --)", arg);
+			snprintf(err, errlen, "unexpected argument '%s' (options start with --)",
+				arg);
 			return CONF_ERROR;
 		}
 		eq = strchr(arg + 2, '=');
 		len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
 		o = find_option_len(arg + 2, len);
 		if (!o) {
-			snprintf(err, errlen, "unknown option '%.*s' (see --help)", (int)(len + 2), arg);
+			snprintf(err, errlen, "unknown option '%.*s' (see --help)", (int)(len + 2),
+				arg);
 			return CONF_ERROR;
 		}
 		if (eq) {

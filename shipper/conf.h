@@ -57,15 +57,15 @@ enum conf_origin { CONF_FROM_DEFAULT, CONF_FROM_FILE, CONF_FROM_ARGS };
 enum conf_type { CONF_BOOL, CONF_INT, CONF_STRING, CONF_LIST, CONF_NAME };
 
 struct conf_option {
-	const char *name;   /* long option without "--"; also the config-file key */
+	const char *name; /* long option without "--"; also the config-file key */
 	enum conf_type type;
-	const char *def;    /* default, as the user would write it */
-	const char *arg;    /* placeholder in --help, e.g. "N" */
-	long min, max;      /* CONF_INT range */
+	const char *def;		 /* default, as the user would write it */
+	const char *arg;		 /* placeholder in --help, e.g. "N" */
+	long min, max;			 /* CONF_INT range */
 	int (*lookup)(const char *name); /* CONF_NAME: name -> value, -1 when unknown */
-	const char *choices; /* CONF_NAME: the names, for messages and --help */
-	size_t offset;      /* of the field in struct conf */
-	const char *help;   /* one line */
+	const char *choices;		 /* CONF_NAME: the names, for messages and --help */
+	size_t offset;			 /* of the field in struct conf */
+	const char *help;		 /* one line */
 	/* Optional: refuse a value the type alone accepts (each list item is checked). */
 	int (*check)(const char *value, char *err, size_t errlen);
 };
@@ -93,8 +93,8 @@ enum conf_parse_result { CONF_OK = 0, CONF_ERROR = -1, CONF_HELP = 1, CONF_VERSI
 
 /* Parse argv (argv[0] skipped) over what c holds. On CONF_ERROR, err holds one line
  * naming the flag and the value. */
-enum conf_parse_result conf_parse_args(struct conf *c, int argc, char **argv, char *err,
-	size_t errlen);
+enum conf_parse_result conf_parse_args(
+	struct conf *c, int argc, char **argv, char *err, size_t errlen);
 
 void conf_usage(FILE *out);
 

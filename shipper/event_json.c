@@ -49,9 +49,10 @@ struct ejson *ejson_new(const char *node, int64_t boot_offset_ns)
 	ej->time_sec = (time_t)-1;
 	{
 		struct fjson_object *s = fjson_object_new_string(ej->node);
-		const char *text = s ? fjson_object_to_json_string_ext(s, FJSON_TO_STRING_PLAIN) : NULL;
-		int n = text ? ejson_copy_unescaped(ej->node_json, sizeof(ej->node_json), text,
-				       strlen(text))
+		const char *text =
+			s ? fjson_object_to_json_string_ext(s, FJSON_TO_STRING_PLAIN) : NULL;
+		int n = text ? ejson_copy_unescaped(
+				       ej->node_json, sizeof(ej->node_json), text, strlen(text))
 			     : -1;
 
 		fjson_object_put(s);
@@ -240,8 +241,8 @@ static bool is_hex64(const char *s, size_t len)
 
 void ejson_docker_id(const char *cgroup, char *buf, size_t size)
 {
-	static const char *const prefixes[] = {"docker-", "cri-containerd-", "crio-", "libpod-",
-		"containerd-", NULL};
+	static const char *const prefixes[] = {
+		"docker-", "cri-containerd-", "crio-", "libpod-", "containerd-", NULL};
 	const char *s = cgroup;
 	size_t len, i;
 
@@ -374,8 +375,8 @@ static const char *finish(struct ejson *ej, struct fjson_object *root, size_t *l
 	return ej->out;
 }
 
-static struct fjson_object *envelope(struct ejson *ej, const char *kind,
-	struct fjson_object *body, uint64_t ktime)
+static struct fjson_object *envelope(
+	struct ejson *ej, const char *kind, struct fjson_object *body, uint64_t ktime)
 {
 	struct fjson_object *root = fjson_object_new_object();
 
@@ -564,16 +565,16 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 	tmlen = event_time(ej, p->ktime, tm, sizeof(tm));
 	/* Written in the scratch buffer, sized for every string at its worst (6 bytes a byte),
 	 * then kept at its exact size. */
-	if (!scratch_reserve(ej, 256 + 6 * (strlen(p->exec_id) + strlen(binary) +
-					(p->cwd ? strlen(p->cwd) : 0) +
-					(p->arguments ? strlen(p->arguments) : 0) + flen +
-					tmlen + strlen(p->docker) + strlen(p->parent_exec_id))))
+	if (!scratch_reserve(ej,
+		    256 + 6 * (strlen(p->exec_id) + strlen(binary) + (p->cwd ? strlen(p->cwd) : 0) +
+				      (p->arguments ? strlen(p->arguments) : 0) + flen + tmlen +
+				      strlen(p->docker) + strlen(p->parent_exec_id))))
 		return NULL;
 	d = ej->scratch;
-#define PUTS(lit)                                    \
-	do {                                         \
-		memcpy(d + n, lit, sizeof(lit) - 1); \
-		n += sizeof(lit) - 1;                \
+#define PUTS(lit)                                                                                  \
+	do {                                                                                       \
+		memcpy(d + n, lit, sizeof(lit) - 1);                                               \
+		n += sizeof(lit) - 1;                                                              \
 	} while (0)
 	PUTS("{\"exec_id\":");
 	n += put_jstr(d + n, p->exec_id);
@@ -675,8 +676,8 @@ static const char *encode_fast(struct ejson *ej, const char *kind, struct pcache
 			tail_len = (size_t)w;
 		}
 		if (status) {
-			w = snprintf(tail + tail_len, sizeof(tail) - tail_len, ",\"status\":%d",
-				status);
+			w = snprintf(
+				tail + tail_len, sizeof(tail) - tail_len, ",\"status\":%d", status);
 			if (w < 0 || (size_t)w >= sizeof(tail) - tail_len)
 				return NULL;
 			tail_len += (size_t)w;
@@ -684,13 +685,13 @@ static const char *encode_fast(struct ejson *ej, const char *kind, struct pcache
 	}
 	/* {"KIND":{"process":P[,"parent":PP][,signal,status,"time":T]},"node_name":N,"time":T} */
 	need = 2 + strlen(kind) + 14 + tlen + (parent ? 10 + plen : 0) + tail_len +
-		(is_exit ? 10 + tmlen : 0) + 14 + ej->node_json_len + 10 + tmlen + 3;
+	       (is_exit ? 10 + tmlen : 0) + 14 + ej->node_json_len + 10 + tmlen + 3;
 	if (!out_reserve(ej, need + 1))
 		return NULL;
-#define PUT(s, n)                                  \
-	do {                                       \
-		memcpy(ej->out + o, (s), (n));     \
-		o += (n);                          \
+#define PUT(s, n)                                                                                  \
+	do {                                                                                       \
+		memcpy(ej->out + o, (s), (n));                                                     \
+		o += (n);                                                                          \
 	} while (0)
 #define PUTS(lit) PUT(lit, sizeof(lit) - 1)
 	PUTS("{\"");
@@ -749,7 +750,7 @@ static const char *encode_fit(struct ejson *ej, const char *kind, struct pcache_
 	for (rounds = 0; rounds < 8 && json && *len > ej->max_len; rounds++) {
 		size_t excess = *len - ej->max_len;
 		bool cut = cut_group(args, nargs, excess, owned) ||
-			cut_group(paths, npaths, excess, owned + 2);
+			   cut_group(paths, npaths, excess, owned + 2);
 
 		if (!cut)
 			break;

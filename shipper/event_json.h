@@ -28,8 +28,8 @@ void ejson_set_boot_offset(struct ejson *ej, int64_t boot_offset_ns);
 void ejson_set_max_len(struct ejson *ej, size_t max_len);
 
 struct ejson_stats {
-	uint64_t shortened;   /* events re-encoded with shortened strings */
-	uint64_t over_limit;  /* still longer than max_len after shortening */
+	uint64_t shortened;  /* events re-encoded with shortened strings */
+	uint64_t over_limit; /* still longer than max_len after shortening */
 };
 const struct ejson_stats *ejson_get_stats(const struct ejson *ej);
 

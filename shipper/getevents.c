@@ -74,12 +74,13 @@ int getevents_compact(const char *json, const char *const *processes, char *buf,
 		if (sig && sig[0])
 			snprintf(status, sizeof(status), "%s", sig);
 		else if (fjson_object_object_get_ex(body, "status", &v))
-			snprintf(status, sizeof(status), "%lld", (long long)fjson_object_get_int64(v));
-		n = snprintf(buf, size, "\xf0\x9f\x92\xa5 exit    %s %s %s %s", host ? host : "", binary,
-			args ? args : "", status);
+			snprintf(status, sizeof(status), "%lld",
+				(long long)fjson_object_get_int64(v));
+		n = snprintf(buf, size, "\xf0\x9f\x92\xa5 exit    %s %s %s %s", host ? host : "",
+			binary, args ? args : "", status);
 	} else {
-		n = snprintf(buf, size, "\xf0\x9f\x9a\x80 process %s %s %s", host ? host : "", binary,
-			args ? args : "");
+		n = snprintf(buf, size, "\xf0\x9f\x9a\x80 process %s %s %s", host ? host : "",
+			binary, args ? args : "");
 	}
 	if (n < 0)
 		n = 0;
@@ -92,7 +93,8 @@ out:
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: procship getevents [-o compact|json] [--processes NAME...] [FILE]\n");
+	fprintf(stderr,
+		"usage: procship getevents [-o compact|json] [--processes NAME...] [FILE]\n");
 	return 2;
 }
 
@@ -118,8 +120,9 @@ int getevents_main(int argc, char **argv)
 			else if (!strcmp(argv[i], "json"))
 				compact = false;
 			else {
-				fprintf(stderr, "procship getevents: -o: unknown format '%s' (compact "
-						"or json)\n",
+				fprintf(stderr,
+					"procship getevents: -o: unknown format '%s' (compact "
+					"or json)\n",
 					argv[i]);
 				free(processes);
 				return 2;

@@ -950,8 +950,7 @@ static size_t escaped_prefix(const char *s, size_t len, size_t budget)
 			w = 6;
 		else if (u[i] < 0x80)
 			w = 1;
-		else
-		{
+		else {
 			n = utf8_seq(u + i, len - i);
 			w = n = n ? n : 1;
 		}

@@ -37,8 +37,8 @@ enum log_level log_get_level(void)
 	return log_level;
 }
 
-static void log_vline(enum log_level level, const char *tag, int errnum, const char *fmt,
-	va_list ap)
+static void log_vline(
+	enum log_level level, const char *tag, int errnum, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	struct timespec ts;

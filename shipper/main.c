@@ -34,8 +34,8 @@
 #include "sensor.h"
 
 #define HOUSEKEEPING_SECONDS 60
-#define MAX_DESTS 64
-#define PEER_MAX (NI_MAXHOST + 16)
+#define MAX_DESTS	     64
+#define PEER_MAX	     (NI_MAXHOST + 16)
 
 struct app {
 	struct conf conf;
@@ -76,9 +76,9 @@ struct app {
 	struct ejson *ej;
 	struct pev *pev;
 
-	uint64_t events;       /* encoded and handed to the outputs */
+	uint64_t events; /* encoded and handed to the outputs */
 	uint64_t filtered;
-	uint64_t truncated;    /* cut by the framer */
+	uint64_t truncated; /* cut by the framer */
 	uint64_t frame_errors;
 	uint64_t ringbuf_drops[4];
 
@@ -136,8 +136,8 @@ static const char *msgid_of(const char *json, size_t len, char *buf, size_t size
 /* ---- outputs ---------------------------------------------------------------------------- */
 
 /* Framed straight into the output's batch: a long event is not copied a second time. */
-static void send_framed(struct app *a, const struct framing_header *hdr, const char *json,
-	size_t len)
+static void send_framed(
+	struct app *a, const struct framing_header *hdr, const char *json, size_t len)
 {
 	size_t max = (size_t)a->conf.max_message_size;
 	bool truncated = false;
@@ -232,8 +232,8 @@ static struct udp_output *open_udp(struct app *a, const struct conf *c, char *er
 	size_t i, n = 0;
 
 	for (i = 0; i < c->udp_output_address.n; i++) {
-		int ret = udp_parse_dest_list(c->udp_output_address.v[i], (uint16_t)c->udp_output_port,
-			dests + n, MAX_DESTS - n, why, sizeof(why));
+		int ret = udp_parse_dest_list(c->udp_output_address.v[i],
+			(uint16_t)c->udp_output_port, dests + n, MAX_DESTS - n, why, sizeof(why));
 
 		if (ret < 0) {
 			snprintf(err, errlen, "--udp-output-address: %s", why);
@@ -361,10 +361,10 @@ static bool accept_event(void *arg, enum ps_event_type type, const struct pcache
 {
 	struct app *a = arg;
 
-	if (a->filters && !filters_pass(a->filters, type == PS_EVENT_EXEC ? FILTERS_EXEC
-										 : FILTERS_EXIT,
-				  proc->binary, parent ? parent->binary : NULL, proc->arguments,
-				  proc->pid, parent ? parent->pid : 0)) {
+	if (a->filters &&
+		!filters_pass(a->filters, type == PS_EVENT_EXEC ? FILTERS_EXEC : FILTERS_EXIT,
+			proc->binary, parent ? parent->binary : NULL, proc->arguments, proc->pid,
+			parent ? parent->pid : 0)) {
 		a->filtered++;
 		return false;
 	}
@@ -431,7 +431,8 @@ static void read_inputs(struct app *a)
 		if (input_stdin_eof(a->in_stdin)) {
 			/* A pipe at its end stays readable for ever: stop watching it. */
 			if (a->stdin_polled)
-				epoll_ctl(a->epfd, EPOLL_CTL_DEL, input_stdin_fd(a->in_stdin), NULL);
+				epoll_ctl(
+					a->epfd, EPOLL_CTL_DEL, input_stdin_fd(a->in_stdin), NULL);
 			log_info("standard input ended: exiting");
 			a->running = false;
 		}
@@ -470,8 +471,9 @@ static void check_ringbuf_drops(struct app *a)
 		return;
 	for (i = 0; i < 4; i++) {
 		if (drops[i] != a->ringbuf_drops[i])
-			log_warnx("%" PRIu64 " %s records dropped (%s)", drops[i] - a->ringbuf_drops[i],
-				names[i], i == 0 ? "short_record" : "ringbuf_full");
+			log_warnx("%" PRIu64 " %s records dropped (%s)",
+				drops[i] - a->ringbuf_drops[i], names[i],
+				i == 0 ? "short_record" : "ringbuf_full");
 		a->ringbuf_drops[i] = drops[i];
 	}
 }
@@ -556,7 +558,8 @@ static void log_summary(struct app *a)
 		if (a->udp)
 			udp_log_drop_summary(a->udp);
 		us = udp_totals(a);
-		log_info("udp: %" PRIu64 " sent, %" PRIu64 " dropped, %" PRIu64 " failovers; %" PRIu64
+		log_info("udp: %" PRIu64 " sent, %" PRIu64 " dropped, %" PRIu64
+			 " failovers; %" PRIu64
 			 " of the dropped were refused by the receiving host",
 			us.sent, us.dropped, us.failovers, us.dropped_refused);
 	}
@@ -592,8 +595,7 @@ static void write_metrics(struct app *a)
 	c.version = PROCSHIP_VERSION;
 	c.commit = PROCSHIP_BUILD_COMMIT;
 	c.ratelimit_dropped = ratelimit_dropped(a->ratelimit);
-	c.drops[METRICS_DROP_ENCODE_ERROR] =
-		pev_get_stats(a->pev)->encode_errors + a->frame_errors;
+	c.drops[METRICS_DROP_ENCODE_ERROR] = pev_get_stats(a->pev)->encode_errors + a->frame_errors;
 	c.drops[METRICS_DROP_FILTERED] = a->filtered;
 	c.drops[METRICS_DROP_MALFORMED] = a->ringbuf_drops[0];
 	c.ringbuf_lost[METRICS_RB_EXEC] = a->ringbuf_drops[PS_EVENT_EXEC];
@@ -653,8 +655,8 @@ static void write_metrics(struct app *a)
 /* ---- configuration ---------------------------------------------------------------------- */
 
 /* Defaults, then the file, then the command line over it. Returns 0 or -1 with err set. */
-static int load_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen,
-	char *warn, size_t warnlen, enum conf_parse_result *result)
+static int load_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, char *warn,
+	size_t warnlen, enum conf_parse_result *result)
 {
 	const char *path = conf_config_file_arg(argc, argv);
 
@@ -862,7 +864,8 @@ static void warn_unsafe_file(const char *what, const char *path)
 		return; /* the module that opens it says why it cannot */
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		log_warnx("%s %s: unsafe permissions: writable by its %s (mode %04o)", what, path,
-			st.st_mode & S_IWOTH ? "others" : "group", (unsigned int)(st.st_mode & 07777));
+			st.st_mode & S_IWOTH ? "others" : "group",
+			(unsigned int)(st.st_mode & 07777));
 	else if (st.st_uid != 0 && st.st_uid != geteuid())
 		log_warnx("%s %s: unsafe permissions: owned by uid %u", what, path,
 			(unsigned int)st.st_uid);
@@ -879,8 +882,8 @@ static void start_inputs(struct app *a, int epfd)
 	}
 	if (a->conf.rulebase[0])
 		warn_unsafe_file("--rulebase", a->conf.rulebase);
-	a->lines = lines_new(a->conf.rulebase[0] ? a->conf.rulebase : NULL, a->node, err,
-		sizeof(err));
+	a->lines =
+		lines_new(a->conf.rulebase[0] ? a->conf.rulebase : NULL, a->node, err, sizeof(err));
 	if (!a->lines)
 		usage_error(err);
 	/* lines shortens its own document to fit, so the framer never cuts JSON; its MSGID
@@ -902,8 +905,8 @@ static void start_inputs(struct app *a, int epfd)
 		 * on every turn of the loop instead. */
 		a->stdin_polled = input_stdin_pollable(a->in_stdin);
 		if (a->stdin_polled) {
-			struct epoll_event ev = {.events = EPOLLIN,
-				.data.fd = input_stdin_fd(a->in_stdin)};
+			struct epoll_event ev = {
+				.events = EPOLLIN, .data.fd = input_stdin_fd(a->in_stdin)};
 
 			if (epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1) {
 				if (errno != EPERM)
@@ -929,8 +932,8 @@ static void start(struct app *a, int epfd)
 	a->filters = open_filters(&a->conf, err, sizeof(err));
 	if (!a->filters && err[0])
 		usage_error(err);
-	a->ratelimit = ratelimit_new(a->conf.export_rate_limit, (uint64_t)clock_ns(CLOCK_MONOTONIC),
-		err, sizeof(err));
+	a->ratelimit = ratelimit_new(
+		a->conf.export_rate_limit, (uint64_t)clock_ns(CLOCK_MONOTONIC), err, sizeof(err));
 	if (!a->ratelimit)
 		usage_error(err);
 	err[0] = '\0';
@@ -990,9 +993,9 @@ static void start(struct app *a, int epfd)
 	/* The scan needed root to read every /proc/PID/exe; nothing after it does, but a low
 	 * local port that reconnects bind again. */
 	keep = a->conf.udp_output_enabled && a->conf.udp_local_port > 0 &&
-			a->conf.udp_local_port < 1024
-		? PRIVS_KEEP_NET_BIND_SERVICE
-		: 0;
+			       a->conf.udp_local_port < 1024
+		       ? PRIVS_KEEP_NET_BIND_SERVICE
+		       : 0;
 	if (privs_drop_keep(a->conf.user[0] ? a->conf.user : NULL, keep, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 
@@ -1054,8 +1057,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (result == CONF_VERSION) {
-		printf("procship %s (commit %s, built %s)\n", PROCSHIP_VERSION, PROCSHIP_BUILD_COMMIT,
-			PROCSHIP_BUILD_DATE);
+		printf("procship %s (commit %s, built %s)\n", PROCSHIP_VERSION,
+			PROCSHIP_BUILD_COMMIT, PROCSHIP_BUILD_DATE);
 		return 0;
 	}
 	/* Our own log lines would come back in through the socket, and go out again. */

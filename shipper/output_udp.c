@@ -41,10 +41,10 @@
 
 struct udp_target {
 	struct udp_dest dest;
-	char name[UDP_PEER_MAX];     /* as configured: "host:port" or "[v6]:port" */
-	uint64_t drops;		     /* since the last summary */
-	char reason[UDP_REASON_MAX]; /* why the latest of them was dropped */
-	bool resolve_failing;	     /* logged once per streak of failed look-ups */
+	char name[UDP_PEER_MAX];      /* as configured: "host:port" or "[v6]:port" */
+	uint64_t drops;		      /* since the last summary */
+	char reason[UDP_REASON_MAX];  /* why the latest of them was dropped */
+	bool resolve_failing;	      /* logged once per streak of failed look-ups */
 	struct udp_dest_stats totals; /* since udp_new, for the metrics */
 };
 
@@ -1188,8 +1188,8 @@ size_t udp_dest_count(const struct udp_output *u)
 	return u ? u->ntargets : 0;
 }
 
-const struct udp_dest_stats *udp_get_dest_stats(const struct udp_output *u, size_t i,
-	const char **name)
+const struct udp_dest_stats *udp_get_dest_stats(
+	const struct udp_output *u, size_t i, const char **name)
 {
 	if (u == NULL || i >= u->ntargets)
 		return NULL;

@@ -14,11 +14,11 @@
 #include <stdint.h>
 #include <time.h>
 
-#define UDP_DEFAULT_PORT     514
-#define UDP_MAX_PAYLOAD      65507 /* IPv4: 65535 - 20 (IP) - 8 (UDP) */
-#define UDP_DEFAULT_SNDBUF   65536
-#define UDP_DEFAULT_BATCH    64
-#define UDP_ARENA_BYTES      (256 * 1024) /* a batch's datagrams, packed, before it is sent */
+#define UDP_DEFAULT_PORT   514
+#define UDP_MAX_PAYLOAD	   65507 /* IPv4: 65535 - 20 (IP) - 8 (UDP) */
+#define UDP_DEFAULT_SNDBUF 65536
+#define UDP_DEFAULT_BATCH  64
+#define UDP_ARENA_BYTES	   (256 * 1024) /* a batch's datagrams, packed, before it is sent */
 
 /* One destination as written by the user, split but not resolved. */
 struct udp_dest {
@@ -29,13 +29,13 @@ struct udp_dest {
 /* Parse one entry: "host", "host:port", "1.2.3.4:port", "[v6]:port", "[v6]" or a bare IPv6
  * address (two or more colons, no port). default_port applies when the entry has none.
  * Returns 0, or -EINVAL with a message naming the entry in err. */
-int udp_parse_dest(const char *entry, uint16_t default_port, struct udp_dest *out, char *err,
-	size_t errlen);
+int udp_parse_dest(
+	const char *entry, uint16_t default_port, struct udp_dest *out, char *err, size_t errlen);
 
 /* Parse a comma-separated list, appending to dests (capacity max). Returns the number of
  * entries added, or -EINVAL / -E2BIG with a message in err. */
-int udp_parse_dest_list(const char *list, uint16_t default_port, struct udp_dest *dests,
-	size_t max, char *err, size_t errlen);
+int udp_parse_dest_list(const char *list, uint16_t default_port, struct udp_dest *dests, size_t max,
+	char *err, size_t errlen);
 
 enum udp_log_level { UDP_LOG_WARN, UDP_LOG_INFO, UDP_LOG_DEBUG };
 typedef void udp_log_fn(void *arg, enum udp_log_level level, const char *msg);
@@ -45,29 +45,30 @@ typedef void udp_connect_fn(void *arg, const char *peer);
 struct udp_config {
 	const struct udp_dest *dests; /* failover order; copied by udp_new */
 	size_t ndests;
-	int sndbuf;             /* SO_SNDBUF bytes; 0 = leave the system default */
-	uint16_t local_port;    /* 0 = any */
-	int reconnect_interval; /* seconds; 0 = 1 s doubling to a cap, reset when stable */
-	size_t max_message;     /* longest datagram accepted by udp_queue */
-	unsigned int batch;     /* datagrams per sendmmsg; 0 = UDP_DEFAULT_BATCH */
-	udp_log_fn *log;        /* may be NULL */
+	int sndbuf;		    /* SO_SNDBUF bytes; 0 = leave the system default */
+	uint16_t local_port;	    /* 0 = any */
+	int reconnect_interval;	    /* seconds; 0 = 1 s doubling to a cap, reset when stable */
+	size_t max_message;	    /* longest datagram accepted by udp_queue */
+	unsigned int batch;	    /* datagrams per sendmmsg; 0 = UDP_DEFAULT_BATCH */
+	udp_log_fn *log;	    /* may be NULL */
 	udp_connect_fn *on_connect; /* may be NULL */
 	void *cb_arg;
 };
 
 struct udp_stats {
-	uint64_t sent;          /* datagrams handed to the kernel */
+	uint64_t sent; /* datagrams handed to the kernel */
 	uint64_t sent_bytes;
-	uint64_t dropped;       /* every datagram not sent, whatever the reason */
+	uint64_t dropped; /* every datagram not sent, whatever the reason */
 	uint64_t dropped_oversize;
-	uint64_t dropped_send_error; /* transient errors: ENOBUFS, EAGAIN, ECONNREFUSED, ... */
+	uint64_t dropped_send_error;	 /* transient errors: ENOBUFS, EAGAIN, ECONNREFUSED, ... */
 	uint64_t dropped_no_destination; /* no socket could be connected */
-	uint64_t dropped_refused; /* sent, then refused by the destination host (ICMP): these
-				   * are taken back out of sent, so sent + dropped == queued */
+	/* Sent, then refused by the destination host (ICMP): taken back out of sent, so
+	 * sent + dropped == queued. */
+	uint64_t dropped_refused;
 	uint64_t failovers;
 	uint64_t reconnects;
 	uint64_t resolve_failures; /* look-ups of a destination name that failed */
-	int sndbuf_effective;   /* as read back with getsockopt */
+	int sndbuf_effective;	   /* as read back with getsockopt */
 };
 
 /* What one configured destination was sent, failed and dropped since udp_new. Every
@@ -114,8 +115,8 @@ void udp_log_drop_summary(struct udp_output *u);
 const struct udp_stats *udp_get_stats(const struct udp_output *u);
 /* Destinations in failover order, each with its configured name ("host:port"). */
 size_t udp_dest_count(const struct udp_output *u);
-const struct udp_dest_stats *udp_get_dest_stats(const struct udp_output *u, size_t i,
-	const char **name);
+const struct udp_dest_stats *udp_get_dest_stats(
+	const struct udp_output *u, size_t i, const char **name);
 /* "host:port" of the current target, or of the first destination when not connected. */
 const char *udp_current_peer(const struct udp_output *u);
 

@@ -162,8 +162,8 @@ static int replace_str(char **dst, const char *src)
 	return 0;
 }
 
-int pcache_proc_set(struct pcache_proc *p, const char *binary, const char *arguments,
-	const char *cwd)
+int pcache_proc_set(
+	struct pcache_proc *p, const char *binary, const char *arguments, const char *cwd)
 {
 	if (replace_str(&p->binary, binary) || replace_str(&p->arguments, arguments) ||
 		replace_str(&p->cwd, cwd))

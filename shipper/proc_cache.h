@@ -23,7 +23,7 @@ enum pcache_flag {
 	PCACHE_F_ERROR_CWD = 1 << 9,
 	PCACHE_F_CLONE = 1 << 10,
 	PCACHE_F_TRUNC_FILENAME = 1 << 11, /* not one of Tetragon's; printed last */
-	PCACHE_F_TRUNC_CWD = 1 << 12,      /* idem */
+	PCACHE_F_TRUNC_CWD = 1 << 12,	   /* idem */
 };
 
 #define PCACHE_EXEC_ID_MAX 384 /* base64 of a 255-byte node name, ktime and pid */
@@ -35,15 +35,15 @@ struct pcache_proc {
 	uint32_t uid;
 	uint32_t gid;
 	uint32_t auid;
-	uint64_t ktime; /* boot-time ns that names this image in exec_id */
-	uint32_t flags; /* enum pcache_flag */
-	bool cloned;    /* forked and not exec'd since: the next exec carries "clone" */
-	bool linked;    /* in the pid table (alive, as far as we know) */
+	uint64_t ktime;	 /* boot-time ns that names this image in exec_id */
+	uint32_t flags;	 /* enum pcache_flag */
+	bool cloned;	 /* forked and not exec'd since: the next exec carries "clone" */
+	bool linked;	 /* in the pid table (alive, as far as we know) */
 	uint32_t refcnt; /* the pid table's reference + one per child naming it as parent */
 	struct pcache_proc *parent; /* referenced; may have exited */
 	char exec_id[PCACHE_EXEC_ID_MAX];
 	char parent_exec_id[PCACHE_EXEC_ID_MAX];
-	char *binary;    /* absolute path */
+	char *binary;	 /* absolute path */
 	char *arguments; /* Tetragon's joining of argv[1..]; "" when none */
 	char *cwd;
 	char docker[32]; /* first 31 characters of a container id, or "" */
@@ -86,8 +86,8 @@ size_t pcache_allocated(void);
 size_t pcache_sweep(struct pcache *c, bool (*is_alive)(uint32_t pid, uint64_t ktime));
 
 /* Set p->strings (copies; NULL keeps ""). Returns 0 or -ENOMEM. */
-int pcache_proc_set(struct pcache_proc *p, const char *binary, const char *arguments,
-	const char *cwd);
+int pcache_proc_set(
+	struct pcache_proc *p, const char *binary, const char *arguments, const char *cwd);
 /* Copy identity fields and strings of src into dst (dst's links and references untouched). */
 int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src);
 

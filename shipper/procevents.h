@@ -26,7 +26,7 @@ struct pev_stats {
 	uint64_t forks;
 	uint64_t procfs;
 	uint64_t parent_misses; /* exec or fork whose parent was not in the cache */
-	uint64_t exit_misses;   /* exit of a process not in the cache */
+	uint64_t exit_misses;	/* exit of a process not in the cache */
 	uint64_t encode_errors; /* events dropped because encoding failed (ENOMEM) */
 };
 

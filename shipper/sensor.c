@@ -90,15 +90,16 @@ struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t er
 	if (cfg->ringbuf_bytes) {
 		ret = bpf_map__set_max_entries(s->skel->maps.events, (__u32)cfg->ringbuf_bytes);
 		if (ret) {
-			snprintf(err, errlen, "sensor: ring buffer size %zu: %s", cfg->ringbuf_bytes,
-				strerror(-ret));
+			snprintf(err, errlen, "sensor: ring buffer size %zu: %s",
+				cfg->ringbuf_bytes, strerror(-ret));
 			goto err_out;
 		}
 	}
 	ret = procship_bpf__load(s->skel);
 	if (ret) {
 		snprintf(err, errlen,
-			"sensor: load BPF programs: %s (procship needs root or CAP_BPF+CAP_PERFMON, "
+			"sensor: load BPF programs: %s (procship needs root or "
+			"CAP_BPF+CAP_PERFMON, "
 			"and a kernel with BTF)",
 			strerror(-ret));
 		goto err_out;
@@ -234,8 +235,7 @@ static ssize_t read_file(const char *path, char *buf, size_t size)
 }
 
 /* Fields after the ")" that ends comm: state is field 3, ppid 4, starttime 22. */
-static int parse_stat(const char *procroot, uint32_t pid, uint32_t *ppid,
-	unsigned long long *start)
+static int parse_stat(const char *procroot, uint32_t pid, uint32_t *ppid, unsigned long long *start)
 {
 	char path[64], buf[1024];
 	char *p;
@@ -278,7 +278,8 @@ static void scan_one(const char *procroot, const struct scanned *sc, long ticks_
 	e->pid = e->tid = sc->pid;
 	if (parse_stat(procroot, sc->pid, &e->ppid, &(unsigned long long){0}) != 0)
 		return;
-	e->ktime = e->start_ktime = sc->start_ticks * (1000000000ULL / (unsigned long long)ticks_per_sec);
+	e->ktime = e->start_ktime =
+		sc->start_ticks * (1000000000ULL / (unsigned long long)ticks_per_sec);
 	e->auid = 0xffffffff;
 
 	snprintf(path, sizeof(path), "%s/%u/exe", procroot, sc->pid);

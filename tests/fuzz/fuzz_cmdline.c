@@ -138,8 +138,8 @@ static void check_ok(const struct conf *c, const struct conf *def, int argc, cha
 			CHECK(list->n >= 1 && list->n <= CONF_LIST_MAX);
 			CHECK(list->n == (g[i].last ? g[i].n : dlist->n));
 			for (j = 0; j < list->n; j++)
-				CHECK(list->v[j] && !strcmp(list->v[j],
-					g[i].last ? g[i].vals[j] : dlist->v[j]));
+				CHECK(list->v[j] && !strcmp(list->v[j], g[i].last ? g[i].vals[j]
+										  : dlist->v[j]));
 			break;
 		case CONF_BOOL:
 			CHECK(*(const bool *)field ==
@@ -155,8 +155,7 @@ static void check_error(const char *err)
 
 	CHECK(err[0] != '\0');
 	for (i = 0; err[i]; i++)
-		CHECK(
-			(unsigned char)err[i] >= 0x20 && err[i] != 0x7f);
+		CHECK((unsigned char)err[i] >= 0x20 && err[i] != 0x7f);
 	if (!strncmp(err, "unknown option '", 16) || !strncmp(err, "unexpected argument '", 21))
 		return;
 	/* "--OPTION: reason", the option being one of the table's. */

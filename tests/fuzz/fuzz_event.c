@@ -207,7 +207,8 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 		/* BPF: components leaf first, each NUL-terminated, up to PS_CWD_MAX bytes; the
 		 * procFS scan: one readlink() path, NUL-terminated. */
 		if (parts & 8) {
-			n = take_blob(r, e.cwd, sizeof(e.cwd) - ((e.flags & PS_F_USER_PROCFS) ? 1 : 0));
+			n = take_blob(
+				r, e.cwd, sizeof(e.cwd) - ((e.flags & PS_F_USER_PROCFS) ? 1 : 0));
 			if (e.flags & PS_F_USER_PROCFS) {
 				e.cwd[n] = '\0';
 				n = strlen(e.cwd);
@@ -216,7 +217,8 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 		}
 		n = (parts & 16) ? take_blob(r, e.cgroup, sizeof(e.cgroup) - 1) : 0;
 		e.cgroup[n] = '\0';
-		rec_size = (e.flags & PS_F_USER_PROCFS) ? sizeof(e) : PS_EVENT_ARGS_OFF + e.args_len;
+		rec_size =
+			(e.flags & PS_F_USER_PROCFS) ? sizeof(e) : PS_EVENT_ARGS_OFF + e.args_len;
 	} else {
 		rec_size = PS_EVENT_HDR_SIZE;
 	}

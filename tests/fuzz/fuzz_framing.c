@@ -167,8 +167,8 @@ static bool parse_5424(const char *m, size_t len, struct parsed *out)
 			if (i == SD_PARAMS_MAX)
 				return false;
 			p++;
-			if (!parse_sd_name(&p, end, &out->sd_name[i]) || !expect_char(&p, end, '=') ||
-				!expect_char(&p, end, '"') ||
+			if (!parse_sd_name(&p, end, &out->sd_name[i]) ||
+				!expect_char(&p, end, '=') || !expect_char(&p, end, '"') ||
 				!parse_sd_value(&p, end, out->sd_value[i], &out->sd_value_len[i]))
 				return false;
 			out->sd_nparams++;
@@ -337,8 +337,8 @@ static void check_sd(const struct parsed *m, const struct framing_header *hdr)
 }
 
 /* The text after the header: [SP] [BOM] ["@cee:"] and the payload's first kept bytes. */
-static void check_msg(const struct parsed *m, bool bom, bool cee, const char *msg,
-	size_t msg_len, size_t kept)
+static void check_msg(
+	const struct parsed *m, bool bom, bool cee, const char *msg, size_t msg_len, size_t kept)
 {
 	struct span s = m->msg;
 

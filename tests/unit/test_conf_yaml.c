@@ -91,7 +91,8 @@ static void test_bad_files(void **state)
 		{"udp-output-enabled: true\n\nUdp-Output-Port: 514\n", 0,
 			":3: Udp-Output-Port: unknown key"},
 		{"--udp-output-port: 5\n", 0,
-			":1: --udp-output-port: unknown key (write option names without the leading --)"},
+			":1: --udp-output-port: unknown key (write option names without the "
+			"leading --)"},
 		{"udp_output_port: 5\n", 0, ":1: udp_output_port: unknown key"},
 		{"\"bad\\x01key\": 1\n", 0, ":1: bad?key: unknown key"},
 		{"\"udp-output-port\\0x\": 1\n", 0, ":1: udp-output-port?x: unknown key"},
@@ -104,8 +105,10 @@ static void test_bad_files(void **state)
 		{"config-file: /etc/other.yaml\n", 0,
 			":1: config-file: not allowed in a config file (no includes)"},
 		/* types */
-		{"udp-output-port: [1, 2]\n", 0, ":1: udp-output-port: expected one value, not a list"},
-		{"udp-output-port:\n  - 1\n", 0, ":2: udp-output-port: expected one value, not a list"},
+		{"udp-output-port: [1, 2]\n", 0,
+			":1: udp-output-port: expected one value, not a list"},
+		{"udp-output-port:\n  - 1\n", 0,
+			":2: udp-output-port: expected one value, not a list"},
 		{"hostname: {a: 1}\n", 0, ":1: hostname: expected one value, not a mapping"},
 		{"udp-output-address:\n  host: a\n", 0,
 			":2: udp-output-address: expected a value or a list, not a mapping"},
@@ -124,13 +127,15 @@ static void test_bad_files(void **state)
 		{"hostname: \"a\\0b\"\n", 0, ":1: hostname: the value holds a NUL byte"},
 		/* values, with conf_set's reasons */
 		{"udp-output-port: 0\n", 0, ":1: udp-output-port: 0 is out of range 1..65535"},
-		{"udp-output-port: 65536\n", 0, ":1: udp-output-port: 65536 is out of range 1..65535"},
+		{"udp-output-port: 65536\n", 0,
+			":1: udp-output-port: 65536 is out of range 1..65535"},
 		{"udp-buffer-size: big\n", 0, ":1: udp-buffer-size: 'big' is not a number"},
 		{"udp-buffer-size: 1.5\n", 0, ":1: udp-buffer-size: '1.5' is not a number"},
 		{"udp-local-port: 0x10\n", 0, ":1: udp-local-port: '0x10' is not a number"},
 		{"udp-reconnect-interval: -1\n", 0,
 			":1: udp-reconnect-interval: -1 is out of range 0..86400"},
-		{"max-message-size: 100\n", 0, ":1: max-message-size: 100 is out of range 480..65507"},
+		{"max-message-size: 100\n", 0,
+			":1: max-message-size: 100 is out of range 480..65507"},
 		{"ring-buffer-size: 1024\n", 0,
 			":1: ring-buffer-size: 1024 is out of range 4096..1073741824"},
 		{"udp-output-enabled: maybe\n", 0,
@@ -141,15 +146,20 @@ static void test_bad_files(void **state)
 		{"syslog-format: xml\n", 0,
 			":1: syslog-format: unknown name 'xml' (one of: json, rfc3164, rfc5424)"},
 		{"syslog-severity: loud\n", 0,
-			":1: syslog-severity: unknown name 'loud' (one of: emerg, alert, crit, err, "
+			":1: syslog-severity: unknown name 'loud' (one of: emerg, alert, crit, "
+			"err, "
 			"warning, notice, info, debug)"},
 		{"syslog-facility: local8\n", 0,
-			":1: syslog-facility: unknown name 'local8' (one of: kern, user, mail, daemon, "
+			":1: syslog-facility: unknown name 'local8' (one of: kern, user, mail, "
+			"daemon, "
 			"auth, syslog, lpr, news, uucp, cron, authpriv, ftp, local0..local7)"},
 		{"log-level: \"verbose\\n\"\n", 0,
-			":1: log-level: unknown name 'verbose?' (one of: error, warning, info, debug)"},
-		{"udp-output-address: [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14,\n"
-		 "  a15, a16, a17, a18, a19, a20, a21, a22, a23, a24, a25, a26, a27, a28, a29, a30,\n"
+			":1: log-level: unknown name 'verbose?' (one of: error, warning, info, "
+			"debug)"},
+		{"udp-output-address: [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, "
+		 "a14,\n"
+		 "  a15, a16, a17, a18, a19, a20, a21, a22, a23, a24, a25, a26, a27, a28, a29, "
+		 "a30,\n"
 		 "  a31, a32, a33]\n",
 			0, ":3: udp-output-address: more than 32 values"},
 		/* the shape of the file */
@@ -165,8 +175,7 @@ static void test_bad_files(void **state)
 			":2: syntax error: found a tab character that violates indentation"},
 		{"udp-output-port: 514: 515\n", 0,
 			":1: syntax error: mapping values are not allowed in this context"},
-		{"hostname: \"abc\n", 0,
-			":2: syntax error: found unexpected end of stream"},
+		{"hostname: \"abc\n", 0, ":2: syntax error: found unexpected end of stream"},
 		/* a deeper line continues the plain scalar above it */
 		{"udp-output-enabled: true\n  udp-output-port: 1\n", 0,
 			":1: udp-output-enabled: 'true udp-output-port' is not a boolean (true or "
@@ -175,7 +184,8 @@ static void test_bad_files(void **state)
 			":2: syntax error: found a tab character that violates indentation"},
 		{"udp-output-enabled: [true\nudp-output-port: 1\n", 0,
 			":1: udp-output-enabled: expected one value, not a list"},
-		{"udp-output-address: {\n", 0, ":1: udp-output-address: expected a value or a list, "
+		{"udp-output-address: {\n", 0,
+			":1: udp-output-address: expected a value or a list, "
 			"not a mapping"},
 		{"hostname: a\n- b\n", 0, ":2: syntax error: did not find expected key"},
 		{"hostname: a\nsyslog-app-name\n", 0,
@@ -184,7 +194,8 @@ static void test_bad_files(void **state)
 		{"hostname: a\xff\n", 0,
 			":1: syntax error: invalid leading UTF-8 octet (byte 0xff at offset 11)"},
 		{"hostname: a\0b\n", 13,
-			":1: syntax error: control characters are not allowed (byte 0x00 at offset 11)"},
+			":1: syntax error: control characters are not allowed (byte 0x00 at offset "
+			"11)"},
 	};
 	char path[128], want[512], err[512];
 	struct conf c;
@@ -202,7 +213,8 @@ static void test_bad_files(void **state)
 		err[0] = '\0';
 		rc = conf_load_yaml(&c, path, err, sizeof(err), NULL, 0);
 		if (rc != -1 || strcmp(err, want) != 0) {
-			fprintf(stderr, "case %zu: rc %d\n  got:  %s\n  want: %s\n", i, rc, err, want);
+			fprintf(stderr, "case %zu: rc %d\n  got:  %s\n  want: %s\n", i, rc, err,
+				want);
 			failed++;
 		}
 		conf_free(&c);
@@ -244,8 +256,8 @@ static void test_message_bounds(void **state)
 	assert_int_equal(load_text(&c, big, path, sizeof(path), err, sizeof(err), NULL, 0), -1);
 	assert_true(strlen(err) == sizeof(err) - 1);
 	conf_free(&c);
-	assert_int_equal(load_text(&c, "\"a\\nb\\rc\": 1\n", path, sizeof(path), err, sizeof(err),
-				 NULL, 0),
+	assert_int_equal(
+		load_text(&c, "\"a\\nb\\rc\": 1\n", path, sizeof(path), err, sizeof(err), NULL, 0),
 		-1);
 	assert_null(strchr(err, '\n'));
 	assert_null(strchr(err, '\r'));
@@ -369,9 +381,21 @@ static void test_booleans(void **state)
 		const char *text;
 		bool want;
 	} cases[] = {
-		{"true", true}, {"True", true}, {"TRUE", true}, {"yes", true}, {"Yes", true},
-		{"on", true}, {"ON", true}, {"\"true\"", true}, {"1", true}, {"false", false},
-		{"False", false}, {"no", false}, {"NO", false}, {"off", false}, {"'off'", false},
+		{"true", true},
+		{"True", true},
+		{"TRUE", true},
+		{"yes", true},
+		{"Yes", true},
+		{"on", true},
+		{"ON", true},
+		{"\"true\"", true},
+		{"1", true},
+		{"false", false},
+		{"False", false},
+		{"no", false},
+		{"NO", false},
+		{"off", false},
+		{"'off'", false},
 		{"0", false},
 	};
 	char text[64];
@@ -392,8 +416,8 @@ static void test_booleans(void **state)
 /* Nothing to set: every field keeps its default. */
 static void test_empty_files(void **state)
 {
-	static const char *const texts[] = {"", "\n\n", "# only a comment\n", "---\n",
-		"--- # empty\n...\n", "{}\n"};
+	static const char *const texts[] = {
+		"", "\n\n", "# only a comment\n", "---\n", "--- # empty\n...\n", "{}\n"};
 	struct conf c, d;
 	size_t i;
 
@@ -426,8 +450,8 @@ static void test_flags_override_file(void **state)
 		    "cee-cookie: true\n"
 		    "syslog-format: json\n");
 	assert_int_equal(c.udp_output_address.n, 3);
-	assert_int_equal(conf_parse_args(&c, (int)ARRAY_SIZE(argv) - 1, argv, err, sizeof(err)),
-		CONF_OK);
+	assert_int_equal(
+		conf_parse_args(&c, (int)ARRAY_SIZE(argv) - 1, argv, err, sizeof(err)), CONF_OK);
 	assert_int_equal(c.udp_output_address.n, 2);
 	assert_string_equal(c.udp_output_address.v[0], "10.0.0.9:1");
 	assert_string_equal(c.udp_output_address.v[1], "10.0.0.10");
@@ -439,9 +463,9 @@ static void test_flags_override_file(void **state)
 
 	/* without the flag, the file's list is kept whole */
 	load_ok(&c, "udp-output-address:\n  - a:1\n  - b:2\n");
-	assert_int_equal(conf_parse_args(&c, 3, (char *[]){"procship", "--udp-output-port", "7",
-							NULL},
-				 err, sizeof(err)),
+	assert_int_equal(
+		conf_parse_args(&c, 3, (char *[]){"procship", "--udp-output-port", "7", NULL}, err,
+			sizeof(err)),
 		CONF_OK);
 	assert_int_equal(c.udp_output_address.n, 2);
 	assert_string_equal(c.udp_output_address.v[1], "b:2");
@@ -463,9 +487,8 @@ static void test_load_string(void **state)
 
 	(void)state;
 	conf_defaults(&c);
-	assert_int_equal(conf_load_yaml_string(&c, "<mem>", text, sizeof(text) - 1, err,
-				 sizeof(err)),
-		-1);
+	assert_int_equal(
+		conf_load_yaml_string(&c, "<mem>", text, sizeof(text) - 1, err, sizeof(err)), -1);
 	assert_string_equal(err, "<mem>:2: hostname: expected one value, not a list");
 	assert_int_equal(c.udp_output_port, 7); /* partly applied: the caller discards c */
 	conf_free(&c);
@@ -598,7 +621,8 @@ static void test_sample(void **state)
 		const struct conf_option *o = &conf_options[i];
 
 		if (!sample_mentions(text, o->name)) {
-			fprintf(stderr, "%s: no '%s:' line, not even commented out\n", path, o->name);
+			fprintf(stderr, "%s: no '%s:' line, not even commented out\n", path,
+				o->name);
 			missing++;
 		}
 		if (!same_value(&c, &d, o)) {

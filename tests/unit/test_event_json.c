@@ -20,15 +20,15 @@ static void test_base64_vectors(void **state)
 {
 	/* RFC 4648 section 10. */
 	static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-	static const char *const out[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-		"Zm9vYmFy"};
+	static const char *const out[] = {
+		"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
 	char buf[32];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < 7; i++) {
-		assert_int_equal(pcache_base64(in[i], strlen(in[i]), buf, sizeof(buf)),
-			(int)strlen(out[i]));
+		assert_int_equal(
+			pcache_base64(in[i], strlen(in[i]), buf, sizeof(buf)), (int)strlen(out[i]));
 		assert_string_equal(buf, out[i]);
 	}
 	assert_int_equal(pcache_base64("foobar", 6, buf, 8), -ENOSPC);
@@ -59,7 +59,7 @@ static void test_flags_order(void **state)
 	ejson_flags(PCACHE_F_PROCFS, buf, sizeof(buf));
 	assert_string_equal(buf, "procFS");
 	ejson_flags(PCACHE_F_TRUNC_ARGS | PCACHE_F_EXECVE | PCACHE_F_MISS | PCACHE_F_ERROR_CWD |
-			PCACHE_F_NOCWD | PCACHE_F_TRUNC_FILENAME,
+			    PCACHE_F_NOCWD | PCACHE_F_TRUNC_FILENAME,
 		buf, sizeof(buf));
 	assert_string_equal(buf, "execve truncArgs miss nocwd errorCWD truncFilename");
 	assert_int_equal(ejson_flags(0, buf, sizeof(buf)), 0);
@@ -172,9 +172,11 @@ static void test_utf8_fix(void **state)
 	(void)state;
 	assert_null(ejson_utf8_fix("plain ascii"));
 	assert_null(ejson_utf8_fix("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80"));
-	fixed = ejson_utf8_fix("a\xff" "b");
+	fixed = ejson_utf8_fix("a\xff"
+			       "b");
 	assert_non_null(fixed);
-	assert_string_equal(fixed, "a\xef\xbf\xbd" "b");
+	assert_string_equal(fixed, "a\xef\xbf\xbd"
+				   "b");
 	free(fixed);
 	/* Overlong "/" (C0 AF), a UTF-16 surrogate (ED A0 80), and a cut sequence at the end. */
 	fixed = ejson_utf8_fix("\xc0\xaf|\xed\xa0\x80|\xe2\x82");
@@ -229,8 +231,8 @@ static struct fjson_object *parse(const char *json)
 	return o;
 }
 
-static struct fjson_object *path(struct fjson_object *o, const char *a, const char *b,
-	const char *c)
+static struct fjson_object *path(
+	struct fjson_object *o, const char *a, const char *b, const char *c)
 {
 	struct fjson_object *v = NULL;
 
@@ -426,8 +428,8 @@ static void test_hostile_strings_round_trip(void **state)
 	assert_string_equal(str_at(o, "process_exec", "process", "arguments"),
 		"q\"uote back\\slash new\nline tab\there \xc3\xbcnicode bad\xef\xbf\xbd "
 		"ctl\x01\x1f </script> @cee:");
-	assert_string_equal(str_at(o, "process_exec", "process", "binary"),
-		"/opt/\xe2\x82\xac/\xef\xbf\xbd");
+	assert_string_equal(
+		str_at(o, "process_exec", "process", "binary"), "/opt/\xe2\x82\xac/\xef\xbf\xbd");
 	/* pid 1's parent, the kernel, has the id NODE:1:0. */
 	assert_string_equal(str_at(o, "process_exec", "process", "parent_exec_id"), "bjoxOjA=");
 	fjson_object_put(o);
@@ -548,8 +550,8 @@ static void test_fast_path_matches_tree(void **state)
 	o = parse(json);
 	assert_string_equal(str_at(o, "node_name", NULL, NULL), "node/1 \"q\"");
 	assert_string_equal(str_at(o, "time", NULL, NULL), "1970-01-01T00:00:02.123456790Z");
-	assert_string_equal(str_at(o, "process_exit", "time", NULL),
-		"1970-01-01T00:00:02.123456790Z");
+	assert_string_equal(
+		str_at(o, "process_exit", "time", NULL), "1970-01-01T00:00:02.123456790Z");
 	assert_string_equal(str_at(o, "process_exit", "signal", NULL), "SIGKILL");
 	assert_int_equal(int_at(o, "process_exit", "status", NULL), 3);
 	assert_string_equal(str_at(o, "process_exit", "process", "arguments"), "a \"b c\"");
@@ -573,8 +575,17 @@ static void test_fast_path_matches_tree(void **state)
 static void test_direct_writer_matches_libfastjson(void **state)
 {
 	static const char *const strs[] = {
-		"", "/", "plain", "q\"uote", "back\\slash", "sl/ash", "\b\f\n\r\t", "\x01\x1f\x7f",
-		"\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80", "</script>", "a \"b c\" d",
+		"",
+		"/",
+		"plain",
+		"q\"uote",
+		"back\\slash",
+		"sl/ash",
+		"\b\f\n\r\t",
+		"\x01\x1f\x7f",
+		"\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80",
+		"</script>",
+		"a \"b c\" d",
 		/* every control character */
 		"\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10"
 		"\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f",
@@ -610,8 +621,8 @@ static void test_direct_writer_matches_libfastjson(void **state)
 		parent.flags = PCACHE_F_PROCFS;
 		parent.ktime = round;
 
-		fast = is_exit ? ejson_exit(ej, &proc, with_parent ? &parent : NULL,
-					 round * 131u, round, &flen)
+		fast = is_exit ? ejson_exit(ej, &proc, with_parent ? &parent : NULL, round * 131u,
+					 round, &flen)
 			       : ejson_exec(ej, &proc, with_parent ? &parent : NULL, round, &flen);
 		assert_non_null(fast);
 		fast_copy = strdup(fast);
@@ -619,7 +630,8 @@ static void test_direct_writer_matches_libfastjson(void **state)
 			round * 131u, round, &tlen);
 		assert_non_null(tree);
 		if (strcmp(fast_copy, tree) != 0)
-			fail_msg("round %u:\n direct: %s\n libfastjson: %s", round, fast_copy, tree);
+			fail_msg(
+				"round %u:\n direct: %s\n libfastjson: %s", round, fast_copy, tree);
 		assert_int_equal(flen, tlen);
 		free(fast_copy);
 		free(proc.json);

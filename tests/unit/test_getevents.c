@@ -25,8 +25,8 @@ static void test_exec_line(void **state)
 
 	(void)state;
 	assert_int_equal(getevents_compact(exec_ev, NULL, buf, sizeof(buf)), 71);
-	assert_string_equal(buf,
-		"\xf0\x9f\x9a\x80 process host1 /usr/bin/curl https://ebpf.io/applications/#tetragon");
+	assert_string_equal(buf, "\xf0\x9f\x9a\x80 process host1 /usr/bin/curl "
+				 "https://ebpf.io/applications/#tetragon");
 }
 
 static void test_exit_lines(void **state)

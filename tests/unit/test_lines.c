@@ -320,9 +320,20 @@ static void test_json_string_scan_offsets(void **state)
 		const char *bytes; /* put inside the string at offset k */
 		bool valid;
 	} cases[] = {
-		{"\\\"", true}, {"\\\\", true}, {"\\n", true}, {"\\u00e9", true}, {"\xc3\xa9", true},
-		{"\xe2\x82\xac", true}, {"\xf0\x9f\x9a\x80", true}, {"\"", false}, {"\t", false},
-		{"\x01", false}, {"\x7f", true}, {"\xff", false}, {"\xc3", false}, {"\\q", false},
+		{"\\\"", true},
+		{"\\\\", true},
+		{"\\n", true},
+		{"\\u00e9", true},
+		{"\xc3\xa9", true},
+		{"\xe2\x82\xac", true},
+		{"\xf0\x9f\x9a\x80", true},
+		{"\"", false},
+		{"\t", false},
+		{"\x01", false},
+		{"\x7f", true},
+		{"\xff", false},
+		{"\xc3", false},
+		{"\\q", false},
 	};
 	struct lines *l = new_lines(NULL);
 	char line[512];

@@ -201,9 +201,8 @@ static void assert_accounted(const struct udp_output *u, uint64_t queued)
 	const struct udp_stats *st = udp_get_stats(u);
 
 	assert_int_equal(st->sent + st->dropped, queued);
-	assert_int_equal(st->dropped,
-		st->dropped_oversize + st->dropped_send_error + st->dropped_no_destination +
-			st->dropped_refused);
+	assert_int_equal(st->dropped, st->dropped_oversize + st->dropped_send_error +
+					      st->dropped_no_destination + st->dropped_refused);
 }
 
 /* ---- parsing ---------------------------------------------------------------------------- */
