@@ -77,14 +77,39 @@ endif
 .PHONY: all deps run check check-unit check-integration check-man check-style check-hardening check-bench check-san bench install clean fuzz \
 	check-fuzz fuzz-crashes
 
-FRAMING_SRCS := framing/framing.c
-# Listed, not globbed: a module joins the daemon when it is wired in.
-SHIPPER_SRCS := shipper/agent_meta.c shipper/conf.c shipper/conf_yaml.c shipper/event_json.c \
-	shipper/export_file.c shipper/filters.c shipper/getevents.c shipper/inputs.c shipper/lines.c \
-	shipper/log.c shipper/metrics.c shipper/output_udp.c shipper/privs.c shipper/proc_cache.c \
-	shipper/procevents.c shipper/ratelimit.c shipper/sensor.c
-DAEMON_SRCS := $(FRAMING_SRCS) $(SHIPPER_SRCS) shipper/main.c
+# ---- modules -------------------------------------------------------------------------------
+# One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
+# Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
+framing_SRCS := framing/framing.c
+sensor_SRCS := shipper/capture/sensor.c
+proc_cache_SRCS := shipper/capture/proc_cache.c
+procevents_SRCS := shipper/capture/procevents.c
+inputs_SRCS := shipper/text/inputs.c
+lines_SRCS := shipper/text/lines.c
+filters_SRCS := shipper/admit/filters.c
+ratelimit_SRCS := shipper/admit/ratelimit.c
+event_json_SRCS := shipper/encode/event_json.c
+docs_json_SRCS := shipper/encode/docs_json.c
+udp_SRCS := shipper/out/udp.c
+export_file_SRCS := shipper/out/export_file.c
+metrics_SRCS := shipper/out/metrics.c
+conf_SRCS := shipper/conf/conf.c
+conf_yaml_SRCS := shipper/conf/conf_yaml.c
+log_SRCS := shipper/sys/log.c
+privs_SRCS := shipper/sys/privs.c
+getevents_SRCS := shipper/getevents.c
+top_SRCS := shipper/main.c
+MODULES := framing sensor proc_cache procevents inputs lines filters ratelimit event_json \
+	docs_json udp export_file metrics conf conf_yaml log privs getevents top
+# The sources of a list of modules.
+mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
+
+DAEMON_SRCS := $(call mod_srcs,$(MODULES))
 DAEMON_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(DAEMON_SRCS))
+# Every object and test binary records the headers it included (-MMD -MP).
+DEPFILES = $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)
+.DEFAULT_GOAL := all
+-include $(DEPFILES)
 
 all: $(OUTPUT)/procship
 
@@ -104,48 +129,41 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(OUTPUT)/obj/shipper/sensor.o: $(OUTPUT)/procship.skel.h
+$(OUTPUT)/obj/shipper/capture/sensor.o: $(OUTPUT)/procship.skel.h
 
-$(OUTPUT)/obj/%.o: %.c $(wildcard framing/*.h shipper/*.h) bpf/procship_event.h
+$(OUTPUT)/obj/%.o: %.c
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUTPUT)/procship: $(DAEMON_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------
-# Each unit test links its own module(s) plus tests/unit/mock_log.c; list the modules here.
-test_framing_SRCS := framing/framing.c
-test_output_udp_SRCS := shipper/output_udp.c
-test_output_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
-test_event_json_SRCS := shipper/event_json.c shipper/proc_cache.c shipper/procevents.c \
-	framing/framing.c
-test_getevents_SRCS := shipper/getevents.c
-test_ratelimit_SRCS := shipper/ratelimit.c
-test_metrics_SRCS := shipper/metrics.c
-test_export_file_SRCS := shipper/export_file.c
+# Each unit test tests/unit/test_NAME.c links the modules in test_NAME_MODS (default: the module
+# NAME) plus tests/unit/mock_log.c, and nothing else.
+test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
+test_event_json_MODS := event_json proc_cache procevents framing
 test_export_file_LDFLAGS := -lz
-test_filters_SRCS := shipper/filters.c
 test_filters_LDFLAGS := -lpcre2-8
-test_conf_yaml_SRCS := shipper/conf_yaml.c shipper/conf.c shipper/output_udp.c shipper/filters.c \
-	framing/framing.c
+test_conf_yaml_MODS := conf_yaml conf udp filters framing
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
-test_privs_SRCS := shipper/privs.c
 test_privs_LDFLAGS := -lcap
-test_lines_SRCS := shipper/lines.c framing/framing.c
+test_lines_MODS := lines framing
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
-test_inputs_SRCS := shipper/inputs.c shipper/lines.c framing/framing.c
+test_inputs_MODS := inputs lines framing
 test_inputs_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/test_,$(UNIT_TESTS))
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $$(test_$$*_SRCS) tests/unit/mock_log.c \
-		$$(wildcard tests/unit/*.h) $$(wildcard framing/*.h shipper/*.h)
+test_srcs = $(call mod_srcs,$(or $(test_$(1)_MODS),$(1)))
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $$(call test_srcs,$$*) tests/unit/mock_log.c
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MM -MP -MT $@ $(filter %.c,$^) > $@.d
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(PKG_CFLAGS) $(LDFLAGS) -o $@ \
 		$(filter %.c,$^) $(test_$*_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
@@ -228,27 +246,27 @@ FUZZ_PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libfastjson lognorm libestr yam
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
-# Each target links its module(s), like the unit tests; mock_log.c where a module logs.
-fuzz_framing_SRCS := framing/framing.c
-fuzz_hostport_SRCS := shipper/output_udp.c
-fuzz_filters_SRCS := shipper/filters.c
+# Each target links the modules in fuzz_NAME_MODS, like the unit tests; mock_log.c where a
+# module logs.
+fuzz_framing_MODS := framing
+fuzz_hostport_MODS := udp
+fuzz_filters_MODS := filters
 fuzz_filters_LIBS := -lfastjson -lpcre2-8
-fuzz_conf_yaml_SRCS := shipper/conf_yaml.c shipper/conf.c shipper/output_udp.c shipper/filters.c \
-	framing/framing.c tests/unit/mock_log.c
+fuzz_conf_yaml_MODS := conf_yaml conf udp filters framing
+fuzz_conf_yaml_EXTRA := tests/unit/mock_log.c
 fuzz_conf_yaml_LIBS := -lyaml -lpcre2-8 -lfastjson
-fuzz_cmdline_SRCS := shipper/conf.c shipper/output_udp.c shipper/filters.c framing/framing.c \
-	tests/unit/mock_log.c
+fuzz_cmdline_MODS := conf udp filters framing
+fuzz_cmdline_EXTRA := tests/unit/mock_log.c
 fuzz_cmdline_LIBS := -lpcre2-8 -lfastjson
-fuzz_lines_SRCS := shipper/lines.c framing/framing.c
+fuzz_lines_MODS := lines framing
 fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
-fuzz_event_SRCS := shipper/procevents.c shipper/proc_cache.c shipper/event_json.c \
-	framing/framing.c
+fuzz_event_MODS := procevents proc_cache event_json framing
 fuzz_event_LIBS := -lfastjson
 
-$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_$$*_SRCS) tests/fuzz/fuzz_util.h \
-		$$(wildcard framing/*.h shipper/*.h) bpf/procship_event.h
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $$(call mod_srcs,$$(fuzz_$$*_MODS)) $$(fuzz_$$*_EXTRA)
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC-FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_PKG_CFLAGS) -MM -MP -MT $@ $(filter %.c,$^) > $@.d
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_PKG_CFLAGS) -o $@ $(filter %.c,$^) $(fuzz_$*_LIBS)
 
 fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))

@@ -25,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "framing.h"
+#include "framing/framing.h"
 
 #define NILVALUE   "-"
 #define CEE_COOKIE "@cee:"

@@ -1,4 +1,4 @@
-#include "getevents.h"
+#include "shipper/getevents.h"
 
 #include <stdbool.h>
 #include <stdio.h>

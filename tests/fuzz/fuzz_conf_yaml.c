@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shipper/conf.h"
-#include "shipper/conf_yaml.h"
+#include "shipper/conf/conf.h"
+#include "shipper/conf/conf_yaml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -39,10 +39,10 @@
 
 #include "bpf/procship_event.h"
 #include "framing/framing.h"
-#include "shipper/event_json.h"
-#include "shipper/proc_cache.h"
-#include "shipper/procevents.h"
-#include "shipper/sensor.h"
+#include "shipper/encode/event_json.h"
+#include "shipper/capture/proc_cache.h"
+#include "shipper/capture/procevents.h"
+#include "shipper/capture/sensor.h"
 #include "fuzz_util.h"
 
 #define RECORDS_MAX 64

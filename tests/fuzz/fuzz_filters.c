@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shipper/filters.h"
+#include "shipper/admit/filters.h"
 
 #define TEXT_MAX 4096
 

@@ -6,7 +6,7 @@
  * the same destination; a one-item list parses like the entry alone.
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
- *	tests/fuzz/fuzz_hostport.c shipper/output_udp.c -o build/fuzz/fuzz_hostport
+ *	tests/fuzz/fuzz_hostport.c shipper/out/udp.c -o build/fuzz/fuzz_hostport
  *   build/fuzz/fuzz_hostport -max_total_time=60 tests/fuzz/corpus/hostport
  */
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shipper/output_udp.h"
+#include "shipper/out/udp.h"
 #include "fuzz_util.h"
 
 #define ENTRY_MAX 4096

@@ -18,7 +18,7 @@
 
 #include <json.h>
 
-#include "shipper/lines.h"
+#include "shipper/text/lines.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

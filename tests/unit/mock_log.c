@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "shipper/log.h"
+#include "shipper/sys/log.h"
 #include "mock_log.h"
 
 int mock_log_warnings;

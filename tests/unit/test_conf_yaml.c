@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "shipper/conf.h"
-#include "shipper/conf_yaml.h"
+#include "shipper/conf/conf.h"
+#include "shipper/conf/conf_yaml.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

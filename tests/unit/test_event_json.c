@@ -11,10 +11,10 @@
 #include <json.h>
 
 #include "framing/framing.h"
-#include "shipper/event_json.h"
-#include "shipper/proc_cache.h"
-#include "shipper/procevents.h"
-#include "shipper/sensor.h"
+#include "shipper/encode/event_json.h"
+#include "shipper/capture/proc_cache.h"
+#include "shipper/capture/procevents.h"
+#include "shipper/capture/sensor.h"
 
 static void test_base64_vectors(void **state)
 {

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "shipper/export_file.h"
+#include "shipper/out/export_file.h"
 #include "mock_log.h"
 
 #define MAXF 64

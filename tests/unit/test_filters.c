@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "shipper/filters.h"
+#include "shipper/admit/filters.h"
 #include "mock_log.h"
 
 static struct filters *new_f(const char *allow, const char *deny)

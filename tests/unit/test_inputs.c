@@ -18,8 +18,8 @@
 #include <cmocka.h>
 #include <json.h>
 
-#include "shipper/inputs.h"
-#include "shipper/lines.h"
+#include "shipper/text/inputs.h"
+#include "shipper/text/lines.h"
 
 #define MAX_GOT 512
 

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <json.h>
 
-#include "shipper/lines.h"
+#include "shipper/text/lines.h"
 
 #define RULEBASES "conf/rulebases/"
 

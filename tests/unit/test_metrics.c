@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "shipper/metrics.h"
+#include "shipper/out/metrics.h"
 #include "mock_log.h"
 
 static const struct metrics_dest dests[] = {

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "shipper/privs.h"
+#include "shipper/sys/privs.h"
 
 #define REPORT_MAX 8192
 

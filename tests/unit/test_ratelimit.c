@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "shipper/ratelimit.h"
+#include "shipper/admit/ratelimit.h"
 #include "mock_log.h"
 
 #define SEC    1000000000ULL

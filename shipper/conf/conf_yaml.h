@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "conf.h"
+#include "shipper/conf/conf.h"
 
 /* Read the YAML file at path into c, each key through conf_set(..., CONF_FROM_FILE, ...).
  *

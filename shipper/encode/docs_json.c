@@ -1,4 +1,4 @@
-#include "agent_meta.h"
+#include "shipper/encode/docs_json.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 
 #include <json.h>
 
-#include "event_json.h"
+#include "shipper/encode/event_json.h"
 
 int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size)
 {

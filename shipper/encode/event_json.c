@@ -1,4 +1,4 @@
-#include "event_json.h"
+#include "shipper/encode/event_json.h"
 
 #include <errno.h>
 #include <inttypes.h>

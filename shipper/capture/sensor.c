@@ -1,4 +1,4 @@
-#include "sensor.h"
+#include "shipper/capture/sensor.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -1,7 +1,7 @@
 /* The configuration file, read with libyaml's event parser: one mapping of option names to
  * scalars (or, for list options, sequences of scalars). Every value goes through conf_set,
  * so the file and the command line accept and refuse exactly the same text. */
-#include "conf_yaml.h"
+#include "shipper/conf/conf_yaml.h"
 
 #include <errno.h>
 #include <fcntl.h>

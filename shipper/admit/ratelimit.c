@@ -8,7 +8,7 @@
 
 #include <json.h>
 
-#include "ratelimit.h"
+#include "shipper/admit/ratelimit.h"
 
 #define NS_PER_SEC 1000000000LL
 

@@ -1,4 +1,4 @@
-#include "lines.h"
+#include "shipper/text/lines.h"
 
 #include "framing/framing.h"
 

@@ -1,5 +1,5 @@
 /* UDP output: a failover list of destinations, connected datagram sockets, sendmmsg batches.
- * The contract is in output_udp.h; this file explains the why.
+ * The contract is in udp.h; this file explains the why.
  *
  * Candidates are all addresses of all names, in order (nxlog om_udp): a name is resolved
  * again on every (re)connect and the first connectable address wins. A refusal (ICMP port
@@ -14,7 +14,7 @@
  * error on the error queue: after a short count the queue tells why the next datagram failed.
  * Without an entry, the rest is sent again and a persistent error shows up as -1/errno.
  */
-#include "shipper/output_udp.h"
+#include "shipper/out/udp.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

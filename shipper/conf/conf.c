@@ -1,4 +1,4 @@
-#include "conf.h"
+#include "shipper/conf/conf.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "framing/framing.h"
-#include "log.h"
-#include "filters.h"
-#include "output_udp.h"
+#include "shipper/sys/log.h"
+#include "shipper/admit/filters.h"
+#include "shipper/out/udp.h"
 
 static int log_level_from_name(const char *name)
 {

@@ -13,7 +13,7 @@
 
 #include <zlib.h>
 
-#include "export_file.h"
+#include "shipper/out/export_file.h"
 
 #define STAMP_LEN 23 /* 2024-05-01T10-00-00.000 */
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "metrics.h"
+#include "shipper/out/metrics.h"
 
 static const char *const drop_names[METRICS_DROP_COUNT] = {
 	[METRICS_DROP_SEND_ERROR] = "send_error",

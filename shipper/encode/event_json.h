@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "proc_cache.h"
+#include "shipper/capture/proc_cache.h"
 
 struct ejson;
 

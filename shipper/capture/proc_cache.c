@@ -1,4 +1,4 @@
-#include "proc_cache.h"
+#include "shipper/capture/proc_cache.h"
 
 #include <errno.h>
 #include <inttypes.h>

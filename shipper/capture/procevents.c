@@ -1,11 +1,11 @@
-#include "procevents.h"
+#include "shipper/capture/procevents.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor.h"
+#include "shipper/capture/sensor.h"
 
 struct pev {
 	struct pcache *cache;

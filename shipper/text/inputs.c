@@ -1,4 +1,4 @@
-#include "inputs.h"
+#include "shipper/text/inputs.h"
 
 #include <errno.h>
 #include <fcntl.h>

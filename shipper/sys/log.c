@@ -1,4 +1,4 @@
-#include "log.h"
+#include "shipper/sys/log.h"
 
 #include <errno.h>
 #include <stdio.h>

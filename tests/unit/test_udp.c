@@ -1,4 +1,4 @@
-/* Unit tests for shipper/output_udp.c: every accepted and refused host:port form, then real
+/* Unit tests for shipper/out/udp.c: every accepted and refused host:port form, then real
  * UDP sockets on loopback (127.0.0.1 and ::1): delivery, batching, fire-and-forget, oversize,
  * failover, name resolution, SO_SNDBUF, the local port and the drop summary. Receivers bind
  * port 0 and read their port back. Every wait is bounded in count and time. */
@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "shipper/output_udp.h"
+#include "shipper/out/udp.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define WAIT_MS	      2000 /* longest wait for something that should happen */

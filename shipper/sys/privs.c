@@ -1,7 +1,7 @@
 /* Dropping privileges after start-up, with libcap. The order matters: the bounding set and
  * the securebits need CAP_SETPCAP, the user switch needs CAP_SETUID and CAP_SETGID, so the
  * sets are cleared last. */
-#include "privs.h"
+#include "shipper/sys/privs.h"
 
 #include <errno.h>
 #include <grp.h>

@@ -10,8 +10,8 @@
 #include <linux/types.h>
 
 #include "bpf/procship_event.h"
-#include "event_json.h"
-#include "proc_cache.h"
+#include "shipper/encode/event_json.h"
+#include "shipper/capture/proc_cache.h"
 
 /* Receives each finished JSON event; the text is valid only during the call. */
 typedef void pev_emit_fn(void *arg, const char *json, size_t len);

@@ -10,7 +10,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "filters.h"
+#include "shipper/admit/filters.h"
 
 /* A pathological regex on a long argument string costs at most this many backtracking steps
  * per event instead of PCRE2's default ten million. */
