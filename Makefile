@@ -98,9 +98,12 @@ conf_yaml_SRCS := shipper/conf/conf_yaml.c
 log_SRCS := shipper/sys/log.c
 privs_SRCS := shipper/sys/privs.c
 getevents_SRCS := shipper/getevents.c
-top_SRCS := shipper/main.c
+fsafe_SRCS := shipper/sys/fsafe.c
+pipeline_SRCS := shipper/pipeline.c
+stats_SRCS := shipper/stats.c
+top_SRCS := shipper/stats_read.c shipper/setup.c shipper/loop.c shipper/main.c
 MODULES := framing sensor proc_cache procevents inputs lines filters ratelimit event_json \
-	docs_json udp export_file metrics conf conf_yaml log privs getevents top
+	docs_json udp export_file metrics conf conf_yaml log privs fsafe getevents pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
@@ -147,9 +150,10 @@ test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
 test_event_json_MODS := event_json proc_cache procevents framing
 test_export_file_LDFLAGS := -lz
 test_filters_LDFLAGS := -lpcre2-8
-test_conf_yaml_MODS := conf_yaml conf udp filters framing
+test_conf_yaml_MODS := conf_yaml conf udp filters framing fsafe
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
+test_stats_MODS := stats metrics
 test_lines_MODS := lines framing
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 test_inputs_MODS := inputs lines framing
@@ -252,7 +256,7 @@ fuzz_framing_MODS := framing
 fuzz_hostport_MODS := udp
 fuzz_filters_MODS := filters
 fuzz_filters_LIBS := -lfastjson -lpcre2-8
-fuzz_conf_yaml_MODS := conf_yaml conf udp filters framing
+fuzz_conf_yaml_MODS := conf_yaml conf udp filters framing fsafe
 fuzz_conf_yaml_EXTRA := tests/unit/mock_log.c
 fuzz_conf_yaml_LIBS := -lyaml -lpcre2-8 -lfastjson
 fuzz_cmdline_MODS := conf udp filters framing

@@ -6,39 +6,24 @@
 #include <string.h>
 
 #include "shipper/capture/sensor.h"
+#include "shipper/encode/event_json.h"
 
 struct pev {
 	struct pcache *cache;
-	struct ejson *ej;
-	pev_emit_fn *emit;
-	void *emit_arg;
-	pev_accept_fn *accept;
-	void *accept_arg;
+	pev_event_fn *cb;
+	void *cb_arg;
 	struct pev_stats stats;
 };
 
-void pev_set_accept(struct pev *p, pev_accept_fn *accept, void *arg)
-{
-	p->accept = accept;
-	p->accept_arg = arg;
-}
-
-static bool accepted(struct pev *p, enum ps_event_type type, const struct pcache_proc *proc,
-	const struct pcache_proc *parent)
-{
-	return !p->accept || p->accept(p->accept_arg, type, proc, parent);
-}
-
-struct pev *pev_new(struct pcache *cache, struct ejson *ej, pev_emit_fn *emit, void *arg)
+struct pev *pev_new(struct pcache *cache, pev_event_fn *cb, void *arg)
 {
 	struct pev *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return NULL;
 	p->cache = cache;
-	p->ej = ej;
-	p->emit = emit;
-	p->emit_arg = arg;
+	p->cb = cb;
+	p->cb_arg = arg;
 	return p;
 }
 
@@ -213,13 +198,18 @@ static int set_from_comm(struct pcache_proc *proc, const struct ps_event *e)
 	return ret;
 }
 
-static void emit(struct pev *p, const char *json, size_t len)
+static void emit(struct pev *p, enum ps_event_type type, struct pcache_proc *proc,
+	struct pcache_proc *parent, const struct ps_event *e)
 {
-	if (!json) {
-		p->stats.encode_errors++;
-		return;
-	}
-	p->emit(p->emit_arg, json, len);
+	struct pev_event ev = {
+		.type = type,
+		.proc = proc,
+		.parent = parent,
+		.ktime = e->ktime,
+		.exit_code = type == PS_EVENT_EXIT ? e->exit_code : 0,
+	};
+
+	p->cb(p->cb_arg, &ev);
 }
 
 static void on_procfs_record(struct pev *p, const struct ps_event *e)
@@ -250,8 +240,6 @@ static void on_procfs_record(struct pev *p, const struct ps_event *e)
 static void on_exec_record(struct pev *p, const struct ps_event *e)
 {
 	struct pcache_proc *old = NULL, *proc, *parent;
-	const char *json;
-	size_t len = 0;
 
 	p->stats.execs++;
 	proc = pcache_put(p->cache, e->pid, &old);
@@ -281,10 +269,7 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 	} else {
 		p->stats.parent_misses++;
 	}
-	if (accepted(p, PS_EVENT_EXEC, proc, parent)) {
-		json = ejson_exec(p->ej, proc, parent, e->ktime, &len);
-		emit(p, json, len);
-	}
+	emit(p, PS_EVENT_EXEC, proc, parent, e);
 	pcache_proc_unref(old);
 }
 
@@ -330,8 +315,6 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 {
 	struct pcache_proc *proc = pcache_take(p->cache, e->pid);
 	struct pcache_proc *parent;
-	const char *json;
-	size_t len = 0;
 
 	p->stats.exits++;
 	if (!proc) {
@@ -352,10 +335,7 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 		set_exec_id(p, proc);
 	}
 	parent = proc->parent ? proc->parent : pcache_get(p->cache, proc->ppid);
-	if (accepted(p, PS_EVENT_EXIT, proc, parent)) {
-		json = ejson_exit(p->ej, proc, parent, e->exit_code, e->ktime, &len);
-		emit(p, json, len);
-	}
+	emit(p, PS_EVENT_EXIT, proc, parent, e);
 	pcache_proc_unref(proc);
 }
 

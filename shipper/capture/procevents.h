@@ -1,6 +1,8 @@
-/* Sensor records -> process cache -> JSON events. Decides parents and flags the way Tetragon
- * does: an exec after a fork carries "clone" and names the forker as parent; an exec without
- * a fork names the pid's previous image as parent; procFS entries come from the start-up scan. */
+/* Sensor records -> process cache -> process events (identities, not documents). Decides
+ * parents and flags the way Tetragon does: an exec after a fork carries "clone" and names the
+ * forker as parent; an exec without a fork names the pid's previous image as parent; procFS
+ * entries come from the start-up scan. What happens to an event (filters, encoding, outputs)
+ * is the callback's business: this module neither encodes nor admits. */
 #ifndef PROCSHIP_PROCEVENTS_H
 #define PROCSHIP_PROCEVENTS_H
 
@@ -10,15 +12,19 @@
 #include <linux/types.h>
 
 #include "bpf/procship_event.h"
-#include "shipper/encode/event_json.h"
 #include "shipper/capture/proc_cache.h"
 
-/* Receives each finished JSON event; the text is valid only during the call. */
-typedef void pev_emit_fn(void *arg, const char *json, size_t len);
-/* Asked before an event is encoded (so a filtered or rate-limited event costs no encoding):
- * false drops it, and counting it is the caller's business. parent may be NULL. */
-typedef bool pev_accept_fn(void *arg, enum ps_event_type type, const struct pcache_proc *proc,
-	const struct pcache_proc *parent);
+/* One process_exec or process_exit. proc and parent (NULL when unknown) are cache entries,
+ * valid only during the callback; the callback may fill their cached JSON (ejson_*). */
+struct pev_event {
+	enum ps_event_type type; /* PS_EVENT_EXEC or PS_EVENT_EXIT */
+	struct pcache_proc *proc;
+	struct pcache_proc *parent;
+	uint64_t ktime;	    /* of the exec or exit, CLOCK_BOOTTIME ns */
+	uint32_t exit_code; /* PS_EVENT_EXIT: the kernel's wait status (code << 8 | signal) */
+};
+
+typedef void pev_event_fn(void *arg, const struct pev_event *ev);
 
 struct pev_stats {
 	uint64_t execs;
@@ -27,16 +33,14 @@ struct pev_stats {
 	uint64_t procfs;
 	uint64_t parent_misses; /* exec or fork whose parent was not in the cache */
 	uint64_t exit_misses;	/* exit of a process not in the cache */
-	uint64_t encode_errors; /* events dropped because encoding failed (ENOMEM) */
+	uint64_t encode_errors; /* cache entries that could not be filled (ENOMEM) */
 };
 
 struct pev;
 
-/* The cache and encoder stay the caller's. NULL on ENOMEM. */
-struct pev *pev_new(struct pcache *cache, struct ejson *ej, pev_emit_fn *emit, void *arg);
+/* The cache stays the caller's; cb receives every exec and exit. NULL on ENOMEM. */
+struct pev *pev_new(struct pcache *cache, pev_event_fn *cb, void *arg);
 void pev_free(struct pev *p); /* accepts NULL */
-/* Install (or remove, with NULL) the accept hook. */
-void pev_set_accept(struct pev *p, pev_accept_fn *accept, void *arg);
 /* Feed one record (a sensor_record_fn). */
 void pev_record(void *pev, const struct ps_event *e);
 const struct pev_stats *pev_get_stats(const struct pev *p);

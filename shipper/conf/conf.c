@@ -84,76 +84,82 @@ struct conf_str {
 
 const struct conf_option conf_options[] = {
 	{"udp-output-enabled", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(udp_output_enabled),
-		"ship events over UDP; without it, JSON lines go to standard output", NULL},
+		"ship events over UDP; without it, JSON lines go to standard output", NULL, true},
 	{"udp-output-address", CONF_LIST, "127.0.0.1", "HOST[:PORT][,...]", 0, 0, NULL, NULL,
 		OFF(udp_output_address),
 		"destination; repeat it or give a comma list for failover, [IPv6]:port",
-		check_addresses},
+		check_addresses, false},
 	{"udp-output-port", CONF_INT, "514", "N", 1, 65535, NULL, NULL, OFF(udp_output_port),
-		"port for destinations given without one", NULL},
+		"port for destinations given without one", NULL, false},
 	{"udp-buffer-size", CONF_INT, "65536", "BYTES", 0, 1 << 30, NULL, NULL,
-		OFF(udp_buffer_size), "SO_SNDBUF of the UDP socket (0 = system default)", NULL},
+		OFF(udp_buffer_size), "SO_SNDBUF of the UDP socket (0 = system default)", NULL,
+		false},
 	{"udp-local-port", CONF_INT, "0", "N", 0, 65535, NULL, NULL, OFF(udp_local_port),
-		"source port of the datagrams (0 = any)", NULL},
+		"source port of the datagrams (0 = any)", NULL, false},
 	{"udp-reconnect-interval", CONF_INT, "0", "SECONDS", 0, 86400, NULL, NULL,
 		OFF(udp_reconnect_interval),
-		"fixed retry interval after a failure (0 = 1 s doubling to 60 s)", NULL},
+		"fixed retry interval after a failure (0 = 1 s doubling to 60 s)", NULL, false},
 	{"max-message-size", CONF_INT, "8192", "BYTES", 480, 65507, NULL, NULL,
-		OFF(max_message_size), "longest datagram sent; longer messages are truncated",
-		NULL},
+		OFF(max_message_size), "longest datagram sent; longer messages are truncated", NULL,
+		true},
 	{"syslog-format", CONF_NAME, "rfc3164", "FORMAT", 0, 0, framing_format_from_name,
 		"json, rfc3164, rfc5424", OFF(syslog_format),
-		"framing: bare JSON, RFC 3164 or RFC 5424 header", NULL},
+		"framing: bare JSON, RFC 3164 or RFC 5424 header", NULL, false},
 	{"syslog-facility", CONF_NAME, "user", "NAME", 0, 0, framing_facility_from_name,
 		"kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, "
 		"local0..local7",
-		OFF(syslog_facility), "syslog facility of the messages", NULL},
+		OFF(syslog_facility), "syslog facility of the messages", NULL, false},
 	{"syslog-severity", CONF_NAME, "info", "NAME", 0, 0, framing_severity_from_name,
 		"emerg, alert, crit, err, warning, notice, info, debug", OFF(syslog_severity),
-		"syslog severity of the messages", NULL},
+		"syslog severity of the messages", NULL, false},
 	{"syslog-app-name", CONF_STRING, "procship", "NAME", 0, 0, NULL, NULL, OFF(syslog_app_name),
-		"APP-NAME (RFC 5424) or TAG (RFC 3164)", NULL},
+		"APP-NAME (RFC 5424) or TAG (RFC 3164)", NULL, false},
 	{"hostname", CONF_STRING, "", "NAME", 0, 0, NULL, NULL, OFF(hostname),
-		"HOSTNAME in the syslog header (default: the node name)", NULL},
+		"HOSTNAME in the syslog header (default: the node name)", NULL, false},
 	{"cee-cookie", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(cee_cookie),
-		"put \"@cee:\" before the JSON, for rsyslog's mmjsonparse", NULL},
+		"put \"@cee:\" before the JSON, for rsyslog's mmjsonparse", NULL, false},
 	{"ring-buffer-size", CONF_INT, "2097152", "BYTES", 4096, 1L << 30, NULL, NULL,
-		OFF(ringbuf_size), "BPF ring buffer size (a power of two)", check_ringbuf_size},
+		OFF(ringbuf_size), "BPF ring buffer size (a power of two)", check_ringbuf_size,
+		true},
 	{"log-level", CONF_NAME, "info", "LEVEL", 0, 0, log_level_from_name,
-		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr",
-		NULL},
+		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr", NULL,
+		false},
 	{"log-syslog", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(log_syslog),
-		"log to syslog(3), facility daemon, instead of standard error", NULL},
+		"log to syslog(3), facility daemon, instead of standard error", NULL, false},
 	{"config-file", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(config_file),
-		"YAML file whose keys are these option names; flags override it", NULL},
+		"YAML file whose keys are these option names; flags override it", NULL, false},
 	{"export-rate-limit", CONF_INT, "-1", "N", -1, 100000000, NULL, NULL,
-		OFF(export_rate_limit), "events exported per minute (-1 unlimited, 0 none)", NULL},
+		OFF(export_rate_limit), "events exported per minute (-1 unlimited, 0 none)", NULL,
+		false},
 	{"export-filename", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(export_filename),
-		"also write JSON lines to this file (- is standard output)", NULL},
+		"also write JSON lines to this file (- is standard output)", NULL, false},
 	{"export-file-max-size-mb", CONF_INT, "10", "MB", 1, 1048576, NULL, NULL,
-		OFF(export_file_max_size_mb), "rotate the export file at this size", NULL},
+		OFF(export_file_max_size_mb), "rotate the export file at this size", NULL, false},
 	{"export-file-max-backups", CONF_INT, "5", "N", 0, 100000, NULL, NULL,
-		OFF(export_file_max_backups), "rotated export files kept (0 = all)", NULL},
+		OFF(export_file_max_backups), "rotated export files kept (0 = all)", NULL, false},
 	{"export-file-compress", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL,
-		OFF(export_file_compress), "gzip rotated export files", NULL},
+		OFF(export_file_compress), "gzip rotated export files", NULL, false},
 	{"export-allowlist", CONF_STRING, "", "JSON", 0, 0, NULL, NULL, OFF(export_allowlist),
-		"export only events matching one of these Tetragon filter lines", check_filter},
+		"export only events matching one of these Tetragon filter lines", check_filter,
+		false},
 	{"export-denylist", CONF_STRING, "", "JSON", 0, 0, NULL, NULL, OFF(export_denylist),
-		"never export events matching one of these Tetragon filter lines", check_filter},
+		"never export events matching one of these Tetragon filter lines", check_filter,
+		false},
 	{"metrics-file", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(metrics_file),
-		"write Prometheus text-format counters to this file", NULL},
+		"write Prometheus text-format counters to this file", NULL, false},
 	{"metrics-interval", CONF_INT, "10", "SECONDS", 1, 86400, NULL, NULL, OFF(metrics_interval),
-		"how often the metrics file is rewritten", NULL},
+		"how often the metrics file is rewritten", NULL, false},
 	{"user", CONF_STRING, "", "NAME", 0, 0, NULL, NULL, OFF(user),
-		"after start-up, run as this user with no capabilities", check_user},
+		"after start-up, run as this user with no capabilities", check_user, true},
 	{"process-events", CONF_BOOL, "true", NULL, 0, 0, NULL, NULL, OFF(process_events),
-		"capture process execs and exits (false: text inputs only)", NULL},
+		"capture process execs and exits (false: text inputs only)", NULL, true},
 	{"input-unix", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(input_unix),
-		"also read syslog messages from a unix datagram socket, like /dev/log", NULL},
+		"also read syslog messages from a unix datagram socket, like /dev/log", NULL, true},
 	{"input-stdin", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(input_stdin),
-		"also read messages, one per line, from standard input; exit at its end", NULL},
+		"also read messages, one per line, from standard input; exit at its end", NULL,
+		true},
 	{"rulebase", CONF_STRING, "", "FILE", 0, 0, NULL, NULL, OFF(rulebase),
-		"liblognorm rulebase that turns text messages into JSON fields", NULL},
+		"liblognorm rulebase that turns text messages into JSON fields", NULL, true},
 };
 
 const size_t conf_noptions = sizeof(conf_options) / sizeof(conf_options[0]);
@@ -323,6 +329,52 @@ int conf_set(struct conf *c, const struct conf_option *o, const char *value,
 	}
 	c->origin[idx] = (unsigned char)origin;
 	return set_option(c, o, value, err, errlen);
+}
+
+static bool option_differs(const struct conf_option *o, const char *a, const char *b)
+{
+	switch (o->type) {
+	case CONF_BOOL:
+		return *(const bool *)a != *(const bool *)b;
+	case CONF_INT:
+		return *(const long *)a != *(const long *)b;
+	case CONF_NAME:
+		return *(const int *)a != *(const int *)b;
+	case CONF_STRING:
+		return strcmp(*(const char *const *)a, *(const char *const *)b) != 0;
+	case CONF_LIST:
+		break;
+	}
+	return false; /* no list option is read at start only */
+}
+
+int conf_keep_restart(struct conf *next, const struct conf *running,
+	void (*changed)(void *arg, const struct conf_option *o), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < conf_noptions; i++) {
+		const struct conf_option *o = &conf_options[i];
+		char *to = (char *)next + o->offset;
+		const char *from = (const char *)running + o->offset;
+
+		if (!o->restart || !option_differs(o, to, from))
+			continue;
+		changed(arg, o);
+		if (o->type == CONF_STRING) {
+			const char *copy = keep(next, *(const char *const *)from);
+
+			if (!copy)
+				return -1;
+			*(const char **)to = copy;
+		} else {
+			memcpy(to, from,
+				o->type == CONF_BOOL  ? sizeof(bool)
+				: o->type == CONF_INT ? sizeof(long)
+						      : sizeof(int));
+		}
+	}
+	return 0;
 }
 
 const char *conf_config_file_arg(int argc, char **argv)

@@ -68,6 +68,7 @@ struct conf_option {
 	const char *help;		 /* one line */
 	/* Optional: refuse a value the type alone accepts (each list item is checked). */
 	int (*check)(const char *value, char *err, size_t errlen);
+	bool restart; /* read at start only: a reload keeps the running value */
 };
 
 extern const struct conf_option conf_options[];
@@ -85,6 +86,11 @@ const struct conf_option *conf_find(const char *name);
  * Returns 0, or -1 with the reason (not naming the option) in err. */
 int conf_set(struct conf *c, const struct conf_option *o, const char *value,
 	enum conf_origin origin, char *err, size_t errlen);
+/* For each option read at start only whose value differs between next and running, call
+ * changed(arg, option) and put the running value back into next (a reload keeps it). Returns
+ * 0, or -1 on ENOMEM. */
+int conf_keep_restart(struct conf *next, const struct conf *running,
+	void (*changed)(void *arg, const struct conf_option *o), void *arg);
 /* The value of --config-file in argv, if any (so that the file can be read before argv is
  * applied over it). */
 const char *conf_config_file_arg(int argc, char **argv);

@@ -15,6 +15,8 @@
 
 #include <yaml.h>
 
+#include "shipper/sys/fsafe.h"
+
 struct loader {
 	struct conf *c;
 	const char *name; /* FILE in messages */
@@ -310,23 +312,11 @@ int conf_load_yaml_string(
 /* Whoever can write the file decides what procship sends where. */
 static void check_owner(const char *path, const struct stat *st, char *warn, size_t warnlen)
 {
-	bool writable = st->st_mode & (S_IWGRP | S_IWOTH);
-	bool owner = st->st_uid == 0 || st->st_uid == geteuid();
+	char why[256];
 
 	warn[0] = '\0';
-	if (writable && !owner)
-		snprintf(warn, warnlen,
-			"%s: unsafe permissions: owned by uid %u and writable by %s (mode %04o)",
-			path, (unsigned int)st->st_uid,
-			st->st_mode & S_IWOTH ? "others" : "its group",
-			(unsigned int)(st->st_mode & 07777));
-	else if (writable)
-		snprintf(warn, warnlen, "%s: unsafe permissions: writable by %s (mode %04o)", path,
-			st->st_mode & S_IWOTH ? "others" : "its group",
-			(unsigned int)(st->st_mode & 07777));
-	else if (!owner)
-		snprintf(warn, warnlen, "%s: unsafe permissions: owned by uid %u, not root", path,
-			(unsigned int)st->st_uid);
+	if (fsafe_unsafe(st, geteuid(), why, sizeof(why)))
+		snprintf(warn, warnlen, "%s: %s", path, why);
 }
 
 int conf_load_yaml(

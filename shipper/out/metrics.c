@@ -138,6 +138,14 @@ int metrics_format(FILE *f, const struct metrics_counters *c)
 	header(f, "procship_process_cache_size", "gauge", "Processes in the process cache.");
 	series(f, "procship_process_cache_size", c->pcache_size);
 
+	for (i = 0; i < c->nextra; i++) {
+		const struct metrics_extra *x = &c->extra[i];
+
+		fprintf(f, "# HELP procship_%s %s\n", x->name, x->help);
+		fprintf(f, "# TYPE procship_%s %s\n", x->name, x->gauge ? "gauge" : "counter");
+		fprintf(f, "procship_%s %" PRIu64 "\n", x->name, x->value);
+	}
+
 	if (fflush(f) == EOF || ferror(f))
 		return errno ? -errno : -EIO;
 	return 0;

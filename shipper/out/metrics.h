@@ -45,6 +45,14 @@ struct metrics_dest {
 	uint64_t dropped;	 /* procship_udp_datagrams_dropped_total */
 };
 
+/* One more series, named and described by the caller: procship_NAME (counter or gauge). */
+struct metrics_extra {
+	const char *name; /* without "procship_"; [a-z0-9_] */
+	const char *help;
+	bool gauge;
+	uint64_t value;
+};
+
 struct metrics_counters {
 	const char *version; /* procship_build_info{version=,commit=} 1 */
 	const char *commit;
@@ -61,6 +69,8 @@ struct metrics_counters {
 	uint64_t pcache_size;		  /* procship_process_cache_size (gauge) */
 	const struct metrics_dest *dests; /* may be NULL when ndests is 0 */
 	size_t ndests;
+	const struct metrics_extra *extra; /* written last, in order; NULL when nextra is 0 */
+	size_t nextra;
 };
 
 /* Label values of enum metrics_drop and enum metrics_ringbuf ("send_error", "exec", ...). */

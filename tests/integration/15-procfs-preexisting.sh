@@ -9,7 +9,10 @@ set -euo pipefail
 m=procship-it-$$-procfs
 mkfifo "$T/go"
 # Blocks on the fifo (no fork) until told to go, runs a child, then blocks again until killed.
-(cd "$T" && exec /bin/sh -c 'read x <"$0"; /usr/bin/true "$1"; read x <"$0"' "$T/go" "$m-child") &
+# The second wait loops: it may open the fifo while the writer still holds it, and then reads
+# end-of-file at once instead of blocking.
+(cd "$T" && exec /bin/sh -c 'read x <"$0"; /usr/bin/true "$1"; while :; do read x <"$0"; done' \
+	"$T/go" "$m-child") &
 old=$!
 sh_exe=$(readlink -f /bin/sh)
 for ((i = 0; i < 100; i++)); do

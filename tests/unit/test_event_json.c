@@ -207,9 +207,16 @@ static bool all_utf8(const char *s)
 static char *emitted[MAX_EVENTS];
 static int nemitted;
 
-static void capture(void *arg, const char *json, size_t len)
+/* What the pipeline does with each event: encode it (arg is the encoder) and keep the text. */
+static void capture(void *arg, const struct pev_event *ev)
 {
-	(void)arg;
+	size_t len = 0;
+	const char *json =
+		ev->type == PS_EVENT_EXEC
+			? ejson_exec(arg, ev->proc, ev->parent, ev->ktime, &len)
+			: ejson_exit(arg, ev->proc, ev->parent, ev->exit_code, ev->ktime, &len);
+
+	assert_non_null(json);
 	assert_true(nemitted < MAX_EVENTS);
 	emitted[nemitted++] = strndup(json, len);
 }
@@ -296,7 +303,7 @@ static void test_fork_exec_exit_flow(void **state)
 {
 	struct pcache *cache = pcache_new("node1");
 	struct ejson *ej = ejson_new("node1", 0);
-	struct pev *pev = pev_new(cache, ej, capture, NULL);
+	struct pev *pev = pev_new(cache, capture, ej);
 	struct ps_event *e;
 	struct fjson_object *o;
 	char bash_id[PCACHE_EXEC_ID_MAX], child_id[PCACHE_EXEC_ID_MAX];
@@ -409,7 +416,7 @@ static void test_hostile_strings_round_trip(void **state)
 				   "\xc3\xbcnicode\0bad\xff\0ctl\x01\x1f\0</script>\0@cee:\0";
 	struct pcache *cache = pcache_new("n");
 	struct ejson *ej = ejson_new("n", 0);
-	struct pev *pev = pev_new(cache, ej, capture, NULL);
+	struct pev *pev = pev_new(cache, capture, ej);
 	struct ps_event *e = calloc(1, sizeof(*e));
 	struct fjson_object *o;
 
@@ -670,7 +677,7 @@ static void test_orphan_keeps_parent(void **state)
 {
 	struct pcache *cache = pcache_new("n");
 	struct ejson *ej = ejson_new("n", 0);
-	struct pev *pev = pev_new(cache, ej, capture, NULL);
+	struct pev *pev = pev_new(cache, capture, ej);
 	struct ps_event *e;
 	struct fjson_object *o;
 

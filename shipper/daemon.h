@@ -1,0 +1,47 @@
+/* The running daemon: what setup builds from the configuration, the loop drives and stats
+ * reads. Only the top of shipper/ (main, setup, loop, stats_read) sees this struct; the
+ * stages below know nothing of it. */
+#ifndef PROCSHIP_DAEMON_H
+#define PROCSHIP_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "shipper/conf/conf.h"
+#include "shipper/pipeline.h"
+#include "shipper/stats.h"
+
+struct daemon {
+	struct conf conf;
+	int argc;
+	char **argv;
+	char node[256];
+	char procid[16];
+
+	struct pipeline pipe;
+
+	/* Counters of UDP outputs that reloads replaced: totals keep counting. */
+	struct udp_stats udp_before;
+	struct stats_dest dest_before[STATS_MAX_DESTS / 2];
+	size_t ndest_before;
+
+	/* Capture; sensor is NULL with --process-events=false. */
+	struct sensor *sensor;
+	struct pcache *cache;
+	struct pev *pev;
+	struct stats_ringbuf ringbuf_drops; /* as last logged */
+
+	/* Text inputs. */
+	struct input_unix *in_unix;
+	struct input_stdin *in_stdin;
+	bool stdin_polled;
+
+	int epfd;
+	int sfd;
+	int tfd; /* once a second: retries, counters, housekeeping */
+	unsigned int seconds;
+	unsigned int metrics_warned; /* seconds when a metrics failure was last logged */
+	bool running;
+};
+
+#endif

@@ -1,0 +1,167 @@
+/* The epoll loop, the signalfd and the 1 s tick; see loop.h. */
+#include "shipper/loop.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shipper/capture/proc_cache.h"
+#include "shipper/capture/sensor.h"
+#include "shipper/encode/event_json.h"
+#include "shipper/out/udp.h"
+#include "shipper/setup.h"
+#include "shipper/stats_read.h"
+#include "shipper/sys/log.h"
+#include "shipper/text/inputs.h"
+#include "shipper/text/lines.h"
+
+#define HOUSEKEEPING_SECONDS  60
+#define STDIN_CHUNKS_PER_TURN 8
+
+void loop_watch(struct daemon *d, int fd, const char *what)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		fatal("epoll_ctl %s", what);
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Signals are read from the loop, never handled asynchronously. */
+static void handle_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			setup_reload(d);
+			break;
+		case SIGUSR1:
+			stats_log_summary(d);
+			break;
+		default:
+			log_info("signal %d: exiting", (int)si.ssi_signo);
+			d->running = false;
+		}
+	}
+}
+
+/* An exit record lost to a full ring buffer would leave its entry in the cache for ever. */
+static bool pid_alive(uint32_t pid, uint64_t ktime)
+{
+	(void)ktime;
+	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
+static void housekeeping(struct daemon *d)
+{
+	size_t gone;
+
+	if (!d->sensor)
+		return;
+	/* Drain first: a pending exit must not be mistaken for a lost one. */
+	sensor_drain(d->sensor);
+	gone = pcache_sweep(d->cache, pid_alive);
+	if (gone)
+		log_info("cache: %zu processes had exited unseen", gone);
+	/* NTP may have stepped the wall clock since start. */
+	ejson_set_boot_offset(d->pipe.ej, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+}
+
+static void handle_timer(struct daemon *d)
+{
+	uint64_t expirations;
+
+	if (read(d->tfd, &expirations, sizeof(expirations)) <= 0)
+		return;
+	d->seconds++;
+	if (d->pipe.udp)
+		udp_tick(d->pipe.udp);
+	stats_check_ringbuf(d);
+	pipe_tick(&d->pipe);
+	if (d->seconds % HOUSEKEEPING_SECONDS == 0)
+		housekeeping(d);
+	if (d->seconds % (unsigned int)d->conf.metrics_interval == 0)
+		stats_write_metrics(d);
+}
+
+static void on_unix_msg(void *arg, const char *buf, size_t len, unsigned int flags)
+{
+	pipe_text(arg, buf, len, flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0);
+}
+
+/* Standard input may carry pre-encoded JSON events: those pass through unchanged. */
+static void on_stdin_line(void *arg, const char *buf, size_t len, unsigned int flags)
+{
+	pipe_text(arg, buf, len,
+		LINES_IN_JSON | (flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0));
+}
+
+static void read_stdin(struct daemon *d)
+{
+	int k;
+
+	/* Several chunks per turn, so that long lines still fill whole sendmmsg batches (one
+	 * 64 KiB chunk holds only seven 9 KB lines); bounded so the other sources are served at
+	 * least every 512 KiB. */
+	for (k = 0; k < STDIN_CHUNKS_PER_TURN; k++)
+		if (input_stdin_read(d->in_stdin, on_stdin_line, &d->pipe) <= 0)
+			break;
+	if (input_stdin_eof(d->in_stdin)) {
+		/* A pipe at its end stays readable for ever: stop watching it. */
+		if (d->stdin_polled)
+			epoll_ctl(d->epfd, EPOLL_CTL_DEL, input_stdin_fd(d->in_stdin), NULL);
+		log_info("standard input ended: exiting");
+		d->running = false;
+	}
+}
+
+/* The unix socket is read every turn: its kernel queue holds only ~10 datagrams and a full
+ * queue makes the loss happen in the sender, where we cannot count it. */
+static void read_inputs(struct daemon *d)
+{
+	if (d->in_unix)
+		input_unix_read(d->in_unix, 0, on_unix_msg, &d->pipe);
+	if (d->in_stdin && !input_stdin_eof(d->in_stdin))
+		read_stdin(d);
+}
+
+void loop_run(struct daemon *d)
+{
+	struct epoll_event events[8];
+
+	d->running = true;
+	while (d->running) {
+		/* Standard input from a file is read each turn, without waiting, to its end. */
+		int timeout = d->in_stdin && !d->stdin_polled ? 0 : -1;
+		int i, n = epoll_wait(d->epfd, events, 8, timeout);
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("epoll_wait");
+		}
+		for (i = 0; i < n; i++) {
+			if (events[i].data.fd == d->sfd)
+				handle_signals(d);
+			else if (events[i].data.fd == d->tfd)
+				handle_timer(d);
+		}
+		/* Whatever woke us, drain everything pending, then send in one batch. */
+		if (d->sensor)
+			sensor_drain(d->sensor);
+		read_inputs(d);
+		pipe_flush(&d->pipe);
+	}
+}

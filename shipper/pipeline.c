@@ -1,0 +1,233 @@
+/* The data path from a producer to the outputs; see pipeline.h for the contract. */
+#include "shipper/pipeline.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "shipper/admit/filters.h"
+#include "shipper/admit/ratelimit.h"
+#include "shipper/encode/docs_json.h"
+#include "shipper/encode/event_json.h"
+#include "shipper/out/export_file.h"
+#include "shipper/out/udp.h"
+#include "shipper/sys/log.h"
+#include "shipper/text/lines.h"
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+const char *msg_kind_name(enum msg_kind kind)
+{
+	switch (kind) {
+	case MSG_PROCESS_EXEC:
+		return "process_exec";
+	case MSG_PROCESS_EXIT:
+		return "process_exit";
+	case MSG_AGENT_INIT:
+		return "agent_init";
+	case MSG_RATE_LIMIT_INFO:
+		return "rate_limit_info";
+	case MSG_TEXT:
+		break;
+	}
+	return NULL;
+}
+
+int pipe_init(struct pipeline *p, size_t max_message)
+{
+	memset(p, 0, sizeof(*p));
+	p->max_message = max_message;
+	p->scratch = malloc(max_message);
+	return p->scratch ? 0 : -ENOMEM;
+}
+
+void pipe_fini(struct pipeline *p)
+{
+	free(p->scratch);
+	p->scratch = NULL;
+}
+
+/* procship's own header, stamped now, named by the message's kind. */
+static void own_header(struct pipeline *p, struct msg *m)
+{
+	m->hdr = p->hdr;
+	clock_gettime(CLOCK_REALTIME, &m->hdr.time);
+	m->hdr.msgid = msg_kind_name(m->kind);
+}
+
+ssize_t pipe_frame(struct pipeline *p, struct msg *m, char *buf, size_t size)
+{
+	bool truncated = false;
+	ssize_t n;
+
+	if (m->kind != MSG_TEXT)
+		own_header(p, m);
+	n = framing_build(buf, size < p->max_message ? size : p->max_message, p->format, &m->hdr,
+		m->payload, m->len, &truncated);
+	if (n < 0) {
+		p->stats.frame_errors++;
+		return n;
+	}
+	if (truncated)
+		p->stats.cut++;
+	return n;
+}
+
+/* Framed straight into the output's batch: a long event is not copied a second time. */
+static void send_udp(struct pipeline *p, struct msg *m)
+{
+	char *frame = udp_reserve(p->udp, p->max_message);
+	ssize_t n;
+
+	if (!frame) {
+		p->stats.frame_errors++;
+		return;
+	}
+	n = pipe_frame(p, m, frame, p->max_message);
+	if (n >= 0)
+		udp_commit(p->udp, (size_t)n);
+}
+
+void pipe_ship(struct pipeline *p, struct msg *m)
+{
+	p->stats.shipped++;
+	if (p->udp)
+		send_udp(p, m);
+	if (p->export)
+		export_write(p->export, m->payload, m->len);
+}
+
+/* Filters, then the rate limit, before any encoding work is spent. */
+static bool admit(struct pipeline *p, const struct pev_event *ev)
+{
+	const struct pcache_proc *proc = ev->proc, *parent = ev->parent;
+
+	if (p->filters &&
+		!filters_pass(p->filters, ev->type == PS_EVENT_EXEC ? FILTERS_EXEC : FILTERS_EXIT,
+			proc->binary, parent ? parent->binary : NULL, proc->arguments, proc->pid,
+			parent ? parent->pid : 0)) {
+		p->stats.filtered++;
+		return false;
+	}
+	return ratelimit_allow(p->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC));
+}
+
+void pipe_process(void *arg, const struct pev_event *ev)
+{
+	struct pipeline *p = arg;
+	struct msg m = {.kind = ev->type == PS_EVENT_EXIT ? MSG_PROCESS_EXIT : MSG_PROCESS_EXEC};
+
+	if (!admit(p, ev))
+		return;
+	if (m.kind == MSG_PROCESS_EXEC)
+		m.payload = ejson_exec(p->ej, ev->proc, ev->parent, ev->ktime, &m.len);
+	else
+		m.payload =
+			ejson_exit(p->ej, ev->proc, ev->parent, ev->exit_code, ev->ktime, &m.len);
+	if (!m.payload) {
+		p->stats.encode_errors++;
+		return;
+	}
+	pipe_ship(p, &m);
+}
+
+/* A text message keeps its own facility, severity, time and names on the way out; a
+ * pre-encoded JSON line has no header of its own and goes out as procship's events do. */
+void pipe_text(struct pipeline *p, const char *buf, size_t len, unsigned int in_flags)
+{
+	struct msg m = {.kind = MSG_TEXT};
+	struct lines_msg lm;
+
+	if (lines_parse(p->lines, buf, len, in_flags, &lm) != 0) {
+		p->stats.text_dropped++;
+		return;
+	}
+	m.payload = lm.json;
+	m.len = lm.json_len;
+	m.hdr = p->hdr;
+	m.hdr.time = lm.time;
+	m.hdr.msgid = lm.msgid[0] ? lm.msgid : NULL;
+	if (lm.form != LINES_FORM_JSON) {
+		m.hdr.facility = lm.facility;
+		m.hdr.severity = lm.severity;
+		m.hdr.hostname = lm.hostname[0] ? lm.hostname : p->hdr.hostname;
+		m.hdr.app_name = lm.app_name[0] ? lm.app_name : NULL;
+		m.hdr.procid = lm.procid[0] ? lm.procid : NULL;
+	}
+	pipe_ship(p, &m);
+}
+
+/* The document is built once per peer: it names the destination it is sent to. */
+ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size)
+{
+	struct pipeline *p = arg;
+	struct msg m = {.kind = MSG_AGENT_INIT};
+
+	if (strcmp(p->agent_init_peer, peer) != 0 || p->agent_init_len <= 0) {
+		struct agent_meta_info info = {
+			.hostname = p->hdr.hostname,
+			.udp_destination = peer,
+			.udp_buffer_size = p->udp_buffer_size,
+		};
+
+		clock_gettime(CLOCK_REALTIME, &info.started);
+		p->agent_init_len = agent_meta_build(&info, p->agent_init, sizeof(p->agent_init));
+		snprintf(p->agent_init_peer, sizeof(p->agent_init_peer), "%s", peer);
+		if (p->agent_init_len < 0) {
+			log_warnx("agent_init: cannot build the document (%s)",
+				strerror(-p->agent_init_len));
+			return 0;
+		}
+	}
+	m.payload = p->agent_init;
+	m.len = (size_t)p->agent_init_len;
+	return pipe_frame(p, &m, buf, size);
+}
+
+void pipe_tick(struct pipeline *p)
+{
+	char buf[512];
+	uint64_t dropped;
+	struct msg m = {.kind = MSG_RATE_LIMIT_INFO, .payload = buf};
+	int n;
+
+	if (!ratelimit_report_due(p->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC), &dropped))
+		return;
+	n = ratelimit_info_json(p->node, dropped, clock_ns(CLOCK_REALTIME), buf, sizeof(buf));
+	if (n <= 0)
+		return;
+	m.len = (size_t)n;
+	pipe_ship(p, &m);
+}
+
+void pipe_flush(struct pipeline *p)
+{
+	if (p->udp)
+		udp_flush(p->udp);
+	if (p->export)
+		export_flush(p->export);
+}
+
+/* Header lengths are fixed for a run but for MSGID: measure with the longest one of
+ * procship's own. */
+size_t pipe_payload_budget(struct pipeline *p)
+{
+	struct framing_header hdr = p->hdr;
+	bool truncated;
+	ssize_t n;
+
+	hdr.msgid = "process_exec";
+	clock_gettime(CLOCK_REALTIME, &hdr.time);
+	n = framing_build(p->scratch, p->max_message, p->format, &hdr, "x", 1, &truncated);
+	if (n < 1)
+		return 0;
+	return p->max_message - (size_t)(n - 1);
+}

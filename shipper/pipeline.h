@@ -1,0 +1,105 @@
+/* The one path every message takes: admit -> encode -> frame -> outputs.
+ *
+ * Producers hand over a process event (pipe_process, the capture callback), a raw text
+ * message (pipe_text, the input callback) or a document procship writes itself (agent_init
+ * through pipe_greeting, rate_limit_info from pipe_tick). Each becomes one struct msg whose
+ * kind travels with it (it names the MSGID), is framed by pipe_frame and, but for agent_init,
+ * shipped by pipe_ship. Process events are admitted (filters, then the rate limit) before any
+ * encoding work is spent on them.
+ *
+ * The pipeline owns none of the objects it is given (setup builds and frees them); it owns
+ * its counters and one scratch buffer. */
+#ifndef PROCSHIP_PIPELINE_H
+#define PROCSHIP_PIPELINE_H
+
+#include <netdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "framing/framing.h"
+#include "shipper/capture/procevents.h"
+
+enum msg_kind {
+	MSG_PROCESS_EXEC,
+	MSG_PROCESS_EXIT,
+	MSG_AGENT_INIT,
+	MSG_RATE_LIMIT_INFO,
+	MSG_TEXT, /* a local syslog message: its header fields are its own */
+};
+
+/* One message between stages. For every kind but MSG_TEXT the header is procship's own,
+ * stamped when the message is framed, with the kind's name as MSGID. */
+struct msg {
+	enum msg_kind kind;
+	const char *payload; /* not NUL-terminated */
+	size_t len;
+	struct framing_header hdr;
+};
+
+/* "process_exec", "agent_init", ...; NULL for MSG_TEXT (its MSGID is its own). */
+const char *msg_kind_name(enum msg_kind kind);
+
+struct pipe_stats {
+	uint64_t shipped;	/* messages handed to the outputs (agent_init not counted) */
+	uint64_t filtered;	/* process events refused by the allow/deny lists */
+	uint64_t encode_errors; /* process events the encoder could not write (ENOMEM) */
+	uint64_t frame_errors;	/* no room in the batch, or a header that does not fit */
+	uint64_t cut;		/* datagrams cut by the framer to fit the size limit */
+	uint64_t text_dropped;	/* text messages refused by lines (counted by reason there) */
+};
+
+#define PIPE_AGENT_INIT_MAX 2048
+#define PIPE_PEER_MAX	    (NI_MAXHOST + 16)
+
+struct pipeline {
+	/* Set by setup; pointers may be NULL where the feature is off (ratelimit never). */
+	enum framing_format format;
+	size_t max_message;	   /* --max-message-size */
+	struct framing_header hdr; /* procship's own header fields */
+	const char *node;
+	int udp_buffer_size; /* for agent_init */
+	struct filters *filters;
+	struct ratelimit *ratelimit;
+	struct ejson *ej;
+	struct lines *lines;
+	struct udp_output *udp;
+	struct export_file *export;
+
+	/* Owned. */
+	char *scratch; /* max_message bytes, for measuring the header */
+	char agent_init[PIPE_AGENT_INIT_MAX];
+	int agent_init_len;
+	char agent_init_peer[PIPE_PEER_MAX];
+	struct pipe_stats stats;
+};
+
+/* Zero p and allocate its scratch buffer for messages of up to max_message bytes. Returns 0
+ * or -ENOMEM. */
+int pipe_init(struct pipeline *p, size_t max_message);
+void pipe_fini(struct pipeline *p);
+
+/* pev_event_fn: filters, rate limit, encode, ship. arg is the pipeline. */
+void pipe_process(void *arg, const struct pev_event *ev);
+/* A raw local message (in_flags: LINES_IN_*): parsed by lines, shipped with its own header. */
+void pipe_text(struct pipeline *p, const char *buf, size_t len, unsigned int in_flags);
+/* Frame m into buf (at most size bytes, and at most max_message). Returns the length, or
+ * -ENOSPC when not even the header fits (counted). A cut payload is counted. */
+ssize_t pipe_frame(struct pipeline *p, struct msg *m, char *buf, size_t size);
+/* Frame m into the UDP output's batch and write its payload to the export file. */
+void pipe_ship(struct pipeline *p, struct msg *m);
+/* agent_init, framed for the peer "host:port" into buf: the first datagram every newly
+ * connected target hears. Returns its length, 0 when there is none, or -errno. Never calls
+ * into an output. */
+ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size);
+/* The 1 s tick: a rate_limit_info when one is due. */
+void pipe_tick(struct pipeline *p);
+/* Send what the outputs hold (the loop calls it when its sources are drained). */
+void pipe_flush(struct pipeline *p);
+
+/* What is left of max_message for the payload once procship's own header is written (the
+ * whole datagram with bare JSON); 0 when not even one byte fits. */
+size_t pipe_payload_budget(struct pipeline *p);
+
+#endif

@@ -1,0 +1,567 @@
+/* Configuration -> running objects, at start, on SIGHUP and at stop; see setup.h. */
+#include "shipper/setup.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shipper/admit/filters.h"
+#include "shipper/admit/ratelimit.h"
+#include "shipper/capture/proc_cache.h"
+#include "shipper/capture/procevents.h"
+#include "shipper/capture/sensor.h"
+#include "shipper/conf/conf_yaml.h"
+#include "shipper/encode/event_json.h"
+#include "shipper/loop.h"
+#include "shipper/out/export_file.h"
+#include "shipper/out/udp.h"
+#include "shipper/stats_read.h"
+#include "shipper/sys/fsafe.h"
+#include "shipper/sys/log.h"
+#include "shipper/sys/privs.h"
+#include "shipper/text/inputs.h"
+#include "shipper/text/lines.h"
+
+#define MAX_DESTS 64
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void usage_error(const char *msg)
+{
+	fprintf(stderr, "procship: %s\n", msg);
+	exit(2);
+}
+
+/* Tetragon's rule: HUBBLE_NODE_NAME, else NODE_NAME, else the host name. */
+static void node_name(char *buf, size_t size)
+{
+	const char *env = getenv("HUBBLE_NODE_NAME");
+
+	if (!env || !env[0])
+		env = getenv("NODE_NAME");
+	if (env && env[0]) {
+		snprintf(buf, size, "%s", env);
+		return;
+	}
+	if (gethostname(buf, size) == -1 || !buf[0])
+		snprintf(buf, size, "localhost");
+	buf[size - 1] = '\0';
+}
+
+int setup_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, char *warn,
+	size_t warnlen, enum conf_parse_result *result)
+{
+	const char *path = conf_config_file_arg(argc, argv);
+
+	conf_defaults(c);
+	warn[0] = '\0';
+	*result = CONF_OK;
+	for (int i = 1; i < argc; i++) {
+		/* --help and --version answer even when the file is broken. */
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			*result = CONF_HELP;
+		else if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V"))
+			*result = CONF_VERSION;
+	}
+	if (*result != CONF_OK)
+		return 0;
+	if (path && conf_load_yaml(c, path, err, errlen, warn, warnlen) != 0)
+		return -1;
+	*result = conf_parse_args(c, argc, argv, err, errlen);
+	return *result == CONF_ERROR ? -1 : 0;
+}
+
+static struct filters *open_filters(const struct conf *c, char *err, size_t errlen)
+{
+	char why[512];
+	struct filters *f;
+
+	if (!c->export_allowlist[0] && !c->export_denylist[0])
+		return NULL;
+	f = filters_new(c->export_allowlist, c->export_denylist, why, sizeof(why));
+	if (!f)
+		snprintf(err, errlen, "--export-allowlist/--export-denylist: %s", why);
+	return f;
+}
+
+static void on_udp_log(void *arg, enum udp_log_level level, const char *msg)
+{
+	(void)arg;
+	if (level == UDP_LOG_WARN)
+		log_warnx("%s", msg);
+	else if (level == UDP_LOG_INFO)
+		log_info("%s", msg);
+	else
+		log_debug("%s", msg);
+}
+
+/* Every new target hears agent_init first: the output calls this before it sends anything
+ * to a newly connected target, and sends what is queued from here at once. */
+static void on_udp_connect(void *arg, const char *peer)
+{
+	struct pipeline *p = arg;
+	char *buf = malloc(p->max_message);
+	ssize_t n;
+
+	if (!buf)
+		return;
+	n = pipe_greeting(p, peer, buf, p->max_message);
+	if (n > 0)
+		udp_queue(p->udp, buf, (size_t)n);
+	free(buf);
+}
+
+/* The whole failover list, in order, as the output understood it. */
+static void log_udp_start(
+	const struct udp_output *u, const struct conf *c, const struct udp_dest *dests, size_t n)
+{
+	char list[1024];
+	size_t i, o = 0;
+
+	list[0] = '\0';
+	for (i = 0; i < n && o < sizeof(list); i++) {
+		bool v6 = strchr(dests[i].host, ':') != NULL;
+		int w = snprintf(list + o, sizeof(list) - o, "%s%s%s%s:%u", i ? "," : "",
+			v6 ? "[" : "", dests[i].host, v6 ? "]" : "", dests[i].port);
+
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+	log_info("Starting UDP exporter address=%s format=%s buffer=%d destinations=%zu "
+		 "failover=%s",
+		udp_current_peer(u), framing_format_name(c->syslog_format),
+		udp_get_stats(u)->sndbuf_effective, n, list);
+}
+
+/* NULL and a message in err when the addresses or the socket set-up are refused. */
+static struct udp_output *open_udp(struct daemon *d, const struct conf *c, char *err, size_t errlen)
+{
+	struct udp_dest dests[MAX_DESTS];
+	struct udp_config cfg = {0};
+	struct udp_output *u;
+	char why[512];
+	size_t i, n = 0;
+
+	for (i = 0; i < c->udp_output_address.n; i++) {
+		int ret = udp_parse_dest_list(c->udp_output_address.v[i],
+			(uint16_t)c->udp_output_port, dests + n, MAX_DESTS - n, why, sizeof(why));
+
+		if (ret < 0) {
+			snprintf(err, errlen, "--udp-output-address: %s", why);
+			return NULL;
+		}
+		n += (size_t)ret;
+	}
+	cfg.dests = dests;
+	cfg.ndests = n;
+	cfg.sndbuf = (int)c->udp_buffer_size;
+	cfg.local_port = (uint16_t)c->udp_local_port;
+	cfg.reconnect_interval = (int)c->udp_reconnect_interval;
+	cfg.max_message = (size_t)c->max_message_size;
+	cfg.log = on_udp_log;
+	cfg.on_connect = on_udp_connect;
+	cfg.cb_arg = &d->pipe;
+	u = udp_new(&cfg, why, sizeof(why));
+	if (!u) {
+		snprintf(err, errlen, "udp output: %s", why);
+		return NULL;
+	}
+	log_udp_start(u, c, dests, n);
+	return u;
+}
+
+/* Connects (or schedules the retry) and so sends agent_init first, before any event. */
+static void start_udp(struct daemon *d, struct udp_output *u)
+{
+	d->pipe.udp = u;
+	udp_flush(u);
+}
+
+static struct export_file *open_export(const struct conf *c, char *err, size_t errlen)
+{
+	struct export_config cfg = {
+		.path = c->export_filename,
+		.max_size = (uint64_t)c->export_file_max_size_mb << 20,
+		.max_backups = (unsigned int)c->export_file_max_backups,
+		.compress = c->export_file_compress,
+	};
+	char why[512];
+	struct export_file *ef;
+
+	/* Without UDP or a file, events go to standard output, one per line. */
+	if (!cfg.path[0]) {
+		if (c->udp_output_enabled)
+			return NULL;
+		cfg.path = "-";
+	}
+	ef = export_open(&cfg, why, sizeof(why));
+	if (!ef)
+		snprintf(err, errlen, "--export-filename: %s", why);
+	return ef;
+}
+
+/* procship's own header and the room it leaves: set at start and after each reload. */
+static void set_header(struct daemon *d)
+{
+	struct pipeline *p = &d->pipe;
+
+	p->format = (enum framing_format)d->conf.syslog_format;
+	p->hdr.facility = d->conf.syslog_facility;
+	p->hdr.severity = d->conf.syslog_severity;
+	p->hdr.hostname = d->conf.hostname[0] ? d->conf.hostname : d->node;
+	p->hdr.app_name = d->conf.syslog_app_name;
+	p->hdr.procid = d->procid;
+	p->hdr.cee = d->conf.cee_cookie;
+	p->udp_buffer_size = (int)d->conf.udp_buffer_size;
+}
+
+static size_t payload_budget(struct daemon *d)
+{
+	return d->conf.udp_output_enabled ? pipe_payload_budget(&d->pipe) : 0;
+}
+
+/* lines shortens its own document to fit, so the framer never cuts JSON; its MSGID may be
+ * up to 32 bytes, longer than the one the budget was measured with. */
+static void set_budgets(struct daemon *d)
+{
+	ejson_set_max_len(d->pipe.ej, payload_budget(d));
+	if (d->pipe.lines && d->conf.udp_output_enabled)
+		lines_set_max_payload(d->pipe.lines, payload_budget(d) - FRAMING_MSGID_MAX);
+}
+
+/* Whoever can write a rulebase decides what procship makes of the host's logs. */
+static void warn_unsafe_file(const char *what, const char *path)
+{
+	struct stat st;
+	char why[256];
+
+	if (stat(path, &st) == -1)
+		return; /* the module that opens it says why it cannot */
+	if (fsafe_unsafe(&st, geteuid(), why, sizeof(why)))
+		log_warnx("%s %s: %s", what, path, why);
+}
+
+static void start_stdin(struct daemon *d)
+{
+	char err[700];
+
+	d->in_stdin = input_stdin_new(STDIN_FILENO, 0, err, sizeof(err));
+	if (!d->in_stdin)
+		fatalx("%s", err);
+	/* A regular file, or /dev/null, cannot be polled (epoll says EPERM): it is read on
+	 * every turn of the loop instead. */
+	d->stdin_polled = input_stdin_pollable(d->in_stdin);
+	if (d->stdin_polled) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.fd = input_stdin_fd(d->in_stdin)};
+
+		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1) {
+			if (errno != EPERM)
+				fatal("epoll_ctl standard input");
+			d->stdin_polled = false;
+		}
+	}
+}
+
+static void start_inputs(struct daemon *d)
+{
+	char err[700];
+
+	if (!d->conf.input_unix[0] && !d->conf.input_stdin) {
+		if (d->conf.rulebase[0])
+			log_warnx("--rulebase is used by text inputs only, and none is enabled");
+		return;
+	}
+	if (d->conf.rulebase[0])
+		warn_unsafe_file("--rulebase", d->conf.rulebase);
+	d->pipe.lines =
+		lines_new(d->conf.rulebase[0] ? d->conf.rulebase : NULL, d->node, err, sizeof(err));
+	if (!d->pipe.lines)
+		usage_error(err);
+	set_budgets(d);
+	if (d->conf.input_unix[0]) {
+		d->in_unix = input_unix_new(d->conf.input_unix, 0, err, sizeof(err));
+		if (!d->in_unix)
+			fatalx("%s", err);
+		loop_watch(d, input_unix_fd(d->in_unix), "unix input");
+		log_info("reading syslog messages from %s", d->conf.input_unix);
+	}
+	if (d->conf.input_stdin)
+		start_stdin(d);
+}
+
+/* Everything the user can get wrong is checked before BPF is loaded: exit status 2. */
+static void open_admission_and_outputs(struct daemon *d, struct udp_output **udp)
+{
+	char err[700];
+
+	err[0] = '\0';
+	d->pipe.filters = open_filters(&d->conf, err, sizeof(err));
+	if (!d->pipe.filters && err[0])
+		usage_error(err);
+	d->pipe.ratelimit = ratelimit_new(
+		d->conf.export_rate_limit, (uint64_t)clock_ns(CLOCK_MONOTONIC), err, sizeof(err));
+	if (!d->pipe.ratelimit)
+		usage_error(err);
+	err[0] = '\0';
+	d->pipe.export = open_export(&d->conf, err, sizeof(err));
+	if (!d->pipe.export && err[0])
+		fatalx("%s", err);
+	*udp = NULL;
+	if (d->conf.udp_output_enabled) {
+		*udp = open_udp(d, &d->conf, err, sizeof(err));
+		if (!*udp)
+			fatalx("%s", err);
+	}
+}
+
+static void open_loop(struct daemon *d)
+{
+	sigset_t mask;
+
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->epfd == -1)
+		fatal("start-up");
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
+		fatal("sigprocmask");
+	d->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->sfd == -1 || d->tfd == -1)
+		fatal("event loop set-up");
+}
+
+static void start_capture(struct daemon *d)
+{
+	struct sensor_config scfg = {0};
+	char err[700];
+	int scanned;
+
+	scfg.cb = pev_record;
+	scfg.cb_arg = d->pev;
+	scfg.ringbuf_bytes = (size_t)d->conf.ringbuf_size;
+	d->sensor = sensor_open(&scfg, err, sizeof(err));
+	if (!d->sensor)
+		fatalx("%s", err);
+	/* Attach first, then scan: a process that starts in between is seen twice, never
+	 * missed, and the exec record simply replaces the scanned entry. */
+	scanned = sensor_scan_proc("/proc", pev_record, d->pev);
+	if (scanned < 0)
+		log_warnx("scan /proc: %s", strerror(-scanned));
+	loop_watch(d, sensor_fd(d->sensor), "ring buffer");
+	loop_watch(d, sensor_timer_fd(d->sensor), "ring buffer poll timer");
+}
+
+/* The scan needed root to read every /proc/PID/exe; nothing after it does, but a low local
+ * port that reconnects binds again. */
+static void drop_privileges(struct daemon *d)
+{
+	char err[700];
+	unsigned int keep = d->conf.udp_output_enabled && d->conf.udp_local_port > 0 &&
+					    d->conf.udp_local_port < 1024
+				    ? PRIVS_KEEP_NET_BIND_SERVICE
+				    : 0;
+
+	if (privs_drop_keep(d->conf.user[0] ? d->conf.user : NULL, keep, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+}
+
+void setup_start(struct daemon *d)
+{
+	struct itimerspec its = {{1, 0}, {1, 0}};
+	struct udp_output *udp;
+	struct pipeline *p = &d->pipe;
+
+	node_name(d->node, sizeof(d->node));
+	snprintf(d->procid, sizeof(d->procid), "%d", (int)getpid());
+	if (pipe_init(p, (size_t)d->conf.max_message_size) != 0)
+		fatal("start-up");
+	p->node = d->node;
+	set_header(d);
+	open_loop(d);
+	open_admission_and_outputs(d, &udp);
+	d->cache = pcache_new(d->node);
+	p->ej = ejson_new(d->node, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+	d->pev = pev_new(d->cache, pipe_process, p);
+	if (!d->cache || !p->ej || !d->pev)
+		fatal("start-up");
+	if (d->conf.udp_output_enabled && payload_budget(d) <= FRAMING_MSGID_MAX)
+		usage_error("--max-message-size: too small for the syslog header and a message");
+	set_budgets(d);
+	if (d->conf.process_events)
+		start_capture(d);
+	/* agent_init goes out once the programs are attached: from then on, nothing that
+	 * happens on the host is missed. */
+	if (udp)
+		start_udp(d, udp);
+	start_inputs(d);
+	drop_privileges(d);
+	if (timerfd_settime(d->tfd, 0, &its, NULL) == -1)
+		fatal("timerfd_settime");
+	loop_watch(d, d->sfd, "signalfd");
+	loop_watch(d, d->tfd, "timerfd");
+	stats_write_metrics(d);
+	log_info("ready: %zu processes in cache, node %s, output %s%s%s", pcache_count(d->cache),
+		d->node, p->udp ? "udp" : "", p->udp && p->export ? "+" : "",
+		p->export ? (strcmp(d->conf.export_filename, "") ? "file" : "stdout") : "");
+}
+
+static bool export_changed(const struct conf *a, const struct conf *b)
+{
+	return strcmp(a->export_filename, b->export_filename) != 0 ||
+	       a->export_file_max_size_mb != b->export_file_max_size_mb ||
+	       a->export_file_max_backups != b->export_file_max_backups ||
+	       a->export_file_compress != b->export_file_compress;
+}
+
+/* What a reload builds before it swaps anything: all of it, or nothing. */
+struct rebuilt {
+	struct filters *filters;
+	struct udp_output *udp;
+	struct export_file *export;
+	bool new_export;
+	const struct conf_option *restart[64]; /* changed, but read at start only */
+	size_t nrestart;
+};
+
+static void note_restart(void *arg, const struct conf_option *o)
+{
+	struct rebuilt *r = arg;
+
+	if (r->nrestart < sizeof(r->restart) / sizeof(r->restart[0]))
+		r->restart[r->nrestart++] = o;
+}
+
+static int rebuild(struct daemon *d, struct conf *nc, struct rebuilt *r, char *err, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	err[0] = '\0';
+	r->filters = open_filters(nc, err, len);
+	if (!r->filters && err[0])
+		return -1;
+	if (conf_keep_restart(nc, &d->conf, note_restart, r) != 0) {
+		snprintf(err, len, "out of memory");
+		goto fail;
+	}
+	if (nc->udp_output_enabled) {
+		r->udp = open_udp(d, nc, err, len);
+		if (!r->udp)
+			goto fail;
+	}
+	if (export_changed(nc, &d->conf)) {
+		r->new_export = true;
+		r->export = open_export(nc, err, len);
+		if (!r->export && err[0])
+			goto fail;
+	}
+	return 0;
+fail:
+	udp_free(r->udp);
+	filters_free(r->filters);
+	return -1;
+}
+
+static void apply_conf(struct daemon *d, struct conf *nc)
+{
+	/* Setting a rate refills the bucket: only when it changed, or each HUP lets a burst by. */
+	if (nc->export_rate_limit != d->conf.export_rate_limit &&
+		ratelimit_set_rate(d->pipe.ratelimit, nc->export_rate_limit,
+			(uint64_t)clock_ns(CLOCK_MONOTONIC)) != 0)
+		log_warnx("reload: --export-rate-limit %ld refused", nc->export_rate_limit);
+	conf_free(&d->conf);
+	d->conf = *nc;
+	log_set_level((enum log_level)d->conf.log_level);
+	log_to_syslog(d->conf.log_syslog);
+	set_header(d);
+	/* A new header (format, host name, app-name) leaves a different room for the JSON. */
+	if (d->conf.udp_output_enabled && payload_budget(d) <= FRAMING_MSGID_MAX)
+		log_warnx("reload: the new syslog header leaves no room in --max-message-size %ld",
+			d->conf.max_message_size);
+	else
+		set_budgets(d);
+}
+
+void setup_reload(struct daemon *d)
+{
+	struct conf nc;
+	enum conf_parse_result result;
+	struct rebuilt r;
+	char err[700], warn[512];
+	size_t i;
+
+	stats_log_summary(d);
+	if (setup_conf(&nc, d->argc, d->argv, err, sizeof(err), warn, sizeof(warn), &result) != 0) {
+		log_warnx("reload: %s; keeping the running configuration", err);
+		conf_free(&nc);
+		return;
+	}
+	if (warn[0])
+		log_warnx("%s", warn);
+	if (rebuild(d, &nc, &r, err, sizeof(err)) != 0) {
+		log_warnx("reload: %s; keeping the running configuration", err);
+		conf_free(&nc);
+		return;
+	}
+	if (r.new_export) {
+		export_free(d->pipe.export);
+		d->pipe.export = r.export;
+	} else if (d->pipe.export && export_reopen(d->pipe.export) != 0) {
+		log_warnx("reload: reopen the export file: %s", strerror(errno));
+	}
+	for (i = 0; i < r.nrestart; i++)
+		log_warnx("reload: --%s takes effect at the next start", r.restart[i]->name);
+	filters_free(d->pipe.filters);
+	d->pipe.filters = r.filters;
+	apply_conf(d, &nc);
+	if (r.udp) {
+		stats_retire_udp(d);
+		start_udp(d, r.udp);
+	}
+	log_info("reload: configuration read again");
+}
+
+void setup_stop(struct daemon *d)
+{
+	if (d->sensor)
+		sensor_drain(d->sensor);
+	pipe_flush(&d->pipe);
+	stats_check_ringbuf(d);
+	/* Closed before the summary: refusals of the last datagrams count in it. */
+	if (d->pipe.udp)
+		stats_retire_udp(d);
+	stats_log_summary(d);
+	stats_write_metrics(d);
+	export_free(d->pipe.export);
+	sensor_free(d->sensor);
+	input_unix_free(d->in_unix);
+	input_stdin_free(d->in_stdin);
+	lines_free(d->pipe.lines);
+	pev_free(d->pev);
+	ejson_free(d->pipe.ej);
+	pcache_free(d->cache);
+	filters_free(d->pipe.filters);
+	ratelimit_free(d->pipe.ratelimit);
+	pipe_fini(&d->pipe);
+	conf_free(&d->conf);
+	close(d->epfd);
+	close(d->tfd);
+	close(d->sfd);
+}

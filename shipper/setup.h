@@ -1,0 +1,22 @@
+/* Configuration -> running objects: at start, on SIGHUP (build new, swap, report) and at
+ * stop. A configuration error at start exits with status 2 before BPF is loaded; at reload it
+ * keeps the running configuration and says why. */
+#ifndef PROCSHIP_SETUP_H
+#define PROCSHIP_SETUP_H
+
+#include <stddef.h>
+
+#include "shipper/daemon.h"
+
+/* Defaults, then the file, then the command line over it. Returns 0 (with CONF_HELP or
+ * CONF_VERSION in *result when asked) or -1 with err set; warn holds a warning or "". */
+int setup_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, char *warn,
+	size_t warnlen, enum conf_parse_result *result);
+/* Build everything from d->conf, load and attach BPF, scan /proc, drop privileges. */
+void setup_start(struct daemon *d);
+/* SIGHUP: read the configuration again and apply what can change while running. */
+void setup_reload(struct daemon *d);
+/* Drain, flush, report, free. */
+void setup_stop(struct daemon *d);
+
+#endif

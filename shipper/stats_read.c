@@ -1,0 +1,144 @@
+/* Reads every module's counters out of the running daemon into one snapshot. */
+#include "shipper/stats_read.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "shipper/admit/filters.h"
+#include "shipper/admit/ratelimit.h"
+#include "shipper/capture/proc_cache.h"
+#include "shipper/capture/sensor.h"
+#include "shipper/sys/log.h"
+
+#define NDEST_BEFORE (sizeof(((struct daemon *)0)->dest_before) / sizeof(struct stats_dest))
+
+static void read_udp(const struct daemon *d, struct stats_snapshot *s)
+{
+	const struct udp_output *u = d->pipe.udp;
+	size_t i;
+
+	s->udp = d->udp_before;
+	if (u)
+		stats_udp_add(&s->udp, udp_get_stats(u));
+	/* Every destination ever configured, each with what was sent to it. */
+	for (i = 0; i < d->ndest_before; i++)
+		stats_dest_add(s->dests, &s->ndests, STATS_MAX_DESTS, d->dest_before[i].name,
+			&d->dest_before[i].st);
+	for (i = 0; u && i < udp_dest_count(u); i++) {
+		const char *name;
+		const struct udp_dest_stats *st = udp_get_dest_stats(u, i, &name);
+
+		stats_dest_add(s->dests, &s->ndests, STATS_MAX_DESTS, name, st);
+	}
+}
+
+void stats_read(const struct daemon *d, struct stats_snapshot *s)
+{
+	const struct pipeline *p = &d->pipe;
+	uint64_t drops[4];
+
+	memset(s, 0, sizeof(*s));
+	s->udp_enabled = d->conf.udp_output_enabled;
+	s->text_enabled = p->lines != NULL;
+	s->export_enabled = p->export != NULL;
+	s->pev = *pev_get_stats(d->pev);
+	s->ejson = *ejson_get_stats(p->ej);
+	s->pipe = p->stats;
+	s->ringbuf = d->ringbuf_drops;
+	if (d->sensor && sensor_drops(d->sensor, drops) == 0) {
+		s->ringbuf.malformed = drops[0];
+		s->ringbuf.exec = drops[PS_EVENT_EXEC];
+		s->ringbuf.exit = drops[PS_EVENT_EXIT];
+		s->ringbuf.fork = drops[PS_EVENT_FORK];
+	}
+	s->misc.ratelimit_dropped = ratelimit_dropped(p->ratelimit);
+	s->misc.filter_match_errors = p->filters ? filters_match_errors(p->filters) : 0;
+	s->misc.pcache_size = pcache_count(d->cache);
+	if (s->udp_enabled)
+		read_udp(d, s);
+	if (p->lines)
+		s->lines = *lines_get_stats(p->lines);
+	if (d->in_unix)
+		s->in_unix = *input_unix_get_stats(d->in_unix);
+	if (d->in_stdin)
+		s->in_stdin = *input_stdin_get_stats(d->in_stdin);
+	if (p->export)
+		s->export = *export_get_stats(p->export);
+}
+
+void stats_retire_udp(struct daemon *d)
+{
+	struct udp_output *old = d->pipe.udp;
+	struct udp_stats last;
+	size_t i;
+
+	d->pipe.udp = NULL;
+	udp_close(old); /* flushes and takes in the last refusals: final only now */
+	for (i = 0; i < udp_dest_count(old); i++) {
+		const char *name;
+		const struct udp_dest_stats *st = udp_get_dest_stats(old, i, &name);
+
+		stats_dest_add(d->dest_before, &d->ndest_before, NDEST_BEFORE, name, st);
+	}
+	udp_free_stats(old, &last);
+	stats_udp_add(&d->udp_before, &last);
+}
+
+static void log_line(void *arg, bool warn, const char *line)
+{
+	(void)arg;
+	if (warn)
+		log_warnx("%s", line);
+	else
+		log_info("%s", line);
+}
+
+void stats_log_summary(struct daemon *d)
+{
+	static struct stats_snapshot s; /* host names of up to NI_MAXHOST bytes: not the stack */
+
+	if (d->pipe.udp)
+		udp_log_drop_summary(d->pipe.udp);
+	stats_read(d, &s);
+	stats_summary(&s, log_line, NULL);
+}
+
+void stats_write_metrics(struct daemon *d)
+{
+	static struct stats_snapshot s;
+	static struct metrics_dest dests[STATS_MAX_DESTS];
+	static struct metrics_extra extra[STATS_MAX_FIELDS];
+	struct metrics_counters c;
+	char err[512];
+
+	if (!d->conf.metrics_file[0])
+		return;
+	stats_read(d, &s);
+	stats_metrics(&s, &c, dests, extra);
+	if (metrics_write_file(d->conf.metrics_file, &c, false, err, sizeof(err)) != 0 &&
+		(d->metrics_warned == 0 || d->seconds - d->metrics_warned >= 60)) {
+		/* A broken metrics path is worth one line a minute, not one per interval. */
+		d->metrics_warned = d->seconds ? d->seconds : 1;
+		log_warnx("metrics: %s", err);
+	}
+}
+
+static void report_drops(const char *what, uint64_t now, uint64_t *last, const char *why)
+{
+	if (now != *last)
+		log_warnx("%" PRIu64 " %s records dropped (%s)", now - *last, what, why);
+	*last = now;
+}
+
+void stats_check_ringbuf(struct daemon *d)
+{
+	struct stats_ringbuf *r = &d->ringbuf_drops;
+	uint64_t drops[4];
+
+	if (!d->sensor || sensor_drops(d->sensor, drops) != 0)
+		return;
+	report_drops("malformed", drops[0], &r->malformed, "short_record");
+	report_drops("exec", drops[PS_EVENT_EXEC], &r->exec, "ringbuf_full");
+	report_drops("exit", drops[PS_EVENT_EXIT], &r->exit, "ringbuf_full");
+	report_drops("fork", drops[PS_EVENT_FORK], &r->fork, "ringbuf_full");
+}

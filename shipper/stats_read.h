@@ -1,0 +1,19 @@
+/* The running daemon's counters: read into a snapshot, logged, written as metrics. */
+#ifndef PROCSHIP_STATS_READ_H
+#define PROCSHIP_STATS_READ_H
+
+#include "shipper/daemon.h"
+#include "shipper/stats.h"
+
+void stats_read(const struct daemon *d, struct stats_snapshot *s);
+/* The UDP output is replaced or stopped: close it (its last refusals count), keep its
+ * counters in d's totals, free it. */
+void stats_retire_udp(struct daemon *d);
+/* The summary lines (SIGUSR1, SIGHUP, exit), after each destination's drop summary. */
+void stats_log_summary(struct daemon *d);
+/* Rewrite the metrics file, if one is configured; a failure is logged once a minute. */
+void stats_write_metrics(struct daemon *d);
+/* Log the ring-buffer records lost since the last call. */
+void stats_check_ringbuf(struct daemon *d);
+
+#endif
