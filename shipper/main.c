@@ -32,6 +32,7 @@
 #include "shipper/capture/procevents.h"
 #include "shipper/admit/ratelimit.h"
 #include "shipper/capture/sensor.h"
+#include "shipper/capture/procfs.h"
 
 #define HOUSEKEEPING_SECONDS 60
 #define MAX_DESTS	     64
@@ -979,7 +980,7 @@ static void start(struct app *a, int epfd)
 			fatalx("%s", err);
 		/* Attach first, then scan: a process that starts in between is seen twice,
 		 * never missed, and the exec record simply replaces the scanned entry. */
-		scanned = sensor_scan_proc("/proc", pev_record, a->pev);
+		scanned = procfs_scan("/proc", pev_record, a->pev);
 		if (scanned < 0)
 			log_warnx("scan /proc: %s", strerror(-scanned));
 		epoll_add(epfd, sensor_fd(a->sensor), "ring buffer");

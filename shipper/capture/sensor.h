@@ -38,10 +38,6 @@ int sensor_drain(struct sensor *s);
  * index 0 counts records too short to be read (a kernel/user layout mismatch). */
 int sensor_drops(const struct sensor *s, uint64_t drops[4]);
 
-/* Emit one PS_EVENT_EXEC record per process in /proc (procroot, normally "/proc"), parents
- * before children where /proc order allows. ktime/start_ktime come from field 22 of
- * /proc/PID/stat. Returns the number of processes seen. */
-int sensor_scan_proc(const char *procroot, sensor_record_fn *cb, void *arg);
-#define PS_F_USER_PROCFS (1u << 31) /* set on records made by sensor_scan_proc */
+#define PS_F_USER_PROCFS (1u << 31) /* set on records made by procfs_scan */
 
 #endif
