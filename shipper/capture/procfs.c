@@ -83,7 +83,7 @@ static void scan_one(const char *procroot, const struct scanned *sc, long ticks_
 		return;
 	e->ktime = e->start_ktime =
 		sc->start_ticks * (1000000000ULL / (unsigned long long)ticks_per_sec);
-	e->auid = 0xffffffff;
+	e->auid = PS_AUID_UNSET;
 
 	snprintf(path, sizeof(path), "%s/%u/exe", procroot, sc->pid);
 	n = readlink(path, e->filename, sizeof(e->filename) - 1);

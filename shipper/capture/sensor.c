@@ -182,14 +182,14 @@ int sensor_drain(struct sensor *s)
 	return more;
 }
 
-int sensor_drops(const struct sensor *s, uint64_t drops[4])
+int sensor_drops(const struct sensor *s, uint64_t drops[PS_DROP_SLOTS])
 {
 	int ncpus = libbpf_num_possible_cpus();
 	__u32 key;
 
 	if (ncpus <= 0)
 		return -EINVAL;
-	for (key = 0; key < 4; key++) {
+	for (key = 0; key < PS_DROP_SLOTS; key++) {
 		__u64 values[ncpus];
 		int i;
 
@@ -199,6 +199,6 @@ int sensor_drops(const struct sensor *s, uint64_t drops[4])
 		for (i = 0; i < ncpus; i++)
 			drops[key] += values[i];
 	}
-	drops[0] += s->short_records;
+	drops[PS_DROP_SHORT] += s->short_records;
 	return 0;
 }

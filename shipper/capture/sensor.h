@@ -35,9 +35,7 @@ int sensor_timer_fd(const struct sensor *s);
  * or -errno. */
 int sensor_drain(struct sensor *s);
 /* Reserve failures counted in BPF, summed over CPUs, per enum ps_event_type (index 1..3);
- * index 0 counts records too short to be read (a kernel/user layout mismatch). */
-int sensor_drops(const struct sensor *s, uint64_t drops[4]);
-
-#define PS_F_USER_PROCFS (1u << 31) /* set on records made by procfs_scan */
+ * index PS_DROP_SHORT counts records too short to be read (a kernel/user layout mismatch). */
+int sensor_drops(const struct sensor *s, uint64_t drops[PS_DROP_SLOTS]);
 
 #endif
