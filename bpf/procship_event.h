@@ -27,7 +27,9 @@ enum ps_event_type {
 #define PS_DROP_SHORT 0
 #define PS_DROP_SLOTS 4
 
-/* Bits in ps_event.flags, set by the BPF side. */
+/* Bits of ps_event.flags and of a cached process's flags (struct pcache_proc): one set, so
+ * that a record's bits reach its process untranslated. event_json names them in Tetragon's
+ * order. Set by the BPF side on a record: */
 #define PS_F_TRUNC_FILENAME (1u << 0)
 #define PS_F_TRUNC_ARGS	    (1u << 1)
 #define PS_F_TRUNC_CWD	    (1u << 2)
@@ -35,8 +37,15 @@ enum ps_event_type {
 #define PS_F_ERR_ARGS	    (1u << 4)
 #define PS_F_ERR_CWD	    (1u << 5)
 #define PS_F_NO_AUID	    (1u << 6)
-/* Set by user space on records made by the /proc scan (shipper/capture/procfs.c). */
-#define PS_F_USER_PROCFS (1u << 31)
+/* Set by user space on a process (shipper/capture/procevents.c), from the records it saw: */
+#define PS_F_EXECVE   (1u << 16)
+#define PS_F_CLONE    (1u << 17)
+#define PS_F_MISS     (1u << 18)
+#define PS_F_NOCWD    (1u << 19)
+#define PS_F_ROOTCWD  (1u << 20)
+#define PS_F_ERR_ENVS (1u << 21) /* Tetragon's errorEnvs: never set (no environment read) */
+/* Set by the /proc scan (shipper/capture/procfs.c) on its records, and kept on their processes: */
+#define PS_F_PROCFS (1u << 31)
 
 /* One record per event. Fork and exit records stop before filename (PS_EVENT_HDR_SIZE bytes);
  * exec records stop after args_len bytes of args. Strings are NUL-terminated within their

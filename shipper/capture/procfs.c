@@ -77,7 +77,7 @@ static void scan_one(const char *procroot, const struct scanned *sc, long ticks_
 
 	memset(e, 0, offsetof(struct ps_event, filename));
 	e->type = PS_EVENT_EXEC;
-	e->flags = PS_F_USER_PROCFS;
+	e->flags = PS_F_PROCFS;
 	e->pid = e->tid = sc->pid;
 	if (parse_stat(procroot, sc->pid, &e->ppid, &(unsigned long long){0}) != 0)
 		return;
