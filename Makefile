@@ -82,6 +82,7 @@ endif
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
 framing_SRCS := framing/framing.c
 sensor_SRCS := shipper/capture/sensor.c
+procfs_SRCS := shipper/capture/procfs.c
 proc_cache_SRCS := shipper/capture/proc_cache.c
 procevents_SRCS := shipper/capture/procevents.c
 inputs_SRCS := shipper/text/inputs.c
@@ -102,7 +103,7 @@ fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
 top_SRCS := shipper/stats_read.c shipper/setup.c shipper/loop.c shipper/main.c
-MODULES := framing sensor proc_cache procevents inputs lines filters ratelimit event_json \
+MODULES := framing sensor procfs proc_cache procevents inputs lines filters ratelimit event_json \
 	docs_json udp export_file metrics conf conf_yaml log privs fsafe getevents pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))

@@ -16,6 +16,9 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* A macro in include/linux/sched/signal.h, so not in vmlinux.h. */
+#define SIGNAL_GROUP_EXIT 0x00000004
+
 /* Knobs set by user space between open and load. */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* pending bytes that force a wake-up */
 const volatile __u32 ignore_tgid = 0;		/* procship itself */
@@ -59,7 +62,7 @@ struct {
 /* Per-CPU count of failed reserves, indexed by enum ps_event_type: nothing lost unseen. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 4);
+	__uint(max_entries, PS_DROP_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
@@ -145,7 +148,7 @@ static __always_inline void fill_task(struct ps_event *e, struct task_struct *ta
 	if (bpf_core_field_exists(task->loginuid)) {
 		e->auid = task->loginuid.val;
 	} else {
-		e->auid = 0xffffffff;
+		e->auid = PS_AUID_UNSET;
 		e->flags |= PS_F_NO_AUID;
 	}
 	e->start_ktime = task->group_leader->start_boottime;
@@ -345,7 +348,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	fill_task(e, task);
 	e->ktime = bpf_ktime_get_boot_ns();
 	/* The last thread out may not be the leader; a group exit keeps the status in signal. */
-	if (signal->flags & 0x00000004 /* SIGNAL_GROUP_EXIT */)
+	if (signal->flags & SIGNAL_GROUP_EXIT)
 		e->exit_code = signal->group_exit_code;
 	else
 		e->exit_code = task->exit_code;

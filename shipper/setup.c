@@ -16,6 +16,7 @@
 #include "shipper/admit/filters.h"
 #include "shipper/admit/ratelimit.h"
 #include "shipper/capture/proc_cache.h"
+#include "shipper/capture/procfs.h"
 #include "shipper/capture/procevents.h"
 #include "shipper/capture/sensor.h"
 #include "shipper/conf/conf_yaml.h"
@@ -363,7 +364,7 @@ static void start_capture(struct daemon *d)
 		fatalx("%s", err);
 	/* Attach first, then scan: a process that starts in between is seen twice, never
 	 * missed, and the exec record simply replaces the scanned entry. */
-	scanned = sensor_scan_proc("/proc", pev_record, d->pev);
+	scanned = procfs_scan("/proc", pev_record, d->pev);
 	if (scanned < 0)
 		log_warnx("scan /proc: %s", strerror(-scanned));
 	loop_watch(d, sensor_fd(d->sensor), "ring buffer");

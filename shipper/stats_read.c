@@ -35,7 +35,7 @@ static void read_udp(const struct daemon *d, struct stats_snapshot *s)
 void stats_read(const struct daemon *d, struct stats_snapshot *s)
 {
 	const struct pipeline *p = &d->pipe;
-	uint64_t drops[4];
+	uint64_t drops[PS_DROP_SLOTS];
 
 	memset(s, 0, sizeof(*s));
 	s->udp_enabled = d->conf.udp_output_enabled;
@@ -46,7 +46,7 @@ void stats_read(const struct daemon *d, struct stats_snapshot *s)
 	s->pipe = p->stats;
 	s->ringbuf = d->ringbuf_drops;
 	if (d->sensor && sensor_drops(d->sensor, drops) == 0) {
-		s->ringbuf.malformed = drops[0];
+		s->ringbuf.malformed = drops[PS_DROP_SHORT];
 		s->ringbuf.exec = drops[PS_EVENT_EXEC];
 		s->ringbuf.exit = drops[PS_EVENT_EXIT];
 		s->ringbuf.fork = drops[PS_EVENT_FORK];
@@ -133,11 +133,11 @@ static void report_drops(const char *what, uint64_t now, uint64_t *last, const c
 void stats_check_ringbuf(struct daemon *d)
 {
 	struct stats_ringbuf *r = &d->ringbuf_drops;
-	uint64_t drops[4];
+	uint64_t drops[PS_DROP_SLOTS];
 
 	if (!d->sensor || sensor_drops(d->sensor, drops) != 0)
 		return;
-	report_drops("malformed", drops[0], &r->malformed, "short_record");
+	report_drops("malformed", drops[PS_DROP_SHORT], &r->malformed, "short_record");
 	report_drops("exec", drops[PS_EVENT_EXEC], &r->exec, "ringbuf_full");
 	report_drops("exit", drops[PS_EVENT_EXIT], &r->exit, "ringbuf_full");
 	report_drops("fork", drops[PS_EVENT_FORK], &r->fork, "ringbuf_full");

@@ -7,24 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
 #include <uthash.h>
 
-/* Tetragon's process flags, as bits; event_json prints them in Tetragon's fixed order. */
-enum pcache_flag {
-	PCACHE_F_EXECVE = 1 << 0,
-	PCACHE_F_PROCFS = 1 << 1,
-	PCACHE_F_ERROR_ENVS = 1 << 2,
-	PCACHE_F_TRUNC_ARGS = 1 << 3,
-	PCACHE_F_MISS = 1 << 4,
-	PCACHE_F_ERROR_FILENAME = 1 << 5,
-	PCACHE_F_ERROR_ARGS = 1 << 6,
-	PCACHE_F_NOCWD = 1 << 7,
-	PCACHE_F_ROOTCWD = 1 << 8,
-	PCACHE_F_ERROR_CWD = 1 << 9,
-	PCACHE_F_CLONE = 1 << 10,
-	PCACHE_F_TRUNC_FILENAME = 1 << 11, /* not one of Tetragon's; printed last */
-	PCACHE_F_TRUNC_CWD = 1 << 12,	   /* idem */
-};
+#include "bpf/procship_event.h"
 
 #define PCACHE_EXEC_ID_MAX 384 /* base64 of a 255-byte node name, ktime and pid */
 
@@ -36,7 +22,7 @@ struct pcache_proc {
 	uint32_t gid;
 	uint32_t auid;
 	uint64_t ktime;	 /* boot-time ns that names this image in exec_id */
-	uint32_t flags;	 /* enum pcache_flag */
+	uint32_t flags;	 /* PS_F_* */
 	bool cloned;	 /* forked and not exec'd since: the next exec carries "clone" */
 	bool linked;	 /* in the pid table (alive, as far as we know) */
 	uint32_t refcnt; /* the pid table's reference + one per child naming it as parent */

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shipper/capture/sensor.h"
 #include "shipper/encode/event_json.h"
 
 struct pev {
@@ -117,24 +116,11 @@ static void set_kernel_parent(struct pev *p, struct pcache_proc *proc)
 		proc->parent_exec_id[0] = '\0';
 }
 
-static uint32_t record_flags(const struct ps_event *e)
-{
-	uint32_t f = 0;
-
-	if (e->flags & PS_F_TRUNC_ARGS)
-		f |= PCACHE_F_TRUNC_ARGS;
-	if (e->flags & PS_F_TRUNC_FILENAME)
-		f |= PCACHE_F_TRUNC_FILENAME;
-	if (e->flags & PS_F_TRUNC_CWD)
-		f |= PCACHE_F_TRUNC_CWD;
-	if (e->flags & PS_F_ERR_FILENAME)
-		f |= PCACHE_F_ERROR_FILENAME;
-	if (e->flags & PS_F_ERR_ARGS)
-		f |= PCACHE_F_ERROR_ARGS;
-	if (e->flags & PS_F_ERR_CWD)
-		f |= PCACHE_F_ERROR_CWD;
-	return f;
-}
+/* The bits of a record that describe its strings, and so the process; the others describe
+ * the record. */
+#define RECORD_FLAGS                                                                               \
+	(PS_F_TRUNC_FILENAME | PS_F_TRUNC_ARGS | PS_F_TRUNC_CWD | PS_F_ERR_FILENAME |              \
+		PS_F_ERR_ARGS | PS_F_ERR_CWD)
 
 /* Fill proc's identity and strings from an exec-like record (BPF exec or /proc scan). */
 static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e, bool procfs)
@@ -150,19 +136,19 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e, 
 	proc->uid = e->uid;
 	proc->gid = e->gid;
 	proc->auid = e->auid;
-	proc->flags = record_flags(e);
+	proc->flags = e->flags & RECORD_FLAGS;
 	if (procfs) {
 		copy_field(cwd, sizeof(cwd), e->cwd, e->cwd_len);
 	} else if (e->flags & PS_F_ERR_CWD) {
 		cwd[0] = '\0';
 	} else if (pev_cwd_path(e->cwd, e->cwd_len, cwd, sizeof(cwd)) < 0) {
 		cwd[0] = '\0';
-		proc->flags |= PCACHE_F_ERROR_CWD;
+		proc->flags |= PS_F_ERR_CWD;
 	}
-	if (cwd[0] == '\0' && !(proc->flags & PCACHE_F_ERROR_CWD))
-		proc->flags |= PCACHE_F_NOCWD;
+	if (cwd[0] == '\0' && !(proc->flags & PS_F_ERR_CWD))
+		proc->flags |= PS_F_NOCWD;
 	if (strcmp(cwd, "/") == 0)
-		proc->flags |= PCACHE_F_ROOTCWD;
+		proc->flags |= PS_F_ROOTCWD;
 	copy_field(filename, sizeof(filename), e->filename, e->filename_len);
 	if (pev_binary_path(filename, cwd, binary, sizeof(binary)) < 0)
 		copy_field(binary, sizeof(binary), filename, sizeof(filename));
@@ -226,7 +212,7 @@ static void on_procfs_record(struct pev *p, const struct ps_event *e)
 	proc->ktime = e->ktime;
 	if (fill_from_record(proc, e, true) != 0)
 		p->stats.encode_errors++;
-	proc->flags |= PCACHE_F_PROCFS;
+	proc->flags |= PS_F_PROCFS;
 	set_exec_id(p, proc);
 	parent = e->ppid ? pcache_get(p->cache, e->ppid) : NULL;
 	if (parent) {
@@ -251,14 +237,14 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 	proc->ktime = e->ktime;
 	if (fill_from_record(proc, e, false) != 0)
 		p->stats.encode_errors++;
-	proc->flags |= PCACHE_F_EXECVE;
+	proc->flags |= PS_F_EXECVE;
 	set_exec_id(p, proc);
 	/* After a fork the forker is the parent (even if it has exited since); after an exec
 	 * without a fork, the image this pid ran before. */
 	if (old && !old->cloned) {
 		parent = old;
 	} else {
-		proc->flags |= PCACHE_F_CLONE;
+		proc->flags |= PS_F_CLONE;
 		parent = old && old->parent ? old->parent : pcache_get(p->cache, e->ppid);
 	}
 	if (parent) {
@@ -296,7 +282,7 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 		p->stats.parent_misses++;
 		if (set_from_comm(proc, e) != 0)
 			p->stats.encode_errors++;
-		proc->flags = PCACHE_F_MISS;
+		proc->flags = PS_F_MISS;
 	}
 	proc->pid = e->pid;
 	proc->tid = e->pid;
@@ -305,8 +291,8 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 	proc->gid = e->gid;
 	proc->auid = e->auid;
 	proc->ktime = e->start_ktime;
-	proc->flags |= PCACHE_F_CLONE;
-	proc->flags &= ~(uint32_t)(PCACHE_F_PROCFS | PCACHE_F_EXECVE);
+	proc->flags |= PS_F_CLONE;
+	proc->flags &= ~(uint32_t)(PS_F_PROCFS | PS_F_EXECVE);
 	proc->cloned = true;
 	set_exec_id(p, proc);
 }
@@ -331,7 +317,7 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 		proc->uid = e->uid;
 		proc->auid = e->auid;
 		proc->ktime = e->start_ktime;
-		proc->flags = PCACHE_F_MISS;
+		proc->flags = PS_F_MISS;
 		set_exec_id(p, proc);
 	}
 	parent = proc->parent ? proc->parent : pcache_get(p->cache, proc->ppid);
@@ -345,7 +331,7 @@ void pev_record(void *arg, const struct ps_event *e)
 
 	switch (e->type) {
 	case PS_EVENT_EXEC:
-		if (e->flags & PS_F_USER_PROCFS)
+		if (e->flags & PS_F_PROCFS)
 			on_procfs_record(p, e);
 		else
 			on_exec_record(p, e);

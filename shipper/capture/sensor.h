@@ -1,6 +1,6 @@
-/* BPF sensor: loads and attaches bpf/procship.bpf.c, drains its ring buffer from the caller's
- * event loop, and reads the kernel-side drop counters. Also scans /proc at start-up so that
- * processes older than procship are known. */
+/* The BPF sensor, mechanism only: loads and attaches bpf/procship.bpf.c, drains its ring
+ * buffer when the caller's event loop says so, and reads the drop counters. It logs nothing of
+ * its own; what the records mean is the callback's business (procevents). */
 #ifndef PROCSHIP_SENSOR_H
 #define PROCSHIP_SENSOR_H
 
@@ -10,11 +10,13 @@
 
 #include "bpf/procship_event.h"
 
-/* Called for each record, in ring-buffer order. The record is only valid during the call. */
+/* Receives each record, in ring-buffer order. The record is only valid during the call, and
+ * its size is what its type uses (struct ps_event). It must not call back into the sensor.
+ * The /proc scan (procfs.h) feeds the same callback. */
 typedef void sensor_record_fn(void *arg, const struct ps_event *e);
 
 struct sensor_config {
-	sensor_record_fn *cb;
+	sensor_record_fn *cb; /* required */
 	void *cb_arg;
 	size_t ringbuf_bytes;  /* power of two >= page size; 0 = the BPF default (2 MiB) */
 	uint64_t wakeup_bytes; /* pending bytes that wake user space; 0 = default */
@@ -22,26 +24,26 @@ struct sensor_config {
 
 struct sensor;
 
-/* Open, load and attach. NULL with errno and a message in err: not root, no BTF, verifier. */
+/* Open, load and attach; cfg is copied. From then on the kernel records every exec, fork and
+ * exit but those of the calling process itself. Installs a process-wide libbpf print hook
+ * (warnings to stderr, debug dropped). Refuses what the kernel refuses (not root nor
+ * CAP_BPF+CAP_PERFMON, no BTF, the verifier, a bad ringbuf_bytes): NULL with errno set and a
+ * message in err. */
 struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t errlen);
-void sensor_free(struct sensor *s); /* detaches; accepts NULL */
-/* An fd for epoll: readable when records wait (after a wake-up). */
+void sensor_free(struct sensor *s); /* detaches and closes both fds; accepts NULL */
+/* An fd for epoll, the sensor's: readable when records wait (after a wake-up). */
 int sensor_fd(const struct sensor *s);
-/* A timer fd for epoll: readable when the ring is due to be polled. */
+/* A timer fd for epoll, the sensor's: readable when the ring is due to be polled. */
 int sensor_timer_fd(const struct sensor *s);
-/* Consume every pending record, and decide how user space hears of the next ones: by its
+/* Hand every pending record to cb, and decide how user space hears of the next ones: by its
  * poll timer while they keep coming, by a wake-up from the BPF side once a drain finds
- * nothing. Call whenever either fd is readable (or at any other time). Returns the count
- * or -errno. */
+ * nothing. Call whenever either fd is readable (or at any other time). A record shorter than
+ * its type needs is not handed on, but counted (drops[PS_DROP_SHORT]). Returns how many
+ * records were consumed, or -errno. */
 int sensor_drain(struct sensor *s);
-/* Reserve failures counted in BPF, summed over CPUs, per enum ps_event_type (index 1..3);
- * index 0 counts records too short to be read (a kernel/user layout mismatch). */
-int sensor_drops(const struct sensor *s, uint64_t drops[4]);
-
-/* Emit one PS_EVENT_EXEC record per process in /proc (procroot, normally "/proc"), parents
- * before children where /proc order allows. ktime/start_ktime come from field 22 of
- * /proc/PID/stat. Returns the number of processes seen. */
-int sensor_scan_proc(const char *procroot, sensor_record_fn *cb, void *arg);
-#define PS_F_USER_PROCFS (1u << 31) /* set on records made by sensor_scan_proc */
+/* Fill drops: reserve failures counted in BPF, summed over CPUs, per enum ps_event_type
+ * (index 1..3), and at PS_DROP_SHORT the short records sensor_drain set aside. Each count
+ * only grows. Returns 0 or -errno. */
+int sensor_drops(const struct sensor *s, uint64_t drops[PS_DROP_SLOTS]);
 
 #endif

@@ -90,19 +90,19 @@ static const struct {
 	uint32_t bit;
 	const char *name;
 } flag_names[] = {
-	{PCACHE_F_EXECVE, "execve"},
-	{PCACHE_F_PROCFS, "procFS"},
-	{PCACHE_F_ERROR_ENVS, "errorEnvs"},
-	{PCACHE_F_TRUNC_ARGS, "truncArgs"},
-	{PCACHE_F_MISS, "miss"},
-	{PCACHE_F_ERROR_FILENAME, "errorFilename"},
-	{PCACHE_F_ERROR_ARGS, "errorArgs"},
-	{PCACHE_F_NOCWD, "nocwd"},
-	{PCACHE_F_ROOTCWD, "rootcwd"},
-	{PCACHE_F_ERROR_CWD, "errorCWD"},
-	{PCACHE_F_CLONE, "clone"},
-	{PCACHE_F_TRUNC_FILENAME, "truncFilename"},
-	{PCACHE_F_TRUNC_CWD, "truncCWD"},
+	{PS_F_EXECVE, "execve"},
+	{PS_F_PROCFS, "procFS"},
+	{PS_F_ERR_ENVS, "errorEnvs"},
+	{PS_F_TRUNC_ARGS, "truncArgs"},
+	{PS_F_MISS, "miss"},
+	{PS_F_ERR_FILENAME, "errorFilename"},
+	{PS_F_ERR_ARGS, "errorArgs"},
+	{PS_F_NOCWD, "nocwd"},
+	{PS_F_ROOTCWD, "rootcwd"},
+	{PS_F_ERR_CWD, "errorCWD"},
+	{PS_F_CLONE, "clone"},
+	{PS_F_TRUNC_FILENAME, "truncFilename"},
+	{PS_F_TRUNC_CWD, "truncCWD"},
 };
 
 size_t ejson_flags(uint32_t flags, char *buf, size_t size)
@@ -737,14 +737,14 @@ static const char *encode_fit(struct ejson *ej, const char *kind, struct pcache_
 	/* Shallow copies whose string pointers we may point at shortened copies; encode()
 	 * builds their objects afresh and never touches the cached text. */
 	memcpy(&p, proc, sizeof(p));
-	args[nargs++] = (struct cuttable){&p.arguments, &p.flags, PCACHE_F_TRUNC_ARGS};
-	paths[npaths++] = (struct cuttable){&p.cwd, &p.flags, PCACHE_F_TRUNC_CWD};
-	paths[npaths++] = (struct cuttable){&p.binary, &p.flags, PCACHE_F_TRUNC_FILENAME};
+	args[nargs++] = (struct cuttable){&p.arguments, &p.flags, PS_F_TRUNC_ARGS};
+	paths[npaths++] = (struct cuttable){&p.cwd, &p.flags, PS_F_TRUNC_CWD};
+	paths[npaths++] = (struct cuttable){&p.binary, &p.flags, PS_F_TRUNC_FILENAME};
 	if (parent) {
 		memcpy(&pp, parent, sizeof(pp));
-		args[nargs++] = (struct cuttable){&pp.arguments, &pp.flags, PCACHE_F_TRUNC_ARGS};
-		paths[npaths++] = (struct cuttable){&pp.cwd, &pp.flags, PCACHE_F_TRUNC_CWD};
-		paths[npaths++] = (struct cuttable){&pp.binary, &pp.flags, PCACHE_F_TRUNC_FILENAME};
+		args[nargs++] = (struct cuttable){&pp.arguments, &pp.flags, PS_F_TRUNC_ARGS};
+		paths[npaths++] = (struct cuttable){&pp.cwd, &pp.flags, PS_F_TRUNC_CWD};
+		paths[npaths++] = (struct cuttable){&pp.binary, &pp.flags, PS_F_TRUNC_FILENAME};
 	}
 	ej->stats.shortened++;
 	for (rounds = 0; rounds < 8 && json && *len > ej->max_len; rounds++) {

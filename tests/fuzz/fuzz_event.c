@@ -179,7 +179,7 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 	switch (op & 3) {
 	case 0:
 		e.type = PS_EVENT_EXEC;
-		e.flags = PS_F_USER_PROCFS;
+		e.flags = PS_F_PROCFS;
 		break;
 	case 1:
 		e.type = PS_EVENT_EXEC;
@@ -219,9 +219,8 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 		/* BPF: components leaf first, each NUL-terminated, up to PS_CWD_MAX bytes; the
 		 * procFS scan: one readlink() path, NUL-terminated. */
 		if (parts & 8) {
-			n = take_blob(
-				r, e.cwd, sizeof(e.cwd) - ((e.flags & PS_F_USER_PROCFS) ? 1 : 0));
-			if (e.flags & PS_F_USER_PROCFS) {
+			n = take_blob(r, e.cwd, sizeof(e.cwd) - ((e.flags & PS_F_PROCFS) ? 1 : 0));
+			if (e.flags & PS_F_PROCFS) {
 				e.cwd[n] = '\0';
 				n = strlen(e.cwd);
 			}
@@ -229,8 +228,7 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 		}
 		n = (parts & 16) ? take_blob(r, e.cgroup, sizeof(e.cgroup) - 1) : 0;
 		e.cgroup[n] = '\0';
-		rec_size =
-			(e.flags & PS_F_USER_PROCFS) ? sizeof(e) : PS_EVENT_ARGS_OFF + e.args_len;
+		rec_size = (e.flags & PS_F_PROCFS) ? sizeof(e) : PS_EVENT_ARGS_OFF + e.args_len;
 	} else {
 		rec_size = PS_EVENT_HDR_SIZE;
 	}
@@ -275,7 +273,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (nrec = 0; r.left > 0 && nrec < RECORDS_MAX; nrec++) {
 		struct ps_event *e = build_record(&r, pids);
 
-		x.type = e->type == PS_EVENT_EXEC && (e->flags & PS_F_USER_PROCFS) ? 0 : e->type;
+		x.type = e->type == PS_EVENT_EXEC && (e->flags & PS_F_PROCFS) ? 0 : e->type;
 		x.pid = e->pid;
 		x.emitted = 0;
 		x.over_limit_before = ejson_get_stats(ej)->over_limit;

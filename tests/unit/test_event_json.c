@@ -52,14 +52,14 @@ static void test_flags_order(void **state)
 	char buf[256];
 
 	(void)state;
-	ejson_flags(PCACHE_F_CLONE | PCACHE_F_EXECVE | PCACHE_F_ROOTCWD, buf, sizeof(buf));
+	ejson_flags(PS_F_CLONE | PS_F_EXECVE | PS_F_ROOTCWD, buf, sizeof(buf));
 	assert_string_equal(buf, "execve rootcwd clone");
-	ejson_flags(PCACHE_F_EXECVE | PCACHE_F_CLONE, buf, sizeof(buf));
+	ejson_flags(PS_F_EXECVE | PS_F_CLONE, buf, sizeof(buf));
 	assert_string_equal(buf, "execve clone");
-	ejson_flags(PCACHE_F_PROCFS, buf, sizeof(buf));
+	ejson_flags(PS_F_PROCFS, buf, sizeof(buf));
 	assert_string_equal(buf, "procFS");
-	ejson_flags(PCACHE_F_TRUNC_ARGS | PCACHE_F_EXECVE | PCACHE_F_MISS | PCACHE_F_ERROR_CWD |
-			    PCACHE_F_NOCWD | PCACHE_F_TRUNC_FILENAME,
+	ejson_flags(PS_F_TRUNC_ARGS | PS_F_EXECVE | PS_F_MISS | PS_F_ERR_CWD | PS_F_NOCWD |
+			    PS_F_TRUNC_FILENAME,
 		buf, sizeof(buf));
 	assert_string_equal(buf, "execve truncArgs miss nocwd errorCWD truncFilename");
 	assert_int_equal(ejson_flags(0, buf, sizeof(buf)), 0);
@@ -288,7 +288,7 @@ static struct ps_event *procfs_record(uint32_t pid, uint32_t ppid, const char *e
 	struct ps_event *e = calloc(1, sizeof(*e));
 
 	e->type = PS_EVENT_EXEC;
-	e->flags = PS_F_USER_PROCFS;
+	e->flags = PS_F_PROCFS;
 	e->pid = e->tid = pid;
 	e->ppid = ppid;
 	e->auid = 0xffffffff;
@@ -537,14 +537,14 @@ static void test_fast_path_matches_tree(void **state)
 	proc.binary = "/usr/bin/env";
 	proc.arguments = "a \"b c\"";
 	proc.cwd = "/tmp";
-	proc.flags = PCACHE_F_EXECVE | PCACHE_F_CLONE;
+	proc.flags = PS_F_EXECVE | PS_F_CLONE;
 	proc.ktime = 1000;
 	strcpy(proc.exec_id, "aWQ=");
 	strcpy(proc.parent_exec_id, "cGFyZW50");
 	parent.pid = 1;
 	parent.binary = "/sbin/init";
 	parent.cwd = "/";
-	parent.flags = PCACHE_F_PROCFS | PCACHE_F_ROOTCWD;
+	parent.flags = PS_F_PROCFS | PS_F_ROOTCWD;
 	json = ejson_exit(ej, &proc, &parent, 9 | (3 << 8), 2000000001, &len);
 	assert_non_null(json);
 	first = strdup(json);
@@ -625,7 +625,7 @@ static void test_direct_writer_matches_libfastjson(void **state)
 		snprintf(proc.docker, sizeof(proc.docker), "%s", strs[(round / 11) % ns]);
 		parent.pid = round;
 		parent.binary = round % 8 ? (char *)strs[(round / 13) % ns] : NULL;
-		parent.flags = PCACHE_F_PROCFS;
+		parent.flags = PS_F_PROCFS;
 		parent.ktime = round;
 
 		fast = is_exit ? ejson_exit(ej, &proc, with_parent ? &parent : NULL, round * 131u,
