@@ -10,6 +10,8 @@
 
 IT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IT_TOP=$(cd "$IT_LIB_DIR/../.." && pwd)
+# the programs the scenarios and these functions run (receivers, exec drivers, JSON checks)
+IT_HELPERS=$IT_LIB_DIR/helpers
 RECEIVER_CONF=$IT_TOP/contrib/rsyslog/procship-receiver.conf
 SCENARIO=$(basename "$0" .sh)
 
@@ -154,7 +156,7 @@ wait_for()
 # return 1 (no failure: a building block).
 json_lines_match()
 {
-	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" select "$@"
+	"$PYTHON" "$IT_HELPERS/jsoncheck.py" select "$@"
 }
 
 # wait_for_json FILE EXPR SECONDS [NAME=VALUE...]: print the first matching line, waiting for
@@ -174,31 +176,31 @@ wait_for_json()
 # assert_json JSON EXPR [NAME=VALUE...]: fail unless EXPR holds for the JSON text.
 assert_json()
 {
-	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" assert "$@" || fail "JSON assertion failed (see above)"
+	"$PYTHON" "$IT_HELPERS/jsoncheck.py" assert "$@" || fail "JSON assertion failed (see above)"
 }
 
 # json_value JSON EXPR [NAME=VALUE...]: print EXPR's value; fails if it cannot be evaluated.
 json_value()
 {
-	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" value "$@" || fail "cannot read a value from JSON"
+	"$PYTHON" "$IT_HELPERS/jsoncheck.py" value "$@" || fail "cannot read a value from JSON"
 }
 
 # first_line FILE: the first complete line of FILE; fails if there is none.
 first_line()
 {
-	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" first "$1" || fail "no complete line in $1"
+	"$PYTHON" "$IT_HELPERS/jsoncheck.py" first "$1" || fail "no complete line in $1"
 }
 
 # json_count FILE EXPR [NAME=VALUE...]: how many lines of FILE match.
 json_count()
 {
-	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" count "$@"
+	"$PYTHON" "$IT_HELPERS/jsoncheck.py" count "$@"
 }
 
 # all_json FILE: fail unless every complete line of FILE is JSON.
 all_json()
 {
-	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" alljson "$1" || fail "$1 has a line that is not JSON"
+	"$PYTHON" "$IT_HELPERS/jsoncheck.py" alljson "$1" || fail "$1 has a line that is not JSON"
 }
 
 # ---- rsyslogd ---------------------------------------------------------------------------------
@@ -357,7 +359,7 @@ start_udp_sink()
 	[ -n "$port" ] || port=$(free_udp_port)
 	SINK_OUT=$T/sink.out
 	SINK_SIZES=$T/sink.sizes
-	"$PYTHON" "$IT_LIB_DIR/udp_sink.py" "$port" "$SINK_OUT" "$SINK_SIZES" 300 \
+	"$PYTHON" "$IT_HELPERS/udp_sink.py" "$port" "$SINK_OUT" "$SINK_SIZES" 300 \
 		2>>"$T/sink.log" &
 	SINK_PID=$!
 	for ((i = 0; i < 100; i++)); do
@@ -517,7 +519,7 @@ print(sum(int(m.group(1)) for line in sys.stdin for m in [pat.search(line)] if m
 # replacing bad bytes, so they alone would not notice raw invalid bytes).
 all_utf8()
 {
-	"$PYTHON" "$IT_LIB_DIR/jsoncheck.py" utf8 "$1" || fail "$1 is not valid UTF-8"
+	"$PYTHON" "$IT_HELPERS/jsoncheck.py" utf8 "$1" || fail "$1 is not valid UTF-8"
 }
 
 # ---- test processes ---------------------------------------------------------------------------
@@ -654,7 +656,7 @@ start_counter()
 	[ -n "$port" ] || port=$(free_udp_port)
 	CNT_OUT[$name]=$T/counter-$name.out
 	rm -f "$T/counter-$name.ready"
-	${ns:+ip netns exec "$ns"} "$PYTHON" "$IT_LIB_DIR/udp_counter.py" "$port" "${CNT_OUT[$name]}" \
+	${ns:+ip netns exec "$ns"} "$PYTHON" "$IT_HELPERS/udp_counter.py" "$port" "${CNT_OUT[$name]}" \
 		"$T/counter-$name.kdrops" "$T/counter-$name.ready" 300 2>>"$T/counter-$name.log" &
 	CNT_PID[$name]=$!
 	CNT_NSNAME[$name]=$ns
