@@ -1,6 +1,6 @@
-# Integration-test library, UDP receivers: free ports, a bare sink (start_udp_sink), counting
-# receivers that lose nothing they accepted (start_counter NAME), and the kernel's drop count
-# of a UDP socket. Sourced by lib.sh.
+# Integration-test library, UDP receivers: free ports, the one receiver program
+# (helpers/udp_receiver.py) as a bare sink (start_udp_sink) and as counters (start_counter
+# NAME), and the kernel's drop count of a UDP socket. Sourced by lib.sh.
 
 # free_udp_port: print a UDP port on 127.0.0.1 that nobody uses right now (imudp cannot bind
 # port 0 and tell us, so we ask the kernel for one and hand it over).
@@ -37,31 +37,48 @@ udp_socket_drops()
 	EOF
 }
 
+# ---- the receiver -----------------------------------------------------------------------------
+# it_launch_receiver BASE PORT ARGS...: helpers/udp_receiver.py on 127.0.0.1:PORT with ARGS, its
+# stderr appended to BASE.log; in the network namespace $CNT_NS if set. Sets IT_RCV_PID; returns
+# once the socket is bound. It ends by itself after 300 s.
+it_launch_receiver()
+{
+	local base=$1 port=$2 ns=${CNT_NS:-} i
+	shift 2
+	rm -f "$base.ready"
+	${ns:+ip netns exec "$ns"} "$PYTHON" "$IT_HELPERS/udp_receiver.py" --port "$port" \
+		--ready "$base.ready" "$@" 2>>"$base.log" &
+	IT_RCV_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$base.ready" ] && return 0
+		kill -0 "$IT_RCV_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	show_tail "$base.log"
+	fail "udp receiver did not bind 127.0.0.1:$port${ns:+ in netns $ns}"
+}
+
 # ---- a bare UDP sink --------------------------------------------------------------------------
-# start_udp_sink [PORT]: udp_sink.py on 127.0.0.1:PORT (a free port if none is given): every
+# start_udp_sink [PORT]: the receiver on 127.0.0.1:PORT (a free port if none is given): every
 # datagram becomes one line of $SINK_OUT (bytes as received; a datagram with a newline in it is
-# counted in $SINK_OUT.bad instead) and its size one line of $SINK_SIZES. Sets SINK_PID and
-# SINK_PORT; the sink ends by itself after 300 s.
+# counted in $SINK_OUT.bad instead), its size one line of $SINK_SIZES and its source port one
+# line of $SINK_PEERS. Sets SINK_PID and SINK_PORT.
 SINK_PID=
 SINK_PORT=
 SINK_OUT=
 SINK_SIZES=
+SINK_PEERS=
 start_udp_sink()
 {
-	local port=${1:-} i
+	local port=${1:-}
 	[ -z "$SINK_PID" ] || fail "start_udp_sink: the sink $SINK_PID is still running"
 	[ -n "$port" ] || port=$(free_udp_port)
 	SINK_OUT=$T/sink.out
 	SINK_SIZES=$T/sink.sizes
-	"$PYTHON" "$IT_HELPERS/udp_sink.py" "$port" "$SINK_OUT" "$SINK_SIZES" 300 \
-		2>>"$T/sink.log" &
-	SINK_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		port_is_listening "$port" && break
-		kill -0 "$SINK_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	port_is_listening "$port" || { show_tail "$T/sink.log"; fail "udp_sink did not listen on $port"; }
+	SINK_PEERS=$T/sink.peers
+	CNT_NS= it_launch_receiver "$T/sink" "$port" --out "$SINK_OUT" --newlines refuse \
+		--sizes "$SINK_SIZES" --peers "$SINK_PEERS"
+	SINK_PID=$IT_RCV_PID
 	SINK_PORT=$port
 	info "udp sink $SINK_PID listening on 127.0.0.1:$SINK_PORT, writing $SINK_OUT"
 }
@@ -75,33 +92,26 @@ stop_udp_sink()
 }
 
 # ---- counting receivers -----------------------------------------------------------------------
-# A UDP receiver that accounts for every datagram: udp_counter.py, one per NAME, writing one line
-# per datagram to CNT_OUT[NAME] ($T/counter-NAME.out, appended to by every instance of NAME).
-# stop_counter first stops accepting (the socket is connect()ed elsewhere, so new datagrams are
-# refused with ICMP as if the port were closed), then reads what is queued, so that nothing the
-# kernel accepted for it is lost at shutdown; the datagrams its socket dropped (receive buffer
-# full) are added to $T/counter-NAME.kdrops. CNT_NS (a network namespace name) runs it there.
+# The receiver, one per NAME, writing one line per datagram to CNT_OUT[NAME]
+# ($T/counter-NAME.out, appended to by every instance of NAME; a newline or NUL inside a
+# datagram written as \n or \0). stop_counter first stops accepting (the socket is connect()ed
+# elsewhere, so new datagrams are refused with ICMP as if the port were closed), then reads what
+# is queued, so that nothing the kernel accepted for it is lost at shutdown; the datagrams its
+# socket dropped (receive buffer full) are added to $T/counter-NAME.kdrops. CNT_NS (a network
+# namespace name) runs it there.
 declare -A CNT_PID=() CNT_PORT=() CNT_OUT=() CNT_NSNAME=()
 
 # start_counter NAME [PORT]
 start_counter()
 {
-	local name=$1 port=${2:-} i ns=${CNT_NS:-}
+	local name=$1 port=${2:-} ns=${CNT_NS:-}
 	[ -z "${CNT_PID[$name]:-}" ] || fail "start_counter: counter $name is still running"
 	[ -n "$port" ] || port=$(free_udp_port)
 	CNT_OUT[$name]=$T/counter-$name.out
-	rm -f "$T/counter-$name.ready"
-	${ns:+ip netns exec "$ns"} "$PYTHON" "$IT_HELPERS/udp_counter.py" "$port" "${CNT_OUT[$name]}" \
-		"$T/counter-$name.kdrops" "$T/counter-$name.ready" 300 2>>"$T/counter-$name.log" &
-	CNT_PID[$name]=$!
+	it_launch_receiver "$T/counter-$name" "$port" --out "${CNT_OUT[$name]}" \
+		--kdrops "$T/counter-$name.kdrops"
+	CNT_PID[$name]=$IT_RCV_PID
 	CNT_NSNAME[$name]=$ns
-	for ((i = 0; i < 100; i++)); do
-		[ -e "$T/counter-$name.ready" ] && break
-		kill -0 "${CNT_PID[$name]}" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -e "$T/counter-$name.ready" ] ||
-		{ show_tail "$T/counter-$name.log"; fail "udp counter $name did not bind 127.0.0.1:$port"; }
 	CNT_PORT[$name]=$port
 	info "udp counter $name (${CNT_PID[$name]}) on 127.0.0.1:$port${ns:+ in netns $ns}"
 }
