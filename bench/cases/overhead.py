@@ -1,5 +1,6 @@
 """Case 1, exec capture overhead: a max-rate fork + exec loop untraced and traced, in
-interleaved pairs (ABBA order). The tracer is procship, bpftrace or auditd."""
+interleaved pairs (ABBA order). The tracer is procship, bpftrace or auditd; with --baseline,
+every procship rep also runs the baseline binary, back to back with the current one."""
 import os
 import time
 
@@ -12,7 +13,7 @@ from lib.receivers import Sink
 from lib.results import DETAILS, ROWS, row
 from lib.stats import med, median_ci, spread
 
-MARK = {"untraced": "-u"}
+MARK = {"untraced": "-u", "procship-baseline": "-b"}
 
 
 def run_untraced(n, marker):
@@ -25,14 +26,15 @@ def _bpf_delta(bpf0, bpf1):
             for i in bpf1}
 
 
-def run_procship(n, marker):
+def run_procship(n, marker, binary=None):
     """One execloop run with procship shipping to a holding udp_sink; None if it failed."""
     # The receiver holds its datagrams in its socket buffer until the loop is over: a
     # remote one takes no CPU from the traced host, one on loopback would compete with the
     # loop being measured. It still counts every exec event afterwards.
     sink = Sink("--match", '"process_exec"', "--match", f'"arguments":"{marker}"',
                 "--count", str(n), "--hold", max_seconds=300)
-    ps = Procship("--udp-output-enabled", "--udp-output-address", f"127.0.0.1:{sink.port}")
+    ps = Procship("--udp-output-enabled", "--udp-output-address", f"127.0.0.1:{sink.port}",
+                  binary=binary)
     time.sleep(0.2)  # let the start-up /proc scan settle before measuring
     cpu0 = proc_cpu(ps.p.pid)
     bpf0 = bpf_prog_stats(ps.p.pid)
@@ -64,6 +66,8 @@ def traced_run(kind, n, marker, state):
         return run_untraced(n, marker)
     if kind == "procship":
         return run_procship(n, marker)
+    if kind == "procship-baseline":
+        return run_procship(n, marker, env.BASELINE)
     if kind == "bpftrace":
         return tracers.run_bpftrace(n, marker, state)
     if kind == "auditd":
@@ -90,6 +94,9 @@ class Pairs:
 
 
 def rep_order(kind, rep):
+    if kind == "procship" and env.BASELINE:
+        order = ["untraced", "procship-baseline", "procship"]
+        return order if rep % 2 == 0 else list(reversed(order))
     return ["untraced", kind] if rep % 2 == 0 else [kind, "untraced"]
 
 
@@ -127,15 +134,18 @@ def command(kind, n, state):
     if kind == "procship":
         return (f"procship --udp-output-enabled --udp-output-address 127.0.0.1:SINK "
                 f"(+ bench/udp_sink); execloop --count {n} nop")
+    if kind == "procship-baseline":
+        return (f"{env.BASELINE} --udp-output-enabled --udp-output-address 127.0.0.1:SINK "
+                f"(+ bench/udp_sink); execloop --count {n} nop")
     return tracers.command(kind, n, state)
 
 
 def overhead_row(kind, n, state, acc):
-    target = "≤ 3%, 0 lost" if kind == "procship" else "comparison"
+    target = {"procship": "≤ 3%, 0 lost", "procship-baseline": "baseline"}.get(kind, "comparison")
     met = ""
     if kind == "procship":
         met = "yes" if med(acc.pairs) <= 3 and max(acc.lost) == 0 else "no"
-    case = "overhead" if kind == "procship" else kind
+    case = "overhead" if kind.startswith("procship") else kind
     tracer_cpu = acc.tracer_cpu
     row(case, name=f"exec overhead: {kind}", cmd=command(kind, n, state), runs=len(acc.pairs),
         base_med=med(acc.base), base_spread=spread(acc.base, "{:.3f}"),
@@ -152,12 +162,29 @@ def overhead_row(kind, n, state, acc):
         ROWS["_procship_runs"] = acc.extra
 
 
+def vs_baseline(cur, base):
+    """Per rep, the current binary's figures relative to the baseline's (%)."""
+    def ratios(f):
+        return [(f(c) / f(b) - 1) * 100 for c, b in zip(cur.extra, base.extra) if f(b) > 0]
+    ROWS["_overhead_baseline"] = {
+        "traced wall time": (base.traced, cur.traced, ratios(lambda x: x["wall"])),
+        "loop CPU (user+sys incl. children)": ([x["cpu"] for x in base.extra],
+                                               [x["cpu"] for x in cur.extra],
+                                               ratios(lambda x: x["cpu"])),
+        "procship's own CPU (schedstat)": ([x["cpu_sched"] for x in base.extra],
+                                           [x["cpu_sched"] for x in cur.extra],
+                                           ratios(lambda x: x["cpu_sched"])),
+    }
+
+
 def overhead_case(kind, reps, n):
     """Interleaved untraced / traced pairs (ABBA order), metric: added wall time %."""
     state = {}
     if kind in ("bpftrace", "auditd") and not tracers.setup(kind, state):
         return
     accs = {kind: Pairs()}
+    if kind == "procship" and env.BASELINE:
+        accs = {"procship-baseline": Pairs(), kind: Pairs()}
     run_execloop(max(50, n // 5))  # warm-up: page cache, CPU frequency, first-fork costs
     try:
         if not run_pairs(kind, reps, n, state, accs):
@@ -169,3 +196,5 @@ def overhead_case(kind, reps, n):
         return
     for k, acc in accs.items():
         overhead_row(k, n, state, acc)
+    if len(accs) > 1:
+        vs_baseline(accs[kind], accs["procship-baseline"])

@@ -1,5 +1,6 @@
 """Case 3, output throughput: datagrams the receiver got per sender CPU-second, for the same
-lines sent by a sendmmsg ceiling, rsyslog, logger and procship."""
+lines sent by a sendmmsg ceiling, rsyslog, logger and procship (and, with --baseline, the
+baseline procship back to back with the current one)."""
 import os
 import shutil
 import signal
@@ -11,7 +12,7 @@ from lib import env
 from lib.env import fail, helper, kv, log
 from lib.proc import Procship, pin, procship_help, ru_cpu, wait_child
 from lib.receivers import Sink
-from lib.results import note, row
+from lib.results import ROWS, note, row
 from lib.stats import med, spread
 
 SIZES = [200, 1500, 9000]
@@ -42,6 +43,10 @@ ruleset(name="fwd") {{
 }}
 """)
     return conf
+
+
+def binary(kind):
+    return env.BASELINE if kind == "procship-baseline" else None
 
 
 def send_flood(size, n_flood):
@@ -84,11 +89,12 @@ def send_logger(sink, lines):
     return {"received": int(res.get("matched", 0)), "cpu": ru_cpu(ru), "sent": None}
 
 
-def send_procship(sink, lines):
+def send_procship(sink, lines, bin_):
     with open(lines) as f:
         ps = Procship("--process-events=false", "--input-stdin", "--udp-output-enabled",
                       "--udp-output-address", f"127.0.0.1:{sink.port}", "--syslog-format",
-                      "rfc3164", "--max-message-size", "65507", stdin=f, wait_ready=False)
+                      "rfc3164", "--max-message-size", "65507", stdin=f, wait_ready=False,
+                      binary=bin_)
         rc, ru = wait_child(ps.p, 120)
     res = sink.finish(timeout=10)
     if rc != 0:
@@ -107,12 +113,12 @@ def sender(kind, size, n_lines, lines, n_flood, has_stdin):
         return send_rsyslog(sink, lines)
     if kind == "logger":
         return send_logger(sink, lines)
-    if kind == "procship":
+    if kind in ("procship", "procship-baseline"):
         if not has_stdin:
             sink.finish(timeout=1, stop=True)
             return {"na": "not available yet: procship has no --input-stdin option "
                           "(checked `procship --help`)"}
-        return send_procship(sink, lines)
+        return send_procship(sink, lines, binary(kind))
     raise ValueError(kind)
 
 
@@ -136,10 +142,11 @@ def fixed_cpu(kind, has_stdin):
         time.sleep(0.5)
         p.send_signal(signal.SIGTERM)
         return ru_cpu(wait_child(p, 20)[1])
-    if kind == "procship" and has_stdin:
+    if kind in ("procship", "procship-baseline") and has_stdin:
         with open(empty) as f:
             ps = Procship("--process-events=false", "--input-stdin", "--udp-output-enabled",
-                          "--udp-output-address", "127.0.0.1:9", stdin=f, wait_ready=False)
+                          "--udp-output-address", "127.0.0.1:9", stdin=f, wait_ready=False,
+                          binary=binary(kind))
             return ru_cpu(wait_child(ps.p, 60)[1])
     return None
 
@@ -154,19 +161,26 @@ class Pass:
             self.n_lines = {200: 2000, 1500: 1000, 9000: 500}
             self.n_flood = 5000
         self.kinds = ["sendmmsg", "rsyslog", "logger", "procship"]
-        self.has_stdin = "--input-stdin" in procship_help()
+        self.has_stdin = {"procship": "--input-stdin" in procship_help()}
         self.have = {"rsyslog": shutil.which("rsyslogd"), "logger": shutil.which("logger"),
                      "sendmmsg": True, "procship": True}
+        if env.BASELINE:
+            self.kinds.insert(3, "procship-baseline")
+            self.has_stdin["procship-baseline"] = "--input-stdin" in procship_help(env.BASELINE)
+            self.have["procship-baseline"] = True
         self.results = {(k, s): [] for k in self.kinds for s in SIZES}
         self.fixed = {k: [] for k in self.kinds}
         self.na = {}
         self.files = {}
 
+    def stdin(self, kind):
+        return self.has_stdin.get(kind, self.has_stdin["procship"])
+
 
 def run_rep(ps, rep):
     for k in ps.kinds:
         if ps.have[k]:
-            c = fixed_cpu(k, ps.has_stdin)
+            c = fixed_cpu(k, ps.stdin(k))
             if c is not None:
                 ps.fixed[k].append(c)
     for s in SIZES:
@@ -175,13 +189,14 @@ def run_rep(ps, rep):
             if not ps.have[k]:
                 ps.na[(k, s)] = f"{k} not installed"
                 continue
-            r = sender(k, s, ps.n_lines[s], ps.files[s], ps.n_flood, ps.has_stdin)
+            r = sender(k, s, ps.n_lines[s], ps.files[s], ps.n_flood, ps.stdin(k))
             if r is None:
                 continue
             if "na" in r:
                 ps.na[(k, s)] = r["na"]
                 continue
             rate = r["received"] / r["cpu"] if r["cpu"] > 0 else float("nan")
+            r["rep"] = rep
             ps.results[(k, s)].append((rate, r))
             log(f"throughput {k} {s}B rep {rep}: received {r['received']} "
                 f"cpu {r['cpu']:.3f}s -> {rate:,.0f}/cpu-s")
@@ -194,7 +209,7 @@ def add_notes(ps, fixed_med):
          "9 KB row. rsyslog gets `maxMessageSize=64k`, logger `--size 65000`.")
     note("throughput", "rsyslog's CPU includes its own start-up and shutdown (it runs only for "
          "the batch); logger and procship likewise. Each run sends the whole file once.")
-    if not ps.has_stdin:
+    if not ps.has_stdin["procship"]:
         note("throughput", "procship rows: `--input-stdin` is not in `procship --help` yet, so "
              "there is no figure; the rows fill in once the option exists (bench/run detects it).")
     note("throughput", "Start-up CPU (same pass, empty input, median): " + ", ".join(
@@ -212,7 +227,8 @@ def command(kind, s, ps):
                 f"RSYSLOG_TraditionalForwardFormat; {ps.n_lines[s]} lines")
     if kind == "logger":
         return f"logger -d -n 127.0.0.1 --rfc3164 --size 65000 -f FILE; {ps.n_lines[s]} lines"
-    return (f"procship --process-events=false --input-stdin --syslog-format rfc3164 "
+    name = env.BASELINE if kind == "procship-baseline" else "procship"
+    return (f"{name} --process-events=false --input-stdin --syslog-format rfc3164 "
             f"--max-message-size 65507 < FILE; {ps.n_lines[s]} lines")
 
 
@@ -244,6 +260,20 @@ def size_rows(ps, s, net):
             received=f"{min(recv)}–{max(recv)}", target=target, met=met)
 
 
+def vs_baseline(ps, net):
+    """Per size, the current binary's rate over the baseline's in the same rep."""
+    out = {}
+    for s in SIZES:
+        cur = {x[1]["rep"]: x for x in ps.results[("procship", s)]}
+        base = {x[1]["rep"]: x for x in ps.results[("procship-baseline", s)]}
+        reps = sorted(set(cur) & set(base))
+        out[s] = {"base": med([base[r][0] for r in reps]), "cur": med([cur[r][0] for r in reps]),
+                  "gross": [cur[r][0] / base[r][0] for r in reps if base[r][0] > 0],
+                  "net": [net(cur[r], "procship") / net(base[r], "procship-baseline")
+                          for r in reps if net(base[r], "procship-baseline") > 0]}
+    ROWS["_throughput_baseline"] = out
+
+
 def throughput_case(reps, quick):
     ps = Pass(quick)
     for s in SIZES:
@@ -260,3 +290,5 @@ def throughput_case(reps, quick):
 
     for s in SIZES:
         size_rows(ps, s, net)
+    if env.BASELINE:
+        vs_baseline(ps, net)

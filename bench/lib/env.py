@@ -9,6 +9,7 @@ ROOT = os.path.dirname(HERE)
 BUILD = os.path.join(ROOT, "build", "bench")
 BIN = os.environ.get("BENCH_BIN", BUILD)  # the C helpers, built by `make bench-helpers`
 PROCSHIP = os.environ.get("PROCSHIP", os.path.join(ROOT, "build", "procship"))
+BASELINE = None  # --baseline: another procship binary, measured next to PROCSHIP
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 CASES = ["overhead", "bpftrace", "auditd", "cost", "throughput", "latency", "startup",
          "normalize"]

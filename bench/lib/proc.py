@@ -116,12 +116,12 @@ def bpf_stats(on):
 
 
 class Procship:
-    """procship with stderr in a file of its own."""
+    """procship (or, with binary=, another build of it) with stderr in a file of its own."""
 
-    def __init__(self, *args, stdin=None, wait_ready=True, prefix=()):
+    def __init__(self, *args, stdin=None, wait_ready=True, prefix=(), binary=None):
         self.errpath = os.path.join(env.TMP, f"procship-{time.monotonic_ns()}.err")
         self.err = open(self.errpath, "w")
-        self.cmd = [*prefix, env.PROCSHIP, *args]
+        self.cmd = [*prefix, binary or env.PROCSHIP, *args]
         self.t_launch = time.monotonic_ns()
         self.p = subprocess.Popen(self.cmd, stdin=stdin or subprocess.DEVNULL,
                                   stdout=subprocess.DEVNULL, stderr=self.err)
@@ -152,8 +152,8 @@ class Procship:
         return open(self.errpath).read()
 
 
-def procship_help():
-    return subprocess.run([env.PROCSHIP, "--help"], capture_output=True,
+def procship_help(binary=None):
+    return subprocess.run([binary or env.PROCSHIP, "--help"], capture_output=True,
                           text=True).stdout
 
 

@@ -6,7 +6,7 @@ import time
 from lib import env
 from lib.proc import pin
 from lib.results import DETAILS, NOTES, ROWS
-from lib.stats import med, spread
+from lib.stats import med, median_ci, spread
 from lib.sysinfo import machine
 
 THROUGHPUT_TARGET = "≥ 0.60× sendmmsg, ≥ 3× rsyslog"
@@ -36,6 +36,28 @@ def fmt_overhead(rows):
     return "\n".join(out)
 
 
+def fmt_overhead_baseline(cmp):
+    """The current binary against --baseline, rep by rep (run back to back in each rep)."""
+    out = [f"Against the baseline `{env.BASELINE}`: in every rep the two binaries ran back to "
+           "back (order alternating), each against the same untraced run. Per rep, current ÷ "
+           "baseline − 1; the target is that the reorganisation regresses nothing by more than "
+           "3%.", "",
+           "| metric | baseline median (min–max) | current median (min–max) | current vs "
+           "baseline: median of per-rep ratios (min–max; 95% CI of the median) | target | met |",
+           "|---|---|---|---|---|---|"]
+    for name, (base, cur, pct) in cmp.items():
+        unit, scale = ("s", 1) if "wall" in name else ("ms", 1000)
+        fmt = "{:.3f}" if unit == "s" else "{:.1f}"
+        met = ("yes" if med(pct) <= 3 else "no") if pct else ""
+        out.append(f"| {name} | {fmt.format(med(base) * scale)} {unit} "
+                   f"({spread([x * scale for x in base], fmt)}) | "
+                   f"{fmt.format(med(cur) * scale)} {unit} "
+                   f"({spread([x * scale for x in cur], fmt)}) | "
+                   f"**{med(pct):+.1f}%** ({spread(pct, '{:+.1f}')}; CI "
+                   "{:+.1f}–{:+.1f}".format(*median_ci(pct)) + f") | ≤ +3% | {met} |")
+    return out
+
+
 def section_overhead():
     out = ["## 1. Exec capture overhead", "",
            "A max-rate loop of fork + execve(static `bench/nop`) + waitpid "
@@ -58,6 +80,8 @@ def section_overhead():
     for c in ["overhead", "bpftrace", "auditd"]:
         out += notes(c)
     out.append("")
+    if ROWS.get("_overhead_baseline"):
+        out += fmt_overhead_baseline(ROWS["_overhead_baseline"]) + [""]
     return out
 
 
@@ -106,6 +130,23 @@ def throughput_row(r):
             f"| {r['target']} | {r['met']} |")
 
 
+def fmt_throughput_baseline(cmp):
+    out = [f"Against the baseline `{env.BASELINE}`: in every rep the two binaries ran back to "
+           "back (order alternating). Per rep, current ÷ baseline datagrams per CPU-second; "
+           "the target is that the reorganisation regresses nothing by more than 3%.", "",
+           "| size | baseline datagrams/CPU-s median | current datagrams/CPU-s median | current "
+           "÷ baseline: median of per-rep ratios (min–max) | net of start-up CPU: median of "
+           "per-rep ratios (min–max) | target | met |",
+           "|---|---|---|---|---|---|---|"]
+    for s, c in cmp.items():
+        met = ("yes" if med(c["gross"]) >= 0.97 and med(c["net"]) >= 0.97 else "no") \
+            if c["gross"] else ""
+        out.append(f"| {s} B | {c['base']:,.0f} | {c['cur']:,.0f} | **{med(c['gross']):.3f}** "
+                   f"({spread(c['gross'], '{:.3f}')}) | {med(c['net']):.3f} "
+                   f"({spread(c['net'], '{:.3f}')}) | ≥ 0.97 | {met} |")
+    return out
+
+
 def section_throughput():
     out = ["## 3. Output throughput (datagrams the receiver got per sender CPU-second)", "",
            throughput_intro(), "",
@@ -114,7 +155,10 @@ def section_throughput():
            "net × rsyslog | target | met |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     out += [throughput_row(r) for r in ROWS["throughput"]]
-    return out + notes("throughput") + [""]
+    out += notes("throughput") + [""]
+    if ROWS.get("_throughput_baseline"):
+        out += fmt_throughput_baseline(ROWS["_throughput_baseline"]) + [""]
+    return out
 
 
 def section_latency():
@@ -234,7 +278,8 @@ def section_normalize():
 def header(args, started):
     return ["# procship benchmarks", "",
             f"Written by `bench/run{' --quick' if args.quick else ''}"
-            f"{' --only ' + args.only if args.only else ''}` in "
+            f"{' --only ' + args.only if args.only else ''}"
+            f"{' --baseline ' + args.baseline if args.baseline else ''}` in "
             f"{time.monotonic() - started:.0f} s. "
             "Every figure is a ratio against a baseline measured in the same pass, runs "
             "interleaved (ABBA order); median and spread (min–max) of N runs. Nothing here is "

@@ -37,9 +37,11 @@ def machine():
     tracing = tracing_programs()
     load = open("/proc/loadavg").read().split()[:3]
     now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
+    base = (f"- baseline: `{env.BASELINE}` ({version(env.BASELINE)}), measured next to "
+            f"procship in the throughput and overhead cases\n" if env.BASELINE else "")
     return (f"- cores: {os.cpu_count()} ({cpu})\n- kernel: {platform.release()}\n"
             f"- date: {now}\n"
-            f"- procship: `{env.PROCSHIP}` ({version(env.PROCSHIP)})\n"
+            f"- procship: `{env.PROCSHIP}` ({version(env.PROCSHIP)})\n" + base +
             f"- load average at start: {' '.join(load)}; tracing BPF programs already loaded by "
             f"others at start: {tracing} (the machine is shared: other sessions run tests and "
             f"their own tracers while we measure — that is why every figure is a ratio within "
