@@ -188,9 +188,33 @@ check-style:
 check-hardening: $(OUTPUT)/procship
 	$(Q)tests/check-hardening $(OUTPUT)/procship
 
+# ---- benchmarks ----------------------------------------------------------------------------
+# bench/run drives the cases; its C helpers are built here, with the daemon's warnings. nop is
+# static so that an exec costs as little as it can (a dynamic one where there is no libc.a).
+BENCH_HELPERS := $(addprefix $(OUTPUT)/bench/,udp_sink execloop sendmmsg_flood nop)
+BENCH_CFLAGS := -std=gnu11 $(WARN) -O2
+BENCH_ENV = PROCSHIP=$(abspath $(OUTPUT)/procship) BENCH_BIN=$(abspath $(OUTPUT)/bench)
+
+.PHONY: bench-helpers
+bench-helpers: $(BENCH_HELPERS)
+
+$(OUTPUT)/bench/nop: bench/nop.c
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -static -o $@ $< 2>/dev/null || $(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(OUTPUT)/bench/%: bench/%.c
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
+
 # The benchmark suite's smoke test: every case runs once; no timing is asserted.
-check-bench: $(OUTPUT)/procship
-	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) bench/run --quick
+check-bench: $(OUTPUT)/procship bench-helpers
+	$(Q)$(BENCH_ENV) bench/run --quick
+
+# The full run (it writes bench/RESULTS.md): it needs the machine to itself.
+bench: $(OUTPUT)/procship bench-helpers
+	$(Q)$(BENCH_ENV) bench/run
 
 check-san:
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-unit check-integration
@@ -210,9 +234,6 @@ deps:
 
 run: $(OUTPUT)/procship
 	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) contrib/run-demo
-
-bench: $(OUTPUT)/procship
-	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) bench/run
 
 install: $(OUTPUT)/procship
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \

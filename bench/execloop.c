@@ -36,11 +36,22 @@ static void usage(void)
 	exit(2);
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for; argi is the index of PROGRAM in argv. */
+struct loop_opts {
+	unsigned long count;
+	double max_seconds, rate;
+	const char *arg, *latmark;
+	int argi;
+};
+
+/* The argv every child execs: PROGRAM [ARGS...] [--arg STR] [a slot for the --latmark stamp]. */
+struct loop_argv {
+	char **argv;
+	int lat_slot;
+};
+
+static void parse_args(int argc, char **argv, struct loop_opts *o)
 {
-	unsigned long count = 1000;
-	double max_seconds = 120, rate = 0;
-	const char *arg = NULL, *latmark = NULL;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -53,86 +64,120 @@ int main(int argc, char **argv)
 		if (i + 1 >= argc)
 			usage();
 		if (!strcmp(argv[i], "--count"))
-			count = strtoul(argv[++i], NULL, 10);
+			o->count = strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--max-seconds"))
-			max_seconds = atof(argv[++i]);
+			o->max_seconds = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--rate"))
-			rate = atof(argv[++i]);
+			o->rate = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--arg"))
-			arg = argv[++i];
+			o->arg = argv[++i];
 		else if (!strcmp(argv[i], "--latmark"))
-			latmark = argv[++i];
+			o->latmark = argv[++i];
 		else
 			usage();
 	}
 	if (i >= argc)
 		usage();
-	int nprog = argc - i;
-	char **cargv = calloc((size_t)nprog + 3, sizeof(char *));
-	char latbuf[128];
-	int k = 0;
-	for (int j = 0; j < nprog; j++)
-		cargv[k++] = argv[i + j];
-	int arg_slot = -1, lat_slot = -1;
-	if (arg)
-		cargv[arg_slot = k++] = (char *)arg;
-	if (latmark)
-		lat_slot = k++;
-	cargv[k] = NULL;
-	(void)arg_slot;
+	o->argi = i;
+}
 
-	char *envp[] = {"PATH=/usr/bin:/bin", NULL};
+static struct loop_argv child_argv(int argc, char **argv, const struct loop_opts *o)
+{
+	int nprog = argc - o->argi;
+	struct loop_argv a = {calloc((size_t)nprog + 3, sizeof(char *)), -1};
+	int k = 0;
+
+	for (int j = 0; j < nprog; j++)
+		a.argv[k++] = argv[o->argi + j];
+	if (o->arg)
+		a.argv[k++] = (char *)o->arg;
+	if (o->latmark)
+		a.lat_slot = k++;
+	a.argv[k] = NULL;
+	return a;
+}
+
+/* --rate: sleep until exec number n is due. */
+static void wait_due(uint64_t start, unsigned long n, double rate)
+{
+	uint64_t due = start + (uint64_t)((double)n * 1e9 / rate);
+	uint64_t t = now_ns();
+
+	if (due > t) {
+		struct timespec ts = {
+			(time_t)((due - t) / 1000000000ull), (long)((due - t) % 1000000000ull)};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* One fork + execve + waitpid: 1 if the child exited 0, 0 if not, -1 if fork failed. */
+static int run_once(struct loop_argv *a, const char *latmark)
+{
+	static char *envp[] = {"PATH=/usr/bin:/bin", NULL};
+	char latbuf[128];
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		perror("fork");
+		return -1;
+	}
+	if (pid == 0) {
+		if (latmark) {
+			snprintf(latbuf, sizeof(latbuf), "%s%llu", latmark,
+				(unsigned long long)now_ns());
+			a->argv[a->lat_slot] = latbuf;
+		}
+		execve(a->argv[0], a->argv, envp);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* CPU of the loop and of every child (fork, exec, exit, in-kernel tracer hooks included). */
+static double loop_cpu_ns(void)
+{
+	struct rusage self, kids;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
+			kids.ru_stime.tv_sec) *
+		       1e9 +
+	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
+			kids.ru_stime.tv_usec) *
+		       1e3;
+}
+
+int main(int argc, char **argv)
+{
+	struct loop_opts o = {.count = 1000, .max_seconds = 120};
+
+	parse_args(argc, argv, &o);
+	struct loop_argv a = child_argv(argc, argv, &o);
 	uint64_t start = now_ns();
-	uint64_t deadline = start + (uint64_t)(max_seconds * 1e9);
+	uint64_t deadline = start + (uint64_t)(o.max_seconds * 1e9);
 	unsigned long done = 0, failed = 0;
 
-	for (unsigned long n = 0; n < count; n++) {
-		if (rate > 0) {
-			uint64_t due = start + (uint64_t)((double)n * 1e9 / rate);
-			uint64_t t = now_ns();
-			if (due > t) {
-				struct timespec ts = {(time_t)((due - t) / 1000000000ull),
-					(long)((due - t) % 1000000000ull)};
-				nanosleep(&ts, NULL);
-			}
-		}
+	for (unsigned long n = 0; n < o.count; n++) {
+		if (o.rate > 0)
+			wait_due(start, n, o.rate);
 		if (now_ns() >= deadline)
 			break;
-		pid_t pid = fork();
-		if (pid < 0) {
-			perror("fork");
+		int r = run_once(&a, o.latmark);
+		if (r < 0) {
 			failed++;
 			break;
 		}
-		if (pid == 0) {
-			if (latmark) {
-				snprintf(latbuf, sizeof(latbuf), "%s%llu", latmark,
-					(unsigned long long)now_ns());
-				cargv[lat_slot] = latbuf;
-			}
-			execve(cargv[0], cargv, envp);
-			_exit(127);
-		}
-		int st;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		if (r)
 			done++;
 		else
 			failed++;
 	}
 	uint64_t wall = now_ns() - start;
-	/* CPU of the loop and of every child (fork, exec, exit, in-kernel tracer hooks included).
-	 */
-	struct rusage self, kids;
-	getrusage(RUSAGE_SELF, &self);
-	getrusage(RUSAGE_CHILDREN, &kids);
-	double cpu = (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
-			      kids.ru_stime.tv_sec) *
-			     1e9 +
-		     (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec +
-			      kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) *
-			     1e3;
+	double cpu = loop_cpu_ns();
 	printf("execs=%lu failed=%lu wall_ns=%llu cpu_ns=%.0f per_sec=%.0f\n", done + failed,
 		failed, (unsigned long long)wall, cpu,
 		(double)(done + failed) * 1e9 / (double)(wall ? wall : 1));

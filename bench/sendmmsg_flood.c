@@ -37,69 +37,83 @@ static uint64_t tv_ns(struct timeval tv)
 	return (uint64_t)tv.tv_sec * 1000000000ull + (uint64_t)tv.tv_usec * 1000ull;
 }
 
-int main(int argc, char **argv)
-{
-	const char *addr = "127.0.0.1";
-	int port = 0, size = 200, sndbuf = 4 << 20;
-	unsigned long long count = 100000;
-	double max_seconds = 30;
+/* What the command line asks for. */
+struct flood_opts {
+	const char *addr;
+	int port, size, sndbuf;
+	unsigned long long count;
+	double max_seconds;
+};
 
+static char bufs[BATCH][65536];
+static struct mmsghdr msgs[BATCH];
+static struct iovec iov[BATCH];
+
+/* 0, or the exit status for a bad command line. */
+static int parse_args(int argc, char **argv, struct flood_opts *o)
+{
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--addr"))
-			addr = argv[i + 1];
+			o->addr = argv[i + 1];
 		else if (!strcmp(argv[i], "--port"))
-			port = atoi(argv[i + 1]);
+			o->port = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--size"))
-			size = atoi(argv[i + 1]);
+			o->size = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--count"))
-			count = strtoull(argv[i + 1], NULL, 10);
+			o->count = strtoull(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--max-seconds"))
-			max_seconds = atof(argv[i + 1]);
+			o->max_seconds = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--sndbuf"))
-			sndbuf = atoi(argv[i + 1]);
+			o->sndbuf = atoi(argv[i + 1]);
 		else {
 			fprintf(stderr, "sendmmsg_flood: unknown option %s\n", argv[i]);
 			return 2;
 		}
 	}
-	if (port <= 0 || size < 64 || size > 65507) {
+	if (o->port <= 0 || o->size < 64 || o->size > 65507) {
 		fprintf(stderr, "usage: sendmmsg_flood --port N [--size 64..65507] [--count N]\n");
 		return 2;
 	}
+	return 0;
+}
 
-	int v6 = strchr(addr, ':') != NULL;
+/* A UDP socket connected to the receiver, or -1. */
+static int open_connected(const struct flood_opts *o)
+{
+	int v6 = strchr(o->addr, ':') != NULL;
 	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		perror("socket");
-		return 1;
+		return -1;
 	}
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &o->sndbuf, sizeof(o->sndbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &o->sndbuf, sizeof(o->sndbuf));
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	memset(&ss, 0, sizeof(ss));
 	if (v6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		inet_pton(AF_INET6, addr, &s6->sin6_addr);
+		s6->sin6_port = htons((uint16_t)o->port);
+		inet_pton(AF_INET6, o->addr, &s6->sin6_addr);
 		sl = sizeof(*s6);
 	} else {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		inet_pton(AF_INET, addr, &s4->sin_addr);
+		s4->sin_port = htons((uint16_t)o->port);
+		inet_pton(AF_INET, o->addr, &s4->sin_addr);
 		sl = sizeof(*s4);
 	}
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
 		perror("connect");
-		return 1;
+		return -1;
 	}
+	return fd;
+}
 
-	/* Pre-made datagrams: each one distinct only in its sequence digits, as real events are. */
-	static char bufs[BATCH][65536];
-	struct mmsghdr msgs[BATCH];
-	struct iovec iov[BATCH];
+/* Pre-made datagrams: each one distinct only in its sequence digits, as real events are. */
+static void make_batch(int size)
+{
 	for (int i = 0; i < BATCH; i++) {
 		int n = snprintf(bufs[i], sizeof(bufs[i]),
 			"<14>Jan  1 00:00:00 bench procship: {\"seq\":%06d,\"pad\":\"", i);
@@ -111,9 +125,15 @@ int main(int argc, char **argv)
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
+}
 
-	uint64_t start = now_ns(), deadline = start + (uint64_t)(max_seconds * 1e9);
-	unsigned long long sent = 0, errors = 0;
+/* Sends count datagrams (fewer if the deadline passes or a send fails for good); returns how
+ * many were sent, the failed calls in *errors. */
+static unsigned long long flood(
+	int fd, unsigned long long count, uint64_t deadline, unsigned long long *errors)
+{
+	unsigned long long sent = 0;
+
 	while (sent < count) {
 		if ((sent & 1023) < BATCH && now_ns() >= deadline)
 			break;
@@ -122,20 +142,40 @@ int main(int argc, char **argv)
 		while (off < want) {
 			int n = sendmmsg(fd, msgs + off, want - off, 0);
 			if (n < 0) {
-				errors++;
+				(*errors)++;
 				if (now_ns() >= deadline)
-					goto out;
+					return sent;
 				if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR ||
 					errno == ECONNREFUSED)
 					continue;
 				perror("sendmmsg");
-				goto out;
+				return sent;
 			}
 			off += (unsigned)n;
 		}
 		sent += want;
 	}
-out:;
+	return sent;
+}
+
+int main(int argc, char **argv)
+{
+	struct flood_opts o = {.addr = "127.0.0.1",
+		.size = 200,
+		.sndbuf = 4 << 20,
+		.count = 100000,
+		.max_seconds = 30};
+	int status = parse_args(argc, argv, &o);
+	if (status)
+		return status;
+	int fd = open_connected(&o);
+	if (fd < 0)
+		return 1;
+	make_batch(o.size);
+
+	uint64_t start = now_ns(), deadline = start + (uint64_t)(o.max_seconds * 1e9);
+	unsigned long long errors = 0;
+	unsigned long long sent = flood(fd, o.count, deadline, &errors);
 	uint64_t wall = now_ns() - start;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);

@@ -42,6 +42,26 @@
 
 static volatile sig_atomic_t stop, go;
 
+/* What the command line asks for. */
+struct sink_opts {
+	const char *addr, *lat_prefix, *exit_on;
+	const char *match[MAX_MATCH];
+	int nmatch, port, rcvbuf, hold;
+	double max_seconds;
+	unsigned long long want;
+	long idle_ms, poll_us;
+};
+
+/* What arrived, for the report line. */
+struct sink_counts {
+	unsigned long long total, bytes, matched, truncated;
+	uint64_t start, first, last, exit_on_ns;
+	uint64_t *lat;
+	size_t nlat, plen;
+};
+
+static char bufs[BATCH][BUFSZ + 1];
+
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
@@ -74,128 +94,158 @@ static void usage(void)
 	exit(2);
 }
 
-int main(int argc, char **argv)
+static void parse_args(int argc, char **argv, struct sink_opts *o)
 {
-	const char *addr = "127.0.0.1", *lat_prefix = NULL, *exit_on = NULL;
-	const char *match[MAX_MATCH];
-	int nmatch = 0, port = 0, rcvbuf = 64 << 20;
-	double max_seconds = 60;
-	unsigned long long want = 0;
-	long idle_ms = 0, poll_us = 0;
-	int hold = 0;
-
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--hold")) {
-			hold = 1;
+			o->hold = 1;
 			continue;
 		}
 		if (i + 1 >= argc)
 			usage();
 		const char *v = argv[++i];
 		if (!strcmp(a, "--addr"))
-			addr = v;
+			o->addr = v;
 		else if (!strcmp(a, "--port"))
-			port = atoi(v);
+			o->port = atoi(v);
 		else if (!strcmp(a, "--rcvbuf"))
-			rcvbuf = atoi(v);
+			o->rcvbuf = atoi(v);
 		else if (!strcmp(a, "--max-seconds"))
-			max_seconds = atof(v);
+			o->max_seconds = atof(v);
 		else if (!strcmp(a, "--count"))
-			want = strtoull(v, NULL, 10);
+			o->want = strtoull(v, NULL, 10);
 		else if (!strcmp(a, "--idle-ms"))
-			idle_ms = atol(v);
-		else if (!strcmp(a, "--match") && nmatch < MAX_MATCH)
-			match[nmatch++] = v;
+			o->idle_ms = atol(v);
+		else if (!strcmp(a, "--match") && o->nmatch < MAX_MATCH)
+			o->match[o->nmatch++] = v;
 		else if (!strcmp(a, "--lat-prefix"))
-			lat_prefix = v;
+			o->lat_prefix = v;
 		else if (!strcmp(a, "--exit-on"))
-			exit_on = v;
+			o->exit_on = v;
 		else if (!strcmp(a, "--poll-us"))
-			poll_us = atol(v);
+			o->poll_us = atol(v);
 		else
 			usage();
 	}
+}
 
-	int v6 = strchr(addr, ':') != NULL;
+/* The bound socket (o->port set to the port the kernel chose), or -1; *eff is the receive
+ * buffer size the kernel granted. */
+static int open_socket(struct sink_opts *o, int *eff)
+{
+	int v6 = strchr(o->addr, ':') != NULL;
 	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		perror("socket");
-		return 1;
+		return -1;
 	}
 	/* SO_RCVBUFFORCE works as root and ignores rmem_max; fall back to SO_RCVBUF. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o->rcvbuf, sizeof(o->rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, sizeof(o->rcvbuf));
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	memset(&ss, 0, sizeof(ss));
 	if (v6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		inet_pton(AF_INET6, addr, &s6->sin6_addr);
+		s6->sin6_port = htons((uint16_t)o->port);
+		inet_pton(AF_INET6, o->addr, &s6->sin6_addr);
 		sl = sizeof(*s6);
 	} else {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		inet_pton(AF_INET, addr, &s4->sin_addr);
+		s4->sin_port = htons((uint16_t)o->port);
+		inet_pton(AF_INET, o->addr, &s4->sin_addr);
 		sl = sizeof(*s4);
 	}
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
 		perror("bind");
-		return 1;
+		return -1;
 	}
 	sl = sizeof(ss);
 	getsockname(fd, (struct sockaddr *)&ss, &sl);
-	port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-			: ((struct sockaddr_in *)&ss)->sin_port);
-	int eff = 0;
-	socklen_t el = sizeof(eff);
-	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &eff, &el);
+	o->port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			   : ((struct sockaddr_in *)&ss)->sin_port);
+	socklen_t el = sizeof(*eff);
+	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, eff, &el);
 	struct timeval tv = {0, 50 * 1000};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
 
+static void catch_signals(void)
+{
 	struct sigaction sa;
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: recvmmsg returns EINTR */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+}
 
-	printf("port=%d rcvbuf=%d\n", port, eff);
-	fflush(stdout);
-	if (hold) {
-		uint64_t until = now_ns() + (uint64_t)(max_seconds * 1e9);
-		struct timespec ts = {0, 10 * 1000 * 1000};
+/* --hold: datagrams wait in the receive buffer until SIGUSR1. */
+static void hold(double max_seconds)
+{
+	uint64_t until = now_ns() + (uint64_t)(max_seconds * 1e9);
+	struct timespec ts = {0, 10 * 1000 * 1000};
 
-		while (!go && !stop && now_ns() < until)
-			nanosleep(&ts, NULL);
+	while (!go && !stop && now_ns() < until)
+		nanosleep(&ts, NULL);
+}
+
+/* Counts the n datagrams of one batch received at t; 1 if one held --exit-on. */
+static int count_batch(const struct sink_opts *o, struct sink_counts *c, const struct mmsghdr *msgs,
+	int n, uint64_t t)
+{
+	int done = 0;
+
+	for (int i = 0; i < n; i++) {
+		unsigned len = msgs[i].msg_len;
+		char *b = bufs[i];
+		c->total++;
+		c->bytes += len;
+		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
+			c->truncated++;
+		b[len < BUFSZ ? len : BUFSZ] = 0;
+		if (o->exit_on && strstr(b, o->exit_on)) {
+			c->exit_on_ns = t;
+			done = 1;
+		}
+		int ok = 1;
+		for (int m = 0; m < o->nmatch && ok; m++)
+			ok = strstr(b, o->match[m]) != NULL;
+		if (!ok)
+			continue;
+		c->matched++;
+		if (c->lat && c->nlat < MAX_LAT) {
+			char *p = strstr(b, o->lat_prefix);
+			if (p) {
+				uint64_t stamp = strtoull(p + c->plen, NULL, 10);
+				if (stamp && stamp <= t)
+					c->lat[c->nlat++] = t - stamp;
+			}
+		}
 	}
+	return done;
+}
 
-	static char bufs[BATCH][BUFSZ + 1];
-	struct mmsghdr msgs[BATCH];
-	struct iovec iov[BATCH];
-	uint64_t *lat = lat_prefix ? calloc(MAX_LAT, sizeof(uint64_t)) : NULL;
-	size_t nlat = 0;
-	size_t plen = lat_prefix ? strlen(lat_prefix) : 0;
-	unsigned long long total = 0, bytes = 0, matched = 0, truncated = 0;
-	uint64_t start = now_ns(), first = 0, last = 0, exit_on_ns = 0;
-	uint64_t deadline = start + (uint64_t)(max_seconds * 1e9);
-	const char *why = "signal";
+/* Receives until a stop condition; returns why it stopped, or NULL on a receive error. */
+static const char *receive(int fd, const struct sink_opts *o, struct sink_counts *c)
+{
+	static struct mmsghdr msgs[BATCH];
+	static struct iovec iov[BATCH];
+	uint64_t deadline = c->start + (uint64_t)(o->max_seconds * 1e9);
 
 	for (;;) {
 		if (stop)
-			break;
+			return "signal";
 		uint64_t t = now_ns();
-		if (t >= deadline) {
-			why = "max-seconds";
-			break;
-		}
-		if (idle_ms > 0 && last && t - last > (uint64_t)idle_ms * 1000000ull) {
-			why = "idle";
-			break;
-		}
+		if (t >= deadline)
+			return "max-seconds";
+		if (o->idle_ms > 0 && c->last && t - c->last > (uint64_t)o->idle_ms * 1000000ull)
+			return "idle";
 		for (int i = 0; i < BATCH; i++) {
 			iov[i].iov_base = bufs[i];
 			iov[i].iov_len = BUFSZ;
@@ -204,11 +254,11 @@ int main(int argc, char **argv)
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
 		int n = recvmmsg(
-			fd, msgs, BATCH, poll_us > 0 ? MSG_DONTWAIT : MSG_WAITFORONE, NULL);
+			fd, msgs, BATCH, o->poll_us > 0 ? MSG_DONTWAIT : MSG_WAITFORONE, NULL);
 		if (n < 0) {
-			if (poll_us > 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (o->poll_us > 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 				struct timespec ts = {
-					poll_us / 1000000, (poll_us % 1000000) * 1000};
+					o->poll_us / 1000000, (o->poll_us % 1000000) * 1000};
 
 				nanosleep(&ts, NULL);
 				continue;
@@ -216,56 +266,30 @@ int main(int argc, char **argv)
 			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 				continue;
 			perror("recvmmsg");
-			return 1;
+			return NULL;
 		}
 		t = now_ns();
-		if (!first)
-			first = t;
-		last = t;
-		int done = 0;
-		for (int i = 0; i < n; i++) {
-			unsigned len = msgs[i].msg_len;
-			char *b = bufs[i];
-			total++;
-			bytes += len;
-			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
-				truncated++;
-			b[len < BUFSZ ? len : BUFSZ] = 0;
-			if (exit_on && strstr(b, exit_on)) {
-				exit_on_ns = t;
-				done = 1;
-			}
-			int ok = 1;
-			for (int m = 0; m < nmatch && ok; m++)
-				ok = strstr(b, match[m]) != NULL;
-			if (!ok)
-				continue;
-			matched++;
-			if (lat && nlat < MAX_LAT) {
-				char *p = strstr(b, lat_prefix);
-				if (p) {
-					uint64_t stamp = strtoull(p + plen, NULL, 10);
-					if (stamp && stamp <= t)
-						lat[nlat++] = t - stamp;
-				}
-			}
-		}
-		if (done) {
-			why = "exit-on";
-			break;
-		}
-		if (want && matched >= want) {
-			why = "count";
-			break;
-		}
+		if (!c->first)
+			c->first = t;
+		c->last = t;
+		if (count_batch(o, c, msgs, n, t))
+			return "exit-on";
+		if (o->want && c->matched >= o->want)
+			return "count";
 	}
+}
 
+static void report(const char *why, struct sink_counts *c)
+{
 	printf("received=%llu bytes=%llu matched=%llu truncated=%llu stop=%s start_ns=%llu "
 	       "first_ns=%llu last_ns=%llu exit_on_ns=%llu",
-		total, bytes, matched, truncated, why, (unsigned long long)start,
-		(unsigned long long)first, (unsigned long long)last,
-		(unsigned long long)exit_on_ns);
-	if (lat) {
+		c->total, c->bytes, c->matched, c->truncated, why, (unsigned long long)c->start,
+		(unsigned long long)c->first, (unsigned long long)c->last,
+		(unsigned long long)c->exit_on_ns);
+	if (c->lat) {
+		size_t nlat = c->nlat;
+		uint64_t *lat = c->lat;
+
 		printf(" lat_n=%zu", nlat);
 		if (nlat) {
 			qsort(lat, nlat, sizeof(*lat), cmp_u64);
@@ -275,5 +299,29 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct sink_opts o = {.addr = "127.0.0.1", .rcvbuf = 64 << 20, .max_seconds = 60};
+	struct sink_counts c = {0};
+	int eff = 0;
+
+	parse_args(argc, argv, &o);
+	int fd = open_socket(&o, &eff);
+	if (fd < 0)
+		return 1;
+	catch_signals();
+	printf("port=%d rcvbuf=%d\n", o.port, eff);
+	fflush(stdout);
+	if (o.hold)
+		hold(o.max_seconds);
+	c.lat = o.lat_prefix ? calloc(MAX_LAT, sizeof(uint64_t)) : NULL;
+	c.plen = o.lat_prefix ? strlen(o.lat_prefix) : 0;
+	c.start = now_ns();
+	const char *why = receive(fd, &o, &c);
+	if (!why)
+		return 1;
+	report(why, &c);
 	return 0;
 }

@@ -13,7 +13,7 @@ start_rsyslogd
 start_procship --udp-output-enabled --udp-output-address "127.0.0.1:$RSYSLOG_PORT" \
 	--syslog-format rfc5424
 prefix=procship-it-$$-count
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$prefix" "$count" 4 45 >"$T/storm.out" ||
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$prefix" "$count" 4 45 >"$T/storm.out" ||
 	{ cat "$T/storm.out" >&2; fail "the exec driver failed"; }
 wait_for_json "$RSYSLOG_OUT" 'j["process_exit"]["process"]["arguments"] == last' 20 \
 	last="$prefix-$((count - 1))" >/dev/null
@@ -48,7 +48,7 @@ check_own_log
 # Nobody listening: every message is sent or counted as dropped.
 port=$(free_udp_port)
 start_procship --udp-output-enabled --udp-output-address "127.0.0.1:$port"
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$prefix-unheard" 200 4 45 >"$T/storm.out" ||
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$prefix-unheard" 200 4 45 >"$T/storm.out" ||
 	{ cat "$T/storm.out" >&2; fail "the exec driver failed"; }
 sleep 0.5
 stop_procship

@@ -16,7 +16,7 @@ start_procship --udp-output-enabled --udp-output-address "127.0.0.1:$RSYSLOG_POR
 	--export-rate-limit 60 --export-allowlist "$(marker_filter "$m")" \
 	--metrics-file "$T/metrics.prom" --metrics-interval 1
 t0=$(date +%s%N)
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$m" "$count" 4 30 >"$T/storm.out" ||
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m" "$count" 4 30 >"$T/storm.out" ||
 	{ cat "$T/storm.out" >&2; fail "the exec driver failed"; }
 t1=$(date +%s%N)
 info "burst of $count execs in $(( (t1 - t0) / 1000000 )) ms"

@@ -17,7 +17,7 @@ start_procship --udp-output-enabled --udp-output-address "127.0.0.1:${CNT_PORT[r
 mode=$(stat -c %a "$mf")
 [ "$mode" = 644 ] || fail "metrics file mode $mode, want 644"
 before=$(metric "$mf" procship_events_exported_total)
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$m-a" 150 4 30 >/dev/null || fail "the exec driver failed"
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m-a" 150 4 30 >/dev/null || fail "the exec driver failed"
 # rewritten while running: within 3 s the exported counter has grown past the burst
 for ((i = 0; i < 30; i++)); do
 	[ "$(metric "$mf" procship_events_exported_total)" -ge $((before + 300)) ] && break
@@ -58,10 +58,10 @@ check_own_log
 start_counter r "${CNT_PORT[r]}"
 start_procship --udp-output-enabled --udp-output-address "127.0.0.1:${CNT_PORT[r]}" \
 	--export-allowlist "$(marker_filter "$m")" --metrics-file "$mf" --metrics-interval 1
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$m-b" 50 4 30 >/dev/null || fail "the exec driver failed"
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m-b" 50 4 30 >/dev/null || fail "the exec driver failed"
 kill -HUP "$PROCSHIP_PID"
 wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 5
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$m-c" 50 4 30 >/dev/null || fail "the exec driver failed"
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m-c" 50 4 30 >/dev/null || fail "the exec driver failed"
 sleep 0.5
 stop_procship
 stop_counter r

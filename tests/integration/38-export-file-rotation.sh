@@ -19,7 +19,7 @@ start_procship --export-filename "$dir/events.json" --export-file-max-size-mb 1 
 	--metrics-file "$T/metrics.prom"
 mode=$(stat -c %a "$dir/events.json")
 [ "$mode" = 600 ] || fail "export file mode $mode, want 600"
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$long" "$count" 4 30 >"$T/storm.out" ||
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$long" "$count" 4 30 >"$T/storm.out" ||
 	{ cat "$T/storm.out" >&2; fail "the exec driver failed"; }
 # the exit of the last process is in the file (or in a backup)
 for ((i = 0; i < 50; i++)); do

@@ -110,7 +110,7 @@ check_sockets "$pid" "$T/log.sock"
 # exercise what might start a helper: a reload (resolving "localhost" again), rotations with
 # compression (~2.5 MB of events), the stats signal
 m=procship-it-$$-sec
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$m-$(printf 'y%.0s' {1..4000})" 300 4 30 >/dev/null ||
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m-$(printf 'y%.0s' {1..4000})" 300 4 30 >/dev/null ||
 	fail "the exec driver failed"
 kill -HUP "$pid"
 wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 5

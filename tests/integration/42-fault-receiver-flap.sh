@@ -14,7 +14,7 @@ mf=$T/metrics.prom
 start_counter r
 start_procship --udp-output-enabled --udp-output-address "127.0.0.1:${CNT_PORT[r]}" \
 	--export-allowlist "$(marker_filter "$m")" --metrics-file "$mf"
-timeout 60 "$PYTHON" "$IT_LIB_DIR/paced_storm.py" "$m" "$count" 3 30 >"$T/storm.out" &
+timeout 60 "$PYTHON" "$IT_HELPERS/paced_storm.py" "$m" "$count" 3 30 >"$T/storm.out" &
 storm=$!
 it_on_exit "kill $storm 2>/dev/null"
 for ((c = 1; c <= 4; c++)); do

@@ -17,7 +17,7 @@ exec_marked "$m-first"
 for ((i = 0; i < 50; i++)); do grep -qF "$m-first" "${CNT_OUT[a]}" && break; sleep 0.1; done
 stop_counter a
 stop_counter b
-timeout 60 "$PYTHON" "$IT_LIB_DIR/paced_storm.py" "$m-dark" 300 3 30 >/dev/null || fail "the exec driver failed"
+timeout 60 "$PYTHON" "$IT_HELPERS/paced_storm.py" "$m-dark" 300 3 30 >/dev/null || fail "the exec driver failed"
 sleep 1
 procship_alive
 start_counter a "${CNT_PORT[a]}"

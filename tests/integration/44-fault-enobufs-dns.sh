@@ -23,7 +23,7 @@ chmod +x "$IT_PROCSHIP_WRAPPER"
 start_procship --udp-output-enabled --udp-output-address "127.0.0.1:${CNT_PORT[r]}" \
 	--udp-buffer-size 4096 --export-allowlist "$(marker_filter "$m")" --metrics-file "$T/metrics.prom"
 unset IT_PROCSHIP_WRAPPER
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$m" 500 4 30 >/dev/null || fail "the exec driver failed"
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m" 500 4 30 >/dev/null || fail "the exec driver failed"
 sleep 1
 procship_alive
 stop_procship

@@ -16,7 +16,7 @@ head -c 40000 /dev/zero >"$dir/filler"
 mf=$T/metrics.prom
 start_procship --export-filename "$dir/events.json" --export-allowlist "$(marker_filter "$m")" \
 	--metrics-file "$mf" --metrics-interval 1
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$m-a" 100 2 30 >/dev/null || fail "the exec driver failed"
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m-a" 100 2 30 >/dev/null || fail "the exec driver failed"
 for ((i = 0; i < 30; i++)); do
 	[ "$(metric "$mf" 'procship_events_dropped_total{reason="export_file"}')" -gt 0 ] && break
 	sleep 0.1
@@ -25,7 +25,7 @@ lost=$(metric "$mf" 'procship_events_dropped_total{reason="export_file"}')
 [ "$lost" -gt 0 ] || fail "no event counted as lost with the disk full"
 procship_alive
 rm -f "$dir/filler"
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$m-b" 20 2 30 >/dev/null || fail "the exec driver failed"
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m-b" 20 2 30 >/dev/null || fail "the exec driver failed"
 for ((i = 0; i < 50; i++)); do
 	grep -F "\"$m-b-19\"" "$dir/events.json" 2>/dev/null | grep -q process_exit && break
 	sleep 0.1

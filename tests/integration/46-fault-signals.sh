@@ -14,7 +14,7 @@ printf 'udp-output-enabled: true\nudp-output-address: 127.0.0.1:%s\nexport-allow
 	"$RSYSLOG_PORT" "$(marker_filter "$m")" >"$cf"
 chmod 600 "$cf"
 start_procship --config-file "$cf"
-timeout 60 "$PYTHON" "$IT_LIB_DIR/paced_storm.py" "$m-hup" 300 5 30 >/dev/null &
+timeout 60 "$PYTHON" "$IT_HELPERS/paced_storm.py" "$m-hup" 300 5 30 >/dev/null &
 storm=$!
 it_on_exit "kill $storm 2>/dev/null"
 for ((i = 0; i < 50; i++)); do
@@ -27,7 +27,7 @@ exec_marked "$m-after-hup"
 wait_for_exec "$RSYSLOG_OUT" "$m-after-hup" 10 >/dev/null
 
 kill -STOP "$PROCSHIP_PID"
-timeout 60 "$PYTHON" "$IT_LIB_DIR/storm.py" "$m-stopped" 100 2 30 >/dev/null || fail "the exec driver failed"
+timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m-stopped" 100 2 30 >/dev/null || fail "the exec driver failed"
 sleep 1
 kill -CONT "$PROCSHIP_PID"
 procship_alive

@@ -16,24 +16,15 @@ grep -q 'info: standard input ended' "$T/loud.err" || fail "--log-level info log
 grep -qx '{"a":1}' "$T/quiet.out" || fail "the JSON line did not pass through to stdout"
 
 # --udp-local-port: the datagrams leave from that port.
-port=$(free_udp_port)
+start_udp_sink
 local_port=$(free_udp_port)
-"$PYTHON" - "$port" "$T/from" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(10)
-data, addr = s.recvfrom(65536)
-open(sys.argv[2], "w").write("%d\n" % addr[1])
-PY
-rcv=$!
-for ((i = 0; i < 50; i++)); do port_is_listening "$port" && break; sleep 0.1; done
 echo '{"b":2}' | "$PROCSHIP" --process-events=false --input-stdin --udp-output-enabled \
-	--udp-output-address "127.0.0.1:$port" --udp-local-port "$local_port" \
+	--udp-output-address "127.0.0.1:$SINK_PORT" --udp-local-port "$local_port" \
 	2>"$T/local.err" || { show_tail "$T/local.err"; fail "procship --udp-local-port exited $?"; }
-wait "$rcv" || fail "the receiver got nothing"
-[ "$(cat "$T/from")" = "$local_port" ] ||
-	fail "datagram came from port $(cat "$T/from"), not --udp-local-port $local_port"
+wait_lines "$SINK_PEERS" 1 10
+stop_udp_sink
+[ "$(head -n 1 "$SINK_PEERS")" = "$local_port" ] ||
+	fail "datagram came from port $(head -n 1 "$SINK_PEERS"), not --udp-local-port $local_port"
 
 # --metrics-interval 1: rewritten every second (the inode changes with each atomic rename).
 start_procship --process-events=false --input-unix "$T/log.sock" \

@@ -1,0 +1,140 @@
+"""The other tracers of the exec-overhead comparison (case 1): bpftrace and auditd, each set
+up for a pass, run around one exec loop, and (auditd) put back as it was."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+from lib import env
+from lib.env import helper
+from lib.proc import run_execloop
+from lib.results import row
+
+# One line per exec (pid, binary), written to a file: a started-per-run tracer, so every line
+# naming bench/nop belongs to this run.
+BPFTRACE_PROG = ('tracepoint:sched:sched_process_exec { printf("%d %s\\n", '
+                 'pid, str(args->filename)); }')
+AUDIT_CONF = ("log_file = {d}/audit.log\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\n"
+              "freq = 50\nnum_logs = 2\nmax_log_file = 1000\nmax_log_file_action = ROTATE\n"
+              "space_left = 10\nadmin_space_left = 5\ndisk_full_action = SUSPEND\n"
+              "disk_error_action = SUSPEND\nwrite_logs = yes\nlocal_events = yes\n")
+AUDIT_RULE = ["always,exit", "-F", "arch=b64", "-S", "execve,execveat", "-k", "psbench"]
+
+
+def setup(kind, state):
+    """Ready KIND for a pass, its settings in state; False (a row says why) if not installed."""
+    if kind == "bpftrace":
+        if not shutil.which("bpftrace"):
+            row(kind, name="bpftrace", status="not installed (apt-get install -y bpftrace)")
+            return False
+        if not os.path.exists("/sys/kernel/tracing/events"):
+            subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"],
+                           capture_output=True)
+        state["bpftrace_prog"] = BPFTRACE_PROG
+        return True
+    if not shutil.which("auditd") or not shutil.which("auditctl"):
+        row(kind, name="auditd", status="not installed (apt-get install -y auditd)")
+        return False
+    d = tempfile.mkdtemp(prefix="audit.", dir=env.TMP)
+    with open(os.path.join(d, "auditd.conf"), "w") as f:
+        f.write(AUDIT_CONF.format(d=d))
+    state["audit_dir"] = d
+    st = subprocess.run(["auditctl", "-s"], capture_output=True, text=True).stdout
+    state["audit_enabled_before"] = (re.search(r"^enabled (\d)", st, re.M) or [0, "0"])[1]
+    return True
+
+
+def restore(kind, state):
+    """The audit rules deleted and auditing enabled or not as before the pass."""
+    if kind == "auditd":
+        subprocess.run(["auditctl", "-D"], capture_output=True)
+        subprocess.run(["auditctl", "-e", state.get("audit_enabled_before", "0")],
+                       capture_output=True)
+
+
+def command(kind, n, state):
+    if kind == "bpftrace":
+        return f"bpftrace -e '{state.get('bpftrace_prog', '')}' > file; execloop --count {n} nop"
+    return (f"auditd -n (private conf, RAW log) + auditctl -a always,exit -F arch=b64 "
+            f"-S execve,execveat; execloop --count {n} nop")
+
+
+def _stop(p, sig):
+    p.send_signal(sig)
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
+def _result(r, n, got):
+    return r and {"wall": int(r["wall_ns"]) / 1e9, "cpu": float(r["cpu_ns"]) / 1e9,
+                  "lost": n - got, "got": got}
+
+
+def run_bpftrace(n, marker, state):
+    """One execloop run under bpftrace. Returns dict(wall, cpu, lost, got), {"error"} or None."""
+    out = os.path.join(env.TMP, "bpftrace.out")
+    with open(out, "w") as f:
+        p = subprocess.Popen(["bpftrace", "-e", state["bpftrace_prog"]], stdout=f,
+                             stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while "Attaching" not in open(out).read() and time.monotonic() < deadline \
+            and p.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    if p.poll() is not None or "Attaching" not in open(out).read():
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        return {"error": open(out).read()[-300:]}
+    r = run_execloop(n, "--arg", marker)
+    time.sleep(0.5)
+    _stop(p, signal.SIGINT)
+    got = sum(1 for l in open(out) if l.rstrip().endswith(" " + helper("nop")))
+    return _result(r, n, got)
+
+
+def _start_auditd(d):
+    """auditd -n on the private config, once auditctl names it; (Popen, None) or
+    (None, error)."""
+    p = subprocess.Popen(["auditd", "-n", "-c", d], stdout=subprocess.DEVNULL,
+                         stderr=open(os.path.join(d, "auditd.err"), "w"))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and p.poll() is None:
+        st = subprocess.run(["auditctl", "-s"], capture_output=True, text=True).stdout
+        if re.search(rf"^pid {p.pid}$", st, re.M):
+            break
+        time.sleep(0.05)
+    if p.poll() is not None:
+        return None, open(os.path.join(d, "auditd.err")).read()[-300:]
+    return p, None
+
+
+def run_auditd(n, marker, state):
+    """One execloop run under auditd. Returns dict(wall, cpu, lost, got), {"error"} or None."""
+    d = state["audit_dir"]
+    logf = os.path.join(d, "audit.log")
+    if os.path.exists(logf):
+        os.unlink(logf)
+    p, err = _start_auditd(d)
+    if p is None:
+        return {"error": err}
+    a = subprocess.run(["auditctl", "-a", *AUDIT_RULE], capture_output=True, text=True)
+    if a.returncode != 0:
+        p.terminate()
+        p.wait()
+        return {"error": a.stderr.strip()}
+    r = run_execloop(n, "--arg", marker)
+    subprocess.run(["auditctl", "-d", *AUDIT_RULE], capture_output=True)
+    time.sleep(0.5)
+    _stop(p, signal.SIGTERM)
+    got = 0
+    if os.path.exists(logf):
+        got = sum(1 for l in open(logf, errors="replace")
+                  if l.startswith("type=EXECVE") and f'a1="{marker}"' in l)
+    return _result(r, n, got)
