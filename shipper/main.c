@@ -225,14 +225,14 @@ static void on_udp_connect(void *arg, const char *peer)
 /* NULL and a message in err when the addresses or the socket set-up are refused. */
 static struct udp_output *open_udp(struct app *a, const struct conf *c, char *err, size_t errlen)
 {
-	struct udp_dest dests[MAX_DESTS];
+	struct hostport dests[MAX_DESTS];
 	struct udp_config cfg = {0};
 	struct udp_output *u;
 	char why[512];
 	size_t i, n = 0;
 
 	for (i = 0; i < c->udp_output_address.n; i++) {
-		int ret = udp_parse_dest_list(c->udp_output_address.v[i],
+		int ret = hostport_parse_list(c->udp_output_address.v[i],
 			(uint16_t)c->udp_output_port, dests + n, MAX_DESTS - n, why, sizeof(why));
 
 		if (ret < 0) {

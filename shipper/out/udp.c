@@ -29,18 +29,14 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define UDP_BACKOFF_CAP_S  60	 /* doubling reconnect interval stops here */
-#define UDP_SUMMARY_MIN_MS 10000 /* automatic drop summaries at most this often */
-#define UDP_HOST_MAX	   253	 /* longest DNS name (RFC 1035 section 2.3.4) */
-#define UDP_PORT_DIGITS	   5
+#define UDP_BACKOFF_CAP_S  60		     /* doubling reconnect interval stops here */
+#define UDP_SUMMARY_MIN_MS 10000	     /* automatic drop summaries at most this often */
 #define UDP_PEER_MAX	   (NI_MAXHOST + 16) /* "[" host "]:" port */
 #define UDP_REASON_MAX	   160
 #define UDP_EINTR_RETRIES  16 /* per flush; then EINTR costs a datagram like ENOBUFS */
-/* "[" + host + "]:" + port: anything longer is refused before it is looked at */
-#define UDP_ENTRY_MAX (NI_MAXHOST + 3 + UDP_PORT_DIGITS)
 
 struct udp_target {
-	struct udp_dest dest;
+	struct hostport dest;
 	char name[UDP_PEER_MAX];      /* as configured: "host:port" or "[v6]:port" */
 	uint64_t drops;		      /* since the last summary */
 	char reason[UDP_REASON_MAX];  /* why the latest of them was dropped */
@@ -151,217 +147,9 @@ static void udp_seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- parsing --------------------------------------------------------------------------- */
-
-static bool udp_is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static bool udp_is_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '.' || c == '_';
-}
-
-/* An IPv6 literal, optionally with a "%scope" suffix that getaddrinfo understands. */
-static bool udp_is_ipv6(const char *host, size_t len)
-{
-	char buf[INET6_ADDRSTRLEN];
-	struct in6_addr a;
-	const char *pct = memchr(host, '%', len);
-	size_t alen = pct != NULL ? (size_t)(pct - host) : len;
-	size_t i;
-
-	if (alen == 0 || alen >= sizeof(buf))
-		return false;
-	if (pct != NULL) {
-		if (pct + 1 == host + len)
-			return false;
-		for (i = alen + 1; i < len; i++)
-			if (!udp_is_name_char(host[i]))
-				return false;
-	}
-	memcpy(buf, host, alen);
-	buf[alen] = '\0';
-	return inet_pton(AF_INET6, buf, &a) == 1;
-}
-
-static int udp_parse_port(const char *s, size_t len, uint16_t *port)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (len == 0 || len > UDP_PORT_DIGITS)
-		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v == 0 || v > 65535)
-		return -EINVAL;
-	*port = (uint16_t)v;
-	return 0;
-}
-
-int udp_parse_dest(
-	const char *entry, uint16_t default_port, struct udp_dest *out, char *err, size_t errlen)
-{
-	const char *host, *port = NULL, *end, *c1, *c2;
-	size_t len, hostlen, i;
-	bool v6 = false;
-
-	if (entry == NULL || out == NULL) {
-		udp_seterr(err, errlen, "no destination given");
-		return -EINVAL;
-	}
-	len = strnlen(entry, UDP_ENTRY_MAX + 1);
-	if (len == 0) {
-		udp_seterr(err, errlen, "empty destination");
-		return -EINVAL;
-	}
-	if (len > UDP_ENTRY_MAX) {
-		udp_seterr(err, errlen, "destination \"%.40s...\": too long", entry);
-		return -EINVAL;
-	}
-	end = entry + len;
-	for (i = 0; i < len; i++) {
-		if (udp_is_space(entry[i])) {
-			udp_seterr(err, errlen, "destination \"%s\": whitespace inside", entry);
-			return -EINVAL;
-		}
-	}
-
-	/* OpenBSD syslogd loghost_parse(): "[v6]" and "[v6]:port" first, then split at the
-	 * last colon, except that two or more colons without brackets are a bare IPv6. */
-	if (entry[0] == '[') {
-		const char *close = memchr(entry, ']', len);
-
-		if (close == NULL) {
-			udp_seterr(err, errlen, "destination \"%s\": missing ']'", entry);
-			return -EINVAL;
-		}
-		host = entry + 1;
-		hostlen = (size_t)(close - host);
-		if (close + 1 < end) {
-			if (close[1] != ':') {
-				udp_seterr(err, errlen,
-					"destination \"%s\": unexpected text after ']'", entry);
-				return -EINVAL;
-			}
-			port = close + 2;
-		}
-		v6 = true;
-	} else {
-		c1 = memchr(entry, ':', len);
-		c2 = c1 != NULL ? strrchr(entry, ':') : NULL;
-		host = entry;
-		if (c1 != NULL && c1 != c2) {
-			hostlen = len;
-			v6 = true;
-		} else if (c1 != NULL) {
-			hostlen = (size_t)(c1 - entry);
-			port = c1 + 1;
-		} else {
-			hostlen = len;
-		}
-	}
-
-	if (hostlen == 0) {
-		udp_seterr(err, errlen, "destination \"%s\": empty host", entry);
-		return -EINVAL;
-	}
-	if (hostlen > UDP_HOST_MAX || hostlen > NI_MAXHOST - 1) {
-		udp_seterr(err, errlen, "destination \"%.40s...\": host longer than %d bytes",
-			entry, UDP_HOST_MAX);
-		return -EINVAL;
-	}
-	if (v6 && !udp_is_ipv6(host, hostlen)) {
-		udp_seterr(err, errlen, "destination \"%s\": not an IPv6 address%s", entry,
-			entry[0] == '[' ? "" : " (write [v6]:port, or host:port with one colon)");
-		return -EINVAL;
-	}
-	if (!v6) {
-		for (i = 0; i < hostlen; i++) {
-			if (!udp_is_name_char(host[i])) {
-				udp_seterr(err, errlen,
-					"destination \"%s\": invalid character in host", entry);
-				return -EINVAL;
-			}
-		}
-	}
-	if (port != NULL) {
-		if (udp_parse_port(port, (size_t)(end - port), &out->port) == -EINVAL) {
-			udp_seterr(err, errlen,
-				"destination \"%s\": invalid port \"%s\" (need 1-65535)", entry,
-				port);
-			return -EINVAL;
-		}
-	} else if (default_port == 0) {
-		udp_seterr(err, errlen, "destination \"%s\": no port and no default port", entry);
-		return -EINVAL;
-	} else {
-		out->port = default_port;
-	}
-	memcpy(out->host, host, hostlen);
-	out->host[hostlen] = '\0';
-	return 0;
-}
-
-int udp_parse_dest_list(const char *list, uint16_t default_port, struct udp_dest *dests, size_t max,
-	char *err, size_t errlen)
-{
-	char item[UDP_ENTRY_MAX + 1];
-	const char *p, *comma, *b, *e;
-	size_t n = 0, idx = 0;
-	int rc;
-
-	if (list == NULL || dests == NULL) {
-		udp_seterr(err, errlen, "no destination list given");
-		return -EINVAL;
-	}
-	p = list;
-	for (;;) {
-		idx++;
-		comma = strchr(p, ',');
-		e = comma != NULL ? comma : p + strlen(p);
-		/* blanks around an item are layout; blanks inside one are refused later */
-		for (b = p; b < e && (*b == ' ' || *b == '\t'); b++)
-			;
-		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		if (b == e) {
-			udp_seterr(err, errlen, "destination list \"%s\": item %zu is empty", list,
-				idx);
-			return -EINVAL;
-		}
-		if ((size_t)(e - b) > UDP_ENTRY_MAX) {
-			udp_seterr(err, errlen, "destination list: item %zu \"%.40s...\": too long",
-				idx, b);
-			return -EINVAL;
-		}
-		if (n == max) {
-			udp_seterr(
-				err, errlen, "destination list: more than %zu destinations", max);
-			return -E2BIG;
-		}
-		memcpy(item, b, (size_t)(e - b));
-		item[e - b] = '\0';
-		rc = udp_parse_dest(item, default_port, &dests[n], err, errlen);
-		if (rc < 0)
-			return rc;
-		n++;
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-	}
-	return n > INT32_MAX ? -E2BIG : (int)n;
-}
-
 /* ---- sockets ----------------------------------------------------------------------------- */
 
-static void udp_format_dest(const struct udp_dest *d, char *buf, size_t len)
+static void udp_format_dest(const struct hostport *d, char *buf, size_t len)
 {
 	if (strchr(d->host, ':') != NULL)
 		snprintf(buf, len, "[%s]:%u", d->host, d->port);
@@ -384,7 +172,7 @@ static void udp_format_addr(const struct sockaddr *sa, socklen_t salen, char *bu
 		snprintf(buf, len, "%s:%s", host, serv);
 }
 
-static int udp_resolve(const struct udp_dest *d, struct addrinfo **res, char *err, size_t errlen)
+static int udp_resolve(const struct hostport *d, struct addrinfo **res, char *err, size_t errlen)
 {
 	struct addrinfo hints;
 	char serv[8];

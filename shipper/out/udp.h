@@ -1,18 +1,19 @@
 /* UDP output: a failover list of destinations, connected datagram sockets, sendmmsg batches.
  *
- * Knows nothing of JSON or syslog: it ships opaque datagrams. It never includes a shipper
- * header and never writes to a log itself; everything worth saying goes through the
+ * Knows nothing of JSON or syslog: it ships opaque datagrams. It includes no header from
+ * outside out/ and never writes to a log itself; everything worth saying goes through the
  * caller's log callback, at a bounded rate. Return conventions: int functions return 0 or
  * -errno; constructors return NULL with errno set and a message in the caller's buffer.
  */
 #ifndef PROCSHIP_OUTPUT_UDP_H
 #define PROCSHIP_OUTPUT_UDP_H
 
-#include <netdb.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+#include "shipper/out/hostport.h"
 
 #define UDP_DEFAULT_PORT   514
 #define UDP_MAX_PAYLOAD	   65507 /* IPv4: 65535 - 20 (IP) - 8 (UDP) */
@@ -20,30 +21,13 @@
 #define UDP_DEFAULT_BATCH  64
 #define UDP_ARENA_BYTES	   (256 * 1024) /* a batch's datagrams, packed, before it is sent */
 
-/* One destination as written by the user, split but not resolved. */
-struct udp_dest {
-	char host[NI_MAXHOST]; /* name, IPv4 literal or IPv6 literal without brackets */
-	uint16_t port;
-};
-
-/* Parse one entry: "host", "host:port", "1.2.3.4:port", "[v6]:port", "[v6]" or a bare IPv6
- * address (two or more colons, no port). default_port applies when the entry has none.
- * Returns 0, or -EINVAL with a message naming the entry in err. */
-int udp_parse_dest(
-	const char *entry, uint16_t default_port, struct udp_dest *out, char *err, size_t errlen);
-
-/* Parse a comma-separated list, appending to dests (capacity max). Returns the number of
- * entries added, or -EINVAL / -E2BIG with a message in err. */
-int udp_parse_dest_list(const char *list, uint16_t default_port, struct udp_dest *dests, size_t max,
-	char *err, size_t errlen);
-
 enum udp_log_level { UDP_LOG_WARN, UDP_LOG_INFO, UDP_LOG_DEBUG };
 typedef void udp_log_fn(void *arg, enum udp_log_level level, const char *msg);
 /* Called each time a socket is connected to a (new) target: peer is "host:port". */
 typedef void udp_connect_fn(void *arg, const char *peer);
 
 struct udp_config {
-	const struct udp_dest *dests; /* failover order; copied by udp_new */
+	const struct hostport *dests; /* failover order; copied by udp_new */
 	size_t ndests;
 	int sndbuf;		    /* SO_SNDBUF bytes; 0 = leave the system default */
 	uint16_t local_port;	    /* 0 = any */
