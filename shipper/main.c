@@ -262,13 +262,12 @@ static struct udp_output *open_udp(struct app *a, const struct conf *c, char *er
 
 		list[0] = '\0';
 		for (i = 0; i < n && o < sizeof(list); i++) {
-			bool v6 = strchr(dests[i].host, ':') != NULL;
-			int w = snprintf(list + o, sizeof(list) - o, "%s%s%s%s:%u", i ? "," : "",
-				v6 ? "[" : "", dests[i].host, v6 ? "]" : "", dests[i].port);
-
-			if (w < 0)
+			if (i > 0)
+				o += (size_t)snprintf(list + o, sizeof(list) - o, ",");
+			if (o >= sizeof(list))
 				break;
-			o += (size_t)w;
+			o += hostport_format(
+				list + o, sizeof(list) - o, dests[i].host, dests[i].port);
 		}
 		log_info("Starting UDP exporter address=%s format=%s buffer=%d destinations=%zu "
 			 "failover=%s",

@@ -238,3 +238,15 @@ int hostport_parse_list(const char *list, uint16_t default_port, struct hostport
 	}
 	return n > INT32_MAX ? -E2BIG : (int)n;
 }
+
+/* The brackets keep the port apart from the address (RFC 3986 section 3.2.2). */
+size_t hostport_format(char *buf, size_t size, const char *host, uint16_t port)
+{
+	int n;
+
+	if (strchr(host, ':') != NULL)
+		n = snprintf(buf, size, "[%s]:%u", host, port);
+	else
+		n = snprintf(buf, size, "%s:%u", host, port);
+	return n < 0 ? 0 : (size_t)n;
+}

@@ -3,6 +3,7 @@
  * Pure: libc only, no logging, no allocation, no state. Accepts "host", "host:port",
  * "1.2.3.4:port", "[v6]:port", "[v6]" and a bare IPv6 address (two or more colons, no port);
  * refuses anything else with -EINVAL and a message naming the entry in the caller's buffer.
+ * hostport_format is the one writer of "host:port": every name the user sees is its output.
  */
 #ifndef PROCSHIP_OUT_HOSTPORT_H
 #define PROCSHIP_OUT_HOSTPORT_H
@@ -10,6 +11,8 @@
 #include <netdb.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#define HOSTPORT_NAME_MAX (NI_MAXHOST + 16) /* "[" host "]:" port and its NUL */
 
 /* One destination as written by the user, split but not resolved. */
 struct hostport {
@@ -26,5 +29,10 @@ int hostport_parse(
  * max). Returns the number of entries added, or -EINVAL / -E2BIG with a message in err. */
 int hostport_parse_list(const char *list, uint16_t default_port, struct hostport *out, size_t max,
 	char *err, size_t errlen);
+
+/* Write "host:port", or "[host]:port" when host is an IPv6 literal (it holds a colon), as
+ * snprintf does: always terminated when size > 0. Returns the length of the whole text; a
+ * result >= size means buf holds a truncated prefix. */
+size_t hostport_format(char *buf, size_t size, const char *host, uint16_t port);
 
 #endif

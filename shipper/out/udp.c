@@ -29,15 +29,14 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define UDP_BACKOFF_CAP_S  60		     /* doubling reconnect interval stops here */
-#define UDP_SUMMARY_MIN_MS 10000	     /* automatic drop summaries at most this often */
-#define UDP_PEER_MAX	   (NI_MAXHOST + 16) /* "[" host "]:" port */
+#define UDP_BACKOFF_CAP_S  60	 /* doubling reconnect interval stops here */
+#define UDP_SUMMARY_MIN_MS 10000 /* automatic drop summaries at most this often */
 #define UDP_REASON_MAX	   160
 #define UDP_EINTR_RETRIES  16 /* per flush; then EINTR costs a datagram like ENOBUFS */
 
 struct udp_target {
 	struct hostport dest;
-	char name[UDP_PEER_MAX];      /* as configured: "host:port" or "[v6]:port" */
+	char name[HOSTPORT_NAME_MAX]; /* as configured: "host:port" or "[v6]:port" */
 	uint64_t drops;		      /* since the last summary */
 	char reason[UDP_REASON_MAX];  /* why the latest of them was dropped */
 	bool resolve_failing;	      /* logged once per streak of failed look-ups */
@@ -62,7 +61,7 @@ struct udp_output {
 	size_t cur_dest;
 	size_t cur_addr;
 	size_t cur_naddrs; /* addresses cur_dest resolved to at the last connect */
-	char peer[UDP_PEER_MAX];
+	char peer[HOSTPORT_NAME_MAX];
 	bool notify_pending; /* on_connect not yet called for fd */
 	bool busy;	     /* sending or in a callback: a nested datagram is sent at once */
 
@@ -149,27 +148,20 @@ static void udp_seterr(char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- sockets ----------------------------------------------------------------------------- */
 
-static void udp_format_dest(const struct hostport *d, char *buf, size_t len)
-{
-	if (strchr(d->host, ':') != NULL)
-		snprintf(buf, len, "[%s]:%u", d->host, d->port);
-	else
-		snprintf(buf, len, "%s:%u", d->host, d->port);
-}
-
 static void udp_format_addr(const struct sockaddr *sa, socklen_t salen, char *buf, size_t len)
 {
-	char host[NI_MAXHOST], serv[8]; /* numeric port: 5 digits */
+	char host[NI_MAXHOST];
+	uint16_t port;
 
-	if (getnameinfo(sa, salen, host, sizeof(host), serv, sizeof(serv),
-		    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+	if (getnameinfo(sa, salen, host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0) {
 		snprintf(buf, len, "?");
 		return;
 	}
 	if (sa->sa_family == AF_INET6)
-		snprintf(buf, len, "[%s]:%s", host, serv);
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
 	else
-		snprintf(buf, len, "%s:%s", host, serv);
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	(void)hostport_format(buf, len, host, port);
 }
 
 static int udp_resolve(const struct hostport *d, struct addrinfo **res, char *err, size_t errlen)
@@ -225,7 +217,7 @@ static void udp_set_sndbuf(struct udp_output *u, int fd)
 static int udp_open(
 	struct udp_output *u, const struct addrinfo *ai, bool *local, char *err, size_t errlen)
 {
-	char where[UDP_PEER_MAX];
+	char where[HOSTPORT_NAME_MAX];
 	int fd, rc, on = 1;
 
 	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -576,7 +568,7 @@ static bool udp_can_failover(const struct udp_output *u, int64_t now)
 /* Move to the next candidate after a refusal; logs one line. */
 static void udp_failover(struct udp_output *u, int e, int64_t now)
 {
-	char from[UDP_PEER_MAX], why[UDP_REASON_MAX];
+	char from[HOSTPORT_NAME_MAX], why[UDP_REASON_MAX];
 	bool local = false;
 	size_t d = u->cur_dest, a = u->cur_addr + 1;
 
@@ -804,7 +796,8 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 		goto err_nomem;
 	for (i = 0; i < u->ntargets; i++) {
 		u->targets[i].dest = cfg->dests[i];
-		udp_format_dest(&cfg->dests[i], u->targets[i].name, sizeof(u->targets[i].name));
+		(void)hostport_format(u->targets[i].name, sizeof(u->targets[i].name),
+			cfg->dests[i].host, cfg->dests[i].port);
 	}
 	for (k = 0; k < u->batch; k++) {
 		u->msgs[k].msg_hdr.msg_iov = &u->iov[k];

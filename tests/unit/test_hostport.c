@@ -1,5 +1,5 @@
 /* Unit tests for shipper/out/hostport.c: every accepted and every refused host:port form,
- * one table row each, and lists of them. */
+ * one table row each, lists of them, and the formatter. */
 #include <errno.h>
 #include <netdb.h>
 #include <setjmp.h>
@@ -221,6 +221,65 @@ static void test_parse_list_refused(void **state)
 	}
 }
 
+/* ---- the formatter -------------------------------------------------------------------------- */
+
+static const struct {
+	const char *host;
+	uint16_t port;
+	const char *want;
+} formatted[] = {
+	{"loghost", 514, "loghost:514"},
+	{"log-host.example.org", 6514, "log-host.example.org:6514"},
+	{"10.0.0.1", 65535, "10.0.0.1:65535"},
+	{"::1", 6514, "[::1]:6514"},
+	{"2001:db8::1", 1, "[2001:db8::1]:1"},
+	{"fe80::1%lo", 514, "[fe80::1%lo]:514"},
+	{"::ffff:10.0.0.1", 514, "[::ffff:10.0.0.1]:514"},
+};
+
+/* Each form, and each parses back to what was formatted. */
+static void test_format(void **state)
+{
+	static char host[NI_MAXHOST];
+	char buf[HOSTPORT_NAME_MAX], err[256];
+	struct hostport d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(formatted); i++) {
+		assert_int_equal(
+			hostport_format(buf, sizeof(buf), formatted[i].host, formatted[i].port),
+			strlen(formatted[i].want));
+		assert_string_equal(buf, formatted[i].want);
+		if (hostport_parse(buf, 0, &d, err, sizeof(err)) != 0)
+			fail_msg("\"%s\" does not parse back: %s", buf, err);
+		assert_string_equal(d.host, formatted[i].host);
+		assert_int_equal(d.port, formatted[i].port);
+	}
+	/* the longest host there can be fits the name buffer */
+	memset(host, 'a', sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	assert_int_equal(hostport_format(buf, sizeof(buf), host, 65535), NI_MAXHOST - 1 + 6);
+	assert_int_equal(strlen(buf), NI_MAXHOST - 1 + 6);
+}
+
+/* As snprintf: the whole length back, a terminated prefix in a short buffer. */
+static void test_format_truncated(void **state)
+{
+	char buf[8];
+
+	(void)state;
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(hostport_format(buf, 6, "::1", 514), strlen("[::1]:514"));
+	assert_string_equal(buf, "[::1]");
+	assert_int_equal(buf[6], 'x');
+	assert_int_equal(hostport_format(buf, 1, "a", 1), 3);
+	assert_string_equal(buf, "");
+	buf[0] = 'x';
+	assert_int_equal(hostport_format(buf, 0, "a", 1), 3);
+	assert_int_equal(buf[0], 'x');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +288,8 @@ int main(void)
 		cmocka_unit_test(test_parse_refused_empty_long_noport),
 		cmocka_unit_test(test_parse_list),
 		cmocka_unit_test(test_parse_list_refused),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_truncated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
