@@ -16,6 +16,7 @@
 #define HOSTPORT_PORT_DIGITS 5
 /* "[" + host + "]:" + port: anything longer is refused before it is looked at */
 #define HOSTPORT_ENTRY_MAX (NI_MAXHOST + 3 + HOSTPORT_PORT_DIGITS)
+_Static_assert(HOSTPORT_PORT_DIGITS < NI_MAXSERV, "a port's digits fit getaddrinfo's service");
 
 static void hostport_seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -83,98 +84,130 @@ static int hostport_parse_port(const char *s, size_t len, uint16_t *port)
 	return 0;
 }
 
-int hostport_parse(
-	const char *entry, uint16_t default_port, struct hostport *out, char *err, size_t errlen)
+/* The entry as a whole: given, not empty, not longer than any valid one, no blanks. */
+static int hostport_check_entry(const char *entry, size_t *len, char *err, size_t errlen)
 {
-	const char *host, *port = NULL, *end, *c1, *c2;
-	size_t len, hostlen, i;
-	bool v6 = false;
+	size_t i;
 
-	if (entry == NULL || out == NULL) {
-		hostport_seterr(err, errlen, "no destination given");
-		return -EINVAL;
-	}
-	len = strnlen(entry, HOSTPORT_ENTRY_MAX + 1);
-	if (len == 0) {
+	*len = strnlen(entry, HOSTPORT_ENTRY_MAX + 1);
+	if (*len == 0) {
 		hostport_seterr(err, errlen, "empty destination");
 		return -EINVAL;
 	}
-	if (len > HOSTPORT_ENTRY_MAX) {
+	if (*len > HOSTPORT_ENTRY_MAX) {
 		hostport_seterr(err, errlen, "destination \"%.40s...\": too long", entry);
 		return -EINVAL;
 	}
-	end = entry + len;
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < *len; i++) {
 		if (hostport_is_space(entry[i])) {
 			hostport_seterr(
 				err, errlen, "destination \"%s\": whitespace inside", entry);
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
 
-	/* OpenBSD syslogd loghost_parse(): "[v6]" and "[v6]:port" first, then split at the
-	 * last colon, except that two or more colons without brackets are a bare IPv6. */
+/* Where the host and the port lie in an entry, before either is checked. */
+struct hostport_span {
+	const char *host;
+	size_t hostlen;
+	const char *port; /* NULL when the entry names none */
+	bool v6;	  /* the host must be an IPv6 literal */
+};
+
+/* OpenBSD syslogd loghost_parse(): "[v6]" and "[v6]:port" first, then split at the last
+ * colon, except that two or more colons without brackets are a bare IPv6. */
+static int hostport_split(
+	const char *entry, size_t len, struct hostport_span *sp, char *err, size_t errlen)
+{
+	const char *close, *c1, *c2;
+
+	sp->host = entry;
+	sp->hostlen = len;
+	sp->port = NULL;
+	sp->v6 = false;
 	if (entry[0] == '[') {
-		const char *close = memchr(entry, ']', len);
-
+		close = memchr(entry, ']', len);
 		if (close == NULL) {
 			hostport_seterr(err, errlen, "destination \"%s\": missing ']'", entry);
 			return -EINVAL;
 		}
-		host = entry + 1;
-		hostlen = (size_t)(close - host);
-		if (close + 1 < end) {
+		sp->host = entry + 1;
+		sp->hostlen = (size_t)(close - sp->host);
+		if (close + 1 < entry + len) {
 			if (close[1] != ':') {
 				hostport_seterr(err, errlen,
 					"destination \"%s\": unexpected text after ']'", entry);
 				return -EINVAL;
 			}
-			port = close + 2;
+			sp->port = close + 2;
 		}
-		v6 = true;
-	} else {
-		c1 = memchr(entry, ':', len);
-		c2 = c1 != NULL ? strrchr(entry, ':') : NULL;
-		host = entry;
-		if (c1 != NULL && c1 != c2) {
-			hostlen = len;
-			v6 = true;
-		} else if (c1 != NULL) {
-			hostlen = (size_t)(c1 - entry);
-			port = c1 + 1;
-		} else {
-			hostlen = len;
-		}
+		sp->v6 = true;
+		return 0;
 	}
+	c1 = memchr(entry, ':', len);
+	c2 = c1 != NULL ? strrchr(entry, ':') : NULL;
+	if (c1 != NULL && c1 != c2) {
+		sp->v6 = true;
+	} else if (c1 != NULL) {
+		sp->hostlen = (size_t)(c1 - entry);
+		sp->port = c1 + 1;
+	}
+	return 0;
+}
 
-	if (hostlen == 0) {
+/* The host: not empty, no longer than a DNS name, an IPv6 literal where the form asks for
+ * one, otherwise made of name characters only. */
+static int hostport_check_host(
+	const char *entry, const struct hostport_span *sp, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (sp->hostlen == 0) {
 		hostport_seterr(err, errlen, "destination \"%s\": empty host", entry);
 		return -EINVAL;
 	}
-	if (hostlen > HOSTPORT_HOST_MAX || hostlen > NI_MAXHOST - 1) {
+	if (sp->hostlen > HOSTPORT_HOST_MAX || sp->hostlen > NI_MAXHOST - 1) {
 		hostport_seterr(err, errlen, "destination \"%.40s...\": host longer than %d bytes",
 			entry, HOSTPORT_HOST_MAX);
 		return -EINVAL;
 	}
-	if (v6 && !hostport_is_ipv6(host, hostlen)) {
+	if (sp->v6 && !hostport_is_ipv6(sp->host, sp->hostlen)) {
 		hostport_seterr(err, errlen, "destination \"%s\": not an IPv6 address%s", entry,
 			entry[0] == '[' ? "" : " (write [v6]:port, or host:port with one colon)");
 		return -EINVAL;
 	}
-	if (!v6) {
-		for (i = 0; i < hostlen; i++) {
-			if (!hostport_is_name_char(host[i])) {
-				hostport_seterr(err, errlen,
-					"destination \"%s\": invalid character in host", entry);
-				return -EINVAL;
-			}
+	for (i = 0; !sp->v6 && i < sp->hostlen; i++) {
+		if (!hostport_is_name_char(sp->host[i])) {
+			hostport_seterr(err, errlen,
+				"destination \"%s\": invalid character in host", entry);
+			return -EINVAL;
 		}
 	}
-	if (port != NULL) {
-		if (hostport_parse_port(port, (size_t)(end - port), &out->port) == -EINVAL) {
+	return 0;
+}
+
+int hostport_parse(
+	const char *entry, uint16_t default_port, struct hostport *out, char *err, size_t errlen)
+{
+	struct hostport_span sp;
+	size_t len;
+
+	if (entry == NULL || out == NULL) {
+		hostport_seterr(err, errlen, "no destination given");
+		return -EINVAL;
+	}
+	if (hostport_check_entry(entry, &len, err, errlen) < 0 ||
+		hostport_split(entry, len, &sp, err, errlen) < 0 ||
+		hostport_check_host(entry, &sp, err, errlen) < 0)
+		return -EINVAL;
+	if (sp.port != NULL) {
+		if (hostport_parse_port(sp.port, (size_t)(entry + len - sp.port), &out->port) ==
+			-EINVAL) {
 			hostport_seterr(err, errlen,
 				"destination \"%s\": invalid port \"%s\" (need 1-65535)", entry,
-				port);
+				sp.port);
 			return -EINVAL;
 		}
 	} else if (default_port == 0) {
@@ -184,8 +217,8 @@ int hostport_parse(
 	} else {
 		out->port = default_port;
 	}
-	memcpy(out->host, host, hostlen);
-	out->host[hostlen] = '\0';
+	memcpy(out->host, sp.host, sp.hostlen);
+	out->host[sp.hostlen] = '\0';
 	return 0;
 }
 
