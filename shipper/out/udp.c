@@ -16,11 +16,8 @@
  */
 #include "shipper/out/udp.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/errqueue.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +25,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "shipper/out/udp_sock.h"
 
 #define UDP_BACKOFF_CAP_S  60	 /* doubling reconnect interval stops here */
 #define UDP_SUMMARY_MIN_MS 10000 /* automatic drop summaries at most this often */
@@ -146,61 +145,14 @@ static void udp_seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- sockets ----------------------------------------------------------------------------- */
+/* ---- connecting ----------------------------------------------------------------------------- */
 
-static void udp_format_addr(const struct sockaddr *sa, socklen_t salen, char *buf, size_t len)
-{
-	char host[NI_MAXHOST];
-	uint16_t port;
-
-	if (getnameinfo(sa, salen, host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	if (sa->sa_family == AF_INET6)
-		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-	else
-		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	(void)hostport_format(buf, len, host, port);
-}
-
-static int udp_resolve(const struct hostport *d, struct addrinfo **res, char *err, size_t errlen)
-{
-	struct addrinfo hints;
-	char serv[8];
-	int rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_protocol = IPPROTO_UDP;
-	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(serv, sizeof(serv), "%u", d->port);
-	rc = getaddrinfo(d->host, serv, &hints, res);
-	if (rc == 0)
-		return 0;
-	udp_seterr(err, errlen, "resolve %s: %s", d->host,
-		rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-	switch (rc) {
-	case EAI_MEMORY:
-		return -ENOMEM;
-	case EAI_SYSTEM:
-		return errno != 0 ? -errno : -EIO;
-	default:
-		return -EHOSTUNREACH;
-	}
-}
-
-/* The kernel doubles a SO_SNDBUF request (for its own bookkeeping) and clamps the plain
- * option at net.core.wmem_max; SO_SNDBUFFORCE (CAP_NET_ADMIN) skips the clamp. */
+/* SO_SNDBUF as asked, read back for the stats; one warning when the kernel gave less. */
 static void udp_set_sndbuf(struct udp_output *u, int fd)
 {
 	int eff = 0, want = u->sndbuf;
-	socklen_t len = sizeof(eff);
 
-	if (want > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) == -1)
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
-	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &eff, &len) == -1)
+	if (usock_set_sndbuf(fd, want, &eff, NULL, 0) < 0)
 		return;
 	u->stats.sndbuf_effective = eff;
 	if (want > 0 && eff / 2 < (want > INT32_MAX / 2 ? INT32_MAX / 2 : want) &&
@@ -217,55 +169,24 @@ static void udp_set_sndbuf(struct udp_output *u, int fd)
 static int udp_open(
 	struct udp_output *u, const struct addrinfo *ai, bool *local, char *err, size_t errlen)
 {
-	char where[HOSTPORT_NAME_MAX];
-	int fd, rc, on = 1;
+	int fd, rc;
 
-	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		rc = -errno;
-		udp_seterr(err, errlen, "socket: %s", strerror(errno));
-		return rc;
-	}
+	fd = usock_open(ai->ai_family, err, errlen);
+	if (fd < 0)
+		return fd;
 	udp_set_sndbuf(u, fd);
 	/* best effort: without it a refusal is noticed less precisely, never missed badly */
-	if (ai->ai_family == AF_INET6)
-		(void)setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on));
-	else
-		(void)setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof(on));
+	(void)usock_set_recverr(fd, ai->ai_family);
 	if (u->local_port != 0) {
-		struct sockaddr_storage ss;
-		socklen_t sslen;
-
-		memset(&ss, 0, sizeof(ss));
-		if (ai->ai_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-			s6->sin6_family = AF_INET6;
-			s6->sin6_addr = in6addr_any;
-			s6->sin6_port = htons(u->local_port);
-			sslen = sizeof(*s6);
-		} else {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-			s4->sin_family = AF_INET;
-			s4->sin_addr.s_addr = htonl(INADDR_ANY);
-			s4->sin_port = htons(u->local_port);
-			sslen = sizeof(*s4);
-		}
-		if (bind(fd, (struct sockaddr *)&ss, sslen) == -1) {
-			rc = -errno;
+		rc = usock_bind_port(fd, ai->ai_family, u->local_port, err, errlen);
+		if (rc < 0) {
 			*local = true;
-			udp_seterr(err, errlen, "bind local port %u: %s", u->local_port,
-				strerror(errno));
 			goto err_out;
 		}
 	}
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		rc = -errno;
-		udp_format_addr(ai->ai_addr, ai->ai_addrlen, where, sizeof(where));
-		udp_seterr(err, errlen, "connect %s: %s", where, strerror(errno));
+	rc = usock_connect(fd, ai->ai_addr, ai->ai_addrlen, err, errlen);
+	if (rc < 0)
 		goto err_out;
-	}
 	return fd;
 
 err_out:
@@ -288,7 +209,8 @@ static int udp_connect_from(
 
 		if (wrapped && a0 == 0)
 			break;
-		rc = udp_resolve(&u->targets[d].dest, &res, err, errlen);
+		rc = usock_resolve(
+			u->targets[d].dest.host, u->targets[d].dest.port, &res, err, errlen);
 		/* A name that does not resolve is skipped for the next one: say so once, or
 		 * a dead entry in the list would go unnoticed for ever. */
 		if (rc != 0 && !u->targets[d].resolve_failing) {
@@ -320,7 +242,7 @@ static int udp_connect_from(
 				u->cur_dest = d;
 				u->cur_addr = n;
 				u->cur_naddrs = count;
-				udp_format_addr(
+				usock_format_addr(
 					ai->ai_addr, ai->ai_addrlen, u->peer, sizeof(u->peer));
 				freeaddrinfo(res);
 				return 0;
@@ -510,44 +432,18 @@ static bool udp_transient(int e)
 	}
 }
 
-/* Drain the error queue kept by IP_RECVERR; returns the errno of its latest entry, or 0. */
-/* Read the socket's error queue (IP_RECVERR): each entry is an ICMP error for a datagram that
- * was sent earlier and never arrived, such as a port unreachable while a receiver is down.
- * Those datagrams move from sent to dropped, so that the counts say what was lost. Returns
- * the last error seen, 0 when the queue was empty. Reading it also clears the socket's
- * pending error. */
+/* Take in the refusals the kernel kept (IP_RECVERR): each is a datagram sent earlier that
+ * never arrived, such as to a port nobody listens on while a receiver is down. Those move
+ * from sent to dropped, so that the counts say what was lost. Returns the errno of the
+ * latest entry, 0 when there was none. */
 static int udp_read_errqueue(struct udp_output *u)
 {
-	char data[1];
-	char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6))];
-	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-	struct msghdr msg;
-	struct cmsghdr *cm;
-	unsigned int lost = 0;
-	int last = 0, k;
+	unsigned int lost;
+	int last;
 
 	if (u->fd == -1)
 		return 0;
-	for (k = 0; k < 1024; k++) {
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		if (recvmsg(u->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
-			break;
-		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
-			struct sock_extended_err ee;
-
-			if (!((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
-				    (cm->cmsg_level == SOL_IPV6 && cm->cmsg_type == IPV6_RECVERR)))
-				continue;
-			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
-			last = (int)ee.ee_errno;
-			if (ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6)
-				lost++;
-		}
-	}
+	last = -usock_read_errqueue(u->fd, &lost);
 	if (lost) {
 		/* The kernel rate-limits ICMP, so this is a floor, exact at ordinary rates. */
 		struct udp_target *t = &u->targets[u->cur_dest];
@@ -624,7 +520,7 @@ static int udp_send_queued(struct udp_output *u)
 			errors = true;
 			break;
 		}
-		r = sendmmsg(u->fd, u->msgs + i, n - i, 0);
+		r = usock_send_batch(u->fd, u->msgs + i, n - i);
 		if (r > 0) {
 			udp_count_sent(u, i, (unsigned int)r);
 			any_sent = true;
@@ -638,7 +534,7 @@ static int udp_send_queued(struct udp_output *u)
 		} else if (r == 0) {
 			e = EAGAIN; /* not documented to happen; never spin on it */
 		} else {
-			e = errno;
+			e = -r;
 			(void)udp_read_errqueue(u);
 			if (e == EINTR && intr++ < UDP_EINTR_RETRIES)
 				continue;
@@ -695,9 +591,9 @@ static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
 		udp_drop_no_destination(u, 1);
 		return -ENOTCONN;
 	}
-	r = send(u->fd, buf, len, 0);
-	if (r == -1) {
-		e = errno;
+	r = usock_send(u->fd, buf, len);
+	if (r < 0) {
+		e = (int)-r;
 		(void)udp_read_errqueue(u);
 		udp_count_drop(u, 1, &u->stats.dropped_send_error, strerror(e));
 		return -e;
@@ -709,28 +605,6 @@ static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
 }
 
 /* ---- the exported API ------------------------------------------------------------------------ */
-
-/* Is the local port free? Checked at start-up even when no name resolves yet, so that a
- * local configuration error fails udp_new instead of hiding behind a retry. */
-static int udp_probe_local_port(uint16_t port, char *err, size_t errlen)
-{
-	struct sockaddr_in s4;
-	int fd, rc = 0;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return 0; /* no IPv4: the real bind reports it */
-	memset(&s4, 0, sizeof(s4));
-	s4.sin_family = AF_INET;
-	s4.sin_addr.s_addr = htonl(INADDR_ANY);
-	s4.sin_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&s4, sizeof(s4)) == -1) {
-		rc = -errno;
-		udp_seterr(err, errlen, "bind local port %u: %s", port, strerror(errno));
-	}
-	close(fd);
-	return rc;
-}
 
 struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errlen)
 {
@@ -805,7 +679,9 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 	}
 
 	if (u->local_port != 0) {
-		rc = udp_probe_local_port(u->local_port, err, errlen);
+		/* Checked at start-up even when no name resolves yet, so that a local
+		 * configuration error fails udp_new instead of hiding behind a retry. */
+		rc = usock_probe_port(u->local_port, err, errlen);
 		if (rc < 0)
 			goto err_out;
 	}
