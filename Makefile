@@ -146,7 +146,7 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 # Each unit test tests/unit/test_NAME.c links the modules in test_NAME_MODS (default: the module
 # NAME) plus tests/unit/mock_log.c, and nothing else.
 test_udp_MODS := udp udp_sock hostport
-test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
+test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=send -Wl,--wrap=getaddrinfo
 test_udp_sock_MODS := udp_sock hostport
 test_event_json_MODS := event_json proc_cache procevents framing
 test_export_file_LDFLAGS := -lz

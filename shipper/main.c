@@ -180,7 +180,9 @@ static void ship(struct app *a, const char *json, size_t len)
 		export_write(a->export, json, len);
 }
 
-static void send_agent_init(struct app *a)
+/* The agent_init document for a->peer, built again only when the peer changed: its length,
+ * or -errno. */
+static int agent_init_doc(struct app *a)
 {
 	if (strcmp(a->agent_init_peer, a->peer) != 0 || a->agent_init_len <= 0) {
 		struct agent_meta_info info = {
@@ -195,10 +197,10 @@ static void send_agent_init(struct app *a)
 		if (a->agent_init_len < 0) {
 			log_warnx("agent_init: cannot build the document (%s)",
 				strerror(-a->agent_init_len));
-			return;
+			return a->agent_init_len;
 		}
 	}
-	send_udp(a, a->agent_init, (size_t)a->agent_init_len, "agent_init");
+	return a->agent_init_len;
 }
 
 static void on_udp_log(void *arg, enum udp_log_level level, const char *msg)
@@ -212,14 +214,31 @@ static void on_udp_log(void *arg, enum udp_log_level level, const char *msg)
 		log_debug("%s", msg);
 }
 
-/* Every new target hears agent_init first: the output calls this before it sends anything
- * to a newly connected target, and sends what we queue from here at once. */
-static void on_udp_connect(void *arg, const char *peer)
+/* Every new target hears agent_init first: the output asks for it before it sends anything
+ * to a newly connected target, and sends what we frame here into its buffer itself. */
+static ssize_t agent_init_greeting(void *arg, const char *peer, char *buf, size_t size)
 {
 	struct app *a = arg;
+	struct framing_header hdr = a->hdr;
+	bool truncated = false;
+	ssize_t n;
+	int len;
 
 	snprintf(a->peer, sizeof(a->peer), "%s", peer);
-	send_agent_init(a);
+	len = agent_init_doc(a);
+	if (len < 0)
+		return len;
+	clock_gettime(CLOCK_REALTIME, &hdr.time);
+	hdr.msgid = "agent_init";
+	n = framing_build(
+		buf, size, a->conf.syslog_format, &hdr, a->agent_init, (size_t)len, &truncated);
+	if (n < 0) {
+		a->frame_errors++;
+		return n;
+	}
+	if (truncated)
+		a->truncated++;
+	return n;
 }
 
 /* NULL and a message in err when the addresses or the socket set-up are refused. */
@@ -248,7 +267,7 @@ static struct udp_output *open_udp(struct app *a, const struct conf *c, char *er
 	cfg.reconnect_interval = (int)c->udp_reconnect_interval;
 	cfg.max_message = (size_t)c->max_message_size;
 	cfg.log = on_udp_log;
-	cfg.on_connect = on_udp_connect;
+	cfg.greeting = agent_init_greeting;
 	cfg.cb_arg = a;
 	u = udp_new(&cfg, why, sizeof(why));
 	if (!u) {

@@ -52,8 +52,9 @@ struct udp_output {
 	size_t max_message;
 	unsigned int batch;
 	udp_log_fn *log;
-	udp_connect_fn *on_connect;
+	udp_greeting_fn *greeting;
 	void *cb_arg;
+	bool in_callback; /* log or greeting running: calls into the output are refused */
 
 	/* the connected socket and which candidate it points to */
 	int fd;
@@ -61,8 +62,7 @@ struct udp_output {
 	size_t cur_addr;
 	size_t cur_naddrs; /* addresses cur_dest resolved to at the last connect */
 	char peer[HOSTPORT_NAME_MAX];
-	bool notify_pending; /* on_connect not yet called for fd */
-	bool busy;	     /* sending or in a callback: a nested datagram is sent at once */
+	bool greet_pending; /* fd's target has not heard the greeting yet */
 
 	/* reconnect schedule, CLOCK_MONOTONIC milliseconds */
 	int64_t conn_since;
@@ -87,9 +87,8 @@ struct udp_output {
 	struct iovec *iov;
 	struct mmsghdr *msgs;
 	unsigned int nqueued;
-	/* what a callback reserves while a batch is being sent: sent at once on commit */
-	unsigned char *now_buf;
-	bool reserved_now;
+	/* the greeting, built by the caller's hook and sent apart from the batch */
+	char *greeting_buf;
 
 	struct udp_stats stats;
 };
@@ -109,17 +108,15 @@ static void udp_log(struct udp_output *u, enum udp_log_level level, const char *
 {
 	char msg[512];
 	va_list ap;
-	bool busy;
 
 	if (u->log == NULL)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	busy = u->busy;
-	u->busy = true;
+	u->in_callback = true;
 	u->log(u->cb_arg, level, msg);
-	u->busy = busy;
+	u->in_callback = false;
 }
 
 /* Copies what fits, always terminated; truncation is expected for long reasons. */
@@ -272,7 +269,7 @@ static void udp_disconnect(struct udp_output *u, int64_t now)
 	(void)udp_read_errqueue(u);
 	close(u->fd);
 	u->fd = -1;
-	u->notify_pending = false;
+	u->greet_pending = false;
 	u->prev_lasted = now - u->conn_since;
 }
 
@@ -291,7 +288,7 @@ static int udp_reconnect(struct udp_output *u, size_t d, size_t a, int64_t now, 
 	rc = udp_connect_from(u, d, a, local, err, errlen);
 	if (rc == 0) {
 		u->conn_since = now;
-		u->notify_pending = true;
+		u->greet_pending = true;
 		u->prev_lasted = -1;
 	} else {
 		u->prev_lasted = -1;
@@ -310,22 +307,6 @@ static int udp_reconnect(struct udp_output *u, size_t d, size_t a, int64_t now, 
 	}
 	u->next_attempt = now + delay;
 	return rc;
-}
-
-/* Call on_connect for a new socket. Datagrams it queues are sent at once, so they are the
- * first the new target sees. */
-static void udp_notify(struct udp_output *u)
-{
-	bool busy = u->busy;
-
-	if (!u->notify_pending || u->fd == -1)
-		return;
-	u->notify_pending = false;
-	if (u->on_connect == NULL)
-		return;
-	u->busy = true;
-	u->on_connect(u->cb_arg, u->peer);
-	u->busy = busy;
 }
 
 /* A retry from udp_tick (or udp_new): logs the first failure of a streak and the recovery. */
@@ -499,6 +480,62 @@ static void udp_count_sent(struct udp_output *u, unsigned int from, unsigned int
 		u->stats.sent_bytes += u->msgs[k].msg_len;
 }
 
+/* The greeting: sent at once, apart from the batch, which may be half sent. */
+static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
+{
+	ssize_t r;
+	int e;
+
+	if (u->fd == -1) {
+		udp_drop_no_destination(u, 1);
+		return -ENOTCONN;
+	}
+	r = usock_send(u->fd, buf, len);
+	if (r < 0) {
+		e = (int)-r;
+		(void)udp_read_errqueue(u);
+		udp_count_drop(u, 1, &u->stats.dropped_send_error, strerror(e));
+		return -e;
+	}
+	u->stats.sent++;
+	u->stats.sent_bytes += (uint64_t)r;
+	u->targets[u->cur_dest].totals.sent++;
+	return 0;
+}
+
+static int udp_drop_oversize(struct udp_output *u)
+{
+	char reason[64];
+
+	snprintf(reason, sizeof(reason), "longer than %zu bytes", u->max_message);
+	udp_count_drop(u, 1, &u->stats.dropped_oversize, reason);
+	return -EMSGSIZE;
+}
+
+/* A newly connected target hears the greeting before anything else: the caller's hook
+ * builds it into the output's own buffer, and the output sends it, here and now. The hook
+ * runs as a callback, so it cannot queue or send anything itself. */
+static void udp_greet(struct udp_output *u)
+{
+	ssize_t n;
+
+	if (!u->greet_pending || u->fd == -1)
+		return;
+	u->greet_pending = false;
+	if (u->greeting == NULL)
+		return;
+	u->in_callback = true;
+	n = u->greeting(u->cb_arg, u->peer, u->greeting_buf, u->max_message);
+	u->in_callback = false;
+	if (n <= 0)
+		return; /* none, or the hook could not build one and said why */
+	if ((size_t)n > u->max_message) {
+		(void)udp_drop_oversize(u);
+		return;
+	}
+	(void)udp_send_now(u, u->greeting_buf, (size_t)n);
+}
+
 /* Send slots [0, nqueued). Every slot ends as sent or counted dropped. The loop makes
  * progress on each turn (datagrams sent or dropped) except for failovers (at most one per
  * datagram, and paced by the reconnect interval) and EINTR (at most UDP_EINTR_RETRIES). Returns 0,
@@ -512,7 +549,6 @@ static int udp_send_queued(struct udp_output *u)
 
 	if (n == 0)
 		return 0;
-	u->busy = true;
 	while (i < n) {
 		if (u->fd == -1) {
 			udp_drop_no_destination(u, n - i);
@@ -544,7 +580,7 @@ static int udp_send_queued(struct udp_output *u)
 			now = udp_now();
 		if (e == ECONNREFUSED && spins++ < n && udp_can_failover(u, now)) {
 			udp_failover(u, e, now);
-			udp_notify(u);
+			udp_greet(u);
 			continue; /* the refused datagram was not sent: offer it to the new target
 				   */
 		}
@@ -572,36 +608,12 @@ static int udp_send_queued(struct udp_output *u)
 	}
 	u->nqueued = 0;
 	u->arena_off = 0;
-	u->busy = false;
 	if (any_sent) {
 		u->last_flush_clean = !errors;
 		if (!errors && u->troubled)
 			udp_maybe_summary(u, now != 0 ? now : udp_now());
 	}
 	return rc;
-}
-
-/* A datagram queued from a callback: sent at once, outside the batch being sent. */
-static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
-{
-	ssize_t r;
-	int e;
-
-	if (u->fd == -1) {
-		udp_drop_no_destination(u, 1);
-		return -ENOTCONN;
-	}
-	r = usock_send(u->fd, buf, len);
-	if (r < 0) {
-		e = (int)-r;
-		(void)udp_read_errqueue(u);
-		udp_count_drop(u, 1, &u->stats.dropped_send_error, strerror(e));
-		return -e;
-	}
-	u->stats.sent++;
-	u->stats.sent_bytes += (uint64_t)r;
-	u->targets[u->cur_dest].totals.sent++;
-	return 0;
 }
 
 /* ---- the exported API ------------------------------------------------------------------------ */
@@ -652,7 +664,7 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 	u->max_message = cfg->max_message != 0 ? cfg->max_message : UDP_MAX_PAYLOAD;
 	u->batch = cfg->batch != 0 ? cfg->batch : UDP_DEFAULT_BATCH;
 	u->log = cfg->log;
-	u->on_connect = cfg->on_connect;
+	u->greeting = cfg->greeting;
 	u->cb_arg = cfg->cb_arg;
 	u->backoff = 1;
 	u->prev_lasted = INT64_MAX; /* the first connect may fail over at once */
@@ -662,10 +674,10 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 	u->targets = calloc(u->ntargets, sizeof(*u->targets));
 	u->arena_size = UDP_ARENA_BYTES + u->max_message;
 	u->arena = malloc(u->arena_size);
-	u->now_buf = malloc(u->max_message);
+	u->greeting_buf = malloc(u->max_message);
 	u->iov = calloc(u->batch, sizeof(*u->iov));
 	u->msgs = calloc(u->batch, sizeof(*u->msgs));
-	if (u->targets == NULL || u->arena == NULL || u->now_buf == NULL || u->iov == NULL ||
+	if (u->targets == NULL || u->arena == NULL || u->greeting_buf == NULL || u->iov == NULL ||
 		u->msgs == NULL)
 		goto err_nomem;
 	for (i = 0; i < u->ntargets; i++) {
@@ -729,34 +741,19 @@ void udp_free_stats(struct udp_output *u, struct udp_stats *final)
 	free(u->msgs);
 	free(u->iov);
 	free(u->arena);
-	free(u->now_buf);
+	free(u->greeting_buf);
 	free(u->targets);
 	free(u);
 }
 
-static int udp_drop_oversize(struct udp_output *u)
-{
-	char reason[64];
-
-	snprintf(reason, sizeof(reason), "longer than %zu bytes", u->max_message);
-	udp_count_drop(u, 1, &u->stats.dropped_oversize, reason);
-	return -EMSGSIZE;
-}
-
 void *udp_reserve(struct udp_output *u, size_t max)
 {
-	if (u == NULL || max > u->max_message)
+	if (u == NULL || max > u->max_message || u->in_callback)
 		return NULL;
-	if (u->busy) {
-		u->reserved_now = true;
-		return u->now_buf;
-	}
-	/* A new target hears the callback's datagrams (agent_init) before this one. */
-	udp_notify(u);
+	/* A new target hears the greeting (agent_init) before this one. */
+	udp_greet(u);
 	if (u->arena_off + max > u->arena_size)
 		(void)udp_send_queued(u); /* its drops are counted there */
-	/* after the send: a callback in it may have reserved and not committed */
-	u->reserved_now = false;
 	return u->arena + u->arena_off;
 }
 
@@ -766,12 +763,8 @@ int udp_commit(struct udp_output *u, size_t len)
 
 	if (u == NULL)
 		return -EINVAL;
-	if (u->reserved_now) {
-		u->reserved_now = false;
-		if (len > u->max_message)
-			return udp_drop_oversize(u);
-		return udp_send_now(u, u->now_buf, len);
-	}
+	if (u->in_callback)
+		return -EBUSY;
 	if (len > u->max_message || u->arena_off + len > u->arena_size)
 		return udp_drop_oversize(u);
 	if (u->fd == -1) {
@@ -794,6 +787,8 @@ int udp_queue(struct udp_output *u, const void *buf, size_t len)
 
 	if (u == NULL || (buf == NULL && len > 0))
 		return -EINVAL;
+	if (u->in_callback)
+		return -EBUSY;
 	if (len > u->max_message)
 		return udp_drop_oversize(u);
 	p = udp_reserve(u, len);
@@ -808,9 +803,9 @@ int udp_flush(struct udp_output *u)
 {
 	if (u == NULL)
 		return -EINVAL;
-	if (u->busy)
-		return 0; /* called from a callback while the batch is being sent */
-	udp_notify(u);
+	if (u->in_callback)
+		return -EBUSY;
+	udp_greet(u);
 	return udp_send_queued(u);
 }
 
@@ -819,7 +814,7 @@ void udp_tick(struct udp_output *u)
 	int64_t now;
 	bool local = false;
 
-	if (u == NULL || u->busy)
+	if (u == NULL || u->in_callback)
 		return;
 	now = udp_now();
 	/* Refusals of the last datagrams sent arrive after the send that caused them: with
@@ -831,7 +826,7 @@ void udp_tick(struct udp_output *u)
 		if (udp_retry(u, now, &local, NULL, 0) == 0)
 			u->stats.reconnects++;
 	}
-	udp_notify(u);
+	udp_greet(u);
 	udp_maybe_summary(u, now);
 }
 

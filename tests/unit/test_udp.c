@@ -29,6 +29,12 @@
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
+/* Inside a wrapped send or sendmmsg: a callback entered from there would be re-entrant. */
+static int in_send;
+
+/* What the greeting hook answers. */
+enum greet_mode { GREET_TEXT, GREET_FAIL, GREET_FULL, GREET_TOO_LONG };
+
 /* What the callbacks saw. */
 struct seen {
 	int warns;
@@ -39,14 +45,34 @@ struct seen {
 	char last_dropped[512];
 	int connects;
 	char peers[8][128];
-	struct udp_output *u; /* for on_connect to queue its first datagram */
-	const char *first_datagram;
+	const char *first_datagram; /* the greeting; NULL for none */
+	enum greet_mode mode;
+	bool in_greeting, in_log;
+	struct udp_output *probe; /* set: each callback tries to call the output */
+	int probe_calls, probe_refused;
 };
+
+/* A callback that calls the output anyway: every call must be refused, none may send. */
+static void probe_output(struct seen *s)
+{
+	if (s->probe == NULL)
+		return;
+	s->probe_calls++;
+	if (udp_queue(s->probe, "nested", 6) == -EBUSY && udp_reserve(s->probe, 6) == NULL &&
+		udp_commit(s->probe, 6) == -EBUSY && udp_flush(s->probe) == -EBUSY)
+		s->probe_refused++;
+	udp_tick(s->probe);
+}
 
 static void seen_log(void *arg, enum udp_log_level level, const char *msg)
 {
 	struct seen *s = arg;
 
+	if (s->in_greeting || in_send)
+		fail_msg("log callback re-entered (greeting %d, send %d)", s->in_greeting, in_send);
+	s->in_log = true;
+	probe_output(s);
+	s->in_log = false;
 	fprintf(stderr, "  udp-log %d: %s\n", (int)level, msg);
 	s->lines++;
 	if (level == UDP_LOG_WARN)
@@ -60,15 +86,44 @@ static void seen_log(void *arg, enum udp_log_level level, const char *msg)
 	snprintf(s->last, sizeof(s->last), "%s", msg);
 }
 
-static void seen_connect(void *arg, const char *peer)
+static ssize_t greeting_text(const struct seen *s, char *buf, size_t size)
+{
+	size_t len;
+
+	switch (s->mode) {
+	case GREET_FAIL:
+		return -EIO;
+	case GREET_FULL:
+	case GREET_TOO_LONG:
+		memset(buf, 'g', size);
+		return (ssize_t)size + (s->mode == GREET_TOO_LONG);
+	default:
+		if (s->first_datagram == NULL)
+			return 0;
+		len = strlen(s->first_datagram);
+		assert_true(len <= size);
+		memcpy(buf, s->first_datagram, len);
+		return (ssize_t)len;
+	}
+}
+
+/* Fails the test when entered from inside the output's sends, the log callback or itself. */
+static ssize_t seen_greeting(void *arg, const char *peer, char *buf, size_t size)
 {
 	struct seen *s = arg;
+	ssize_t n;
 
+	if (s->in_greeting || s->in_log || in_send)
+		fail_msg("greeting hook re-entered (greeting %d, log %d, send %d)", s->in_greeting,
+			s->in_log, in_send);
+	s->in_greeting = true;
 	if (s->connects < (int)ARRAY_SIZE(s->peers))
 		snprintf(s->peers[s->connects], sizeof(s->peers[0]), "%s", peer);
 	s->connects++;
-	if (s->u != NULL && s->first_datagram != NULL)
-		assert_int_equal(udp_queue(s->u, s->first_datagram, strlen(s->first_datagram)), 0);
+	probe_output(s);
+	n = greeting_text(s, buf, size);
+	s->in_greeting = false;
+	return n;
 }
 
 static struct udp_config config(const struct hostport *dests, size_t n, struct seen *s)
@@ -79,7 +134,7 @@ static struct udp_config config(const struct hostport *dests, size_t n, struct s
 		.max_message = 2048,
 		.batch = 8,
 		.log = seen_log,
-		.on_connect = seen_connect,
+		.greeting = seen_greeting,
 		.cb_arg = s,
 	};
 	return cfg;
@@ -319,7 +374,6 @@ static void test_failover(void **state)
 	snprintf(want_b, sizeof(want_b), "127.0.0.1:%u", pb);
 	cfg = config(d, 2, &s);
 	u = new_or_fail(&cfg);
-	s.u = u;
 	s.first_datagram = "agent_init";
 	assert_string_equal(udp_current_peer(u), want_a);
 
@@ -327,7 +381,7 @@ static void test_failover(void **state)
 	assert_int_equal(udp_queue(u, "to-a", 4), 0);
 	queued++;
 	assert_int_equal(udp_flush(u), 0);
-	queued++; /* on_connect queued agent_init first */
+	queued++; /* the greeting, agent_init, went first */
 	assert_int_equal(s.connects, 1);
 	assert_string_equal(s.peers[0], want_a);
 	assert_int_equal(recv_within(afd, in, sizeof(in), WAIT_MS, NULL), 10);
@@ -360,7 +414,7 @@ static void test_failover(void **state)
 			want_b);
 		assert_non_null(strstr(s.last, line));
 	}
-	/* B's first datagram is the one on_connect queued */
+	/* B's first datagram is its greeting */
 	assert_int_equal(recv_within(bfd, in, sizeof(in), WAIT_MS, NULL), 10);
 	assert_memory_equal(in, "agent_init", 10);
 	probes_b = drain(bfd);
@@ -557,18 +611,34 @@ int __wrap_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int vlen, int flags);
 
 int __wrap_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int vlen, int flags)
 {
-	int step;
+	int step = 0, r;
 
 	mm_calls++;
-	if (mm_pos >= mm_len)
-		return __real_sendmmsg(fd, msgs, vlen, flags);
-	step = mm_script[mm_pos++];
+	if (mm_pos < mm_len)
+		step = mm_script[mm_pos++];
 	if (step < 0) {
 		errno = -step;
 		return -1;
 	}
-	return __real_sendmmsg(
-		fd, msgs, vlen < (unsigned int)step ? vlen : (unsigned int)step, flags);
+	in_send++;
+	r = __real_sendmmsg(
+		fd, msgs, step > 0 && vlen > (unsigned int)step ? (unsigned int)step : vlen, flags);
+	in_send--;
+	return r;
+}
+
+/* send (the greeting's) is only watched: a callback must not run inside it. */
+ssize_t __real_send(int fd, const void *buf, size_t len, int flags);
+ssize_t __wrap_send(int fd, const void *buf, size_t len, int flags);
+
+ssize_t __wrap_send(int fd, const void *buf, size_t len, int flags)
+{
+	ssize_t r;
+
+	in_send++;
+	r = __real_send(fd, buf, len, flags);
+	in_send--;
+	return r;
 }
 
 static void mm_set(const int *steps, int n)
@@ -583,7 +653,7 @@ static void mm_set(const int *steps, int n)
 
 /* Datagrams framed in place: packed one after another, sent when the next reservation would
  * not fit (one sendmmsg, no flush), each exactly as written; a reservation never committed
- * sends nothing; on_connect's datagram (reserved from the callback, apart) goes first. */
+ * sends nothing; the greeting (built into a buffer of its own) goes first. */
 static void test_reserve_commit(void **state)
 {
 	enum { N = 40, LEN = 9000, STRIDE = (LEN + 63) & ~63 };
@@ -606,7 +676,6 @@ static void test_reserve_commit(void **state)
 	cfg.batch = 64;
 	s.first_datagram = "hello";
 	u = new_or_fail(&cfg);
-	s.u = u;
 	mm_set(NULL, 0);
 	for (i = 0; i < N; i++) {
 		p = udp_reserve(u, UDP_MAX_PAYLOAD);
@@ -680,7 +749,7 @@ static void test_retry_backoff(void **state)
 	udp_free(u);
 }
 
-/* The name comes back: the next due tick connects, calls on_connect, and sending resumes. */
+/* The name comes back: the next due tick connects, greets, and sending resumes. */
 static void test_retry_recovers(void **state)
 {
 	struct seen s = {0};
@@ -816,6 +885,182 @@ static void test_send_errors(void **state)
 	/* and never a line per datagram */
 	assert_true(s.lines <= 4);
 	mm_set(NULL, 0);
+	udp_free(u);
+	close(rfd);
+}
+
+/* ---- the greeting -------------------------------------------------------------------------- */
+
+static void expect_datagram(int fd, const char *want)
+{
+	char in[256];
+	ssize_t r = recv_within(fd, in, sizeof(in), WAIT_MS, NULL);
+
+	if (r != (ssize_t)strlen(want) || memcmp(in, want, strlen(want)) != 0)
+		fail_msg("expected \"%s\", got %zd bytes", want, r);
+}
+
+/* An unexpected send error closes the socket; the tick that connects again greets at once,
+ * so the new connection's first datagram is the greeting, then what is queued after. */
+static void test_greeting_after_reconnect(void **state)
+{
+	struct seen s = {.first_datagram = "hello"};
+	struct hostport d;
+	struct udp_config cfg;
+	struct udp_output *u;
+	char in[64];
+	uint16_t port;
+	int rfd, i;
+
+	(void)state;
+	rfd = receiver(AF_INET, 0, &port);
+	d = dest("127.0.0.1", port);
+	cfg = config(&d, 1, &s);
+	cfg.reconnect_interval = 1;
+	u = new_or_fail(&cfg);
+	assert_int_equal(s.connects, 0); /* connected, but greets only when it first sends */
+	assert_int_equal(udp_queue(u, "e1", 2), 0);
+	assert_int_equal(s.connects, 1);
+	assert_int_equal(udp_flush(u), 0);
+	expect_datagram(rfd, "hello");
+	expect_datagram(rfd, "e1");
+	mm_set((const int[]){-EINVAL}, 1);
+	assert_int_equal(udp_queue(u, "e2", 2), 0);
+	assert_int_equal(udp_flush(u), -EINVAL);
+	for (i = 0; i < 300 && udp_get_stats(u)->reconnects == 0; i++) {
+		udp_tick(u);
+		sleep_ms(10);
+	}
+	assert_int_equal(udp_get_stats(u)->reconnects, 1);
+	assert_int_equal(s.connects, 2);
+	expect_datagram(rfd, "hello");
+	assert_int_equal(udp_queue(u, "e3", 2), 0);
+	assert_int_equal(udp_flush(u), 0);
+	expect_datagram(rfd, "e3");
+	assert_int_equal(recv_within(rfd, in, sizeof(in), QUIET_MS, NULL), -1);
+	assert_int_equal(udp_get_stats(u)->sent, 4);
+	assert_accounted(u, 5);
+	mm_set(NULL, 0);
+	udp_free(u);
+	close(rfd);
+}
+
+/* A refusal inside one sendmmsg moves the output to B in the middle of the batch: B hears
+ * the greeting first, then the rest of the batch, and the hook never runs inside a send. */
+static void test_greeting_after_failover(void **state)
+{
+	struct seen s = {.first_datagram = "hello"};
+	struct hostport d[2];
+	struct udp_config cfg;
+	struct udp_output *u;
+	char want_b[64];
+	uint16_t pa, pb;
+	int afd, bfd, k;
+
+	(void)state;
+	afd = receiver(AF_INET, 0, &pa);
+	bfd = receiver(AF_INET, 0, &pb);
+	d[0] = dest("127.0.0.1", pa);
+	d[1] = dest("127.0.0.1", pb);
+	snprintf(want_b, sizeof(want_b), "127.0.0.1:%u", pb);
+	cfg = config(d, 2, &s);
+	cfg.batch = 16;
+	u = new_or_fail(&cfg);
+	assert_int_equal(udp_queue(u, "a1", 2), 0);
+	assert_int_equal(udp_flush(u), 0);
+	expect_datagram(afd, "hello");
+	expect_datagram(afd, "a1");
+	close(afd);
+	for (k = 0; k < 16; k++)
+		(void)udp_queue(u, "batch", 5);
+	assert_int_equal(udp_get_stats(u)->failovers, 1);
+	assert_int_equal(s.connects, 2);
+	assert_string_equal(s.peers[1], want_b);
+	expect_datagram(bfd, "hello");
+	expect_datagram(bfd, "batch");
+	assert_accounted(u, 2 + 16 + 1);
+	udp_free(u);
+	close(bfd);
+}
+
+/* What the hook returns decides what goes first: its datagram, nothing (0, or an error),
+ * exactly the buffer's size, or a length past it (dropped, counted as oversize). */
+static void test_greeting_results(void **state)
+{
+	static const struct {
+		enum greet_mode mode;
+		const char *text;
+		ssize_t first_len; /* of the first datagram received; 5 is the event */
+		uint64_t sent, oversize;
+	} cases[] = {
+		{GREET_TEXT, "hi", 2, 2, 0},
+		{GREET_TEXT, NULL, 5, 1, 0},
+		{GREET_FAIL, NULL, 5, 1, 0},
+		{GREET_FULL, NULL, 2048, 2, 0},
+		{GREET_TOO_LONG, NULL, 5, 1, 1},
+	};
+	static char in[4096];
+	struct hostport d;
+	struct udp_config cfg;
+	struct udp_output *u;
+	uint16_t port;
+	size_t i;
+	int rfd;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct seen s = {.mode = cases[i].mode, .first_datagram = cases[i].text};
+
+		rfd = receiver(AF_INET, 0, &port);
+		d = dest("127.0.0.1", port);
+		cfg = config(&d, 1, &s);
+		u = new_or_fail(&cfg);
+		assert_int_equal(udp_queue(u, "event", 5), 0);
+		assert_int_equal(udp_flush(u), 0);
+		assert_int_equal(
+			recv_within(rfd, in, sizeof(in), WAIT_MS, NULL), cases[i].first_len);
+		if (cases[i].first_len == 5)
+			assert_memory_equal(in, "event", 5);
+		assert_int_equal(udp_get_stats(u)->sent, cases[i].sent);
+		assert_int_equal(udp_get_stats(u)->dropped_oversize, cases[i].oversize);
+		assert_accounted(u, cases[i].sent + cases[i].oversize);
+		assert_int_equal(s.connects, 1);
+		udp_free(u);
+		close(rfd);
+	}
+}
+
+/* Callbacks that call the output anyway (the contract forbids it) are refused, every call,
+ * and nothing they try is sent: the greeting and the drop summary's log line both try. */
+static void test_callbacks_refused(void **state)
+{
+	struct seen s = {.first_datagram = "hello"};
+	struct hostport d;
+	struct udp_config cfg;
+	struct udp_output *u;
+	char big[2049], in[64];
+	uint16_t port;
+	int rfd;
+
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	rfd = receiver(AF_INET, 0, &port);
+	d = dest("127.0.0.1", port);
+	cfg = config(&d, 1, &s);
+	u = new_or_fail(&cfg);
+	s.probe = u;
+	assert_int_equal(udp_queue(u, big, sizeof(big)), -EMSGSIZE);
+	assert_int_equal(udp_queue(u, "event", 5), 0);
+	assert_int_equal(udp_flush(u), 0); /* clean after a drop: the summary is logged */
+	assert_int_equal(s.dropped_lines, 1);
+	assert_int_equal(s.probe_calls, 2);
+	assert_int_equal(s.probe_refused, 2);
+	expect_datagram(rfd, "hello");
+	expect_datagram(rfd, "event");
+	assert_int_equal(recv_within(rfd, in, sizeof(in), QUIET_MS, NULL), -1);
+	assert_int_equal(udp_get_stats(u)->sent, 2);
+	assert_accounted(u, 3);
+	s.probe = NULL;
 	udp_free(u);
 	close(rfd);
 }
@@ -1029,6 +1274,10 @@ int main(void)
 		cmocka_unit_test(test_retry_backoff),
 		cmocka_unit_test(test_retry_recovers),
 		cmocka_unit_test(test_send_errors),
+		cmocka_unit_test(test_greeting_after_reconnect),
+		cmocka_unit_test(test_greeting_after_failover),
+		cmocka_unit_test(test_greeting_results),
+		cmocka_unit_test(test_callbacks_refused),
 		cmocka_unit_test(test_sndbuf),
 		cmocka_unit_test(test_local_port),
 		cmocka_unit_test(test_ipv6_loopback),
