@@ -92,6 +92,7 @@ event_json_SRCS := shipper/encode/event_json.c
 docs_json_SRCS := shipper/encode/docs_json.c
 hostport_SRCS := shipper/out/hostport.c
 udp_sock_SRCS := shipper/out/udp_sock.c
+udp_link_SRCS := shipper/out/udp_link.c
 udp_SRCS := shipper/out/udp.c
 export_file_SRCS := shipper/out/export_file.c
 metrics_SRCS := shipper/out/metrics.c
@@ -102,7 +103,8 @@ privs_SRCS := shipper/sys/privs.c
 getevents_SRCS := shipper/getevents.c
 top_SRCS := shipper/main.c
 MODULES := framing sensor proc_cache procevents inputs lines filters ratelimit event_json \
-	docs_json hostport udp_sock udp export_file metrics conf conf_yaml log privs getevents top
+	docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log privs \
+	getevents top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
@@ -145,8 +147,10 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 # ---- tests ---------------------------------------------------------------------------------
 # Each unit test tests/unit/test_NAME.c links the modules in test_NAME_MODS (default: the module
 # NAME) plus tests/unit/mock_log.c, and nothing else.
-test_udp_MODS := udp udp_sock hostport
+test_udp_MODS := udp udp_link udp_sock hostport
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=send -Wl,--wrap=getaddrinfo
+test_udp_link_MODS := udp_link udp udp_sock hostport
+test_udp_link_LDFLAGS := $(test_udp_LDFLAGS)
 test_udp_sock_MODS := udp_sock hostport
 test_event_json_MODS := event_json proc_cache procevents framing
 test_export_file_LDFLAGS := -lz

@@ -1,12 +1,11 @@
 /* UDP output: a failover list of destinations, connected datagram sockets, sendmmsg batches.
- * The contract is in udp.h; this file explains the why.
+ * The contract is in udp.h; this file explains the why. Which destination the socket is
+ * connected to, and when it connects again, is the link's (udp_link.c); this file batches,
+ * sends, greets and counts.
  *
- * Candidates are all addresses of all names, in order (nxlog om_udp): a name is resolved
- * again on every (re)connect and the first connectable address wins. A refusal (ICMP port
- * unreachable, ECONNREFUSED) means "receiver stopped": with more than one candidate the
- * output moves to the next one, wrapping around; with one candidate it only counts the
- * datagram (fire-and-forget). Reconnects follow OpenBSD syslogd's loghost_retry(): 1 s,
- * doubling up to UDP_BACKOFF_CAP_S, back to 1 s once a connection outlived the interval.
+ * A refusal (ICMP port unreachable, ECONNREFUSED) means "receiver stopped": with more than
+ * one candidate the output fails over to the next one; with one candidate it only counts
+ * the datagram (fire-and-forget).
  *
  * sendmmsg on a connected socket swallows the error of the datagram that stopped it and
  * returns a short count; an asynchronous ICMP error is also consumed by that failed call.
@@ -26,57 +25,36 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "shipper/out/udp_link.h"
 #include "shipper/out/udp_sock.h"
 
-#define UDP_BACKOFF_CAP_S  60	 /* doubling reconnect interval stops here */
 #define UDP_SUMMARY_MIN_MS 10000 /* automatic drop summaries at most this often */
-#define UDP_REASON_MAX	   160
+#define UDP_REASON_MAX	   ULINK_REASON_MAX
 #define UDP_EINTR_RETRIES  16 /* per flush; then EINTR costs a datagram like ENOBUFS */
 
+/* What one destination was sent and dropped, by the index the link gives it. */
 struct udp_target {
-	struct hostport dest;
-	char name[HOSTPORT_NAME_MAX]; /* as configured: "host:port" or "[v6]:port" */
 	uint64_t drops;		      /* since the last summary */
 	char reason[UDP_REASON_MAX];  /* why the latest of them was dropped */
-	bool resolve_failing;	      /* logged once per streak of failed look-ups */
 	struct udp_dest_stats totals; /* since udp_new, for the metrics */
 };
 
 struct udp_output {
+	struct ulink link; /* the destinations, the socket and when to connect again */
 	struct udp_target *targets;
-	size_t ntargets;
 
-	int sndbuf;
-	uint16_t local_port;
-	int fixed_interval; /* seconds, 0 = doubling */
 	size_t max_message;
 	unsigned int batch;
 	udp_log_fn *log;
 	udp_greeting_fn *greeting;
 	void *cb_arg;
-	bool in_callback; /* log or greeting running: calls into the output are refused */
-
-	/* the connected socket and which candidate it points to */
-	int fd;
-	size_t cur_dest;
-	size_t cur_addr;
-	size_t cur_naddrs; /* addresses cur_dest resolved to at the last connect */
-	char peer[HOSTPORT_NAME_MAX];
-	bool greet_pending; /* fd's target has not heard the greeting yet */
-
-	/* reconnect schedule, CLOCK_MONOTONIC milliseconds */
-	int64_t conn_since;
-	int64_t next_attempt;
-	int64_t prev_lasted; /* how long the previous connection lived; -1 = there was none */
-	int backoff;	     /* seconds */
-	bool connect_failing;
-	char connect_error[UDP_REASON_MAX];
+	bool in_callback;   /* log or greeting running: calls into the output are refused */
+	bool greet_pending; /* the link's target has not heard the greeting yet */
 
 	/* drop reporting */
 	bool troubled; /* drops not yet summarized */
 	bool last_flush_clean;
 	int64_t last_summary; /* -1 = never */
-	bool sndbuf_warned;
 
 	/* The batch: datagrams packed one after another in the arena, so a batch of small ones
 	 * stays within a few cache lines and a long one is written where the kernel reads it.
@@ -142,193 +120,14 @@ static void udp_seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- connecting ----------------------------------------------------------------------------- */
-
-/* SO_SNDBUF as asked, read back for the stats; one warning when the kernel gave less. */
-static void udp_set_sndbuf(struct udp_output *u, int fd)
+/* The link's lines go to the caller's log as the output's own do: as a callback. */
+static void udp_link_log(void *arg, enum udp_log_level level, const char *msg)
 {
-	int eff = 0, want = u->sndbuf;
+	struct udp_output *u = arg;
 
-	if (usock_set_sndbuf(fd, want, &eff, NULL, 0) < 0)
-		return;
-	u->stats.sndbuf_effective = eff;
-	if (want > 0 && eff / 2 < (want > INT32_MAX / 2 ? INT32_MAX / 2 : want) &&
-		!u->sndbuf_warned) {
-		u->sndbuf_warned = true;
-		udp_log(u, UDP_LOG_WARN,
-			"udp: SO_SNDBUF %d bytes requested, %d usable: raise net.core.wmem_max "
-			"or run with CAP_NET_ADMIN",
-			want, eff / 2);
-	}
-}
-
-/* One socket for one address. *local is set when the failure is ours (the local port). */
-static int udp_open(
-	struct udp_output *u, const struct addrinfo *ai, bool *local, char *err, size_t errlen)
-{
-	int fd, rc;
-
-	fd = usock_open(ai->ai_family, err, errlen);
-	if (fd < 0)
-		return fd;
-	udp_set_sndbuf(u, fd);
-	/* best effort: without it a refusal is noticed less precisely, never missed badly */
-	(void)usock_set_recverr(fd, ai->ai_family);
-	if (u->local_port != 0) {
-		rc = usock_bind_port(fd, ai->ai_family, u->local_port, err, errlen);
-		if (rc < 0) {
-			*local = true;
-			goto err_out;
-		}
-	}
-	rc = usock_connect(fd, ai->ai_addr, ai->ai_addrlen, err, errlen);
-	if (rc < 0)
-		goto err_out;
-	return fd;
-
-err_out:
-	close(fd);
-	return rc;
-}
-
-/* Connect to the first connectable candidate from address a of destination d, in failover
- * order, trying each candidate at most once (the ones before (d, a) last). */
-static int udp_connect_from(
-	struct udp_output *u, size_t d, size_t a, bool *local, char *err, size_t errlen)
-{
-	const size_t a0 = a;
-	struct addrinfo *res, *ai;
-	size_t visit, n, count;
-	int rc = -EHOSTUNREACH, fd;
-
-	for (visit = 0; visit <= u->ntargets; visit++) {
-		bool wrapped = visit == u->ntargets; /* back at d0: only addresses before a0 */
-
-		if (wrapped && a0 == 0)
-			break;
-		rc = usock_resolve(
-			u->targets[d].dest.host, u->targets[d].dest.port, &res, err, errlen);
-		/* A name that does not resolve is skipped for the next one: say so once, or
-		 * a dead entry in the list would go unnoticed for ever. */
-		if (rc != 0 && !u->targets[d].resolve_failing) {
-			u->targets[d].resolve_failing = true;
-			u->stats.resolve_failures++;
-			/* With one destination the caller's "no destination reachable" says it. */
-			if (u->ntargets > 1)
-				udp_log(u, UDP_LOG_WARN, "udp: %s; trying the next destination",
-					err);
-		} else if (rc != 0) {
-			u->stats.resolve_failures++;
-		} else if (u->targets[d].resolve_failing) {
-			u->targets[d].resolve_failing = false;
-			udp_log(u, UDP_LOG_INFO, "udp: %s resolves again", u->targets[d].name);
-		}
-		if (rc == 0) {
-			count = 0;
-			for (ai = res; ai != NULL; ai = ai->ai_next)
-				count++;
-			for (ai = res, n = 0; ai != NULL; ai = ai->ai_next, n++) {
-				if (n < a || (wrapped && n >= a0))
-					continue;
-				fd = udp_open(u, ai, local, err, errlen);
-				if (fd < 0) {
-					rc = fd;
-					continue;
-				}
-				u->fd = fd;
-				u->cur_dest = d;
-				u->cur_addr = n;
-				u->cur_naddrs = count;
-				usock_format_addr(
-					ai->ai_addr, ai->ai_addrlen, u->peer, sizeof(u->peer));
-				freeaddrinfo(res);
-				return 0;
-			}
-			freeaddrinfo(res);
-			if (rc == 0)
-				rc = -EHOSTUNREACH; /* resolved, but no address left to try */
-		}
-		d = (d + 1) % u->ntargets;
-		a = 0;
-	}
-	return rc;
-}
-
-static int64_t udp_interval_ms(const struct udp_output *u)
-{
-	return (int64_t)(u->fixed_interval > 0 ? u->fixed_interval : u->backoff) * 1000;
-}
-
-static int udp_read_errqueue(struct udp_output *u);
-
-static void udp_disconnect(struct udp_output *u, int64_t now)
-{
-	if (u->fd == -1)
-		return;
-	/* Refusals still queued are counted before the socket and its queue go. */
-	(void)udp_read_errqueue(u);
-	close(u->fd);
-	u->fd = -1;
-	u->greet_pending = false;
-	u->prev_lasted = now - u->conn_since;
-}
-
-/* Close the current socket (a local port can be bound only once), connect to a candidate,
- * and decide when the next reconnect may happen: at once after a connection that outlived
- * the interval (and after the first connect), otherwise after the interval, which doubles. */
-static int udp_reconnect(struct udp_output *u, size_t d, size_t a, int64_t now, bool *local,
-	char *err, size_t errlen)
-{
-	bool stable;
-	int64_t delay;
-	int rc;
-
-	udp_disconnect(u, now);
-	stable = u->prev_lasted > udp_interval_ms(u);
-	rc = udp_connect_from(u, d, a, local, err, errlen);
-	if (rc == 0) {
-		u->conn_since = now;
-		u->greet_pending = true;
-		u->prev_lasted = -1;
-	} else {
-		u->prev_lasted = -1;
-		stable = false;
-	}
-	if (stable) {
-		u->backoff = 1;
-		delay = 0;
-	} else {
-		delay = udp_interval_ms(u);
-		if (u->fixed_interval == 0) {
-			u->backoff *= 2;
-			if (u->backoff > UDP_BACKOFF_CAP_S)
-				u->backoff = UDP_BACKOFF_CAP_S;
-		}
-	}
-	u->next_attempt = now + delay;
-	return rc;
-}
-
-/* A retry from udp_tick (or udp_new): logs the first failure of a streak and the recovery. */
-static int udp_retry(struct udp_output *u, int64_t now, bool *local, char *err, size_t errlen)
-{
-	char why[UDP_REASON_MAX];
-	int rc;
-
-	rc = udp_reconnect(u, u->cur_dest, u->cur_addr, now, local, why, sizeof(why));
-	if (rc == 0) {
-		if (u->connect_failing)
-			udp_log(u, UDP_LOG_INFO, "udp: connected to %s", u->peer);
-		u->connect_failing = false;
-		return 0;
-	}
-	udp_strlcpy(u->connect_error, why, sizeof(u->connect_error));
-	udp_seterr(err, errlen, "%s", why);
-	udp_log(u, u->connect_failing ? UDP_LOG_DEBUG : UDP_LOG_WARN,
-		"udp: no destination reachable (%s); retrying in %" PRId64 " s", why,
-		(u->next_attempt - now) / 1000);
-	u->connect_failing = true;
-	return rc;
+	u->in_callback = true;
+	u->log(u->cb_arg, level, msg);
+	u->in_callback = false;
 }
 
 /* ---- counting ------------------------------------------------------------------------------ */
@@ -336,7 +135,7 @@ static int udp_retry(struct udp_output *u, int64_t now, bool *local, char *err, 
 static void udp_count_drop(
 	struct udp_output *u, unsigned int n, uint64_t *counter, const char *reason)
 {
-	struct udp_target *t = &u->targets[u->cur_dest];
+	struct udp_target *t = &u->targets[u->link.cur];
 
 	if (n == 0)
 		return;
@@ -354,7 +153,7 @@ static void udp_drop_no_destination(struct udp_output *u, unsigned int n)
 {
 	char reason[UDP_REASON_MAX + 24];
 
-	snprintf(reason, sizeof(reason), "no destination: %s", u->connect_error);
+	snprintf(reason, sizeof(reason), "no destination: %s", u->link.connect_error);
 	udp_count_drop(u, n, &u->stats.dropped_no_destination, reason);
 }
 
@@ -364,13 +163,13 @@ void udp_log_drop_summary(struct udp_output *u)
 
 	if (u == NULL)
 		return;
-	for (i = 0; i < u->ntargets; i++) {
+	for (i = 0; i < u->link.ntargets; i++) {
 		struct udp_target *t = &u->targets[i];
 
 		if (t->drops == 0)
 			continue;
 		udp_log(u, UDP_LOG_WARN, "udp: dropped %" PRIu64 " messages to %s (%s)", t->drops,
-			t->name, t->reason);
+			u->link.targets[i].name, t->reason);
 		t->drops = 0;
 	}
 	u->troubled = false;
@@ -422,12 +221,12 @@ static int udp_read_errqueue(struct udp_output *u)
 	unsigned int lost;
 	int last;
 
-	if (u->fd == -1)
+	if (u->link.fd == -1)
 		return 0;
-	last = -usock_read_errqueue(u->fd, &lost);
+	last = -usock_read_errqueue(u->link.fd, &lost);
 	if (lost) {
 		/* The kernel rate-limits ICMP, so this is a floor, exact at ordinary rates. */
-		struct udp_target *t = &u->targets[u->cur_dest];
+		struct udp_target *t = &u->targets[u->link.cur];
 
 		lost = lost > u->stats.sent ? (unsigned int)u->stats.sent : lost;
 		u->stats.sent -= lost;
@@ -437,37 +236,22 @@ static int udp_read_errqueue(struct udp_output *u)
 	return last;
 }
 
-static bool udp_can_failover(const struct udp_output *u, int64_t now)
-{
-	return (u->ntargets > 1 || u->cur_naddrs > 1) && now >= u->next_attempt;
-}
-
-/* Move to the next candidate after a refusal; logs one line. */
+/* The link moves on, or connects again; the refusals still queued on the socket it closes
+ * are counted first, against the target they came from. */
 static void udp_failover(struct udp_output *u, int e, int64_t now)
 {
-	char from[HOSTPORT_NAME_MAX], why[UDP_REASON_MAX];
-	bool local = false;
-	size_t d = u->cur_dest, a = u->cur_addr + 1;
+	(void)udp_read_errqueue(u);
+	u->greet_pending = ulink_failover(&u->link, e, now) == 0;
+}
 
-	udp_strlcpy(from, u->peer, sizeof(from));
-	if (a >= u->cur_naddrs) {
-		d = (d + 1) % u->ntargets;
-		a = 0;
-	}
-	u->stats.failovers++;
-	if (udp_reconnect(u, d, a, now, &local, why, sizeof(why)) == 0) {
-		u->stats.reconnects++;
-		u->connect_failing = false;
-		udp_log(u, UDP_LOG_WARN, "udp: failover from %s to %s: %s", from, u->peer,
-			strerror(e));
-		return;
-	}
-	udp_strlcpy(u->connect_error, why, sizeof(u->connect_error));
-	u->connect_failing = true;
-	udp_log(u, UDP_LOG_WARN,
-		"udp: failover from %s: %s; no destination reachable (%s); retrying in %" PRId64
-		" s",
-		from, strerror(e), why, (u->next_attempt - now) / 1000);
+static int udp_retry(struct udp_output *u, int64_t now, bool *local, char *err, size_t errlen)
+{
+	int rc;
+
+	(void)udp_read_errqueue(u);
+	rc = ulink_retry(&u->link, now, local, err, errlen);
+	u->greet_pending = rc == 0;
+	return rc;
 }
 
 static void udp_count_sent(struct udp_output *u, unsigned int from, unsigned int n)
@@ -475,7 +259,7 @@ static void udp_count_sent(struct udp_output *u, unsigned int from, unsigned int
 	unsigned int k;
 
 	u->stats.sent += n;
-	u->targets[u->cur_dest].totals.sent += n;
+	u->targets[u->link.cur].totals.sent += n;
 	for (k = from; k < from + n; k++)
 		u->stats.sent_bytes += u->msgs[k].msg_len;
 }
@@ -486,11 +270,11 @@ static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
 	ssize_t r;
 	int e;
 
-	if (u->fd == -1) {
+	if (u->link.fd == -1) {
 		udp_drop_no_destination(u, 1);
 		return -ENOTCONN;
 	}
-	r = usock_send(u->fd, buf, len);
+	r = usock_send(u->link.fd, buf, len);
 	if (r < 0) {
 		e = (int)-r;
 		(void)udp_read_errqueue(u);
@@ -499,7 +283,7 @@ static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
 	}
 	u->stats.sent++;
 	u->stats.sent_bytes += (uint64_t)r;
-	u->targets[u->cur_dest].totals.sent++;
+	u->targets[u->link.cur].totals.sent++;
 	return 0;
 }
 
@@ -519,13 +303,13 @@ static void udp_greet(struct udp_output *u)
 {
 	ssize_t n;
 
-	if (!u->greet_pending || u->fd == -1)
+	if (!u->greet_pending || u->link.fd == -1)
 		return;
 	u->greet_pending = false;
 	if (u->greeting == NULL)
 		return;
 	u->in_callback = true;
-	n = u->greeting(u->cb_arg, u->peer, u->greeting_buf, u->max_message);
+	n = u->greeting(u->cb_arg, u->link.peer, u->greeting_buf, u->max_message);
 	u->in_callback = false;
 	if (n <= 0)
 		return; /* none, or the hook could not build one and said why */
@@ -550,13 +334,13 @@ static int udp_send_queued(struct udp_output *u)
 	if (n == 0)
 		return 0;
 	while (i < n) {
-		if (u->fd == -1) {
+		if (u->link.fd == -1) {
 			udp_drop_no_destination(u, n - i);
 			rc = -ENOTCONN;
 			errors = true;
 			break;
 		}
-		r = usock_send_batch(u->fd, u->msgs + i, n - i);
+		r = usock_send_batch(u->link.fd, u->msgs + i, n - i);
 		if (r > 0) {
 			udp_count_sent(u, i, (unsigned int)r);
 			any_sent = true;
@@ -578,7 +362,7 @@ static int udp_send_queued(struct udp_output *u)
 		errors = true;
 		if (now == 0)
 			now = udp_now();
-		if (e == ECONNREFUSED && spins++ < n && udp_can_failover(u, now)) {
+		if (e == ECONNREFUSED && spins++ < n && ulink_can_failover(&u->link, now)) {
 			udp_failover(u, e, now);
 			udp_greet(u);
 			continue; /* the refused datagram was not sent: offer it to the new target
@@ -598,11 +382,9 @@ static int udp_send_queued(struct udp_output *u)
 		}
 		/* unexpected: drop the rest, start again on a fresh socket when due */
 		udp_count_drop(u, n - i, &u->stats.dropped_send_error, strerror(e));
-		udp_log(u, UDP_LOG_WARN, "udp: send to %s: %s; reconnecting", u->peer, strerror(e));
-		udp_disconnect(u, now);
-		snprintf(u->connect_error, sizeof(u->connect_error), "send: %s", strerror(e));
-		if (u->next_attempt < now)
-			u->next_attempt = now;
+		(void)udp_read_errqueue(u); /* its refusals count before the socket goes */
+		u->greet_pending = false;
+		ulink_drop(&u->link, e, now);
 		rc = -e;
 		break;
 	}
@@ -618,18 +400,11 @@ static int udp_send_queued(struct udp_output *u)
 
 /* ---- the exported API ------------------------------------------------------------------------ */
 
-struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errlen)
+static int udp_check_config(const struct udp_config *cfg, char *err, size_t errlen)
 {
-	struct udp_output *u = NULL;
-	bool local = false;
-	unsigned int k;
-	size_t i;
-	int rc;
-
 	if (cfg == NULL || cfg->dests == NULL || cfg->ndests == 0) {
 		udp_seterr(err, errlen, "no destination configured");
-		rc = -EINVAL;
-		goto err_out;
+		return -EINVAL;
 	}
 	if (cfg->max_message > UDP_MAX_PAYLOAD || cfg->sndbuf < 0 || cfg->reconnect_interval < 0 ||
 		cfg->batch > UIO_MAXIOV) {
@@ -638,40 +413,18 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 			"reconnect_interval %d; batch %u, at most %d)",
 			cfg->max_message, UDP_MAX_PAYLOAD, cfg->sndbuf, cfg->reconnect_interval,
 			cfg->batch, UIO_MAXIOV);
-		rc = -EINVAL;
-		goto err_out;
+		return -EINVAL;
 	}
-	for (i = 0; i < cfg->ndests; i++) {
-		if (cfg->dests[i].port == 0 ||
-			strnlen(cfg->dests[i].host, sizeof(cfg->dests[i].host)) == 0 ||
-			strnlen(cfg->dests[i].host, sizeof(cfg->dests[i].host)) ==
-				sizeof(cfg->dests[i].host)) {
-			udp_seterr(err, errlen,
-				"destination %zu: empty or unterminated host, or port 0", i + 1);
-			rc = -EINVAL;
-			goto err_out;
-		}
-	}
+	return 0;
+}
 
-	u = calloc(1, sizeof(*u));
-	if (u == NULL)
-		goto err_nomem;
-	u->fd = -1;
-	u->ntargets = cfg->ndests;
-	u->sndbuf = cfg->sndbuf;
-	u->local_port = cfg->local_port;
-	u->fixed_interval = cfg->reconnect_interval;
-	u->max_message = cfg->max_message != 0 ? cfg->max_message : UDP_MAX_PAYLOAD;
-	u->batch = cfg->batch != 0 ? cfg->batch : UDP_DEFAULT_BATCH;
-	u->log = cfg->log;
-	u->greeting = cfg->greeting;
-	u->cb_arg = cfg->cb_arg;
-	u->backoff = 1;
-	u->prev_lasted = INT64_MAX; /* the first connect may fail over at once */
-	u->last_summary = -1;
-	snprintf(u->connect_error, sizeof(u->connect_error), "not connected yet");
+/* Everything the output allocates, once: the per-destination counts, the arena, the
+ * greeting's buffer and the batch's headers. */
+static int udp_alloc(struct udp_output *u)
+{
+	unsigned int k;
 
-	u->targets = calloc(u->ntargets, sizeof(*u->targets));
+	u->targets = calloc(u->link.ntargets, sizeof(*u->targets));
 	u->arena_size = UDP_ARENA_BYTES + u->max_message;
 	u->arena = malloc(u->arena_size);
 	u->greeting_buf = malloc(u->max_message);
@@ -679,21 +432,44 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 	u->msgs = calloc(u->batch, sizeof(*u->msgs));
 	if (u->targets == NULL || u->arena == NULL || u->greeting_buf == NULL || u->iov == NULL ||
 		u->msgs == NULL)
-		goto err_nomem;
-	for (i = 0; i < u->ntargets; i++) {
-		u->targets[i].dest = cfg->dests[i];
-		(void)hostport_format(u->targets[i].name, sizeof(u->targets[i].name),
-			cfg->dests[i].host, cfg->dests[i].port);
-	}
+		return -ENOMEM;
 	for (k = 0; k < u->batch; k++) {
 		u->msgs[k].msg_hdr.msg_iov = &u->iov[k];
 		u->msgs[k].msg_hdr.msg_iovlen = 1;
 	}
+	return 0;
+}
 
-	if (u->local_port != 0) {
+struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errlen)
+{
+	struct udp_output *u = NULL;
+	bool local = false;
+	int rc;
+
+	rc = udp_check_config(cfg, err, errlen);
+	if (rc < 0)
+		goto err_out;
+	u = calloc(1, sizeof(*u));
+	if (u == NULL)
+		goto err_nomem;
+	u->link.fd = -1;
+	u->max_message = cfg->max_message != 0 ? cfg->max_message : UDP_MAX_PAYLOAD;
+	u->batch = cfg->batch != 0 ? cfg->batch : UDP_DEFAULT_BATCH;
+	u->log = cfg->log;
+	u->greeting = cfg->greeting;
+	u->cb_arg = cfg->cb_arg;
+	u->last_summary = -1;
+	rc = ulink_init(
+		&u->link, cfg, cfg->log != NULL ? udp_link_log : NULL, u, &u->stats, err, errlen);
+	if (rc == -ENOMEM || (rc == 0 && udp_alloc(u) < 0))
+		goto err_nomem;
+	if (rc < 0)
+		goto err_out;
+
+	if (cfg->local_port != 0) {
 		/* Checked at start-up even when no name resolves yet, so that a local
 		 * configuration error fails udp_new instead of hiding behind a retry. */
-		rc = usock_probe_port(u->local_port, err, errlen);
+		rc = usock_probe_port(cfg->local_port, err, errlen);
 		if (rc < 0)
 			goto err_out;
 	}
@@ -722,10 +498,9 @@ void udp_close(struct udp_output *u)
 		return;
 	if (u->msgs != NULL && u->nqueued > 0)
 		(void)udp_send_queued(u);
-	if (u->fd != -1) {
+	if (u->link.fd != -1) {
 		(void)udp_read_errqueue(u);
-		close(u->fd);
-		u->fd = -1;
+		ulink_close(&u->link);
 	}
 	if (u->troubled)
 		udp_log_drop_summary(u);
@@ -743,6 +518,7 @@ void udp_free_stats(struct udp_output *u, struct udp_stats *final)
 	free(u->arena);
 	free(u->greeting_buf);
 	free(u->targets);
+	ulink_fini(&u->link);
 	free(u);
 }
 
@@ -767,7 +543,7 @@ int udp_commit(struct udp_output *u, size_t len)
 		return -EBUSY;
 	if (len > u->max_message || u->arena_off + len > u->arena_size)
 		return udp_drop_oversize(u);
-	if (u->fd == -1) {
+	if (u->link.fd == -1) {
 		udp_drop_no_destination(u, 1);
 		return -ENOTCONN;
 	}
@@ -820,9 +596,10 @@ void udp_tick(struct udp_output *u)
 	/* Refusals of the last datagrams sent arrive after the send that caused them: with
 	 * nothing more to send, they are found here, and with several destinations they move
 	 * the output to the next one as a failed send would. */
-	if (u->fd != -1 && udp_read_errqueue(u) == ECONNREFUSED && udp_can_failover(u, now))
+	if (u->link.fd != -1 && udp_read_errqueue(u) == ECONNREFUSED &&
+		ulink_can_failover(&u->link, now))
 		udp_failover(u, ECONNREFUSED, now);
-	if (u->fd == -1 && now >= u->next_attempt) {
+	if (u->link.fd == -1 && now >= u->link.next_attempt) {
 		if (udp_retry(u, now, &local, NULL, 0) == 0)
 			u->stats.reconnects++;
 	}
@@ -837,16 +614,16 @@ const struct udp_stats *udp_get_stats(const struct udp_output *u)
 
 size_t udp_dest_count(const struct udp_output *u)
 {
-	return u ? u->ntargets : 0;
+	return u ? u->link.ntargets : 0;
 }
 
 const struct udp_dest_stats *udp_get_dest_stats(
 	const struct udp_output *u, size_t i, const char **name)
 {
-	if (u == NULL || i >= u->ntargets)
+	if (u == NULL || i >= u->link.ntargets)
 		return NULL;
 	if (name)
-		*name = u->targets[i].name;
+		*name = u->link.targets[i].name;
 	return &u->targets[i].totals;
 }
 
@@ -854,5 +631,5 @@ const char *udp_current_peer(const struct udp_output *u)
 {
 	if (u == NULL)
 		return "";
-	return u->fd != -1 ? u->peer : u->targets[0].name;
+	return ulink_peer(&u->link);
 }
