@@ -2,7 +2,7 @@
  * it connects again: failover (between receivers, within one batch, paced when all are
  * down, with the greeting first), names (several addresses, none, one that comes back), the
  * retry schedule, SO_SNDBUF, the local port and IPv6; through the output on real loopback
- * sockets. */
+ * sockets, and the schedule also on the link alone with the clock given. */
 #include <errno.h>
 #include <netdb.h>
 #include <setjmp.h>
@@ -19,6 +19,7 @@
 
 #include "loopback.h"
 #include "udp_harness.h"
+#include "shipper/out/udp_link.h"
 
 /* A stops: datagrams to it are refused until the refusal moves the output to B; one line. */
 static void failover_a_stops(struct udp_output *u, const struct seen *s, const char *want_a,
@@ -492,6 +493,172 @@ static void test_ipv6_loopback(void **state)
 	close(rfd);
 }
 
+/* ---- the link alone, with the clock given ------------------------------------------------ */
+
+#define T0 1000000 /* ms: any start will do */
+
+static void link_init(struct ulink *l, const struct hostport *d, size_t n, int interval,
+	struct seen *s, struct udp_stats *st)
+{
+	struct udp_config cfg = {.dests = d, .ndests = n, .reconnect_interval = interval};
+	char err[256] = "";
+
+	memset(st, 0, sizeof(*st));
+	if (ulink_init(l, &cfg, seen_log, s, st, err, sizeof(err)) != 0)
+		fail_msg("ulink_init: %s", err);
+}
+
+/* OpenBSD's loghost_retry(): 1 s doubling to 60 s while the name does not resolve; after
+ * that, a connection that outlived the interval lets the next move happen at once and the
+ * interval start again from 1 s, a short one doubles it. */
+static void test_link_schedule(void **state)
+{
+	static const int64_t delays[] = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000};
+	struct seen s = {0};
+	struct udp_stats st;
+	struct ulink l;
+	struct hostport d;
+	char err[256];
+	uint16_t port;
+	int64_t now = T0;
+	bool local = false;
+	size_t i;
+	int rfd;
+
+	(void)state;
+	rfd = receiver(AF_INET, 0, &port);
+	d = dest("flaky.test", port);
+	flaky_ok = false;
+	link_init(&l, &d, 1, 0, &s, &st);
+	snprintf(err, sizeof(err), "flaky.test:%u", port);
+	assert_string_equal(ulink_peer(&l), err); /* not connected: the name as configured */
+	for (i = 0; i < ARRAY_SIZE(delays); i++) {
+		assert_int_equal(ulink_retry(&l, now, &local, err, sizeof(err)), -EHOSTUNREACH);
+		assert_string_equal(err, "resolve flaky.test: Name or service not known");
+		assert_int_equal(l.next_attempt - now, delays[i]);
+		now = l.next_attempt;
+	}
+	assert_false(local);
+	assert_int_equal(st.resolve_failures, ARRAY_SIZE(delays));
+	assert_int_equal(s.warns, 1); /* the first of the streak; the rest at debug level */
+	assert_string_equal(l.connect_error, err);
+
+	flaky_ok = true;
+	assert_int_equal(ulink_retry(&l, now, &local, err, sizeof(err)), 0);
+	assert_true(l.fd >= 0);
+	assert_non_null(strstr(s.last, "connected to 127.0.0.1:"));
+	assert_int_equal(l.next_attempt - now, 60000);
+	assert_false(ulink_can_failover(&l, l.next_attempt)); /* one target, one address */
+	now += 61000;					      /* outlived the interval: stable */
+	assert_int_equal(ulink_failover(&l, ECONNREFUSED, now), 0);
+	assert_int_equal(l.next_attempt, now);
+	now += 500; /* short-lived: the interval starts again from 1 s and doubles */
+	assert_int_equal(ulink_failover(&l, ECONNREFUSED, now), 0);
+	assert_int_equal(l.next_attempt - now, 1000);
+	assert_int_equal(ulink_failover(&l, ECONNREFUSED, now + 1000), 0);
+	assert_int_equal(l.next_attempt - (now + 1000), 2000);
+	assert_int_equal(st.failovers, 3);
+	assert_int_equal(st.reconnects, 3);
+	flaky_ok = false;
+	ulink_close(&l);
+	assert_int_equal(l.fd, -1);
+	ulink_fini(&l);
+	close(rfd);
+}
+
+/* A fixed interval is the interval after every failure; it never doubles. */
+static void test_link_fixed_interval(void **state)
+{
+	struct seen s = {0};
+	struct udp_stats st;
+	struct ulink l;
+	struct hostport d = dest("flaky.test", 514);
+	int64_t now = T0;
+	bool local = false;
+	int i;
+
+	(void)state;
+	flaky_ok = false;
+	link_init(&l, &d, 1, 5, &s, &st);
+	for (i = 0; i < 4; i++) {
+		assert_true(ulink_retry(&l, now, &local, NULL, 0) < 0);
+		assert_int_equal(l.next_attempt - now, 5000);
+		now = l.next_attempt;
+	}
+	assert_int_equal(l.backoff, 1);
+	ulink_fini(&l);
+}
+
+/* Failover walks the list in order and wraps; a name that does not resolve is skipped with
+ * one warning; each move is one line naming both ends. */
+static void test_link_failover_order(void **state)
+{
+	struct seen s = {0};
+	struct udp_stats st;
+	struct ulink l;
+	struct hostport d[3];
+	char want[3][64], line[512];
+	int64_t now = T0;
+	bool local = false;
+	int i;
+
+	(void)state;
+	flaky_ok = false;
+	d[0] = dest("127.0.0.1", closed_port(AF_INET));
+	d[1] = dest("flaky.test", 514);
+	d[2] = dest("::1", closed_port(AF_INET6));
+	snprintf(want[0], sizeof(want[0]), "127.0.0.1:%u", d[0].port);
+	snprintf(want[2], sizeof(want[2]), "[::1]:%u", d[2].port);
+	link_init(&l, d, 3, 0, &s, &st);
+	assert_string_equal(ulink_peer(&l), want[0]); /* not connected: the first name */
+	assert_string_equal(l.targets[2].name, want[2]);
+	assert_int_equal(ulink_retry(&l, now, &local, NULL, 0), 0);
+	assert_string_equal(ulink_peer(&l), want[0]);
+	for (i = 0; i < 2; i++) {
+		now = l.next_attempt;
+		assert_true(ulink_can_failover(&l, now));
+		assert_false(ulink_can_failover(&l, now - 1));
+		assert_int_equal(ulink_failover(&l, ECONNREFUSED, now), 0);
+		assert_string_equal(ulink_peer(&l), want[i == 0 ? 2 : 0]);
+		snprintf(line, sizeof(line), "udp: failover from %s to %s: Connection refused",
+			want[i == 0 ? 0 : 2], want[i == 0 ? 2 : 0]);
+		assert_string_equal(s.last, line);
+	}
+	assert_int_equal(s.failover_lines, 2);
+	assert_int_equal(s.warns, 3);		  /* flaky.test once, and the two moves */
+	assert_int_equal(st.resolve_failures, 1); /* C wraps straight to A */
+	ulink_close(&l);
+	ulink_fini(&l);
+}
+
+/* The local port is ours: a bind failure says so (*local), names the port, and connects
+ * nothing. */
+static void test_link_local_port_taken(void **state)
+{
+	struct seen s = {0};
+	struct udp_stats st;
+	struct ulink l;
+	struct hostport d = dest("127.0.0.1", 514);
+	struct udp_config cfg = {.dests = &d, .ndests = 1};
+	char err[256], want[96];
+	bool local = false;
+	uint16_t port;
+	int hold;
+
+	(void)state;
+	hold = receiver(AF_INET, 0, &port);
+	cfg.local_port = port;
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(ulink_init(&l, &cfg, seen_log, &s, &st, err, sizeof(err)), 0);
+	assert_int_equal(ulink_retry(&l, T0, &local, err, sizeof(err)), -EADDRINUSE);
+	assert_true(local);
+	snprintf(want, sizeof(want), "bind local port %u: Address already in use", port);
+	assert_string_equal(err, want);
+	assert_int_equal(l.fd, -1);
+	ulink_fini(&l);
+	close(hold);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +673,10 @@ int main(void)
 		cmocka_unit_test(test_sndbuf),
 		cmocka_unit_test(test_local_port),
 		cmocka_unit_test(test_ipv6_loopback),
+		cmocka_unit_test(test_link_schedule),
+		cmocka_unit_test(test_link_fixed_interval),
+		cmocka_unit_test(test_link_failover_order),
+		cmocka_unit_test(test_link_local_port_taken),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
