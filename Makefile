@@ -91,6 +91,9 @@ filters_SRCS := shipper/admit/filters.c
 ratelimit_SRCS := shipper/admit/ratelimit.c
 event_json_SRCS := shipper/encode/event_json.c
 docs_json_SRCS := shipper/encode/docs_json.c
+hostport_SRCS := shipper/out/hostport.c
+udp_sock_SRCS := shipper/out/udp_sock.c
+udp_link_SRCS := shipper/out/udp_link.c
 udp_SRCS := shipper/out/udp.c
 export_file_SRCS := shipper/out/export_file.c
 metrics_SRCS := shipper/out/metrics.c
@@ -104,7 +107,8 @@ pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
 top_SRCS := shipper/stats_read.c shipper/setup.c shipper/loop.c shipper/main.c
 MODULES := framing sensor procfs proc_cache procevents inputs lines filters ratelimit event_json \
-	docs_json udp export_file metrics conf conf_yaml log privs fsafe getevents pipeline stats top
+	docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log privs fsafe \
+	getevents pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
@@ -147,11 +151,15 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 # ---- tests ---------------------------------------------------------------------------------
 # Each unit test tests/unit/test_NAME.c links the modules in test_NAME_MODS (default: the module
 # NAME) plus tests/unit/mock_log.c, and nothing else.
-test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
+test_udp_MODS := udp udp_link udp_sock hostport
+test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=send -Wl,--wrap=getaddrinfo
+test_udp_link_MODS := udp_link udp udp_sock hostport
+test_udp_link_LDFLAGS := $(test_udp_LDFLAGS)
+test_udp_sock_MODS := udp_sock hostport
 test_event_json_MODS := event_json proc_cache procevents framing
 test_export_file_LDFLAGS := -lz
 test_filters_LDFLAGS := -lpcre2-8
-test_conf_yaml_MODS := conf_yaml conf udp filters framing fsafe
+test_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
 test_stats_MODS := stats metrics
@@ -275,13 +283,13 @@ FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 # Each target links the modules in fuzz_NAME_MODS, like the unit tests; mock_log.c where a
 # module logs.
 fuzz_framing_MODS := framing
-fuzz_hostport_MODS := udp
+fuzz_hostport_MODS := hostport
 fuzz_filters_MODS := filters
 fuzz_filters_LIBS := -lfastjson -lpcre2-8
-fuzz_conf_yaml_MODS := conf_yaml conf udp filters framing fsafe
+fuzz_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe
 fuzz_conf_yaml_EXTRA := tests/unit/mock_log.c
 fuzz_conf_yaml_LIBS := -lyaml -lpcre2-8 -lfastjson
-fuzz_cmdline_MODS := conf udp filters framing
+fuzz_cmdline_MODS := conf hostport filters framing
 fuzz_cmdline_EXTRA := tests/unit/mock_log.c
 fuzz_cmdline_LIBS := -lpcre2-8 -lfastjson
 fuzz_lines_MODS := lines framing

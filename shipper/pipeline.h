@@ -12,7 +12,6 @@
 #ifndef PROCSHIP_PIPELINE_H
 #define PROCSHIP_PIPELINE_H
 
-#include <netdb.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +19,7 @@
 
 #include "framing/framing.h"
 #include "shipper/capture/procevents.h"
+#include "shipper/out/hostport.h"
 
 enum msg_kind {
 	MSG_PROCESS_EXEC,
@@ -51,7 +51,6 @@ struct pipe_stats {
 };
 
 #define PIPE_AGENT_INIT_MAX 2048
-#define PIPE_PEER_MAX	    (NI_MAXHOST + 16)
 
 struct pipeline {
 	/* Set by setup; pointers may be NULL where the feature is off (ratelimit never). */
@@ -71,7 +70,7 @@ struct pipeline {
 	char *scratch; /* max_message bytes, for measuring the header */
 	char agent_init[PIPE_AGENT_INIT_MAX];
 	int agent_init_len;
-	char agent_init_peer[PIPE_PEER_MAX];
+	char agent_init_peer[HOSTPORT_NAME_MAX];
 	struct pipe_stats stats;
 };
 
@@ -90,8 +89,8 @@ ssize_t pipe_frame(struct pipeline *p, struct msg *m, char *buf, size_t size);
 /* Frame m into the UDP output's batch and write its payload to the export file. */
 void pipe_ship(struct pipeline *p, struct msg *m);
 /* agent_init, framed for the peer "host:port" into buf: the first datagram every newly
- * connected target hears. Returns its length, 0 when there is none, or -errno. Never calls
- * into an output. */
+ * connected target hears (a udp_greeting_fn). Returns its length, 0 when there is none, or
+ * -errno. Never calls into an output. */
 ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size);
 /* The 1 s tick: a rate_limit_info when one is due. */
 void pipe_tick(struct pipeline *p);

@@ -23,6 +23,7 @@
 #include "shipper/encode/event_json.h"
 #include "shipper/loop.h"
 #include "shipper/out/export_file.h"
+#include "shipper/out/hostport.h"
 #include "shipper/out/udp.h"
 #include "shipper/stats_read.h"
 #include "shipper/sys/fsafe.h"
@@ -110,38 +111,20 @@ static void on_udp_log(void *arg, enum udp_log_level level, const char *msg)
 		log_debug("%s", msg);
 }
 
-/* Every new target hears agent_init first: the output calls this before it sends anything
- * to a newly connected target, and sends what is queued from here at once. */
-static void on_udp_connect(void *arg, const char *peer)
-{
-	struct pipeline *p = arg;
-	char *buf = malloc(p->max_message);
-	ssize_t n;
-
-	if (!buf)
-		return;
-	n = pipe_greeting(p, peer, buf, p->max_message);
-	if (n > 0)
-		udp_queue(p->udp, buf, (size_t)n);
-	free(buf);
-}
-
 /* The whole failover list, in order, as the output understood it. */
 static void log_udp_start(
-	const struct udp_output *u, const struct conf *c, const struct udp_dest *dests, size_t n)
+	const struct udp_output *u, const struct conf *c, const struct hostport *dests, size_t n)
 {
 	char list[1024];
 	size_t i, o = 0;
 
 	list[0] = '\0';
 	for (i = 0; i < n && o < sizeof(list); i++) {
-		bool v6 = strchr(dests[i].host, ':') != NULL;
-		int w = snprintf(list + o, sizeof(list) - o, "%s%s%s%s:%u", i ? "," : "",
-			v6 ? "[" : "", dests[i].host, v6 ? "]" : "", dests[i].port);
-
-		if (w < 0)
+		if (i > 0)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, ",");
+		if (o >= sizeof(list))
 			break;
-		o += (size_t)w;
+		o += hostport_format(list + o, sizeof(list) - o, dests[i].host, dests[i].port);
 	}
 	log_info("Starting UDP exporter address=%s format=%s buffer=%d destinations=%zu "
 		 "failover=%s",
@@ -152,14 +135,14 @@ static void log_udp_start(
 /* NULL and a message in err when the addresses or the socket set-up are refused. */
 static struct udp_output *open_udp(struct daemon *d, const struct conf *c, char *err, size_t errlen)
 {
-	struct udp_dest dests[MAX_DESTS];
+	struct hostport dests[MAX_DESTS];
 	struct udp_config cfg = {0};
 	struct udp_output *u;
 	char why[512];
 	size_t i, n = 0;
 
 	for (i = 0; i < c->udp_output_address.n; i++) {
-		int ret = udp_parse_dest_list(c->udp_output_address.v[i],
+		int ret = hostport_parse_list(c->udp_output_address.v[i],
 			(uint16_t)c->udp_output_port, dests + n, MAX_DESTS - n, why, sizeof(why));
 
 		if (ret < 0) {
@@ -175,7 +158,7 @@ static struct udp_output *open_udp(struct daemon *d, const struct conf *c, char 
 	cfg.reconnect_interval = (int)c->udp_reconnect_interval;
 	cfg.max_message = (size_t)c->max_message_size;
 	cfg.log = on_udp_log;
-	cfg.on_connect = on_udp_connect;
+	cfg.greeting = pipe_greeting;
 	cfg.cb_arg = &d->pipe;
 	u = udp_new(&cfg, why, sizeof(why));
 	if (!u) {

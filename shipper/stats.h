@@ -40,7 +40,7 @@ struct stats_misc {
 };
 
 struct stats_dest {
-	char name[PIPE_PEER_MAX];
+	char name[HOSTPORT_NAME_MAX];
 	struct udp_dest_stats st;
 };
 

@@ -27,9 +27,9 @@ static int log_level_from_name(const char *name)
  * the output parses them again with the final default port. */
 static int check_addresses(const char *value, char *err, size_t errlen)
 {
-	struct udp_dest dests[CONF_LIST_MAX];
+	struct hostport dests[CONF_LIST_MAX];
 
-	return udp_parse_dest_list(value, UDP_DEFAULT_PORT, dests, CONF_LIST_MAX, err, errlen) < 0
+	return hostport_parse_list(value, UDP_DEFAULT_PORT, dests, CONF_LIST_MAX, err, errlen) < 0
 		       ? -1
 		       : 0;
 }

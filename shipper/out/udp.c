@@ -1,12 +1,11 @@
 /* UDP output: a failover list of destinations, connected datagram sockets, sendmmsg batches.
- * The contract is in udp.h; this file explains the why.
+ * The contract is in udp.h; this file explains the why. Which destination the socket is
+ * connected to, and when it connects again, is the link's (udp_link.c); this file batches,
+ * sends, greets and counts.
  *
- * Candidates are all addresses of all names, in order (nxlog om_udp): a name is resolved
- * again on every (re)connect and the first connectable address wins. A refusal (ICMP port
- * unreachable, ECONNREFUSED) means "receiver stopped": with more than one candidate the
- * output moves to the next one, wrapping around; with one candidate it only counts the
- * datagram (fire-and-forget). Reconnects follow OpenBSD syslogd's loghost_retry(): 1 s,
- * doubling up to UDP_BACKOFF_CAP_S, back to 1 s once a connection outlived the interval.
+ * A refusal (ICMP port unreachable, ECONNREFUSED) means "receiver stopped": with more than
+ * one candidate the output fails over to the next one; with one candidate it only counts
+ * the datagram (fire-and-forget).
  *
  * sendmmsg on a connected socket swallows the error of the datagram that stopped it and
  * returns a short count; an asynchronous ICMP error is also consumed by that failed call.
@@ -16,11 +15,8 @@
  */
 #include "shipper/out/udp.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/errqueue.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,60 +25,36 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define UDP_BACKOFF_CAP_S  60	 /* doubling reconnect interval stops here */
-#define UDP_SUMMARY_MIN_MS 10000 /* automatic drop summaries at most this often */
-#define UDP_HOST_MAX	   253	 /* longest DNS name (RFC 1035 section 2.3.4) */
-#define UDP_PORT_DIGITS	   5
-#define UDP_PEER_MAX	   (NI_MAXHOST + 16) /* "[" host "]:" port */
-#define UDP_REASON_MAX	   160
-#define UDP_EINTR_RETRIES  16 /* per flush; then EINTR costs a datagram like ENOBUFS */
-/* "[" + host + "]:" + port: anything longer is refused before it is looked at */
-#define UDP_ENTRY_MAX (NI_MAXHOST + 3 + UDP_PORT_DIGITS)
+#include "shipper/out/udp_link.h"
+#include "shipper/out/udp_sock.h"
 
+#define UDP_SUMMARY_MIN_MS 10000 /* automatic drop summaries at most this often */
+#define UDP_REASON_MAX	   ULINK_REASON_MAX
+#define UDP_EINTR_RETRIES  16 /* per flush; then EINTR costs a datagram like ENOBUFS */
+
+/* What one destination was sent and dropped, by the index the link gives it. */
 struct udp_target {
-	struct udp_dest dest;
-	char name[UDP_PEER_MAX];      /* as configured: "host:port" or "[v6]:port" */
 	uint64_t drops;		      /* since the last summary */
 	char reason[UDP_REASON_MAX];  /* why the latest of them was dropped */
-	bool resolve_failing;	      /* logged once per streak of failed look-ups */
 	struct udp_dest_stats totals; /* since udp_new, for the metrics */
 };
 
 struct udp_output {
+	struct ulink link; /* the destinations, the socket and when to connect again */
 	struct udp_target *targets;
-	size_t ntargets;
 
-	int sndbuf;
-	uint16_t local_port;
-	int fixed_interval; /* seconds, 0 = doubling */
 	size_t max_message;
 	unsigned int batch;
 	udp_log_fn *log;
-	udp_connect_fn *on_connect;
+	udp_greeting_fn *greeting;
 	void *cb_arg;
-
-	/* the connected socket and which candidate it points to */
-	int fd;
-	size_t cur_dest;
-	size_t cur_addr;
-	size_t cur_naddrs; /* addresses cur_dest resolved to at the last connect */
-	char peer[UDP_PEER_MAX];
-	bool notify_pending; /* on_connect not yet called for fd */
-	bool busy;	     /* sending or in a callback: a nested datagram is sent at once */
-
-	/* reconnect schedule, CLOCK_MONOTONIC milliseconds */
-	int64_t conn_since;
-	int64_t next_attempt;
-	int64_t prev_lasted; /* how long the previous connection lived; -1 = there was none */
-	int backoff;	     /* seconds */
-	bool connect_failing;
-	char connect_error[UDP_REASON_MAX];
+	bool in_callback;   /* log or greeting running: calls into the output are refused */
+	bool greet_pending; /* the link's target has not heard the greeting yet */
 
 	/* drop reporting */
 	bool troubled; /* drops not yet summarized */
 	bool last_flush_clean;
 	int64_t last_summary; /* -1 = never */
-	bool sndbuf_warned;
 
 	/* The batch: datagrams packed one after another in the arena, so a batch of small ones
 	 * stays within a few cache lines and a long one is written where the kernel reads it.
@@ -93,9 +65,8 @@ struct udp_output {
 	struct iovec *iov;
 	struct mmsghdr *msgs;
 	unsigned int nqueued;
-	/* what a callback reserves while a batch is being sent: sent at once on commit */
-	unsigned char *now_buf;
-	bool reserved_now;
+	/* the greeting, built by the caller's hook and sent apart from the batch */
+	char *greeting_buf;
 
 	struct udp_stats stats;
 };
@@ -115,17 +86,15 @@ static void udp_log(struct udp_output *u, enum udp_log_level level, const char *
 {
 	char msg[512];
 	va_list ap;
-	bool busy;
 
 	if (u->log == NULL)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	busy = u->busy;
-	u->busy = true;
+	u->in_callback = true;
 	u->log(u->cb_arg, level, msg);
-	u->busy = busy;
+	u->in_callback = false;
 }
 
 /* Copies what fits, always terminated; truncation is expected for long reasons. */
@@ -151,501 +120,14 @@ static void udp_seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- parsing --------------------------------------------------------------------------- */
-
-static bool udp_is_space(char c)
+/* The link's lines go to the caller's log as the output's own do: as a callback. */
+static void udp_link_log(void *arg, enum udp_log_level level, const char *msg)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
+	struct udp_output *u = arg;
 
-static bool udp_is_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '.' || c == '_';
-}
-
-/* An IPv6 literal, optionally with a "%scope" suffix that getaddrinfo understands. */
-static bool udp_is_ipv6(const char *host, size_t len)
-{
-	char buf[INET6_ADDRSTRLEN];
-	struct in6_addr a;
-	const char *pct = memchr(host, '%', len);
-	size_t alen = pct != NULL ? (size_t)(pct - host) : len;
-	size_t i;
-
-	if (alen == 0 || alen >= sizeof(buf))
-		return false;
-	if (pct != NULL) {
-		if (pct + 1 == host + len)
-			return false;
-		for (i = alen + 1; i < len; i++)
-			if (!udp_is_name_char(host[i]))
-				return false;
-	}
-	memcpy(buf, host, alen);
-	buf[alen] = '\0';
-	return inet_pton(AF_INET6, buf, &a) == 1;
-}
-
-static int udp_parse_port(const char *s, size_t len, uint16_t *port)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (len == 0 || len > UDP_PORT_DIGITS)
-		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v == 0 || v > 65535)
-		return -EINVAL;
-	*port = (uint16_t)v;
-	return 0;
-}
-
-int udp_parse_dest(
-	const char *entry, uint16_t default_port, struct udp_dest *out, char *err, size_t errlen)
-{
-	const char *host, *port = NULL, *end, *c1, *c2;
-	size_t len, hostlen, i;
-	bool v6 = false;
-
-	if (entry == NULL || out == NULL) {
-		udp_seterr(err, errlen, "no destination given");
-		return -EINVAL;
-	}
-	len = strnlen(entry, UDP_ENTRY_MAX + 1);
-	if (len == 0) {
-		udp_seterr(err, errlen, "empty destination");
-		return -EINVAL;
-	}
-	if (len > UDP_ENTRY_MAX) {
-		udp_seterr(err, errlen, "destination \"%.40s...\": too long", entry);
-		return -EINVAL;
-	}
-	end = entry + len;
-	for (i = 0; i < len; i++) {
-		if (udp_is_space(entry[i])) {
-			udp_seterr(err, errlen, "destination \"%s\": whitespace inside", entry);
-			return -EINVAL;
-		}
-	}
-
-	/* OpenBSD syslogd loghost_parse(): "[v6]" and "[v6]:port" first, then split at the
-	 * last colon, except that two or more colons without brackets are a bare IPv6. */
-	if (entry[0] == '[') {
-		const char *close = memchr(entry, ']', len);
-
-		if (close == NULL) {
-			udp_seterr(err, errlen, "destination \"%s\": missing ']'", entry);
-			return -EINVAL;
-		}
-		host = entry + 1;
-		hostlen = (size_t)(close - host);
-		if (close + 1 < end) {
-			if (close[1] != ':') {
-				udp_seterr(err, errlen,
-					"destination \"%s\": unexpected text after ']'", entry);
-				return -EINVAL;
-			}
-			port = close + 2;
-		}
-		v6 = true;
-	} else {
-		c1 = memchr(entry, ':', len);
-		c2 = c1 != NULL ? strrchr(entry, ':') : NULL;
-		host = entry;
-		if (c1 != NULL && c1 != c2) {
-			hostlen = len;
-			v6 = true;
-		} else if (c1 != NULL) {
-			hostlen = (size_t)(c1 - entry);
-			port = c1 + 1;
-		} else {
-			hostlen = len;
-		}
-	}
-
-	if (hostlen == 0) {
-		udp_seterr(err, errlen, "destination \"%s\": empty host", entry);
-		return -EINVAL;
-	}
-	if (hostlen > UDP_HOST_MAX || hostlen > NI_MAXHOST - 1) {
-		udp_seterr(err, errlen, "destination \"%.40s...\": host longer than %d bytes",
-			entry, UDP_HOST_MAX);
-		return -EINVAL;
-	}
-	if (v6 && !udp_is_ipv6(host, hostlen)) {
-		udp_seterr(err, errlen, "destination \"%s\": not an IPv6 address%s", entry,
-			entry[0] == '[' ? "" : " (write [v6]:port, or host:port with one colon)");
-		return -EINVAL;
-	}
-	if (!v6) {
-		for (i = 0; i < hostlen; i++) {
-			if (!udp_is_name_char(host[i])) {
-				udp_seterr(err, errlen,
-					"destination \"%s\": invalid character in host", entry);
-				return -EINVAL;
-			}
-		}
-	}
-	if (port != NULL) {
-		if (udp_parse_port(port, (size_t)(end - port), &out->port) == -EINVAL) {
-			udp_seterr(err, errlen,
-				"destination \"%s\": invalid port \"%s\" (need 1-65535)", entry,
-				port);
-			return -EINVAL;
-		}
-	} else if (default_port == 0) {
-		udp_seterr(err, errlen, "destination \"%s\": no port and no default port", entry);
-		return -EINVAL;
-	} else {
-		out->port = default_port;
-	}
-	memcpy(out->host, host, hostlen);
-	out->host[hostlen] = '\0';
-	return 0;
-}
-
-int udp_parse_dest_list(const char *list, uint16_t default_port, struct udp_dest *dests, size_t max,
-	char *err, size_t errlen)
-{
-	char item[UDP_ENTRY_MAX + 1];
-	const char *p, *comma, *b, *e;
-	size_t n = 0, idx = 0;
-	int rc;
-
-	if (list == NULL || dests == NULL) {
-		udp_seterr(err, errlen, "no destination list given");
-		return -EINVAL;
-	}
-	p = list;
-	for (;;) {
-		idx++;
-		comma = strchr(p, ',');
-		e = comma != NULL ? comma : p + strlen(p);
-		/* blanks around an item are layout; blanks inside one are refused later */
-		for (b = p; b < e && (*b == ' ' || *b == '\t'); b++)
-			;
-		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		if (b == e) {
-			udp_seterr(err, errlen, "destination list \"%s\": item %zu is empty", list,
-				idx);
-			return -EINVAL;
-		}
-		if ((size_t)(e - b) > UDP_ENTRY_MAX) {
-			udp_seterr(err, errlen, "destination list: item %zu \"%.40s...\": too long",
-				idx, b);
-			return -EINVAL;
-		}
-		if (n == max) {
-			udp_seterr(
-				err, errlen, "destination list: more than %zu destinations", max);
-			return -E2BIG;
-		}
-		memcpy(item, b, (size_t)(e - b));
-		item[e - b] = '\0';
-		rc = udp_parse_dest(item, default_port, &dests[n], err, errlen);
-		if (rc < 0)
-			return rc;
-		n++;
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-	}
-	return n > INT32_MAX ? -E2BIG : (int)n;
-}
-
-/* ---- sockets ----------------------------------------------------------------------------- */
-
-static void udp_format_dest(const struct udp_dest *d, char *buf, size_t len)
-{
-	if (strchr(d->host, ':') != NULL)
-		snprintf(buf, len, "[%s]:%u", d->host, d->port);
-	else
-		snprintf(buf, len, "%s:%u", d->host, d->port);
-}
-
-static void udp_format_addr(const struct sockaddr *sa, socklen_t salen, char *buf, size_t len)
-{
-	char host[NI_MAXHOST], serv[8]; /* numeric port: 5 digits */
-
-	if (getnameinfo(sa, salen, host, sizeof(host), serv, sizeof(serv),
-		    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	if (sa->sa_family == AF_INET6)
-		snprintf(buf, len, "[%s]:%s", host, serv);
-	else
-		snprintf(buf, len, "%s:%s", host, serv);
-}
-
-static int udp_resolve(const struct udp_dest *d, struct addrinfo **res, char *err, size_t errlen)
-{
-	struct addrinfo hints;
-	char serv[8];
-	int rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_protocol = IPPROTO_UDP;
-	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(serv, sizeof(serv), "%u", d->port);
-	rc = getaddrinfo(d->host, serv, &hints, res);
-	if (rc == 0)
-		return 0;
-	udp_seterr(err, errlen, "resolve %s: %s", d->host,
-		rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-	switch (rc) {
-	case EAI_MEMORY:
-		return -ENOMEM;
-	case EAI_SYSTEM:
-		return errno != 0 ? -errno : -EIO;
-	default:
-		return -EHOSTUNREACH;
-	}
-}
-
-/* The kernel doubles a SO_SNDBUF request (for its own bookkeeping) and clamps the plain
- * option at net.core.wmem_max; SO_SNDBUFFORCE (CAP_NET_ADMIN) skips the clamp. */
-static void udp_set_sndbuf(struct udp_output *u, int fd)
-{
-	int eff = 0, want = u->sndbuf;
-	socklen_t len = sizeof(eff);
-
-	if (want > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) == -1)
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
-	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &eff, &len) == -1)
-		return;
-	u->stats.sndbuf_effective = eff;
-	if (want > 0 && eff / 2 < (want > INT32_MAX / 2 ? INT32_MAX / 2 : want) &&
-		!u->sndbuf_warned) {
-		u->sndbuf_warned = true;
-		udp_log(u, UDP_LOG_WARN,
-			"udp: SO_SNDBUF %d bytes requested, %d usable: raise net.core.wmem_max "
-			"or run with CAP_NET_ADMIN",
-			want, eff / 2);
-	}
-}
-
-/* One socket for one address. *local is set when the failure is ours (the local port). */
-static int udp_open(
-	struct udp_output *u, const struct addrinfo *ai, bool *local, char *err, size_t errlen)
-{
-	char where[UDP_PEER_MAX];
-	int fd, rc, on = 1;
-
-	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		rc = -errno;
-		udp_seterr(err, errlen, "socket: %s", strerror(errno));
-		return rc;
-	}
-	udp_set_sndbuf(u, fd);
-	/* best effort: without it a refusal is noticed less precisely, never missed badly */
-	if (ai->ai_family == AF_INET6)
-		(void)setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on));
-	else
-		(void)setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof(on));
-	if (u->local_port != 0) {
-		struct sockaddr_storage ss;
-		socklen_t sslen;
-
-		memset(&ss, 0, sizeof(ss));
-		if (ai->ai_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-			s6->sin6_family = AF_INET6;
-			s6->sin6_addr = in6addr_any;
-			s6->sin6_port = htons(u->local_port);
-			sslen = sizeof(*s6);
-		} else {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-			s4->sin_family = AF_INET;
-			s4->sin_addr.s_addr = htonl(INADDR_ANY);
-			s4->sin_port = htons(u->local_port);
-			sslen = sizeof(*s4);
-		}
-		if (bind(fd, (struct sockaddr *)&ss, sslen) == -1) {
-			rc = -errno;
-			*local = true;
-			udp_seterr(err, errlen, "bind local port %u: %s", u->local_port,
-				strerror(errno));
-			goto err_out;
-		}
-	}
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		rc = -errno;
-		udp_format_addr(ai->ai_addr, ai->ai_addrlen, where, sizeof(where));
-		udp_seterr(err, errlen, "connect %s: %s", where, strerror(errno));
-		goto err_out;
-	}
-	return fd;
-
-err_out:
-	close(fd);
-	return rc;
-}
-
-/* Connect to the first connectable candidate from address a of destination d, in failover
- * order, trying each candidate at most once (the ones before (d, a) last). */
-static int udp_connect_from(
-	struct udp_output *u, size_t d, size_t a, bool *local, char *err, size_t errlen)
-{
-	const size_t a0 = a;
-	struct addrinfo *res, *ai;
-	size_t visit, n, count;
-	int rc = -EHOSTUNREACH, fd;
-
-	for (visit = 0; visit <= u->ntargets; visit++) {
-		bool wrapped = visit == u->ntargets; /* back at d0: only addresses before a0 */
-
-		if (wrapped && a0 == 0)
-			break;
-		rc = udp_resolve(&u->targets[d].dest, &res, err, errlen);
-		/* A name that does not resolve is skipped for the next one: say so once, or
-		 * a dead entry in the list would go unnoticed for ever. */
-		if (rc != 0 && !u->targets[d].resolve_failing) {
-			u->targets[d].resolve_failing = true;
-			u->stats.resolve_failures++;
-			/* With one destination the caller's "no destination reachable" says it. */
-			if (u->ntargets > 1)
-				udp_log(u, UDP_LOG_WARN, "udp: %s; trying the next destination",
-					err);
-		} else if (rc != 0) {
-			u->stats.resolve_failures++;
-		} else if (u->targets[d].resolve_failing) {
-			u->targets[d].resolve_failing = false;
-			udp_log(u, UDP_LOG_INFO, "udp: %s resolves again", u->targets[d].name);
-		}
-		if (rc == 0) {
-			count = 0;
-			for (ai = res; ai != NULL; ai = ai->ai_next)
-				count++;
-			for (ai = res, n = 0; ai != NULL; ai = ai->ai_next, n++) {
-				if (n < a || (wrapped && n >= a0))
-					continue;
-				fd = udp_open(u, ai, local, err, errlen);
-				if (fd < 0) {
-					rc = fd;
-					continue;
-				}
-				u->fd = fd;
-				u->cur_dest = d;
-				u->cur_addr = n;
-				u->cur_naddrs = count;
-				udp_format_addr(
-					ai->ai_addr, ai->ai_addrlen, u->peer, sizeof(u->peer));
-				freeaddrinfo(res);
-				return 0;
-			}
-			freeaddrinfo(res);
-			if (rc == 0)
-				rc = -EHOSTUNREACH; /* resolved, but no address left to try */
-		}
-		d = (d + 1) % u->ntargets;
-		a = 0;
-	}
-	return rc;
-}
-
-static int64_t udp_interval_ms(const struct udp_output *u)
-{
-	return (int64_t)(u->fixed_interval > 0 ? u->fixed_interval : u->backoff) * 1000;
-}
-
-static int udp_read_errqueue(struct udp_output *u);
-
-static void udp_disconnect(struct udp_output *u, int64_t now)
-{
-	if (u->fd == -1)
-		return;
-	/* Refusals still queued are counted before the socket and its queue go. */
-	(void)udp_read_errqueue(u);
-	close(u->fd);
-	u->fd = -1;
-	u->notify_pending = false;
-	u->prev_lasted = now - u->conn_since;
-}
-
-/* Close the current socket (a local port can be bound only once), connect to a candidate,
- * and decide when the next reconnect may happen: at once after a connection that outlived
- * the interval (and after the first connect), otherwise after the interval, which doubles. */
-static int udp_reconnect(struct udp_output *u, size_t d, size_t a, int64_t now, bool *local,
-	char *err, size_t errlen)
-{
-	bool stable;
-	int64_t delay;
-	int rc;
-
-	udp_disconnect(u, now);
-	stable = u->prev_lasted > udp_interval_ms(u);
-	rc = udp_connect_from(u, d, a, local, err, errlen);
-	if (rc == 0) {
-		u->conn_since = now;
-		u->notify_pending = true;
-		u->prev_lasted = -1;
-	} else {
-		u->prev_lasted = -1;
-		stable = false;
-	}
-	if (stable) {
-		u->backoff = 1;
-		delay = 0;
-	} else {
-		delay = udp_interval_ms(u);
-		if (u->fixed_interval == 0) {
-			u->backoff *= 2;
-			if (u->backoff > UDP_BACKOFF_CAP_S)
-				u->backoff = UDP_BACKOFF_CAP_S;
-		}
-	}
-	u->next_attempt = now + delay;
-	return rc;
-}
-
-/* Call on_connect for a new socket. Datagrams it queues are sent at once, so they are the
- * first the new target sees. */
-static void udp_notify(struct udp_output *u)
-{
-	bool busy = u->busy;
-
-	if (!u->notify_pending || u->fd == -1)
-		return;
-	u->notify_pending = false;
-	if (u->on_connect == NULL)
-		return;
-	u->busy = true;
-	u->on_connect(u->cb_arg, u->peer);
-	u->busy = busy;
-}
-
-/* A retry from udp_tick (or udp_new): logs the first failure of a streak and the recovery. */
-static int udp_retry(struct udp_output *u, int64_t now, bool *local, char *err, size_t errlen)
-{
-	char why[UDP_REASON_MAX];
-	int rc;
-
-	rc = udp_reconnect(u, u->cur_dest, u->cur_addr, now, local, why, sizeof(why));
-	if (rc == 0) {
-		if (u->connect_failing)
-			udp_log(u, UDP_LOG_INFO, "udp: connected to %s", u->peer);
-		u->connect_failing = false;
-		return 0;
-	}
-	udp_strlcpy(u->connect_error, why, sizeof(u->connect_error));
-	udp_seterr(err, errlen, "%s", why);
-	udp_log(u, u->connect_failing ? UDP_LOG_DEBUG : UDP_LOG_WARN,
-		"udp: no destination reachable (%s); retrying in %" PRId64 " s", why,
-		(u->next_attempt - now) / 1000);
-	u->connect_failing = true;
-	return rc;
+	u->in_callback = true;
+	u->log(u->cb_arg, level, msg);
+	u->in_callback = false;
 }
 
 /* ---- counting ------------------------------------------------------------------------------ */
@@ -653,7 +135,7 @@ static int udp_retry(struct udp_output *u, int64_t now, bool *local, char *err, 
 static void udp_count_drop(
 	struct udp_output *u, unsigned int n, uint64_t *counter, const char *reason)
 {
-	struct udp_target *t = &u->targets[u->cur_dest];
+	struct udp_target *t = &u->targets[u->link.cur];
 
 	if (n == 0)
 		return;
@@ -671,7 +153,7 @@ static void udp_drop_no_destination(struct udp_output *u, unsigned int n)
 {
 	char reason[UDP_REASON_MAX + 24];
 
-	snprintf(reason, sizeof(reason), "no destination: %s", u->connect_error);
+	snprintf(reason, sizeof(reason), "no destination: %s", u->link.connect_error);
 	udp_count_drop(u, n, &u->stats.dropped_no_destination, reason);
 }
 
@@ -681,13 +163,13 @@ void udp_log_drop_summary(struct udp_output *u)
 
 	if (u == NULL)
 		return;
-	for (i = 0; i < u->ntargets; i++) {
+	for (i = 0; i < u->link.ntargets; i++) {
 		struct udp_target *t = &u->targets[i];
 
 		if (t->drops == 0)
 			continue;
 		udp_log(u, UDP_LOG_WARN, "udp: dropped %" PRIu64 " messages to %s (%s)", t->drops,
-			t->name, t->reason);
+			u->link.targets[i].name, t->reason);
 		t->drops = 0;
 	}
 	u->troubled = false;
@@ -730,47 +212,21 @@ static bool udp_transient(int e)
 	}
 }
 
-/* Drain the error queue kept by IP_RECVERR; returns the errno of its latest entry, or 0. */
-/* Read the socket's error queue (IP_RECVERR): each entry is an ICMP error for a datagram that
- * was sent earlier and never arrived, such as a port unreachable while a receiver is down.
- * Those datagrams move from sent to dropped, so that the counts say what was lost. Returns
- * the last error seen, 0 when the queue was empty. Reading it also clears the socket's
- * pending error. */
+/* Take in the refusals the kernel kept (IP_RECVERR): each is a datagram sent earlier that
+ * never arrived, such as to a port nobody listens on while a receiver is down. Those move
+ * from sent to dropped, so that the counts say what was lost. Returns the errno of the
+ * latest entry, 0 when there was none. */
 static int udp_read_errqueue(struct udp_output *u)
 {
-	char data[1];
-	char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6))];
-	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-	struct msghdr msg;
-	struct cmsghdr *cm;
-	unsigned int lost = 0;
-	int last = 0, k;
+	unsigned int lost;
+	int last;
 
-	if (u->fd == -1)
+	if (u->link.fd == -1)
 		return 0;
-	for (k = 0; k < 1024; k++) {
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		if (recvmsg(u->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
-			break;
-		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
-			struct sock_extended_err ee;
-
-			if (!((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
-				    (cm->cmsg_level == SOL_IPV6 && cm->cmsg_type == IPV6_RECVERR)))
-				continue;
-			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
-			last = (int)ee.ee_errno;
-			if (ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6)
-				lost++;
-		}
-	}
+	last = -usock_read_errqueue(u->link.fd, &lost);
 	if (lost) {
 		/* The kernel rate-limits ICMP, so this is a floor, exact at ordinary rates. */
-		struct udp_target *t = &u->targets[u->cur_dest];
+		struct udp_target *t = &u->targets[u->link.cur];
 
 		lost = lost > u->stats.sent ? (unsigned int)u->stats.sent : lost;
 		u->stats.sent -= lost;
@@ -780,37 +236,22 @@ static int udp_read_errqueue(struct udp_output *u)
 	return last;
 }
 
-static bool udp_can_failover(const struct udp_output *u, int64_t now)
-{
-	return (u->ntargets > 1 || u->cur_naddrs > 1) && now >= u->next_attempt;
-}
-
-/* Move to the next candidate after a refusal; logs one line. */
+/* The link moves on, or connects again; the refusals still queued on the socket it closes
+ * are counted first, against the target they came from. */
 static void udp_failover(struct udp_output *u, int e, int64_t now)
 {
-	char from[UDP_PEER_MAX], why[UDP_REASON_MAX];
-	bool local = false;
-	size_t d = u->cur_dest, a = u->cur_addr + 1;
+	(void)udp_read_errqueue(u);
+	u->greet_pending = ulink_failover(&u->link, e, now) == 0;
+}
 
-	udp_strlcpy(from, u->peer, sizeof(from));
-	if (a >= u->cur_naddrs) {
-		d = (d + 1) % u->ntargets;
-		a = 0;
-	}
-	u->stats.failovers++;
-	if (udp_reconnect(u, d, a, now, &local, why, sizeof(why)) == 0) {
-		u->stats.reconnects++;
-		u->connect_failing = false;
-		udp_log(u, UDP_LOG_WARN, "udp: failover from %s to %s: %s", from, u->peer,
-			strerror(e));
-		return;
-	}
-	udp_strlcpy(u->connect_error, why, sizeof(u->connect_error));
-	u->connect_failing = true;
-	udp_log(u, UDP_LOG_WARN,
-		"udp: failover from %s: %s; no destination reachable (%s); retrying in %" PRId64
-		" s",
-		from, strerror(e), why, (u->next_attempt - now) / 1000);
+static int udp_retry(struct udp_output *u, int64_t now, bool *local, char *err, size_t errlen)
+{
+	int rc;
+
+	(void)udp_read_errqueue(u);
+	rc = ulink_retry(&u->link, now, local, err, errlen);
+	u->greet_pending = rc == 0;
+	return rc;
 }
 
 static void udp_count_sent(struct udp_output *u, unsigned int from, unsigned int n)
@@ -818,9 +259,65 @@ static void udp_count_sent(struct udp_output *u, unsigned int from, unsigned int
 	unsigned int k;
 
 	u->stats.sent += n;
-	u->targets[u->cur_dest].totals.sent += n;
+	u->targets[u->link.cur].totals.sent += n;
 	for (k = from; k < from + n; k++)
 		u->stats.sent_bytes += u->msgs[k].msg_len;
+}
+
+/* The greeting: sent at once, apart from the batch, which may be half sent. */
+static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
+{
+	ssize_t r;
+	int e;
+
+	if (u->link.fd == -1) {
+		udp_drop_no_destination(u, 1);
+		return -ENOTCONN;
+	}
+	r = usock_send(u->link.fd, buf, len);
+	if (r < 0) {
+		e = (int)-r;
+		(void)udp_read_errqueue(u);
+		udp_count_drop(u, 1, &u->stats.dropped_send_error, strerror(e));
+		return -e;
+	}
+	u->stats.sent++;
+	u->stats.sent_bytes += (uint64_t)r;
+	u->targets[u->link.cur].totals.sent++;
+	return 0;
+}
+
+static int udp_drop_oversize(struct udp_output *u)
+{
+	char reason[64];
+
+	snprintf(reason, sizeof(reason), "longer than %zu bytes", u->max_message);
+	udp_count_drop(u, 1, &u->stats.dropped_oversize, reason);
+	return -EMSGSIZE;
+}
+
+/* A newly connected target hears the greeting before anything else: the caller's hook
+ * builds it into the output's own buffer, and the output sends it, here and now. The hook
+ * runs as a callback, so it cannot queue or send anything itself. */
+static void udp_greet(struct udp_output *u)
+{
+	ssize_t n;
+
+	if (!u->greet_pending || u->link.fd == -1)
+		return;
+	u->greet_pending = false;
+	if (u->greeting == NULL)
+		return;
+	u->in_callback = true;
+	n = u->greeting(u->cb_arg, u->link.peer, u->greeting_buf, u->max_message);
+	u->in_callback = false;
+	if (n <= 0)
+		return; /* none, or the hook could not build one and said why */
+	if ((size_t)n > u->max_message) {
+		(void)udp_drop_oversize(u);
+		return;
+	}
+	(void)udp_send_now(u, u->greeting_buf, (size_t)n);
 }
 
 /* Send slots [0, nqueued). Every slot ends as sent or counted dropped. The loop makes
@@ -836,15 +333,14 @@ static int udp_send_queued(struct udp_output *u)
 
 	if (n == 0)
 		return 0;
-	u->busy = true;
 	while (i < n) {
-		if (u->fd == -1) {
+		if (u->link.fd == -1) {
 			udp_drop_no_destination(u, n - i);
 			rc = -ENOTCONN;
 			errors = true;
 			break;
 		}
-		r = sendmmsg(u->fd, u->msgs + i, n - i, 0);
+		r = usock_send_batch(u->link.fd, u->msgs + i, n - i);
 		if (r > 0) {
 			udp_count_sent(u, i, (unsigned int)r);
 			any_sent = true;
@@ -858,7 +354,7 @@ static int udp_send_queued(struct udp_output *u)
 		} else if (r == 0) {
 			e = EAGAIN; /* not documented to happen; never spin on it */
 		} else {
-			e = errno;
+			e = -r;
 			(void)udp_read_errqueue(u);
 			if (e == EINTR && intr++ < UDP_EINTR_RETRIES)
 				continue;
@@ -866,9 +362,9 @@ static int udp_send_queued(struct udp_output *u)
 		errors = true;
 		if (now == 0)
 			now = udp_now();
-		if (e == ECONNREFUSED && spins++ < n && udp_can_failover(u, now)) {
+		if (e == ECONNREFUSED && spins++ < n && ulink_can_failover(&u->link, now)) {
 			udp_failover(u, e, now);
-			udp_notify(u);
+			udp_greet(u);
 			continue; /* the refused datagram was not sent: offer it to the new target
 				   */
 		}
@@ -886,17 +382,14 @@ static int udp_send_queued(struct udp_output *u)
 		}
 		/* unexpected: drop the rest, start again on a fresh socket when due */
 		udp_count_drop(u, n - i, &u->stats.dropped_send_error, strerror(e));
-		udp_log(u, UDP_LOG_WARN, "udp: send to %s: %s; reconnecting", u->peer, strerror(e));
-		udp_disconnect(u, now);
-		snprintf(u->connect_error, sizeof(u->connect_error), "send: %s", strerror(e));
-		if (u->next_attempt < now)
-			u->next_attempt = now;
+		(void)udp_read_errqueue(u); /* its refusals count before the socket goes */
+		u->greet_pending = false;
+		ulink_drop(&u->link, e, now);
 		rc = -e;
 		break;
 	}
 	u->nqueued = 0;
 	u->arena_off = 0;
-	u->busy = false;
 	if (any_sent) {
 		u->last_flush_clean = !errors;
 		if (!errors && u->troubled)
@@ -905,65 +398,13 @@ static int udp_send_queued(struct udp_output *u)
 	return rc;
 }
 
-/* A datagram queued from a callback: sent at once, outside the batch being sent. */
-static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
-{
-	ssize_t r;
-	int e;
-
-	if (u->fd == -1) {
-		udp_drop_no_destination(u, 1);
-		return -ENOTCONN;
-	}
-	r = send(u->fd, buf, len, 0);
-	if (r == -1) {
-		e = errno;
-		(void)udp_read_errqueue(u);
-		udp_count_drop(u, 1, &u->stats.dropped_send_error, strerror(e));
-		return -e;
-	}
-	u->stats.sent++;
-	u->stats.sent_bytes += (uint64_t)r;
-	u->targets[u->cur_dest].totals.sent++;
-	return 0;
-}
-
 /* ---- the exported API ------------------------------------------------------------------------ */
 
-/* Is the local port free? Checked at start-up even when no name resolves yet, so that a
- * local configuration error fails udp_new instead of hiding behind a retry. */
-static int udp_probe_local_port(uint16_t port, char *err, size_t errlen)
+static int udp_check_config(const struct udp_config *cfg, char *err, size_t errlen)
 {
-	struct sockaddr_in s4;
-	int fd, rc = 0;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return 0; /* no IPv4: the real bind reports it */
-	memset(&s4, 0, sizeof(s4));
-	s4.sin_family = AF_INET;
-	s4.sin_addr.s_addr = htonl(INADDR_ANY);
-	s4.sin_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&s4, sizeof(s4)) == -1) {
-		rc = -errno;
-		udp_seterr(err, errlen, "bind local port %u: %s", port, strerror(errno));
-	}
-	close(fd);
-	return rc;
-}
-
-struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errlen)
-{
-	struct udp_output *u = NULL;
-	bool local = false;
-	unsigned int k;
-	size_t i;
-	int rc;
-
 	if (cfg == NULL || cfg->dests == NULL || cfg->ndests == 0) {
 		udp_seterr(err, errlen, "no destination configured");
-		rc = -EINVAL;
-		goto err_out;
+		return -EINVAL;
 	}
 	if (cfg->max_message > UDP_MAX_PAYLOAD || cfg->sndbuf < 0 || cfg->reconnect_interval < 0 ||
 		cfg->batch > UIO_MAXIOV) {
@@ -972,59 +413,63 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 			"reconnect_interval %d; batch %u, at most %d)",
 			cfg->max_message, UDP_MAX_PAYLOAD, cfg->sndbuf, cfg->reconnect_interval,
 			cfg->batch, UIO_MAXIOV);
-		rc = -EINVAL;
-		goto err_out;
+		return -EINVAL;
 	}
-	for (i = 0; i < cfg->ndests; i++) {
-		if (cfg->dests[i].port == 0 ||
-			strnlen(cfg->dests[i].host, sizeof(cfg->dests[i].host)) == 0 ||
-			strnlen(cfg->dests[i].host, sizeof(cfg->dests[i].host)) ==
-				sizeof(cfg->dests[i].host)) {
-			udp_seterr(err, errlen,
-				"destination %zu: empty or unterminated host, or port 0", i + 1);
-			rc = -EINVAL;
-			goto err_out;
-		}
-	}
+	return 0;
+}
 
-	u = calloc(1, sizeof(*u));
-	if (u == NULL)
-		goto err_nomem;
-	u->fd = -1;
-	u->ntargets = cfg->ndests;
-	u->sndbuf = cfg->sndbuf;
-	u->local_port = cfg->local_port;
-	u->fixed_interval = cfg->reconnect_interval;
-	u->max_message = cfg->max_message != 0 ? cfg->max_message : UDP_MAX_PAYLOAD;
-	u->batch = cfg->batch != 0 ? cfg->batch : UDP_DEFAULT_BATCH;
-	u->log = cfg->log;
-	u->on_connect = cfg->on_connect;
-	u->cb_arg = cfg->cb_arg;
-	u->backoff = 1;
-	u->prev_lasted = INT64_MAX; /* the first connect may fail over at once */
-	u->last_summary = -1;
-	snprintf(u->connect_error, sizeof(u->connect_error), "not connected yet");
+/* Everything the output allocates, once: the per-destination counts, the arena, the
+ * greeting's buffer and the batch's headers. */
+static int udp_alloc(struct udp_output *u)
+{
+	unsigned int k;
 
-	u->targets = calloc(u->ntargets, sizeof(*u->targets));
+	u->targets = calloc(u->link.ntargets, sizeof(*u->targets));
 	u->arena_size = UDP_ARENA_BYTES + u->max_message;
 	u->arena = malloc(u->arena_size);
-	u->now_buf = malloc(u->max_message);
+	u->greeting_buf = malloc(u->max_message);
 	u->iov = calloc(u->batch, sizeof(*u->iov));
 	u->msgs = calloc(u->batch, sizeof(*u->msgs));
-	if (u->targets == NULL || u->arena == NULL || u->now_buf == NULL || u->iov == NULL ||
+	if (u->targets == NULL || u->arena == NULL || u->greeting_buf == NULL || u->iov == NULL ||
 		u->msgs == NULL)
-		goto err_nomem;
-	for (i = 0; i < u->ntargets; i++) {
-		u->targets[i].dest = cfg->dests[i];
-		udp_format_dest(&cfg->dests[i], u->targets[i].name, sizeof(u->targets[i].name));
-	}
+		return -ENOMEM;
 	for (k = 0; k < u->batch; k++) {
 		u->msgs[k].msg_hdr.msg_iov = &u->iov[k];
 		u->msgs[k].msg_hdr.msg_iovlen = 1;
 	}
+	return 0;
+}
 
-	if (u->local_port != 0) {
-		rc = udp_probe_local_port(u->local_port, err, errlen);
+struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errlen)
+{
+	struct udp_output *u = NULL;
+	bool local = false;
+	int rc;
+
+	rc = udp_check_config(cfg, err, errlen);
+	if (rc < 0)
+		goto err_out;
+	u = calloc(1, sizeof(*u));
+	if (u == NULL)
+		goto err_nomem;
+	u->link.fd = -1;
+	u->max_message = cfg->max_message != 0 ? cfg->max_message : UDP_MAX_PAYLOAD;
+	u->batch = cfg->batch != 0 ? cfg->batch : UDP_DEFAULT_BATCH;
+	u->log = cfg->log;
+	u->greeting = cfg->greeting;
+	u->cb_arg = cfg->cb_arg;
+	u->last_summary = -1;
+	rc = ulink_init(
+		&u->link, cfg, cfg->log != NULL ? udp_link_log : NULL, u, &u->stats, err, errlen);
+	if (rc == -ENOMEM || (rc == 0 && udp_alloc(u) < 0))
+		goto err_nomem;
+	if (rc < 0)
+		goto err_out;
+
+	if (cfg->local_port != 0) {
+		/* Checked at start-up even when no name resolves yet, so that a local
+		 * configuration error fails udp_new instead of hiding behind a retry. */
+		rc = usock_probe_port(cfg->local_port, err, errlen);
 		if (rc < 0)
 			goto err_out;
 	}
@@ -1053,10 +498,9 @@ void udp_close(struct udp_output *u)
 		return;
 	if (u->msgs != NULL && u->nqueued > 0)
 		(void)udp_send_queued(u);
-	if (u->fd != -1) {
+	if (u->link.fd != -1) {
 		(void)udp_read_errqueue(u);
-		close(u->fd);
-		u->fd = -1;
+		ulink_close(&u->link);
 	}
 	if (u->troubled)
 		udp_log_drop_summary(u);
@@ -1072,34 +516,20 @@ void udp_free_stats(struct udp_output *u, struct udp_stats *final)
 	free(u->msgs);
 	free(u->iov);
 	free(u->arena);
-	free(u->now_buf);
+	free(u->greeting_buf);
 	free(u->targets);
+	ulink_fini(&u->link);
 	free(u);
-}
-
-static int udp_drop_oversize(struct udp_output *u)
-{
-	char reason[64];
-
-	snprintf(reason, sizeof(reason), "longer than %zu bytes", u->max_message);
-	udp_count_drop(u, 1, &u->stats.dropped_oversize, reason);
-	return -EMSGSIZE;
 }
 
 void *udp_reserve(struct udp_output *u, size_t max)
 {
-	if (u == NULL || max > u->max_message)
+	if (u == NULL || max > u->max_message || u->in_callback)
 		return NULL;
-	if (u->busy) {
-		u->reserved_now = true;
-		return u->now_buf;
-	}
-	/* A new target hears the callback's datagrams (agent_init) before this one. */
-	udp_notify(u);
+	/* A new target hears the greeting (agent_init) before this one. */
+	udp_greet(u);
 	if (u->arena_off + max > u->arena_size)
 		(void)udp_send_queued(u); /* its drops are counted there */
-	/* after the send: a callback in it may have reserved and not committed */
-	u->reserved_now = false;
 	return u->arena + u->arena_off;
 }
 
@@ -1109,15 +539,11 @@ int udp_commit(struct udp_output *u, size_t len)
 
 	if (u == NULL)
 		return -EINVAL;
-	if (u->reserved_now) {
-		u->reserved_now = false;
-		if (len > u->max_message)
-			return udp_drop_oversize(u);
-		return udp_send_now(u, u->now_buf, len);
-	}
+	if (u->in_callback)
+		return -EBUSY;
 	if (len > u->max_message || u->arena_off + len > u->arena_size)
 		return udp_drop_oversize(u);
-	if (u->fd == -1) {
+	if (u->link.fd == -1) {
 		udp_drop_no_destination(u, 1);
 		return -ENOTCONN;
 	}
@@ -1137,6 +563,8 @@ int udp_queue(struct udp_output *u, const void *buf, size_t len)
 
 	if (u == NULL || (buf == NULL && len > 0))
 		return -EINVAL;
+	if (u->in_callback)
+		return -EBUSY;
 	if (len > u->max_message)
 		return udp_drop_oversize(u);
 	p = udp_reserve(u, len);
@@ -1151,9 +579,9 @@ int udp_flush(struct udp_output *u)
 {
 	if (u == NULL)
 		return -EINVAL;
-	if (u->busy)
-		return 0; /* called from a callback while the batch is being sent */
-	udp_notify(u);
+	if (u->in_callback)
+		return -EBUSY;
+	udp_greet(u);
 	return udp_send_queued(u);
 }
 
@@ -1162,19 +590,20 @@ void udp_tick(struct udp_output *u)
 	int64_t now;
 	bool local = false;
 
-	if (u == NULL || u->busy)
+	if (u == NULL || u->in_callback)
 		return;
 	now = udp_now();
 	/* Refusals of the last datagrams sent arrive after the send that caused them: with
 	 * nothing more to send, they are found here, and with several destinations they move
 	 * the output to the next one as a failed send would. */
-	if (u->fd != -1 && udp_read_errqueue(u) == ECONNREFUSED && udp_can_failover(u, now))
+	if (u->link.fd != -1 && udp_read_errqueue(u) == ECONNREFUSED &&
+		ulink_can_failover(&u->link, now))
 		udp_failover(u, ECONNREFUSED, now);
-	if (u->fd == -1 && now >= u->next_attempt) {
+	if (u->link.fd == -1 && now >= u->link.next_attempt) {
 		if (udp_retry(u, now, &local, NULL, 0) == 0)
 			u->stats.reconnects++;
 	}
-	udp_notify(u);
+	udp_greet(u);
 	udp_maybe_summary(u, now);
 }
 
@@ -1185,16 +614,16 @@ const struct udp_stats *udp_get_stats(const struct udp_output *u)
 
 size_t udp_dest_count(const struct udp_output *u)
 {
-	return u ? u->ntargets : 0;
+	return u ? u->link.ntargets : 0;
 }
 
 const struct udp_dest_stats *udp_get_dest_stats(
 	const struct udp_output *u, size_t i, const char **name)
 {
-	if (u == NULL || i >= u->ntargets)
+	if (u == NULL || i >= u->link.ntargets)
 		return NULL;
 	if (name)
-		*name = u->targets[i].name;
+		*name = u->link.targets[i].name;
 	return &u->targets[i].totals;
 }
 
@@ -1202,5 +631,5 @@ const char *udp_current_peer(const struct udp_output *u)
 {
 	if (u == NULL)
 		return "";
-	return u->fd != -1 ? u->peer : u->targets[0].name;
+	return ulink_peer(&u->link);
 }

@@ -1,18 +1,20 @@
 /* UDP output: a failover list of destinations, connected datagram sockets, sendmmsg batches.
  *
- * Knows nothing of JSON or syslog: it ships opaque datagrams. It never includes a shipper
- * header and never writes to a log itself; everything worth saying goes through the
+ * Knows nothing of JSON or syslog: it ships opaque datagrams. It includes no header from
+ * outside out/ and never writes to a log itself; everything worth saying goes through the
  * caller's log callback, at a bounded rate. Return conventions: int functions return 0 or
  * -errno; constructors return NULL with errno set and a message in the caller's buffer.
  */
 #ifndef PROCSHIP_OUTPUT_UDP_H
 #define PROCSHIP_OUTPUT_UDP_H
 
-#include <netdb.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
+
+#include "shipper/out/hostport.h"
 
 #define UDP_DEFAULT_PORT   514
 #define UDP_MAX_PAYLOAD	   65507 /* IPv4: 65535 - 20 (IP) - 8 (UDP) */
@@ -20,38 +22,28 @@
 #define UDP_DEFAULT_BATCH  64
 #define UDP_ARENA_BYTES	   (256 * 1024) /* a batch's datagrams, packed, before it is sent */
 
-/* One destination as written by the user, split but not resolved. */
-struct udp_dest {
-	char host[NI_MAXHOST]; /* name, IPv4 literal or IPv6 literal without brackets */
-	uint16_t port;
-};
-
-/* Parse one entry: "host", "host:port", "1.2.3.4:port", "[v6]:port", "[v6]" or a bare IPv6
- * address (two or more colons, no port). default_port applies when the entry has none.
- * Returns 0, or -EINVAL with a message naming the entry in err. */
-int udp_parse_dest(
-	const char *entry, uint16_t default_port, struct udp_dest *out, char *err, size_t errlen);
-
-/* Parse a comma-separated list, appending to dests (capacity max). Returns the number of
- * entries added, or -EINVAL / -E2BIG with a message in err. */
-int udp_parse_dest_list(const char *list, uint16_t default_port, struct udp_dest *dests, size_t max,
-	char *err, size_t errlen);
-
+/* The callbacks run inside the output and must never call it: from a callback, udp_reserve
+ * returns NULL, udp_commit, udp_queue and udp_flush return -EBUSY, udp_tick does nothing. */
 enum udp_log_level { UDP_LOG_WARN, UDP_LOG_INFO, UDP_LOG_DEBUG };
 typedef void udp_log_fn(void *arg, enum udp_log_level level, const char *msg);
-/* Called each time a socket is connected to a (new) target: peer is "host:port". */
-typedef void udp_connect_fn(void *arg, const char *peer);
+/* The greeting (agent_init): the first datagram each newly connected target hears. After
+ * every (re)connect, before it sends anything else to that target, the output asks for it:
+ * peer is the target ("host:port"), buf is the output's own, size bytes (max_message). The
+ * hook only writes buf; it returns the datagram's length, 0 for no greeting, or < 0 when it
+ * cannot build one (nothing is sent; the hook says why). The output sends it itself and
+ * counts it like any datagram. */
+typedef ssize_t udp_greeting_fn(void *arg, const char *peer, char *buf, size_t size);
 
 struct udp_config {
-	const struct udp_dest *dests; /* failover order; copied by udp_new */
+	const struct hostport *dests; /* failover order; copied by udp_new */
 	size_t ndests;
-	int sndbuf;		    /* SO_SNDBUF bytes; 0 = leave the system default */
-	uint16_t local_port;	    /* 0 = any */
-	int reconnect_interval;	    /* seconds; 0 = 1 s doubling to a cap, reset when stable */
-	size_t max_message;	    /* longest datagram accepted by udp_queue */
-	unsigned int batch;	    /* datagrams per sendmmsg; 0 = UDP_DEFAULT_BATCH */
-	udp_log_fn *log;	    /* may be NULL */
-	udp_connect_fn *on_connect; /* may be NULL */
+	int sndbuf;		   /* SO_SNDBUF bytes; 0 = leave the system default */
+	uint16_t local_port;	   /* 0 = any */
+	int reconnect_interval;	   /* seconds; 0 = 1 s doubling to a cap, reset when stable */
+	size_t max_message;	   /* longest datagram accepted by udp_queue */
+	unsigned int batch;	   /* datagrams per sendmmsg; 0 = UDP_DEFAULT_BATCH */
+	udp_log_fn *log;	   /* may be NULL */
+	udp_greeting_fn *greeting; /* may be NULL */
 	void *cb_arg;
 };
 
@@ -82,7 +74,8 @@ struct udp_dest_stats {
 struct udp_output;
 
 /* Never fails because a receiver is absent or a name does not resolve yet: that is retried
- * later. Fails (NULL, errno, err) only on a local problem: bad config, local port in use. */
+ * later. Fails (NULL, errno, err) only on a local problem: bad config, local port in use.
+ * The first connect happens here; its greeting waits for the first call that sends. */
 struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errlen);
 void udp_free(struct udp_output *u); /* flushes first; accepts NULL */
 /* udp_free that first copies the final counters (after the flush and the last refusals) into
@@ -100,13 +93,14 @@ int udp_queue(struct udp_output *u, const void *buf, size_t len);
 /* The same without the copy: udp_reserve returns room for a datagram of up to max bytes
  * (at most max_message; NULL otherwise), to be written in place and queued by udp_commit
  * with its length. A reservation not committed is simply forgotten. Reserving may send the
- * batch first, or call on_connect. From a callback, the room is a separate buffer and the
- * commit sends it at once, as udp_queue does. */
+ * greeting to a newly connected target first, and the batch when it is full. */
 void *udp_reserve(struct udp_output *u, size_t max);
 int udp_commit(struct udp_output *u, size_t len);
-/* Send everything queued now (the event loop calls it when its sources are empty). */
+/* Send everything queued now, after the greeting where one is due (the event loop calls it
+ * when its sources are empty). */
 int udp_flush(struct udp_output *u);
-/* Reconnect / retry work that is due; call from a timer at least once a second. */
+/* Reconnect / retry work that is due, and the greeting of a new connection; call from a
+ * timer at least once a second. */
 void udp_tick(struct udp_output *u);
 /* Log one "dropped N messages to HOST:PORT (reason)" line per destination with drops since
  * the last summary (on SIGHUP, at exit, and when a path recovers). */

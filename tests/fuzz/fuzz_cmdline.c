@@ -10,7 +10,7 @@
  * conf_free() must release everything (LeakSanitizer).
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
- *	tests/fuzz/fuzz_cmdline.c shipper/conf/conf.c shipper/out/udp.c framing/framing.c \
+ *	tests/fuzz/fuzz_cmdline.c shipper/conf/conf.c shipper/out/hostport.c framing/framing.c \
  *	tests/unit/mock_log.c -o build/fuzz/fuzz_cmdline
  *   build/fuzz/fuzz_cmdline -max_total_time=60 tests/fuzz/corpus/cmdline
  */
