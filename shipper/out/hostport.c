@@ -25,7 +25,7 @@ static void hostport_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err == NULL || errlen == 0)
+	if (!err || errlen == 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
@@ -49,12 +49,12 @@ static bool hostport_is_ipv6(const char *host, size_t len)
 	char buf[INET6_ADDRSTRLEN];
 	struct in6_addr a;
 	const char *pct = memchr(host, '%', len);
-	size_t alen = pct != NULL ? (size_t)(pct - host) : len;
+	size_t alen = pct ? (size_t)(pct - host) : len;
 	size_t i;
 
 	if (alen == 0 || alen >= sizeof(buf))
 		return false;
-	if (pct != NULL) {
+	if (pct) {
 		if (pct + 1 == host + len)
 			return false;
 		for (i = alen + 1; i < len; i++)
@@ -129,7 +129,7 @@ static int hostport_split(
 	sp->v6 = false;
 	if (entry[0] == '[') {
 		close = memchr(entry, ']', len);
-		if (close == NULL) {
+		if (!close) {
 			hostport_seterr(err, errlen, "destination \"%s\": missing ']'", entry);
 			return -EINVAL;
 		}
@@ -147,10 +147,10 @@ static int hostport_split(
 		return 0;
 	}
 	c1 = memchr(entry, ':', len);
-	c2 = c1 != NULL ? strrchr(entry, ':') : NULL;
-	if (c1 != NULL && c1 != c2) {
+	c2 = c1 ? strrchr(entry, ':') : NULL;
+	if (c1 && c1 != c2) {
 		sp->v6 = true;
-	} else if (c1 != NULL) {
+	} else if (c1) {
 		sp->hostlen = (size_t)(c1 - entry);
 		sp->port = c1 + 1;
 	}
@@ -194,7 +194,7 @@ int hostport_parse(
 	struct hostport_span sp;
 	size_t len;
 
-	if (entry == NULL || out == NULL) {
+	if (!entry || !out) {
 		hostport_seterr(err, errlen, "no destination given");
 		return -EINVAL;
 	}
@@ -202,7 +202,7 @@ int hostport_parse(
 		hostport_split(entry, len, &sp, err, errlen) < 0 ||
 		hostport_check_host(entry, &sp, err, errlen) < 0)
 		return -EINVAL;
-	if (sp.port != NULL) {
+	if (sp.port) {
 		if (hostport_parse_port(sp.port, (size_t)(entry + len - sp.port), &out->port) ==
 			-EINVAL) {
 			hostport_seterr(err, errlen,
@@ -230,7 +230,7 @@ int hostport_parse_list(const char *list, uint16_t default_port, struct hostport
 	size_t n = 0, idx = 0;
 	int rc;
 
-	if (list == NULL || out == NULL) {
+	if (!list || !out) {
 		hostport_seterr(err, errlen, "no destination list given");
 		return -EINVAL;
 	}
@@ -238,7 +238,7 @@ int hostport_parse_list(const char *list, uint16_t default_port, struct hostport
 	for (;;) {
 		idx++;
 		comma = strchr(p, ',');
-		e = comma != NULL ? comma : p + strlen(p);
+		e = comma ? comma : p + strlen(p);
 		/* blanks around an item are layout; blanks inside one are refused later */
 		for (b = p; b < e && (*b == ' ' || *b == '\t'); b++)
 			;
@@ -265,7 +265,7 @@ int hostport_parse_list(const char *list, uint16_t default_port, struct hostport
 		if (rc < 0)
 			return rc;
 		n++;
-		if (comma == NULL)
+		if (!comma)
 			break;
 		p = comma + 1;
 	}
@@ -277,7 +277,7 @@ size_t hostport_format(char *buf, size_t size, const char *host, uint16_t port)
 {
 	int n;
 
-	if (strchr(host, ':') != NULL)
+	if (strchr(host, ':'))
 		n = snprintf(buf, size, "[%s]:%u", host, port);
 	else
 		n = snprintf(buf, size, "%s:%u", host, port);

@@ -87,7 +87,7 @@ static void udp_log(struct udp_output *u, enum udp_log_level level, const char *
 	char msg[512];
 	va_list ap;
 
-	if (u->log == NULL)
+	if (!u->log)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -113,7 +113,7 @@ static void udp_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err == NULL || errlen == 0)
+	if (!err || errlen == 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
@@ -161,7 +161,7 @@ void udp_log_drop_summary(struct udp_output *u)
 {
 	size_t i;
 
-	if (u == NULL)
+	if (!u)
 		return;
 	for (i = 0; i < u->link.ntargets; i++) {
 		struct udp_target *t = &u->targets[i];
@@ -306,7 +306,7 @@ static void udp_greet(struct udp_output *u)
 	if (!u->greet_pending || u->link.fd == -1)
 		return;
 	u->greet_pending = false;
-	if (u->greeting == NULL)
+	if (!u->greeting)
 		return;
 	u->in_callback = true;
 	n = u->greeting(u->cb_arg, u->link.peer, u->greeting_buf, u->max_message);
@@ -402,7 +402,7 @@ static int udp_send_queued(struct udp_output *u)
 
 static int udp_check_config(const struct udp_config *cfg, char *err, size_t errlen)
 {
-	if (cfg == NULL || cfg->dests == NULL || cfg->ndests == 0) {
+	if (!cfg || !cfg->dests || cfg->ndests == 0) {
 		udp_seterr(err, errlen, "no destination configured");
 		return -EINVAL;
 	}
@@ -430,8 +430,7 @@ static int udp_alloc(struct udp_output *u)
 	u->greeting_buf = malloc(u->max_message);
 	u->iov = calloc(u->batch, sizeof(*u->iov));
 	u->msgs = calloc(u->batch, sizeof(*u->msgs));
-	if (u->targets == NULL || u->arena == NULL || u->greeting_buf == NULL || u->iov == NULL ||
-		u->msgs == NULL)
+	if (!u->targets || !u->arena || !u->greeting_buf || !u->iov || !u->msgs)
 		return -ENOMEM;
 	for (k = 0; k < u->batch; k++) {
 		u->msgs[k].msg_hdr.msg_iov = &u->iov[k];
@@ -450,7 +449,7 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 	if (rc < 0)
 		goto err_out;
 	u = calloc(1, sizeof(*u));
-	if (u == NULL)
+	if (!u)
 		goto err_nomem;
 	u->link.fd = -1;
 	u->max_message = cfg->max_message != 0 ? cfg->max_message : UDP_MAX_PAYLOAD;
@@ -459,8 +458,7 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 	u->greeting = cfg->greeting;
 	u->cb_arg = cfg->cb_arg;
 	u->last_summary = -1;
-	rc = ulink_init(
-		&u->link, cfg, cfg->log != NULL ? udp_link_log : NULL, u, &u->stats, err, errlen);
+	rc = ulink_init(&u->link, cfg, cfg->log ? udp_link_log : NULL, u, &u->stats, err, errlen);
 	if (rc == -ENOMEM || (rc == 0 && udp_alloc(u) < 0))
 		goto err_nomem;
 	if (rc < 0)
@@ -494,9 +492,9 @@ void udp_free(struct udp_output *u)
 
 void udp_close(struct udp_output *u)
 {
-	if (u == NULL)
+	if (!u)
 		return;
-	if (u->msgs != NULL && u->nqueued > 0)
+	if (u->msgs && u->nqueued > 0)
 		(void)udp_send_queued(u);
 	if (u->link.fd != -1) {
 		(void)udp_read_errqueue(u);
@@ -508,7 +506,7 @@ void udp_close(struct udp_output *u)
 
 void udp_free_stats(struct udp_output *u, struct udp_stats *final)
 {
-	if (u == NULL)
+	if (!u)
 		return;
 	udp_close(u);
 	if (final)
@@ -524,7 +522,7 @@ void udp_free_stats(struct udp_output *u, struct udp_stats *final)
 
 void *udp_reserve(struct udp_output *u, size_t max)
 {
-	if (u == NULL || max > u->max_message || u->in_callback)
+	if (!u || max > u->max_message || u->in_callback)
 		return NULL;
 	/* A new target hears the greeting (agent_init) before this one. */
 	udp_greet(u);
@@ -537,7 +535,7 @@ int udp_commit(struct udp_output *u, size_t len)
 {
 	struct iovec *v;
 
-	if (u == NULL)
+	if (!u)
 		return -EINVAL;
 	if (u->in_callback)
 		return -EBUSY;
@@ -561,14 +559,14 @@ int udp_queue(struct udp_output *u, const void *buf, size_t len)
 {
 	void *p;
 
-	if (u == NULL || (buf == NULL && len > 0))
+	if (!u || (!buf && len > 0))
 		return -EINVAL;
 	if (u->in_callback)
 		return -EBUSY;
 	if (len > u->max_message)
 		return udp_drop_oversize(u);
 	p = udp_reserve(u, len);
-	if (p == NULL)
+	if (!p)
 		return -EINVAL;
 	if (len > 0)
 		memcpy(p, buf, len);
@@ -577,7 +575,7 @@ int udp_queue(struct udp_output *u, const void *buf, size_t len)
 
 int udp_flush(struct udp_output *u)
 {
-	if (u == NULL)
+	if (!u)
 		return -EINVAL;
 	if (u->in_callback)
 		return -EBUSY;
@@ -590,7 +588,7 @@ void udp_tick(struct udp_output *u)
 	int64_t now;
 	bool local = false;
 
-	if (u == NULL || u->in_callback)
+	if (!u || u->in_callback)
 		return;
 	now = udp_now();
 	/* Refusals of the last datagrams sent arrive after the send that caused them: with
@@ -609,7 +607,7 @@ void udp_tick(struct udp_output *u)
 
 const struct udp_stats *udp_get_stats(const struct udp_output *u)
 {
-	return u != NULL ? &u->stats : NULL;
+	return u ? &u->stats : NULL;
 }
 
 size_t udp_dest_count(const struct udp_output *u)
@@ -620,7 +618,7 @@ size_t udp_dest_count(const struct udp_output *u)
 const struct udp_dest_stats *udp_get_dest_stats(
 	const struct udp_output *u, size_t i, const char **name)
 {
-	if (u == NULL || i >= u->link.ntargets)
+	if (!u || i >= u->link.ntargets)
 		return NULL;
 	if (name)
 		*name = u->link.targets[i].name;
@@ -629,7 +627,7 @@ const struct udp_dest_stats *udp_get_dest_stats(
 
 const char *udp_current_peer(const struct udp_output *u)
 {
-	if (u == NULL)
+	if (!u)
 		return "";
 	return ulink_peer(&u->link);
 }

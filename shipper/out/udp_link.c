@@ -29,7 +29,7 @@ static void ulink_log(struct ulink *l, enum udp_log_level level, const char *fmt
 	char msg[512];
 	va_list ap;
 
-	if (l->log == NULL)
+	if (!l->log)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -58,7 +58,7 @@ int ulink_init(struct ulink *l, const struct udp_config *cfg, udp_log_fn *log, v
 
 		if (d->port == 0 || strnlen(d->host, sizeof(d->host)) == 0 ||
 			strnlen(d->host, sizeof(d->host)) == sizeof(d->host)) {
-			if (err != NULL && errlen > 0)
+			if (err && errlen > 0)
 				snprintf(err, errlen,
 					"destination %zu: empty or unterminated host, or port 0",
 					i + 1);
@@ -66,7 +66,7 @@ int ulink_init(struct ulink *l, const struct udp_config *cfg, udp_log_fn *log, v
 		}
 	}
 	l->targets = calloc(cfg->ndests, sizeof(*l->targets));
-	if (l->targets == NULL)
+	if (!l->targets)
 		return -ENOMEM;
 	l->ntargets = cfg->ndests;
 	for (i = 0; i < l->ntargets; i++) {
@@ -180,9 +180,9 @@ static int ulink_connect_from(
 		rc = ulink_resolve(l, d, &res, err, errlen);
 		if (rc == 0) {
 			count = 0;
-			for (ai = res; ai != NULL; ai = ai->ai_next)
+			for (ai = res; ai; ai = ai->ai_next)
 				count++;
-			for (ai = res, n = 0; ai != NULL; ai = ai->ai_next, n++) {
+			for (ai = res, n = 0; ai; ai = ai->ai_next, n++) {
 				if (n < a || (wrapped && n >= a0))
 					continue;
 				fd = ulink_open(l, ai, local, err, errlen);
@@ -271,7 +271,7 @@ int ulink_retry(struct ulink *l, int64_t now, bool *local, char *err, size_t err
 		return 0;
 	}
 	ulink_strlcpy(l->connect_error, why, sizeof(l->connect_error));
-	if (err != NULL && errlen > 0)
+	if (err && errlen > 0)
 		snprintf(err, errlen, "%s", why);
 	ulink_log(l, l->connect_failing ? UDP_LOG_DEBUG : UDP_LOG_WARN,
 		"udp: no destination reachable (%s); retrying in %" PRId64 " s", why,

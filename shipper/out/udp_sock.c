@@ -23,7 +23,7 @@ static void usock_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err == NULL || errlen == 0)
+	if (!err || errlen == 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
@@ -205,7 +205,7 @@ int usock_read_errqueue(int fd, unsigned int *refused)
 		msg.msg_controllen = sizeof(cbuf);
 		if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
 			break;
-		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
 			struct sock_extended_err ee;
 
 			if (!((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||

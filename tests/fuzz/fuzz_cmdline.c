@@ -162,7 +162,7 @@ static void check_error(const char *err)
 	CHECK(!strncmp(err, "--", 2));
 	n = strcspn(err + 2, ":");
 	CHECK(err[2 + n] == ':' && err[3 + n] == ' ' && err[4 + n] != '\0');
-	CHECK(model_find(err + 2, n) != NULL);
+	CHECK(model_find(err + 2, n));
 }
 
 static bool has_help(int argc, char **argv)

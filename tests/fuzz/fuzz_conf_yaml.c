@@ -48,7 +48,7 @@ static void check_values(const struct conf *c)
 			list = (const struct conf_list *)field;
 			CHECK(list->n >= 1 && list->n <= CONF_LIST_MAX);
 			for (j = 0; j < list->n; j++)
-				CHECK(list->v[j] != NULL);
+				CHECK(list->v[j]);
 			break;
 		case CONF_BOOL:
 			break;

@@ -111,8 +111,8 @@ static void check_json(struct expect *x, const char *json, size_t len)
 	CHECK(x->emitted == 1);
 	CHECK(x->type == PS_EVENT_EXEC || x->type == PS_EVENT_EXIT);
 	CHECK(json && len > 0);
-	CHECK(memchr(json, '\0', len) == NULL);
-	CHECK(memchr(json, '\n', len) == NULL && memchr(json, '\r', len) == NULL);
+	CHECK(!memchr(json, '\0', len));
+	CHECK(!memchr(json, '\n', len) && !memchr(json, '\r', len));
 	CHECK(fuzz_utf8_valid_prefix((const unsigned char *)json, len) == len);
 	for (i = 0; i < len; i += n) {
 		n = framing_utf8_seq((const unsigned char *)json + i, len - i);

@@ -28,7 +28,7 @@ static void check_dest(const struct hostport *d)
 
 	CHECK(len > 0 && len < sizeof(d->host) && len <= 253);
 	CHECK(d->port >= 1);
-	CHECK(strpbrk(d->host, "[] \t\r\n,") == NULL);
+	CHECK(!strpbrk(d->host, "[] \t\r\n,"));
 }
 
 /* d came from entry: its host is in the entry as written, and its canonical form reads back
@@ -38,7 +38,7 @@ static void check_round_trip(const char *entry, const struct hostport *d)
 	char canon[NI_MAXHOST + 16], err[256];
 	struct hostport again;
 
-	CHECK(strstr(entry, d->host) != NULL);
+	CHECK(strstr(entry, d->host));
 	snprintf(canon, sizeof(canon), strchr(d->host, ':') ? "[%s]:%u" : "%s:%u", d->host,
 		(unsigned)d->port);
 	CHECK(hostport_parse(canon, 0, &again, err, sizeof(err)) == 0);

@@ -93,7 +93,7 @@ static inline ssize_t recv_within(
 	if (poll(&p, 1, timeout_ms) != 1)
 		return -1;
 	r = recvfrom(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss, &sslen);
-	if (r >= 0 && from_port != NULL)
+	if (r >= 0 && from_port)
 		*from_port =
 			ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 						       : ((struct sockaddr_in *)&ss)->sin_port);

@@ -122,7 +122,7 @@ static void test_parse_refused(void **state)
 		if (hostport_parse(refused[i].entry, 514, &d, err, sizeof(err)) != -EINVAL)
 			fail_msg("\"%s\" accepted or wrong errno", refused[i].entry);
 		snprintf(quoted, sizeof(quoted), "\"%s\"", refused[i].entry);
-		if (strstr(err, quoted) == NULL || strstr(err, refused[i].why) == NULL)
+		if (!strstr(err, quoted) || !strstr(err, refused[i].why))
 			fail_msg("\"%s\": message \"%s\" lacks %s or \"%s\"", refused[i].entry, err,
 				quoted, refused[i].why);
 	}
@@ -215,7 +215,7 @@ static void test_parse_list_refused(void **state)
 		assert_int_equal(
 			hostport_parse_list(cases[i].list, 514, d, cases[i].max, err, sizeof(err)),
 			cases[i].rc);
-		if (strstr(err, cases[i].msg) == NULL)
+		if (!strstr(err, cases[i].msg))
 			fail_msg("list \"%s\": \"%s\" lacks \"%s\"", cases[i].list, err,
 				cases[i].msg);
 	}

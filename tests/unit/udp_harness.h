@@ -43,10 +43,10 @@ struct seen {
 /* A callback that calls the output anyway: every call must be refused, none may send. */
 static inline void probe_output(struct seen *s)
 {
-	if (s->probe == NULL)
+	if (!s->probe)
 		return;
 	s->probe_calls++;
-	if (udp_queue(s->probe, "nested", 6) == -EBUSY && udp_reserve(s->probe, 6) == NULL &&
+	if (udp_queue(s->probe, "nested", 6) == -EBUSY && !udp_reserve(s->probe, 6) &&
 		udp_commit(s->probe, 6) == -EBUSY && udp_flush(s->probe) == -EBUSY)
 		s->probe_refused++;
 	udp_tick(s->probe);
@@ -65,9 +65,9 @@ static inline void seen_log(void *arg, enum udp_log_level level, const char *msg
 	s->lines++;
 	if (level == UDP_LOG_WARN)
 		s->warns++;
-	if (strstr(msg, "failover from") != NULL)
+	if (strstr(msg, "failover from"))
 		s->failover_lines++;
-	if (strstr(msg, "dropped ") != NULL) {
+	if (strstr(msg, "dropped ")) {
 		s->dropped_lines++;
 		snprintf(s->last_dropped, sizeof(s->last_dropped), "%s", msg);
 	}
@@ -86,7 +86,7 @@ static inline ssize_t greeting_text(const struct seen *s, char *buf, size_t size
 		memset(buf, 'g', size);
 		return (ssize_t)size + (s->mode == GREET_TOO_LONG);
 	default:
-		if (s->first_datagram == NULL)
+		if (!s->first_datagram)
 			return 0;
 		len = strlen(s->first_datagram);
 		assert_true(len <= size);
@@ -143,7 +143,7 @@ static inline struct udp_output *new_or_fail(const struct udp_config *cfg)
 	char err[256] = "";
 	struct udp_output *u = udp_new(cfg, err, sizeof(err));
 
-	if (u == NULL)
+	if (!u)
 		fail_msg("udp_new: %s (errno %d)", err, errno);
 	return u;
 }
@@ -180,7 +180,7 @@ int __wrap_getaddrinfo(
 	const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
 {
 	resolutions++;
-	if (node != NULL && strcmp(node, "flaky.test") == 0) {
+	if (node && strcmp(node, "flaky.test") == 0) {
 		if (!flaky_ok)
 			return EAI_NONAME;
 		node = "127.0.0.1";
