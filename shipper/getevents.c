@@ -1,3 +1,4 @@
+/* The "procship getevents" subcommand: JSON events in, tetra-style lines out. */
 #include "shipper/getevents.h"
 
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* Sensor records -> cache entries and process events, with Tetragon's parent rules. */
 #include "shipper/capture/procevents.h"
 
 #include <errno.h>

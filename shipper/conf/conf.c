@@ -1,3 +1,4 @@
+/* The option table and what reads it: defaults, the command line, --help, reload rules. */
 #include "shipper/conf/conf.h"
 
 #include <errno.h>

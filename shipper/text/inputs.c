@@ -1,3 +1,4 @@
+/* The unix datagram socket and standard input, read in bounded turns; see inputs.h. */
 #include "shipper/text/inputs.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* A log.h for unit tests: counts what a module logs instead of printing it. */
 #ifndef PROCSHIP_MOCK_LOG_H
 #define PROCSHIP_MOCK_LOG_H
 /* Counters kept by mock_log.c. */
