@@ -80,6 +80,7 @@ endif
 # ---- modules -------------------------------------------------------------------------------
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
+lib_SRCS := lib/utf8.c lib/jsonstr.c lib/fmt.c
 framing_SRCS := framing/framing.c
 sensor_SRCS := shipper/capture/sensor.c
 proc_cache_SRCS := shipper/capture/proc_cache.c
@@ -99,7 +100,7 @@ log_SRCS := shipper/sys/log.c
 privs_SRCS := shipper/sys/privs.c
 getevents_SRCS := shipper/getevents.c
 top_SRCS := shipper/main.c
-MODULES := framing sensor proc_cache procevents inputs lines filters ratelimit event_json \
+MODULES := lib framing sensor proc_cache procevents inputs lines filters ratelimit event_json \
 	docs_json udp export_file metrics conf conf_yaml log privs getevents top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
@@ -144,15 +145,16 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 # Each unit test tests/unit/test_NAME.c links the modules in test_NAME_MODS (default: the module
 # NAME) plus tests/unit/mock_log.c, and nothing else.
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
-test_event_json_MODS := event_json proc_cache procevents framing
+test_event_json_MODS := event_json proc_cache procevents lib
 test_export_file_LDFLAGS := -lz
 test_filters_LDFLAGS := -lpcre2-8
-test_conf_yaml_MODS := conf_yaml conf udp filters framing
+test_conf_yaml_MODS := conf_yaml conf udp filters framing lib
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
-test_lines_MODS := lines framing
+test_framing_MODS := framing lib
+test_lines_MODS := lines lib
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
-test_inputs_MODS := inputs lines framing
+test_inputs_MODS := inputs lines lib
 test_inputs_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/test_,$(UNIT_TESTS))
@@ -248,19 +250,19 @@ FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
 # Each target links the modules in fuzz_NAME_MODS, like the unit tests; mock_log.c where a
 # module logs.
-fuzz_framing_MODS := framing
+fuzz_framing_MODS := framing lib
 fuzz_hostport_MODS := udp
 fuzz_filters_MODS := filters
 fuzz_filters_LIBS := -lfastjson -lpcre2-8
-fuzz_conf_yaml_MODS := conf_yaml conf udp filters framing
+fuzz_conf_yaml_MODS := conf_yaml conf udp filters framing lib
 fuzz_conf_yaml_EXTRA := tests/unit/mock_log.c
 fuzz_conf_yaml_LIBS := -lyaml -lpcre2-8 -lfastjson
-fuzz_cmdline_MODS := conf udp filters framing
+fuzz_cmdline_MODS := conf udp filters framing lib
 fuzz_cmdline_EXTRA := tests/unit/mock_log.c
 fuzz_cmdline_LIBS := -lpcre2-8 -lfastjson
-fuzz_lines_MODS := lines framing
+fuzz_lines_MODS := lines lib
 fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
-fuzz_event_MODS := procevents proc_cache event_json framing
+fuzz_event_MODS := procevents proc_cache event_json lib
 fuzz_event_LIBS := -lfastjson
 
 $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $$(call mod_srcs,$$(fuzz_$$*_MODS)) $$(fuzz_$$*_EXTRA)

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "framing/framing.h"
+#include "lib/utf8.h"
 
 #define NILVALUE   "-"
 #define CEE_COOKIE "@cee:"
@@ -142,104 +143,6 @@ const char *framing_format_name(enum framing_format format)
 	if ((unsigned)format >= sizeof(format_names) / sizeof(format_names[0]))
 		return "unknown";
 	return format_names[format];
-}
-
-size_t framing_utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned char c;
-	size_t need, i;
-	uint32_t cp;
-
-	if (len == 0)
-		return 0;
-	c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		(need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return need;
-}
-
-size_t framing_json_escape(char *d, unsigned char c)
-{
-	static const char hex[] = "0123456789abcdef";
-	static const char short_esc[32] = {
-		['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
-
-	d[0] = '\\';
-	if (c == '"' || c == '\\') {
-		d[1] = (char)c;
-		return 2;
-	}
-	if (c < 32 && short_esc[c]) {
-		d[1] = short_esc[c];
-		return 2;
-	}
-	memcpy(d + 1, "u00", 3);
-	d[4] = hex[(c >> 4) & 15];
-	d[5] = hex[c & 15];
-	return 6;
-}
-
-size_t framing_u64(char *d, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0, o = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		d[o++] = tmp[--n];
-	return o;
-}
-
-size_t framing_utf8_cut(const char *s, size_t len, size_t max)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t lead, need;
-
-	if (len <= max)
-		return len;
-	/* A cut at max splits a character only when u[max] continues one (10xxxxxx). Walk back
-	 * to the lead byte, at most 3 bytes (RFC 3629 section 3: sequences are 1 to 4 bytes). */
-	lead = max;
-	while (lead > 0 && max - lead < 3 && (u[lead] & 0xc0) == 0x80)
-		lead--;
-	if ((u[lead] & 0xe0) == 0xc0)
-		need = 2;
-	else if ((u[lead] & 0xf0) == 0xe0)
-		need = 3;
-	else if ((u[lead] & 0xf8) == 0xf0)
-		need = 4;
-	else
-		need = 1;
-	/* Only a sequence that really reaches past max is dropped; a stray continuation byte in
-	 * invalid input is no character to keep whole, and must not cost the bytes before it. */
-	if (lead < max && lead + need > max)
-		return lead;
-	return max;
 }
 
 static void put_mem(struct wbuf *w, const char *s, size_t n)
@@ -459,7 +362,7 @@ static ssize_t put_payload(struct wbuf *w, const char *msg, size_t msg_len, bool
 		return -ENOSPC;
 	n = msg_len;
 	if (n > w->size - w->len)
-		n = framing_utf8_cut(msg, msg_len, w->size - w->len);
+		n = utf8_cut(msg, msg_len, w->size - w->len);
 	if (truncated != NULL)
 		*truncated = n < msg_len;
 	if (n > 0)

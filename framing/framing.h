@@ -74,18 +74,4 @@ ssize_t framing_rfc5424(char *buf, size_t size, const struct framing_header *hdr
 ssize_t framing_json(char *buf, size_t size, const struct framing_header *hdr, const char *msg,
 	size_t msg_len, bool *truncated);
 
-/* Length of the valid UTF-8 sequence at s[0..len) (RFC 3629: no overlongs, no surrogates,
- * nothing past U+10FFFF), or 0 when s does not start one (or len is 0). */
-size_t framing_utf8_seq(const unsigned char *s, size_t len);
-
-/* The longest prefix of s[0..len) that ends on a UTF-8 character boundary and is <= max. */
-size_t framing_utf8_cut(const char *s, size_t len, size_t max);
-/* v in decimal at d, which has room for 20 bytes; no NUL. Returns the length. The event
- * encoder and exec_id write numbers this way, without snprintf. */
-size_t framing_u64(char *d, uint64_t v);
-/* The JSON escape of one byte that needs one inside a string (a quote, a backslash or a
- * control character), as libfastjson writes it: \" \\ \b \f \n \r \t, else \u00xx. d has
- * room for 6 bytes; no NUL. Returns the length. */
-size_t framing_json_escape(char *d, unsigned char c);
-
 #endif

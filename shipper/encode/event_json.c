@@ -9,7 +9,9 @@
 
 #include <json.h>
 
-#include "framing/framing.h"
+#include "lib/fmt.h"
+#include "lib/jsonstr.h"
+#include "lib/utf8.h"
 
 struct ejson {
 	char node[256];
@@ -196,7 +198,7 @@ char *ejson_utf8_fix(const char *s)
 	char *out;
 
 	while (i < len) {
-		n = framing_utf8_seq(u + i, len - i);
+		n = utf8_seq(u + i, len - i);
 		if (n == 0) {
 			bad++;
 			n = 1;
@@ -210,7 +212,7 @@ char *ejson_utf8_fix(const char *s)
 	if (!out)
 		return NULL;
 	for (i = 0; i < len; i += n) {
-		n = framing_utf8_seq(u + i, len - i);
+		n = utf8_seq(u + i, len - i);
 		if (n == 0) {
 			memcpy(out + o, "\xef\xbf\xbd", 3);
 			o += 3;
@@ -467,7 +469,7 @@ static bool cut_group(struct cuttable *c, size_t n, size_t excess, char **owned)
 
 		if (lens[i] <= lo)
 			continue;
-		keep = framing_utf8_cut(*c[i].field, lens[i], lo);
+		keep = utf8_cut(*c[i].field, lens[i], lo);
 		copy = strndup(*c[i].field, keep);
 		if (!copy)
 			return cut;
@@ -540,7 +542,7 @@ static size_t put_jstr(char *d, const char *s)
 		if (*u >= 0x20 && *u != '"' && *u != '\\')
 			d[o++] = (char)*u;
 		else
-			o += framing_json_escape(d + o, *u);
+			o += jsonstr_escape(d + o, *u);
 	}
 	d[o++] = '"';
 	return o;
@@ -579,9 +581,9 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 	PUTS("{\"exec_id\":");
 	n += put_jstr(d + n, p->exec_id);
 	PUTS(",\"pid\":");
-	n += framing_u64(d + n, p->pid);
+	n += fmt_u64(d + n, p->pid);
 	PUTS(",\"uid\":");
-	n += framing_u64(d + n, p->uid);
+	n += fmt_u64(d + n, p->uid);
 	if (p->cwd && p->cwd[0]) {
 		PUTS(",\"cwd\":");
 		n += put_jstr(d + n, p->cwd);
@@ -604,7 +606,7 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 		d[n++] = '"';
 	}
 	PUTS(",\"auid\":");
-	n += framing_u64(d + n, p->auid);
+	n += fmt_u64(d + n, p->auid);
 	if (p->docker[0]) {
 		PUTS(",\"docker\":");
 		n += put_jstr(d + n, p->docker);
@@ -614,7 +616,7 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 		n += put_jstr(d + n, p->parent_exec_id);
 	}
 	PUTS(",\"tid\":");
-	n += framing_u64(d + n, p->tid ? p->tid : p->pid);
+	n += fmt_u64(d + n, p->tid ? p->tid : p->pid);
 	PUTS("}");
 #undef PUTS
 	p->json = malloc(n + 1);

@@ -1,6 +1,7 @@
 #include "shipper/text/lines.h"
 
-#include "framing/framing.h"
+#include "lib/jsonstr.h"
+#include "lib/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -95,13 +96,11 @@ const char *lines_severity_name(int severity)
 
 /* ---- UTF-8 and JSON text ---------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s[0..len) (RFC 3629: no overlongs, no surrogates,
- * nothing past U+10FFFF), or 0 when s does not start one. NUL counts as invalid here: it ends
- * C strings downstream (liblognorm, rsyslog properties). */
-/* NUL counts as no character here: the input is cleaned of NULs like of invalid UTF-8. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
+/* utf8_seq, but NUL counts as no character: it ends C strings downstream (liblognorm, rsyslog
+ * properties), so the input is cleaned of NULs like of invalid UTF-8. */
+static size_t seq_no_nul(const unsigned char *s, size_t len)
 {
-	return len && s[0] == 0 ? 0 : framing_utf8_seq(s, len);
+	return len && s[0] == 0 ? 0 : utf8_seq(s, len);
 }
 
 /* The length of s[0..len) without a trailing incomplete sequence, for input that was cut: the
@@ -117,7 +116,7 @@ static size_t utf8_trim_partial(const char *s, size_t len)
 		if ((c & 0xc0) == 0x80)
 			continue;
 		need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-		if (need > i && utf8_seq((const unsigned char *)s + len - i, i) == 0) {
+		if (need > i && seq_no_nul((const unsigned char *)s + len - i, i) == 0) {
 			/* Only a lead byte that a complete sequence could follow is "partial". */
 			if (c >= 0xc2 && c <= 0xf4)
 				return len - i;
@@ -186,11 +185,11 @@ static bool jb_str(struct jbuf *b, const char *s, size_t len)
 			continue;
 		}
 		if (c == '"' || c == '\\' || (c < 0x20 && c != 0)) {
-			b->len += framing_json_escape(b->p + b->len, c);
+			b->len += jsonstr_escape(b->p + b->len, c);
 			i++;
 			continue;
 		}
-		n = utf8_seq(u + i, len - i);
+		n = seq_no_nul(u + i, len - i);
 		if (n == 0) {
 			memcpy(b->p + b->len, "\xef\xbf\xbd", 3);
 			b->len += 3;
@@ -389,7 +388,7 @@ static bool js_string(struct jscan *j)
 			j->p++;
 			continue;
 		}
-		n = utf8_seq(j->p, (size_t)(j->end - j->p));
+		n = seq_no_nul(j->p, (size_t)(j->end - j->p));
 		if (n == 0)
 			return false;
 		j->p += n;
@@ -951,7 +950,7 @@ static size_t escaped_prefix(const char *s, size_t len, size_t budget)
 		else if (u[i] < 0x80)
 			w = 1;
 		else {
-			n = utf8_seq(u + i, len - i);
+			n = seq_no_nul(u + i, len - i);
 			w = n = n ? n : 1;
 		}
 		if (used + w > budget)
@@ -1027,7 +1026,7 @@ static int clean_copy(struct lines *l, const char *in, size_t len, size_t *olen,
 	}
 	*replaced = false;
 	while (i < len) {
-		size_t n = u[i] < 0x80 && u[i] ? 1 : utf8_seq(u + i, len - i);
+		size_t n = u[i] < 0x80 && u[i] ? 1 : seq_no_nul(u + i, len - i);
 
 		if (n == 0) {
 			memcpy(l->clean + o, "\xef\xbf\xbd", 3);

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "framing/framing.h"
+#include "lib/utf8.h"
 #include "fuzz_util.h"
 
 #define NFIELDS	  7
@@ -454,7 +455,7 @@ static void check_format(enum framing_format format, const struct framing_header
 	CHECK((size_t)n >= hdr_len);
 	CHECK(memcmp(out, full, hdr_len) == 0);
 	kept = (size_t)n - hdr_len;
-	CHECK(kept == framing_utf8_cut(msg, msg_len, size - hdr_len));
+	CHECK(kept == utf8_cut(msg, msg_len, size - hdr_len));
 	CHECK(memcmp(out + hdr_len, msg, kept) == 0);
 	CHECK(truncated == (kept < msg_len));
 	parse_back(format, hdr, out, (size_t)n, msg, msg_len, kept);

@@ -10,7 +10,7 @@
 
 #include <json.h>
 
-#include "framing/framing.h"
+#include "lib/utf8.h"
 #include "shipper/encode/event_json.h"
 #include "shipper/capture/proc_cache.h"
 #include "shipper/capture/procevents.h"
@@ -184,8 +184,8 @@ static void test_utf8_fix(void **state)
 	assert_string_equal(fixed, "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
 				   "\xef\xbf\xbd\xef\xbf\xbd");
 	free(fixed);
-	assert_int_equal(framing_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
-	assert_int_equal(framing_utf8_seq((const unsigned char *)"\xf4\x8f\xbf\xbf", 4), 4);
+	assert_int_equal(utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
+	assert_int_equal(utf8_seq((const unsigned char *)"\xf4\x8f\xbf\xbf", 4), 4);
 }
 
 static bool all_utf8(const char *s)
@@ -193,7 +193,7 @@ static bool all_utf8(const char *s)
 	size_t len = strlen(s), i = 0, n;
 
 	while (i < len) {
-		n = framing_utf8_seq((const unsigned char *)s + i, len - i);
+		n = utf8_seq((const unsigned char *)s + i, len - i);
 		if (n == 0)
 			return false;
 		i += n;

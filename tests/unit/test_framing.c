@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "framing/framing.h"
+#include "lib/utf8.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CANARY	      ((char)0xa5)
@@ -783,10 +784,9 @@ static void test_utf8_cut(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		if (framing_utf8_cut(cases[i].s, cases[i].len, cases[i].max) != cases[i].want)
+		if (utf8_cut(cases[i].s, cases[i].len, cases[i].max) != cases[i].want)
 			fprintf(stderr, "case %zu\n", i);
-		assert_int_equal(
-			framing_utf8_cut(cases[i].s, cases[i].len, cases[i].max), cases[i].want);
+		assert_int_equal(utf8_cut(cases[i].s, cases[i].len, cases[i].max), cases[i].want);
 	}
 }
 
