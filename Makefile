@@ -80,7 +80,7 @@ endif
 # ---- modules -------------------------------------------------------------------------------
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
-lib_SRCS := lib/utf8.c lib/jsonstr.c lib/fmt.c
+lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c
 framing_SRCS := framing/framing.c
 sensor_SRCS := shipper/capture/sensor.c
 proc_cache_SRCS := shipper/capture/proc_cache.c
@@ -144,6 +144,7 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 # ---- tests ---------------------------------------------------------------------------------
 # Each unit test tests/unit/test_NAME.c links the modules in test_NAME_MODS (default: the module
 # NAME) plus tests/unit/mock_log.c, and nothing else.
+test_json_scan_MODS := lib
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
 test_event_json_MODS := event_json proc_cache procevents lib
 test_export_file_LDFLAGS := -lz
