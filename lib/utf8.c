@@ -3,6 +3,7 @@
 #include "lib/utf8.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 size_t utf8_seq(const unsigned char *s, size_t len)
@@ -64,4 +65,80 @@ size_t utf8_cut(const char *s, size_t len, size_t max)
 	if (lead < max && lead + need > max)
 		return lead;
 	return max;
+}
+
+size_t utf8_trim_partial(const char *s, size_t len)
+{
+	size_t i, back = len > 3 ? 3 : len;
+
+	for (i = 1; i <= back; i++) {
+		unsigned char c = (unsigned char)s[len - i];
+		size_t need;
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+		if (need > i && utf8_seq((const unsigned char *)s + len - i, i) == 0) {
+			if (c >= 0xc2 && c <= 0xf4)
+				return len - i;
+		}
+		break;
+	}
+	return len;
+}
+
+size_t utf8_invalid(const char *s, size_t len, unsigned int flags)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, bad = 0, n;
+
+	while (i < len) {
+		n = utf8_keep(u + i, len - i, flags);
+		if (n == 0) {
+			bad++;
+			n = 1;
+		}
+		i += n;
+	}
+	return bad;
+}
+
+size_t utf8_repair(char *dst, const char *s, size_t len, unsigned int flags, bool *replaced)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	bool any = false;
+	size_t i = 0, o = 0, n;
+
+	while (i < len) {
+		n = utf8_keep(u + i, len - i, flags);
+		if (n == 0) {
+			memcpy(dst + o, UTF8_REPLACEMENT, UTF8_REPLACEMENT_LEN);
+			o += UTF8_REPLACEMENT_LEN;
+			i++;
+			any = true;
+			continue;
+		}
+		memcpy(dst + o, s + i, n);
+		o += n;
+		i += n;
+	}
+	if (replaced)
+		*replaced = any;
+	return o;
+}
+
+char *utf8_repair_dup(const char *s)
+{
+	size_t len = strlen(s), bad = utf8_invalid(s, len, 0), n;
+	char *out;
+
+	if (bad == 0)
+		return NULL;
+	/* Each bad byte grows to the three bytes of U+FFFD. */
+	out = malloc(len + 2 * bad + 1);
+	if (!out)
+		return NULL;
+	n = utf8_repair(out, s, len, 0, NULL);
+	out[n] = '\0';
+	return out;
 }

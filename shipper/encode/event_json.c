@@ -191,41 +191,6 @@ char *ejson_join_args(const char *argv, size_t len)
 	return out;
 }
 
-char *ejson_utf8_fix(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0, o = 0, bad = 0, n;
-	char *out;
-
-	while (i < len) {
-		n = utf8_seq(u + i, len - i);
-		if (n == 0) {
-			bad++;
-			n = 1;
-		}
-		i += n;
-	}
-	if (bad == 0)
-		return NULL;
-	/* Each bad byte grows to the three bytes of U+FFFD. */
-	out = malloc(len + 2 * bad + 1);
-	if (!out)
-		return NULL;
-	for (i = 0; i < len; i += n) {
-		n = utf8_seq(u + i, len - i);
-		if (n == 0) {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			n = 1;
-			continue;
-		}
-		memcpy(out + o, s + i, n);
-		o += n;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static bool is_hex64(const char *s, size_t len)
 {
 	size_t i;

@@ -58,9 +58,6 @@ size_t ejson_time(int64_t unix_ns, char *buf, size_t size);
 /* Tetragon's arguments: argv[1..] of a NUL-separated argv, joined by spaces, an argument
  * holding a space wrapped in double quotes. Returns a malloc'd string or NULL. */
 char *ejson_join_args(const char *argv, size_t len);
-/* JSON text must be UTF-8: a copy of s with every byte that starts no valid sequence replaced
- * by U+FFFD, or NULL when s is valid already (or on ENOMEM, with errno set). */
-char *ejson_utf8_fix(const char *s);
 /* A container id found in a cgroup name ("docker-<64 hex>.scope", "<64 hex>", ...):
  * its first 31 characters into buf (size >= 32); "" when none. */
 void ejson_docker_id(const char *cgroup, char *buf, size_t size);

@@ -97,36 +97,6 @@ const char *lines_severity_name(int severity)
 
 /* ---- UTF-8 and JSON text ---------------------------------------------------------------- */
 
-/* utf8_seq, but NUL counts as no character: it ends C strings downstream (liblognorm, rsyslog
- * properties), so the input is cleaned of NULs like of invalid UTF-8. */
-static size_t seq_no_nul(const unsigned char *s, size_t len)
-{
-	return len && s[0] == 0 ? 0 : utf8_seq(s, len);
-}
-
-/* The length of s[0..len) without a trailing incomplete sequence, for input that was cut: the
- * cut is ours, so the partial character is dropped rather than replaced. */
-static size_t utf8_trim_partial(const char *s, size_t len)
-{
-	size_t i, back = len > 3 ? 3 : len;
-
-	for (i = 1; i <= back; i++) {
-		unsigned char c = (unsigned char)s[len - i];
-		size_t need;
-
-		if ((c & 0xc0) == 0x80)
-			continue;
-		need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-		if (need > i && seq_no_nul((const unsigned char *)s + len - i, i) == 0) {
-			/* Only a lead byte that a complete sequence could follow is "partial". */
-			if (c >= 0xc2 && c <= 0xf4)
-				return len - i;
-		}
-		break;
-	}
-	return len;
-}
-
 static int jb_reserve(struct jbuf *b, size_t more)
 {
 	size_t want = b->len + more;
@@ -190,7 +160,7 @@ static bool jb_str(struct jbuf *b, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		n = seq_no_nul(u + i, len - i);
+		n = utf8_keep(u + i, len - i, UTF8_NUL);
 		if (n == 0) {
 			memcpy(b->p + b->len, "\xef\xbf\xbd", 3);
 			b->len += 3;
@@ -659,7 +629,7 @@ static size_t escaped_prefix(const char *s, size_t len, size_t budget)
 		else if (u[i] < 0x80)
 			w = 1;
 		else {
-			n = seq_no_nul(u + i, len - i);
+			n = utf8_seq(u + i, len - i);
 			w = n = n ? n : 1;
 		}
 		if (used + w > budget)
@@ -717,13 +687,11 @@ static void build(struct lines *l, const struct parsed *p, size_t msg_len,
 	jb_lit(b, "\"}");
 }
 
-/* Copy in[0..len) to l->clean as valid UTF-8 without NUL: each byte that starts no valid
- * sequence becomes U+FFFD. Doing it once up front means the header parsers, liblognorm and the
- * JSON writer all see the same valid text. */
+/* Copy in[0..len) to l->clean as valid UTF-8 without NUL. Doing it once up front means the
+ * header parsers, liblognorm and the JSON writer all see the same valid text. */
 static int clean_copy(struct lines *l, const char *in, size_t len, size_t *olen, bool *replaced)
 {
-	const unsigned char *u = (const unsigned char *)in;
-	size_t i = 0, o = 0, need = len * 3 + 1;
+	size_t need = len * 3 + 1;
 
 	if (need > l->clean_cap) {
 		char *p = realloc(l->clean, need);
@@ -733,23 +701,8 @@ static int clean_copy(struct lines *l, const char *in, size_t len, size_t *olen,
 		l->clean = p;
 		l->clean_cap = need;
 	}
-	*replaced = false;
-	while (i < len) {
-		size_t n = u[i] < 0x80 && u[i] ? 1 : seq_no_nul(u + i, len - i);
-
-		if (n == 0) {
-			memcpy(l->clean + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-			*replaced = true;
-			continue;
-		}
-		memcpy(l->clean + o, in + i, n);
-		o += n;
-		i += n;
-	}
-	l->clean[o] = '\0';
-	*olen = o;
+	*olen = utf8_repair(l->clean, in, len, UTF8_NUL, replaced);
+	l->clean[*olen] = '\0';
 	return 0;
 }
 

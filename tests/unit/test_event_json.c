@@ -165,29 +165,6 @@ static void test_cwd_and_binary_paths(void **state)
 	assert_string_equal(buf, "/opt/bin/tool");
 }
 
-static void test_utf8_fix(void **state)
-{
-	char *fixed;
-
-	(void)state;
-	assert_null(ejson_utf8_fix("plain ascii"));
-	assert_null(ejson_utf8_fix("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80"));
-	fixed = ejson_utf8_fix("a\xff"
-			       "b");
-	assert_non_null(fixed);
-	assert_string_equal(fixed, "a\xef\xbf\xbd"
-				   "b");
-	free(fixed);
-	/* Overlong "/" (C0 AF), a UTF-16 surrogate (ED A0 80), and a cut sequence at the end. */
-	fixed = ejson_utf8_fix("\xc0\xaf|\xed\xa0\x80|\xe2\x82");
-	assert_non_null(fixed);
-	assert_string_equal(fixed, "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
-				   "\xef\xbf\xbd\xef\xbf\xbd");
-	free(fixed);
-	assert_int_equal(utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
-	assert_int_equal(utf8_seq((const unsigned char *)"\xf4\x8f\xbf\xbf", 4), 4);
-}
-
 static bool all_utf8(const char *s)
 {
 	size_t len = strlen(s), i = 0, n;
@@ -722,7 +699,6 @@ int main(void)
 		cmocka_unit_test(test_shorten_to_fit),
 		cmocka_unit_test(test_fast_path_matches_tree),
 		cmocka_unit_test(test_direct_writer_matches_libfastjson),
-		cmocka_unit_test(test_utf8_fix),
 		cmocka_unit_test(test_hostile_strings_round_trip),
 	};
 

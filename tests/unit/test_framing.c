@@ -14,7 +14,6 @@
 #include <cmocka.h>
 
 #include "framing/framing.h"
-#include "lib/utf8.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CANARY	      ((char)0xa5)
@@ -762,34 +761,6 @@ static void test_truncation_utf8(void **state)
 	}
 }
 
-static void test_utf8_cut(void **state)
-{
-	static const struct {
-		const char *s;
-		size_t len, max, want;
-	} cases[] = {
-		{"abc", 3, 3, 3}, {"abc", 3, 10, 3}, {"abc", 3, 2, 2}, {"abc", 3, 0, 0},
-		{"", 0, 0, 0}, {"\xc3\xa9", 2, 1, 0}, {"\xc3\xa9", 2, 2, 2},
-		{"a\xc3\xa9z", 4, 2, 1}, {"a\xc3\xa9z", 4, 3, 3}, {"\xe2\x82\xac", 3, 1, 0},
-		{"\xe2\x82\xac", 3, 2, 0}, {"\xf0\x9f\x98\x80", 4, 1, 0},
-		{"\xf0\x9f\x98\x80", 4, 3, 0}, {"\xf0\x9f\x98\x80!", 5, 4, 4},
-		{"ab\xc3", 3, 2, 2},	    /* cut before a lead byte */
-		{"a\x80\x80\x80", 4, 2, 2}, /* stray continuations: nothing to keep whole */
-		{"\x80\x80\x80\x80\x80", 5, 4, 4},
-		{"a\xc3\x80\x80", 4, 3, 3}, /* é-like pair complete, then a stray byte */
-		{"\xe2\x82z", 3, 2, 2},	    /* the input's own broken sequence is kept */
-		{"a\xff\x80", 3, 2, 2},	    /* 0xff is no lead byte */
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		if (utf8_cut(cases[i].s, cases[i].len, cases[i].max) != cases[i].want)
-			fprintf(stderr, "case %zu\n", i);
-		assert_int_equal(utf8_cut(cases[i].s, cases[i].len, cases[i].max), cases[i].want);
-	}
-}
-
 /* ---- names ------------------------------------------------------------------------------- */
 
 static void test_facility_names(void **state)
@@ -945,7 +916,6 @@ int main(void)
 		cmocka_unit_test(test_truncation_sizes),
 		cmocka_unit_test(test_truncation_cookie),
 		cmocka_unit_test(test_truncation_utf8),
-		cmocka_unit_test(test_utf8_cut),
 		cmocka_unit_test(test_facility_names),
 		cmocka_unit_test(test_severity_names),
 		cmocka_unit_test(test_format_names),
