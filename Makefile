@@ -145,6 +145,7 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 # Each unit test tests/unit/test_NAME.c links the modules in test_NAME_MODS (default: the module
 # NAME) plus tests/unit/mock_log.c, and nothing else.
 test_utf8_MODS := lib
+test_jsonstr_MODS := lib
 test_json_scan_MODS := lib
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
 test_event_json_MODS := event_json proc_cache procevents lib
@@ -153,6 +154,7 @@ test_filters_LDFLAGS := -lpcre2-8
 test_conf_yaml_MODS := conf_yaml conf udp filters framing lib
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
+test_ratelimit_MODS := ratelimit lib
 test_framing_MODS := framing lib
 test_lines_MODS := lines lib
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)

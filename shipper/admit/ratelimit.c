@@ -9,6 +9,7 @@
 #include <json.h>
 
 #include "shipper/admit/ratelimit.h"
+#include "lib/jsonstr.h"
 
 #define NS_PER_SEC 1000000000LL
 
@@ -146,28 +147,6 @@ static int fmt_time(int64_t unix_ns, char *buf, size_t size)
 	return snprintf(buf, size, "%s.%09" PRId64 "Z", date, nsec);
 }
 
-/* libfastjson always writes "/" as "\/"; Tetragon writes it plain. Undo exactly those pairs
- * (an escaped backslash "\\" is copied whole, so "\\/" stays a backslash then a slash). */
-static int copy_unescaped(char *dst, size_t size, const char *src)
-{
-	size_t o = 0;
-
-	for (; *src; src++) {
-		if (src[0] == '\\' && src[1] == '/')
-			src++;
-		else if (src[0] == '\\' && src[1] != '\0') {
-			if (o + 1 >= size)
-				return -ENOSPC;
-			dst[o++] = *src++;
-		}
-		if (o + 1 >= size)
-			return -ENOSPC;
-		dst[o++] = *src;
-	}
-	dst[o] = '\0';
-	return (int)o;
-}
-
 int ratelimit_info_json(const char *node, uint64_t dropped, int64_t unix_ns, char *buf, size_t size)
 {
 	struct fjson_object *root, *info;
@@ -194,7 +173,7 @@ int ratelimit_info_json(const char *node, uint64_t dropped, int64_t unix_ns, cha
 	text = fjson_object_to_json_string_ext(root, FJSON_TO_STRING_PLAIN);
 	if (!text)
 		goto nomem;
-	ret = size ? copy_unescaped(buf, size, text) : -ENOSPC;
+	ret = size ? jsonstr_unescape_slashes(buf, size, text, strlen(text)) : -ENOSPC;
 	if (ret < 0 && size)
 		buf[0] = '\0';
 	fjson_object_put(root);

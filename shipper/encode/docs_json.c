@@ -8,7 +8,7 @@
 
 #include <json.h>
 
-#include "shipper/encode/event_json.h"
+#include "lib/jsonstr.h"
 
 int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size)
 {
@@ -46,7 +46,7 @@ int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size)
 		return -ENOMEM;
 	}
 	/* Slashes unescaped, as in every other document procship writes. */
-	w = ejson_copy_unescaped(buf, size, s, strlen(s));
+	w = jsonstr_unescape_slashes(buf, size, s, strlen(s));
 	fjson_object_put(o);
 	return w;
 }

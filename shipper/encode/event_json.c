@@ -53,7 +53,7 @@ struct ejson *ejson_new(const char *node, int64_t boot_offset_ns)
 		struct fjson_object *s = fjson_object_new_string(ej->node);
 		const char *text =
 			s ? fjson_object_to_json_string_ext(s, FJSON_TO_STRING_PLAIN) : NULL;
-		int n = text ? ejson_copy_unescaped(
+		int n = text ? jsonstr_unescape_slashes(
 				       ej->node_json, sizeof(ej->node_json), text, strlen(text))
 			     : -1;
 
@@ -280,31 +280,6 @@ static struct fjson_object *process_obj(struct ejson *ej, const struct pcache_pr
 	return o;
 }
 
-/* Scanning escape pairs (not a plain search) keeps "\\/" (an escaped backslash, then a
- * slash) right: libfastjson writes a literal backslash as two. */
-int ejson_copy_unescaped(char *dst, size_t size, const char *src, size_t len)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len; i++) {
-		if (o + 1 >= size)
-			return -ENOSPC;
-		if (src[i] == '\\' && i + 1 < len) {
-			if (src[i + 1] != '/')
-				dst[o++] = src[i];
-			if (o + 1 >= size)
-				return -ENOSPC;
-			dst[o++] = src[++i];
-			continue;
-		}
-		dst[o++] = src[i];
-	}
-	if (o >= size)
-		return -ENOSPC;
-	dst[o] = '\0';
-	return (int)o;
-}
-
 static const char *finish(struct ejson *ej, struct fjson_object *root, size_t *len)
 {
 	const char *s = fjson_object_to_json_string_ext(root, FJSON_TO_STRING_PLAIN);
@@ -332,7 +307,7 @@ static const char *finish(struct ejson *ej, struct fjson_object *root, size_t *l
 		ej->out = p;
 		ej->out_size = size;
 	}
-	w = ejson_copy_unescaped(ej->out, ej->out_size, s, n);
+	w = jsonstr_unescape_slashes(ej->out, ej->out_size, s, n);
 	fjson_object_put(root);
 	if (w < 0) {
 		errno = ENOSPC;
@@ -493,26 +468,6 @@ static bool scratch_reserve(struct ejson *ej, size_t n)
 	return true;
 }
 
-/* A string as libfastjson writes it, less the "\/" escapes we take out of its text anyway:
- * the two short escapes for a quote and a backslash, \b \f \n \r \t, \u00xx (lower case) for
- * the other control characters, every other byte as it is (strings are valid UTF-8 by now).
- * d needs room for 6 bytes per byte of s, plus 2. */
-static size_t put_jstr(char *d, const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t o = 0;
-
-	d[o++] = '"';
-	for (; *u; u++) {
-		if (*u >= 0x20 && *u != '"' && *u != '\\')
-			d[o++] = (char)*u;
-		else
-			o += jsonstr_escape(d + o, *u);
-	}
-	d[o++] = '"';
-	return o;
-}
-
 /* The process object's text, written the first time it is needed and kept in the entry:
  * the same bytes process_obj() gives through libfastjson (the unit tests hold the two
  * together), without a tree of allocations per new process, which was a sixth of procship's
@@ -521,7 +476,8 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 {
 	const char *binary = p->binary ? p->binary : "";
 	char flags[256], tm[64];
-	size_t n = 0, flen, tmlen;
+	size_t n = 0, flen, tmlen, exec_id_len, binary_len, cwd_len, args_len, docker_len,
+	       parent_len;
 	char *d;
 
 	if (p->json) {
@@ -530,12 +486,16 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 	}
 	flen = ejson_flags(p->flags, flags, sizeof(flags));
 	tmlen = event_time(ej, p->ktime, tm, sizeof(tm));
+	exec_id_len = strlen(p->exec_id);
+	binary_len = strlen(binary);
+	cwd_len = p->cwd ? strlen(p->cwd) : 0;
+	args_len = p->arguments ? strlen(p->arguments) : 0;
+	docker_len = strlen(p->docker);
+	parent_len = strlen(p->parent_exec_id);
 	/* Written in the scratch buffer, sized for every string at its worst (6 bytes a byte),
 	 * then kept at its exact size. */
-	if (!scratch_reserve(ej,
-		    256 + 6 * (strlen(p->exec_id) + strlen(binary) + (p->cwd ? strlen(p->cwd) : 0) +
-				      (p->arguments ? strlen(p->arguments) : 0) + flen + tmlen +
-				      strlen(p->docker) + strlen(p->parent_exec_id))))
+	if (!scratch_reserve(ej, 256 + 6 * (exec_id_len + binary_len + cwd_len + args_len + flen +
+						   tmlen + docker_len + parent_len)))
 		return NULL;
 	d = ej->scratch;
 #define PUTS(lit)                                                                                  \
@@ -543,25 +503,26 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 		memcpy(d + n, lit, sizeof(lit) - 1);                                               \
 		n += sizeof(lit) - 1;                                                              \
 	} while (0)
+#define PUTJ(s, len) (n += jsonstr_put(d + n, s, len, 0))
 	PUTS("{\"exec_id\":");
-	n += put_jstr(d + n, p->exec_id);
+	PUTJ(p->exec_id, exec_id_len);
 	PUTS(",\"pid\":");
 	n += fmt_u64(d + n, p->pid);
 	PUTS(",\"uid\":");
 	n += fmt_u64(d + n, p->uid);
-	if (p->cwd && p->cwd[0]) {
+	if (cwd_len) {
 		PUTS(",\"cwd\":");
-		n += put_jstr(d + n, p->cwd);
+		PUTJ(p->cwd, cwd_len);
 	}
 	PUTS(",\"binary\":");
-	n += put_jstr(d + n, binary);
-	if (p->arguments && p->arguments[0]) {
+	PUTJ(binary, binary_len);
+	if (args_len) {
 		PUTS(",\"arguments\":");
-		n += put_jstr(d + n, p->arguments);
+		PUTJ(p->arguments, args_len);
 	}
 	if (flen) {
 		PUTS(",\"flags\":");
-		n += put_jstr(d + n, flags);
+		PUTJ(flags, flen);
 	}
 	if (tmlen) {
 		PUTS(",\"start_time\":");
@@ -572,17 +533,18 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 	}
 	PUTS(",\"auid\":");
 	n += fmt_u64(d + n, p->auid);
-	if (p->docker[0]) {
+	if (docker_len) {
 		PUTS(",\"docker\":");
-		n += put_jstr(d + n, p->docker);
+		PUTJ(p->docker, docker_len);
 	}
-	if (p->parent_exec_id[0]) {
+	if (parent_len) {
 		PUTS(",\"parent_exec_id\":");
-		n += put_jstr(d + n, p->parent_exec_id);
+		PUTJ(p->parent_exec_id, parent_len);
 	}
 	PUTS(",\"tid\":");
 	n += fmt_u64(d + n, p->tid ? p->tid : p->pid);
 	PUTS("}");
+#undef PUTJ
 #undef PUTS
 	p->json = malloc(n + 1);
 	if (!p->json)

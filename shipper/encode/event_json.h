@@ -48,9 +48,6 @@ const char *ejson_exit(struct ejson *ej, struct pcache_proc *proc, struct pcache
 const char *ejson_event_tree(struct ejson *ej, bool is_exit, const struct pcache_proc *proc,
 	const struct pcache_proc *parent, uint32_t exit_code, uint64_t ktime, size_t *len);
 
-/* Copy libfastjson's text into dst turning its "\/" escapes back into "/" (NUL written).
- * Returns the length, or -ENOSPC when dst is too small. */
-int ejson_copy_unescaped(char *dst, size_t size, const char *src, size_t len);
 /* "execve rootcwd clone" for a flag set, in Tetragon's order. Returns the length written. */
 size_t ejson_flags(uint32_t flags, char *buf, size_t size);
 /* RFC 3339 UTC with nanoseconds: 2023-10-06T22:03:57.700327580Z. Returns the length. */

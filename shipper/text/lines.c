@@ -133,47 +133,13 @@ static void jb_lit(struct jbuf *b, const char *s)
 	jb_mem(b, s, strlen(s));
 }
 
-/* A JSON string for s[0..len): '"', '\' and control characters escaped (RFC 8259 section 7),
- * '/' and non-ASCII written as they are, bytes that start no valid UTF-8 sequence written as
- * U+FFFD. Returns true when something was replaced. */
-static bool jb_str(struct jbuf *b, const char *s, size_t len)
+/* A JSON string for s[0..len), repaired: liblognorm's values and the node name never went
+ * through clean_copy. */
+static void jb_str(struct jbuf *b, const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	bool replaced = false;
-	size_t i = 0;
-
-	/* Worst case: every byte becomes \u00XX (6) or U+FFFD (3). */
-	if (jb_reserve(b, len * 6 + 2) < 0)
-		return false;
-	b->p[b->len++] = '"';
-	while (i < len) {
-		unsigned char c = u[i];
-		size_t n;
-
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			b->p[b->len++] = (char)c;
-			i++;
-			continue;
-		}
-		if (c == '"' || c == '\\' || (c < 0x20 && c != 0)) {
-			b->len += jsonstr_escape(b->p + b->len, c);
-			i++;
-			continue;
-		}
-		n = utf8_keep(u + i, len - i, UTF8_NUL);
-		if (n == 0) {
-			memcpy(b->p + b->len, "\xef\xbf\xbd", 3);
-			b->len += 3;
-			replaced = true;
-			i++;
-			continue;
-		}
-		memcpy(b->p + b->len, s + i, n);
-		b->len += n;
-		i += n;
-	}
-	b->p[b->len++] = '"';
-	return replaced;
+	if (jb_reserve(b, JSONSTR_MAX(len)) < 0)
+		return;
+	b->len += jsonstr_put(b->p + b->len, s, len, JSONSTR_REPAIR);
 }
 
 static void jb_cstr(struct jbuf *b, const char *s)

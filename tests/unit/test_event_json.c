@@ -129,19 +129,6 @@ static void test_docker_id(void **state)
 	assert_string_equal(buf, "");
 }
 
-static void test_unescape_slashes(void **state)
-{
-	char buf[32];
-
-	(void)state;
-	assert_int_equal(ejson_copy_unescaped(buf, sizeof(buf), "\"\\/bin\\/sh\"", 11), 9);
-	assert_string_equal(buf, "\"/bin/sh\"");
-	/* An escaped backslash followed by a slash stays as it is. */
-	assert_int_equal(ejson_copy_unescaped(buf, sizeof(buf), "a\\\\\\/b", 6), 5);
-	assert_string_equal(buf, "a\\\\/b");
-	assert_int_equal(ejson_copy_unescaped(buf, 4, "abcdef", 6), -ENOSPC);
-}
-
 static void test_cwd_and_binary_paths(void **state)
 {
 	char buf[64];
@@ -692,7 +679,6 @@ int main(void)
 		cmocka_unit_test(test_join_args),
 		cmocka_unit_test(test_time_format),
 		cmocka_unit_test(test_docker_id),
-		cmocka_unit_test(test_unescape_slashes),
 		cmocka_unit_test(test_cwd_and_binary_paths),
 		cmocka_unit_test(test_fork_exec_exit_flow),
 		cmocka_unit_test(test_orphan_keeps_parent),
