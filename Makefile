@@ -146,6 +146,7 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 # NAME) plus tests/unit/mock_log.c, and nothing else.
 test_utf8_MODS := lib
 test_jsonstr_MODS := lib
+test_fmt_MODS := lib
 test_json_scan_MODS := lib
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=getaddrinfo
 test_event_json_MODS := event_json proc_cache procevents lib

@@ -26,11 +26,15 @@
 #include <time.h>
 
 #include "framing/framing.h"
+#include "lib/fmt.h"
 #include "lib/utf8.h"
 
 #define NILVALUE   "-"
 #define CEE_COOKIE "@cee:"
 #define UTF8_BOM   "\xef\xbb\xbf"
+
+/* 9999-12-31T23:59:59Z */
+#define LAST_SECOND_OF_9999 253402300799LL
 
 /* A header being assembled. len counts what was asked for and may run past size: then
  * nothing more is written and the builder returns -ENOSPC. */
@@ -167,17 +171,12 @@ static void put_char(struct wbuf *w, char c)
 /* v in decimal, at least width digits, padded on the left with pad. */
 static void put_uint(struct wbuf *w, unsigned v, int width, char pad)
 {
-	char tmp[16];
-	int n = 0;
+	char digits[20];
+	size_t n = fmt_u64(digits, v);
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0 && n < (int)sizeof(tmp));
-	while (n < width && n < (int)sizeof(tmp))
-		tmp[n++] = pad;
-	while (n > 0)
-		put_char(w, tmp[--n]);
+	for (; (int)n < width; width--)
+		put_char(w, pad);
+	put_mem(w, digits, n);
 }
 
 /* RFC 5424 section 6: PRINTUSASCII = %d33-126, the set every header field is drawn from. */
@@ -278,28 +277,17 @@ static int put_3164_time(struct wbuf *w, const struct timespec *ts)
  * section allows when the time is unknown, rather than dropping the event. */
 static void put_5424_time(struct wbuf *w, const struct timespec *ts)
 {
-	struct tm tm;
-	time_t sec = ts->tv_sec;
+	char text[32];
+	size_t n = 0;
 
-	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L || gmtime_r(&sec, &tm) == NULL ||
-		tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+	/* RFC 3339 section 5.6: date-fullyear = 4DIGIT. */
+	if (ts->tv_sec <= LAST_SECOND_OF_9999)
+		n = fmt_rfc3339(text, sizeof(text), ts, 6);
+	if (n == 0) {
 		put_str(w, NILVALUE);
 		return;
 	}
-	put_uint(w, (unsigned)(tm.tm_year + 1900), 4, '0');
-	put_char(w, '-');
-	put_uint(w, (unsigned)tm.tm_mon + 1, 2, '0');
-	put_char(w, '-');
-	put_uint(w, (unsigned)tm.tm_mday, 2, '0');
-	put_char(w, 'T');
-	put_uint(w, (unsigned)tm.tm_hour, 2, '0');
-	put_char(w, ':');
-	put_uint(w, (unsigned)tm.tm_min, 2, '0');
-	put_char(w, ':');
-	put_uint(w, (unsigned)tm.tm_sec, 2, '0');
-	put_char(w, '.');
-	put_uint(w, (unsigned)(ts->tv_nsec / 1000), 6, '0');
-	put_char(w, 'Z');
+	put_mem(w, text, n);
 }
 
 /* RFC 5424 section 6.3.3: in a PARAM-VALUE '"', '\' and ']' MUST be escaped with '\'. Control

@@ -8,6 +8,7 @@
 
 #include <json.h>
 
+#include "lib/fmt.h"
 #include "lib/jsonstr.h"
 
 int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size)
@@ -15,14 +16,12 @@ int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size)
 	struct fjson_object *o = fjson_object_new_object();
 	struct utsname uts;
 	char stamp[32];
-	struct tm tm;
 	const char *s;
 	int w;
 
 	if (!o)
 		return -ENOMEM;
-	if (!gmtime_r(&info->started.tv_sec, &tm) ||
-		!strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!fmt_rfc3339(stamp, sizeof(stamp), &info->started, 0))
 		stamp[0] = '\0';
 	if (uname(&uts) == -1)
 		memset(&uts, 0, sizeof(uts));

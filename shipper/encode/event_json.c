@@ -24,10 +24,6 @@ struct ejson {
 	size_t scratch_size;
 	size_t max_len;
 	struct ejson_stats stats;
-	/* strftime once a second, not once an event. */
-	time_t time_sec;
-	char time_prefix[32];
-	size_t time_prefix_len;
 };
 
 void ejson_set_max_len(struct ejson *ej, size_t max_len)
@@ -48,7 +44,6 @@ struct ejson *ejson_new(const char *node, int64_t boot_offset_ns)
 		return NULL;
 	snprintf(ej->node, sizeof(ej->node), "%s", node);
 	ej->boot_offset_ns = boot_offset_ns;
-	ej->time_sec = (time_t)-1;
 	{
 		struct fjson_object *s = fjson_object_new_string(ej->node);
 		const char *text =
@@ -129,29 +124,6 @@ size_t ejson_flags(uint32_t flags, char *buf, size_t size)
 		buf[n] = '\0';
 	}
 	return n;
-}
-
-size_t ejson_time(int64_t unix_ns, char *buf, size_t size)
-{
-	time_t sec = (time_t)(unix_ns / 1000000000);
-	long nsec = (long)(unix_ns % 1000000000);
-	struct tm tm;
-	size_t n;
-	int w;
-
-	if (nsec < 0) {
-		nsec += 1000000000;
-		sec--;
-	}
-	if (!gmtime_r(&sec, &tm))
-		return 0;
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (n == 0)
-		return 0;
-	w = snprintf(buf + n, size - n, ".%09ldZ", nsec);
-	if (w < 0 || (size_t)w >= size - n)
-		return 0;
-	return n + (size_t)w;
 }
 
 char *ejson_join_args(const char *argv, size_t len)
@@ -247,7 +219,7 @@ static void add_time(struct ejson *ej, struct fjson_object *o, const char *key, 
 {
 	char buf[64];
 
-	if (ejson_time((int64_t)ktime + ej->boot_offset_ns, buf, sizeof(buf)))
+	if (fmt_rfc3339_ns(buf, sizeof(buf), (int64_t)ktime + ej->boot_offset_ns, 9))
 		add_str(o, key, buf);
 }
 
@@ -422,36 +394,10 @@ static bool cut_group(struct cuttable *c, size_t n, size_t excess, char **owned)
 	return cut;
 }
 
-/* "2023-10-06T22:03:57.700327580Z" with the date and clock formatted once a second. */
+/* "2023-10-06T22:03:57.700327580Z": Tetragon's time, nanoseconds in UTC. */
 static size_t event_time(struct ejson *ej, uint64_t ktime, char *buf, size_t size)
 {
-	int64_t ns = (int64_t)ktime + ej->boot_offset_ns;
-	time_t sec = (time_t)(ns / 1000000000);
-	long nsec = (long)(ns % 1000000000);
-	int w;
-
-	if (nsec < 0 || sec != ej->time_sec) {
-		size_t n = ejson_time(ns, buf, size);
-
-		if (n < 11 || nsec < 0)
-			return n;
-		ej->time_sec = sec;
-		ej->time_prefix_len = n - 11; /* ".NNNNNNNNNZ" */
-		memcpy(ej->time_prefix, buf, ej->time_prefix_len);
-		return n;
-	}
-	if (ej->time_prefix_len + 12 > size)
-		return 0;
-	memcpy(buf, ej->time_prefix, ej->time_prefix_len);
-	buf += ej->time_prefix_len;
-	buf[0] = '.';
-	for (w = 9; w >= 1; w--) {
-		buf[w] = (char)('0' + nsec % 10);
-		nsec /= 10;
-	}
-	buf[10] = 'Z';
-	buf[11] = '\0';
-	return ej->time_prefix_len + 11;
+	return fmt_rfc3339_ns(buf, size, (int64_t)ktime + ej->boot_offset_ns, 9);
 }
 
 static bool scratch_reserve(struct ejson *ej, size_t n)

@@ -50,8 +50,6 @@ const char *ejson_event_tree(struct ejson *ej, bool is_exit, const struct pcache
 
 /* "execve rootcwd clone" for a flag set, in Tetragon's order. Returns the length written. */
 size_t ejson_flags(uint32_t flags, char *buf, size_t size);
-/* RFC 3339 UTC with nanoseconds: 2023-10-06T22:03:57.700327580Z. Returns the length. */
-size_t ejson_time(int64_t unix_ns, char *buf, size_t size);
 /* Tetragon's arguments: argv[1..] of a NUL-separated argv, joined by spaces, an argument
  * holding a space wrapped in double quotes. Returns a malloc'd string or NULL. */
 char *ejson_join_args(const char *argv, size_t len);

@@ -1,5 +1,6 @@
 #include "shipper/text/lines.h"
 
+#include "lib/fmt.h"
 #include "lib/json_scan.h"
 #include "lib/jsonstr.h"
 #include "lib/utf8.h"
@@ -229,24 +230,6 @@ static void jb_fjson(struct jbuf *b, struct fjson_object *o, int depth)
 }
 
 /* ---- time ---------------------------------------------------------------------------------- */
-
-/* RFC 3339 UTC with nanoseconds, like event_json's "time". */
-static size_t format_time(const struct timespec *ts, char *buf, size_t size)
-{
-	struct tm tm;
-	size_t n;
-	int w;
-
-	if (!gmtime_r(&ts->tv_sec, &tm))
-		return 0;
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (n == 0)
-		return 0;
-	w = snprintf(buf + n, size - n, ".%09ldZ", ts->tv_nsec);
-	if (w < 0 || (size_t)w >= size - n)
-		return 0;
-	return n + (size_t)w;
-}
 
 static int digits(const char *s, size_t n)
 {
@@ -648,7 +631,7 @@ static void build(struct lines *l, const struct parsed *p, size_t msg_len,
 	jb_lit(b, ",\"node_name\":");
 	jb_cstr(b, l->node);
 	jb_lit(b, ",\"time\":\"");
-	tn = format_time(ts, tbuf, sizeof(tbuf));
+	tn = fmt_rfc3339(tbuf, sizeof(tbuf), ts, 9); /* event_json's "time" */
 	jb_mem(b, tbuf, tn);
 	jb_lit(b, "\"}");
 }

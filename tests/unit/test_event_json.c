@@ -96,19 +96,6 @@ static void test_join_args(void **state)
 	JOIN("p\0abc\0de", "abc de");
 }
 
-static void test_time_format(void **state)
-{
-	char buf[64];
-
-	(void)state;
-	assert_int_equal(ejson_time(0, buf, sizeof(buf)), 30);
-	assert_string_equal(buf, "1970-01-01T00:00:00.000000000Z");
-	ejson_time(1696629837700327580LL, buf, sizeof(buf));
-	assert_string_equal(buf, "2023-10-06T22:03:57.700327580Z");
-	ejson_time(-1, buf, sizeof(buf));
-	assert_string_equal(buf, "1969-12-31T23:59:59.999999999Z");
-}
-
 static void test_docker_id(void **state)
 {
 	const char *id = "551e161c47d8ff0eb665438a7bcd5b4e3ef5a297282b40a92b7c77d6bd168eb3";
@@ -677,7 +664,6 @@ int main(void)
 		cmocka_unit_test(test_exec_id),
 		cmocka_unit_test(test_flags_order),
 		cmocka_unit_test(test_join_args),
-		cmocka_unit_test(test_time_format),
 		cmocka_unit_test(test_docker_id),
 		cmocka_unit_test(test_cwd_and_binary_paths),
 		cmocka_unit_test(test_fork_exec_exit_flow),
