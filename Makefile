@@ -81,7 +81,7 @@ endif
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
 lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c
-framing_SRCS := framing/framing.c
+framing_SRCS := framing/framing.c framing/framing_names.c
 sensor_SRCS := shipper/capture/sensor.c
 proc_cache_SRCS := shipper/capture/proc_cache.c
 procevents_SRCS := shipper/capture/procevents.c
@@ -157,9 +157,10 @@ test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
 test_ratelimit_MODS := ratelimit lib
 test_framing_MODS := framing lib
-test_lines_MODS := lines lib
+test_framing_names_MODS := framing lib
+test_lines_MODS := lines framing lib
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
-test_inputs_MODS := inputs lines lib
+test_inputs_MODS := inputs lines framing lib
 test_inputs_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/test_,$(UNIT_TESTS))
@@ -265,7 +266,7 @@ fuzz_conf_yaml_LIBS := -lyaml -lpcre2-8 -lfastjson
 fuzz_cmdline_MODS := conf udp filters framing lib
 fuzz_cmdline_EXTRA := tests/unit/mock_log.c
 fuzz_cmdline_LIBS := -lpcre2-8 -lfastjson
-fuzz_lines_MODS := lines lib
+fuzz_lines_MODS := lines framing lib
 fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_MODS := procevents proc_cache event_json lib
 fuzz_event_LIBS := -lfastjson

@@ -16,8 +16,6 @@
  *   UTF-8 character), then the field is cut at its limit.
  * - "@cee:" is followed directly by the payload, no space: rsyslog's mmjsonparse skips
  *   optional whitespace after the cookie, so both parse, and this spends one byte less.
- * - The facility and severity names are rsyslog's (our receiver), so a name means the same
- *   in procship's configuration as in the receiver's filters.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -44,110 +42,10 @@ struct wbuf {
 	size_t len;
 };
 
-struct name_value {
-	const char *name;
-	int value;
-};
-
-/* rsyslog's syslogFacNames (runtime/srutils.c) for facilities 0..23, without the internal
- * "mark". "security" is the deprecated Linux alias of auth, as in glibc's facilitynames; the
- * BSD facility 13 goes by rsyslog's "bsd_security". 15 has no name in rsyslog, so none here. */
-static const struct name_value facility_names[] = {
-	{"kern", 0},
-	{"user", 1},
-	{"mail", 2},
-	{"daemon", 3},
-	{"auth", 4},
-	{"security", 4},
-	{"syslog", 5},
-	{"lpr", 6},
-	{"news", 7},
-	{"uucp", 8},
-	{"cron", 9},
-	{"authpriv", 10},
-	{"ftp", 11},
-	{"ntp", 12},
-	{"bsd_security", 13},
-	{"console", 14},
-	{"local0", 16},
-	{"local1", 17},
-	{"local2", 18},
-	{"local3", 19},
-	{"local4", 20},
-	{"local5", 21},
-	{"local6", 22},
-	{"local7", 23},
-};
-
-/* RFC 5424 section 6.2.1 table 2, named as in syslog.conf; "panic", "error" and "warn" are
- * the deprecated aliases syslog.conf and rsyslog still accept. "none" selects nothing and is
- * no severity, so it is refused. */
-static const struct name_value severity_names[] = {
-	{"emerg", 0},
-	{"panic", 0},
-	{"alert", 1},
-	{"crit", 2},
-	{"err", 3},
-	{"error", 3},
-	{"warning", 4},
-	{"warn", 4},
-	{"notice", 5},
-	{"info", 6},
-	{"debug", 7},
-};
-
-static const char *const format_names[] = {
-	[FRAMING_JSON] = "json",
-	[FRAMING_RFC3164] = "rfc3164",
-	[FRAMING_RFC5424] = "rfc5424",
-};
-
 /* Month names are spelled out here, not taken from strftime("%b"), which follows LC_TIME:
  * RFC 3164 section 4.1.2 wants the English abbreviations. */
 static const char months[12][4] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-static int lookup(const struct name_value *table, size_t n, const char *name)
-{
-	size_t i;
-
-	if (name == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (strcmp(table[i].name, name) == 0)
-			return table[i].value;
-	return -1;
-}
-
-int framing_facility_from_name(const char *name)
-{
-	return lookup(facility_names, sizeof(facility_names) / sizeof(facility_names[0]), name);
-}
-
-int framing_severity_from_name(const char *name)
-{
-	return lookup(severity_names, sizeof(severity_names) / sizeof(severity_names[0]), name);
-}
-
-int framing_format_from_name(const char *name)
-{
-	size_t i;
-
-	if (name == NULL)
-		return -1;
-	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
-		if (strcmp(format_names[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* An out-of-range value gives "unknown" rather than NULL, so a caller may print it as is. */
-const char *framing_format_name(enum framing_format format)
-{
-	if ((unsigned)format >= sizeof(format_names) / sizeof(format_names[0]))
-		return "unknown";
-	return format_names[format];
-}
 
 static void put_mem(struct wbuf *w, const char *s, size_t n)
 {

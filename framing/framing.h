@@ -55,12 +55,42 @@ struct framing_header {
 	bool cee; /* "@cee:" before the payload, for rsyslog's mmjsonparse */
 };
 
-/* Name -> number. Return -1 for an unknown name (case-sensitive, lowercase as in
- * syslog.conf: "kern".."local7", plus "authpriv", "cron", "ftp", ...; "emerg".."debug"). */
+/* The one table of facility names (RFC 5424 section 6.2.1, table 1), spelled as rsyslog spells
+ * them (runtime/srutils.c syslogFacNames): it is our receiver, so a name means the same in
+ * procship's configuration as in the receiver's filters. X(name, value), one name per value,
+ * the name written for it; 15 has no name in rsyslog, so none here. The BSD facility 13 goes
+ * by rsyslog's "bsd_security". These lists are kept from clang-format, which cannot lay out a
+ * list of macro calls. */
+/* clang-format off */
+#define FRAMING_FACILITIES(X)                                                                      \
+	X("kern", 0) X("user", 1) X("mail", 2) X("daemon", 3) X("auth", 4) X("syslog", 5)          \
+	X("lpr", 6) X("news", 7) X("uucp", 8) X("cron", 9) X("authpriv", 10) X("ftp", 11)          \
+	X("ntp", 12) X("bsd_security", 13) X("console", 14) X("local0", 16) X("local1", 17)        \
+	X("local2", 18) X("local3", 19) X("local4", 20) X("local5", 21) X("local6", 22)            \
+	X("local7", 23)
+/* Names also accepted, never written: "security" is the deprecated Linux alias of auth, as
+ * in glibc's facilitynames. */
+#define FRAMING_FACILITY_ALIASES(X) X("security", 4)
+/* RFC 5424 section 6.2.1 table 2, named as in syslog.conf. */
+#define FRAMING_SEVERITIES(X)                                                                      \
+	X("emerg", 0) X("alert", 1) X("crit", 2) X("err", 3) X("warning", 4) X("notice", 5)        \
+	X("info", 6) X("debug", 7)
+/* The deprecated aliases syslog.conf and rsyslog still accept. "none" selects nothing and is
+ * no severity, so it is refused. */
+#define FRAMING_SEVERITY_ALIASES(X) X("panic", 0) X("error", 3) X("warn", 4)
+/* clang-format on */
+
+/* Name -> number, from the tables above (names and aliases; case-sensitive, as in
+ * syslog.conf). -1 for an unknown name or NULL. */
 int framing_facility_from_name(const char *name);
 int framing_severity_from_name(const char *name);
+/* Number -> the name written for it. Never NULL: "unknown" for a number out of range or
+ * without a name (facility 15). */
+const char *framing_facility_name(int facility);
+const char *framing_severity_name(int severity);
 /* "json", "rfc3164", "rfc5424" -> enum framing_format; -1 when unknown. */
 int framing_format_from_name(const char *name);
+/* An out-of-range value gives "unknown" rather than NULL, so a caller may print it as is. */
 const char *framing_format_name(enum framing_format format);
 
 /* Build one message of the given format. msg is <pointer, length>, need not be NUL-terminated. */

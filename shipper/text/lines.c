@@ -1,5 +1,6 @@
 #include "shipper/text/lines.h"
 
+#include "framing/framing.h"
 #include "lib/fmt.h"
 #include "lib/json_scan.h"
 #include "lib/jsonstr.h"
@@ -71,30 +72,6 @@ struct parsed {
 	const char *msg;
 	size_t msg_len;
 };
-
-/* ---- names ---------------------------------------------------------------------------- */
-
-/* Named as in syslog.conf and framing's table; 15 is rsyslog's "clock". */
-static const char *const facility_names[24] = {"kern", "user", "mail", "daemon", "auth", "syslog",
-	"lpr", "news", "uucp", "cron", "authpriv", "ftp", "ntp", "bsd_security", "console", "clock",
-	"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
-
-static const char *const severity_names[8] = {
-	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
-
-const char *lines_facility_name(int facility)
-{
-	if (facility < 0 || facility > 23)
-		return "unknown";
-	return facility_names[facility];
-}
-
-const char *lines_severity_name(int severity)
-{
-	if (severity < 0 || severity > 7)
-		return "unknown";
-	return severity_names[severity];
-}
 
 /* ---- UTF-8 and JSON text ---------------------------------------------------------------- */
 
@@ -602,9 +579,9 @@ static void build(struct lines *l, const struct parsed *p, size_t msg_len,
 
 	b->len = 0;
 	jb_lit(b, "{\"syslog\":{\"facility\":\"");
-	jb_lit(b, lines_facility_name(p->pri >> 3));
+	jb_lit(b, framing_facility_name(p->pri >> 3));
 	jb_lit(b, "\",\"severity\":\"");
-	jb_lit(b, lines_severity_name(p->pri & 7));
+	jb_lit(b, framing_severity_name(p->pri & 7));
 	jb_lit(b, "\"");
 	if (!bare) {
 		jb_field(b, "hostname", l->hostname, strlen(l->hostname));

@@ -1,5 +1,5 @@
-/* Unit tests for framing/: exact bytes of every format, field limits, escaping, truncation
- * and the name tables. Linked with framing.c only (and the mock log, which framing never
+/* Unit tests for framing/framing.c: exact bytes of every format, field limits, escaping and
+ * truncation. Linked with framing/ and lib/ only (and the mock log, which framing never
  * calls). */
 #include <errno.h>
 #include <setjmp.h>
@@ -761,123 +761,6 @@ static void test_truncation_utf8(void **state)
 	}
 }
 
-/* ---- names ------------------------------------------------------------------------------- */
-
-static void test_facility_names(void **state)
-{
-	static const struct {
-		const char *name;
-		int value;
-	} cases[] = {
-		{"kern", 0},
-		{"user", 1},
-		{"mail", 2},
-		{"daemon", 3},
-		{"auth", 4},
-		{"security", 4},
-		{"syslog", 5},
-		{"lpr", 6},
-		{"news", 7},
-		{"uucp", 8},
-		{"cron", 9},
-		{"authpriv", 10},
-		{"ftp", 11},
-		{"ntp", 12},
-		{"bsd_security", 13},
-		{"console", 14},
-		{"local0", 16},
-		{"local1", 17},
-		{"local2", 18},
-		{"local3", 19},
-		{"local4", 20},
-		{"local5", 21},
-		{"local6", 22},
-		{"local7", 23},
-		{NULL, -1},
-		{"", -1},
-		{"USER", -1},
-		{"User", -1},
-		{"local8", -1},
-		{"local", -1},
-		{"bogus", -1},
-		{"mark", -1},
-		{"*", -1},
-		{"user ", -1},
-		{" user", -1},
-		{"1", -1},
-		{"info", -1},
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		assert_int_equal(framing_facility_from_name(cases[i].name), cases[i].value);
-}
-
-static void test_severity_names(void **state)
-{
-	static const struct {
-		const char *name;
-		int value;
-	} cases[] = {
-		{"emerg", 0},
-		{"panic", 0},
-		{"alert", 1},
-		{"crit", 2},
-		{"err", 3},
-		{"error", 3},
-		{"warning", 4},
-		{"warn", 4},
-		{"notice", 5},
-		{"info", 6},
-		{"debug", 7},
-		{NULL, -1},
-		{"", -1},
-		{"INFO", -1},
-		{"Err", -1},
-		{"none", -1},
-		{"*", -1},
-		{"bogus", -1},
-		{"8", -1},
-		{"emergency", -1},
-		{"user", -1},
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		assert_int_equal(framing_severity_from_name(cases[i].name), cases[i].value);
-}
-
-static void test_format_names(void **state)
-{
-	static const struct {
-		const char *name;
-		int value;
-	} cases[] = {
-		{"json", FRAMING_JSON},
-		{"rfc3164", FRAMING_RFC3164},
-		{"rfc5424", FRAMING_RFC5424},
-		{NULL, -1},
-		{"", -1},
-		{"JSON", -1},
-		{"RFC5424", -1},
-		{"5424", -1},
-		{"rfc", -1},
-		{"bogus", -1},
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		assert_int_equal(framing_format_from_name(cases[i].name), cases[i].value);
-	assert_string_equal(framing_format_name(FRAMING_JSON), "json");
-	assert_string_equal(framing_format_name(FRAMING_RFC3164), "rfc3164");
-	assert_string_equal(framing_format_name(FRAMING_RFC5424), "rfc5424");
-	assert_string_equal(framing_format_name((enum framing_format)3), "unknown");
-	assert_string_equal(framing_format_name((enum framing_format) - 1), "unknown");
-}
-
 static int setup_utc(void **state)
 {
 	(void)state;
@@ -916,9 +799,6 @@ int main(void)
 		cmocka_unit_test(test_truncation_sizes),
 		cmocka_unit_test(test_truncation_cookie),
 		cmocka_unit_test(test_truncation_utf8),
-		cmocka_unit_test(test_facility_names),
-		cmocka_unit_test(test_severity_names),
-		cmocka_unit_test(test_format_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup_utc, NULL);
