@@ -81,7 +81,7 @@ endif
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
 lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c
-framing_SRCS := framing/framing.c framing/framing_names.c
+framing_SRCS := framing/framing.c framing/framing_parse.c framing/framing_names.c
 sensor_SRCS := shipper/capture/sensor.c
 proc_cache_SRCS := shipper/capture/proc_cache.c
 procevents_SRCS := shipper/capture/procevents.c
@@ -158,6 +158,7 @@ test_privs_LDFLAGS := -lcap
 test_ratelimit_MODS := ratelimit lib
 test_framing_MODS := framing lib
 test_framing_names_MODS := framing lib
+test_framing_parse_MODS := framing lib
 test_lines_MODS := lines framing lib
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 test_inputs_MODS := inputs lines framing lib
@@ -257,6 +258,7 @@ FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 # Each target links the modules in fuzz_NAME_MODS, like the unit tests; mock_log.c where a
 # module logs.
 fuzz_framing_MODS := framing lib
+fuzz_framing_parse_MODS := framing lib
 fuzz_hostport_MODS := udp
 fuzz_filters_MODS := filters
 fuzz_filters_LIBS := -lfastjson -lpcre2-8

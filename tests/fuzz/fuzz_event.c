@@ -17,8 +17,9 @@
  * their fields); everything else is the input's.
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
- *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_event.c shipper/procevents.c \
- *	shipper/proc_cache.c shipper/event_json.c -lfastjson -o build/fuzz/fuzz_event
+ *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_event.c shipper/capture/procevents.c \
+ *	shipper/capture/proc_cache.c shipper/encode/event_json.c lib/utf8.c lib/jsonstr.c \
+ *	lib/fmt.c -lfastjson -o build/fuzz/fuzz_event
  *   build/fuzz/fuzz_event -max_total_time=60 tests/fuzz/corpus/event
  *
  * Input layout (little-endian; missing bytes read as 0):

@@ -8,7 +8,7 @@
  * made '_', cut at the field's limit), every SD-PARAM value unescaped back, and the payload.
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
- *	tests/fuzz/fuzz_framing.c framing/framing.c -o build/fuzz/fuzz_framing
+ *	tests/fuzz/fuzz_framing.c framing/framing.c lib/utf8.c lib/fmt.c -o build/fuzz/fuzz_framing
  *   build/fuzz/fuzz_framing -max_total_time=60 tests/fuzz/corpus/framing
  */
 #include <errno.h>
