@@ -1,12 +1,14 @@
-/* Syslog framing: header fields + payload -> one message in a caller-owned buffer.
+/* Syslog framing: header fields + payload -> one message in a caller-owned buffer; the names
+ * of facilities, severities and formats; the RFC 5424 limits. (Reading a header back is
+ * framing_parse.h.)
  *
- * No allocation, no logging, no shared state but one per-thread cache of the broken-down
- * local time of the last second RFC 3164 wrote (keyed on TZ; see local_tm). framing/
- * includes nothing from shipper/. Every builder writes at most `size` bytes (no terminating
- * NUL is written or counted) and returns the number of bytes written. The header is never
- * cut: when the header alone does not fit, the builder returns -ENOSPC. When the payload does
- * not fit it is cut at a UTF-8 character boundary and *truncated is set to true (it is set to
- * false otherwise).
+ * No allocation, no logging, no shared state but per-thread caches of the last second
+ * written: its local time for RFC 3164 (keyed on TZ; see local_tm) and lib/fmt's RFC 3339
+ * text for RFC 5424. framing/ uses lib/ and nothing from shipper/. Every builder writes at
+ * most `size` bytes (no terminating NUL is written or counted) and returns the number of bytes
+ * written. The header is never cut: when the header alone does not fit, the builder returns
+ * -ENOSPC. When the payload does not fit it is cut at a UTF-8 character boundary and
+ * *truncated is set to true (it is set to false otherwise).
  */
 #ifndef PROCSHIP_FRAMING_H
 #define PROCSHIP_FRAMING_H

@@ -1,3 +1,4 @@
+/* The agent_init document. */
 #include "shipper/encode/docs_json.h"
 
 #include <errno.h>
