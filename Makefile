@@ -80,7 +80,8 @@ endif
 # ---- modules -------------------------------------------------------------------------------
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
-framing_SRCS := framing/framing.c
+lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c
+framing_SRCS := framing/framing.c framing/framing_parse.c framing/framing_names.c
 sensor_SRCS := shipper/capture/sensor.c
 procfs_SRCS := shipper/capture/procfs.c
 proc_cache_SRCS := shipper/capture/proc_cache.c
@@ -106,9 +107,9 @@ fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
 top_SRCS := shipper/stats_read.c shipper/setup.c shipper/loop.c shipper/main.c
-MODULES := framing sensor procfs proc_cache procevents inputs lines filters ratelimit event_json \
-	docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log privs fsafe \
-	getevents pipeline stats top
+MODULES := lib framing sensor procfs proc_cache procevents inputs lines filters ratelimit \
+	event_json docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log \
+	privs fsafe getevents pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
@@ -151,21 +152,29 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 # ---- tests ---------------------------------------------------------------------------------
 # Each unit test tests/unit/test_NAME.c links the modules in test_NAME_MODS (default: the module
 # NAME) plus tests/unit/mock_log.c, and nothing else.
+test_utf8_MODS := lib
+test_jsonstr_MODS := lib
+test_fmt_MODS := lib
+test_json_scan_MODS := lib
 test_udp_MODS := udp udp_link udp_sock hostport
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=send -Wl,--wrap=getaddrinfo
 test_udp_link_MODS := udp_link udp udp_sock hostport
 test_udp_link_LDFLAGS := $(test_udp_LDFLAGS)
 test_udp_sock_MODS := udp_sock hostport
-test_event_json_MODS := event_json proc_cache procevents framing
+test_event_json_MODS := event_json proc_cache procevents lib
 test_export_file_LDFLAGS := -lz
 test_filters_LDFLAGS := -lpcre2-8
-test_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe
+test_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe lib
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
 test_stats_MODS := stats metrics
-test_lines_MODS := lines framing
+test_ratelimit_MODS := ratelimit lib
+test_framing_MODS := framing lib
+test_framing_names_MODS := framing lib
+test_framing_parse_MODS := framing lib
+test_lines_MODS := lines framing lib
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
-test_inputs_MODS := inputs lines framing
+test_inputs_MODS := inputs lines framing lib
 test_inputs_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/test_,$(UNIT_TESTS))
@@ -286,19 +295,20 @@ FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
 # Each target links the modules in fuzz_NAME_MODS, like the unit tests; mock_log.c where a
 # module logs.
-fuzz_framing_MODS := framing
+fuzz_framing_MODS := framing lib
+fuzz_framing_parse_MODS := framing lib
 fuzz_hostport_MODS := hostport
 fuzz_filters_MODS := filters
 fuzz_filters_LIBS := -lfastjson -lpcre2-8
-fuzz_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe
+fuzz_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe lib
 fuzz_conf_yaml_EXTRA := tests/unit/mock_log.c
 fuzz_conf_yaml_LIBS := -lyaml -lpcre2-8 -lfastjson
-fuzz_cmdline_MODS := conf hostport filters framing
+fuzz_cmdline_MODS := conf hostport filters framing lib
 fuzz_cmdline_EXTRA := tests/unit/mock_log.c
 fuzz_cmdline_LIBS := -lpcre2-8 -lfastjson
-fuzz_lines_MODS := lines framing
+fuzz_lines_MODS := lines framing lib
 fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
-fuzz_event_MODS := procevents proc_cache event_json framing
+fuzz_event_MODS := procevents proc_cache event_json lib
 fuzz_event_LIBS := -lfastjson
 
 fuzz_link = tests/fuzz/fuzz_$(1).c $(call mod_srcs,$(fuzz_$(1)_MODS)) $(fuzz_$(1)_EXTRA)

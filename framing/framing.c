@@ -16,8 +16,6 @@
  *   UTF-8 character), then the field is cut at its limit.
  * - "@cee:" is followed directly by the payload, no space: rsyslog's mmjsonparse skips
  *   optional whitespace after the cookie, so both parse, and this spends one byte less.
- * - The facility and severity names are rsyslog's (our receiver), so a name means the same
- *   in procship's configuration as in the receiver's filters.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -26,10 +24,15 @@
 #include <time.h>
 
 #include "framing/framing.h"
+#include "lib/fmt.h"
+#include "lib/utf8.h"
 
 #define NILVALUE   "-"
 #define CEE_COOKIE "@cee:"
 #define UTF8_BOM   "\xef\xbb\xbf"
+
+/* 9999-12-31T23:59:59Z */
+#define LAST_SECOND_OF_9999 253402300799LL
 
 /* A header being assembled. len counts what was asked for and may run past size: then
  * nothing more is written and the builder returns -ENOSPC. */
@@ -39,208 +42,10 @@ struct wbuf {
 	size_t len;
 };
 
-struct name_value {
-	const char *name;
-	int value;
-};
-
-/* rsyslog's syslogFacNames (runtime/srutils.c) for facilities 0..23, without the internal
- * "mark". "security" is the deprecated Linux alias of auth, as in glibc's facilitynames; the
- * BSD facility 13 goes by rsyslog's "bsd_security". 15 has no name in rsyslog, so none here. */
-static const struct name_value facility_names[] = {
-	{"kern", 0},
-	{"user", 1},
-	{"mail", 2},
-	{"daemon", 3},
-	{"auth", 4},
-	{"security", 4},
-	{"syslog", 5},
-	{"lpr", 6},
-	{"news", 7},
-	{"uucp", 8},
-	{"cron", 9},
-	{"authpriv", 10},
-	{"ftp", 11},
-	{"ntp", 12},
-	{"bsd_security", 13},
-	{"console", 14},
-	{"local0", 16},
-	{"local1", 17},
-	{"local2", 18},
-	{"local3", 19},
-	{"local4", 20},
-	{"local5", 21},
-	{"local6", 22},
-	{"local7", 23},
-};
-
-/* RFC 5424 section 6.2.1 table 2, named as in syslog.conf; "panic", "error" and "warn" are
- * the deprecated aliases syslog.conf and rsyslog still accept. "none" selects nothing and is
- * no severity, so it is refused. */
-static const struct name_value severity_names[] = {
-	{"emerg", 0},
-	{"panic", 0},
-	{"alert", 1},
-	{"crit", 2},
-	{"err", 3},
-	{"error", 3},
-	{"warning", 4},
-	{"warn", 4},
-	{"notice", 5},
-	{"info", 6},
-	{"debug", 7},
-};
-
-static const char *const format_names[] = {
-	[FRAMING_JSON] = "json",
-	[FRAMING_RFC3164] = "rfc3164",
-	[FRAMING_RFC5424] = "rfc5424",
-};
-
 /* Month names are spelled out here, not taken from strftime("%b"), which follows LC_TIME:
  * RFC 3164 section 4.1.2 wants the English abbreviations. */
 static const char months[12][4] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-static int lookup(const struct name_value *table, size_t n, const char *name)
-{
-	size_t i;
-
-	if (name == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (strcmp(table[i].name, name) == 0)
-			return table[i].value;
-	return -1;
-}
-
-int framing_facility_from_name(const char *name)
-{
-	return lookup(facility_names, sizeof(facility_names) / sizeof(facility_names[0]), name);
-}
-
-int framing_severity_from_name(const char *name)
-{
-	return lookup(severity_names, sizeof(severity_names) / sizeof(severity_names[0]), name);
-}
-
-int framing_format_from_name(const char *name)
-{
-	size_t i;
-
-	if (name == NULL)
-		return -1;
-	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
-		if (strcmp(format_names[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* An out-of-range value gives "unknown" rather than NULL, so a caller may print it as is. */
-const char *framing_format_name(enum framing_format format)
-{
-	if ((unsigned)format >= sizeof(format_names) / sizeof(format_names[0]))
-		return "unknown";
-	return format_names[format];
-}
-
-size_t framing_utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned char c;
-	size_t need, i;
-	uint32_t cp;
-
-	if (len == 0)
-		return 0;
-	c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		(need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return need;
-}
-
-size_t framing_json_escape(char *d, unsigned char c)
-{
-	static const char hex[] = "0123456789abcdef";
-	static const char short_esc[32] = {
-		['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
-
-	d[0] = '\\';
-	if (c == '"' || c == '\\') {
-		d[1] = (char)c;
-		return 2;
-	}
-	if (c < 32 && short_esc[c]) {
-		d[1] = short_esc[c];
-		return 2;
-	}
-	memcpy(d + 1, "u00", 3);
-	d[4] = hex[(c >> 4) & 15];
-	d[5] = hex[c & 15];
-	return 6;
-}
-
-size_t framing_u64(char *d, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0, o = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		d[o++] = tmp[--n];
-	return o;
-}
-
-size_t framing_utf8_cut(const char *s, size_t len, size_t max)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t lead, need;
-
-	if (len <= max)
-		return len;
-	/* A cut at max splits a character only when u[max] continues one (10xxxxxx). Walk back
-	 * to the lead byte, at most 3 bytes (RFC 3629 section 3: sequences are 1 to 4 bytes). */
-	lead = max;
-	while (lead > 0 && max - lead < 3 && (u[lead] & 0xc0) == 0x80)
-		lead--;
-	if ((u[lead] & 0xe0) == 0xc0)
-		need = 2;
-	else if ((u[lead] & 0xf0) == 0xe0)
-		need = 3;
-	else if ((u[lead] & 0xf8) == 0xf0)
-		need = 4;
-	else
-		need = 1;
-	/* Only a sequence that really reaches past max is dropped; a stray continuation byte in
-	 * invalid input is no character to keep whole, and must not cost the bytes before it. */
-	if (lead < max && lead + need > max)
-		return lead;
-	return max;
-}
 
 static void put_mem(struct wbuf *w, const char *s, size_t n)
 {
@@ -264,17 +69,12 @@ static void put_char(struct wbuf *w, char c)
 /* v in decimal, at least width digits, padded on the left with pad. */
 static void put_uint(struct wbuf *w, unsigned v, int width, char pad)
 {
-	char tmp[16];
-	int n = 0;
+	char digits[20];
+	size_t n = fmt_u64(digits, v);
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0 && n < (int)sizeof(tmp));
-	while (n < width && n < (int)sizeof(tmp))
-		tmp[n++] = pad;
-	while (n > 0)
-		put_char(w, tmp[--n]);
+	for (; (int)n < width; width--)
+		put_char(w, pad);
+	put_mem(w, digits, n);
 }
 
 /* RFC 5424 section 6: PRINTUSASCII = %d33-126, the set every header field is drawn from. */
@@ -375,28 +175,17 @@ static int put_3164_time(struct wbuf *w, const struct timespec *ts)
  * section allows when the time is unknown, rather than dropping the event. */
 static void put_5424_time(struct wbuf *w, const struct timespec *ts)
 {
-	struct tm tm;
-	time_t sec = ts->tv_sec;
+	char text[32];
+	size_t n = 0;
 
-	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L || gmtime_r(&sec, &tm) == NULL ||
-		tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+	/* RFC 3339 section 5.6: date-fullyear = 4DIGIT. */
+	if (ts->tv_sec <= LAST_SECOND_OF_9999)
+		n = fmt_rfc3339(text, sizeof(text), ts, 6);
+	if (n == 0) {
 		put_str(w, NILVALUE);
 		return;
 	}
-	put_uint(w, (unsigned)(tm.tm_year + 1900), 4, '0');
-	put_char(w, '-');
-	put_uint(w, (unsigned)tm.tm_mon + 1, 2, '0');
-	put_char(w, '-');
-	put_uint(w, (unsigned)tm.tm_mday, 2, '0');
-	put_char(w, 'T');
-	put_uint(w, (unsigned)tm.tm_hour, 2, '0');
-	put_char(w, ':');
-	put_uint(w, (unsigned)tm.tm_min, 2, '0');
-	put_char(w, ':');
-	put_uint(w, (unsigned)tm.tm_sec, 2, '0');
-	put_char(w, '.');
-	put_uint(w, (unsigned)(ts->tv_nsec / 1000), 6, '0');
-	put_char(w, 'Z');
+	put_mem(w, text, n);
 }
 
 /* RFC 5424 section 6.3.3: in a PARAM-VALUE '"', '\' and ']' MUST be escaped with '\'. Control
@@ -459,7 +248,7 @@ static ssize_t put_payload(struct wbuf *w, const char *msg, size_t msg_len, bool
 		return -ENOSPC;
 	n = msg_len;
 	if (n > w->size - w->len)
-		n = framing_utf8_cut(msg, msg_len, w->size - w->len);
+		n = utf8_cut(msg, msg_len, w->size - w->len);
 	if (truncated != NULL)
 		*truncated = n < msg_len;
 	if (n > 0)

@@ -1,12 +1,14 @@
-/* Syslog framing: header fields + payload -> one message in a caller-owned buffer.
+/* Syslog framing: header fields + payload -> one message in a caller-owned buffer; the names
+ * of facilities, severities and formats; the RFC 5424 limits. (Reading a header back is
+ * framing_parse.h.)
  *
- * No allocation, no logging, no shared state but one per-thread cache of the broken-down
- * local time of the last second RFC 3164 wrote (keyed on TZ; see local_tm). framing/
- * includes nothing from shipper/. Every builder writes at most `size` bytes (no terminating
- * NUL is written or counted) and returns the number of bytes written. The header is never
- * cut: when the header alone does not fit, the builder returns -ENOSPC. When the payload does
- * not fit it is cut at a UTF-8 character boundary and *truncated is set to true (it is set to
- * false otherwise).
+ * No allocation, no logging, no shared state but per-thread caches of the last second
+ * written: its local time for RFC 3164 (keyed on TZ; see local_tm) and lib/fmt's RFC 3339
+ * text for RFC 5424. framing/ uses lib/ and nothing from shipper/. Every builder writes at
+ * most `size` bytes (no terminating NUL is written or counted) and returns the number of bytes
+ * written. The header is never cut: when the header alone does not fit, the builder returns
+ * -ENOSPC. When the payload does not fit it is cut at a UTF-8 character boundary and
+ * *truncated is set to true (it is set to false otherwise).
  */
 #ifndef PROCSHIP_FRAMING_H
 #define PROCSHIP_FRAMING_H
@@ -55,12 +57,42 @@ struct framing_header {
 	bool cee; /* "@cee:" before the payload, for rsyslog's mmjsonparse */
 };
 
-/* Name -> number. Return -1 for an unknown name (case-sensitive, lowercase as in
- * syslog.conf: "kern".."local7", plus "authpriv", "cron", "ftp", ...; "emerg".."debug"). */
+/* The one table of facility names (RFC 5424 section 6.2.1, table 1), spelled as rsyslog spells
+ * them (runtime/srutils.c syslogFacNames): it is our receiver, so a name means the same in
+ * procship's configuration as in the receiver's filters. X(name, value), one name per value,
+ * the name written for it; 15 has no name in rsyslog, so none here. The BSD facility 13 goes
+ * by rsyslog's "bsd_security". These lists are kept from clang-format, which cannot lay out a
+ * list of macro calls. */
+/* clang-format off */
+#define FRAMING_FACILITIES(X)                                                                      \
+	X("kern", 0) X("user", 1) X("mail", 2) X("daemon", 3) X("auth", 4) X("syslog", 5)          \
+	X("lpr", 6) X("news", 7) X("uucp", 8) X("cron", 9) X("authpriv", 10) X("ftp", 11)          \
+	X("ntp", 12) X("bsd_security", 13) X("console", 14) X("local0", 16) X("local1", 17)        \
+	X("local2", 18) X("local3", 19) X("local4", 20) X("local5", 21) X("local6", 22)            \
+	X("local7", 23)
+/* Names also accepted, never written: "security" is the deprecated Linux alias of auth, as
+ * in glibc's facilitynames. */
+#define FRAMING_FACILITY_ALIASES(X) X("security", 4)
+/* RFC 5424 section 6.2.1 table 2, named as in syslog.conf. */
+#define FRAMING_SEVERITIES(X)                                                                      \
+	X("emerg", 0) X("alert", 1) X("crit", 2) X("err", 3) X("warning", 4) X("notice", 5)        \
+	X("info", 6) X("debug", 7)
+/* The deprecated aliases syslog.conf and rsyslog still accept. "none" selects nothing and is
+ * no severity, so it is refused. */
+#define FRAMING_SEVERITY_ALIASES(X) X("panic", 0) X("error", 3) X("warn", 4)
+/* clang-format on */
+
+/* Name -> number, from the tables above (names and aliases; case-sensitive, as in
+ * syslog.conf). -1 for an unknown name or NULL. */
 int framing_facility_from_name(const char *name);
 int framing_severity_from_name(const char *name);
+/* Number -> the name written for it. Never NULL: "unknown" for a number out of range or
+ * without a name (facility 15). */
+const char *framing_facility_name(int facility);
+const char *framing_severity_name(int severity);
 /* "json", "rfc3164", "rfc5424" -> enum framing_format; -1 when unknown. */
 int framing_format_from_name(const char *name);
+/* An out-of-range value gives "unknown" rather than NULL, so a caller may print it as is. */
 const char *framing_format_name(enum framing_format format);
 
 /* Build one message of the given format. msg is <pointer, length>, need not be NUL-terminated. */
@@ -73,19 +105,5 @@ ssize_t framing_rfc5424(char *buf, size_t size, const struct framing_header *hdr
 	size_t msg_len, bool *truncated);
 ssize_t framing_json(char *buf, size_t size, const struct framing_header *hdr, const char *msg,
 	size_t msg_len, bool *truncated);
-
-/* Length of the valid UTF-8 sequence at s[0..len) (RFC 3629: no overlongs, no surrogates,
- * nothing past U+10FFFF), or 0 when s does not start one (or len is 0). */
-size_t framing_utf8_seq(const unsigned char *s, size_t len);
-
-/* The longest prefix of s[0..len) that ends on a UTF-8 character boundary and is <= max. */
-size_t framing_utf8_cut(const char *s, size_t len, size_t max);
-/* v in decimal at d, which has room for 20 bytes; no NUL. Returns the length. The event
- * encoder and exec_id write numbers this way, without snprintf. */
-size_t framing_u64(char *d, uint64_t v);
-/* The JSON escape of one byte that needs one inside a string (a quote, a backslash or a
- * control character), as libfastjson writes it: \" \\ \b \f \n \r \t, else \u00xx. d has
- * room for 6 bytes; no NUL. Returns the length. */
-size_t framing_json_escape(char *d, unsigned char c);
 
 #endif

@@ -9,8 +9,8 @@
 #include <json.h>
 
 #include "shipper/admit/ratelimit.h"
-
-#define NS_PER_SEC 1000000000LL
+#include "lib/fmt.h"
+#include "lib/jsonstr.h"
 
 /* Credit is counted in token-nanoseconds per minute: one token costs RATELIMIT_REPORT_NS
  * units and every elapsed nanosecond adds `rate` units, so a rate of N per minute refills
@@ -128,46 +128,6 @@ bool ratelimit_report_due(struct ratelimit *rl, uint64_t now_ns, uint64_t *dropp
 	return true;
 }
 
-/* RFC 3339 UTC with nanoseconds, as event_json writes "time". */
-static int fmt_time(int64_t unix_ns, char *buf, size_t size)
-{
-	int64_t sec = unix_ns / NS_PER_SEC, nsec = unix_ns % NS_PER_SEC;
-	time_t t;
-	struct tm tm;
-	char date[32];
-
-	if (nsec < 0) {
-		nsec += NS_PER_SEC;
-		sec--;
-	}
-	t = (time_t)sec;
-	if (!gmtime_r(&t, &tm) || !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm))
-		return -EINVAL;
-	return snprintf(buf, size, "%s.%09" PRId64 "Z", date, nsec);
-}
-
-/* libfastjson always writes "/" as "\/"; Tetragon writes it plain. Undo exactly those pairs
- * (an escaped backslash "\\" is copied whole, so "\\/" stays a backslash then a slash). */
-static int copy_unescaped(char *dst, size_t size, const char *src)
-{
-	size_t o = 0;
-
-	for (; *src; src++) {
-		if (src[0] == '\\' && src[1] == '/')
-			src++;
-		else if (src[0] == '\\' && src[1] != '\0') {
-			if (o + 1 >= size)
-				return -ENOSPC;
-			dst[o++] = *src++;
-		}
-		if (o + 1 >= size)
-			return -ENOSPC;
-		dst[o++] = *src;
-	}
-	dst[o] = '\0';
-	return (int)o;
-}
-
 int ratelimit_info_json(const char *node, uint64_t dropped, int64_t unix_ns, char *buf, size_t size)
 {
 	struct fjson_object *root, *info;
@@ -178,9 +138,9 @@ int ratelimit_info_json(const char *node, uint64_t dropped, int64_t unix_ns, cha
 	if (size)
 		buf[0] = '\0';
 	snprintf(num, sizeof(num), "%" PRIu64, dropped);
-	ret = fmt_time(unix_ns, when, sizeof(when));
-	if (ret < 0)
-		return ret;
+	/* RFC 3339 UTC with nanoseconds, as event_json writes "time". */
+	if (!fmt_rfc3339_ns(when, sizeof(when), unix_ns, 9))
+		return -EINVAL;
 	root = fjson_object_new_object();
 	info = fjson_object_new_object();
 	if (!root || !info)
@@ -194,7 +154,7 @@ int ratelimit_info_json(const char *node, uint64_t dropped, int64_t unix_ns, cha
 	text = fjson_object_to_json_string_ext(root, FJSON_TO_STRING_PLAIN);
 	if (!text)
 		goto nomem;
-	ret = size ? copy_unescaped(buf, size, text) : -ENOSPC;
+	ret = size ? jsonstr_unescape_slashes(buf, size, text, strlen(text)) : -ENOSPC;
 	if (ret < 0 && size)
 		buf[0] = '\0';
 	fjson_object_put(root);

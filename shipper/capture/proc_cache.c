@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framing/framing.h"
+#include "lib/fmt.h"
 
 struct pcache {
 	struct pcache_proc *table;
@@ -237,8 +237,8 @@ int pcache_exec_id(const char *node, uint64_t ktime, uint32_t pid, char *buf, si
 	memcpy(raw, node, nlen);
 	n = nlen;
 	raw[n++] = ':';
-	n += framing_u64(raw + n, ktime);
+	n += fmt_u64(raw + n, ktime);
 	raw[n++] = ':';
-	n += framing_u64(raw + n, pid);
+	n += fmt_u64(raw + n, pid);
 	return pcache_base64(raw, n, buf, size);
 }

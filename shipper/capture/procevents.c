@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/utf8.h"
 #include "shipper/encode/event_json.h"
 
 struct pev {
@@ -158,9 +159,9 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e, 
 		return -ENOMEM;
 	ejson_docker_id(e->cgroup, proc->docker, sizeof(proc->docker));
 	/* Fixed once here, not on every event that names this process. */
-	fixed_binary = ejson_utf8_fix(binary);
-	fixed_args = ejson_utf8_fix(args);
-	fixed_cwd = ejson_utf8_fix(cwd);
+	fixed_binary = utf8_repair_dup(binary);
+	fixed_args = utf8_repair_dup(args);
+	fixed_cwd = utf8_repair_dup(cwd);
 	ret = pcache_proc_set(proc, fixed_binary ? fixed_binary : binary,
 		fixed_args ? fixed_args : args, fixed_cwd ? fixed_cwd : cwd);
 	free(fixed_binary);
@@ -179,7 +180,7 @@ static int set_from_comm(struct pcache_proc *proc, const struct ps_event *e)
 	int ret;
 
 	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
-	fixed = ejson_utf8_fix(comm);
+	fixed = utf8_repair_dup(comm);
 	ret = pcache_proc_set(proc, fixed ? fixed : comm, "", "");
 	free(fixed);
 	return ret;

@@ -77,6 +77,10 @@ static int check_filter(const char *value, char *err, size_t errlen)
 }
 
 #define OFF(field) offsetof(struct conf, field)
+/* The choices of a name option, generated from framing's table so that the help lists exactly
+ * what the parser accepts: ", kern, user, ..." from the names and aliases, less its first ", ". */
+#define NAME_ITEM(name, value) ", " name
+#define NAMES(names, aliases)  (&(names(NAME_ITEM) aliases(NAME_ITEM))[2])
 
 struct conf_str {
 	struct conf_str *next;
@@ -107,11 +111,10 @@ const struct conf_option conf_options[] = {
 		"json, rfc3164, rfc5424", OFF(syslog_format),
 		"framing: bare JSON, RFC 3164 or RFC 5424 header", NULL, false},
 	{"syslog-facility", CONF_NAME, "user", "NAME", 0, 0, framing_facility_from_name,
-		"kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, "
-		"local0..local7",
-		OFF(syslog_facility), "syslog facility of the messages", NULL, false},
+		NAMES(FRAMING_FACILITIES, FRAMING_FACILITY_ALIASES), OFF(syslog_facility),
+		"syslog facility of the messages", NULL, false},
 	{"syslog-severity", CONF_NAME, "info", "NAME", 0, 0, framing_severity_from_name,
-		"emerg, alert, crit, err, warning, notice, info, debug", OFF(syslog_severity),
+		NAMES(FRAMING_SEVERITIES, FRAMING_SEVERITY_ALIASES), OFF(syslog_severity),
 		"syslog severity of the messages", NULL, false},
 	{"syslog-app-name", CONF_STRING, "procship", "NAME", 0, 0, NULL, NULL, OFF(syslog_app_name),
 		"APP-NAME (RFC 5424) or TAG (RFC 3164)", NULL, false},

@@ -1,3 +1,4 @@
+/* The agent_init document. */
 #include "shipper/encode/docs_json.h"
 
 #include <errno.h>
@@ -8,21 +9,20 @@
 
 #include <json.h>
 
-#include "shipper/encode/event_json.h"
+#include "lib/fmt.h"
+#include "lib/jsonstr.h"
 
 int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size)
 {
 	struct fjson_object *o = fjson_object_new_object();
 	struct utsname uts;
 	char stamp[32];
-	struct tm tm;
 	const char *s;
 	int w;
 
 	if (!o)
 		return -ENOMEM;
-	if (!gmtime_r(&info->started.tv_sec, &tm) ||
-		!strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!fmt_rfc3339(stamp, sizeof(stamp), &info->started, 0))
 		stamp[0] = '\0';
 	if (uname(&uts) == -1)
 		memset(&uts, 0, sizeof(uts));
@@ -46,7 +46,7 @@ int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size)
 		return -ENOMEM;
 	}
 	/* Slashes unescaped, as in every other document procship writes. */
-	w = ejson_copy_unescaped(buf, size, s, strlen(s));
+	w = jsonstr_unescape_slashes(buf, size, s, strlen(s));
 	fjson_object_put(o);
 	return w;
 }

@@ -1,3 +1,5 @@
+/* Process records -> Tetragon JSON: a libfastjson tree for the reference and for events that
+ * must be shortened, and a direct writer from cached process objects for all others. */
 #include "shipper/encode/event_json.h"
 
 #include <errno.h>
@@ -9,7 +11,9 @@
 
 #include <json.h>
 
-#include "framing/framing.h"
+#include "lib/fmt.h"
+#include "lib/jsonstr.h"
+#include "lib/utf8.h"
 
 struct ejson {
 	char node[256];
@@ -22,10 +26,6 @@ struct ejson {
 	size_t scratch_size;
 	size_t max_len;
 	struct ejson_stats stats;
-	/* strftime once a second, not once an event. */
-	time_t time_sec;
-	char time_prefix[32];
-	size_t time_prefix_len;
 };
 
 void ejson_set_max_len(struct ejson *ej, size_t max_len)
@@ -46,12 +46,11 @@ struct ejson *ejson_new(const char *node, int64_t boot_offset_ns)
 		return NULL;
 	snprintf(ej->node, sizeof(ej->node), "%s", node);
 	ej->boot_offset_ns = boot_offset_ns;
-	ej->time_sec = (time_t)-1;
 	{
 		struct fjson_object *s = fjson_object_new_string(ej->node);
 		const char *text =
 			s ? fjson_object_to_json_string_ext(s, FJSON_TO_STRING_PLAIN) : NULL;
-		int n = text ? ejson_copy_unescaped(
+		int n = text ? jsonstr_unescape_slashes(
 				       ej->node_json, sizeof(ej->node_json), text, strlen(text))
 			     : -1;
 
@@ -129,29 +128,6 @@ size_t ejson_flags(uint32_t flags, char *buf, size_t size)
 	return n;
 }
 
-size_t ejson_time(int64_t unix_ns, char *buf, size_t size)
-{
-	time_t sec = (time_t)(unix_ns / 1000000000);
-	long nsec = (long)(unix_ns % 1000000000);
-	struct tm tm;
-	size_t n;
-	int w;
-
-	if (nsec < 0) {
-		nsec += 1000000000;
-		sec--;
-	}
-	if (!gmtime_r(&sec, &tm))
-		return 0;
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (n == 0)
-		return 0;
-	w = snprintf(buf + n, size - n, ".%09ldZ", nsec);
-	if (w < 0 || (size_t)w >= size - n)
-		return 0;
-	return n + (size_t)w;
-}
-
 char *ejson_join_args(const char *argv, size_t len)
 {
 	/* Worst case every byte is its own argument wrapped in quotes. */
@@ -184,41 +160,6 @@ char *ejson_join_args(const char *argv, size_t len)
 			o += alen;
 		}
 		i += alen + 1;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-char *ejson_utf8_fix(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0, o = 0, bad = 0, n;
-	char *out;
-
-	while (i < len) {
-		n = framing_utf8_seq(u + i, len - i);
-		if (n == 0) {
-			bad++;
-			n = 1;
-		}
-		i += n;
-	}
-	if (bad == 0)
-		return NULL;
-	/* Each bad byte grows to the three bytes of U+FFFD. */
-	out = malloc(len + 2 * bad + 1);
-	if (!out)
-		return NULL;
-	for (i = 0; i < len; i += n) {
-		n = framing_utf8_seq(u + i, len - i);
-		if (n == 0) {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			n = 1;
-			continue;
-		}
-		memcpy(out + o, s + i, n);
-		o += n;
 	}
 	out[o] = '\0';
 	return out;
@@ -280,7 +221,7 @@ static void add_time(struct ejson *ej, struct fjson_object *o, const char *key, 
 {
 	char buf[64];
 
-	if (ejson_time((int64_t)ktime + ej->boot_offset_ns, buf, sizeof(buf)))
+	if (fmt_rfc3339_ns(buf, sizeof(buf), (int64_t)ktime + ej->boot_offset_ns, 9))
 		add_str(o, key, buf);
 }
 
@@ -313,31 +254,6 @@ static struct fjson_object *process_obj(struct ejson *ej, const struct pcache_pr
 	return o;
 }
 
-/* Scanning escape pairs (not a plain search) keeps "\\/" (an escaped backslash, then a
- * slash) right: libfastjson writes a literal backslash as two. */
-int ejson_copy_unescaped(char *dst, size_t size, const char *src, size_t len)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len; i++) {
-		if (o + 1 >= size)
-			return -ENOSPC;
-		if (src[i] == '\\' && i + 1 < len) {
-			if (src[i + 1] != '/')
-				dst[o++] = src[i];
-			if (o + 1 >= size)
-				return -ENOSPC;
-			dst[o++] = src[++i];
-			continue;
-		}
-		dst[o++] = src[i];
-	}
-	if (o >= size)
-		return -ENOSPC;
-	dst[o] = '\0';
-	return (int)o;
-}
-
 static const char *finish(struct ejson *ej, struct fjson_object *root, size_t *len)
 {
 	const char *s = fjson_object_to_json_string_ext(root, FJSON_TO_STRING_PLAIN);
@@ -365,7 +281,7 @@ static const char *finish(struct ejson *ej, struct fjson_object *root, size_t *l
 		ej->out = p;
 		ej->out_size = size;
 	}
-	w = ejson_copy_unescaped(ej->out, ej->out_size, s, n);
+	w = jsonstr_unescape_slashes(ej->out, ej->out_size, s, n);
 	fjson_object_put(root);
 	if (w < 0) {
 		errno = ENOSPC;
@@ -467,7 +383,7 @@ static bool cut_group(struct cuttable *c, size_t n, size_t excess, char **owned)
 
 		if (lens[i] <= lo)
 			continue;
-		keep = framing_utf8_cut(*c[i].field, lens[i], lo);
+		keep = utf8_cut(*c[i].field, lens[i], lo);
 		copy = strndup(*c[i].field, keep);
 		if (!copy)
 			return cut;
@@ -480,36 +396,10 @@ static bool cut_group(struct cuttable *c, size_t n, size_t excess, char **owned)
 	return cut;
 }
 
-/* "2023-10-06T22:03:57.700327580Z" with the date and clock formatted once a second. */
+/* "2023-10-06T22:03:57.700327580Z": Tetragon's time, nanoseconds in UTC. */
 static size_t event_time(struct ejson *ej, uint64_t ktime, char *buf, size_t size)
 {
-	int64_t ns = (int64_t)ktime + ej->boot_offset_ns;
-	time_t sec = (time_t)(ns / 1000000000);
-	long nsec = (long)(ns % 1000000000);
-	int w;
-
-	if (nsec < 0 || sec != ej->time_sec) {
-		size_t n = ejson_time(ns, buf, size);
-
-		if (n < 11 || nsec < 0)
-			return n;
-		ej->time_sec = sec;
-		ej->time_prefix_len = n - 11; /* ".NNNNNNNNNZ" */
-		memcpy(ej->time_prefix, buf, ej->time_prefix_len);
-		return n;
-	}
-	if (ej->time_prefix_len + 12 > size)
-		return 0;
-	memcpy(buf, ej->time_prefix, ej->time_prefix_len);
-	buf += ej->time_prefix_len;
-	buf[0] = '.';
-	for (w = 9; w >= 1; w--) {
-		buf[w] = (char)('0' + nsec % 10);
-		nsec /= 10;
-	}
-	buf[10] = 'Z';
-	buf[11] = '\0';
-	return ej->time_prefix_len + 11;
+	return fmt_rfc3339_ns(buf, size, (int64_t)ktime + ej->boot_offset_ns, 9);
 }
 
 static bool scratch_reserve(struct ejson *ej, size_t n)
@@ -526,26 +416,6 @@ static bool scratch_reserve(struct ejson *ej, size_t n)
 	return true;
 }
 
-/* A string as libfastjson writes it, less the "\/" escapes we take out of its text anyway:
- * the two short escapes for a quote and a backslash, \b \f \n \r \t, \u00xx (lower case) for
- * the other control characters, every other byte as it is (strings are valid UTF-8 by now).
- * d needs room for 6 bytes per byte of s, plus 2. */
-static size_t put_jstr(char *d, const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t o = 0;
-
-	d[o++] = '"';
-	for (; *u; u++) {
-		if (*u >= 0x20 && *u != '"' && *u != '\\')
-			d[o++] = (char)*u;
-		else
-			o += framing_json_escape(d + o, *u);
-	}
-	d[o++] = '"';
-	return o;
-}
-
 /* The process object's text, written the first time it is needed and kept in the entry:
  * the same bytes process_obj() gives through libfastjson (the unit tests hold the two
  * together), without a tree of allocations per new process, which was a sixth of procship's
@@ -554,7 +424,8 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 {
 	const char *binary = p->binary ? p->binary : "";
 	char flags[256], tm[64];
-	size_t n = 0, flen, tmlen;
+	size_t n = 0, flen, tmlen, exec_id_len, binary_len, cwd_len, args_len, docker_len,
+	       parent_len;
 	char *d;
 
 	if (p->json) {
@@ -563,12 +434,16 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 	}
 	flen = ejson_flags(p->flags, flags, sizeof(flags));
 	tmlen = event_time(ej, p->ktime, tm, sizeof(tm));
+	exec_id_len = strlen(p->exec_id);
+	binary_len = strlen(binary);
+	cwd_len = p->cwd ? strlen(p->cwd) : 0;
+	args_len = p->arguments ? strlen(p->arguments) : 0;
+	docker_len = strlen(p->docker);
+	parent_len = strlen(p->parent_exec_id);
 	/* Written in the scratch buffer, sized for every string at its worst (6 bytes a byte),
 	 * then kept at its exact size. */
-	if (!scratch_reserve(ej,
-		    256 + 6 * (strlen(p->exec_id) + strlen(binary) + (p->cwd ? strlen(p->cwd) : 0) +
-				      (p->arguments ? strlen(p->arguments) : 0) + flen + tmlen +
-				      strlen(p->docker) + strlen(p->parent_exec_id))))
+	if (!scratch_reserve(ej, 256 + 6 * (exec_id_len + binary_len + cwd_len + args_len + flen +
+						   tmlen + docker_len + parent_len)))
 		return NULL;
 	d = ej->scratch;
 #define PUTS(lit)                                                                                  \
@@ -576,25 +451,26 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 		memcpy(d + n, lit, sizeof(lit) - 1);                                               \
 		n += sizeof(lit) - 1;                                                              \
 	} while (0)
+#define PUTJ(s, len) (n += jsonstr_put(d + n, s, len, 0))
 	PUTS("{\"exec_id\":");
-	n += put_jstr(d + n, p->exec_id);
+	PUTJ(p->exec_id, exec_id_len);
 	PUTS(",\"pid\":");
-	n += framing_u64(d + n, p->pid);
+	n += fmt_u64(d + n, p->pid);
 	PUTS(",\"uid\":");
-	n += framing_u64(d + n, p->uid);
-	if (p->cwd && p->cwd[0]) {
+	n += fmt_u64(d + n, p->uid);
+	if (cwd_len) {
 		PUTS(",\"cwd\":");
-		n += put_jstr(d + n, p->cwd);
+		PUTJ(p->cwd, cwd_len);
 	}
 	PUTS(",\"binary\":");
-	n += put_jstr(d + n, binary);
-	if (p->arguments && p->arguments[0]) {
+	PUTJ(binary, binary_len);
+	if (args_len) {
 		PUTS(",\"arguments\":");
-		n += put_jstr(d + n, p->arguments);
+		PUTJ(p->arguments, args_len);
 	}
 	if (flen) {
 		PUTS(",\"flags\":");
-		n += put_jstr(d + n, flags);
+		PUTJ(flags, flen);
 	}
 	if (tmlen) {
 		PUTS(",\"start_time\":");
@@ -604,18 +480,19 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 		d[n++] = '"';
 	}
 	PUTS(",\"auid\":");
-	n += framing_u64(d + n, p->auid);
-	if (p->docker[0]) {
+	n += fmt_u64(d + n, p->auid);
+	if (docker_len) {
 		PUTS(",\"docker\":");
-		n += put_jstr(d + n, p->docker);
+		PUTJ(p->docker, docker_len);
 	}
-	if (p->parent_exec_id[0]) {
+	if (parent_len) {
 		PUTS(",\"parent_exec_id\":");
-		n += put_jstr(d + n, p->parent_exec_id);
+		PUTJ(p->parent_exec_id, parent_len);
 	}
 	PUTS(",\"tid\":");
-	n += framing_u64(d + n, p->tid ? p->tid : p->pid);
+	n += fmt_u64(d + n, p->tid ? p->tid : p->pid);
 	PUTS("}");
+#undef PUTJ
 #undef PUTS
 	p->json = malloc(n + 1);
 	if (!p->json)

@@ -48,19 +48,11 @@ const char *ejson_exit(struct ejson *ej, struct pcache_proc *proc, struct pcache
 const char *ejson_event_tree(struct ejson *ej, bool is_exit, const struct pcache_proc *proc,
 	const struct pcache_proc *parent, uint32_t exit_code, uint64_t ktime, size_t *len);
 
-/* Copy libfastjson's text into dst turning its "\/" escapes back into "/" (NUL written).
- * Returns the length, or -ENOSPC when dst is too small. */
-int ejson_copy_unescaped(char *dst, size_t size, const char *src, size_t len);
 /* "execve rootcwd clone" for a flag set, in Tetragon's order. Returns the length written. */
 size_t ejson_flags(uint32_t flags, char *buf, size_t size);
-/* RFC 3339 UTC with nanoseconds: 2023-10-06T22:03:57.700327580Z. Returns the length. */
-size_t ejson_time(int64_t unix_ns, char *buf, size_t size);
 /* Tetragon's arguments: argv[1..] of a NUL-separated argv, joined by spaces, an argument
  * holding a space wrapped in double quotes. Returns a malloc'd string or NULL. */
 char *ejson_join_args(const char *argv, size_t len);
-/* JSON text must be UTF-8: a copy of s with every byte that starts no valid sequence replaced
- * by U+FFFD, or NULL when s is valid already (or on ENOMEM, with errno set). */
-char *ejson_utf8_fix(const char *s);
 /* A container id found in a cgroup name ("docker-<64 hex>.scope", "<64 hex>", ...):
  * its first 31 characters into buf (size >= 32); "" when none. */
 void ejson_docker_id(const char *cgroup, char *buf, size_t size);

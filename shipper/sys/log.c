@@ -8,6 +8,8 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "lib/fmt.h"
+
 static const char *log_ident = "procship";
 static enum log_level log_level = LOG_LEVEL_INFO;
 static bool log_syslog;
@@ -43,8 +45,8 @@ static void log_vline(
 {
 	char msg[1024];
 	struct timespec ts;
-	struct tm tm;
 	char when[32] = "";
+	size_t n;
 
 	if (level > log_level)
 		return;
@@ -59,8 +61,11 @@ static void log_vline(
 		return;
 	}
 	/* A timestamp makes a log file readable on its own; UTC avoids TZ surprises. */
-	if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && gmtime_r(&ts.tv_sec, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ ", &tm);
+	if (clock_gettime(CLOCK_REALTIME, &ts) == 0 &&
+		(n = fmt_rfc3339(when, sizeof(when) - 1, &ts, 0)) > 0) {
+		when[n] = ' ';
+		when[n + 1] = '\0';
+	}
 	if (errnum)
 		fprintf(stderr, "%s%s: %s: %s: %s\n", when, log_ident, tag, msg, strerror(errnum));
 	else

@@ -1,6 +1,12 @@
+/* Local text messages -> the JSON document lines ships: a header read by framing_parse, the
+ * text normalized by liblognorm, the result cut to the payload limit. */
 #include "shipper/text/lines.h"
 
-#include "framing/framing.h"
+#include "framing/framing_parse.h"
+#include "lib/fmt.h"
+#include "lib/json_scan.h"
+#include "lib/jsonstr.h"
+#include "lib/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -13,12 +19,6 @@
 #include <json.h>
 #include <liblognorm.h>
 
-/* RFC 5424 section 6.1 limits, the same as framing's, so a header we keep can be reframed. */
-#define HOSTNAME_MAX 255
-#define APPNAME_MAX  48
-#define PROCID_MAX   128
-#define MSGID_MAX    32
-
 #define FIELDS_DEPTH_MAX 32 /* liblognorm's json parser nests as deep as its input */
 
 /* A growable output buffer: grows rarely, is reused for every message. */
@@ -29,103 +29,20 @@ struct jbuf {
 	bool oom;
 };
 
-/* The local time of hh:00:00 on a day: mktime() and localtime_r() cost about a microsecond each
- * and a stream of messages stays within one hour, so the last answer is kept. Within an hour the
- * offset from UTC does not change (DST moves at full hours in the zones we run in). */
-struct hour_cache {
-	time_t now_hour; /* now / 3600 when now_year was taken */
-	int now_year;	 /* tm_year of now, local time */
-	int key;	 /* year, month, day, hour of base packed; -1: empty */
-	time_t base;
-};
-
 struct lines {
 	ln_ctx ln;
-	struct hour_cache hours;
+	struct framing_parser parser; /* and the header fields of the last message */
 	char node[256];
 	size_t max_input;
 	size_t max_payload;
 	char *clean; /* the input as valid UTF-8 */
 	size_t clean_cap;
 	struct jbuf out;
-	char hostname[HOSTNAME_MAX + 1];
-	char app_name[APPNAME_MAX + 1];
-	char procid[PROCID_MAX + 1];
-	char msgid[MSGID_MAX + 1];
 	char lnerr[256]; /* liblognorm's first error while loading the rulebase */
 	struct lines_stats stats;
 };
 
-/* What the header parsers found, pointing into l->clean. */
-struct parsed {
-	enum lines_form form;
-	unsigned int flags;
-	int pri;
-	bool have_time;
-	struct timespec time;
-	const char *sd;
-	size_t sd_len;
-	const char *msg;
-	size_t msg_len;
-};
-
-/* ---- names ---------------------------------------------------------------------------- */
-
-/* Named as in syslog.conf and framing's table; 15 is rsyslog's "clock". */
-static const char *const facility_names[24] = {"kern", "user", "mail", "daemon", "auth", "syslog",
-	"lpr", "news", "uucp", "cron", "authpriv", "ftp", "ntp", "bsd_security", "console", "clock",
-	"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
-
-static const char *const severity_names[8] = {
-	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
-
-const char *lines_facility_name(int facility)
-{
-	if (facility < 0 || facility > 23)
-		return "unknown";
-	return facility_names[facility];
-}
-
-const char *lines_severity_name(int severity)
-{
-	if (severity < 0 || severity > 7)
-		return "unknown";
-	return severity_names[severity];
-}
-
 /* ---- UTF-8 and JSON text ---------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s[0..len) (RFC 3629: no overlongs, no surrogates,
- * nothing past U+10FFFF), or 0 when s does not start one. NUL counts as invalid here: it ends
- * C strings downstream (liblognorm, rsyslog properties). */
-/* NUL counts as no character here: the input is cleaned of NULs like of invalid UTF-8. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-	return len && s[0] == 0 ? 0 : framing_utf8_seq(s, len);
-}
-
-/* The length of s[0..len) without a trailing incomplete sequence, for input that was cut: the
- * cut is ours, so the partial character is dropped rather than replaced. */
-static size_t utf8_trim_partial(const char *s, size_t len)
-{
-	size_t i, back = len > 3 ? 3 : len;
-
-	for (i = 1; i <= back; i++) {
-		unsigned char c = (unsigned char)s[len - i];
-		size_t need;
-
-		if ((c & 0xc0) == 0x80)
-			continue;
-		need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-		if (need > i && utf8_seq((const unsigned char *)s + len - i, i) == 0) {
-			/* Only a lead byte that a complete sequence could follow is "partial". */
-			if (c >= 0xc2 && c <= 0xf4)
-				return len - i;
-		}
-		break;
-	}
-	return len;
-}
 
 static int jb_reserve(struct jbuf *b, size_t more)
 {
@@ -163,47 +80,13 @@ static void jb_lit(struct jbuf *b, const char *s)
 	jb_mem(b, s, strlen(s));
 }
 
-/* A JSON string for s[0..len): '"', '\' and control characters escaped (RFC 8259 section 7),
- * '/' and non-ASCII written as they are, bytes that start no valid UTF-8 sequence written as
- * U+FFFD. Returns true when something was replaced. */
-static bool jb_str(struct jbuf *b, const char *s, size_t len)
+/* A JSON string for s[0..len), repaired: liblognorm's values and the node name never went
+ * through clean_copy. */
+static void jb_str(struct jbuf *b, const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	bool replaced = false;
-	size_t i = 0;
-
-	/* Worst case: every byte becomes \u00XX (6) or U+FFFD (3). */
-	if (jb_reserve(b, len * 6 + 2) < 0)
-		return false;
-	b->p[b->len++] = '"';
-	while (i < len) {
-		unsigned char c = u[i];
-		size_t n;
-
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			b->p[b->len++] = (char)c;
-			i++;
-			continue;
-		}
-		if (c == '"' || c == '\\' || (c < 0x20 && c != 0)) {
-			b->len += framing_json_escape(b->p + b->len, c);
-			i++;
-			continue;
-		}
-		n = utf8_seq(u + i, len - i);
-		if (n == 0) {
-			memcpy(b->p + b->len, "\xef\xbf\xbd", 3);
-			b->len += 3;
-			replaced = true;
-			i++;
-			continue;
-		}
-		memcpy(b->p + b->len, s + i, n);
-		b->len += n;
-		i += n;
-	}
-	b->p[b->len++] = '"';
-	return replaced;
+	if (jb_reserve(b, JSONSTR_MAX(len)) < 0)
+		return;
+	b->len += jsonstr_put(b->p + b->len, s, len, JSONSTR_REPAIR);
 }
 
 static void jb_cstr(struct jbuf *b, const char *s)
@@ -220,298 +103,6 @@ static void jb_field(struct jbuf *b, const char *key, const char *val, size_t le
 	jb_lit(b, key);
 	jb_lit(b, "\":");
 	jb_str(b, val, len);
-}
-
-/* ---- a validating JSON scanner for the pass-through path ----------------------------------- */
-
-/* RFC 8259 grammar, strings checked for UTF-8, depth bounded; no allocation, so a pre-encoded
- * JSON line costs one pass over its bytes. */
-struct jscan {
-	const unsigned char *p;
-	const unsigned char *end;
-	int depth;
-};
-
-static void js_ws(struct jscan *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
-		j->p++;
-}
-
-static bool js_value(struct jscan *j);
-
-/* Skip the bytes that need no closer look inside a JSON string (anything but a quote, a
- * backslash, a control character or a non-ASCII byte), 64 at a time; the caller handles the
- * block that holds one, and the tail. Long arguments make this the hot spot of the
- * pass-through path: with GCC's generic vectors (SSE2 or NEON compares, AVX2 where the CPU
- * has it) the scan of 9 KB lines fell from a quarter of procship's CPU to under a tenth,
- * from an eight-byte SWAR test. As signed bytes, control characters and non-ASCII bytes are
- * exactly those below 0x20. A macro: a 32-byte vector may not cross a call without AVX. */
-#define JS_SPECIAL(v) (((v) < 0x20) | ((v) == '"') | ((v) == '\\'))
-
-typedef signed char js_v16 __attribute__((vector_size(16)));
-
-/* How many of the 16 bytes at p need no closer look, up to the first that does. Each byte
- * of the compare is 0x00 or 0xff, so on a little-endian machine the lowest set bit says
- * where the first special byte is; elsewhere any special byte sends the caller byte by
- * byte from p. */
-static inline size_t js_plain16(const unsigned char *p)
-{
-	js_v16 a;
-	uint64_t w[2];
-
-	memcpy(&a, p, sizeof(a));
-	a = JS_SPECIAL(a);
-	memcpy(w, &a, sizeof(w));
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (w[0])
-		return (size_t)__builtin_ctzll(w[0]) / 8;
-	if (w[1])
-		return 8 + (size_t)__builtin_ctzll(w[1]) / 8;
-	return 16;
-#else
-	return (w[0] | w[1]) ? 0 : 16;
-#endif
-}
-
-static const unsigned char *js_skip_plain16(const unsigned char *p, const unsigned char *end)
-{
-	while (end - p >= 64) {
-		js_v16 a, b, c, d;
-		uint64_t w[2];
-
-		memcpy(&a, p, sizeof(a));
-		memcpy(&b, p + 16, sizeof(b));
-		memcpy(&c, p + 32, sizeof(c));
-		memcpy(&d, p + 48, sizeof(d));
-		a = JS_SPECIAL(a) | JS_SPECIAL(b) | JS_SPECIAL(c) | JS_SPECIAL(d);
-		memcpy(w, &a, sizeof(w));
-		if (w[0] | w[1])
-			break;
-		p += 64;
-	}
-	return p;
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-typedef signed char js_v32 __attribute__((vector_size(32)));
-
-__attribute__((target("avx2"))) static const unsigned char *js_skip_plain32(
-	const unsigned char *p, const unsigned char *end)
-{
-	while (end - p >= 64) {
-		js_v32 a, b;
-		uint64_t w[4];
-
-		memcpy(&a, p, sizeof(a));
-		memcpy(&b, p + 32, sizeof(b));
-		a = JS_SPECIAL(a) | JS_SPECIAL(b);
-		memcpy(w, &a, sizeof(w));
-		if (w[0] | w[1] | w[2] | w[3])
-			break;
-		p += 64;
-	}
-	return p;
-}
-#endif
-
-static const unsigned char *js_skip_plain(const unsigned char *p, const unsigned char *end)
-{
-#if defined(__x86_64__) && defined(__GNUC__)
-	static int avx2 = -1;
-
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (avx2)
-		return js_skip_plain32(p, end);
-#endif
-	return js_skip_plain16(p, end);
-}
-
-static bool js_string(struct jscan *j)
-{
-	j->p++; /* the opening quote */
-	while (j->p < j->end) {
-		unsigned char c;
-		size_t n;
-
-		/* Sixteen bytes inline first: most strings (keys, short values) end within
-		 * them, and calling the long skip for each cost a sixth of the CPU at 200 B. */
-		while (j->end - j->p >= 16) {
-			size_t k = js_plain16(j->p);
-
-			j->p += k;
-			if (k < 16)
-				break;
-			if (j->end - j->p >= 64)
-				j->p = js_skip_plain(j->p, j->end);
-		}
-		if (j->p >= j->end)
-			break;
-		c = *j->p;
-
-		if (c == '"') {
-			j->p++;
-			return true;
-		}
-		if (c < 0x20)
-			return false;
-		if (c == '\\') {
-			int k;
-
-			if (++j->p >= j->end)
-				return false;
-			switch (*j->p) {
-			case '"':
-			case '\\':
-			case '/':
-			case 'b':
-			case 'f':
-			case 'n':
-			case 'r':
-			case 't':
-				j->p++;
-				continue;
-			case 'u':
-				for (k = 1; k <= 4; k++)
-					if (j->p + k >= j->end ||
-						!strchr("0123456789abcdefABCDEF", j->p[k]) ||
-						j->p[k] == 0)
-						return false;
-				j->p += 5;
-				continue;
-			default:
-				return false;
-			}
-		}
-		/* Plain ASCII is most of any line: no call per byte for it. */
-		if (c < 0x80) {
-			j->p++;
-			continue;
-		}
-		n = utf8_seq(j->p, (size_t)(j->end - j->p));
-		if (n == 0)
-			return false;
-		j->p += n;
-	}
-	return false;
-}
-
-static bool js_digits(struct jscan *j)
-{
-	const unsigned char *start = j->p;
-
-	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-		j->p++;
-	return j->p > start;
-}
-
-static bool js_number(struct jscan *j)
-{
-	if (*j->p == '-')
-		j->p++;
-	if (j->p < j->end && *j->p == '0')
-		j->p++;
-	else if (!js_digits(j))
-		return false;
-	if (j->p < j->end && *j->p == '.') {
-		j->p++;
-		if (!js_digits(j))
-			return false;
-	}
-	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
-		j->p++;
-		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
-			j->p++;
-		if (!js_digits(j))
-			return false;
-	}
-	return true;
-}
-
-static bool js_word(struct jscan *j, const char *w)
-{
-	size_t n = strlen(w);
-
-	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n) != 0)
-		return false;
-	j->p += n;
-	return true;
-}
-
-static bool js_container(struct jscan *j, unsigned char close)
-{
-	if (++j->depth > 64)
-		return false;
-	j->p++;
-	js_ws(j);
-	if (j->p < j->end && *j->p == close) {
-		j->p++;
-		j->depth--;
-		return true;
-	}
-	for (;;) {
-		js_ws(j);
-		if (close == '}') {
-			if (j->p >= j->end || *j->p != '"' || !js_string(j))
-				return false;
-			js_ws(j);
-			if (j->p >= j->end || *j->p != ':')
-				return false;
-			j->p++;
-			js_ws(j);
-		}
-		if (!js_value(j))
-			return false;
-		js_ws(j);
-		if (j->p >= j->end)
-			return false;
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p != close)
-			return false;
-		j->p++;
-		j->depth--;
-		return true;
-	}
-}
-
-static bool js_value(struct jscan *j)
-{
-	if (j->p >= j->end)
-		return false;
-	switch (*j->p) {
-	case '{':
-		return js_container(j, '}');
-	case '[':
-		return js_container(j, ']');
-	case '"':
-		return js_string(j);
-	case 't':
-		return js_word(j, "true");
-	case 'f':
-		return js_word(j, "false");
-	case 'n':
-		return js_word(j, "null");
-	default:
-		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
-			return js_number(j);
-		return false;
-	}
-}
-
-/* True when s[0..len) is exactly one JSON object (surrounding white space allowed). */
-static bool json_object_text(const char *s, size_t len)
-{
-	struct jscan j = {(const unsigned char *)s, (const unsigned char *)s + len, 0};
-
-	js_ws(&j);
-	if (j.p >= j.end || *j.p != '{' || !js_value(&j))
-		return false;
-	js_ws(&j);
-	return j.p == j.end;
 }
 
 /* ---- liblognorm's result -> our text ------------------------------------------------------ */
@@ -584,356 +175,6 @@ static void jb_fjson(struct jbuf *b, struct fjson_object *o, int depth)
 	}
 }
 
-/* ---- time ---------------------------------------------------------------------------------- */
-
-/* RFC 3339 UTC with nanoseconds, like event_json's "time". */
-static size_t format_time(const struct timespec *ts, char *buf, size_t size)
-{
-	struct tm tm;
-	size_t n;
-	int w;
-
-	if (!gmtime_r(&ts->tv_sec, &tm))
-		return 0;
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (n == 0)
-		return 0;
-	w = snprintf(buf + n, size - n, ".%09ldZ", ts->tv_nsec);
-	if (w < 0 || (size_t)w >= size - n)
-		return 0;
-	return n + (size_t)w;
-}
-
-static int digits(const char *s, size_t n)
-{
-	int v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-static time_t local_hour(struct hour_cache *c, int year, int mon, int day, int h)
-{
-	int key = ((year * 12 + mon) * 32 + day) * 24 + h;
-	struct tm tm;
-
-	if (key == c->key)
-		return c->base;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year;
-	tm.tm_mon = mon;
-	tm.tm_mday = day;
-	tm.tm_hour = h;
-	tm.tm_isdst = -1;
-	c->base = mktime(&tm);
-	c->key = c->base == (time_t)-1 ? -1 : key;
-	return c->base;
-}
-
-/* RFC 3164 section 4.1.2: "Mmm dd hh:mm:ss" (day padded with a space), local time, no year:
- * take the current year, or the previous one for a stamp more than a month in the future
- * (December's messages read in January). Needs 15 bytes; returns false when they are no stamp. */
-static bool parse_time3164(
-	struct hour_cache *c, const char *s, size_t len, time_t now, struct timespec *ts)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	int mon, day, h, m, sec;
-	time_t t;
-
-	if (len < 15 || s[3] != ' ' || s[6] != ' ' || s[9] != ':' || s[12] != ':')
-		return false;
-	for (mon = 0; mon < 12; mon++)
-		if (memcmp(s, months + 3 * mon, 3) == 0)
-			break;
-	if (mon == 12)
-		return false;
-	day = s[4] == ' ' ? digits(s + 5, 1) : digits(s + 4, 2);
-	h = digits(s + 7, 2);
-	m = digits(s + 10, 2);
-	sec = digits(s + 13, 2);
-	if (day < 1 || day > 31 || h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60)
-		return false;
-	if (now / 3600 != c->now_hour) {
-		struct tm nowtm;
-
-		localtime_r(&now, &nowtm);
-		c->now_year = nowtm.tm_year;
-		c->now_hour = now / 3600;
-	}
-	t = local_hour(c, c->now_year, mon, day, h);
-	if (t != (time_t)-1 && t > now + 31 * 86400)
-		t = local_hour(c, c->now_year - 1, mon, day, h);
-	if (t == (time_t)-1)
-		return false;
-	ts->tv_sec = t + m * 60 + sec;
-	ts->tv_nsec = 0;
-	return true;
-}
-
-/* RFC 5424 section 6.2.3 (RFC 3339): YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm|-hh:mm), the whole
- * token; also what rsyslog's high-precision RFC 3164 template writes. */
-static bool parse_time5424(const char *s, size_t len, struct timespec *ts)
-{
-	int y, mo, d, h, mi, sec, off = 0;
-	long nsec = 0;
-	size_t i = 19;
-	struct tm tm;
-
-	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-		s[13] != ':' || s[16] != ':')
-		return false;
-	y = digits(s, 4);
-	mo = digits(s + 5, 2);
-	d = digits(s + 8, 2);
-	h = digits(s + 11, 2);
-	mi = digits(s + 14, 2);
-	sec = digits(s + 17, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
-		mi > 59 || sec < 0 || sec > 60)
-		return false;
-	if (s[i] == '.') {
-		long scale = 100000000;
-		size_t start = ++i;
-
-		while (i < len && s[i] >= '0' && s[i] <= '9') {
-			nsec += (s[i] - '0') * scale;
-			scale /= 10;
-			i++;
-		}
-		if (i == start || i - start > 9) /* RFC 5424: at most 6; accept nanoseconds */
-			return false;
-	}
-	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
-		i++;
-	} else if (i + 6 == len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
-		int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
-
-		if (oh < 0 || oh > 23 || om < 0 || om > 59)
-			return false;
-		off = (oh * 60 + om) * 60 * (s[i] == '-' ? -1 : 1);
-		i += 6;
-	} else {
-		return false;
-	}
-	if (i != len)
-		return false;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	ts->tv_sec = timegm(&tm) - off;
-	ts->tv_nsec = nsec;
-	return true;
-}
-
-/* ---- header parsing (over the cleaned text) ------------------------------------------------ */
-
-/* Copy a header field, printable ASCII only (RFC 5424 section 6: PRINTUSASCII) so that it can be
- * reframed as it is; "-" is RFC 5424's NILVALUE and means absent. */
-static void keep(char *dst, size_t size, const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 1 && s[0] == '-')
-		len = 0;
-	if (len > size - 1)
-		len = size - 1;
-	for (i = 0; i < len; i++)
-		dst[i] = s[i] > 32 && s[i] < 127 ? s[i] : '_';
-	dst[len] = '\0';
-}
-
-/* RFC 5424 section 6.2.1: "<" 1*3DIGIT ">", 0..191. Returns the bytes taken (0: none) and sets
- * *bad for something that starts like a PRI and is not one ("<13", "<999>", "<>"). */
-static size_t parse_pri(const char *s, size_t len, int *pri, bool *bad)
-{
-	size_t i;
-	int v = 0;
-
-	*bad = false;
-	if (len == 0 || s[0] != '<')
-		return 0;
-	for (i = 1; i < len && i <= 4 && s[i] >= '0' && s[i] <= '9'; i++)
-		v = v * 10 + (s[i] - '0');
-	if (i == 1 || i > 4 || i >= len || s[i] != '>' || v > 191) {
-		*bad = true;
-		return 0;
-	}
-	*pri = v;
-	return i + 1;
-}
-
-static size_t token(const char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len && s[i] != ' ')
-		i++;
-	return i;
-}
-
-/* RFC 3164 TAG as syslog(3) writes it: "name:" or "name[pid]:", then one space. Returns the
- * bytes taken including that space, 0 when s does not start with a TAG. */
-static size_t parse_tag(struct lines *l, const char *s, size_t len)
-{
-	size_t i = 0, name_len, pid = 0, pid_len = 0;
-
-	while (i < len && s[i] != ' ' && s[i] != ':' && s[i] != '[')
-		i++;
-	name_len = i;
-	if (name_len == 0 || i >= len)
-		return 0;
-	if (s[i] == '[') {
-		pid = ++i;
-		while (i < len && s[i] != ']' && s[i] != ' ')
-			i++;
-		if (i >= len || s[i] != ']')
-			return 0;
-		pid_len = i - pid;
-		i++;
-	}
-	if (i >= len || s[i] != ':')
-		return 0;
-	i++;
-	if (i < len && s[i] == ' ')
-		i++;
-	keep(l->app_name, sizeof(l->app_name), s, name_len);
-	keep(l->procid, sizeof(l->procid), s + pid, pid_len);
-	return i;
-}
-
-static bool hostname_like(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > HOSTNAME_MAX)
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			    c == '.' || c == '-' || c == '_' || c == ':'))
-			return false;
-	}
-	return true;
-}
-
-/* After PRI (or a bare timestamp): [TIMESTAMP " "] [HOSTNAME " "] [TAG] MSG. /dev/log senders
- * leave the hostname out, logger --rfc3164 puts it in: a first word is the hostname only when a
- * TAG follows it. */
-static void parse_3164(struct lines *l, const char *s, size_t len, time_t now, struct parsed *p)
-{
-	size_t tl, n;
-
-	p->form = LINES_FORM_RFC3164;
-	if (parse_time3164(&l->hours, s, len, now, &p->time) && (len == 15 || s[15] == ' ')) {
-		p->have_time = true;
-		n = len == 15 ? 15 : 16;
-		s += n;
-		len -= n;
-	} else if ((tl = token(s, len)) >= 20 && parse_time5424(s, tl, &p->time)) {
-		p->have_time = true;
-		n = tl < len ? tl + 1 : tl;
-		s += n;
-		len -= n;
-	}
-	n = parse_tag(l, s, len);
-	if (n == 0) {
-		tl = token(s, len);
-		if (tl < len && hostname_like(s, tl)) {
-			n = parse_tag(l, s + tl + 1, len - tl - 1);
-			if (n) {
-				keep(l->hostname, sizeof(l->hostname), s, tl);
-				n += tl + 1;
-			}
-		}
-	}
-	p->msg = s + n;
-	p->msg_len = len - n;
-}
-
-/* RFC 5424 section 6.3: "-" or one or more [ID param="value"...] with '\' escaping '"', '\'
- * and ']' in values. Returns the bytes taken; a malformed SD takes the rest of the message. */
-static size_t sd_len(const char *s, size_t len)
-{
-	size_t i = 0;
-	bool quoted = false;
-
-	if (len == 0)
-		return 0;
-	if (s[0] == '-')
-		return 1;
-	if (s[0] != '[')
-		return 0;
-	while (i < len) {
-		char c = s[i++];
-
-		if (quoted) {
-			if (c == '\\' && i < len)
-				i++;
-			else if (c == '"')
-				quoted = false;
-		} else if (c == '"') {
-			quoted = true;
-		} else if (c == ']' && (i >= len || s[i] != '[')) {
-			return i;
-		}
-	}
-	return len;
-}
-
-static void parse_5424(struct lines *l, const char *s, size_t len, struct parsed *p)
-{
-	char *fields[4] = {l->hostname, l->app_name, l->procid, l->msgid};
-	size_t sizes[4] = {
-		sizeof(l->hostname), sizeof(l->app_name), sizeof(l->procid), sizeof(l->msgid)};
-	size_t i, n;
-
-	p->form = LINES_FORM_RFC5424;
-	n = token(s, len);
-	if (n > 1 || (n == 1 && s[0] != '-'))
-		p->have_time = parse_time5424(s, n, &p->time);
-	for (i = 0; i < 5; i++) {
-		if (i > 0) {
-			n = token(s, len);
-			keep(fields[i - 1], sizes[i - 1], s, n);
-		}
-		s += n;
-		len -= n;
-		if (len == 0)
-			goto out;
-		s++; /* the space */
-		len--;
-	}
-	n = sd_len(s, len);
-	if (n > 1 || (n == 1 && s[0] != '-')) {
-		p->sd = s;
-		p->sd_len = n;
-	}
-	s += n;
-	len -= n;
-	if (len > 0 && s[0] == ' ') {
-		s++;
-		len--;
-	}
-	/* RFC 5424 section 6.4: a BOM announces UTF-8; it is not text and breaks mmjsonparse. */
-	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
-out:
-	p->msg = s;
-	p->msg_len = len;
-}
-
 /* The longest prefix of the valid UTF-8 text s[0..len) whose JSON string (quotes included, as
  * jb_str writes it) takes at most budget bytes. */
 static size_t escaped_prefix(const char *s, size_t len, size_t budget)
@@ -966,24 +207,25 @@ static size_t escaped_prefix(const char *s, size_t len, size_t budget)
 
 /* Build the document with at most msg_len bytes of MSG; fields may be NULL; bare leaves the
  * optional header fields out. */
-static void build(struct lines *l, const struct parsed *p, size_t msg_len,
-	struct fjson_object *fields, unsigned int flags, bool bare, const struct timespec *ts)
+static void build(struct lines *l, const struct framing_parsed *p, size_t msg_len,
+	struct fjson_object *fields, unsigned int flags, bool bare)
 {
+	const struct framing_header *h = &p->hdr;
 	struct jbuf *b = &l->out;
 	char tbuf[64];
 	size_t tn;
 
 	b->len = 0;
 	jb_lit(b, "{\"syslog\":{\"facility\":\"");
-	jb_lit(b, lines_facility_name(p->pri >> 3));
+	jb_lit(b, framing_facility_name(h->facility));
 	jb_lit(b, "\",\"severity\":\"");
-	jb_lit(b, lines_severity_name(p->pri & 7));
+	jb_lit(b, framing_severity_name(h->severity));
 	jb_lit(b, "\"");
 	if (!bare) {
-		jb_field(b, "hostname", l->hostname, strlen(l->hostname));
-		jb_field(b, "app_name", l->app_name, strlen(l->app_name));
-		jb_field(b, "procid", l->procid, strlen(l->procid));
-		jb_field(b, "msgid", l->msgid, strlen(l->msgid));
+		jb_field(b, "hostname", h->hostname, strlen(h->hostname));
+		jb_field(b, "app_name", h->app_name, strlen(h->app_name));
+		jb_field(b, "procid", h->procid, strlen(h->procid));
+		jb_field(b, "msgid", h->msgid, strlen(h->msgid));
 		jb_field(b, "structured_data", p->sd, p->sd_len);
 	}
 	jb_lit(b, ",\"msg\":");
@@ -1004,18 +246,40 @@ static void build(struct lines *l, const struct parsed *p, size_t msg_len,
 	jb_lit(b, ",\"node_name\":");
 	jb_cstr(b, l->node);
 	jb_lit(b, ",\"time\":\"");
-	tn = format_time(ts, tbuf, sizeof(tbuf));
+	tn = fmt_rfc3339(tbuf, sizeof(tbuf), &h->time, 9); /* event_json's "time" */
 	jb_mem(b, tbuf, tn);
 	jb_lit(b, "\"}");
 }
 
-/* Copy in[0..len) to l->clean as valid UTF-8 without NUL: each byte that starts no valid
- * sequence becomes U+FFFD. Doing it once up front means the header parsers, liblognorm and the
- * JSON writer all see the same valid text. */
+/* Too long for max_payload: without the fields, and with MSG cut to what is left once the rest
+ * is measured with an empty MSG, counted as escaped text. When even that is too long (a limit
+ * of a few hundred bytes and a long hostname full of quotes), the header fields leave the
+ * document too: the caller still has them for the syslog header. Returns 0, -ENOSPC or
+ * -ENOMEM. */
+static int build_to_fit(struct lines *l, const struct framing_parsed *p, unsigned int flags)
+{
+	bool bare = false;
+	size_t msg_len;
+
+	build(l, p, 0, NULL, flags, bare);
+	if (l->out.len > l->max_payload) {
+		bare = true;
+		build(l, p, 0, NULL, flags, bare);
+	}
+	if (l->out.len <= l->max_payload) { /* + 2: the empty MSG's quotes */
+		msg_len = escaped_prefix(p->msg, p->msg_len, l->max_payload - l->out.len + 2);
+		build(l, p, msg_len, NULL, flags, bare);
+	}
+	if (l->out.len > l->max_payload)
+		return l->out.oom ? -ENOMEM : -ENOSPC;
+	return 0;
+}
+
+/* Copy in[0..len) to l->clean as valid UTF-8 without NUL. Doing it once up front means the
+ * header parsers, liblognorm and the JSON writer all see the same valid text. */
 static int clean_copy(struct lines *l, const char *in, size_t len, size_t *olen, bool *replaced)
 {
-	const unsigned char *u = (const unsigned char *)in;
-	size_t i = 0, o = 0, need = len * 3 + 1;
+	size_t need = len * 3 + 1;
 
 	if (need > l->clean_cap) {
 		char *p = realloc(l->clean, need);
@@ -1025,23 +289,8 @@ static int clean_copy(struct lines *l, const char *in, size_t len, size_t *olen,
 		l->clean = p;
 		l->clean_cap = need;
 	}
-	*replaced = false;
-	while (i < len) {
-		size_t n = u[i] < 0x80 && u[i] ? 1 : utf8_seq(u + i, len - i);
-
-		if (n == 0) {
-			memcpy(l->clean + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-			*replaced = true;
-			continue;
-		}
-		memcpy(l->clean + o, in + i, n);
-		o += n;
-		i += n;
-	}
-	l->clean[o] = '\0';
-	*olen = o;
+	*olen = utf8_repair(l->clean, in, len, UTF8_NUL, replaced);
+	l->clean[*olen] = '\0';
 	return 0;
 }
 
@@ -1054,23 +303,79 @@ static int finish(struct lines *l, int ret)
 	return ret;
 }
 
+/* The fast path: a pre-encoded JSON object goes out as it came in. True when buf is one. */
+static bool pass_through(struct lines *l, const char *buf, size_t len, unsigned int flags,
+	const struct timespec *now, struct lines_msg *out)
+{
+	if (buf[0] != '{' || (flags & LINES_F_TRUNCATED) ||
+		(l->max_payload && len > l->max_payload) || !json_scan_object(buf, len))
+		return false;
+	out->form = LINES_FORM_JSON;
+	out->facility = 1;
+	out->severity = 5;
+	out->time = *now;
+	out->hostname = out->app_name = out->procid = out->msgid = "";
+	out->json = buf;
+	out->json_len = len;
+	l->stats.json++;
+	l->stats.messages++;
+	return true;
+}
+
+/* liblognorm's fields for MSG in *fields, or NULL and LINES_F_UNPARSED. */
+static unsigned int normalize(
+	struct lines *l, const struct framing_parsed *p, struct fjson_object **fields)
+{
+	*fields = NULL;
+	if (!l->ln || ln_normalize(l->ln, p->msg, p->msg_len, fields) == 0)
+		return 0;
+	/* No rule matched (LN_WRONGPARSER) or liblognorm failed: either way the text ships
+	 * unparsed; its originalmsg/unparsed-data copy is not kept. */
+	fjson_object_put(*fields);
+	*fields = NULL;
+	return LINES_F_UNPARSED;
+}
+
+static void count(struct lines *l, enum framing_form form, unsigned int flags)
+{
+	l->stats.messages++;
+	if (form == FRAMING_FORM_RFC3164)
+		l->stats.rfc3164++;
+	else if (form == FRAMING_FORM_RFC5424)
+		l->stats.rfc5424++;
+	else
+		l->stats.plain++;
+	if (l->ln && !(flags & LINES_F_UNPARSED))
+		l->stats.normalized++;
+	if (flags & LINES_F_UNPARSED)
+		l->stats.unparsed++;
+	if (flags & LINES_F_TRUNCATED)
+		l->stats.truncated++;
+	if (flags & LINES_F_REPLACED)
+		l->stats.replaced++;
+	if (flags & LINES_F_BAD_PRI)
+		l->stats.bad_pri++;
+}
+
 int lines_parse(
 	struct lines *l, const char *buf, size_t len, unsigned int in_flags, struct lines_msg *out)
 {
-	struct fjson_object *fields = NULL;
-	struct parsed p = {.pri = 13}; /* RFC 3164 section 4.3.3: no PRI means user.notice */
-	const struct timespec *ts;
+	static const enum lines_form forms[] = {
+		[FRAMING_FORM_PLAIN] = LINES_FORM_PLAIN,
+		[FRAMING_FORM_RFC3164] = LINES_FORM_RFC3164,
+		[FRAMING_FORM_RFC5424] = LINES_FORM_RFC5424,
+	};
+	struct fjson_object *fields;
+	struct framing_parsed p;
 	struct timespec now;
 	unsigned int flags = 0;
-	size_t n, msg_len, clen;
-	bool bad, replaced;
+	size_t clen;
+	bool replaced;
 	int ret;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	memset(out, 0, sizeof(*out));
-	l->hostname[0] = l->app_name[0] = l->procid[0] = l->msgid[0] = '\0';
 	l->out.oom = false;
-
 	if (in_flags & LINES_IN_TRUNCATED)
 		flags |= LINES_F_TRUNCATED;
 	if (len > l->max_input) {
@@ -1086,116 +391,39 @@ int lines_parse(
 		l->stats.dropped_empty++;
 		return -ENODATA;
 	}
-
-	/* The fast path: a pre-encoded JSON object goes out as it came in. */
-	if ((in_flags & LINES_IN_JSON) && buf[0] == '{' && !(flags & LINES_F_TRUNCATED) &&
-		(!l->max_payload || len <= l->max_payload) && json_object_text(buf, len)) {
-		out->form = LINES_FORM_JSON;
-		out->facility = 1;
-		out->severity = 5;
-		out->time = now;
-		out->hostname = out->app_name = out->procid = out->msgid = "";
-		out->json = buf;
-		out->json_len = len;
-		l->stats.json++;
-		l->stats.messages++;
+	if ((in_flags & LINES_IN_JSON) && pass_through(l, buf, len, flags, &now, out))
 		return 0;
-	}
-
 	ret = clean_copy(l, buf, len, &clen, &replaced);
 	if (ret < 0)
 		return finish(l, ret);
 	if (replaced)
 		flags |= LINES_F_REPLACED;
-
-	n = parse_pri(l->clean, clen, &p.pri, &bad);
-	if (bad) {
+	framing_parse(&l->parser, l->clean, clen, &now, &p);
+	if (p.bad_pri)
 		flags |= LINES_F_BAD_PRI;
-		p.form = LINES_FORM_PLAIN;
-		p.msg = l->clean;
-		p.msg_len = clen;
-	} else if (n > 0 && clen > n + 1 && l->clean[n] == '1' && l->clean[n + 1] == ' ') {
-		parse_5424(l, l->clean + n + 2, clen - n - 2, &p);
-	} else if (n > 0) {
-		parse_3164(l, l->clean + n, clen - n, now.tv_sec, &p);
-	} else if (parse_time3164(&l->hours, l->clean, clen, now.tv_sec, &p.time)) {
-		/* A line from a syslog file: no PRI, but the rest of the RFC 3164 header. */
-		parse_3164(l, l->clean, clen, now.tv_sec, &p);
-	} else {
-		p.form = LINES_FORM_PLAIN;
-		p.msg = l->clean;
-		p.msg_len = clen;
-	}
-
-	if (l->ln) {
-		ret = ln_normalize(l->ln, p.msg, p.msg_len, &fields);
-		if (ret != 0) {
-			/* No rule matched (LN_WRONGPARSER) or liblognorm failed: either way the
-			 * text ships unparsed; its originalmsg/unparsed-data copy is not kept. */
-			fjson_object_put(fields);
-			fields = NULL;
-			flags |= LINES_F_UNPARSED;
-		}
-	}
-
-	ts = p.have_time ? &p.time : &now;
-	msg_len = p.msg_len;
-	build(l, &p, msg_len, fields, flags, false, ts);
-	if (l->max_payload && !l->out.oom && l->out.len > l->max_payload) {
-		/* Too long: drop the fields, measure the document with an empty MSG and give MSG
-		 * what is left, counted as escaped text. When even that is too long (a limit of a
-		 * few hundred bytes and a long hostname full of quotes), the header fields leave
-		 * the document too: the caller still has them for the syslog header. */
-		bool bare = false;
-
-		fjson_object_put(fields);
-		fields = NULL;
-		flags |= LINES_F_TRUNCATED;
-		build(l, &p, 0, NULL, flags, bare, ts);
-		if (l->out.len > l->max_payload) {
-			bare = true;
-			build(l, &p, 0, NULL, flags, bare, ts);
-		}
-		if (l->out.len <= l->max_payload) { /* + 2: the empty MSG's quotes */
-			msg_len = escaped_prefix(p.msg, p.msg_len, l->max_payload - l->out.len + 2);
-			build(l, &p, msg_len, NULL, flags, bare, ts);
-		}
-		if (l->out.len > l->max_payload)
-			return finish(l, l->out.oom ? -ENOMEM : -ENOSPC);
-	}
+	flags |= normalize(l, &p, &fields);
+	build(l, &p, p.msg_len, fields, flags, false);
 	fjson_object_put(fields);
+	if (l->max_payload && !l->out.oom && l->out.len > l->max_payload) {
+		flags |= LINES_F_TRUNCATED;
+		ret = build_to_fit(l, &p, flags);
+		if (ret < 0)
+			return finish(l, ret);
+	}
 	if (l->out.oom)
 		return finish(l, -ENOMEM);
-
-	out->form = p.form;
+	out->form = forms[p.form];
 	out->flags = flags;
-	out->facility = p.pri >> 3;
-	out->severity = p.pri & 7;
-	out->time = p.have_time ? p.time : now;
-	out->hostname = l->hostname;
-	out->app_name = l->app_name;
-	out->procid = l->procid;
-	out->msgid = l->msgid;
+	out->facility = p.hdr.facility;
+	out->severity = p.hdr.severity;
+	out->time = p.hdr.time;
+	out->hostname = p.hdr.hostname;
+	out->app_name = p.hdr.app_name;
+	out->procid = p.hdr.procid;
+	out->msgid = p.hdr.msgid;
 	out->json = l->out.p;
 	out->json_len = l->out.len;
-
-	l->stats.messages++;
-	if (p.form == LINES_FORM_RFC3164)
-		l->stats.rfc3164++;
-	else if (p.form == LINES_FORM_RFC5424)
-		l->stats.rfc5424++;
-	else
-		l->stats.plain++;
-	if (l->ln && !(flags & LINES_F_UNPARSED))
-		l->stats.normalized++;
-	if (flags & LINES_F_UNPARSED)
-		l->stats.unparsed++;
-	if (flags & LINES_F_TRUNCATED)
-		l->stats.truncated++;
-	if (flags & LINES_F_REPLACED)
-		l->stats.replaced++;
-	if (flags & LINES_F_BAD_PRI)
-		l->stats.bad_pri++;
+	count(l, p.form, flags);
 	return 0;
 }
 
@@ -1236,8 +464,7 @@ struct lines *lines_new(const char *rulebase, const char *node_name, char *err, 
 	}
 	snprintf(l->node, sizeof(l->node), "%s", node_name ? node_name : "");
 	l->max_input = LINES_DEFAULT_MAX_INPUT;
-	l->hours.key = -1;
-	l->hours.now_hour = -1;
+	framing_parser_init(&l->parser);
 	if (jb_reserve(&l->out, 4096) < 0) {
 		e = ENOMEM;
 		snprintf(err, errlen, "lines: %s", strerror(e));

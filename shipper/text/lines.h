@@ -108,8 +108,4 @@ int lines_parse(
 
 const struct lines_stats *lines_get_stats(const struct lines *l);
 
-/* "auth", "authpriv", "local0", ...; "emerg" .. "debug". Never NULL ("unknown" out of range). */
-const char *lines_facility_name(int facility);
-const char *lines_severity_name(int severity);
-
 #endif

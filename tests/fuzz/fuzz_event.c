@@ -3,7 +3,7 @@
  * names and comms, fed through pev_record() into the process cache and the Tetragon encoder,
  * with a payload limit chosen by the input. Checks, for every event emitted:
  *   - the text is one JSON object (libfastjson parses all of it, nothing after it), holds no
- *     NUL, no raw line break, and is valid UTF-8 (checked here and with framing_utf8_seq);
+ *     NUL, no raw line break, and is valid UTF-8 (checked here and with utf8_seq);
  *   - it is an event of the record's kind (process_exec for an exec, process_exit for an
  *     exit) about the record's pid, on this node;
  *   - it is at most the limit, unless the encoder counted it in over_limit;
@@ -17,8 +17,9 @@
  * their fields); everything else is the input's.
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
- *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_event.c shipper/procevents.c \
- *	shipper/proc_cache.c shipper/event_json.c -lfastjson -o build/fuzz/fuzz_event
+ *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_event.c shipper/capture/procevents.c \
+ *	shipper/capture/proc_cache.c shipper/encode/event_json.c lib/utf8.c lib/jsonstr.c \
+ *	lib/fmt.c -lfastjson -o build/fuzz/fuzz_event
  *   build/fuzz/fuzz_event -max_total_time=60 tests/fuzz/corpus/event
  *
  * Input layout (little-endian; missing bytes read as 0):
@@ -38,7 +39,7 @@
 #include <json.h>
 
 #include "bpf/procship_event.h"
-#include "framing/framing.h"
+#include "lib/utf8.h"
 #include "shipper/encode/event_json.h"
 #include "shipper/capture/proc_cache.h"
 #include "shipper/capture/procevents.h"
@@ -115,7 +116,7 @@ static void check_json(struct expect *x, const char *json, size_t len)
 	CHECK(!memchr(json, '\n', len) && !memchr(json, '\r', len));
 	CHECK(fuzz_utf8_valid_prefix((const unsigned char *)json, len) == len);
 	for (i = 0; i < len; i += n) {
-		n = framing_utf8_seq((const unsigned char *)json + i, len - i);
+		n = utf8_seq((const unsigned char *)json + i, len - i);
 		CHECK(n > 0);
 		if (n == 0)
 			n = 1;

@@ -8,7 +8,7 @@
  * made '_', cut at the field's limit), every SD-PARAM value unescaped back, and the payload.
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
- *	tests/fuzz/fuzz_framing.c framing/framing.c -o build/fuzz/fuzz_framing
+ *	tests/fuzz/fuzz_framing.c framing/framing.c lib/utf8.c lib/fmt.c -o build/fuzz/fuzz_framing
  *   build/fuzz/fuzz_framing -max_total_time=60 tests/fuzz/corpus/framing
  */
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "framing/framing.h"
+#include "lib/utf8.h"
 #include "fuzz_util.h"
 
 #define NFIELDS	  7
@@ -454,7 +455,7 @@ static void check_format(enum framing_format format, const struct framing_header
 	CHECK((size_t)n >= hdr_len);
 	CHECK(memcmp(out, full, hdr_len) == 0);
 	kept = (size_t)n - hdr_len;
-	CHECK(kept == framing_utf8_cut(msg, msg_len, size - hdr_len));
+	CHECK(kept == utf8_cut(msg, msg_len, size - hdr_len));
 	CHECK(memcmp(out + hdr_len, msg, kept) == 0);
 	CHECK(truncated == (kept < msg_len));
 	parse_back(format, hdr, out, (size_t)n, msg, msg_len, kept);

@@ -1,11 +1,12 @@
-/* libFuzzer target for shipper/lines.c: arbitrary bytes as a datagram or a line, with and
+/* libFuzzer target for shipper/text/lines.c: arbitrary bytes as a datagram or a line, with and
  * without the JSON pass-through, with and without a payload limit, through the sshd sample
  * rulebase. Checks what the header promises: every document is valid UTF-8 and parses as a JSON
  * object, stays within the limit, and holds no NUL; a refusal is one of the documented errors.
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
- *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_lines.c shipper/lines.c \
- *	-o build/fuzz/fuzz_lines $(pkg-config --libs lognorm libestr libfastjson)
+ *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_lines.c shipper/text/lines.c \
+ *	framing/framing_parse.c framing/framing_names.c lib/utf8.c lib/jsonstr.c lib/json_scan.c \
+ *	lib/fmt.c -o build/fuzz/fuzz_lines $(pkg-config --libs lognorm libestr libfastjson)
  *   build/fuzz/fuzz_lines -max_total_time=60 tests/fuzz/corpus/lines
  * FUZZ_LINES_RULEBASE names another rulebase (default conf/rulebases/sshd.rb, from the top of
  * the tree).

@@ -147,12 +147,12 @@ static void test_bad_files(void **state)
 			":1: syslog-format: unknown name 'xml' (one of: json, rfc3164, rfc5424)"},
 		{"syslog-severity: loud\n", 0,
 			":1: syslog-severity: unknown name 'loud' (one of: emerg, alert, crit, "
-			"err, "
-			"warning, notice, info, debug)"},
+			"err, warning, notice, info, debug, panic, error, warn)"},
 		{"syslog-facility: local8\n", 0,
 			":1: syslog-facility: unknown name 'local8' (one of: kern, user, mail, "
-			"daemon, "
-			"auth, syslog, lpr, news, uucp, cron, authpriv, ftp, local0..local7)"},
+			"daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, "
+			"bsd_security, console, local0, local1, local2, local3, local4, local5, "
+			"local6, local7, security)"},
 		{"log-level: \"verbose\\n\"\n", 0,
 			":1: log-level: unknown name 'verbose?' (one of: error, warning, info, "
 			"debug)"},

@@ -10,7 +10,7 @@
 
 #include <json.h>
 
-#include "framing/framing.h"
+#include "lib/utf8.h"
 #include "shipper/encode/event_json.h"
 #include "shipper/capture/proc_cache.h"
 #include "shipper/capture/procevents.h"
@@ -96,19 +96,6 @@ static void test_join_args(void **state)
 	JOIN("p\0abc\0de", "abc de");
 }
 
-static void test_time_format(void **state)
-{
-	char buf[64];
-
-	(void)state;
-	assert_int_equal(ejson_time(0, buf, sizeof(buf)), 30);
-	assert_string_equal(buf, "1970-01-01T00:00:00.000000000Z");
-	ejson_time(1696629837700327580LL, buf, sizeof(buf));
-	assert_string_equal(buf, "2023-10-06T22:03:57.700327580Z");
-	ejson_time(-1, buf, sizeof(buf));
-	assert_string_equal(buf, "1969-12-31T23:59:59.999999999Z");
-}
-
 static void test_docker_id(void **state)
 {
 	const char *id = "551e161c47d8ff0eb665438a7bcd5b4e3ef5a297282b40a92b7c77d6bd168eb3";
@@ -127,19 +114,6 @@ static void test_docker_id(void **state)
 	assert_string_equal(buf, "");
 	ejson_docker_id("", buf, sizeof(buf));
 	assert_string_equal(buf, "");
-}
-
-static void test_unescape_slashes(void **state)
-{
-	char buf[32];
-
-	(void)state;
-	assert_int_equal(ejson_copy_unescaped(buf, sizeof(buf), "\"\\/bin\\/sh\"", 11), 9);
-	assert_string_equal(buf, "\"/bin/sh\"");
-	/* An escaped backslash followed by a slash stays as it is. */
-	assert_int_equal(ejson_copy_unescaped(buf, sizeof(buf), "a\\\\\\/b", 6), 5);
-	assert_string_equal(buf, "a\\\\/b");
-	assert_int_equal(ejson_copy_unescaped(buf, 4, "abcdef", 6), -ENOSPC);
 }
 
 static void test_cwd_and_binary_paths(void **state)
@@ -165,35 +139,12 @@ static void test_cwd_and_binary_paths(void **state)
 	assert_string_equal(buf, "/opt/bin/tool");
 }
 
-static void test_utf8_fix(void **state)
-{
-	char *fixed;
-
-	(void)state;
-	assert_null(ejson_utf8_fix("plain ascii"));
-	assert_null(ejson_utf8_fix("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80"));
-	fixed = ejson_utf8_fix("a\xff"
-			       "b");
-	assert_non_null(fixed);
-	assert_string_equal(fixed, "a\xef\xbf\xbd"
-				   "b");
-	free(fixed);
-	/* Overlong "/" (C0 AF), a UTF-16 surrogate (ED A0 80), and a cut sequence at the end. */
-	fixed = ejson_utf8_fix("\xc0\xaf|\xed\xa0\x80|\xe2\x82");
-	assert_non_null(fixed);
-	assert_string_equal(fixed, "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
-				   "\xef\xbf\xbd\xef\xbf\xbd");
-	free(fixed);
-	assert_int_equal(framing_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
-	assert_int_equal(framing_utf8_seq((const unsigned char *)"\xf4\x8f\xbf\xbf", 4), 4);
-}
-
 static bool all_utf8(const char *s)
 {
 	size_t len = strlen(s), i = 0, n;
 
 	while (i < len) {
-		n = framing_utf8_seq((const unsigned char *)s + i, len - i);
+		n = utf8_seq((const unsigned char *)s + i, len - i);
 		if (n == 0)
 			return false;
 		i += n;
@@ -720,16 +671,13 @@ int main(void)
 		cmocka_unit_test(test_exec_id),
 		cmocka_unit_test(test_flags_order),
 		cmocka_unit_test(test_join_args),
-		cmocka_unit_test(test_time_format),
 		cmocka_unit_test(test_docker_id),
-		cmocka_unit_test(test_unescape_slashes),
 		cmocka_unit_test(test_cwd_and_binary_paths),
 		cmocka_unit_test(test_fork_exec_exit_flow),
 		cmocka_unit_test(test_orphan_keeps_parent),
 		cmocka_unit_test(test_shorten_to_fit),
 		cmocka_unit_test(test_fast_path_matches_tree),
 		cmocka_unit_test(test_direct_writer_matches_libfastjson),
-		cmocka_unit_test(test_utf8_fix),
 		cmocka_unit_test(test_hostile_strings_round_trip),
 	};
 
