@@ -78,137 +78,131 @@ static void load_ok(struct conf *c, const char *text)
 
 /* ---- refused files ------------------------------------------------------------------------ */
 
+/* Each refused file and the message after FILE (the temporary file's path). */
+static const struct bad_file {
+	const char *text;
+	size_t len; /* 0: strlen(text) */
+	const char *want;
+} bad_files[] = {
+	/* keys */
+	{"nosuch: 1\n", 0, ":1: nosuch: unknown key"},
+	{"udp-output-enabled: true\n\nUdp-Output-Port: 514\n", 0,
+		":3: Udp-Output-Port: unknown key"},
+	{"--udp-output-port: 5\n", 0,
+		":1: --udp-output-port: unknown key (write option names without the "
+		"leading --)"},
+	{"udp_output_port: 5\n", 0, ":1: udp_output_port: unknown key"},
+	{"\"bad\\x01key\": 1\n", 0, ":1: bad?key: unknown key"},
+	{"\"udp-output-port\\0x\": 1\n", 0, ":1: udp-output-port?x: unknown key"},
+	{"[a, b]: 1\n", 0, ":1: a key must be an option name, not a list"},
+	{"? {a: 1}\n: 2\n", 0, ":1: a key must be an option name, not a mapping"},
+	{"udp-output-port: 1\nudp-output-port: 2\n", 0,
+		":2: udp-output-port: duplicate key (first on line 1)"},
+	{"udp-output-address: a\n# again\nudp-output-address: [b]\n", 0,
+		":3: udp-output-address: duplicate key (first on line 1)"},
+	{"config-file: /etc/other.yaml\n", 0,
+		":1: config-file: not allowed in a config file (no includes)"},
+	/* types */
+	{"udp-output-port: [1, 2]\n", 0, ":1: udp-output-port: expected one value, not a list"},
+	{"udp-output-port:\n  - 1\n", 0, ":2: udp-output-port: expected one value, not a list"},
+	{"hostname: {a: 1}\n", 0, ":1: hostname: expected one value, not a mapping"},
+	{"udp-output-address:\n  host: a\n", 0,
+		":2: udp-output-address: expected a value or a list, not a mapping"},
+	{"udp-output-address: []\n", 0, ":1: udp-output-address: empty list"},
+	{"udp-output-address: [a, [b]]\n", 0,
+		":1: udp-output-address: a list item must be one value, not a list"},
+	{"udp-output-address:\n  - a\n  - x: 1\n", 0,
+		":3: udp-output-address: a list item must be one value, not a mapping"},
+	{"hostname: &h x\nsyslog-app-name: *h\n", 0,
+		":2: syslog-app-name: references (aliases) are not supported"},
+	{"udp-output-address: &a x\nhostname: y\nsyslog-app-name: [*a]\n", 0,
+		":3: syslog-app-name: expected one value, not a list"},
+	{"udp-output-port:\n", 0, ":1: udp-output-port: no value"},
+	{"hostname: ~\n", 0, ":1: hostname: no value (write \"\" for an empty string)"},
+	{"cee-cookie: null\n", 0, ":1: cee-cookie: no value"},
+	{"hostname: \"a\\0b\"\n", 0, ":1: hostname: the value holds a NUL byte"},
+	/* values, with conf_set's reasons */
+	{"udp-output-port: 0\n", 0, ":1: udp-output-port: 0 is out of range 1..65535"},
+	{"udp-output-port: 65536\n", 0, ":1: udp-output-port: 65536 is out of range 1..65535"},
+	{"udp-buffer-size: big\n", 0, ":1: udp-buffer-size: 'big' is not a number"},
+	{"udp-buffer-size: 1.5\n", 0, ":1: udp-buffer-size: '1.5' is not a number"},
+	{"udp-local-port: 0x10\n", 0, ":1: udp-local-port: '0x10' is not a number"},
+	{"udp-reconnect-interval: -1\n", 0,
+		":1: udp-reconnect-interval: -1 is out of range 0..86400"},
+	{"max-message-size: 100\n", 0, ":1: max-message-size: 100 is out of range 480..65507"},
+	{"ring-buffer-size: 1024\n", 0,
+		":1: ring-buffer-size: 1024 is out of range 4096..1073741824"},
+	{"udp-output-enabled: maybe\n", 0,
+		":1: udp-output-enabled: 'maybe' is not a boolean (true or false)"},
+	{"cee-cookie: 'y'\n", 0, ":1: cee-cookie: 'y' is not a boolean (true or false)"},
+	{"cee-cookie: \"TRUE\"\n", 0, ":1: cee-cookie: 'TRUE' is not a boolean (true or false)"},
+	{"syslog-format: xml\n", 0,
+		":1: syslog-format: unknown name 'xml' (one of: json, rfc3164, rfc5424)"},
+	{"syslog-severity: loud\n", 0,
+		":1: syslog-severity: unknown name 'loud' (one of: emerg, alert, crit, "
+		"err, warning, notice, info, debug, panic, error, warn)"},
+	{"syslog-facility: local8\n", 0,
+		":1: syslog-facility: unknown name 'local8' (one of: kern, user, mail, "
+		"daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, "
+		"bsd_security, console, local0, local1, local2, local3, local4, local5, "
+		"local6, local7, security)"},
+	{"log-level: \"verbose\\n\"\n", 0,
+		":1: log-level: unknown name 'verbose?' (one of: error, warning, info, "
+		"debug)"},
+	{"udp-output-address: [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, "
+	 "a14,\n"
+	 "  a15, a16, a17, a18, a19, a20, a21, a22, a23, a24, a25, a26, a27, a28, a29, "
+	 "a30,\n"
+	 "  a31, a32, a33]\n",
+		0, ":3: udp-output-address: more than 32 values"},
+	/* the shape of the file */
+	{"- udp-output-enabled\n- true\n", 0,
+		":1: the file must be a mapping of option names to values"},
+	{"# a comment\nudp-output-enabled\n", 0,
+		":2: the file must be a mapping of option names to values"},
+	{"udp-output-port: 1\n---\nudp-output-port: 2\n", 0, ":2: more than one document"},
+	/* syntax, in libyaml's words */
+	{"udp-output-address: [a\n", 0, ":2: syntax error: did not find expected ',' or ']'"},
+	{"udp-output-enabled: true\n\tudp-output-port: 1\n", 0,
+		":2: syntax error: found a tab character that violates indentation"},
+	{"udp-output-port: 514: 515\n", 0,
+		":1: syntax error: mapping values are not allowed in this context"},
+	{"hostname: \"abc\n", 0, ":2: syntax error: found unexpected end of stream"},
+	/* a deeper line continues the plain scalar above it */
+	{"udp-output-enabled: true\n  udp-output-port: 1\n", 0,
+		":1: udp-output-enabled: 'true udp-output-port' is not a boolean (true or "
+		"false)"},
+	{"udp-output-enabled: true\n\tudp-output-port: 1\nx\n", 0,
+		":2: syntax error: found a tab character that violates indentation"},
+	{"udp-output-enabled: [true\nudp-output-port: 1\n", 0,
+		":1: udp-output-enabled: expected one value, not a list"},
+	{"udp-output-address: {\n", 0,
+		":1: udp-output-address: expected a value or a list, "
+		"not a mapping"},
+	{"hostname: a\n- b\n", 0, ":2: syntax error: did not find expected key"},
+	{"hostname: a\nsyslog-app-name\n", 0, ":3: syntax error: could not find expected ':'"},
+	{"hostname: *nowhere\n", 0, ":1: hostname: references (aliases) are not supported"},
+	{"hostname: a\xff\n", 0,
+		":1: syntax error: invalid leading UTF-8 octet (byte 0xff at offset 11)"},
+	{"hostname: a\0b\n", 13,
+		":1: syntax error: control characters are not allowed (byte 0x00 at offset "
+		"11)"},
+};
+
 static void test_bad_files(void **state)
 {
-	/* want: the message after FILE (the temporary file's path) */
-	static const struct {
-		const char *text;
-		size_t len; /* 0: strlen(text) */
-		const char *want;
-	} cases[] = {
-		/* keys */
-		{"nosuch: 1\n", 0, ":1: nosuch: unknown key"},
-		{"udp-output-enabled: true\n\nUdp-Output-Port: 514\n", 0,
-			":3: Udp-Output-Port: unknown key"},
-		{"--udp-output-port: 5\n", 0,
-			":1: --udp-output-port: unknown key (write option names without the "
-			"leading --)"},
-		{"udp_output_port: 5\n", 0, ":1: udp_output_port: unknown key"},
-		{"\"bad\\x01key\": 1\n", 0, ":1: bad?key: unknown key"},
-		{"\"udp-output-port\\0x\": 1\n", 0, ":1: udp-output-port?x: unknown key"},
-		{"[a, b]: 1\n", 0, ":1: a key must be an option name, not a list"},
-		{"? {a: 1}\n: 2\n", 0, ":1: a key must be an option name, not a mapping"},
-		{"udp-output-port: 1\nudp-output-port: 2\n", 0,
-			":2: udp-output-port: duplicate key (first on line 1)"},
-		{"udp-output-address: a\n# again\nudp-output-address: [b]\n", 0,
-			":3: udp-output-address: duplicate key (first on line 1)"},
-		{"config-file: /etc/other.yaml\n", 0,
-			":1: config-file: not allowed in a config file (no includes)"},
-		/* types */
-		{"udp-output-port: [1, 2]\n", 0,
-			":1: udp-output-port: expected one value, not a list"},
-		{"udp-output-port:\n  - 1\n", 0,
-			":2: udp-output-port: expected one value, not a list"},
-		{"hostname: {a: 1}\n", 0, ":1: hostname: expected one value, not a mapping"},
-		{"udp-output-address:\n  host: a\n", 0,
-			":2: udp-output-address: expected a value or a list, not a mapping"},
-		{"udp-output-address: []\n", 0, ":1: udp-output-address: empty list"},
-		{"udp-output-address: [a, [b]]\n", 0,
-			":1: udp-output-address: a list item must be one value, not a list"},
-		{"udp-output-address:\n  - a\n  - x: 1\n", 0,
-			":3: udp-output-address: a list item must be one value, not a mapping"},
-		{"hostname: &h x\nsyslog-app-name: *h\n", 0,
-			":2: syslog-app-name: references (aliases) are not supported"},
-		{"udp-output-address: &a x\nhostname: y\nsyslog-app-name: [*a]\n", 0,
-			":3: syslog-app-name: expected one value, not a list"},
-		{"udp-output-port:\n", 0, ":1: udp-output-port: no value"},
-		{"hostname: ~\n", 0, ":1: hostname: no value (write \"\" for an empty string)"},
-		{"cee-cookie: null\n", 0, ":1: cee-cookie: no value"},
-		{"hostname: \"a\\0b\"\n", 0, ":1: hostname: the value holds a NUL byte"},
-		/* values, with conf_set's reasons */
-		{"udp-output-port: 0\n", 0, ":1: udp-output-port: 0 is out of range 1..65535"},
-		{"udp-output-port: 65536\n", 0,
-			":1: udp-output-port: 65536 is out of range 1..65535"},
-		{"udp-buffer-size: big\n", 0, ":1: udp-buffer-size: 'big' is not a number"},
-		{"udp-buffer-size: 1.5\n", 0, ":1: udp-buffer-size: '1.5' is not a number"},
-		{"udp-local-port: 0x10\n", 0, ":1: udp-local-port: '0x10' is not a number"},
-		{"udp-reconnect-interval: -1\n", 0,
-			":1: udp-reconnect-interval: -1 is out of range 0..86400"},
-		{"max-message-size: 100\n", 0,
-			":1: max-message-size: 100 is out of range 480..65507"},
-		{"ring-buffer-size: 1024\n", 0,
-			":1: ring-buffer-size: 1024 is out of range 4096..1073741824"},
-		{"udp-output-enabled: maybe\n", 0,
-			":1: udp-output-enabled: 'maybe' is not a boolean (true or false)"},
-		{"cee-cookie: 'y'\n", 0, ":1: cee-cookie: 'y' is not a boolean (true or false)"},
-		{"cee-cookie: \"TRUE\"\n", 0,
-			":1: cee-cookie: 'TRUE' is not a boolean (true or false)"},
-		{"syslog-format: xml\n", 0,
-			":1: syslog-format: unknown name 'xml' (one of: json, rfc3164, rfc5424)"},
-		{"syslog-severity: loud\n", 0,
-			":1: syslog-severity: unknown name 'loud' (one of: emerg, alert, crit, "
-			"err, warning, notice, info, debug, panic, error, warn)"},
-		{"syslog-facility: local8\n", 0,
-			":1: syslog-facility: unknown name 'local8' (one of: kern, user, mail, "
-			"daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, "
-			"bsd_security, console, local0, local1, local2, local3, local4, local5, "
-			"local6, local7, security)"},
-		{"log-level: \"verbose\\n\"\n", 0,
-			":1: log-level: unknown name 'verbose?' (one of: error, warning, info, "
-			"debug)"},
-		{"udp-output-address: [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, "
-		 "a14,\n"
-		 "  a15, a16, a17, a18, a19, a20, a21, a22, a23, a24, a25, a26, a27, a28, a29, "
-		 "a30,\n"
-		 "  a31, a32, a33]\n",
-			0, ":3: udp-output-address: more than 32 values"},
-		/* the shape of the file */
-		{"- udp-output-enabled\n- true\n", 0,
-			":1: the file must be a mapping of option names to values"},
-		{"# a comment\nudp-output-enabled\n", 0,
-			":2: the file must be a mapping of option names to values"},
-		{"udp-output-port: 1\n---\nudp-output-port: 2\n", 0, ":2: more than one document"},
-		/* syntax, in libyaml's words */
-		{"udp-output-address: [a\n", 0,
-			":2: syntax error: did not find expected ',' or ']'"},
-		{"udp-output-enabled: true\n\tudp-output-port: 1\n", 0,
-			":2: syntax error: found a tab character that violates indentation"},
-		{"udp-output-port: 514: 515\n", 0,
-			":1: syntax error: mapping values are not allowed in this context"},
-		{"hostname: \"abc\n", 0, ":2: syntax error: found unexpected end of stream"},
-		/* a deeper line continues the plain scalar above it */
-		{"udp-output-enabled: true\n  udp-output-port: 1\n", 0,
-			":1: udp-output-enabled: 'true udp-output-port' is not a boolean (true or "
-			"false)"},
-		{"udp-output-enabled: true\n\tudp-output-port: 1\nx\n", 0,
-			":2: syntax error: found a tab character that violates indentation"},
-		{"udp-output-enabled: [true\nudp-output-port: 1\n", 0,
-			":1: udp-output-enabled: expected one value, not a list"},
-		{"udp-output-address: {\n", 0,
-			":1: udp-output-address: expected a value or a list, "
-			"not a mapping"},
-		{"hostname: a\n- b\n", 0, ":2: syntax error: did not find expected key"},
-		{"hostname: a\nsyslog-app-name\n", 0,
-			":3: syntax error: could not find expected ':'"},
-		{"hostname: *nowhere\n", 0, ":1: hostname: references (aliases) are not supported"},
-		{"hostname: a\xff\n", 0,
-			":1: syntax error: invalid leading UTF-8 octet (byte 0xff at offset 11)"},
-		{"hostname: a\0b\n", 13,
-			":1: syntax error: control characters are not allowed (byte 0x00 at offset "
-			"11)"},
-	};
 	char path[128], want[512], err[512];
 	struct conf c;
 	size_t i;
 	int failed = 0;
 
 	(void)state;
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+	for (i = 0; i < ARRAY_SIZE(bad_files); i++) {
+		size_t len = bad_files[i].len ? bad_files[i].len : strlen(bad_files[i].text);
 		int rc;
 
-		write_file("bad.yaml", cases[i].text, len, path, sizeof(path));
-		snprintf(want, sizeof(want), "%s%s", path, cases[i].want);
+		write_file("bad.yaml", bad_files[i].text, len, path, sizeof(path));
+		snprintf(want, sizeof(want), "%s%s", path, bad_files[i].want);
 		conf_defaults(&c);
 		err[0] = '\0';
 		rc = conf_load_yaml(&c, path, err, sizeof(err), NULL, 0);
@@ -219,8 +213,8 @@ static void test_bad_files(void **state)
 		}
 		conf_free(&c);
 	}
-	print_message("%zu refused files checked, %d wrong\n", ARRAY_SIZE(cases), failed);
-	assert_true(ARRAY_SIZE(cases) >= 30);
+	print_message("%zu refused files checked, %d wrong\n", ARRAY_SIZE(bad_files), failed);
+	assert_true(ARRAY_SIZE(bad_files) >= 30);
 	assert_int_equal(failed, 0);
 }
 

@@ -250,6 +250,70 @@ static struct ps_event *procfs_record(uint32_t pid, uint32_t ppid, const char *e
 	return e;
 }
 
+/* The event of 101's first exec: "./tool a 'b c'" in /tmp, forked by bash. */
+static void check_tool_exec(const char *json, const char *bash_id, char *child_id)
+{
+	struct fjson_object *o;
+
+	/* Tetragon writes slashes unescaped. */
+	assert_null(strstr(json, "\\/"));
+	o = parse(json);
+	assert_string_equal(str_at(o, "process_exec", "process", "binary"), "/tmp/tool");
+	assert_string_equal(str_at(o, "process_exec", "process", "arguments"), "a \"b c\"");
+	assert_string_equal(str_at(o, "process_exec", "process", "cwd"), "/tmp");
+	assert_string_equal(str_at(o, "process_exec", "process", "flags"), "execve clone");
+	assert_int_equal(int_at(o, "process_exec", "process", "pid"), 101);
+	assert_int_equal(int_at(o, "process_exec", "process", "tid"), 101);
+	assert_int_equal(int_at(o, "process_exec", "process", "uid"), 1000);
+	assert_int_equal(int_at(o, "process_exec", "process", "auid"), 1000);
+	assert_string_equal(str_at(o, "process_exec", "process", "parent_exec_id"), bash_id);
+	assert_string_equal(str_at(o, "process_exec", "parent", "exec_id"), bash_id);
+	assert_string_equal(str_at(o, "process_exec", "parent", "flags"), "procFS");
+	assert_string_equal(str_at(o, "process_exec", "parent", "binary"), "/usr/bin/bash");
+	assert_int_equal(int_at(o, "process_exec", "parent", "auid"), 4294967295LL);
+	assert_string_equal(str_at(o, "node_name", NULL, NULL), "node1");
+	assert_string_equal(str_at(o, "time", NULL, NULL), "1970-01-01T00:00:00.000006000Z");
+	memcpy(child_id, str_at(o, "process_exec", "process", "exec_id"), 40);
+	child_id[39] = '\0';
+	fjson_object_put(o);
+}
+
+/* 101 exits with status 3, then pid 4242, never seen, is killed. */
+static void check_exits(struct pev *pev, struct pcache *cache, struct ps_event *e)
+{
+	struct fjson_object *o;
+
+	/* Exit with status 3, then a signalled exit of a process never seen. */
+	e->type = PS_EVENT_EXIT;
+	e->exit_code = 3 << 8;
+	e->ktime = 8000;
+	pev_record(pev, e);
+	assert_int_equal(nemitted, 3);
+	o = parse(emitted[2]);
+	assert_int_equal(int_at(o, "process_exit", "status", NULL), 3);
+	assert_false(has(o, "process_exit", "signal", NULL));
+	assert_string_equal(str_at(o, "process_exit", "process", "binary"), "/bin/true");
+	/* As for its exec: the image this pid ran before is the parent. */
+	assert_string_equal(str_at(o, "process_exit", "parent", "binary"), "/tmp/tool");
+	fjson_object_put(o);
+	assert_null(pcache_get(cache, 101));
+
+	e->pid = e->tid = 4242;
+	e->ppid = 100;
+	e->exit_code = 9; /* SIGKILL */
+	memcpy(e->comm, "ghost", 6);
+	pev_record(pev, e);
+	assert_int_equal(nemitted, 4);
+	o = parse(emitted[3]);
+	assert_string_equal(str_at(o, "process_exit", "signal", NULL), "SIGKILL");
+	assert_false(has(o, "process_exit", "status", NULL));
+	assert_int_equal(int_at(o, "process_exit", "process", "pid"), 4242);
+	assert_string_equal(str_at(o, "process_exit", "process", "flags"), "miss");
+	assert_true(has(o, "process_exit", "process", "start_time"));
+	fjson_object_put(o);
+	assert_int_equal(pev_get_stats(pev)->exit_misses, 1);
+}
+
 static void test_fork_exec_exit_flow(void **state)
 {
 	struct pcache *cache = pcache_new("node1");
@@ -286,27 +350,7 @@ static void test_fork_exec_exit_flow(void **state)
 	set_str(e->cwd, sizeof(e->cwd), "tmp\0", 4, &e->cwd_len);
 	pev_record(pev, e);
 	assert_int_equal(nemitted, 1);
-	/* Tetragon writes slashes unescaped. */
-	assert_null(strstr(emitted[0], "\\/"));
-	o = parse(emitted[0]);
-	assert_string_equal(str_at(o, "process_exec", "process", "binary"), "/tmp/tool");
-	assert_string_equal(str_at(o, "process_exec", "process", "arguments"), "a \"b c\"");
-	assert_string_equal(str_at(o, "process_exec", "process", "cwd"), "/tmp");
-	assert_string_equal(str_at(o, "process_exec", "process", "flags"), "execve clone");
-	assert_int_equal(int_at(o, "process_exec", "process", "pid"), 101);
-	assert_int_equal(int_at(o, "process_exec", "process", "tid"), 101);
-	assert_int_equal(int_at(o, "process_exec", "process", "uid"), 1000);
-	assert_int_equal(int_at(o, "process_exec", "process", "auid"), 1000);
-	assert_string_equal(str_at(o, "process_exec", "process", "parent_exec_id"), bash_id);
-	assert_string_equal(str_at(o, "process_exec", "parent", "exec_id"), bash_id);
-	assert_string_equal(str_at(o, "process_exec", "parent", "flags"), "procFS");
-	assert_string_equal(str_at(o, "process_exec", "parent", "binary"), "/usr/bin/bash");
-	assert_int_equal(int_at(o, "process_exec", "parent", "auid"), 4294967295LL);
-	assert_string_equal(str_at(o, "node_name", NULL, NULL), "node1");
-	assert_string_equal(str_at(o, "time", NULL, NULL), "1970-01-01T00:00:00.000006000Z");
-	memcpy(child_id, str_at(o, "process_exec", "process", "exec_id"), 40);
-	child_id[39] = '\0';
-	fjson_object_put(o);
+	check_tool_exec(emitted[0], bash_id, child_id);
 
 	/* 101 execs again without a fork: new exec_id, same pid, parent is its old image. */
 	e->ktime = 7000;
@@ -324,36 +368,7 @@ static void test_fork_exec_exit_flow(void **state)
 		str_at(o, "process_exec", "parent", "exec_id"));
 	fjson_object_put(o);
 
-	/* Exit with status 3, then a signalled exit of a process never seen. */
-	e->type = PS_EVENT_EXIT;
-	e->exit_code = 3 << 8;
-	e->ktime = 8000;
-	pev_record(pev, e);
-	assert_int_equal(nemitted, 3);
-	o = parse(emitted[2]);
-	assert_int_equal(int_at(o, "process_exit", "status", NULL), 3);
-	assert_false(has(o, "process_exit", "signal", NULL));
-	assert_string_equal(str_at(o, "process_exit", "process", "binary"), "/bin/true");
-	/* As for its exec: the image this pid ran before is the parent. */
-	assert_string_equal(str_at(o, "process_exit", "parent", "binary"), "/tmp/tool");
-	fjson_object_put(o);
-	assert_null(pcache_get(cache, 101));
-
-	e->pid = e->tid = 4242;
-	e->ppid = 100;
-	e->exit_code = 9; /* SIGKILL */
-	memcpy(e->comm, "ghost", 6);
-	pev_record(pev, e);
-	assert_int_equal(nemitted, 4);
-	o = parse(emitted[3]);
-	assert_string_equal(str_at(o, "process_exit", "signal", NULL), "SIGKILL");
-	assert_false(has(o, "process_exit", "status", NULL));
-	assert_int_equal(int_at(o, "process_exit", "process", "pid"), 4242);
-	assert_string_equal(str_at(o, "process_exit", "process", "flags"), "miss");
-	assert_true(has(o, "process_exit", "process", "start_time"));
-	fjson_object_put(o);
-	assert_int_equal(pev_get_stats(pev)->exit_misses, 1);
-
+	check_exits(pev, cache, e);
 	free(e);
 	reset_capture();
 	pev_free(pev);
