@@ -172,14 +172,14 @@ ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size)
 	struct msg m = {.kind = MSG_AGENT_INIT};
 
 	if (strcmp(p->agent_init_peer, peer) != 0 || p->agent_init_len <= 0) {
-		struct agent_meta_info info = {
+		struct docs_agent_info info = {
 			.hostname = p->hdr.hostname,
 			.udp_destination = peer,
 			.udp_buffer_size = p->udp_buffer_size,
 		};
 
 		clock_gettime(CLOCK_REALTIME, &info.started);
-		p->agent_init_len = agent_meta_build(&info, p->agent_init, sizeof(p->agent_init));
+		p->agent_init_len = docs_agent_init(&info, p->agent_init, sizeof(p->agent_init));
 		snprintf(p->agent_init_peer, sizeof(p->agent_init_peer), "%s", peer);
 		if (p->agent_init_len < 0) {
 			log_warnx("agent_init: cannot build the document (%s)",
@@ -201,7 +201,7 @@ void pipe_tick(struct pipeline *p)
 
 	if (!ratelimit_report_due(p->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC), &dropped))
 		return;
-	n = ratelimit_info_json(p->node, dropped, clock_ns(CLOCK_REALTIME), buf, sizeof(buf));
+	n = docs_rate_limit_info(p->node, dropped, clock_ns(CLOCK_REALTIME), buf, sizeof(buf));
 	if (n <= 0)
 		return;
 	m.len = (size_t)n;

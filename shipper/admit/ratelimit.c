@@ -6,11 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <json.h>
-
 #include "shipper/admit/ratelimit.h"
-#include "lib/fmt.h"
-#include "lib/jsonstr.h"
 
 /* Credit is counted in token-nanoseconds per minute: one token costs RATELIMIT_REPORT_NS
  * units and every elapsed nanosecond adds `rate` units, so a rate of N per minute refills
@@ -126,41 +122,4 @@ bool ratelimit_report_due(struct ratelimit *rl, uint64_t now_ns, uint64_t *dropp
 	rl->last_report_ns = now_ns;
 	rl->reported_once = true;
 	return true;
-}
-
-int ratelimit_info_json(const char *node, uint64_t dropped, int64_t unix_ns, char *buf, size_t size)
-{
-	struct fjson_object *root, *info;
-	char num[24], when[48];
-	const char *text;
-	int ret;
-
-	if (size)
-		buf[0] = '\0';
-	snprintf(num, sizeof(num), "%" PRIu64, dropped);
-	/* RFC 3339 UTC with nanoseconds, as event_json writes "time". */
-	if (!fmt_rfc3339_ns(when, sizeof(when), unix_ns, 9))
-		return -EINVAL;
-	root = fjson_object_new_object();
-	info = fjson_object_new_object();
-	if (!root || !info)
-		goto nomem;
-	fjson_object_object_add(
-		info, "number_of_dropped_process_events", fjson_object_new_string(num));
-	fjson_object_object_add(root, "rate_limit_info", info);
-	info = NULL;
-	fjson_object_object_add(root, "node_name", fjson_object_new_string(node ? node : ""));
-	fjson_object_object_add(root, "time", fjson_object_new_string(when));
-	text = fjson_object_to_json_string_ext(root, FJSON_TO_STRING_PLAIN);
-	if (!text)
-		goto nomem;
-	ret = size ? jsonstr_unescape_slashes(buf, size, text, strlen(text)) : -ENOSPC;
-	if (ret < 0 && size)
-		buf[0] = '\0';
-	fjson_object_put(root);
-	return ret;
-nomem:
-	fjson_object_put(info);
-	fjson_object_put(root);
-	return -ENOMEM;
 }

@@ -45,13 +45,4 @@ uint64_t ratelimit_dropped(const struct ratelimit *rl);
  * rate is 0: export, rate_limit_info included, is disabled. */
 bool ratelimit_report_due(struct ratelimit *rl, uint64_t now_ns, uint64_t *dropped_since);
 
-/* The rate_limit_info event as one line of JSON text, written in buf (NUL-terminated):
- * {"rate_limit_info":{"number_of_dropped_process_events":"N"},"node_name":"NODE",
- *  "time":"2024-05-01T10:00:00.000000000Z"}
- * N is a 64-bit count, so a string (Tetragon's rule); node is JSON-escaped, "/" unescaped as
- * Tetragon writes it; unix_ns is CLOCK_REALTIME in nanoseconds. Returns the length, -ENOSPC
- * when buf is too small (buf then holds ""), -ENOMEM. */
-int ratelimit_info_json(
-	const char *node, uint64_t dropped, int64_t unix_ns, char *buf, size_t size);
-
 #endif

@@ -2,6 +2,7 @@
 #include "shipper/encode/docs_json.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -12,7 +13,7 @@
 #include "lib/fmt.h"
 #include "lib/jsonstr.h"
 
-int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size)
+int docs_agent_init(const struct docs_agent_info *info, char *buf, size_t size)
 {
 	struct fjson_object *o = fjson_object_new_object();
 	struct utsname uts;
@@ -49,4 +50,42 @@ int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size)
 	w = jsonstr_unescape_slashes(buf, size, s, strlen(s));
 	fjson_object_put(o);
 	return w;
+}
+
+int docs_rate_limit_info(
+	const char *node, uint64_t dropped, int64_t unix_ns, char *buf, size_t size)
+{
+	struct fjson_object *root, *info;
+	char num[24], when[48];
+	const char *text;
+	int ret;
+
+	if (size)
+		buf[0] = '\0';
+	snprintf(num, sizeof(num), "%" PRIu64, dropped);
+	/* RFC 3339 UTC with nanoseconds, as event_json writes "time". */
+	if (!fmt_rfc3339_ns(when, sizeof(when), unix_ns, 9))
+		return -EINVAL;
+	root = fjson_object_new_object();
+	info = fjson_object_new_object();
+	if (!root || !info)
+		goto nomem;
+	fjson_object_object_add(
+		info, "number_of_dropped_process_events", fjson_object_new_string(num));
+	fjson_object_object_add(root, "rate_limit_info", info);
+	info = NULL;
+	fjson_object_object_add(root, "node_name", fjson_object_new_string(node ? node : ""));
+	fjson_object_object_add(root, "time", fjson_object_new_string(when));
+	text = fjson_object_to_json_string_ext(root, FJSON_TO_STRING_PLAIN);
+	if (!text)
+		goto nomem;
+	ret = size ? jsonstr_unescape_slashes(buf, size, text, strlen(text)) : -ENOSPC;
+	if (ret < 0 && size)
+		buf[0] = '\0';
+	fjson_object_put(root);
+	return ret;
+nomem:
+	fjson_object_put(info);
+	fjson_object_put(root);
+	return -ENOMEM;
 }

@@ -1,12 +1,14 @@
-/* The agent_init document: who is talking, sent as the first datagram to every destination
- * procship connects to. Built once at start and cached (the text does not change). */
-#ifndef PROCSHIP_AGENT_META_H
-#define PROCSHIP_AGENT_META_H
+/* The documents procship writes about itself: agent_init (who is talking, the first datagram
+ * to every destination procship connects to) and rate_limit_info (what the rate limit
+ * dropped). Pure text builders: the pipeline decides when they are sent. */
+#ifndef PROCSHIP_DOCS_JSON_H
+#define PROCSHIP_DOCS_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
-struct agent_meta_info {
+struct docs_agent_info {
 	const char *hostname;
 	const char *udp_destination; /* "host:port" */
 	int udp_buffer_size;
@@ -14,6 +16,15 @@ struct agent_meta_info {
 };
 
 /* Render the document into buf (NUL-terminated). Returns its length, or -ENOSPC/-ENOMEM. */
-int agent_meta_build(const struct agent_meta_info *info, char *buf, size_t size);
+int docs_agent_init(const struct docs_agent_info *info, char *buf, size_t size);
+
+/* The rate_limit_info event as one line of JSON text, written in buf (NUL-terminated):
+ * {"rate_limit_info":{"number_of_dropped_process_events":"N"},"node_name":"NODE",
+ *  "time":"2024-05-01T10:00:00.000000000Z"}
+ * N is a 64-bit count, so a string (Tetragon's rule); node is JSON-escaped, "/" unescaped as
+ * Tetragon writes it; unix_ns is CLOCK_REALTIME in nanoseconds. Returns the length, -ENOSPC
+ * when buf is too small (buf then holds ""), -ENOMEM. */
+int docs_rate_limit_info(
+	const char *node, uint64_t dropped, int64_t unix_ns, char *buf, size_t size);
 
 #endif

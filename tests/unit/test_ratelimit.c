@@ -1,4 +1,4 @@
-/* Unit tests for the export rate limit: bucket arithmetic, report cadence, rate_limit_info. */
+/* Unit tests for the export rate limit: bucket arithmetic and report cadence. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -178,35 +178,6 @@ static void test_report_cadence(void **state)
 	ratelimit_free(rl);
 }
 
-static void test_info_json(void **state)
-{
-	char buf[256];
-	int n;
-
-	(void)state;
-	n = ratelimit_info_json(
-		"node-1", 18446744073709551615ULL, 1696629837700326678LL, buf, sizeof(buf));
-	assert_string_equal(buf, "{\"rate_limit_info\":{\"number_of_dropped_process_events\":"
-				 "\"18446744073709551615\"},\"node_name\":\"node-1\","
-				 "\"time\":\"2023-10-06T22:03:57.700326678Z\"}");
-	assert_int_equal(n, (int)strlen(buf));
-
-	/* The node name is escaped; "/" stays plain as Tetragon writes it. */
-	n = ratelimit_info_json("a\"b\\c/d\x01\xc3\xa9", 7, 0, buf, sizeof(buf));
-	assert_string_equal(buf, "{\"rate_limit_info\":{\"number_of_dropped_process_events\":"
-				 "\"7\"},\"node_name\":\"a\\\"b\\\\c/d\\u0001\xc3\xa9\","
-				 "\"time\":\"1970-01-01T00:00:00.000000000Z\"}");
-	assert_int_equal(n, (int)strlen(buf));
-
-	/* Too small: -ENOSPC and an empty string, never an overflow. */
-	assert_int_equal(ratelimit_info_json("n", 1, 0, buf, 40), -ENOSPC);
-	assert_string_equal(buf, "");
-	assert_int_equal(ratelimit_info_json("n", 1, 0, buf, 0), -ENOSPC);
-	n = ratelimit_info_json("n", 1, 0, buf, sizeof(buf));
-	assert_int_equal(ratelimit_info_json("n", 1, 0, buf, (size_t)n), -ENOSPC);
-	assert_int_equal(ratelimit_info_json("n", 1, 0, buf, (size_t)n + 1), n);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,7 +188,6 @@ int main(void)
 		cmocka_unit_test(test_bad_rate),
 		cmocka_unit_test(test_set_rate),
 		cmocka_unit_test(test_report_cadence),
-		cmocka_unit_test(test_info_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
