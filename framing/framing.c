@@ -104,7 +104,7 @@ static void put_field(struct wbuf *w, const char *s, size_t max, bool (*ok)(unsi
 {
 	size_t i;
 
-	if (s == NULL || s[0] == '\0') {
+	if (!s || s[0] == '\0') {
 		put_str(w, NILVALUE);
 		return;
 	}
@@ -139,7 +139,7 @@ static int local_tm(time_t sec, struct tm *out)
 		*out = c.tm;
 		return 0;
 	}
-	if (localtime_r(&sec, out) == NULL)
+	if (!localtime_r(&sec, out))
 		return -EINVAL;
 	c.valid = tzlen < sizeof(c.tz);
 	if (c.valid) {
@@ -196,7 +196,7 @@ static void put_sd_value(struct wbuf *w, const char *s)
 {
 	unsigned char c;
 
-	if (s == NULL)
+	if (!s)
 		return;
 	for (; *s != '\0'; s++) {
 		c = (unsigned char)*s;
@@ -219,15 +219,15 @@ static void put_sd(struct wbuf *w, const struct framing_header *hdr)
 	const struct framing_sd_param *p;
 	size_t i;
 
-	if (hdr->sd_id == NULL || hdr->sd_id[0] == '\0') {
+	if (!hdr->sd_id || hdr->sd_id[0] == '\0') {
 		put_str(w, NILVALUE);
 		return;
 	}
 	put_char(w, '[');
 	put_field(w, hdr->sd_id, FRAMING_SDNAME_MAX, sd_name_char);
-	for (i = 0; hdr->sd_params != NULL && i < hdr->sd_nparams; i++) {
+	for (i = 0; hdr->sd_params && i < hdr->sd_nparams; i++) {
 		p = &hdr->sd_params[i];
-		if (p->name == NULL || p->name[0] == '\0')
+		if (!p->name || p->name[0] == '\0')
 			continue;
 		put_char(w, ' ');
 		put_field(w, p->name, FRAMING_SDNAME_MAX, sd_name_char);
@@ -249,7 +249,7 @@ static ssize_t put_payload(struct wbuf *w, const char *msg, size_t msg_len, bool
 	n = msg_len;
 	if (n > w->size - w->len)
 		n = utf8_cut(msg, msg_len, w->size - w->len);
-	if (truncated != NULL)
+	if (truncated)
 		*truncated = n < msg_len;
 	if (n > 0)
 		memcpy(w->buf + w->len, msg, n);
@@ -268,7 +268,7 @@ ssize_t framing_rfc3164(char *buf, size_t size, const struct framing_header *hdr
 	struct wbuf w = {buf, size, 0};
 	int err;
 
-	if (hdr == NULL || !valid_pri(hdr))
+	if (!hdr || !valid_pri(hdr))
 		return -EINVAL;
 	put_pri(&w, hdr);
 	err = put_3164_time(&w, &hdr->time);
@@ -281,7 +281,7 @@ ssize_t framing_rfc3164(char *buf, size_t size, const struct framing_header *hdr
 	put_char(&w, ' ');
 	/* Without a TAG a receiver would take the first word of MSG for one: "-" stands in. */
 	put_field(&w, hdr->app_name, FRAMING_TAG_MAX, tag_char);
-	if (hdr->procid != NULL && hdr->procid[0] != '\0') {
+	if (hdr->procid && hdr->procid[0] != '\0') {
 		put_char(&w, '[');
 		put_field(&w, hdr->procid, FRAMING_PROCID_MAX, tag_char);
 		put_char(&w, ']');
@@ -300,7 +300,7 @@ ssize_t framing_rfc5424(char *buf, size_t size, const struct framing_header *hdr
 {
 	struct wbuf w = {buf, size, 0};
 
-	if (hdr == NULL || !valid_pri(hdr))
+	if (!hdr || !valid_pri(hdr))
 		return -EINVAL;
 	/* RFC 5424 section 6: HEADER = PRI VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP
 	 * PROCID SP MSGID, then SP STRUCTURED-DATA [SP MSG]. */
@@ -334,7 +334,7 @@ ssize_t framing_json(char *buf, size_t size, const struct framing_header *hdr, c
 {
 	struct wbuf w = {buf, size, 0};
 
-	if (msg_len > 0 && hdr != NULL && hdr->cee)
+	if (msg_len > 0 && hdr && hdr->cee)
 		put_str(&w, CEE_COOKIE);
 	return put_payload(&w, msg, msg_len, truncated);
 }

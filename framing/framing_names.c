@@ -31,10 +31,10 @@ static int lookup(const char *const *names, size_t n, const struct name_value *a
 {
 	size_t i;
 
-	if (name == NULL)
+	if (!name)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (names[i] != NULL && strcmp(names[i], name) == 0)
+		if (names[i] && strcmp(names[i], name) == 0)
 			return (int)i;
 	for (i = 0; i < naliases; i++)
 		if (strcmp(aliases[i].name, name) == 0)
@@ -44,7 +44,7 @@ static int lookup(const char *const *names, size_t n, const struct name_value *a
 
 static const char *name_of(const char *const *names, size_t n, int value)
 {
-	if (value < 0 || (size_t)value >= n || names[value] == NULL)
+	if (value < 0 || (size_t)value >= n || !names[value])
 		return "unknown";
 	return names[value];
 }

@@ -252,7 +252,7 @@ static size_t expect_field(const char *s, size_t max, bool (*ok)(unsigned char),
 {
 	size_t i;
 
-	if (s == NULL || s[0] == '\0') {
+	if (!s || s[0] == '\0') {
 		dst[0] = '-';
 		return 1;
 	}
@@ -314,7 +314,7 @@ static void check_sd(const struct parsed *m, const struct framing_header *hdr)
 	char want[2 * FIELD_MAX + 1];
 	size_t i, k = 0, n;
 
-	if (hdr->sd_id == NULL || hdr->sd_id[0] == '\0') {
+	if (!hdr->sd_id || hdr->sd_id[0] == '\0') {
 		CHECK(m->sd_nil);
 		return;
 	}
@@ -324,7 +324,7 @@ static void check_sd(const struct parsed *m, const struct framing_header *hdr)
 		const struct framing_sd_param *sp = &hdr->sd_params[i];
 		const char *v = sp->value ? sp->value : "";
 
-		if (sp->name == NULL || sp->name[0] == '\0')
+		if (!sp->name || sp->name[0] == '\0')
 			continue;
 		CHECK(k < m->sd_nparams);
 		check_field(m->sd_name[k], sp->name, 32, sd_name_ok);
@@ -393,7 +393,7 @@ static void parse_back(enum framing_format format, const struct framing_header *
 		if (hdr->procid && hdr->procid[0])
 			check_field(m.procid, hdr->procid, FRAMING_PROCID_MAX, tag_ok);
 		else
-			CHECK(m.procid.p == NULL);
+			CHECK(!m.procid.p);
 		check_msg(&m, false, hdr->cee, msg, msg_len, kept);
 		break;
 	}

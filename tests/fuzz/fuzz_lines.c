@@ -97,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(m.json && m.json_len > 0);
 	CHECK(!limit || m.json_len <= limit);
 	CHECK(utf8_valid((const unsigned char *)m.json, m.json_len));
-	CHECK(memchr(m.json, '\0', m.json_len) == NULL);
+	CHECK(!memchr(m.json, '\0', m.json_len));
 	CHECK(m.facility >= 0 && m.facility <= 23 && m.severity >= 0 && m.severity <= 7);
 	text = malloc(m.json_len + 1);
 	CHECK(text);

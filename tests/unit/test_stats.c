@@ -31,7 +31,7 @@ static void fill_all(void)
 
 	memset(&snap, 0, sizeof(snap));
 	snap.udp_enabled = snap.text_enabled = snap.export_enabled = true;
-	for (i = 0; (p = stats_field(&snap, i, &size, &module, &name)) != NULL; i++) {
+	for (i = 0; (p = stats_field(&snap, i, &size, &module, &name)); i++) {
 		if (size == sizeof(uint64_t)) {
 			uint64_t v = value_for(i);
 
