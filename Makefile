@@ -80,7 +80,7 @@ endif
 # ---- modules -------------------------------------------------------------------------------
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
-lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c
+lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c lib/strbuf.c
 framing_SRCS := framing/framing.c framing/framing_parse.c framing/framing_names.c
 sensor_SRCS := shipper/capture/sensor.c
 procfs_SRCS := shipper/capture/procfs.c
@@ -156,11 +156,12 @@ test_utf8_MODS := lib
 test_jsonstr_MODS := lib
 test_fmt_MODS := lib
 test_json_scan_MODS := lib
-test_udp_MODS := udp udp_link udp_sock hostport
+test_udp_MODS := udp udp_link udp_sock hostport lib
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=send -Wl,--wrap=getaddrinfo
-test_udp_link_MODS := udp_link udp udp_sock hostport
+test_udp_link_MODS := udp_link udp udp_sock hostport lib
 test_udp_link_LDFLAGS := $(test_udp_LDFLAGS)
-test_udp_sock_MODS := udp_sock hostport
+test_udp_sock_MODS := udp_sock hostport lib
+test_hostport_MODS := hostport lib
 test_event_json_MODS := event_json proc_cache procevents lib
 test_export_file_LDFLAGS := -lz
 test_filters_LDFLAGS := -lpcre2-8
@@ -298,7 +299,7 @@ FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 # module logs.
 fuzz_framing_MODS := framing lib
 fuzz_framing_parse_MODS := framing lib
-fuzz_hostport_MODS := hostport
+fuzz_hostport_MODS := hostport lib
 fuzz_filters_MODS := filters
 fuzz_filters_LIBS := -lfastjson -lpcre2-8
 fuzz_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe lib

@@ -3,10 +3,11 @@
  */
 #include "shipper/out/hostport.h"
 
+#include "lib/strbuf.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,20 +18,6 @@
 /* "[" + host + "]:" + port: anything longer is refused before it is looked at */
 #define HOSTPORT_ENTRY_MAX (NI_MAXHOST + 3 + HOSTPORT_PORT_DIGITS)
 _Static_assert(HOSTPORT_PORT_DIGITS < NI_MAXSERV, "a port's digits fit getaddrinfo's service");
-
-static void hostport_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void hostport_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static bool hostport_is_space(char c)
 {
@@ -91,17 +78,16 @@ static int hostport_check_entry(const char *entry, size_t *len, char *err, size_
 
 	*len = strnlen(entry, HOSTPORT_ENTRY_MAX + 1);
 	if (*len == 0) {
-		hostport_seterr(err, errlen, "empty destination");
+		strbuf_printf(err, errlen, "empty destination");
 		return -EINVAL;
 	}
 	if (*len > HOSTPORT_ENTRY_MAX) {
-		hostport_seterr(err, errlen, "destination \"%.40s...\": too long", entry);
+		strbuf_printf(err, errlen, "destination \"%.40s...\": too long", entry);
 		return -EINVAL;
 	}
 	for (i = 0; i < *len; i++) {
 		if (hostport_is_space(entry[i])) {
-			hostport_seterr(
-				err, errlen, "destination \"%s\": whitespace inside", entry);
+			strbuf_printf(err, errlen, "destination \"%s\": whitespace inside", entry);
 			return -EINVAL;
 		}
 	}
@@ -130,14 +116,14 @@ static int hostport_split(
 	if (entry[0] == '[') {
 		close = memchr(entry, ']', len);
 		if (!close) {
-			hostport_seterr(err, errlen, "destination \"%s\": missing ']'", entry);
+			strbuf_printf(err, errlen, "destination \"%s\": missing ']'", entry);
 			return -EINVAL;
 		}
 		sp->host = entry + 1;
 		sp->hostlen = (size_t)(close - sp->host);
 		if (close + 1 < entry + len) {
 			if (close[1] != ':') {
-				hostport_seterr(err, errlen,
+				strbuf_printf(err, errlen,
 					"destination \"%s\": unexpected text after ']'", entry);
 				return -EINVAL;
 			}
@@ -165,23 +151,23 @@ static int hostport_check_host(
 	size_t i;
 
 	if (sp->hostlen == 0) {
-		hostport_seterr(err, errlen, "destination \"%s\": empty host", entry);
+		strbuf_printf(err, errlen, "destination \"%s\": empty host", entry);
 		return -EINVAL;
 	}
 	if (sp->hostlen > HOSTPORT_HOST_MAX || sp->hostlen > NI_MAXHOST - 1) {
-		hostport_seterr(err, errlen, "destination \"%.40s...\": host longer than %d bytes",
+		strbuf_printf(err, errlen, "destination \"%.40s...\": host longer than %d bytes",
 			entry, HOSTPORT_HOST_MAX);
 		return -EINVAL;
 	}
 	if (sp->v6 && !hostport_is_ipv6(sp->host, sp->hostlen)) {
-		hostport_seterr(err, errlen, "destination \"%s\": not an IPv6 address%s", entry,
+		strbuf_printf(err, errlen, "destination \"%s\": not an IPv6 address%s", entry,
 			entry[0] == '[' ? "" : " (write [v6]:port, or host:port with one colon)");
 		return -EINVAL;
 	}
 	for (i = 0; !sp->v6 && i < sp->hostlen; i++) {
 		if (!hostport_is_name_char(sp->host[i])) {
-			hostport_seterr(err, errlen,
-				"destination \"%s\": invalid character in host", entry);
+			strbuf_printf(err, errlen, "destination \"%s\": invalid character in host",
+				entry);
 			return -EINVAL;
 		}
 	}
@@ -195,7 +181,7 @@ int hostport_parse(
 	size_t len;
 
 	if (!entry || !out) {
-		hostport_seterr(err, errlen, "no destination given");
+		strbuf_printf(err, errlen, "no destination given");
 		return -EINVAL;
 	}
 	if (hostport_check_entry(entry, &len, err, errlen) < 0 ||
@@ -205,13 +191,13 @@ int hostport_parse(
 	if (sp.port) {
 		if (hostport_parse_port(sp.port, (size_t)(entry + len - sp.port), &out->port) ==
 			-EINVAL) {
-			hostport_seterr(err, errlen,
+			strbuf_printf(err, errlen,
 				"destination \"%s\": invalid port \"%s\" (need 1-65535)", entry,
 				sp.port);
 			return -EINVAL;
 		}
 	} else if (default_port == 0) {
-		hostport_seterr(
+		strbuf_printf(
 			err, errlen, "destination \"%s\": no port and no default port", entry);
 		return -EINVAL;
 	} else {
@@ -231,7 +217,7 @@ int hostport_parse_list(const char *list, uint16_t default_port, struct hostport
 	int rc;
 
 	if (!list || !out) {
-		hostport_seterr(err, errlen, "no destination list given");
+		strbuf_printf(err, errlen, "no destination list given");
 		return -EINVAL;
 	}
 	p = list;
@@ -245,17 +231,17 @@ int hostport_parse_list(const char *list, uint16_t default_port, struct hostport
 		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
 		if (b == e) {
-			hostport_seterr(err, errlen, "destination list \"%s\": item %zu is empty",
+			strbuf_printf(err, errlen, "destination list \"%s\": item %zu is empty",
 				list, idx);
 			return -EINVAL;
 		}
 		if ((size_t)(e - b) > HOSTPORT_ENTRY_MAX) {
-			hostport_seterr(err, errlen,
+			strbuf_printf(err, errlen,
 				"destination list: item %zu \"%.40s...\": too long", idx, b);
 			return -EINVAL;
 		}
 		if (n == max) {
-			hostport_seterr(
+			strbuf_printf(
 				err, errlen, "destination list: more than %zu destinations", max);
 			return -E2BIG;
 		}

@@ -25,6 +25,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "lib/strbuf.h"
 #include "shipper/out/udp_link.h"
 #include "shipper/out/udp_sock.h"
 
@@ -97,29 +98,6 @@ static void udp_log(struct udp_output *u, enum udp_log_level level, const char *
 	u->in_callback = false;
 }
 
-/* Copies what fits, always terminated; truncation is expected for long reasons. */
-static void udp_strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t n = strnlen(src, size - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-static void udp_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void udp_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* The link's lines go to the caller's log as the output's own do: as a callback. */
 static void udp_link_log(void *arg, enum udp_log_level level, const char *msg)
 {
@@ -145,7 +123,7 @@ static void udp_count_drop(
 	t->totals.dropped += n;
 	if (counter == &u->stats.dropped_send_error)
 		t->totals.send_errors += n;
-	udp_strlcpy(t->reason, reason, sizeof(t->reason));
+	strbuf_copy(t->reason, reason, sizeof(t->reason));
 	u->troubled = true;
 }
 
@@ -403,12 +381,12 @@ static int udp_send_queued(struct udp_output *u)
 static int udp_check_config(const struct udp_config *cfg, char *err, size_t errlen)
 {
 	if (!cfg || !cfg->dests || cfg->ndests == 0) {
-		udp_seterr(err, errlen, "no destination configured");
+		strbuf_printf(err, errlen, "no destination configured");
 		return -EINVAL;
 	}
 	if (cfg->max_message > UDP_MAX_PAYLOAD || cfg->sndbuf < 0 || cfg->reconnect_interval < 0 ||
 		cfg->batch > UIO_MAXIOV) {
-		udp_seterr(err, errlen,
+		strbuf_printf(err, errlen,
 			"invalid udp output settings (max_message %zu, at most %d; sndbuf %d; "
 			"reconnect_interval %d; batch %u, at most %d)",
 			cfg->max_message, UDP_MAX_PAYLOAD, cfg->sndbuf, cfg->reconnect_interval,
@@ -477,7 +455,7 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 	return u;
 
 err_nomem:
-	udp_seterr(err, errlen, "udp output: %s", strerror(ENOMEM));
+	strbuf_printf(err, errlen, "udp output: %s", strerror(ENOMEM));
 	rc = -ENOMEM;
 err_out:
 	udp_free(u);

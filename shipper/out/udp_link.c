@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/strbuf.h"
 #include "shipper/out/udp_sock.h"
 
 #define ULINK_BACKOFF_CAP_S 60 /* doubling reconnect interval stops here */
@@ -35,15 +36,6 @@ static void ulink_log(struct ulink *l, enum udp_log_level level, const char *fmt
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	l->log(l->log_arg, level, msg);
-}
-
-/* Copies what fits, always terminated; truncation is expected for long reasons. */
-static void ulink_strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t n = strnlen(src, size - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
 }
 
 int ulink_init(struct ulink *l, const struct udp_config *cfg, udp_log_fn *log, void *log_arg,
@@ -270,7 +262,7 @@ int ulink_retry(struct ulink *l, int64_t now, bool *local, char *err, size_t err
 		l->connect_failing = false;
 		return 0;
 	}
-	ulink_strlcpy(l->connect_error, why, sizeof(l->connect_error));
+	strbuf_copy(l->connect_error, why, sizeof(l->connect_error));
 	if (err && errlen > 0)
 		snprintf(err, errlen, "%s", why);
 	ulink_log(l, l->connect_failing ? UDP_LOG_DEBUG : UDP_LOG_WARN,
@@ -292,7 +284,7 @@ int ulink_failover(struct ulink *l, int e, int64_t now)
 	size_t d = l->cur, a = l->cur_addr + 1;
 	int rc;
 
-	ulink_strlcpy(from, l->peer, sizeof(from));
+	strbuf_copy(from, l->peer, sizeof(from));
 	if (a >= l->cur_naddrs) {
 		d = (d + 1) % l->ntargets;
 		a = 0;
@@ -306,7 +298,7 @@ int ulink_failover(struct ulink *l, int e, int64_t now)
 			strerror(e));
 		return 0;
 	}
-	ulink_strlcpy(l->connect_error, why, sizeof(l->connect_error));
+	strbuf_copy(l->connect_error, why, sizeof(l->connect_error));
 	l->connect_failing = true;
 	ulink_log(l, UDP_LOG_WARN,
 		"udp: failover from %s: %s; no destination reachable (%s); retrying in %" PRId64

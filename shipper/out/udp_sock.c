@@ -6,29 +6,15 @@
 #include <errno.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "lib/strbuf.h"
 #include "shipper/out/hostport.h"
 
 #define USOCK_ERRQUEUE_MAX 1024 /* entries read per call: the queue is bounded, so is this */
-
-static void usock_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void usock_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 int usock_open(int family, char *err, size_t errlen)
 {
@@ -37,7 +23,7 @@ int usock_open(int family, char *err, size_t errlen)
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		rc = -errno;
-		usock_seterr(err, errlen, "socket: %s", strerror(errno));
+		strbuf_printf(err, errlen, "socket: %s", strerror(errno));
 		return rc;
 	}
 	return fd;
@@ -54,7 +40,7 @@ int usock_set_sndbuf(int fd, int bytes, int *effective, char *err, size_t errlen
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
 	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &eff, &len) == -1) {
 		rc = -errno;
-		usock_seterr(err, errlen, "getsockopt SO_SNDBUF: %s", strerror(errno));
+		strbuf_printf(err, errlen, "getsockopt SO_SNDBUF: %s", strerror(errno));
 		return rc;
 	}
 	*effective = eff;
@@ -96,7 +82,7 @@ int usock_bind_port(int fd, int family, uint16_t port, char *err, size_t errlen)
 	}
 	if (bind(fd, (struct sockaddr *)&ss, sslen) == -1) {
 		rc = -errno;
-		usock_seterr(err, errlen, "bind local port %u: %s", port, strerror(errno));
+		strbuf_printf(err, errlen, "bind local port %u: %s", port, strerror(errno));
 		return rc;
 	}
 	return 0;
@@ -122,7 +108,7 @@ int usock_connect(int fd, const struct sockaddr *sa, socklen_t salen, char *err,
 	if (connect(fd, sa, salen) == -1) {
 		rc = -errno;
 		usock_format_addr(sa, salen, where, sizeof(where));
-		usock_seterr(err, errlen, "connect %s: %s", where, strerror(-rc));
+		strbuf_printf(err, errlen, "connect %s: %s", where, strerror(-rc));
 		return rc;
 	}
 	return 0;
@@ -143,7 +129,7 @@ int usock_resolve(const char *host, uint16_t port, struct addrinfo **res, char *
 	rc = getaddrinfo(host, serv, &hints, res);
 	if (rc == 0)
 		return 0;
-	usock_seterr(err, errlen, "resolve %s: %s", host,
+	strbuf_printf(err, errlen, "resolve %s: %s", host,
 		rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 	switch (rc) {
 	case EAI_MEMORY:
