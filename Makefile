@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # procship: one non-recursive Makefile for the BPF object, the daemon, tests and benchmarks.
 #
 #   make            build build/procship

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-2-Clause
+/* SPDX-License-Identifier: Apache-2.0 */
 /* execloop: a bounded fork + execve + waitpid loop.
  *
  *   execloop [--count N] [--max-seconds S] [--rate PER_SEC] [--arg STR] [--latmark PREFIX]

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-2-Clause
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sendmmsg_flood: the ceiling baseline for output throughput.
  *
  *   sendmmsg_flood --port N [--addr 127.0.0.1] [--size BYTES] [--count N] [--max-seconds S]

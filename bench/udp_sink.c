@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-2-Clause
+/* SPDX-License-Identifier: Apache-2.0 */
 /* udp_sink: a loopback UDP receiver for the benchmarks.
  *
  * Counts datagrams and bytes, optionally only those containing every --match substring, and

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* Kernel side of procship: process exec, fork and exit -> records in a ring buffer.
  *
  * Attached with tp_btf (raw BTF tracepoints): classic tracepoints need tracefs, which is not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* The one record layout, and every constant both halves use, shared by bpf/procship.bpf.c and
  * user space (shipper/capture/). No includes: the BPF side gets __u32/__u64 from vmlinux.h,
  * user space from <linux/types.h>, included before this file. */

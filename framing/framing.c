@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Syslog framing: header fields + payload -> one message in a caller-owned buffer.
  *
  * The builders share one shape: a header is assembled into a small write cursor that counts

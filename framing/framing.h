@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Syslog framing: header fields + payload -> one message in a caller-owned buffer; the names
  * of facilities, severities and formats; the RFC 5424 limits. (Reading a header back is
  * framing_parse.h.)

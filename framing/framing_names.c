@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Facility, severity and format names, both ways, from the one table in framing.h. */
 #include <stddef.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Syslog text -> header fields: PRI, RFC 3164 and RFC 5424 headers and their timestamps. */
 #include "framing/framing_parse.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Syslog text -> header fields: the reading half of framing/, for local messages that are
  * relayed with the header their sender wrote.
  *

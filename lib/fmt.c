@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Decimal and RFC 3339 writers. */
 #include "lib/fmt.h"
 

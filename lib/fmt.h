@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Numbers and times as text, without snprintf or strftime: the event encoder writes several
  * per event.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A validating JSON scanner: is this text one JSON object, so that it may pass through as it
  * is? */
 #include "lib/json_scan.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Validating JSON: whether a text is one JSON object, decided in one pass without building
  * anything, for pre-encoded lines that may pass through unchanged.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON strings, written and unescaped as libfastjson does it. */
 #include "lib/jsonstr.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON strings (RFC 8259 section 7) written byte for byte as libfastjson writes them, so that
  * text built by hand and text serialized by libfastjson can be held to each other.
  *

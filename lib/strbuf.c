@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bounded writes into caller-owned text buffers; see strbuf.h. */
 #include "lib/strbuf.h"
 

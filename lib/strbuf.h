@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writing into a caller-owned, fixed-size text buffer: the error buffers that mechanism
  * fills for its caller (redis anet.c style) and the short reason strings kept in structs.
  * libc only; both always leave buf terminated when size > 0, and cut what does not fit. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* UTF-8 primitives: one definition of a valid sequence (RFC 3629) for every module that cuts,
  * checks or repairs text. */
 #include "lib/utf8.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* UTF-8 (RFC 3629) for text that must stay valid when it is cut or shipped as JSON: the length
  * of one character, where a cut may fall, and the repair of bytes that start no character.
  *

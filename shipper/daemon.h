@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The running daemon: what setup builds from the configuration, the loop drives and stats
  * reads. Only the top of shipper/ (main, setup, loop, stats_read) sees this struct; the
  * stages below know nothing of it. */

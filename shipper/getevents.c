@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The "procship getevents" subcommand: JSON events in, tetra-style lines out. */
 #include "shipper/getevents.h"
 

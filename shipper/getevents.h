@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* "procship getevents": read JSON events (one per line, a file or stdin) and print them the way
  * "tetra getevents -o compact" does:
  *   🚀 process HOST BINARY ARGUMENTS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The epoll loop, the signalfd and the 1 s tick; see loop.h. */
 #include "shipper/loop.h"
 

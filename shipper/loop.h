@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one event loop: epoll over the ring buffer, the text inputs, a signalfd and a 1 s
  * timerfd. Every turn drains the ring buffer first, gives each other source a bounded share,
  * then sends what the turn produced in one batch. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* procship: the table of contents. argv -> configuration -> set-up -> the loop -> stop; each
  * step lives in its own file (setup.c, loop.c), the data path in pipeline.c. */
 #include <syslog.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The data path from a producer to the outputs; see pipeline.h for the contract. */
 #include "shipper/pipeline.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one path every message takes: admit -> encode -> frame -> outputs.
  *
  * Producers hand over a process event (pipe_process, the capture callback), a raw text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Configuration -> running objects, at start, on SIGHUP and at stop; see setup.h. */
 #include "shipper/setup.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Configuration -> running objects: at start, on SIGHUP (build new, swap, report) and at
  * stop. A configuration error at start exits with status 2 before BPF is loaded; at reload it
  * keeps the running configuration and says why. */

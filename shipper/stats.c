@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A snapshot of every counter -> the summary lines and the metrics series. */
 #include "shipper/stats.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every module's counters, read into one snapshot and shown in three places: the exit
  * summary, the SIGUSR1 line and the metrics file.
  *

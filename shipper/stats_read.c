@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reads every module's counters out of the running daemon into one snapshot. */
 #include "shipper/stats_read.h"
 

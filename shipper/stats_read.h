@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The running daemon's counters: read into a snapshot, logged, written as metrics. */
 #ifndef PROCSHIP_STATS_READ_H
 #define PROCSHIP_STATS_READ_H

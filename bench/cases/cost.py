@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Case 2, cost per event: procship's CPU per 1,000 execs, BPF run time per exec, peak RSS
 after many execs, and the same RSS with a smaller ring buffer (what-if)."""
 import os

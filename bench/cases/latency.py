@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Case 4, latency: execve in the loop's child → the process_exec datagram at the receiver,
 at a low and at the maximum exec rate."""
 import os

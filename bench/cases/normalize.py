@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Case 6, normalization cost per message: the same generated sshd lines through procship with
 and without --rulebase and through rsyslog with and without mmnormalize, interleaved, with a
 spot check of the fields each sender produced."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Case 1, exec capture overhead: a max-rate fork + exec loop untraced and traced, in
 interleaved pairs (ABBA order). The tracer is procship, bpftrace or auditd; with --baseline,
 every procship rep also runs the baseline binary, back to back with the current one."""

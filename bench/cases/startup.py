@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Case 5, start-up: procship's launch → its agent_init datagram at the receiver, against
 launching `logger` → its datagram, interleaved."""
 import subprocess

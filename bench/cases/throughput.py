@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Case 3, output throughput: datagrams the receiver got per sender CPU-second, for the same
 lines sent by a sendmmsg ceiling, rsyslog, logger and procship (and, with --baseline, the
 baseline procship back to back with the current one)."""

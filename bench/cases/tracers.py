@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The other tracers of the exec-overhead comparison (case 1): bpftrace and auditd, each set
 up for a pass, run around one exec loop, and (auditd) put back as it was."""
 import os

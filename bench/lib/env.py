@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Run-wide settings of one bench/run pass: paths, the binaries measured, options, the scratch
 directory, and the list of things that did not run."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Processes the cases start and what they cost: procship itself, the exec loop, CPU and
 memory from /proc, BPF program statistics, CPU pinning and the BPF run-time statistics switch."""
 import glob

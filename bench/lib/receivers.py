@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The benchmarks' UDP receiver: bench/udp_sink on 127.0.0.1, its report as a dict."""
 import signal
 import subprocess

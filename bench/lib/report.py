@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """RESULTS.md: one section per case that ran, in the layout of every earlier pass, from the
 rows and notes the cases left in lib.results."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What the cases found, for the report: rows per case, notes per case, and the detail lines
 of every exec-overhead pair. Keys starting with "_" carry a case's extra data."""
 from lib.env import CASES

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Statistics of repeated runs: median, a bootstrap interval of the median, the spread."""
 import random
 import statistics

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The machine a pass ran on, for RESULTS.md: cores, kernel, date, binaries, load."""
 import datetime
 import json

@@ -1,4 +1,5 @@
 version=2
+# SPDX-License-Identifier: Apache-2.0
 # cron job starts (Debian/Vixie cron: "(USER) CMD (COMMAND)", the MSG after "CRON[PID]: ").
 # Fields: user, command.
 #

@@ -1,4 +1,5 @@
 version=2
+# SPDX-License-Identifier: Apache-2.0
 # sshd logins: accepted and failed password / publickey authentications.
 # Written against the syslog MSG of sshd (the text after "sshd[PID]: "), OpenSSH 7 to 9.
 # Fields: auth_method, user, src_ip (IPv4 or IPv6), src_port (a JSON number), and for publickey

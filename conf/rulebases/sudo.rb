@@ -1,4 +1,5 @@
 version=2
+# SPDX-License-Identifier: Apache-2.0
 # sudo command log lines (the MSG after "sudo: "). sudo pads the user name to 8 columns
 # ("%8s : ..."), so each rule exists with and without leading blanks.
 # Fields: user, tty (absent without a terminal), pwd, target_user, command; reason when sudo

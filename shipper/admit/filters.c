@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tetragon export filters: JSON filter objects compiled once to PCRE2 code and pid arrays. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Export filters, as Tetragon's --export-allowlist / --export-denylist.
  *
  * Each list is a text of JSON objects, one filter each (normally one per line; any JSON

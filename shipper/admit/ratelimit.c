@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Export rate limit: a token bucket in integer arithmetic, and the rate_limit_info event. */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Export rate limit, as Tetragon's --export-rate-limit: N events per minute, a token bucket
  * holding at most N tokens (the burst), refilled continuously at N per minute. -1 is unlimited,
  * 0 disables export. Every refused event is counted; at most once a minute, while there were

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The process cache: a hash of pid -> refcounted process entries; see proc_cache.h. */
 #include "shipper/capture/proc_cache.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Process cache: pid -> the identity of the image that pid runs now (exec_id, binary,
  * arguments, cwd, start time), so that exec events name their parent and exit events name
  * what exited. Fed by sensor records and by the /proc scan at start-up. */

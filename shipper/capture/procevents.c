@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sensor records -> cache entries and process events, with Tetragon's parent rules. */
 #include "shipper/capture/procevents.h"
 

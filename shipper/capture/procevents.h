@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sensor records -> process cache -> process events (identities, not documents). Decides
  * parents and flags the way Tetragon does: an exec after a fork carries "clone" and names the
  * forker as parent; an exec without a fork names the pid's previous image as parent; procFS

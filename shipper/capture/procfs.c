@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The start-up /proc scan: one exec-like record per process found in a procroot, so that
  * processes older than procship are known. libc only. */
 #include "shipper/capture/procfs.h"

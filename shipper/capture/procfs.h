@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The start-up /proc scan: processes older than procship, as records for the same callback as
  * the sensor's ring buffer. libc only; the procroot is a parameter so that a test can build
  * a fake one. */

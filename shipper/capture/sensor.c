@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The BPF sensor: the skeleton's open/load/attach, the ring buffer's drain and poll timer,
  * and the drop counters. */
 #include "shipper/capture/sensor.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The BPF sensor, mechanism only: loads and attaches bpf/procship.bpf.c, drains its ring
  * buffer when the caller's event loop says so, and reads the drop counters. It logs nothing of
  * its own; what the records mean is the callback's business (procevents). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The option table and what reads it: defaults, the command line, --help, reload rules. */
 #include "shipper/conf/conf.h"
 

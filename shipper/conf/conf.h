@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Configuration: one table of options drives the command line, --help and the man-page
  * check. Adding an option is one row in conf.c plus its field here. */
 #ifndef PROCSHIP_CONF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The configuration file, read with libyaml's event parser: one mapping of option names to
  * scalars (or, for list options, sequences of scalars). Every value goes through conf_set,
  * so the file and the command line accept and refuse exactly the same text. */

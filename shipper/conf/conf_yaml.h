@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The configuration file: a YAML mapping whose keys are the long option names of
  * conf_options[] (as in Tetragon's config: "udp-output-enabled: true"). See procship.conf(5). */
 #ifndef PROCSHIP_CONF_YAML_H

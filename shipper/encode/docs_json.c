@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The agent_init document. */
 #include "shipper/encode/docs_json.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The documents procship writes about itself: agent_init (who is talking, the first datagram
  * to every destination procship connects to) and rate_limit_info (what the rate limit
  * dropped). Pure text builders: the pipeline decides when they are sent. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Process records -> Tetragon JSON: a libfastjson tree for the reference and for events that
  * must be shortened, and a direct writer from cached process objects for all others. */
 #include "shipper/encode/event_json.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Process records -> Tetragon-compatible JSON text (libfastjson).
  *
  * The encoder owns one output buffer, reused for every event: a returned pointer is valid

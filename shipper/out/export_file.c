@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON lines to a file with lumberjack-style rotation; gzip by zlib. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Events as JSON lines in a file, as Tetragon's --export-filename, with its size-based rotation
  * (--export-file-max-size-mb, --export-file-max-backups, --export-file-compress).
  *

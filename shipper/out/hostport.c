@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* host:port as the user writes it: split and checked, never resolved. The contract is in
  * hostport.h; this file explains the why.
  */

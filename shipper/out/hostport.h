@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* host:port as the user writes it: split and checked, never resolved.
  *
  * Pure: libc only, no logging, no allocation, no state. Accepts "host", "host:port",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Prometheus text format, written atomically: temporary file in the same directory, rename. */
 #include <errno.h>
 #include <fcntl.h>

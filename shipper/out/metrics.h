@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Metrics without a port: the counters in Prometheus text format (exposition format 0.0.4),
  * written to a file that is replaced atomically (node_exporter's textfile collector, or any
  * reader, sees the old file or the new one, never half of one).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* UDP output: a failover list of destinations, connected datagram sockets, sendmmsg batches.
  * The contract is in udp.h; this file explains the why. Which destination the socket is
  * connected to, and when it connects again, is the link's (udp_link.c); this file batches,

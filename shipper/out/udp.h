@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* UDP output: a failover list of destinations, connected datagram sockets, sendmmsg batches.
  *
  * Knows nothing of JSON or syslog: it ships opaque datagrams. It includes no header from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The UDP output's link: the failover list, the connected socket, the reconnect schedule.
  * The contract is in udp_link.h; this file explains the why.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The UDP output's link: the failover list of destinations, the one connected socket, and
  * when to connect again. Policy over udp_sock's mechanism; udp.c is its only user.
  *

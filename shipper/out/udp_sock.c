@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Datagram socket mechanics for the UDP output. The contract is in udp_sock.h; this file
  * explains the why.
  */

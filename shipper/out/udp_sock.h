@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Datagram socket mechanics for the UDP output, one system call concern per helper (redis
  * anet.c): open, size the send buffer, ask for ICMP errors, bind, connect, resolve, send, and
  * read back the refusals the kernel kept.

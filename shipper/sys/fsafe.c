@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The unsafe-permission rule; see fsafe.h. */
 #include "shipper/sys/fsafe.h"
 

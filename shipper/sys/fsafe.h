@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one rule for files procship reads as root (the configuration file, a rulebase):
  * whoever can write such a file decides what procship does, so it must be owned by root or by
  * procship's own user and writable by nobody else. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The daemon's log lines: stderr or syslog(3), with a level filter; see log.h. */
 #include "shipper/sys/log.h"
 

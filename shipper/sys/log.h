@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Logging for the daemon: stderr, one line per message, "procship: LEVEL: text".
  * log_warn appends strerror(errno) and leaves errno as it was; fatal* exit with status 1. */
 #ifndef PROCSHIP_LOG_H

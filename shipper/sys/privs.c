@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Dropping privileges after start-up, with libcap. The order matters: the bounding set and
  * the securebits need CAP_SETPCAP, the user switch needs CAP_SETUID and CAP_SETGID, so the
  * sets are cleared last. */

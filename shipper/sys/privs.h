@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Least privilege: once the BPF programs are loaded and attached, the ring buffer fd, the
  * sockets and the /proc scan are done, procship needs no capability at all. */
 #ifndef PROCSHIP_PRIVS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The unix datagram socket and standard input, read in bounded turns; see inputs.h. */
 #include "shipper/text/inputs.h"
 

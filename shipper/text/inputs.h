@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Text inputs for the one epoll loop: a unix datagram socket like /dev/log, and standard input.
  *
  * Neither input parses anything: each hands raw messages to a callback, which normally passes

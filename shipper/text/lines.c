@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Local text messages -> the JSON document lines ships: a header read by framing_parse, the
  * text normalized by liblognorm, the result cut to the payload limit. */
 #include "shipper/text/lines.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Local text logs -> syslog header fields + one JSON document, normalized with liblognorm.
  *
  * Accepted forms, one message per call (a datagram from /dev/log or a line from stdin):

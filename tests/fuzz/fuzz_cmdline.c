@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for conf_parse_args(): the input is an argv, one argument per NUL-separated
  * piece (argv[0] is "procship"). Checks what the header promises and what the option table
  * says, against a model of the parser written here:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for conf_load_yaml_string(): arbitrary bytes as a config file. Checks what
  * the header promises: 0 or -1; a refusal names the file and is one printable line; an
  * accepted file leaves every value in its option's range. libyaml itself is not instrumented;

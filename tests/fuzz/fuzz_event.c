@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for the record -> JSON path: the input is a script of sensor records
  * (procFS scan, fork, exec, exit) with hostile filenames, argv bytes, cwd components, cgroup
  * names and comms, fed through pev_record() into the process cache and the Tetragon encoder,
@@ -43,7 +44,6 @@
 #include "shipper/encode/event_json.h"
 #include "shipper/capture/proc_cache.h"
 #include "shipper/capture/procevents.h"
-#include "shipper/capture/sensor.h"
 #include "fuzz_util.h"
 
 #define RECORDS_MAX 64

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for filters_new() and filters_pass(): arbitrary bytes as an allowlist and as
  * a denylist text. Checks what the header promises: a refusal sets errno to EINVAL or ENOMEM
  * and names the list in its message; an accepted filter set answers filters_pass for a few

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for framing/: arbitrary header fields and payload, all three formats, every
  * buffer size around the message length. Checks what the header promises: at most size bytes,
  * a header that is never cut and never holds a line break, a payload prefix kept byte for byte

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for framing/framing_parse.c. The first byte chooses what the rest is:
  *   even: a message, any bytes. Checks what the header promises: MSG is the tail of the input
  *     (all before it was header), SD lies inside the input before MSG, every field is a

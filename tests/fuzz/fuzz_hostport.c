@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for hostport_parse() and hostport_parse_list(): arbitrary bytes as one
  * entry and as a list. Checks what the header promises: success means a port in 1..65535, a
  * non-empty host that fits, no brackets or blanks in it, and a message on every refusal. And

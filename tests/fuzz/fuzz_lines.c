@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for shipper/text/lines.c: arbitrary bytes as a datagram or a line, with and
  * without the JSON pass-through, with and without a payload limit, through the sshd sample
  * rulebase. Checks what the header promises: every document is valid UTF-8 and parses as a JSON

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the fuzz targets: a check that survives -DNDEBUG, and a switch for
  * findings already reported, so that a long run can look past them until they are fixed.
  *

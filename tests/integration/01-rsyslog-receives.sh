@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The harness itself: a private rsyslogd running the contrib receiver parses JSON sent with
 # RFC 3164 and RFC 5424 headers, with and without the @cee: cookie, and keeps what is not JSON.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Default framing (RFC 3164) to HOST:PORT: agent_init comes first, then a Tetragon-style
 # process_exec event, with the default header: app-name procship, facility user, severity info.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # RFC 5424 framing, the port given on its own, and the header options: the receiver sees the
 # facility, severity, host name and app-name asked for.
 set -euo pipefail

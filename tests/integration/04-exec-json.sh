@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Bare JSON datagrams (no syslog header), options written as --flag=value.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

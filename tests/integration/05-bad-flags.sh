@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Bad command lines: exit status 2, one line on stderr naming the flag (and the value), nothing
 # on stdout, and nothing reaches the receiver.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Fire-and-forget: with nobody listening procship keeps running and logs refusals rarely; a
 # receiver started later gets the events that follow; SIGTERM ends procship with status 0.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Without --udp-output-enabled, events go to stdout, one JSON object per line, as they happen.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Parents as Tetragon reports them (its event reference, seeds 003: "bash -c curl" execs curl
 # without a fork, and curl's parent is that bash, same pid, older exec_id): after a fork+exec
 # the parent is the forking process; after an exec without a fork it is the image the pid ran

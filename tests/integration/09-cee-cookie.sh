@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # --cee-cookie puts "@cee:" before the JSON; the receiver parses it in every framing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

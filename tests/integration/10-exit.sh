@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # process_exit: the exit code in "status", a killing signal by name in "signal", zero values
 # left out.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # "arguments" exactly as Tetragon joins them (argv[1..] joined by single spaces; an argument
 # holding a space wrapped in double quotes and preceded by a space, even when it comes first;
 # nothing else escaped), then JSON-escaped: quotes, backslashes, tabs, newlines, non-ASCII as

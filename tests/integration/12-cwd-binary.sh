@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # "binary" is absolute: a relative exec ("./prog", "sub/prog") is resolved against the cwd;
 # "cwd" is the process's directory; "rootcwd" is set when it is "/"; an exec from a directory
 # that was deleted still gives an event, valid JSON.

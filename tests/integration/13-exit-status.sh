@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # process_exit: "status" is the exit code, "signal" the killing signal's name, each omitted
 # when zero/none; "time" is when the process exited (after its start_time).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Lineage: this shell forks sh (A), A forks sh (B), B forks true (C). Each exec event's parent
 # is the full process object of the level above (same exec_id, pid, binary, arguments, ...),
 # parent_exec_id links C -> B -> A -> this shell, and the exit events carry the same chain.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # A process that started before procship (found in /proc at start-up, flags "procFS"): its
 # child's exec event has it as parent, and its own exit event has it as process, with a parent
 # (this shell, also from /proc). Its exec_id's KTIME is /proc/PID/stat's start time in clock

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Exec storm: IT_STORM_COUNT (default 3000) short-lived processes, IT_STORM_PARALLEL (default 4)
 # at a time, each /usr/bin/true with a unique marker. Every marker has exactly one process_exec
 # and one process_exit; a missing event is only allowed when procship's log counts at least as

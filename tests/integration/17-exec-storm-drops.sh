@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The exec storm of 16-exec-storm.sh with a one-page ring buffer, so that records are lost:
 # every lost event must be counted in procship's log ("N exec records dropped (ringbuf_full)"),
 # nothing may be duplicated, and the summary must still agree with what was written.

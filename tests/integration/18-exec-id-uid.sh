@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # exec_id is standard base64 of NODE:KTIME:PID (NODE = node_name, here from HUBBLE_NODE_NAME;
 # KTIME = boot-time ns at start, consistent with start_time; PID = the pid); an exec without a
 # fork gets a new exec_id with the same pid; start_time is RFC 3339 with 9 fractional digits

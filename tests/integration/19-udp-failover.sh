@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Failover between two receivers (--udp-output-address A,B): events go to A; A stopped ->
 # events from new execs reach B within 2 s, the failover is logged once and B gets agent_init
 # first; B stopped and A restarted on its port -> events come back to A. The metrics file

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # A name as destination: --udp-output-address localhost:PORT with the receiver on 127.0.0.1.
 # First with the system's resolver; then with "localhost" resolving to ::1 first and
 # 127.0.0.1 second (a hosts file of our own, bind-mounted over /etc/hosts in a private mount

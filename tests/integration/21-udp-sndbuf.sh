@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # --udp-buffer-size sets SO_SNDBUF: the start line "Starting UDP exporter ... buffer=N" shows
 # the size granted, which is at least the request and is what the kernel reports for
 # procship's socket (ss: skmem tb); agent_init's udp_buffer_size is the configured size. A request above

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # --max-message-size 1500 and an exec whose arguments take 5000 bytes: no datagram is over
 # 1500 bytes (header included), the event still parses as JSON, its flags contain truncArgs
 # and its arguments are a prefix of the original. Checked on a bare sink (exact datagram

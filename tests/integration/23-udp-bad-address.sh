@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Bad --udp-output-address entries are refused at start-up: exit status 2, one line on stderr
 # quoting the entry, nothing on stdout. Good forms are accepted (a list, repeated flags,
 # [IPv6]:port, a bare IPv6 address, a name), in failover order.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Count every message. With a receiver up the whole time (rsyslogd with a big receive buffer)
 # and a burst of IT_COUNT_EXECS (default 1000) execs: procship's summary "udp: N sent, M
 # dropped" has M == 0 and N == what was produced (the events written + one agent_init), and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Text input from a unix datagram socket (issue 7): the real logger(1) writes to
 # --input-unix SOCK (RFC 3164 by default, --rfc5424, -p auth.warning -t sshd), procship
 # normalizes with conf/rulebases/sshd.rb and ships to a real rsyslogd with the contrib receiver

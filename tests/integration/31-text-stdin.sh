@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # --input-stdin (issue 7): plain lines, syslog lines and pre-made JSON lines from standard input,
 # text inputs alone. At the end of the input procship sends everything and exits 0: a real
 # rsyslogd gets agent_init + one message per non-empty line, in order; the JSON lines arrive

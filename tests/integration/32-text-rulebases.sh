@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The sample rulebases of conf/rulebases/ on real-looking sample lines (issue 7): sshd, sudo and
 # cron messages in syslog format on standard input, each through its rulebase, to a real
 # rsyslogd; the fields, tags and header (facility, severity, app-name, PID) are asserted, and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Hostile and broken text input (issue 7, Robustness), text inputs only (--process-events=false):
 # through --input-unix, a 100 KB message (shipped cut to --max-message-size with
 # "truncated":true), NUL bytes and invalid UTF-8 (U+FFFD, "replaced":true), a truncated PRI

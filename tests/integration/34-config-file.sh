@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # --config-file (issue 6): a YAML file with a list of destinations, the syslog header and an
 # allowlist works; flags given on the command line override the file's values; bad files end
 # procship with exit status 2 and exactly one line "procship: FILE:LINE: key: reason" (a few

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # --export-rate-limit 60 (issue 6): a bounded burst of 200 execs (400 events, only ours pass the
 # allowlist) against a bucket of 60 a minute. Every event is delivered or counted: the events
 # received + procship_export_ratelimit_events_dropped_total (metrics file, written at exit)

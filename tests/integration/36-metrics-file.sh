@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # --metrics-file (issue 6): the Prometheus file agrees with what a receiver counted.
 # procship_events_exported_total and procship_udp_datagrams_sent_total{destination} equal the
 # datagrams received, procship_events_exported_bytes_total their bytes; nothing dropped. The

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # SIGHUP and SIGUSR1 (issue 6, procship.8 SIGNALS), with --config-file: SIGUSR1 logs one stats
 # line ("events: ..." and "udp: ..."); SIGHUP with a broken file keeps running with the old
 # configuration and logs why (the file, the line, the reason); SIGHUP with a changed file

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # --export-filename with rotation (issue 6): --export-file-max-size-mb 1
 # --export-file-max-backups 2 --export-file-compress, and about 3.5 MB of events (400 execs
 # with 4 KB arguments, only ours pass the allowlist). The file has mode 0600 and JSON lines; it

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # --export-allowlist / --export-denylist (issue 6, procship.8 FILTERS): with
 # '{"binary_regex":["^/usr/bin/true$"]}' only /usr/bin/true's events are exported (never
 # /usr/bin/env's); a denylist on the arguments wins over the allowlist; event_set keeps one

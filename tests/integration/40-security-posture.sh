@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Security posture (issue 9, procship.8): once "ready", procship holds no capability (CapEff,
 # CapPrm, CapBnd, CapInh, CapAmb all 0) and has NoNewPrivs 1; it has no listening network socket
 # at all: no TCP socket (none in LISTEN), every UDP socket connected to a peer (the sending

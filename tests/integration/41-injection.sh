@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Injection and escaping (issue 9): a binary whose path holds a newline, a fake "<13>" header,
 # "]", '"', "\", "@cee:" and an invalid byte, run with arguments holding the same plus invalid
 # UTF-8 and an RFC 5424 structured-data lookalike, a 100 KB argument, and log lines with NUL

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Faults (issue 9): the receiver stops and starts 4 times during a paced exec storm (1000 execs,
 # one every 3 ms). procship keeps running and ships again after each restart; every event is
 # received or counted as dropped: the datagrams received == procship_udp_datagrams_sent_total,

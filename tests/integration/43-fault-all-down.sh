@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Faults (issue 9): both destinations of a failover list down for a while (300 execs), then
 # up again: procship keeps running, events reach a destination again within 3 s, and every
 # datagram is received or counted as dropped (received == procship_udp_datagrams_sent_total,

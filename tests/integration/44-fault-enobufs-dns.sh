@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Faults (issue 9). A full send buffer: procship with --udp-buffer-size 4096 in a network
 # namespace of its own whose loopback is shaped (tc tbf, 2 Mbit/s), so that a burst of 500
 # execs fills the socket's buffer and sends fail with EAGAIN/ENOBUFS: procship keeps running,

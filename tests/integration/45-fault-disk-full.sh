@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Faults (issue 9): the export file's disk is full (a 64 KiB tmpfs mounted on a directory of
 # the scenario, nearly filled): procship keeps running, the lost events are counted
 # (procship_events_dropped_total{reason="export_file"}) and logged, the file holds only whole

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Faults (issue 9): a SIGHUP storm (50 SIGHUPs in a bounded loop, 20 ms apart) while execs go
 # on, and SIGSTOP / SIGCONT of procship itself (stopped 1 s while 100 processes run): procship
 # keeps running, ships afterwards, the events of the stopped second are delivered late (the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Options no other scenario runs, each shown to change what procship does: --log-level,
 # --udp-local-port (the receiver sees that source port), --metrics-interval (the file is
 # rewritten that often), --syslog-app-name on text input.

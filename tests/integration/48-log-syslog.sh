@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # --log-syslog: procship's own log lines go to syslog(3) instead of standard error. Shown in a
 # private mount namespace whose /dev is a fresh tmpfs, so that /dev/log is a socket this test
 # listens on and no system logger is involved.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers for the integration scenarios: source it first thing, after `set -euo pipefail`.
 #
 # Each scenario gets a private directory ($T), a private rsyslogd (own config built around

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loopback UDP peers for the unit tests of shipper/out/: receivers on 127.0.0.1 or ::1 that
  * bind port 0 and read their port back, a port nobody listens on, and bounded waits. Every
  * helper fails the test (cmocka) instead of returning an error it cannot handle: include it

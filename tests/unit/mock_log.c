@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The log module for unit tests: messages go to stderr and are counted, so a test can assert
  * that a module warned (or stayed quiet). fatal* abort, which cmocka reports as a failure. */
 #include <stdarg.h>

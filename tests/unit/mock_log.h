@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A log.h for unit tests: counts what a module logs instead of printing it. */
 #ifndef PROCSHIP_MOCK_LOG_H
 #define PROCSHIP_MOCK_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shipper/conf_yaml.c: a table of refused files, each with its exact
  * "FILE:LINE: KEY: reason"; accepted files for every option type, flow and block lists,
  * comments, quoting and YAML's boolean spellings; flags over the file; the permission

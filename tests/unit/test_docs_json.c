@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shipper/encode/docs_json.c: the agent_init and rate_limit_info documents. */
 #include <errno.h>
 #include <setjmp.h>

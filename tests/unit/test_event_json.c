@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the process cache, the Tetragon JSON encoder and the record -> event logic. */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,7 +15,6 @@
 #include "shipper/encode/event_json.h"
 #include "shipper/capture/proc_cache.h"
 #include "shipper/capture/procevents.h"
-#include "shipper/capture/sensor.h"
 
 static void test_base64_vectors(void **state)
 {

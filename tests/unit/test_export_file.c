@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the export file: buffering, rotation, pruning, gzip, full disk, reopen. */
 #include <dirent.h>
 #include <errno.h>

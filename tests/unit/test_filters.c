@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the Tetragon export filters: each field, AND/OR, deny wins, parse errors. */
 #include <errno.h>
 #include <stdarg.h>

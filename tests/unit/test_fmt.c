@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lib/fmt: decimals, and RFC 3339 times at each fraction width, at the edges of the years and
  * of the buffer, through the per-second cache. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for framing/framing.c: exact bytes of every format, field limits, escaping and
  * truncation. Linked with framing/ and lib/ only (and the mock log, which framing never
  * calls). */

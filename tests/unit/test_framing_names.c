@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* framing/framing_names.c: every name both ways, the aliases, and what is refused. */
 #include <setjmp.h>
 #include <stdarg.h>

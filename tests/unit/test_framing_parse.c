@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* framing/framing_parse.c: every header form and each sub-parser's edges, the fields as they
  * are kept (printable, cut at the RFC 5424 limits), timestamps and the year of RFC 3164's, and
  * what is text after all. */

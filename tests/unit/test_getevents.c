@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for "procship getevents -o compact". */
 #include <stdarg.h>
 #include <stddef.h>

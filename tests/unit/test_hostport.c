@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shipper/out/hostport.c: every accepted and every refused host:port form,
  * one table row each, lists of them, and the formatter. */
 #include <errno.h>

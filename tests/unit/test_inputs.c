@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* inputs: real unix datagram sockets in a temporary directory, real `logger`, real pipes and
  * files; the messages go through lines_parse() with a sample rulebase, as in the daemon. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lib/json_scan: the grammar cases, and every special byte at every offset of the vector scan. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lib/jsonstr: every byte's escape, strings held to what libfastjson writes for them, the
  * repairing writer, and the undoing of libfastjson's "\/". */
 #include <errno.h>

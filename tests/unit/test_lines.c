@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lines: every accepted form, the robustness cases and each sample rulebase on real lines, with
  * the real liblognorm. Every document is checked with libfastjson's parser. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the Prometheus textfile: exact text, atomic replace, error paths. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shipper/privs.c. Each case forks a child that calls privs_drop* and then
  * reports what the kernel says about it (/proc/self/status, a bind below 1024, setuid(0), the
  * capabilities of a program it executes) through a pipe; the parent checks the report.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the start-up /proc scan, on a fake procroot built in a temporary directory:
  * every field of the records, the entries it skips, and hostile entries. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the export rate limit: bucket arithmetic and report cadence. */
 #include <errno.h>
 #include <stdarg.h>

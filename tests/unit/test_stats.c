@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shipper/stats.c: every field of every module's stats struct has a row, and
  * every row reaches the metrics file and the summary. A field added to a stats struct without
  * a row, or a row that no output shows, fails here. */

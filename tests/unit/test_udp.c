@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shipper/out/udp.c, the batch and what it counts, on real UDP sockets on
  * loopback: delivery, batching, datagrams framed in place, fire-and-forget, oversize,
  * scripted send errors, the greeting, callbacks that call the output, the drop summary and

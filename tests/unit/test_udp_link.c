@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shipper/out/udp_link.c, which destination the UDP output talks to and when
  * it connects again: failover (between receivers, within one batch, paced when all are
  * down, with the greeting first), names (several addresses, none, one that comes back), the

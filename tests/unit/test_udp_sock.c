@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shipper/out/udp_sock.c on real loopback sockets (127.0.0.1 and ::1): each
  * helper's result and the exact message it leaves in the caller's buffer, delivery by send
  * and sendmmsg, SO_SNDBUF read-back, the local port, and ICMP refusals read from the error

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lib/utf8: sequence lengths at the edges of RFC 3629, cuts at every position of a multi-byte
  * character, the trim of a cut input, and the repair (with and without NUL). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What test_udp.c and test_udp_link.c share: callbacks that record what the UDP output
  * said and fail the test when one is entered re-entrantly, configuration helpers, and the
  * link-time cuts (-Wl,--wrap=sendmmsg,send,getaddrinfo) both binaries are linked with.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """JSON assertions for the integration tests (called through lib.sh, not by scenarios).
 
   jsoncheck.py select FILE EXPR [NAME=VALUE...]   print the first line of FILE whose JSON

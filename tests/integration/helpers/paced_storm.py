@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A paced exec storm for the fault scenarios: bounded in count and time.
 
   paced_storm.py PREFIX COUNT INTERVAL_MS SECONDS

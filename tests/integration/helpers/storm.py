@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Exec storm driver for the integration tests: bounded and self-stopping.
 
   storm.py PREFIX COUNT PARALLEL SECONDS

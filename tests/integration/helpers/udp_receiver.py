@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The integration tests' one UDP receiver (started through lib/receivers.sh: start_udp_sink,
 start_counter); it loses nothing it accepted.
 

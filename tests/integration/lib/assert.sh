@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Integration-test library, assertions: JSON lines in files (select, wait, count, assert) and
 # the shape of procship's events (agent_init, process_exec, the receiver's syslog header).
 # Sourced by lib.sh.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Integration-test library, core: messages and failure, prerequisites, the scenario's private
 # directory ($T), waiting, and the EXIT trap that stops everything the other parts started.
 #

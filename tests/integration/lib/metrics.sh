@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Integration-test library, metrics: series of procship's Prometheus text file and the UDP
 # accounting that checks them against the exit summary and a receiver. Sourced by lib.sh.
 

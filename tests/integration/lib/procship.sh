@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Integration-test library, procship: start it and wait until it is ready, stop it and check
 # its exit status, read this run's log, output and exit-summary counters, and check its log for
 # warnings (also at the end of a scenario that did not). Sourced by lib.sh.

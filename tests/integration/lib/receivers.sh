@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Integration-test library, UDP receivers: free ports, the one receiver program
 # (helpers/udp_receiver.py) as a bare sink (start_udp_sink) and as counters (start_counter
 # NAME), and the kernel's drop count of a UDP socket. Sourced by lib.sh.

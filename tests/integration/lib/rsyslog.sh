@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Integration-test library, rsyslogd: the private rsyslogd of a scenario (start_rsyslogd) and
 # more of them at once for the failover scenarios (start_receiver NAME), each with its own
 # config around contrib/rsyslog/procship-receiver.conf, pid file, work directory and port.
