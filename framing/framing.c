@@ -71,11 +71,13 @@ static void put_char(struct wbuf *w, char c)
 static void put_uint(struct wbuf *w, unsigned v, int width, char pad)
 {
 	char digits[20];
-	size_t n = fmt_u64(digits, v);
+	size_t i, n = fmt_u64(digits, v);
 
 	for (; (int)n < width; width--)
 		put_char(w, pad);
-	put_mem(w, digits, n);
+	/* A few digits: byte by byte is cheaper than a call to memcpy. */
+	for (i = 0; i < n; i++)
+		put_char(w, digits[i]);
 }
 
 /* RFC 5424 section 6: PRINTUSASCII = %d33-126, the set every header field is drawn from. */
@@ -101,7 +103,9 @@ static bool sd_name_char(unsigned char c)
 
 /* One header field: NULL or "" is NILVALUE; otherwise at most max bytes, each byte that
  * ok() refuses replaced by '_'. */
-static void put_field(struct wbuf *w, const char *s, size_t max, bool (*ok)(unsigned char))
+/* Inlined where it is called, so that ok is too: the header is written for every message. */
+static inline __attribute__((always_inline)) void put_field(
+	struct wbuf *w, const char *s, size_t max, bool (*ok)(unsigned char))
 {
 	size_t i;
 

@@ -61,16 +61,16 @@ struct framing_header {
 /* The one table of facility names (RFC 5424 section 6.2.1, table 1), spelled as rsyslog spells
  * them (runtime/srutils.c syslogFacNames): it is our receiver, so a name means the same in
  * procship's configuration as in the receiver's filters. X(name, value), one name per value,
- * the name written for it; 15 has no name in rsyslog, so none here. The BSD facility 13 goes
- * by rsyslog's "bsd_security". These lists are kept from clang-format, which cannot lay out a
- * list of macro calls. */
+ * the name written for it. 15 is "clock", as rsyslog's syslogfacility-text writes it (its
+ * selector table has no name for 15). The BSD facility 13 goes by rsyslog's "bsd_security".
+ * These lists are kept from clang-format, which cannot lay out a list of macro calls. */
 /* clang-format off */
 #define FRAMING_FACILITIES(X)                                                                      \
 	X("kern", 0) X("user", 1) X("mail", 2) X("daemon", 3) X("auth", 4) X("syslog", 5)          \
 	X("lpr", 6) X("news", 7) X("uucp", 8) X("cron", 9) X("authpriv", 10) X("ftp", 11)          \
-	X("ntp", 12) X("bsd_security", 13) X("console", 14) X("local0", 16) X("local1", 17)        \
-	X("local2", 18) X("local3", 19) X("local4", 20) X("local5", 21) X("local6", 22)            \
-	X("local7", 23)
+	X("ntp", 12) X("bsd_security", 13) X("console", 14) X("clock", 15) X("local0", 16)        \
+	X("local1", 17) X("local2", 18) X("local3", 19) X("local4", 20) X("local5", 21)            \
+	X("local6", 22) X("local7", 23)
 /* Names also accepted, never written: "security" is the deprecated Linux alias of auth, as
  * in glibc's facilitynames. */
 #define FRAMING_FACILITY_ALIASES(X) X("security", 4)
@@ -88,7 +88,7 @@ struct framing_header {
 int framing_facility_from_name(const char *name);
 int framing_severity_from_name(const char *name);
 /* Number -> the name written for it. Never NULL: "unknown" for a number out of range or
- * without a name (facility 15). */
+ * without a name. */
 const char *framing_facility_name(int facility);
 const char *framing_severity_name(int severity);
 /* "json", "rfc3164", "rfc5424" -> enum framing_format; -1 when unknown. */

@@ -5,20 +5,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-size_t fmt_u64(char *d, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0, o = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		d[o++] = tmp[--n];
-	return o;
-}
-
 /* "00" to "99": two digits a division. */
 static const char pairs[200] = "00010203040506070809"
 			       "10111213141516171819"

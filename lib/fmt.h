@@ -12,8 +12,21 @@
 #include <stdint.h>
 #include <time.h>
 
-/* v in decimal at d, which has room for 20 bytes; no NUL. Returns the length. */
-size_t fmt_u64(char *d, uint64_t v);
+/* v in decimal at d, which has room for 20 bytes; no NUL. Returns the length. Inline: the
+ * framer and the encoder write several numbers per message. */
+static inline size_t fmt_u64(char *d, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, o = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		d[o++] = tmp[--n];
+	return o;
+}
 
 /* ts in UTC as RFC 3339 (section 5.6) writes it, with "Z" for the offset:
  * YYYY-MM-DDThh:mm:ss, then "." and the first `digits` digits of tv_nsec (cut, not rounded;

@@ -145,7 +145,7 @@ static const struct bad_file {
 	{"syslog-facility: local8\n", 0,
 		":1: syslog-facility: unknown name 'local8' (one of: kern, user, mail, "
 		"daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, "
-		"bsd_security, console, local0, local1, local2, local3, local4, local5, "
+		"bsd_security, console, clock, local0, local1, local2, local3, local4, local5, "
 		"local6, local7, security)"},
 	{"log-level: \"verbose\\n\"\n", 0,
 		":1: log-level: unknown name 'verbose?' (one of: error, warning, info, "
