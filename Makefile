@@ -164,6 +164,7 @@ test_udp_link_LDFLAGS := $(test_udp_LDFLAGS)
 test_udp_sock_MODS := udp_sock hostport lib
 test_hostport_MODS := hostport lib
 test_event_json_MODS := event_json proc_cache procevents lib
+test_procevents_MODS := procevents proc_cache event_json lib
 test_export_file_LDFLAGS := -lz
 test_filters_LDFLAGS := -lpcre2-8
 test_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe lib

@@ -3,6 +3,7 @@
 #include "shipper/loop.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -67,6 +68,7 @@ static bool pid_alive(uint32_t pid, uint64_t ktime)
 
 static void housekeeping(struct daemon *d)
 {
+	uint64_t evicted;
 	size_t gone;
 
 	if (!d->sensor)
@@ -76,6 +78,10 @@ static void housekeeping(struct daemon *d)
 	gone = pcache_sweep(d->cache, pid_alive);
 	if (gone)
 		log_info("cache: %zu processes had exited unseen", gone);
+	evicted = pcache_evictions_new(d->cache);
+	if (evicted)
+		log_warnx("cache: %" PRIu64 " exited parents evicted at the cap of %d kept",
+			evicted, PCACHE_KEPT_MAX);
 	/* NTP may have stepped the wall clock since start. */
 	ejson_set_boot_offset(d->pipe.ej, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
 }

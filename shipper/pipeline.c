@@ -3,6 +3,7 @@
 #include "shipper/pipeline.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,15 +111,25 @@ void pipe_ship(struct pipeline *p, struct msg *m)
 static bool admit(struct pipeline *p, const struct pev_event *ev)
 {
 	const struct pcache_proc *proc = ev->proc, *parent = ev->parent;
+	uint64_t now = (uint64_t)clock_ns(CLOCK_MONOTONIC), errors;
+	bool pass;
 
-	if (p->filters &&
-		!filters_pass(p->filters, ev->type == PS_EVENT_EXEC ? FILTERS_EXEC : FILTERS_EXIT,
-			proc->binary, parent ? parent->binary : NULL, proc->arguments, proc->pid,
-			parent ? parent->pid : 0)) {
-		p->stats.filtered++;
-		return false;
+	if (p->filters) {
+		pass = filters_pass(p->filters,
+			ev->type == PS_EVENT_EXEC ? FILTERS_EXEC : FILTERS_EXIT, proc->binary,
+			parent ? parent->binary : NULL, proc->arguments, proc->pid,
+			parent ? parent->pid : 0);
+		errors = filters_match_errors_due(p->filters, now);
+		if (errors)
+			log_warnx("filters: %" PRIu64 " regex matches hit the match limit, "
+				  "each decided for export (fail closed)",
+				errors);
+		if (!pass) {
+			p->stats.filtered++;
+			return false;
+		}
 	}
-	return ratelimit_allow(p->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC));
+	return ratelimit_allow(p->ratelimit, now);
 }
 
 void pipe_process(void *arg, const struct pev_event *ev)

@@ -58,8 +58,10 @@ static const struct field ringbuf_fields[] = {
 
 static const struct field misc_fields[] = {
 	U64(stats_misc, ratelimit_dropped, "Events dropped by the rate limit."),
-	U64(stats_misc, filter_match_errors, "Regex matches that failed (each counted no match)."),
-	GAUGE(stats_misc, pcache_size, "Processes in the cache."),
+	U64(stats_misc, filter_match_errors,
+		"Regex matches that failed, each taken as the answer that exports the event."),
+	GAUGE(stats_misc, pcache_size, "Cache entries held: live processes and kept parents."),
+	U64(stats_misc, pcache_evictions, "Exited parents evicted from the cache at its cap."),
 };
 
 static const struct field udp_fields[] = {

@@ -16,6 +16,7 @@
 /* A pathological regex on a long argument string costs at most this many backtracking steps
  * per event instead of PCRE2's default ten million. */
 #define MATCH_LIMIT   1000000
+#define REPORT_NS     (60 * 1000000000ULL)
 #define JIT_STACK_MIN (32 * 1024)
 #define JIT_STACK_MAX (512 * 1024)
 
@@ -47,6 +48,8 @@ struct filters {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit_stack;
 	uint64_t match_errors;
+	uint64_t errors_told; /* by filters_match_errors_due, at told_ns */
+	uint64_t told_ns;
 };
 
 /* Where a parse error is reported: "allowlist line 3: ". */
@@ -85,7 +88,10 @@ static bool pid_in(const struct pid_list *l, uint32_t pid)
 	return false;
 }
 
-static bool rx_any(struct filters *fs, const struct rx_list *l, const char *s)
+/* A regex that fails (the match limit on a crafted argument) must not decide against the
+ * event: err_match is the answer that exports it, true in the allowlist, false in the
+ * denylist. */
+static bool rx_any(struct filters *fs, const struct rx_list *l, const char *s, bool err_match)
 {
 	size_t i;
 	int rc;
@@ -95,16 +101,19 @@ static bool rx_any(struct filters *fs, const struct rx_list *l, const char *s)
 			l->re[i], (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, fs->md, fs->mctx);
 		if (rc >= 0)
 			return true;
-		if (rc != PCRE2_ERROR_NOMATCH)
-			fs->match_errors++;
+		if (rc == PCRE2_ERROR_NOMATCH)
+			continue;
+		fs->match_errors++;
+		if (err_match)
+			return true;
 	}
 	return false;
 }
 
 /* Cheap checks first: the event type and pids cost nothing next to a regex. */
-static bool filter_match(struct filters *fs, const struct filter *f, enum filters_event ev,
-	const char *binary, const char *parent_binary, const char *arguments, uint32_t pid,
-	uint32_t ppid)
+static bool filter_match(struct filters *fs, const struct filter *f, bool err_match,
+	enum filters_event ev, const char *binary, const char *parent_binary, const char *arguments,
+	uint32_t pid, uint32_t ppid)
 {
 	if (f->has_events && !(f->events & ev))
 		return false;
@@ -112,23 +121,25 @@ static bool filter_match(struct filters *fs, const struct filter *f, enum filter
 		return false;
 	if (f->pid_set.n && !pid_in(&f->pid_set, pid) && !(ppid && pid_in(&f->pid_set, ppid)))
 		return false;
-	if (f->binary.n && !rx_any(fs, &f->binary, binary))
+	if (f->binary.n && !rx_any(fs, &f->binary, binary, err_match))
 		return false;
-	if (f->parent_binary.n && (!parent_binary || !rx_any(fs, &f->parent_binary, parent_binary)))
+	if (f->parent_binary.n &&
+		(!parent_binary || !rx_any(fs, &f->parent_binary, parent_binary, err_match)))
 		return false;
-	if (f->arguments.n && !rx_any(fs, &f->arguments, arguments))
+	if (f->arguments.n && !rx_any(fs, &f->arguments, arguments, err_match))
 		return false;
 	return true;
 }
 
-static bool list_match(struct filters *fs, const struct filter_list *l, enum filters_event ev,
-	const char *binary, const char *parent_binary, const char *arguments, uint32_t pid,
-	uint32_t ppid)
+static bool list_match(struct filters *fs, const struct filter_list *l, bool err_match,
+	enum filters_event ev, const char *binary, const char *parent_binary, const char *arguments,
+	uint32_t pid, uint32_t ppid)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if (filter_match(fs, &l->f[i], ev, binary, parent_binary, arguments, pid, ppid))
+		if (filter_match(fs, &l->f[i], err_match, ev, binary, parent_binary, arguments, pid,
+			    ppid))
 			return true;
 	return false;
 }
@@ -141,9 +152,9 @@ bool filters_pass(struct filters *f, enum filters_event ev, const char *binary,
 	if (!arguments)
 		arguments = "";
 	if (f->allow.n &&
-		!list_match(f, &f->allow, ev, binary, parent_binary, arguments, pid, ppid))
+		!list_match(f, &f->allow, true, ev, binary, parent_binary, arguments, pid, ppid))
 		return false;
-	return !list_match(f, &f->deny, ev, binary, parent_binary, arguments, pid, ppid);
+	return !list_match(f, &f->deny, false, ev, binary, parent_binary, arguments, pid, ppid);
 }
 
 bool filters_active(const struct filters *f)
@@ -154,6 +165,17 @@ bool filters_active(const struct filters *f)
 uint64_t filters_match_errors(const struct filters *f)
 {
 	return f->match_errors;
+}
+
+uint64_t filters_match_errors_due(struct filters *f, uint64_t now_ns)
+{
+	uint64_t n = f->match_errors - f->errors_told;
+
+	if (!n || (f->told_ns && now_ns - f->told_ns < REPORT_NS))
+		return 0;
+	f->errors_told = f->match_errors;
+	f->told_ns = now_ns;
+	return n;
 }
 
 /* ---- parsing ------------------------------------------------------------------------------- */

@@ -16,8 +16,10 @@
  *   pid_set              process pid or its parent's pid is one of these (Tetragon also follows
  *                        further descendants; procship knows only the parent)
  * Regexes are PCRE2 (UTF-8, unanchored search, like Go's RE2 that Tetragon uses: RE2 syntax is
- * accepted; PCRE2 also takes lookarounds, which RE2 refuses). A match that hits PCRE2's match
- * limit counts as no match and is counted in filters_match_errors.
+ * accepted; PCRE2 also takes lookarounds, which RE2 refuses). A match that fails (PCRE2's match
+ * limit, which a crafted argument can reach) fails closed: it decides for export, counting as a
+ * match in the allowlist and as no match in the denylist, and is counted in
+ * filters_match_errors. The event itself is not marked: Tetragon's format has no word for it.
  * Tetragon fields procship cannot apply (namespace, pod_regex, labels, ...) and unknown fields
  * are refused, naming the field. */
 #ifndef PROCSHIP_FILTERS_H
@@ -51,7 +53,10 @@ bool filters_active(const struct filters *f);
 bool filters_pass(struct filters *f, enum filters_event ev, const char *binary,
 	const char *parent_binary, const char *arguments, uint32_t pid, uint32_t ppid);
 
-/* Regex matches that failed (match limit, JIT stack): each counted as no match. */
+/* Regex matches that failed (match limit, JIT stack), since f was made. */
 uint64_t filters_match_errors(const struct filters *f);
+/* For a log line at most once a minute: the failures since the last non-zero answer, or 0 when
+ * there are none or the last one was less than a minute before now_ns (any monotonic clock). */
+uint64_t filters_match_errors_due(struct filters *f, uint64_t now_ns);
 
 #endif

@@ -4,14 +4,22 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/fmt.h"
 
+/* Evictions come in batches: each costs one walk of the pid table to find the children. */
+#define KEPT_EVICT_BATCH (PCACHE_KEPT_MAX / 16)
+
 struct pcache {
 	struct pcache_proc *table;
+	struct pcache_link kept; /* FIFO of kept entries: oldest at kept.next */
+	size_t nkept;
+	uint64_t evictions;
+	uint64_t evictions_told; /* by pcache_evictions_new */
 	char node[256];
 };
 
@@ -24,12 +32,39 @@ struct pcache *pcache_new(const char *node)
 
 	if (!c)
 		return NULL;
+	c->kept.prev = c->kept.next = &c->kept;
 	snprintf(c->node, sizeof(c->node), "%s", node ? node : "");
 	return c;
 }
 
+static struct pcache_proc *kept_entry(struct pcache_link *l)
+{
+	return (struct pcache_proc *)((char *)l - offsetof(struct pcache_proc, kept));
+}
+
+static void kept_remove(struct pcache_proc *p)
+{
+	p->kept.prev->next = p->kept.next;
+	p->kept.next->prev = p->kept.prev;
+	p->kept.prev = p->kept.next = NULL;
+	p->kept_in->nkept--;
+	p->kept_in = NULL;
+}
+
+static void kept_append(struct pcache *c, struct pcache_proc *p)
+{
+	p->kept.prev = c->kept.prev;
+	p->kept.next = &c->kept;
+	c->kept.prev->next = &p->kept;
+	c->kept.prev = &p->kept;
+	p->kept_in = c;
+	c->nkept++;
+}
+
 static void proc_free(struct pcache_proc *p)
 {
+	if (p->kept_in)
+		kept_remove(p);
 	free(p->json);
 	free(p->binary);
 	free(p->arguments);
@@ -91,7 +126,60 @@ void pcache_free(struct pcache *c)
 		p->linked = false;
 		pcache_proc_unref(p);
 	}
+	/* Kept entries went with their last live child; one held elsewhere must not point here. */
+	while (c->kept.next != &c->kept)
+		kept_remove(kept_entry(c->kept.next));
 	free(c);
+}
+
+/* The oldest kept entries go; their children, all in the pid table (a kept entry names no
+ * parent), let go of them, which frees them. */
+static void evict(struct pcache *c)
+{
+	struct pcache_proc *p, *tmp;
+	size_t n = 0;
+
+	while (c->nkept > PCACHE_KEPT_MAX - KEPT_EVICT_BATCH) {
+		p = kept_entry(c->kept.next);
+		kept_remove(p);
+		p->evicted = true;
+		n++;
+	}
+	c->evictions += n;
+	HASH_ITER(hh, c->table, p, tmp)
+	{
+		if (p->parent && p->parent->evicted) {
+			p->parent_lost = true;
+			pcache_proc_set_parent(p, NULL);
+		}
+	}
+}
+
+void pcache_release(struct pcache *c, struct pcache_proc *p)
+{
+	if (!p)
+		return;
+	/* No event names p as the process again, so nothing needs p's parent: letting go of it
+	 * is what keeps a process that re-execs itself from holding every earlier image. */
+	pcache_proc_set_parent(p, NULL);
+	if (p->refcnt > 1 && !p->kept_in)
+		kept_append(c, p);
+	pcache_proc_unref(p);
+	if (c->nkept > PCACHE_KEPT_MAX)
+		evict(c);
+}
+
+uint64_t pcache_evictions(const struct pcache *c)
+{
+	return c->evictions;
+}
+
+uint64_t pcache_evictions_new(struct pcache *c)
+{
+	uint64_t n = c->evictions - c->evictions_told;
+
+	c->evictions_told = c->evictions;
+	return n;
 }
 
 const char *pcache_node(const struct pcache *c)
@@ -142,7 +230,7 @@ size_t pcache_sweep(struct pcache *c, bool (*is_alive)(uint32_t pid, uint64_t kt
 			continue;
 		HASH_DEL(c->table, p);
 		p->linked = false;
-		pcache_proc_unref(p);
+		pcache_release(c, p);
 		n++;
 	}
 	return n;
@@ -150,7 +238,7 @@ size_t pcache_sweep(struct pcache *c, bool (*is_alive)(uint32_t pid, uint64_t kt
 
 size_t pcache_count(const struct pcache *c)
 {
-	return HASH_COUNT(c->table);
+	return HASH_COUNT(c->table) + c->nkept;
 }
 
 static int replace_str(char **dst, const char *src)
@@ -179,11 +267,17 @@ int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 	char *binary = dst->binary, *arguments = dst->arguments, *cwd = dst->cwd;
 	struct pcache_proc *parent = dst->parent;
 	uint32_t refcnt = dst->refcnt;
-	bool linked = dst->linked;
+	bool linked = dst->linked, evicted = dst->evicted, parent_lost = dst->parent_lost;
+	struct pcache_link kept = dst->kept;
+	struct pcache *kept_in = dst->kept_in;
 	char *json = dst->json;
 
 	memcpy(dst, src, sizeof(*dst));
 	dst->hh = hh;
+	dst->kept = kept;
+	dst->kept_in = kept_in;
+	dst->evicted = evicted;
+	dst->parent_lost = parent_lost;
 	dst->json = json;
 	dst->json_len = json ? strlen(json) : 0;
 	dst->parent = parent;

@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Process cache: pid -> the identity of the image that pid runs now (exec_id, binary,
  * arguments, cwd, start time), so that exec events name their parent and exit events name
- * what exited. Fed by sensor records and by the /proc scan at start-up. */
+ * what exited. Fed by sensor records and by the /proc scan at start-up.
+ *
+ * Bounded by construction: an entry leaves the pid table when its pid execs again, exits or
+ * is swept, and then no event names it as the process any more, only as a parent; so it
+ * drops its own parent link (pcache_release) and is kept only while a live child names it.
+ * A re-exec chain therefore holds two images, not every earlier one. Kept entries are capped
+ * at PCACHE_KEPT_MAX, oldest evicted first. */
 #ifndef PROCSHIP_PROC_CACHE_H
 #define PROCSHIP_PROC_CACHE_H
 
@@ -14,6 +20,16 @@
 #include "bpf/procship_event.h"
 
 #define PCACHE_EXEC_ID_MAX 384 /* base64 of a 255-byte node name, ktime and pid */
+/* Entries kept only as the parent of live children. Each has a live child, so only a host
+ * with as many live processes whose parents exited can reach it. */
+#define PCACHE_KEPT_MAX 65536
+
+struct pcache;
+
+/* The FIFO of kept entries (owned by proc_cache.c). */
+struct pcache_link {
+	struct pcache_link *prev, *next;
+};
 
 struct pcache_proc {
 	uint32_t pid;
@@ -22,11 +38,13 @@ struct pcache_proc {
 	uint32_t uid;
 	uint32_t gid;
 	uint32_t auid;
-	uint64_t ktime;	 /* boot-time ns that names this image in exec_id */
-	uint32_t flags;	 /* PS_F_* */
-	bool cloned;	 /* forked and not exec'd since: the next exec carries "clone" */
-	bool linked;	 /* in the pid table (alive, as far as we know) */
-	uint32_t refcnt; /* the pid table's reference + one per child naming it as parent */
+	uint64_t ktime;	  /* boot-time ns that names this image in exec_id */
+	uint32_t flags;	  /* PS_F_* */
+	bool cloned;	  /* forked and not exec'd since: the next exec carries "clone" */
+	bool linked;	  /* in the pid table (alive, as far as we know) */
+	bool evicted;	  /* dropped at the cap; its children are being detached */
+	bool parent_lost; /* the parent was evicted: do not guess it from ppid */
+	uint32_t refcnt;  /* the pid table's reference + one per child naming it as parent */
 	struct pcache_proc *parent; /* referenced; may have exited */
 	char exec_id[PCACHE_EXEC_ID_MAX];
 	char parent_exec_id[PCACHE_EXEC_ID_MAX];
@@ -39,17 +57,18 @@ struct pcache_proc {
 	 * once it is set. */
 	char *json;
 	size_t json_len;
-	UT_hash_handle hh; /* owned by proc_cache.c */
+	UT_hash_handle hh;	 /* owned by proc_cache.c */
+	struct pcache_link kept; /* owned by proc_cache.c */
+	struct pcache *kept_in;	 /* the cache whose FIFO holds it, or NULL */
 };
-
-struct pcache;
 
 /* node names the host in exec_ids (copied). NULL with errno on failure. */
 struct pcache *pcache_new(const char *node);
 void pcache_free(struct pcache *c); /* accepts NULL */
 
 /* Entries are reference counted so that a process that exited stays known while a child
- * still names it as parent (Tetragon keeps them the same way). */
+ * still names it as parent (Tetragon keeps them the same way). An entry that left the pid
+ * table goes back through pcache_release, not pcache_proc_unref. */
 
 /* The live entry for pid, or NULL. */
 struct pcache_proc *pcache_get(struct pcache *c, uint32_t pid);
@@ -59,17 +78,27 @@ struct pcache_proc *pcache_get(struct pcache *c, uint32_t pid);
 struct pcache_proc *pcache_put(struct pcache *c, uint32_t pid, struct pcache_proc **old);
 /* Unlink the live entry for pid and hand the table's reference to the caller, or NULL. */
 struct pcache_proc *pcache_take(struct pcache *c, uint32_t pid);
+/* Give back the reference pcache_put (in *old) or pcache_take handed over, after p's last
+ * event: p's parent link is dropped, and p is freed or, while children name it as parent,
+ * kept. Past PCACHE_KEPT_MAX kept entries the oldest are evicted: their children lose the
+ * parent link and are marked parent_lost. Accepts NULL. */
+void pcache_release(struct pcache *c, struct pcache_proc *p);
 /* A detached entry (refcnt 1), for a process seen only at its exit. NULL on ENOMEM. */
 struct pcache_proc *pcache_proc_new(uint32_t pid);
 /* Make parent the parent of child, moving child's reference from any previous parent. */
 void pcache_proc_set_parent(struct pcache_proc *child, struct pcache_proc *parent);
 /* Drop one reference; the last one frees the entry and releases its parent. Accepts NULL. */
 void pcache_proc_unref(struct pcache_proc *p);
-/* Live entries (in the pid table) and all entries still in memory. */
+/* Entries held by c: live (in the pid table) and kept only as parents. */
 size_t pcache_count(const struct pcache *c);
+/* Entries in memory in every cache, and detached ones. */
 size_t pcache_allocated(void);
-/* Unlink every live entry whose pid is_alive() says is gone (an exit that was never seen);
- * returns how many. Bounds the cache when exit records are lost. */
+/* Kept entries evicted at the cap: in all, and since the previous call of _new (for a log
+ * line at the caller's pace). */
+uint64_t pcache_evictions(const struct pcache *c);
+uint64_t pcache_evictions_new(struct pcache *c);
+/* Unlink (and release) every live entry whose pid is_alive() says is gone (an exit that was
+ * never seen); returns how many. Bounds the cache when exit records are lost. */
 size_t pcache_sweep(struct pcache *c, bool (*is_alive)(uint32_t pid, uint64_t ktime));
 
 /* Set p->strings (copies; NULL keeps ""). Returns 0 or -ENOMEM. */

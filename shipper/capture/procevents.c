@@ -201,12 +201,22 @@ static void emit(struct pev *p, enum ps_event_type type, struct pcache_proc *pro
 	p->cb(p->cb_arg, &ev);
 }
 
+/* proc's parent: the one it names, else the live process ppid, unless the cache evicted the
+ * one it named (ppid may run something else by now). */
+static struct pcache_proc *known_parent(
+	struct pev *p, const struct pcache_proc *proc, uint32_t ppid)
+{
+	if (proc->parent)
+		return proc->parent;
+	return proc->parent_lost ? NULL : pcache_get(p->cache, ppid);
+}
+
 static void on_procfs_record(struct pev *p, const struct ps_event *e)
 {
 	struct pcache_proc *old = NULL, *parent;
 	struct pcache_proc *proc = pcache_put(p->cache, e->pid, &old);
 
-	pcache_proc_unref(old);
+	pcache_release(p->cache, old);
 	if (!proc) {
 		p->stats.encode_errors++;
 		return;
@@ -234,7 +244,7 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 	proc = pcache_put(p->cache, e->pid, &old);
 	if (!proc) {
 		p->stats.encode_errors++;
-		pcache_proc_unref(old);
+		pcache_release(p->cache, old);
 		return;
 	}
 	proc->ktime = e->ktime;
@@ -248,7 +258,7 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 		parent = old;
 	} else {
 		proc->flags |= PS_F_CLONE;
-		parent = old && old->parent ? old->parent : pcache_get(p->cache, e->ppid);
+		parent = old ? known_parent(p, old, e->ppid) : pcache_get(p->cache, e->ppid);
 	}
 	if (parent) {
 		memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
@@ -259,7 +269,7 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 		p->stats.parent_misses++;
 	}
 	emit(p, PS_EVENT_EXEC, proc, parent, e);
-	pcache_proc_unref(old);
+	pcache_release(p->cache, old);
 }
 
 static void on_fork_record(struct pev *p, const struct ps_event *e)
@@ -271,7 +281,7 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 	 * the one pcache_put replaces below. */
 	parent = e->ppid != e->pid ? pcache_get(p->cache, e->ppid) : NULL;
 	proc = pcache_put(p->cache, e->pid, &old);
-	pcache_proc_unref(old);
+	pcache_release(p->cache, old);
 	if (!proc) {
 		p->stats.encode_errors++;
 		return;
@@ -323,9 +333,9 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 		proc->flags = PS_F_MISS;
 		set_exec_id(p, proc);
 	}
-	parent = proc->parent ? proc->parent : pcache_get(p->cache, proc->ppid);
+	parent = known_parent(p, proc, proc->ppid);
 	emit(p, PS_EVENT_EXIT, proc, parent, e);
-	pcache_proc_unref(proc);
+	pcache_release(p->cache, proc);
 }
 
 void pev_record(void *arg, const struct ps_event *e)

@@ -181,19 +181,70 @@ static void test_null_and_odd_inputs(void **state)
 	filters_free(f);
 }
 
+/* A crafted argument that sends a catastrophic pattern past PCRE2's match limit must not
+ * evade either list: the failed match decides for export (a match in the allowlist, no match in
+ * the denylist) and is counted. */
+static const struct {
+	const char *allow, *deny;
+	const char *args; /* NULL: the crafted subject */
+	bool pass;
+	uint64_t errors;
+} limit_cases[] = {
+	{"{\"arguments_regex\":[\"(a+)+$\"]}", NULL, NULL, true, 1},
+	{"{\"arguments_regex\":[\"^(a+)+$\"]}", NULL, NULL, true, 1},
+	{NULL, "{\"arguments_regex\":[\"(a+)+$\"]}", NULL, true, 1},
+	/* Only the failed regex is decided: the other fields and regexes still count. */
+	{"{\"arguments_regex\":[\"(a+)+$\"],\"binary_regex\":[\"^/y$\"]}", NULL, NULL, false, 0},
+	{NULL, "{\"arguments_regex\":[\"(a+)+$\",\"b$\"]}", NULL, false, 1},
+	{NULL, "{\"arguments_regex\":[\"(a+)+$\"]}\n{\"binary_regex\":[\"^/x$\"]}", NULL, false, 1},
+	/* A subject the pattern answers quickly: no error, the normal answer. */
+	{"{\"arguments_regex\":[\"(a+)+$\"]}", NULL, "aaaa", true, 0},
+	{"{\"arguments_regex\":[\"(a+)+$\"]}", NULL, "bbbb", false, 0},
+	{NULL, "{\"arguments_regex\":[\"(a+)+$\"]}", "aaaa", false, 0},
+};
+
 static void test_match_limit(void **state)
 {
-	/* Catastrophic backtracking stops at the match limit: no match, counted. */
 	char subject[64];
-	struct filters *f = new_f("{\"arguments_regex\":[\"^(a+)+$\"]}", NULL);
+	size_t i;
 
 	(void)state;
 	memset(subject, 'a', sizeof(subject) - 2);
 	subject[sizeof(subject) - 2] = 'b';
 	subject[sizeof(subject) - 1] = '\0';
-	assert_false(filters_pass(f, FILTERS_EXEC, "/x", NULL, subject, 5, 1));
-	assert_true(filters_match_errors(f) == 1);
-	assert_true(filters_pass(f, FILTERS_EXEC, "/x", NULL, "aaaa", 5, 1));
+	for (i = 0; i < sizeof(limit_cases) / sizeof(limit_cases[0]); i++) {
+		struct filters *f = new_f(limit_cases[i].allow, limit_cases[i].deny);
+		const char *args = limit_cases[i].args ? limit_cases[i].args : subject;
+		bool pass = filters_pass(f, FILTERS_EXEC, "/x", NULL, args, 5, 1);
+
+		if (pass != limit_cases[i].pass || filters_match_errors(f) != limit_cases[i].errors)
+			fail_msg("case %zu: pass %d errors %llu", i, pass,
+				(unsigned long long)filters_match_errors(f));
+		filters_free(f);
+	}
+}
+
+/* The log line's pace: the first failure at once, then at most one answer a minute. */
+static void test_match_errors_due(void **state)
+{
+	const uint64_t s = 1000000000ULL;
+	char subject[64];
+	struct filters *f = new_f("{\"arguments_regex\":[\"(a+)+$\"]}", NULL);
+
+	(void)state;
+	memset(subject, 'a', sizeof(subject) - 2);
+	subject[sizeof(subject) - 2] = 'b';
+	subject[sizeof(subject) - 1] = '\0';
+	assert_true(filters_match_errors_due(f, 5 * s) == 0);
+	assert_true(filters_pass(f, FILTERS_EXEC, "/x", NULL, subject, 5, 1));
+	assert_true(filters_match_errors_due(f, 6 * s) == 1);
+	assert_true(filters_pass(f, FILTERS_EXEC, "/x", NULL, subject, 5, 1));
+	assert_true(filters_pass(f, FILTERS_EXEC, "/x", NULL, subject, 5, 1));
+	assert_true(filters_match_errors_due(f, 7 * s) == 0);
+	assert_true(filters_match_errors_due(f, 65 * s) == 0);
+	assert_true(filters_match_errors_due(f, 66 * s) == 2);
+	assert_true(filters_match_errors_due(f, 200 * s) == 0);
+	assert_true(filters_match_errors(f) == 3);
 	filters_free(f);
 }
 
@@ -268,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_and_or_deny),
 		cmocka_unit_test(test_null_and_odd_inputs),
 		cmocka_unit_test(test_match_limit),
+		cmocka_unit_test(test_match_errors_due),
 		cmocka_unit_test(test_errors),
 	};
 
