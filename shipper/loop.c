@@ -16,6 +16,7 @@
 #include "shipper/out/udp.h"
 #include "shipper/setup.h"
 #include "shipper/stats_read.h"
+#include "shipper/sys/clock.h"
 #include "shipper/sys/log.h"
 #include "shipper/text/inputs.h"
 #include "shipper/text/lines.h"
@@ -29,14 +30,6 @@ void loop_watch(struct daemon *d, int fd, const char *what)
 
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
 		fatal("epoll_ctl %s", what);
-}
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Signals are read from the loop, never handled asynchronously. */

@@ -14,12 +14,6 @@
 #include "shipper/setup.h"
 #include "shipper/sys/log.h"
 
-static void usage_error(const char *msg)
-{
-	fprintf(stderr, "procship: %s\n", msg);
-	exit(2);
-}
-
 int main(int argc, char **argv)
 {
 	static struct daemon daemon;
@@ -32,7 +26,7 @@ int main(int argc, char **argv)
 	d->argc = argc;
 	d->argv = argv;
 	if (setup_conf(&d->conf, argc, argv, err, sizeof(err), warn, sizeof(warn), &result) != 0)
-		usage_error(err);
+		setup_usage_error(err);
 	if (result == CONF_HELP) {
 		conf_usage(stdout);
 		return 0;
@@ -45,8 +39,8 @@ int main(int argc, char **argv)
 	/* Our own log lines would come back in through the socket, and go out again. */
 	if (d->conf.log_syslog && d->conf.input_unix[0] &&
 		strcmp(d->conf.input_unix, _PATH_LOG) == 0)
-		usage_error("--log-syslog: cannot log to syslog(3) while reading its socket "
-			    "(--input-unix " _PATH_LOG ")");
+		setup_usage_error("--log-syslog: cannot log to syslog(3) while reading its socket "
+				  "(--input-unix " _PATH_LOG ")");
 	log_init("procship", (enum log_level)d->conf.log_level);
 	log_to_syslog(d->conf.log_syslog);
 	if (warn[0])

@@ -15,16 +15,9 @@
 #include "shipper/encode/event_json.h"
 #include "shipper/out/export_file.h"
 #include "shipper/out/udp.h"
+#include "shipper/sys/clock.h"
 #include "shipper/sys/log.h"
 #include "shipper/text/lines.h"
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 const char *msg_kind_name(enum msg_kind kind)
 {

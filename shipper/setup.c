@@ -28,6 +28,7 @@
 #include "shipper/out/udp.h"
 #include "shipper/stats_read.h"
 #include "shipper/sys/fsafe.h"
+#include "shipper/sys/clock.h"
 #include "shipper/sys/log.h"
 #include "shipper/sys/privs.h"
 #include "shipper/text/inputs.h"
@@ -35,15 +36,7 @@
 
 #define MAX_DESTS 64
 
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void usage_error(const char *msg)
+void setup_usage_error(const char *msg)
 {
 	fprintf(stderr, "procship: %s\n", msg);
 	exit(2);
@@ -276,7 +269,7 @@ static void start_inputs(struct daemon *d)
 	d->pipe.lines =
 		lines_new(d->conf.rulebase[0] ? d->conf.rulebase : NULL, d->node, err, sizeof(err));
 	if (!d->pipe.lines)
-		usage_error(err);
+		setup_usage_error(err);
 	set_budgets(d);
 	if (d->conf.input_unix[0]) {
 		d->in_unix = input_unix_new(d->conf.input_unix, 0, err, sizeof(err));
@@ -297,11 +290,11 @@ static void open_admission_and_outputs(struct daemon *d, struct udp_output **udp
 	err[0] = '\0';
 	d->pipe.filters = open_filters(&d->conf, err, sizeof(err));
 	if (!d->pipe.filters && err[0])
-		usage_error(err);
+		setup_usage_error(err);
 	d->pipe.ratelimit = ratelimit_new(
 		d->conf.export_rate_limit, (uint64_t)clock_ns(CLOCK_MONOTONIC), err, sizeof(err));
 	if (!d->pipe.ratelimit)
-		usage_error(err);
+		setup_usage_error(err);
 	err[0] = '\0';
 	d->pipe.export = open_export(&d->conf, err, sizeof(err));
 	if (!d->pipe.export && err[0])
@@ -389,7 +382,8 @@ void setup_start(struct daemon *d)
 	if (!d->cache || !p->ej || !d->pev)
 		fatal("start-up");
 	if (d->conf.udp_output_enabled && payload_budget(d) <= FRAMING_MSGID_MAX)
-		usage_error("--max-message-size: too small for the syslog header and a message");
+		setup_usage_error(
+			"--max-message-size: too small for the syslog header and a message");
 	set_budgets(d);
 	if (d->conf.process_events)
 		start_capture(d);

@@ -13,6 +13,8 @@
  * CONF_VERSION in *result when asked) or -1 with err set; warn holds a warning or "". */
 int setup_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, char *warn,
 	size_t warnlen, enum conf_parse_result *result);
+/* "procship: MSG" on standard error and exit status 2: the user's mistake, found at start. */
+__attribute__((noreturn)) void setup_usage_error(const char *msg);
 /* Build everything from d->conf, load and attach BPF, scan /proc, drop privileges. */
 void setup_start(struct daemon *d);
 /* SIGHUP: read the configuration again and apply what can change while running. */
