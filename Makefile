@@ -216,7 +216,7 @@ check-hardening: $(OUTPUT)/procship
 # ---- benchmarks ----------------------------------------------------------------------------
 # bench/run drives the cases; its C helpers are built here, with the daemon's warnings. nop is
 # static so that an exec costs as little as it can (a dynamic one where there is no libc.a).
-BENCH_HELPERS := $(addprefix $(OUTPUT)/bench/,udp_sink execloop sendmmsg_flood nop)
+BENCH_HELPERS := $(addprefix $(OUTPUT)/bench/,udp_sink execloop sendmmsg_flood nop regex_cost)
 BENCH_CFLAGS := -std=gnu11 $(WARN) -O2
 BENCH_ENV = PROCSHIP=$(abspath $(OUTPUT)/procship) BENCH_BIN=$(abspath $(OUTPUT)/bench)
 
@@ -227,6 +227,11 @@ $(OUTPUT)/bench/nop: bench/nop.c
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -static -o $@ $< 2>/dev/null || $(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(OUTPUT)/bench/regex_cost: bench/regex_cost.c
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $< -lpcre2-8
 
 $(OUTPUT)/bench/%: bench/%.c
 	$(Q)mkdir -p $(@D)
