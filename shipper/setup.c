@@ -91,6 +91,9 @@ static struct filters *open_filters(const struct conf *c, char *err, size_t errl
 	f = filters_new(c->export_allowlist, c->export_denylist, why, sizeof(why));
 	if (!f)
 		snprintf(err, errlen, "--export-allowlist/--export-denylist: %s", why);
+	else if (filters_interpreted(f))
+		log_info("filters: no PCRE2 JIT here (MemoryDenyWriteExecute=yes refuses it): "
+			 "regexes run in the interpreter, under the same limits");
 	return f;
 }
 
