@@ -27,7 +27,8 @@
 #define BUDGET_WINDOW_NS (100 * 1000000ULL)
 #define BUDGET_UID_NS	 (FILTERS_BUDGET_UID_MS * 1000000ULL)
 #define BUDGET_ALL_NS	 (FILTERS_BUDGET_ALL_MS * 1000000ULL)
-#define TOP_UIDS	 8 /* uids whose skips are counted apart, for the report */
+#define TOP_UIDS	 8    /* uids whose skips are counted apart, for the report */
+#define FILTERS_PATH_MAX 4096 /* PATH_MAX */
 
 struct rx_list {
 	pcre2_code **re;
@@ -79,6 +80,7 @@ struct filters {
 	uint64_t errors_told; /* by filters_match_errors_due, at told_ns */
 	uint64_t told_ns;
 	struct rx_budget budget;
+	char path_buf[FILTERS_PATH_MAX], parent_buf[FILTERS_PATH_MAX];
 };
 
 /* Where a parse error is reported: "allowlist line 3: ". */
@@ -200,6 +202,61 @@ static bool list_match(struct filters *fs, const struct filter_list *l, bool err
 	return false;
 }
 
+/* ---- paths as spelled ------------------------------------------------------------------------ */
+
+/* Go's filepath.Clean: one slash between names, no "." names, no ".." after a name (nor at the
+ * start of a rooted path), no trailing slash; "" for "" (the caller's "no binary"). The result
+ * is never longer than path. */
+static void clean_path(const char *path, char *out)
+{
+	size_t n = strlen(path), r = 0, w = 0, dotdot = 0;
+	bool rooted = path[0] == '/';
+
+	if (rooted) {
+		out[w++] = '/';
+		r = dotdot = 1;
+	}
+	while (r < n) {
+		if (path[r] == '/') {
+			r++;
+		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
+			r++;
+		} else if (path[r] == '.' && path[r + 1] == '.' &&
+			   (r + 2 == n || path[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				for (w--; w > dotdot && out[w] != '/'; w--)
+					;
+			} else if (!rooted) {
+				if (w > 0)
+					out[w++] = '/';
+				out[w++] = '.';
+				out[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if (w != (rooted ? 1u : 0u))
+				out[w++] = '/';
+			for (; r < n && path[r] != '/'; r++)
+				out[w++] = path[r];
+		}
+	}
+	if (w == 0 && n)
+		out[w++] = '.';
+	out[w] = '\0';
+}
+
+/* The one place that decides which spelling of a path the regexes see: the cleaned one, so
+ * that "/usr/bin//id", "/usr/./bin/id" and "/usr/lib/../bin/id" are all "/usr/bin/id". A
+ * path too long for buf is matched as given. */
+static const char *path_for_match(const char *path, char *buf, size_t size)
+{
+	if (!path || strlen(path) >= size)
+		return path;
+	clean_path(path, buf);
+	return buf;
+}
+
 bool filters_pass(struct filters *f, enum filters_event ev, const char *binary,
 	const char *parent_binary, const char *arguments, uint32_t pid, uint32_t ppid)
 {
@@ -207,6 +264,8 @@ bool filters_pass(struct filters *f, enum filters_event ev, const char *binary,
 		binary = "";
 	if (!arguments)
 		arguments = "";
+	binary = path_for_match(binary, f->path_buf, sizeof(f->path_buf));
+	parent_binary = path_for_match(parent_binary, f->parent_buf, sizeof(f->parent_buf));
 	if (f->allow.n &&
 		!list_match(f, &f->allow, true, ev, binary, parent_binary, arguments, pid, ppid))
 		return false;

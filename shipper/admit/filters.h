@@ -11,6 +11,10 @@
  *                        (PROCESS_KPROBE, ...) are accepted and never match: procship has none
  *   binary_regex         process binary matches any of the regexes
  *   parent_binary_regex  parent binary matches any (no parent known: no match)
+ * Both see the path cleaned as Go's filepath.Clean does ("/usr/bin//id", "/usr/./bin/id" and
+ * "/usr/lib/../bin/id" are "/usr/bin/id"), so the spelling of a path cannot evade a filter.
+ * A symlink, a hard link, a copy, a bind mount or /dev/fd/N still can: that needs the identity
+ * of the file the kernel executed, which the event does not carry yet.
  *   arguments_regex      process arguments (Tetragon's joined string) match any
  *   pid                  process pid is one of these
  *   pid_set              process pid or its parent's pid is one of these (Tetragon also follows

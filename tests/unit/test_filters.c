@@ -312,6 +312,54 @@ static void test_errors(void **state)
 	assert_int_equal(mock_log_warnings, 0);
 }
 
+/* The spelling of a path does not evade binary_regex nor parent_binary_regex: each sees the
+ * path cleaned as Go's filepath.Clean does. */
+static void test_path_spelling(void **state)
+{
+	static const struct {
+		const char *path;
+		bool match;
+	} cases[] = {
+		{"/usr/bin/id", true},
+		{"/usr/bin//id", true},
+		{"//usr///bin/id", true},
+		{"/usr/./bin/./id", true},
+		{"/usr/lib/../bin/id", true},
+		{"/usr/lib/x86_64-linux-gnu/../../bin/id", true},
+		{"/../../usr/bin/id", true},
+		{"/usr/bin/id/", true},
+		{"/usr/bin/id/.", true},
+		{"/usr/bin/id/x/..", true},
+		{"/usr/bin/idx", false},
+		{"/usr/bin/id.", false},
+		{"/usr/bin/...id", false},
+		{"usr/bin/id", false},
+		{"/usr/bin/id/..", false},
+		{"", false},
+	};
+	struct filters *f = new_f("{\"binary_regex\":[\"^/usr/bin/id$\"]}", NULL);
+	struct filters *p = new_f(NULL, "{\"parent_binary_regex\":[\"^/usr/bin/id$\"]}");
+	struct filters *r = new_f("{\"binary_regex\":[\"^(\\\\.\\\\./)*b$\"]}", NULL);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (filters_pass(f, FILTERS_EXEC, cases[i].path, NULL, "", 1, 0) != cases[i].match)
+			fail_msg("binary \"%s\": want %d", cases[i].path, cases[i].match);
+		if (filters_pass(p, FILTERS_EXEC, "/bin/sh", cases[i].path, "", 1, 2) ==
+			cases[i].match)
+			fail_msg("parent \"%s\": want %d", cases[i].path, !cases[i].match);
+	}
+	/* Relative paths keep their leading "..", as Go's Clean does. */
+	assert_true(filters_pass(r, FILTERS_EXEC, "a/../b", NULL, "", 1, 0));
+	assert_true(filters_pass(r, FILTERS_EXEC, "./b/", NULL, "", 1, 0));
+	assert_true(filters_pass(r, FILTERS_EXEC, "../x/../../b", NULL, "", 1, 0));
+	assert_false(filters_pass(r, FILTERS_EXEC, "a/b", NULL, "", 1, 0));
+	filters_free(f);
+	filters_free(p);
+	filters_free(r);
+}
+
 static uint64_t mono(void)
 {
 	struct timespec ts;
@@ -398,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_match_limit),
 		cmocka_unit_test(test_match_errors_due),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_path_spelling),
 		cmocka_unit_test(test_time_budget),
 		cmocka_unit_test(test_budget_no_regex),
 	};
