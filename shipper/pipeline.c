@@ -143,7 +143,7 @@ static bool admit(struct pipeline *p, const struct pev_event *ev)
 			return false;
 		}
 	}
-	return ratelimit_allow(p->ratelimit, now);
+	return ratelimit_allow_uid(p->ratelimit, proc->uid, now);
 }
 
 void pipe_process(void *arg, const struct pev_event *ev)
@@ -218,21 +218,45 @@ ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size)
 	return pipe_frame(p, &m, buf, size);
 }
 
+/* One rate_limit_info, naming the uids whose events were dropped since the last one. */
+static void send_rate_limit_info(struct pipeline *p, uint64_t dropped)
+{
+	struct ratelimit_uid_drops top[PIPE_RATELIMIT_UIDS];
+	struct docs_uid_drops uids[PIPE_RATELIMIT_UIDS];
+	char buf[PIPE_RATELIMIT_INFO_MAX];
+	struct msg m = {.kind = MSG_RATE_LIMIT_INFO, .payload = buf};
+	size_t n, i;
+	int len;
+
+	n = ratelimit_take_uid_drops(p->ratelimit, top, PIPE_RATELIMIT_UIDS);
+	for (i = 0; i < n; i++) {
+		uids[i].uid = top[i].uid;
+		uids[i].dropped = top[i].dropped;
+	}
+	len = docs_rate_limit_info_uids(
+		p->node, dropped, uids, n, clock_ns(CLOCK_REALTIME), buf, sizeof(buf));
+	if (len <= 0)
+		return;
+	m.len = (size_t)len;
+	pipe_ship(p, &m);
+}
+
 void pipe_tick(struct pipeline *p)
 {
-	char buf[512];
 	uint64_t dropped;
-	struct msg m = {.kind = MSG_RATE_LIMIT_INFO, .payload = buf};
-	int n;
 
 	admit_tick(p);
 	if (!ratelimit_report_due(p->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC), &dropped))
 		return;
-	n = docs_rate_limit_info(p->node, dropped, clock_ns(CLOCK_REALTIME), buf, sizeof(buf));
-	if (n <= 0)
-		return;
-	m.len = (size_t)n;
-	pipe_ship(p, &m);
+	send_rate_limit_info(p, dropped);
+}
+
+void pipe_last_report(struct pipeline *p)
+{
+	uint64_t dropped;
+
+	if (ratelimit_report_final(p->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC), &dropped))
+		send_rate_limit_info(p, dropped);
 }
 
 void pipe_flush(struct pipeline *p)

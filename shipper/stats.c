@@ -58,6 +58,8 @@ static const struct field ringbuf_fields[] = {
 
 static const struct field misc_fields[] = {
 	U64(stats_misc, ratelimit_dropped, "Events dropped by the rate limit."),
+	U64(stats_misc, ratelimit_uid_dropped,
+		"Of them, events dropped by their uid's own bucket (--export-rate-limit-per-uid)."),
 	U64(stats_misc, filter_match_errors,
 		"Regex matches that failed, each taken as the answer that exports the event."),
 	U64(stats_misc, filter_budget_skips,
