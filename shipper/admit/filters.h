@@ -94,7 +94,7 @@ struct filters_budget_report {
 bool filters_budget_skips_due(struct filters *f, uint64_t now_ns, struct filters_budget_report *r);
 /* True when some regex could not be JIT-compiled (no JIT in this PCRE2, or writable and
  * executable memory refused, as MemoryDenyWriteExecute=yes does) and runs in the interpreter:
- * the same answers, 10 to 40 times slower (bench/FINDINGS.md, finding 23). */
+ * the same answers, slower (bench/FINDINGS.md, finding 23). */
 bool filters_interpreted(const struct filters *f);
 
 /* Regex matches that failed (match limit, JIT stack), since f was made. */
