@@ -6,7 +6,8 @@
 # limit (blocks of eight a's between bangs: about 1.1 ms per match with the JIT, 11 ms without;
 # bench/FINDINGS.md finding 23). Meanwhile root runs 20 marked execs. The user's regex time is
 # budgeted, so every one of root's execs arrives and is still filtered (a root exec whose
-# argument matches is dropped), and the counters and the log say whose regexes were not run.
+# argument matches is dropped), a logger(1) on --input-unix is served at once, and the
+# counters and the log say whose regexes were not run.
 # Twice: with the JIT, and with writable+executable memory refused (PR_SET_MDWE, as
 # MemoryDenyWriteExecute=yes in the shipped unit), where PCRE2 falls back to its interpreter
 # and procship says so. The tree before the budget lost 9 of root's 20 execs here.
@@ -32,10 +33,10 @@ chmod +x "$T/mdwe"
 # storm_run MODE: one run (jit or interpreter) and its checks.
 storm_run()
 {
-	local mode=$1 storm i root denied storm_execs lost skips
+	local mode=$1 storm i root denied storm_execs lost skips slow t0 logs
 	[ "$mode" = jit ] || IT_PROCSHIP_WRAPPER=$T/mdwe
 	start_procship --export-denylist '{"arguments_regex":["(a+)+$"]}' \
-		--metrics-file "$T/$mode.prom" --metrics-interval 1
+		--metrics-file "$T/$mode.prom" --metrics-interval 1 --input-unix "$T/$mode.sock"
 	IT_PROCSHIP_WRAPPER=
 	# The storm: at most 4,000 execs in 8 s, four at a time, as the test user (the argument
 	# travels in the environment: no root process has it in its arguments).
@@ -44,8 +45,14 @@ storm_run()
 		"$PYTHON" "$IT_HELPERS/storm.py" >"$T/storm.out" 2>&1 &
 	storm=$!
 	sleep 1
+	slow=0
 	for i in $(seq 20); do
 		run_marked "$T/root.pid" /usr/bin/true "$m-$i" zzzz
+		# a syslog(3) caller on the text input is not kept waiting either
+		t0=$(date +%s%N)
+		timeout 10 logger -u "$T/$mode.sock" -t psit95 "$m-log-$i" ||
+			fail "$mode: logger to --input-unix failed or hung"
+		[ $(($(date +%s%N) - t0)) -lt 1000000000 ] || slow=$((slow + 1))
 		sleep 0.25
 	done
 	run_marked "$T/root.pid" /usr/bin/true "$m-deny" aaaa
@@ -67,6 +74,9 @@ storm_run()
 	[ "$storm_execs" -ge 100 ] || fail "$mode: only $storm_execs storm execs exported: no load"
 	[ "$root" -eq 20 ] || fail "$mode: only $root of root's 20 execs arrived during the storm"
 	[ "$denied" -eq 0 ] || fail "$mode: root's matching exec passed the denylist"
+	logs=$(grep -- "$m-log-" "$T/$mode.json" | grep -vc '^{"process_ex' || true)
+	[ "$logs" -eq 20 ] || fail "$mode: $logs of 20 messages to --input-unix arrived"
+	[ "$slow" -eq 0 ] || fail "$mode: $slow logger calls took a second or more"
 	skips=$(metric "$T/$mode.prom" procship_filter_budget_skips_total)
 	info "$mode: regexes not run: $skips"
 	[ "$skips" -ge 1 ] || fail "$mode: no regex was skipped: the budget did not act"
