@@ -255,7 +255,7 @@ void pipe_last_report(struct pipeline *p)
 {
 	uint64_t dropped;
 
-	if (ratelimit_report_final(p->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC), &dropped))
+	if (ratelimit_report_final(p->ratelimit, &dropped))
 		send_rate_limit_info(p, dropped);
 }
 

@@ -309,7 +309,7 @@ size_t ratelimit_take_uid_drops(struct ratelimit *rl, struct ratelimit_uid_drops
 	return n;
 }
 
-bool ratelimit_report_final(struct ratelimit *rl, uint64_t now_ns, uint64_t *dropped_since)
+bool ratelimit_report_final(struct ratelimit *rl, uint64_t *dropped_since)
 {
 	uint64_t d = rl->dropped - rl->reported;
 
@@ -317,7 +317,5 @@ bool ratelimit_report_final(struct ratelimit *rl, uint64_t now_ns, uint64_t *dro
 	if (rl->rate == 0 || d == 0)
 		return false;
 	rl->reported = rl->dropped;
-	rl->last_report_ns = now_ns;
-	rl->reported_once = true;
 	return true;
 }

@@ -77,6 +77,6 @@ size_t ratelimit_take_uid_drops(struct ratelimit *rl, struct ratelimit_uid_drops
 
 /* At exit: true when there were drops not reported yet (rate not 0), whatever the time since
  * the last report; *dropped_since is what to report, and the report is taken as sent. */
-bool ratelimit_report_final(struct ratelimit *rl, uint64_t now_ns, uint64_t *dropped_since);
+bool ratelimit_report_final(struct ratelimit *rl, uint64_t *dropped_since);
 
 #endif

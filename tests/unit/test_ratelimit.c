@@ -271,27 +271,25 @@ static void test_uid_table_cap(void **state)
 	ratelimit_free(rl);
 }
 
-/* At exit the drops not reported yet are due at once, whatever the minute; never with a
- * rate of 0. */
+/* At exit the drops not reported yet are due at once, whatever the cadence; once; never
+ * with a rate of 0. */
 static void test_report_final(void **state)
 {
 	struct ratelimit *rl = new_rl(2, T0);
 	uint64_t d = 99;
 
 	(void)state;
-	assert_false(ratelimit_report_final(rl, T0, &d));
+	assert_false(ratelimit_report_final(rl, &d));
 	assert_true(d == 0);
 	assert_int_equal(allow_n(rl, 5, T0), 2);
-	assert_true(ratelimit_report_due(rl, T0 + SEC, &d));
 	assert_int_equal(allow_n(rl, 4, T0 + 2 * SEC), 0);
-	assert_false(ratelimit_report_due(rl, T0 + 3 * SEC, &d));
-	assert_true(ratelimit_report_final(rl, T0 + 3 * SEC, &d));
-	assert_true(d == 4);
-	assert_false(ratelimit_report_final(rl, T0 + 3 * SEC, &d));
+	assert_true(ratelimit_report_final(rl, &d));
+	assert_true(d == 7);
+	assert_false(ratelimit_report_final(rl, &d));
 	ratelimit_free(rl);
 	rl = new_rl(0, T0);
 	assert_int_equal(allow_n(rl, 3, T0), 0);
-	assert_false(ratelimit_report_final(rl, T0, &d));
+	assert_false(ratelimit_report_final(rl, &d));
 	ratelimit_free(rl);
 }
 
