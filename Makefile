@@ -89,7 +89,8 @@ proc_cache_SRCS := shipper/capture/proc_cache.c
 procevents_SRCS := shipper/capture/procevents.c
 inputs_SRCS := shipper/text/inputs.c
 lines_SRCS := shipper/text/lines.c
-filters_SRCS := shipper/admit/filters.c
+budget_SRCS := shipper/admit/budget.c
+filters_SRCS := shipper/admit/filters.c $(budget_SRCS)
 ratelimit_SRCS := shipper/admit/ratelimit.c
 event_json_SRCS := shipper/encode/event_json.c
 docs_json_SRCS := shipper/encode/docs_json.c
@@ -216,7 +217,7 @@ check-hardening: $(OUTPUT)/procship
 # ---- benchmarks ----------------------------------------------------------------------------
 # bench/run drives the cases; its C helpers are built here, with the daemon's warnings. nop is
 # static so that an exec costs as little as it can (a dynamic one where there is no libc.a).
-BENCH_HELPERS := $(addprefix $(OUTPUT)/bench/,udp_sink execloop sendmmsg_flood nop)
+BENCH_HELPERS := $(addprefix $(OUTPUT)/bench/,udp_sink execloop sendmmsg_flood nop regex_cost)
 BENCH_CFLAGS := -std=gnu11 $(WARN) -O2
 BENCH_ENV = PROCSHIP=$(abspath $(OUTPUT)/procship) BENCH_BIN=$(abspath $(OUTPUT)/bench)
 
@@ -227,6 +228,11 @@ $(OUTPUT)/bench/nop: bench/nop.c
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -static -o $@ $< 2>/dev/null || $(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(OUTPUT)/bench/regex_cost: bench/regex_cost.c
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $< -lpcre2-8
 
 $(OUTPUT)/bench/%: bench/%.c
 	$(Q)mkdir -p $(@D)

@@ -100,18 +100,39 @@ void pipe_ship(struct pipeline *p, struct msg *m)
 		export_write(p->export, m->payload, m->len);
 }
 
-/* Filters, then the rate limit, before any encoding work is spent. */
+/* Once a minute at most, from the tick: the regexes the time budget kept from running. */
+static void admit_tick(struct pipeline *p)
+{
+	struct filters_budget_report r;
+
+	if (!p->filters ||
+		!filters_budget_skips_due(p->filters, (uint64_t)clock_ns(CLOCK_MONOTONIC), &r))
+		return;
+	log_warnx("filters: %" PRIu64 " regexes not run over the regex time budget, %" PRIu64
+		  " of them for uid %" PRIu32 " and %" PRIu64 " with all users over; each "
+		  "decided for export (fail closed)",
+		r.skips, r.uid_skips, r.uid, r.everyone);
+}
+
+/* Filters, then the rate limit, before any encoding work is spent. The regexes run under a
+ * time budget per uid, so that one user's arguments cannot stall the drain for all. */
 static bool admit(struct pipeline *p, const struct pev_event *ev)
 {
 	const struct pcache_proc *proc = ev->proc, *parent = ev->parent;
 	uint64_t now = (uint64_t)clock_ns(CLOCK_MONOTONIC), errors;
+	struct filters_subject subj = {
+		.ev = ev->type == PS_EVENT_EXEC ? FILTERS_EXEC : FILTERS_EXIT,
+		.binary = proc->binary,
+		.parent_binary = parent ? parent->binary : NULL,
+		.arguments = proc->arguments,
+		.pid = proc->pid,
+		.ppid = parent ? parent->pid : 0,
+		.uid = proc->uid,
+	};
 	bool pass;
 
 	if (p->filters) {
-		pass = filters_pass(p->filters,
-			ev->type == PS_EVENT_EXEC ? FILTERS_EXEC : FILTERS_EXIT, proc->binary,
-			parent ? parent->binary : NULL, proc->arguments, proc->pid,
-			parent ? parent->pid : 0);
+		pass = filters_check(p->filters, &subj, now);
 		errors = filters_match_errors_due(p->filters, now);
 		if (errors)
 			log_warnx("filters: %" PRIu64 " regex matches hit the match limit, "
@@ -122,7 +143,7 @@ static bool admit(struct pipeline *p, const struct pev_event *ev)
 			return false;
 		}
 	}
-	return ratelimit_allow(p->ratelimit, now);
+	return ratelimit_allow_uid(p->ratelimit, proc->uid, now);
 }
 
 void pipe_process(void *arg, const struct pev_event *ev)
@@ -197,20 +218,45 @@ ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size)
 	return pipe_frame(p, &m, buf, size);
 }
 
+/* One rate_limit_info, naming the uids whose events were dropped since the last one. */
+static void send_rate_limit_info(struct pipeline *p, uint64_t dropped)
+{
+	struct ratelimit_uid_drops top[PIPE_RATELIMIT_UIDS];
+	struct docs_uid_drops uids[PIPE_RATELIMIT_UIDS];
+	char buf[PIPE_RATELIMIT_INFO_MAX];
+	struct msg m = {.kind = MSG_RATE_LIMIT_INFO, .payload = buf};
+	size_t n, i;
+	int len;
+
+	n = ratelimit_take_uid_drops(p->ratelimit, top, PIPE_RATELIMIT_UIDS);
+	for (i = 0; i < n; i++) {
+		uids[i].uid = top[i].uid;
+		uids[i].dropped = top[i].dropped;
+	}
+	len = docs_rate_limit_info_uids(
+		p->node, dropped, uids, n, clock_ns(CLOCK_REALTIME), buf, sizeof(buf));
+	if (len <= 0)
+		return;
+	m.len = (size_t)len;
+	pipe_ship(p, &m);
+}
+
 void pipe_tick(struct pipeline *p)
 {
-	char buf[512];
 	uint64_t dropped;
-	struct msg m = {.kind = MSG_RATE_LIMIT_INFO, .payload = buf};
-	int n;
 
+	admit_tick(p);
 	if (!ratelimit_report_due(p->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC), &dropped))
 		return;
-	n = docs_rate_limit_info(p->node, dropped, clock_ns(CLOCK_REALTIME), buf, sizeof(buf));
-	if (n <= 0)
-		return;
-	m.len = (size_t)n;
-	pipe_ship(p, &m);
+	send_rate_limit_info(p, dropped);
+}
+
+void pipe_last_report(struct pipeline *p)
+{
+	uint64_t dropped;
+
+	if (ratelimit_report_final(p->ratelimit, &dropped))
+		send_rate_limit_info(p, dropped);
 }
 
 void pipe_flush(struct pipeline *p)

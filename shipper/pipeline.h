@@ -51,7 +51,9 @@ struct pipe_stats {
 	uint64_t text_dropped;	/* text messages refused by lines (counted by reason there) */
 };
 
-#define PIPE_AGENT_INIT_MAX 2048
+#define PIPE_AGENT_INIT_MAX	2048
+#define PIPE_RATELIMIT_UIDS	10   /* uids named in a rate_limit_info, most drops first */
+#define PIPE_RATELIMIT_INFO_MAX 1024 /* holds the document with that many uids */
 
 struct pipeline {
 	/* Set by setup; pointers may be NULL where the feature is off (ratelimit never). */
@@ -95,6 +97,9 @@ void pipe_ship(struct pipeline *p, struct msg *m);
 ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size);
 /* The 1 s tick: a rate_limit_info when one is due. */
 void pipe_tick(struct pipeline *p);
+/* At exit, before the last flush: a rate_limit_info for the drops not reported yet, so that
+ * those of the last minute are not lost. */
+void pipe_last_report(struct pipeline *p);
 /* Send what the outputs hold (the loop calls it when its sources are drained). */
 void pipe_flush(struct pipeline *p);
 

@@ -91,6 +91,9 @@ static struct filters *open_filters(const struct conf *c, char *err, size_t errl
 	f = filters_new(c->export_allowlist, c->export_denylist, why, sizeof(why));
 	if (!f)
 		snprintf(err, errlen, "--export-allowlist/--export-denylist: %s", why);
+	else if (filters_interpreted(f))
+		log_info("filters: no PCRE2 JIT here (MemoryDenyWriteExecute=yes refuses it): "
+			 "regexes run in the interpreter, under the same limits");
 	return f;
 }
 
@@ -295,6 +298,9 @@ static void open_admission_and_outputs(struct daemon *d, struct udp_output **udp
 		d->conf.export_rate_limit, (uint64_t)clock_ns(CLOCK_MONOTONIC), err, sizeof(err));
 	if (!d->pipe.ratelimit)
 		setup_usage_error(err);
+	/* In the option's range, which the module accepts. */
+	ratelimit_set_per_uid(d->pipe.ratelimit, d->conf.export_rate_limit_per_uid,
+		(uint64_t)clock_ns(CLOCK_MONOTONIC));
 	err[0] = '\0';
 	d->pipe.export = open_export(&d->conf, err, sizeof(err));
 	if (!d->pipe.export && err[0])
@@ -465,6 +471,11 @@ static void apply_conf(struct daemon *d, struct conf *nc)
 		ratelimit_set_rate(d->pipe.ratelimit, nc->export_rate_limit,
 			(uint64_t)clock_ns(CLOCK_MONOTONIC)) != 0)
 		log_warnx("reload: --export-rate-limit %ld refused", nc->export_rate_limit);
+	if (nc->export_rate_limit_per_uid != d->conf.export_rate_limit_per_uid &&
+		ratelimit_set_per_uid(d->pipe.ratelimit, nc->export_rate_limit_per_uid,
+			(uint64_t)clock_ns(CLOCK_MONOTONIC)) != 0)
+		log_warnx("reload: --export-rate-limit-per-uid %ld refused",
+			nc->export_rate_limit_per_uid);
 	conf_free(&d->conf);
 	d->conf = *nc;
 	log_set_level((enum log_level)d->conf.log_level);
@@ -521,6 +532,7 @@ void setup_stop(struct daemon *d)
 {
 	if (d->sensor)
 		sensor_drain(d->sensor);
+	pipe_last_report(&d->pipe);
 	pipe_flush(&d->pipe);
 	stats_check_ringbuf(d);
 	/* Closed before the summary: refusals of the last datagrams count in it. */

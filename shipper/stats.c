@@ -58,8 +58,12 @@ static const struct field ringbuf_fields[] = {
 
 static const struct field misc_fields[] = {
 	U64(stats_misc, ratelimit_dropped, "Events dropped by the rate limit."),
+	U64(stats_misc, ratelimit_uid_dropped,
+		"Of them, events dropped by their uid's own bucket (--export-rate-limit-per-uid)."),
 	U64(stats_misc, filter_match_errors,
 		"Regex matches that failed, each taken as the answer that exports the event."),
+	U64(stats_misc, filter_budget_skips,
+		"Regexes not run, their uid over the regex time budget; each taken as failed."),
 	GAUGE(stats_misc, pcache_size, "Cache entries held: live processes and kept parents."),
 	U64(stats_misc, pcache_evictions, "Exited parents evicted from the cache at its cap."),
 };

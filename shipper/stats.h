@@ -36,7 +36,9 @@ struct stats_ringbuf {
 /* Counters of modules that keep a single number. */
 struct stats_misc {
 	uint64_t ratelimit_dropped;
+	uint64_t ratelimit_uid_dropped;
 	uint64_t filter_match_errors;
+	uint64_t filter_budget_skips;
 	uint64_t pcache_size; /* a gauge */
 	uint64_t pcache_evictions;
 };

@@ -53,7 +53,9 @@ void stats_read(const struct daemon *d, struct stats_snapshot *s)
 		s->ringbuf.fork = drops[PS_EVENT_FORK];
 	}
 	s->misc.ratelimit_dropped = ratelimit_dropped(p->ratelimit);
+	s->misc.ratelimit_uid_dropped = ratelimit_uid_dropped(p->ratelimit);
 	s->misc.filter_match_errors = p->filters ? filters_match_errors(p->filters) : 0;
+	s->misc.filter_budget_skips = p->filters ? filters_budget_skips(p->filters) : 0;
 	s->misc.pcache_size = pcache_count(d->cache);
 	s->misc.pcache_evictions = pcache_evictions(d->cache);
 	if (s->udp_enabled)

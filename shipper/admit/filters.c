@@ -5,24 +5,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "shipper/admit/budget.h"
 #include "shipper/admit/filters.h"
 
-/* A pathological regex on a long argument string costs at most this many backtracking steps
- * per event instead of PCRE2's default ten million. */
-#define MATCH_LIMIT   1000000
+/* PCRE2's match limit applies to each start position of an unanchored search, so one call
+ * costs up to the subject's length times MATCH_LIMIT steps: the limit keeps each position
+ * cheap, and the time budget below bounds the whole. It also bounds the depth (one frame per
+ * step). bench/FINDINGS.md, finding 23, has the figures. */
+#define MATCH_LIMIT   1000
 #define REPORT_NS     (60 * 1000000000ULL)
 #define JIT_STACK_MIN (32 * 1024)
 #define JIT_STACK_MAX (512 * 1024)
+/* Regex time per window, for each uid and for all together (see filters.h). */
+#define BUDGET_WINDOW_NS (100 * 1000000ULL)
+#define BUDGET_UID_NS	 (FILTERS_BUDGET_UID_MS * 1000000ULL)
+#define BUDGET_ALL_NS	 (FILTERS_BUDGET_ALL_MS * 1000000ULL)
+#define TOP_UIDS	 8    /* uids whose skips are counted apart, for the report */
+#define FILTERS_PATH_MAX 4096 /* PATH_MAX */
 
 struct rx_list {
 	pcre2_code **re;
 	size_t n;
+	size_t interpreted; /* of them, not JIT-compiled */
 };
 
 struct pid_list {
@@ -42,14 +53,34 @@ struct filter_list {
 	size_t n;
 };
 
+/* The regex time budget, and what was decided without running regexes. */
+struct rx_budget {
+	struct budget b;
+	bool over; /* the event being matched is over budget: its regexes are not run */
+	uint64_t skips;
+	uint64_t told_ns; /* of the last filters_budget_skips_due report */
+	uint32_t uid;	  /* of the event being matched */
+	bool all;	  /* ... which is over the shared budget, not only its own */
+	/* .skips: skips at the last report; .everyone: those over the shared budget since */
+	struct filters_budget_report since;
+	struct {
+		uint32_t uid;
+		uint64_t n;
+	} top[TOP_UIDS];
+};
+
 struct filters {
 	struct filter_list allow, deny;
+	bool has_regex;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit_stack;
+	bool interpreted; /* some regex is not JIT-compiled */
 	uint64_t match_errors;
 	uint64_t errors_told; /* by filters_match_errors_due, at told_ns */
 	uint64_t told_ns;
+	struct rx_budget budget;
+	char path_buf[FILTERS_PATH_MAX], parent_buf[FILTERS_PATH_MAX];
 };
 
 /* Where a parse error is reported: "allowlist line 3: ". */
@@ -88,6 +119,27 @@ static bool pid_in(const struct pid_list *l, uint32_t pid)
 	return false;
 }
 
+/* Which uid is behind most skips: the space-saving count over a few slots, exact while
+ * there are no more uids than slots, and never missing a uid that has most of the skips. */
+static void note_skip(struct rx_budget *b)
+{
+	size_t i, min = 0;
+
+	b->skips++;
+	if (b->all)
+		b->since.everyone++;
+	for (i = 0; i < TOP_UIDS; i++) {
+		if (b->top[i].n && b->top[i].uid == b->uid) {
+			b->top[i].n++;
+			return;
+		}
+		if (b->top[i].n < b->top[min].n)
+			min = i;
+	}
+	b->top[min].uid = b->uid;
+	b->top[min].n++;
+}
+
 /* A regex that fails (the match limit on a crafted argument) must not decide against the
  * event: err_match is the answer that exports it, true in the allowlist, false in the
  * denylist. */
@@ -97,6 +149,12 @@ static bool rx_any(struct filters *fs, const struct rx_list *l, const char *s, b
 	int rc;
 
 	for (i = 0; i < l->n; i++) {
+		if (fs->budget.over) {
+			note_skip(&fs->budget);
+			if (err_match)
+				return true;
+			continue;
+		}
 		rc = pcre2_match(
 			l->re[i], (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, fs->md, fs->mctx);
 		if (rc >= 0)
@@ -144,6 +202,61 @@ static bool list_match(struct filters *fs, const struct filter_list *l, bool err
 	return false;
 }
 
+/* ---- paths as spelled ------------------------------------------------------------------------ */
+
+/* Go's filepath.Clean: one slash between names, no "." names, no ".." after a name (nor at the
+ * start of a rooted path), no trailing slash; "" for "" (the caller's "no binary"). The result
+ * is never longer than path. */
+static void clean_path(const char *path, char *out)
+{
+	size_t n = strlen(path), r = 0, w = 0, dotdot = 0;
+	bool rooted = path[0] == '/';
+
+	if (rooted) {
+		out[w++] = '/';
+		r = dotdot = 1;
+	}
+	while (r < n) {
+		if (path[r] == '/') {
+			r++;
+		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
+			r++;
+		} else if (path[r] == '.' && path[r + 1] == '.' &&
+			   (r + 2 == n || path[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				for (w--; w > dotdot && out[w] != '/'; w--)
+					;
+			} else if (!rooted) {
+				if (w > 0)
+					out[w++] = '/';
+				out[w++] = '.';
+				out[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if (w != (rooted ? 1u : 0u))
+				out[w++] = '/';
+			for (; r < n && path[r] != '/'; r++)
+				out[w++] = path[r];
+		}
+	}
+	if (w == 0 && n)
+		out[w++] = '.';
+	out[w] = '\0';
+}
+
+/* The one place that decides which spelling of a path the regexes see: the cleaned one, so
+ * that "/usr/bin//id", "/usr/./bin/id" and "/usr/lib/../bin/id" are all "/usr/bin/id". A
+ * path too long for buf is matched as given. */
+static const char *path_for_match(const char *path, char *buf, size_t size)
+{
+	if (!path || strlen(path) >= size)
+		return path;
+	clean_path(path, buf);
+	return buf;
+}
+
 bool filters_pass(struct filters *f, enum filters_event ev, const char *binary,
 	const char *parent_binary, const char *arguments, uint32_t pid, uint32_t ppid)
 {
@@ -151,10 +264,79 @@ bool filters_pass(struct filters *f, enum filters_event ev, const char *binary,
 		binary = "";
 	if (!arguments)
 		arguments = "";
+	binary = path_for_match(binary, f->path_buf, sizeof(f->path_buf));
+	parent_binary = path_for_match(parent_binary, f->parent_buf, sizeof(f->parent_buf));
 	if (f->allow.n &&
 		!list_match(f, &f->allow, true, ev, binary, parent_binary, arguments, pid, ppid))
 		return false;
 	return !list_match(f, &f->deny, false, ev, binary, parent_binary, arguments, pid, ppid);
+}
+
+/* ---- the time budget ------------------------------------------------------------------------ */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+bool filters_check(struct filters *f, const struct filters_subject *e, uint64_t now_ns)
+{
+	struct rx_budget *rb = &f->budget;
+	enum budget_verdict v;
+	uint64_t spent;
+	bool pass;
+
+	if (!f->has_regex)
+		return filters_pass(
+			f, e->ev, e->binary, e->parent_binary, e->arguments, e->pid, e->ppid);
+	v = budget_ask(&rb->b, e->uid, now_ns);
+	rb->over = v != BUDGET_OK;
+	if (rb->over) {
+		rb->all = v == BUDGET_OVER_ALL;
+		rb->uid = e->uid;
+	}
+	pass = filters_pass(f, e->ev, e->binary, e->parent_binary, e->arguments, e->pid, e->ppid);
+	rb->over = false;
+	spent = mono_ns() - now_ns;
+	/* now_ns from another clock (a test): charge nothing rather than an absurd figure. */
+	if (spent > BUDGET_WINDOW_NS * 10)
+		spent = 0;
+	budget_charge(&rb->b, spent);
+	return pass;
+}
+
+uint64_t filters_budget_skips(const struct filters *f)
+{
+	return f->budget.skips;
+}
+
+bool filters_budget_skips_due(struct filters *f, uint64_t now_ns, struct filters_budget_report *r)
+{
+	struct rx_budget *b = &f->budget;
+	size_t i, top = 0;
+
+	if (b->skips == b->since.skips || (b->told_ns && now_ns - b->told_ns < REPORT_NS))
+		return false;
+	for (i = 1; i < TOP_UIDS; i++)
+		if (b->top[i].n > b->top[top].n)
+			top = i;
+	r->skips = b->skips - b->since.skips;
+	r->everyone = b->since.everyone;
+	r->uid = b->top[top].uid;
+	r->uid_skips = b->top[top].n;
+	memset(b->top, 0, sizeof(b->top));
+	b->since.skips = b->skips;
+	b->since.everyone = 0;
+	b->told_ns = now_ns;
+	return true;
+}
+
+bool filters_interpreted(const struct filters *f)
+{
+	return f->interpreted;
 }
 
 bool filters_active(const struct filters *f)
@@ -303,8 +485,10 @@ static int parse_regexes(
 				(size_t)off);
 		}
 		l->n++;
-		/* JIT when the platform has it; the interpreter otherwise. */
-		pcre2_jit_compile(l->re[i], PCRE2_JIT_COMPLETE);
+		/* JIT when the platform has it (not under MemoryDenyWriteExecute=yes); the
+		 * interpreter otherwise. */
+		if (pcre2_jit_compile(l->re[i], PCRE2_JIT_COMPLETE) != 0)
+			l->interpreted++;
 	}
 	return 0;
 }
@@ -437,6 +621,29 @@ static int parse_list(
 	return ret;
 }
 
+static void count_list(const struct filter_list *l, size_t *n, size_t *jit)
+{
+	const struct filter *f;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		f = &l->f[i];
+		*n += f->binary.n + f->parent_binary.n + f->arguments.n;
+		*jit += f->binary.n + f->parent_binary.n + f->arguments.n - f->binary.interpreted -
+			f->parent_binary.interpreted - f->arguments.interpreted;
+	}
+}
+
+static void count_regexes(struct filters *f)
+{
+	size_t n = 0, jit = 0;
+
+	count_list(&f->allow, &n, &jit);
+	count_list(&f->deny, &n, &jit);
+	f->has_regex = n > 0;
+	f->interpreted = jit < n;
+}
+
 struct filters *filters_new(const char *allow, const char *deny, char *err, size_t errlen)
 {
 	struct filters *f = calloc(1, sizeof(*f));
@@ -451,6 +658,7 @@ struct filters *filters_new(const char *allow, const char *deny, char *err, size
 	if (ret < 0)
 		goto err_out;
 	ret = -ENOMEM;
+	budget_init(&f->budget.b, BUDGET_WINDOW_NS, BUDGET_UID_NS, BUDGET_ALL_NS);
 	/* One match block for every regex: one capture pair is all a yes/no needs. */
 	f->md = pcre2_match_data_create(1, NULL);
 	f->mctx = pcre2_match_context_create(NULL);
@@ -458,6 +666,7 @@ struct filters *filters_new(const char *allow, const char *deny, char *err, size
 	if (!f->md || !f->mctx || !f->jit_stack)
 		goto err_out;
 	pcre2_set_match_limit(f->mctx, MATCH_LIMIT);
+	count_regexes(f);
 	pcre2_jit_stack_assign(f->mctx, NULL, f->jit_stack);
 	return f;
 err_out:

@@ -11,6 +11,10 @@
  *                        (PROCESS_KPROBE, ...) are accepted and never match: procship has none
  *   binary_regex         process binary matches any of the regexes
  *   parent_binary_regex  parent binary matches any (no parent known: no match)
+ * Both see the path cleaned as Go's filepath.Clean does ("/usr/bin//id", "/usr/./bin/id" and
+ * "/usr/lib/../bin/id" are "/usr/bin/id"), so the spelling of a path cannot evade a filter.
+ * A symlink, a hard link, a copy, a bind mount or /dev/fd/N still can: that needs the identity
+ * of the file the kernel executed, which the event does not carry yet.
  *   arguments_regex      process arguments (Tetragon's joined string) match any
  *   pid                  process pid is one of these
  *   pid_set              process pid or its parent's pid is one of these (Tetragon also follows
@@ -52,6 +56,46 @@ bool filters_active(const struct filters *f);
  * its match frames in one match block owned by f), so f is not shared between threads. */
 bool filters_pass(struct filters *f, enum filters_event ev, const char *binary,
 	const char *parent_binary, const char *arguments, uint32_t pid, uint32_t ppid);
+
+/* The event as the pipeline admits it: filters_pass's arguments, and whose it is. */
+struct filters_subject {
+	enum filters_event ev;
+	const char *binary, *parent_binary, *arguments;
+	uint32_t pid, ppid;
+	uint32_t uid; /* charged for the regex time */
+};
+
+/* Regex time is budgeted so that no user's arguments can stall the ring-buffer drain: each
+ * uid may spend FILTERS_BUDGET_UID_MS and all uids together FILTERS_BUDGET_ALL_MS of every
+ * 100 ms window matching regexes. An event whose uid (or everyone) is over budget is decided
+ * without running its regexes, each taken as failed (fail closed, as for the match limit:
+ * exported), and every regex not run is counted in filters_budget_skips. One event costs at
+ * most what PCRE2's limits allow past the budget (MATCH_LIMIT steps per start position). */
+#define FILTERS_BUDGET_UID_MS 5
+#define FILTERS_BUDGET_ALL_MS 25
+
+/* filters_pass under the budget. now_ns is CLOCK_MONOTONIC, read just before the call: the
+ * time from it to the end of the match is what the uid is charged. */
+bool filters_check(struct filters *f, const struct filters_subject *e, uint64_t now_ns);
+/* Regexes not run because their event was over budget, since f was made. */
+uint64_t filters_budget_skips(const struct filters *f);
+/* What the budget decided since the last report. In filters_budget_skips_due's answer,
+ * skips counts since the previous answer, everyone those of events over the shared budget,
+ * and uid the uid behind most of them (uid_skips, a lower bound when many uids were over). */
+struct filters_budget_report {
+	uint64_t skips;
+	uint64_t everyone;
+	uint32_t uid;
+	uint64_t uid_skips;
+};
+/* For a log line at most once a minute (call it from a timer, so that the first report, made
+ * at once, already shows who is behind a storm): true with *r filled when regexes were
+ * skipped since the last report, which is at least a minute old. */
+bool filters_budget_skips_due(struct filters *f, uint64_t now_ns, struct filters_budget_report *r);
+/* True when some regex could not be JIT-compiled (no JIT in this PCRE2, or writable and
+ * executable memory refused, as MemoryDenyWriteExecute=yes does) and runs in the interpreter:
+ * the same answers, slower (bench/FINDINGS.md, finding 23). */
+bool filters_interpreted(const struct filters *f);
 
 /* Regex matches that failed (match limit, JIT stack), since f was made. */
 uint64_t filters_match_errors(const struct filters *f);

@@ -46,4 +46,37 @@ uint64_t ratelimit_dropped(const struct ratelimit *rl);
  * rate is 0: export, rate_limit_info included, is disabled. */
 bool ratelimit_report_due(struct ratelimit *rl, uint64_t now_ns, uint64_t *dropped_since);
 
+/* ---- fair limits: a bucket per uid (issue 20) ------------------------------------------------
+ * With a per-uid rate, each uid (the event's process's effective uid) has a bucket of its own,
+ * as the shared one: per_minute events a minute, bursts of per_minute. An event takes a token
+ * from its uid's bucket first, then from the shared one, so one uid can spend at most its own
+ * rate of the shared budget and cannot starve the others. Every refusal, by either bucket, is
+ * counted in ratelimit_dropped and charged to the event's uid for the report. At most
+ * RATELIMIT_UIDS_MAX uids are tracked at once (an idle entry, with a full bucket and nothing
+ * to report, is forgotten when room is needed); uids beyond that share one bucket and are left
+ * out of the report. */
+#define RATELIMIT_UIDS_MAX 4096
+
+/* -1 (the default) turns the per-uid buckets off, 0 refuses every event, else 1..RATELIMIT_MAX.
+ * Every uid's bucket is refilled to the new burst. Returns 0 or -EINVAL (unchanged). */
+int ratelimit_set_per_uid(struct ratelimit *rl, long long per_minute, uint64_t now_ns);
+long long ratelimit_per_uid(const struct ratelimit *rl);
+/* ratelimit_allow with the uid's bucket first. With per-uid buckets off, the same answer as
+ * ratelimit_allow, the drop charged to uid. */
+bool ratelimit_allow_uid(struct ratelimit *rl, uint32_t uid, uint64_t now_ns);
+/* Refused by a uid's own bucket, since ratelimit_new (part of ratelimit_dropped). */
+uint64_t ratelimit_uid_dropped(const struct ratelimit *rl);
+
+struct ratelimit_uid_drops {
+	uint32_t uid;
+	uint64_t dropped;
+};
+/* The (at most max) uids with most drops since the last call, most first (then the lower
+ * uid); every uid's count starts again from 0. Returns how many are in out. */
+size_t ratelimit_take_uid_drops(struct ratelimit *rl, struct ratelimit_uid_drops *out, size_t max);
+
+/* At exit: true when there were drops not reported yet (rate not 0), whatever the time since
+ * the last report; *dropped_since is what to report, and the report is taken as sent. */
+bool ratelimit_report_final(struct ratelimit *rl, uint64_t *dropped_since);
+
 #endif

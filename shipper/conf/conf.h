@@ -33,6 +33,7 @@ struct conf {
 	long ringbuf_size;
 	const char *config_file;
 	long export_rate_limit;
+	long export_rate_limit_per_uid;
 	const char *export_filename;
 	long export_file_max_size_mb;
 	long export_file_max_backups;

@@ -56,7 +56,35 @@ int docs_agent_init(const struct docs_agent_info *info, char *buf, size_t size)
 int docs_rate_limit_info(
 	const char *node, uint64_t dropped, int64_t unix_ns, char *buf, size_t size)
 {
-	struct fjson_object *root, *info;
+	return docs_rate_limit_info_uids(node, dropped, NULL, 0, unix_ns, buf, size);
+}
+
+/* [{"uid":1001,"dropped":"540"},...]: the counts are 64-bit, so strings; uids are numbers,
+ * as Tetragon writes its uid fields. */
+static struct fjson_object *uid_drops(const struct docs_uid_drops *uids, size_t n)
+{
+	struct fjson_object *a = fjson_object_new_array(), *o;
+	char num[24];
+	size_t i;
+
+	for (i = 0; a && i < n; i++) {
+		o = fjson_object_new_object();
+		if (!o) {
+			fjson_object_put(a);
+			return NULL;
+		}
+		snprintf(num, sizeof(num), "%" PRIu64, uids[i].dropped);
+		fjson_object_object_add(o, "uid", fjson_object_new_int64(uids[i].uid));
+		fjson_object_object_add(o, "dropped", fjson_object_new_string(num));
+		fjson_object_array_add(a, o);
+	}
+	return a;
+}
+
+int docs_rate_limit_info_uids(const char *node, uint64_t dropped, const struct docs_uid_drops *uids,
+	size_t nuids, int64_t unix_ns, char *buf, size_t size)
+{
+	struct fjson_object *root, *info, *by_uid = NULL;
 	char num[24], when[48];
 	const char *text;
 	int ret;
@@ -69,10 +97,15 @@ int docs_rate_limit_info(
 		return -EINVAL;
 	root = fjson_object_new_object();
 	info = fjson_object_new_object();
-	if (!root || !info)
+	if (nuids)
+		by_uid = uid_drops(uids, nuids);
+	if (!root || !info || (nuids && !by_uid))
 		goto nomem;
 	fjson_object_object_add(
 		info, "number_of_dropped_process_events", fjson_object_new_string(num));
+	if (by_uid)
+		fjson_object_object_add(info, "procship_dropped_by_uid", by_uid);
+	by_uid = NULL;
 	fjson_object_object_add(root, "rate_limit_info", info);
 	info = NULL;
 	fjson_object_object_add(root, "node_name", fjson_object_new_string(node ? node : ""));
@@ -86,6 +119,7 @@ int docs_rate_limit_info(
 	fjson_object_put(root);
 	return ret;
 nomem:
+	fjson_object_put(by_uid);
 	fjson_object_put(info);
 	fjson_object_put(root);
 	return -ENOMEM;

@@ -28,4 +28,17 @@ int docs_agent_init(const struct docs_agent_info *info, char *buf, size_t size);
 int docs_rate_limit_info(
 	const char *node, uint64_t dropped, int64_t unix_ns, char *buf, size_t size);
 
+/* Whose events a fair (per-uid) rate limit dropped, most first. */
+struct docs_uid_drops {
+	uint32_t uid;
+	uint64_t dropped;
+};
+/* As docs_rate_limit_info, with the uids given (none: the same document) in a key of
+ * procship's own inside rate_limit_info, after Tetragon's:
+ *   "procship_dropped_by_uid":[{"uid":1001,"dropped":"540"},{"uid":0,"dropped":"2"}]
+ * A consumer that ignores unknown fields (protojson's DiscardUnknown) reads Tetragon's
+ * document; the key is absent when nuids is 0. */
+int docs_rate_limit_info_uids(const char *node, uint64_t dropped, const struct docs_uid_drops *uids,
+	size_t nuids, int64_t unix_ns, char *buf, size_t size);
+
 #endif

@@ -2,10 +2,12 @@
 /* libFuzzer target for filters_new() and filters_pass(): arbitrary bytes as an allowlist and as
  * a denylist text. Checks what the header promises: a refusal sets errno to EINVAL or ENOMEM
  * and names the list in its message; an accepted filter set answers filters_pass for a few
- * events, with NULL strings too, without crashing or leaking; both lists blank means inactive.
+ * events, with NULL strings too, odd path spellings and through filters_check (the time
+ * budget), without crashing or leaking; both lists blank means inactive.
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
- *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_filters.c shipper/filters.c \
+ *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_filters.c shipper/admit/filters.c \
+ *	shipper/admit/budget.c \
  *	-lfastjson -lpcre2-8 -o build/fuzz/fuzz_filters
  *   build/fuzz/fuzz_filters -max_total_time=60 tests/fuzz/corpus/filters
  */
@@ -29,6 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void one(const char *allow, const char *deny, const char *list)
 {
+	struct filters_subject subj = {
+		.ev = FILTERS_EXIT, .binary = "/bin/./ls", .arguments = "x", .uid = 1000};
 	char err[256] = "";
 	struct filters *f;
 
@@ -43,6 +47,8 @@ static void one(const char *allow, const char *deny, const char *list)
 	filters_pass(f, FILTERS_EXEC, "/usr/bin/curl", "/bin/bash", "-s https://x/#y", 100, 50);
 	filters_pass(f, FILTERS_EXIT, "/bin/ls", NULL, "-la \xff", 1, 0);
 	filters_pass(f, FILTERS_EXEC, NULL, "", NULL, 0, 0);
+	filters_pass(f, FILTERS_EXEC, "//usr/./lib/../bin/", "../a/./b/..", "", 1, 2);
+	filters_check(f, &subj, 0);
 	filters_free(f);
 }
 

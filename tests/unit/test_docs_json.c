@@ -42,6 +42,44 @@ static void test_info_json(void **state)
 	assert_int_equal(docs_rate_limit_info("n", 1, 0, buf, (size_t)n + 1), n);
 }
 
+/* procship's own key names whose events were dropped, after Tetragon's count; the largest
+ * document the pipeline sends fits its buffer. */
+static void test_info_uids(void **state)
+{
+	static const struct docs_uid_drops uids[] = {
+		{1001, 2805},
+		{0, 5},
+		{4294967295u, 18446744073709551615ULL},
+	};
+	struct docs_uid_drops ten[10];
+	char buf[1024], node[256];
+	size_t i;
+	int n;
+
+	(void)state;
+	n = docs_rate_limit_info_uids("h", 2810, uids, 2, 0, buf, sizeof(buf));
+	assert_string_equal(buf,
+		"{\"rate_limit_info\":{\"number_of_dropped_process_events\":\"2810\","
+		"\"procship_dropped_by_uid\":[{\"uid\":1001,\"dropped\":\"2805\"},"
+		"{\"uid\":0,\"dropped\":\"5\"}]},\"node_name\":\"h\","
+		"\"time\":\"1970-01-01T00:00:00.000000000Z\"}");
+	assert_int_equal(n, (int)strlen(buf));
+	/* No uids: exactly Tetragon's document. */
+	n = docs_rate_limit_info_uids("h", 3, uids, 0, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"rate_limit_info\":{\"number_of_dropped_process_events\":"
+				 "\"3\"},\"node_name\":\"h\","
+				 "\"time\":\"1970-01-01T00:00:00.000000000Z\"}");
+	/* Ten of the widest entries and a 255-byte node name fit in 1024 bytes. */
+	for (i = 0; i < 10; i++)
+		ten[i] = uids[2];
+	memset(node, 'n', sizeof(node) - 1);
+	node[sizeof(node) - 1] = '\0';
+	n = docs_rate_limit_info_uids(node, 18446744073709551615ULL, ten, 10, 0, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(docs_rate_limit_info_uids("h", 1, uids, 3, 0, buf, 60), -ENOSPC);
+	assert_string_equal(buf, "");
+}
+
 static const char *str_of(struct fjson_object *o, const char *key)
 {
 	struct fjson_object *v;
@@ -84,6 +122,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_info_json),
+		cmocka_unit_test(test_info_uids),
 		cmocka_unit_test(test_agent_init),
 	};
 

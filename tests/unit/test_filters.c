@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "shipper/admit/filters.h"
@@ -311,6 +312,132 @@ static void test_errors(void **state)
 	assert_int_equal(mock_log_warnings, 0);
 }
 
+/* The spelling of a path does not evade binary_regex nor parent_binary_regex: each sees the
+ * path cleaned as Go's filepath.Clean does. */
+static void test_path_spelling(void **state)
+{
+	static const struct {
+		const char *path;
+		bool match;
+	} cases[] = {
+		{"/usr/bin/id", true},
+		{"/usr/bin//id", true},
+		{"//usr///bin/id", true},
+		{"/usr/./bin/./id", true},
+		{"/usr/lib/../bin/id", true},
+		{"/usr/lib/x86_64-linux-gnu/../../bin/id", true},
+		{"/../../usr/bin/id", true},
+		{"/usr/bin/id/", true},
+		{"/usr/bin/id/.", true},
+		{"/usr/bin/id/x/..", true},
+		{"/usr/bin/idx", false},
+		{"/usr/bin/id.", false},
+		{"/usr/bin/...id", false},
+		{"usr/bin/id", false},
+		{"/usr/bin/id/..", false},
+		{"", false},
+	};
+	struct filters *f = new_f("{\"binary_regex\":[\"^/usr/bin/id$\"]}", NULL);
+	struct filters *p = new_f(NULL, "{\"parent_binary_regex\":[\"^/usr/bin/id$\"]}");
+	struct filters *r = new_f("{\"binary_regex\":[\"^(\\\\.\\\\./)*b$\"]}", NULL);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (filters_pass(f, FILTERS_EXEC, cases[i].path, NULL, "", 1, 0) != cases[i].match)
+			fail_msg("binary \"%s\": want %d", cases[i].path, cases[i].match);
+		if (filters_pass(p, FILTERS_EXEC, "/bin/sh", cases[i].path, "", 1, 2) ==
+			cases[i].match)
+			fail_msg("parent \"%s\": want %d", cases[i].path, !cases[i].match);
+	}
+	/* Relative paths keep their leading "..", as Go's Clean does. */
+	assert_true(filters_pass(r, FILTERS_EXEC, "a/../b", NULL, "", 1, 0));
+	assert_true(filters_pass(r, FILTERS_EXEC, "./b/", NULL, "", 1, 0));
+	assert_true(filters_pass(r, FILTERS_EXEC, "../x/../../b", NULL, "", 1, 0));
+	assert_false(filters_pass(r, FILTERS_EXEC, "a/b", NULL, "", 1, 0));
+	filters_free(f);
+	filters_free(p);
+	filters_free(r);
+}
+
+static uint64_t mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Blocks of eight a's between bangs, a bang last: no match, and each start position stays
+ * under the match limit (510 steps with the JIT, 640 without), so the whole search costs
+ * about the subject's length times 500 steps, a millisecond or more. */
+static void blocks(char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len - 1; i++)
+		s[i] = i % 9 == 0 ? '!' : 'a';
+	s[len - 2] = '!';
+	s[len - 1] = '\0';
+}
+
+/* One uid's costly arguments put that uid over its regex time budget: its regexes are no
+ * longer run (fail closed: a denylist lets the event through), counted and reported once,
+ * while another uid's events are still matched in the same window. */
+static void test_time_budget(void **state)
+{
+	struct filters *f = new_f(NULL, "{\"arguments_regex\":[\"(a+)+$\"]}");
+	struct filters_subject costly = {.ev = FILTERS_EXEC, .binary = "/bin/x", .uid = 1000};
+	struct filters_subject other = {
+		.ev = FILTERS_EXEC, .binary = "/bin/x", .arguments = "aaaa"};
+	static char arg[4096];
+	struct filters_budget_report r;
+	uint64_t skips, t;
+	bool seen = false;
+	int i;
+
+	(void)state;
+	blocks(arg, sizeof(arg));
+	costly.arguments = arg;
+	for (i = 0; i < 2000 && !seen; i++) {
+		assert_true(filters_check(f, &costly, mono()));
+		if (filters_budget_skips(f) == 0)
+			continue;
+		/* Over budget: uid 1000's matching argument passes, uid 0's is still denied;
+		 * unless the window turned between the two calls, then try again. */
+		costly.arguments = "aaaa";
+		t = mono();
+		seen = filters_check(f, &costly, t) && !filters_check(f, &other, mono()) &&
+		       filters_check(f, &costly, mono()) && t / 100000000 == mono() / 100000000;
+		costly.arguments = arg;
+	}
+	assert_true(seen);
+	skips = filters_budget_skips(f);
+	assert_true(skips >= 2);
+	assert_true(filters_budget_skips_due(f, 1, &r));
+	assert_int_equal(r.skips, skips);
+	assert_int_equal(r.uid, 1000);
+	assert_int_equal(r.uid_skips, skips);
+	assert_int_equal(r.everyone, 0);
+	assert_false(filters_budget_skips_due(f, 2, &r));
+	filters_free(f);
+}
+
+/* Without regexes there is nothing to budget: pids still decide. */
+static void test_budget_no_regex(void **state)
+{
+	struct filters *f = new_f("{\"pid\":[7]}", NULL);
+	struct filters_subject e = {.ev = FILTERS_EXEC, .pid = 7, .uid = 5};
+
+	(void)state;
+	assert_true(filters_check(f, &e, mono()));
+	e.pid = 8;
+	assert_false(filters_check(f, &e, mono()));
+	assert_int_equal(filters_budget_skips(f), 0);
+	assert_false(filters_interpreted(f));
+	filters_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +448,9 @@ int main(void)
 		cmocka_unit_test(test_match_limit),
 		cmocka_unit_test(test_match_errors_due),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_path_spelling),
+		cmocka_unit_test(test_time_budget),
+		cmocka_unit_test(test_budget_no_regex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -179,6 +179,120 @@ static void test_report_cadence(void **state)
 	ratelimit_free(rl);
 }
 
+static unsigned int allow_uid_n(struct ratelimit *rl, uint32_t uid, unsigned int n, uint64_t now)
+{
+	unsigned int ok = 0;
+
+	while (n--)
+		ok += ratelimit_allow_uid(rl, uid, now);
+	return ok;
+}
+
+/* A uid at its own limit stops taking from the shared bucket: the others still get theirs;
+ * the uid's bucket refills at its own rate. */
+static void test_per_uid(void **state)
+{
+	struct ratelimit *rl = new_rl(100, T0);
+
+	(void)state;
+	assert_int_equal(ratelimit_per_uid(rl), RATELIMIT_UNLIMITED);
+	assert_int_equal(ratelimit_set_per_uid(rl, 30, T0), 0);
+	assert_int_equal(ratelimit_per_uid(rl), 30);
+	assert_int_equal(allow_uid_n(rl, 1000, 500, T0), 30);
+	assert_int_equal(allow_uid_n(rl, 0, 20, T0), 20);
+	assert_int_equal(allow_uid_n(rl, 1001, 40, T0), 30);
+	/* 80 of the shared 100 spent: uid 2 gets the last 20, then the shared bucket says no. */
+	assert_int_equal(allow_uid_n(rl, 2, 30, T0), 20);
+	assert_true(ratelimit_dropped(rl) == 470 + 10 + 10);
+	assert_true(ratelimit_uid_dropped(rl) == 470 + 10);
+	/* Two seconds refill 1 token of uid 1000's 30 a minute and 3 of the shared 100. */
+	assert_int_equal(allow_uid_n(rl, 1000, 5, T0 + 2 * SEC), 1);
+	assert_int_equal(allow_uid_n(rl, 0, 5, T0 + 2 * SEC), 2);
+	/* Off again: the shared bucket alone decides (2 tokens refilled by now). */
+	assert_int_equal(ratelimit_set_per_uid(rl, RATELIMIT_UNLIMITED, T0 + 3 * SEC), 0);
+	assert_int_equal(allow_uid_n(rl, 1000, 5, T0 + 3 * SEC), 2);
+	assert_int_equal(ratelimit_set_per_uid(rl, RATELIMIT_MAX + 1, T0), -EINVAL);
+	assert_int_equal(ratelimit_per_uid(rl), RATELIMIT_UNLIMITED);
+	ratelimit_free(rl);
+}
+
+/* Whose events were dropped: most first, then the lower uid, at most max, counting again
+ * from 0 after each call. */
+static void test_uid_drops(void **state)
+{
+	struct ratelimit *rl = new_rl(-1, T0);
+	struct ratelimit_uid_drops d[3];
+
+	(void)state;
+	assert_int_equal(ratelimit_set_per_uid(rl, 1, T0), 0);
+	allow_uid_n(rl, 5, 3, T0);    /* 2 dropped */
+	allow_uid_n(rl, 1000, 9, T0); /* 8 */
+	allow_uid_n(rl, 7, 3, T0);    /* 2 */
+	allow_uid_n(rl, 9, 2, T0);    /* 1 */
+	allow_uid_n(rl, 4, 1, T0);    /* 0 */
+	assert_int_equal(ratelimit_take_uid_drops(rl, d, 3), 3);
+	assert_int_equal(d[0].uid, 1000);
+	assert_true(d[0].dropped == 8);
+	assert_int_equal(d[1].uid, 5);
+	assert_true(d[1].dropped == 2);
+	assert_int_equal(d[2].uid, 7);
+	assert_int_equal(ratelimit_take_uid_drops(rl, d, 3), 0);
+	allow_uid_n(rl, 9, 1, T0);
+	assert_int_equal(ratelimit_take_uid_drops(rl, d, 3), 1);
+	assert_int_equal(d[0].uid, 9);
+	assert_true(d[0].dropped == 1);
+	ratelimit_free(rl);
+}
+
+/* More uids than the table holds: busy ones are kept, the rest share one bucket; after a
+ * quiet minute, idle entries make room. */
+static void test_uid_table_cap(void **state)
+{
+	struct ratelimit *rl = new_rl(-1, T0);
+	struct ratelimit_uid_drops d[2];
+	uint32_t uid;
+
+	(void)state;
+	assert_int_equal(ratelimit_set_per_uid(rl, 1, T0), 0);
+	for (uid = 0; uid < RATELIMIT_UIDS_MAX; uid++)
+		assert_true(ratelimit_allow_uid(rl, uid, T0));
+	/* Full: the newcomers share the one "other" bucket of 1. */
+	assert_true(ratelimit_allow_uid(rl, 100000, T0 + 1));
+	assert_false(ratelimit_allow_uid(rl, 100001, T0 + 2));
+	assert_false(ratelimit_allow_uid(rl, 0, T0 + 3)); /* its own, spent */
+	assert_int_equal(ratelimit_take_uid_drops(rl, d, 2), 1);
+	assert_int_equal(d[0].uid, 0);
+	/* A minute later every bucket is full again: room for a new uid of its own. */
+	assert_true(ratelimit_allow_uid(rl, 200000, T0 + 2 * MINUTE));
+	assert_false(ratelimit_allow_uid(rl, 200000, T0 + 2 * MINUTE));
+	assert_true(ratelimit_allow_uid(rl, 200001, T0 + 2 * MINUTE));
+	assert_int_equal(ratelimit_take_uid_drops(rl, d, 2), 1);
+	assert_int_equal(d[0].uid, 200000);
+	ratelimit_free(rl);
+}
+
+/* At exit the drops not reported yet are due at once, whatever the cadence; once; never
+ * with a rate of 0. */
+static void test_report_final(void **state)
+{
+	struct ratelimit *rl = new_rl(2, T0);
+	uint64_t d = 99;
+
+	(void)state;
+	assert_false(ratelimit_report_final(rl, &d));
+	assert_true(d == 0);
+	assert_int_equal(allow_n(rl, 5, T0), 2);
+	assert_int_equal(allow_n(rl, 4, T0 + 2 * SEC), 0);
+	assert_true(ratelimit_report_final(rl, &d));
+	assert_true(d == 7);
+	assert_false(ratelimit_report_final(rl, &d));
+	ratelimit_free(rl);
+	rl = new_rl(0, T0);
+	assert_int_equal(allow_n(rl, 3, T0), 0);
+	assert_false(ratelimit_report_final(rl, &d));
+	ratelimit_free(rl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +303,10 @@ int main(void)
 		cmocka_unit_test(test_bad_rate),
 		cmocka_unit_test(test_set_rate),
 		cmocka_unit_test(test_report_cadence),
+		cmocka_unit_test(test_per_uid),
+		cmocka_unit_test(test_uid_drops),
+		cmocka_unit_test(test_uid_table_cap),
+		cmocka_unit_test(test_report_final),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
