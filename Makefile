@@ -82,7 +82,8 @@ endif
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
 lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c lib/strbuf.c
-framing_SRCS := framing/framing.c framing/framing_parse.c framing/framing_names.c
+framing_SRCS := framing/framing.c framing/framing_parse.c framing/framing_names.c \
+	framing/framing_relay.c
 sensor_SRCS := shipper/capture/sensor.c
 procfs_SRCS := shipper/capture/procfs.c
 proc_cache_SRCS := shipper/capture/proc_cache.c
@@ -177,6 +178,7 @@ test_docs_json_MODS := docs_json lib
 test_framing_MODS := framing lib
 test_framing_names_MODS := framing lib
 test_framing_parse_MODS := framing lib
+test_framing_relay_MODS := framing lib
 test_lines_MODS := lines framing lib
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 test_inputs_MODS := inputs lines framing lib
