@@ -90,6 +90,7 @@ proc_cache_SRCS := shipper/capture/proc_cache.c
 procevents_SRCS := shipper/capture/procevents.c
 inputs_SRCS := shipper/text/inputs.c
 lines_SRCS := shipper/text/lines.c
+pidlimit_SRCS := shipper/text/pidlimit.c
 budget_SRCS := shipper/admit/budget.c
 filters_SRCS := shipper/admit/filters.c $(budget_SRCS)
 ratelimit_SRCS := shipper/admit/ratelimit.c
@@ -110,7 +111,7 @@ fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
 top_SRCS := shipper/stats_read.c shipper/setup.c shipper/loop.c shipper/main.c
-MODULES := lib framing sensor procfs proc_cache procevents inputs lines filters ratelimit \
+MODULES := lib framing sensor procfs proc_cache procevents inputs lines pidlimit filters ratelimit \
 	event_json docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log \
 	privs fsafe getevents pipeline stats top
 # The sources of a list of modules.
