@@ -39,9 +39,10 @@ BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT
 # The one list of Debian packages: build, test, run and bench.
 DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
-	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3
+	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3 \
+	libsystemd-dev fail2ban
 
-PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr
+PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -110,7 +111,8 @@ getevents_SRCS := shipper/getevents.c
 fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
-top_SRCS := shipper/stats_read.c shipper/setup.c shipper/loop.c shipper/main.c
+top_SRCS := shipper/stats_read.c shipper/setup.c shipper/setup_inputs.c shipper/loop.c \
+	shipper/main.c
 MODULES := lib framing sensor procfs proc_cache procevents inputs lines pidlimit filters ratelimit \
 	event_json docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log \
 	privs fsafe getevents pipeline stats top

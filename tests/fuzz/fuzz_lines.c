@@ -70,6 +70,7 @@ static struct lines *lines_once(void)
 		abort();
 	}
 	lines_set_max_input(l, 4096);
+	lines_set_json(l, true);
 	return l;
 }
 
