@@ -41,6 +41,17 @@ static void r_field(struct rbuf *w, const char *s, size_t max)
 		r_mem(w, s, n);
 }
 
+/* A TAG or its [PID] in RFC 3164: ':', '[' and ']' end or split a TAG in every parser, so an
+ * RFC 5424 APP-NAME holding one ("procship:") would be read as another name; each becomes
+ * '_'. */
+static void r_tag(struct rbuf *w, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i]; i++)
+		r_char(w, s[i] == ':' || s[i] == '[' || s[i] == ']' ? '_' : s[i]);
+}
+
 static void r_pri(struct rbuf *w, const struct framing_relay *m)
 {
 	char d[8];
@@ -111,10 +122,10 @@ ssize_t framing_relay_3164(char *buf, size_t size, const struct framing_relay *m
 	r_field(&w, m->hostname, FRAMING_HOSTNAME_MAX);
 	if (m->app_name && m->app_name[0]) {
 		r_char(&w, ' ');
-		r_field(&w, m->app_name, FRAMING_TAG_MAX);
+		r_tag(&w, m->app_name, FRAMING_TAG_MAX);
 		if (m->procid && m->procid[0]) {
 			r_char(&w, '[');
-			r_field(&w, m->procid, FRAMING_PROCID_MAX);
+			r_tag(&w, m->procid, FRAMING_PROCID_MAX);
 			r_char(&w, ']');
 		}
 		r_char(&w, ':');
@@ -195,12 +206,15 @@ static size_t sd_name(const char *s, size_t len)
 }
 
 /* PARAM-VALUE up to its closing quote; returns the bytes taken including it, 0 when the value
- * does not end or holds an unescaped ']'. */
+ * does not end, holds an unescaped ']', or a control byte (which a receiver's file must not
+ * get raw, and which would need escaping that SD has no syntax for). */
 static size_t sd_value(const char *s, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 32)
+			return 0;
 		if (s[i] == '\\' && i + 1 < len &&
 			(s[i + 1] == '"' || s[i + 1] == '\\' || s[i + 1] == ']'))
 			i++;

@@ -7,7 +7,9 @@
  *   to RFC 3164 (RSYSLOG_TraditionalForwardFormat): <PRI>Mmm dd hh:mm:ss HOSTNAME TAG MSG, the
  *     TAG being APP-NAME[PROCID]: (APP-NAME: when there is no PROCID; no TAG at all when the
  *     message had none, so the receiver reads MSG as it would have). APP-NAME is cut at 32
- *     bytes (RFC 3164 section 4.1.3); the time is written in local time to the second. MSGID
+ *     bytes (RFC 3164 section 4.1.3), and ':', '[' and ']' in it or in PROCID become '_' (an
+ *     APP-NAME "procship:" must not read as procship); the time is written in local time to
+ *     the second. MSGID
  *     and STRUCTURED-DATA have no place in RFC 3164 and are left out, as rsyslog does.
  *   to RFC 5424 (RSYSLOG_SyslogProtocol23Format): <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID
  *     MSGID SD MSG, with "-" for an absent field; an RFC 3164 TAG gives APP-NAME and PROCID
@@ -52,7 +54,7 @@ size_t framing_relay_controls(const char *s, size_t len);
 /* True when sd[0..len) is one or more SD-ELEMENTs exactly as RFC 5424 section 6.3 writes
  * them: "[" SD-ID *(SP PARAM-NAME "=" DQUOTE PARAM-VALUE DQUOTE) "]", names of 1..32
  * printable characters other than '=', ' ', ']', '"', and in values '"', '\' and ']' only
- * escaped. A relay writes no SD it cannot vouch for. */
+ * escaped and no byte below 32. A relay writes no SD it cannot vouch for. */
 bool framing_sd_valid(const char *sd, size_t len);
 
 ssize_t framing_relay_3164(char *buf, size_t size, const struct framing_relay *m, bool *truncated);

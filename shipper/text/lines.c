@@ -361,6 +361,13 @@ static int relay(struct lines *l, const char *buf, size_t len, unsigned int flag
 	framing_parse(&l->parser, buf, len, now, &p);
 	if (p.bad_pri)
 		flags |= LINES_F_BAD_PRI;
+	/* Structured data the relay cannot vouch for stays text: MSG from where it starts. */
+	if (p.sd && !framing_sd_valid(p.sd, p.sd_len)) {
+		p.msg_len += (size_t)(p.msg - p.sd);
+		p.msg = p.sd;
+		p.sd = NULL;
+		p.sd_len = 0;
+	}
 	if (framing_relay_controls(p.msg, p.msg_len)) {
 		need = p.msg_len * 4;
 		if (need > l->clean_cap) {

@@ -86,6 +86,10 @@ static void rfc3164_drops_what_it_cannot_carry(void **state)
 	/* TAG cut at 32 (RFC 3164 4.1.3), MSGID and SD left out */
 	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
 		"<38>Nov 23 14:09:17 host1 a-very-long-program-name-of-40-c[1]: x");
+	/* an RFC 5424 APP-NAME that would end or split the TAG */
+	m = msg("procship:[1]", "2]", "x");
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 procship__1_[2_]: x");
 }
 
 static void rfc5424_fields(void **state)
@@ -132,8 +136,8 @@ static void sd_validity(void **state)
 	static const char *const good[] = {"[a]", "[a b=\"\"]", "[a b=\"x\\\"y\" c=\"\\\\\"][d]",
 		"[exampleSDID@32473 iut=\"3\" eventSource=\"Application\"]"};
 	static const char *const bad[] = {"", "-", "[]", "[a", "[a b]", "[a b=\"x]", "[a b=\"x\"",
-		"[a b=\"]\"]", "[a][", "[a] ", "[a=b]", "[aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]",
-		"[a b=x]"};
+		"[a b=\"]\"]", "[a][", "[a] ", "[a b=\"x\ny\"]", "[a=b]",
+		"[aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]", "[a b=x]"};
 	size_t i;
 
 	(void)state;
