@@ -324,6 +324,8 @@ fuzz_cmdline_LIBS := -lpcre2-8 -lfastjson
 fuzz_lines_MODS := lines framing lib
 fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_MODS := procevents proc_cache event_json lib
+fuzz_relay_MODS := lines framing lib
+fuzz_relay_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_LIBS := -lfastjson
 
 fuzz_link = tests/fuzz/fuzz_$(1).c $(call mod_srcs,$(fuzz_$(1)_MODS)) $(fuzz_$(1)_EXTRA)
