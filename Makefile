@@ -284,6 +284,7 @@ install: $(OUTPUT)/procship
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	sed 's|/usr/local/sbin/procship|$(PREFIX)/sbin/procship|' contrib/systemd/procship.service \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/procship.service
+	install -m 0644 contrib/systemd/procship.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/
 
 clean:
 	rm -rf build
