@@ -3,7 +3,10 @@
 syslog(3) writes them, through procship --input-unix (relay) and through rsyslog imuxsock ->
 omfwd (the set-up procship replaces), to one UDP receiver, runs interleaved. Reported per
 relay: messages received per second of wall time and per CPU-second of the relay (all its
-threads, schedstat), and procship's ratio to rsyslog (target: at least 3x per CPU-second)."""
+threads, schedstat), and procship's ratio to rsyslog (target: at least 3x per CPU-second).
+Both relays' sockets are created under each queue length of QLENS (net.unix.max_dgram_qlen,
+put back after): this machine's default and the 512 systemd sets on its hosts; the queue
+bounds how many datagrams one wake-up can find."""
 import os
 import socket
 import subprocess
@@ -18,6 +21,8 @@ from lib.results import note, row
 from lib.stats import med, spread
 
 KINDS = ["rsyslog", "procship"]
+QLENS = [10, 512]
+QLEN_SYSCTL = "/proc/sys/net/unix/max_dgram_qlen"
 WRITERS = 2
 MARK = "relaybench"
 
@@ -101,27 +106,43 @@ def one_run(kind, n):
             "sent": sent}
 
 
-def relay_case(reps, quick):
-    n = 2000 if quick else 200000
+def set_qlen(v):
+    with open(QLEN_SYSCTL, "w") as f:
+        f.write(f"{v}\n")
+
+
+def one_qlen(qlen, reps, n):
     runs = {k: [] for k in KINDS}
     for r in range(reps):
         for kind in (KINDS if r % 2 == 0 else list(reversed(KINDS))):
             res = one_run(kind, n)
             if res:
                 runs[kind].append(res)
-                log(f"relay {kind}: {res['got']}/{res['sent']} received, "
+                log(f"relay {kind} qlen {qlen}: {res['got']}/{res['sent']} received, "
                     f"{res['rate']:.0f}/s, {res['per_cpu']:.0f} per CPU-second")
     base = med([x["per_cpu"] for x in runs["rsyslog"]]) if runs["rsyslog"] else None
     for kind in KINDS:
         xs = runs[kind]
         if not xs:
-            row("relay", kind=kind, status="did not run")
+            row("relay", kind=kind, qlen=qlen, status="did not run")
             continue
         per = [x["per_cpu"] for x in xs]
-        row("relay", kind=kind, runs=len(xs), n=n, rate_med=med([x["rate"] for x in xs]),
+        row("relay", kind=kind, qlen=qlen, runs=len(xs), n=n,
+            rate_med=med([x["rate"] for x in xs]),
             rate_spread=spread([x["rate"] for x in xs], "{:.0f}"), per_med=med(per),
             per_spread=spread(per, "{:.0f}"), lost=sum(x["sent"] - x["got"] for x in xs),
             ratio=med(per) / base if base else None)
+
+
+def relay_case(reps, quick):
+    n = 2000 if quick else 200000
+    old = open(QLEN_SYSCTL).read().strip()
+    try:
+        for qlen in QLENS:
+            set_qlen(qlen)
+            one_qlen(qlen, reps, n)
+    finally:
+        set_qlen(old)
     note("relay", f"{WRITERS} blocking writers (Python, one datagram per send, as syslog(3)), "
                   "the relay's CPU is every thread's on-CPU time (schedstat) while it relays; "
                   "the receiver runs alone on CPU 1. rsyslog: imuxsock (special parser, the "

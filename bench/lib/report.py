@@ -278,15 +278,15 @@ def section_normalize():
 
 def section_relay():
     out = ["## 8. Relaying local syslog (procship --input-unix vs rsyslog imuxsock → omfwd)", "",
-           "| relay | N | messages | received/s median (min–max) | per relay CPU-second median "
-           "(min–max) | lost | ratio to rsyslog per CPU-second (target ≥ 3×) |",
-           "|---|---|---|---|---|---|---|"]
+           "| relay | socket queue | N | messages | received/s median (min–max) | per relay "
+           "CPU-second median (min–max) | lost | ratio to rsyslog per CPU-second (target ≥ 3×) |",
+           "|---|---|---|---|---|---|---|---|"]
     for r in ROWS["relay"]:
         if "status" in r:
-            out.append(f"| {r['kind']} | | | {r['status']} | | | |")
+            out.append(f"| {r['kind']} | {r['qlen']} | | | {r['status']} | | | |")
             continue
         ratio = f"{r['ratio']:.1f}×" if r["ratio"] else ""
-        out.append(f"| {r['kind']} | {r['runs']} | {r['n']} | {r['rate_med']:.0f} "
+        out.append(f"| {r['kind']} | {r['qlen']} | {r['runs']} | {r['n']} | {r['rate_med']:.0f} "
                    f"({r['rate_spread']}) | **{r['per_med']:.0f}** ({r['per_spread']}) | "
                    f"{r['lost']} | {ratio} |")
     return out + notes("relay") + [""]
