@@ -39,9 +39,10 @@ BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT
 # The one list of Debian packages: build, test, run and bench.
 DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
-	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3
+	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3 \
+	libsystemd-dev fail2ban
 
-PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr
+PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -82,13 +83,15 @@ endif
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
 lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c lib/strbuf.c
-framing_SRCS := framing/framing.c framing/framing_parse.c framing/framing_names.c
+framing_SRCS := framing/framing.c framing/framing_parse.c framing/framing_names.c \
+	framing/framing_relay.c
 sensor_SRCS := shipper/capture/sensor.c
 procfs_SRCS := shipper/capture/procfs.c
 proc_cache_SRCS := shipper/capture/proc_cache.c
 procevents_SRCS := shipper/capture/procevents.c
 inputs_SRCS := shipper/text/inputs.c
 lines_SRCS := shipper/text/lines.c
+pidlimit_SRCS := shipper/text/pidlimit.c
 budget_SRCS := shipper/admit/budget.c
 filters_SRCS := shipper/admit/filters.c $(budget_SRCS)
 ratelimit_SRCS := shipper/admit/ratelimit.c
@@ -108,8 +111,9 @@ getevents_SRCS := shipper/getevents.c
 fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
-top_SRCS := shipper/stats_read.c shipper/setup.c shipper/loop.c shipper/main.c
-MODULES := lib framing sensor procfs proc_cache procevents inputs lines filters ratelimit \
+top_SRCS := shipper/stats_read.c shipper/setup.c shipper/setup_inputs.c shipper/loop.c \
+	shipper/main.c
+MODULES := lib framing sensor procfs proc_cache procevents inputs lines pidlimit filters ratelimit \
 	event_json docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log \
 	privs fsafe getevents pipeline stats top
 # The sources of a list of modules.
@@ -177,6 +181,7 @@ test_docs_json_MODS := docs_json lib
 test_framing_MODS := framing lib
 test_framing_names_MODS := framing lib
 test_framing_parse_MODS := framing lib
+test_framing_relay_MODS := framing lib
 test_lines_MODS := lines framing lib
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 test_inputs_MODS := inputs lines framing lib
@@ -279,6 +284,7 @@ install: $(OUTPUT)/procship
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	sed 's|/usr/local/sbin/procship|$(PREFIX)/sbin/procship|' contrib/systemd/procship.service \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/procship.service
+	install -m 0644 contrib/systemd/procship.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/
 
 clean:
 	rm -rf build
@@ -319,6 +325,8 @@ fuzz_cmdline_LIBS := -lpcre2-8 -lfastjson
 fuzz_lines_MODS := lines framing lib
 fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_MODS := procevents proc_cache event_json lib
+fuzz_relay_MODS := lines framing lib
+fuzz_relay_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_LIBS := -lfastjson
 
 fuzz_link = tests/fuzz/fuzz_$(1).c $(call mod_srcs,$(fuzz_$(1)_MODS)) $(fuzz_$(1)_EXTRA)

@@ -12,6 +12,8 @@
 #include "shipper/pipeline.h"
 #include "shipper/stats.h"
 
+#define INPUT_UNIX_MAX 4
+
 struct daemon {
 	struct conf conf;
 	int argc;
@@ -33,7 +35,8 @@ struct daemon {
 	struct stats_ringbuf ringbuf_drops; /* as last logged */
 
 	/* Text inputs. */
-	struct input_unix *in_unix;
+	struct input_unix *in_unix[INPUT_UNIX_MAX]; /* --input-unix and sockets systemd passed */
+	size_t n_unix;
 	struct input_stdin *in_stdin;
 	bool stdin_polled;
 

@@ -96,16 +96,16 @@ static void handle_timer(struct daemon *d)
 		stats_write_metrics(d);
 }
 
-static void on_unix_msg(void *arg, const char *buf, size_t len, unsigned int flags)
+static void on_unix_msg(void *arg, const char *buf, size_t len, unsigned int flags, pid_t pid)
 {
-	pipe_text(arg, buf, len, flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0);
+	pipe_text(arg, buf, len, flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0, pid, true);
 }
 
 /* Standard input may carry pre-encoded JSON events: those pass through unchanged. */
-static void on_stdin_line(void *arg, const char *buf, size_t len, unsigned int flags)
+static void on_stdin_line(void *arg, const char *buf, size_t len, unsigned int flags, pid_t pid)
 {
 	pipe_text(arg, buf, len,
-		LINES_IN_JSON | (flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0));
+		LINES_IN_JSON | (flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0), pid, false);
 }
 
 static void read_stdin(struct daemon *d)
@@ -127,12 +127,16 @@ static void read_stdin(struct daemon *d)
 	}
 }
 
-/* The unix socket is read every turn: its kernel queue holds only ~10 datagrams and a full
- * queue makes the loss happen in the sender, where we cannot count it. */
+/* The unix sockets are read every turn: a kernel queue holds only ~10 datagrams by default and
+ * a full queue makes the loss happen in the sender, where we cannot count it. Each gets its
+ * budget per turn (INPUT_UNIX_BUDGET), after the ring buffer: a flood on one socket can delay
+ * neither the others nor process-event capture by more than one budget. */
 static void read_inputs(struct daemon *d)
 {
-	if (d->in_unix)
-		input_unix_read(d->in_unix, 0, on_unix_msg, &d->pipe);
+	size_t i;
+
+	for (i = 0; i < d->n_unix; i++)
+		input_unix_read(d->in_unix[i], 0, on_unix_msg, &d->pipe);
 	if (d->in_stdin && !input_stdin_eof(d->in_stdin))
 		read_stdin(d);
 }

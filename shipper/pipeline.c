@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#include "framing/framing_relay.h"
 
 #include "shipper/admit/filters.h"
 #include "shipper/admit/ratelimit.h"
@@ -18,6 +21,7 @@
 #include "shipper/sys/clock.h"
 #include "shipper/sys/log.h"
 #include "shipper/text/lines.h"
+#include "shipper/text/pidlimit.h"
 
 const char *msg_kind_name(enum msg_kind kind)
 {
@@ -165,30 +169,215 @@ void pipe_process(void *arg, const struct pev_event *ev)
 	pipe_ship(p, &m);
 }
 
-/* A text message keeps its own facility, severity, time and names on the way out; a
- * pre-encoded JSON line has no header of its own and goes out as procship's events do. */
-void pipe_text(struct pipeline *p, const char *buf, size_t len, unsigned int in_flags)
+/* ---- text ------------------------------------------------------------------------------- */
+
+/* Relayed text goes out with a syslog header: bare JSON would leave the receiver none, and it
+ * would file every message as user.notice. */
+static ssize_t relay_frame(struct pipeline *p, const struct framing_relay *r, char *buf)
+{
+	bool truncated = false;
+	ssize_t n;
+
+	if (p->format == FRAMING_RFC3164)
+		n = framing_relay_3164(buf, p->max_message, r, &truncated);
+	else
+		n = framing_relay_5424(buf, p->max_message, r, &truncated);
+	if (n < 0)
+		p->stats.frame_errors++;
+	else if (truncated)
+		p->stats.cut++;
+	return n;
+}
+
+static void ship_relay(struct pipeline *p, const struct framing_relay *r)
+{
+	char *frame;
+	ssize_t n, i;
+
+	p->stats.shipped++;
+	if (p->udp) {
+		frame = udp_reserve(p->udp, p->max_message);
+		if (!frame)
+			p->stats.frame_errors++;
+		else if ((n = relay_frame(p, r, frame)) >= 0)
+			udp_commit(p->udp, (size_t)n);
+	}
+	if (p->export) {
+		n = relay_frame(p, r, p->scratch);
+		/* One message per line in the file, whatever MSG holds. */
+		for (i = 0; i < n; i++)
+			if (p->scratch[i] == '\n' || p->scratch[i] == '\r')
+				p->scratch[i] = ' ';
+		if (n >= 0)
+			export_write(p->export, p->scratch, (size_t)n);
+	}
+}
+
+/* procship's own notice about local input, relayed like a local message: facility syslog, as
+ * rsyslog's imuxsock writes its rate-limit notices. */
+static void notice(struct pipeline *p, int severity, const char *text)
+{
+	struct framing_relay r = {
+		.facility = 5,
+		.severity = severity,
+		.hostname = p->hdr.hostname,
+		.app_name = p->hdr.app_name,
+		.procid = p->hdr.procid,
+		.msgid = "",
+		.msg = text,
+		.msg_len = strlen(text),
+	};
+
+	clock_gettime(CLOCK_REALTIME, &r.time);
+	log_warnx("input: %s", text);
+	ship_relay(p, &r);
+}
+
+static void report_lost(struct pipeline *p, const struct pidlimit_report *r)
+{
+	char text[128];
+
+	snprintf(text, sizeof(text), "%" PRIu64 " messages from pid %d lost due to rate-limiting",
+		r->lost, (int)r->pid);
+	notice(p, 4, text);
+}
+
+static bool admit_text(struct pipeline *p, pid_t pid, int severity)
+{
+	struct pidlimit_report r;
+	enum pidlimit_verdict v;
+	char text[128];
+
+	if (!p->pidlimit)
+		return true;
+	v = pidlimit_take(p->pidlimit, pid, severity, (uint64_t)clock_ns(CLOCK_MONOTONIC), &r);
+	if (r.lost)
+		report_lost(p, &r);
+	if (v == PIDLIMIT_PASS)
+		return true;
+	p->stats.text_ratelimited++;
+	if (v == PIDLIMIT_FIRST_DROP) {
+		snprintf(text, sizeof(text),
+			"begins to drop messages from pid %d due to rate-limiting", (int)pid);
+		notice(p, 4, text);
+	}
+	return false;
+}
+
+static bool own_msgid(const char *id)
+{
+	static const enum msg_kind kinds[] = {
+		MSG_PROCESS_EXEC, MSG_PROCESS_EXIT, MSG_AGENT_INIT, MSG_RATE_LIMIT_INFO};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcasecmp(id, msg_kind_name(kinds[i])) == 0)
+			return true;
+	return false;
+}
+
+/* What a local sender may not choose: see pipe_text. Our own log lines (--log-syslog into the
+ * socket we read) keep their name. */
+static void local_claims(struct pipeline *p, struct lines_msg *lm, pid_t pid, char *procid,
+	size_t psize, char *app, size_t asize)
+{
+	bool claimed = false;
+
+	lm->hostname = "";
+	if (p->kernel_pid && pid > 0) {
+		snprintf(procid, psize, "%d", (int)pid);
+		lm->procid = procid;
+	}
+	if (pid > 0 && pid == p->self)
+		return;
+	if (lm->app_name[0] && p->hdr.app_name && strcasecmp(lm->app_name, p->hdr.app_name) == 0) {
+		snprintf(app, asize, "local-%s", lm->app_name);
+		lm->app_name = app;
+		claimed = true;
+	}
+	if (own_msgid(lm->msgid)) {
+		lm->msgid = "";
+		claimed = true;
+	}
+	if (claimed)
+		p->stats.text_renamed++;
+}
+
+/* The document of a text message under the sender's own header, shortened again when that
+ * header leaves less room than the one the limit was set for. */
+static void ship_document(struct pipeline *p, struct lines_msg *lm)
 {
 	struct msg m = {.kind = MSG_TEXT};
+	bool truncated;
+	ssize_t h;
+
+	m.hdr = p->hdr;
+	m.hdr.time = lm->time;
+	m.hdr.msgid = lm->msgid[0] ? lm->msgid : NULL;
+	m.hdr.facility = lm->facility;
+	m.hdr.severity = lm->severity;
+	m.hdr.hostname = lm->hostname[0] ? lm->hostname : p->hdr.hostname;
+	m.hdr.app_name = lm->app_name[0] ? lm->app_name : NULL;
+	m.hdr.procid = lm->procid[0] ? lm->procid : NULL;
+	if (p->udp) {
+		h = framing_build(
+			p->scratch, p->max_message, p->format, &m.hdr, "x", 1, &truncated);
+		if (h >= 1 && lm->json_len > p->max_message - (size_t)(h - 1)) {
+			if (lines_refit(p->lines, p->max_message - (size_t)(h - 1), lm) != 0) {
+				p->stats.text_dropped++;
+				return;
+			}
+			p->stats.text_refit++;
+		}
+	}
+	m.payload = lm->json;
+	m.len = lm->json_len;
+	pipe_ship(p, &m);
+}
+
+void pipe_text(struct pipeline *p, const char *buf, size_t len, unsigned int in_flags, pid_t pid,
+	bool local)
+{
+	char procid[16], app[FRAMING_APPNAME_MAX + 8];
+	struct framing_relay r;
 	struct lines_msg lm;
 
 	if (lines_parse(p->lines, buf, len, in_flags, &lm) != 0) {
 		p->stats.text_dropped++;
 		return;
 	}
-	m.payload = lm.json;
-	m.len = lm.json_len;
-	m.hdr = p->hdr;
-	m.hdr.time = lm.time;
-	m.hdr.msgid = lm.msgid[0] ? lm.msgid : NULL;
-	if (lm.form != LINES_FORM_JSON) {
-		m.hdr.facility = lm.facility;
-		m.hdr.severity = lm.severity;
-		m.hdr.hostname = lm.hostname[0] ? lm.hostname : p->hdr.hostname;
-		m.hdr.app_name = lm.app_name[0] ? lm.app_name : NULL;
-		m.hdr.procid = lm.procid[0] ? lm.procid : NULL;
+	if (local && !admit_text(p, pid, lm.severity))
+		return;
+	if (lm.form == LINES_FORM_JSON) {
+		/* A pre-encoded JSON line has no header of its own: it goes out as ours do. */
+		struct msg m = {.kind = MSG_TEXT, .payload = lm.json, .len = lm.json_len};
+
+		m.hdr = p->hdr;
+		m.hdr.time = lm.time;
+		m.hdr.msgid = NULL;
+		pipe_ship(p, &m);
+		return;
 	}
-	pipe_ship(p, &m);
+	if (local)
+		local_claims(p, &lm, pid, procid, sizeof(procid), app, sizeof(app));
+	if (lm.json) {
+		ship_document(p, &lm);
+		return;
+	}
+	r = (struct framing_relay){
+		.facility = lm.facility,
+		.severity = lm.severity,
+		.time = lm.time,
+		.hostname = lm.hostname[0] ? lm.hostname : p->hdr.hostname,
+		.app_name = lm.app_name,
+		.procid = lm.procid,
+		.msgid = lm.msgid,
+		.sd = lm.sd,
+		.sd_len = lm.sd_len,
+		.msg = lm.msg,
+		.msg_len = lm.msg_len,
+	};
+	ship_relay(p, &r);
 }
 
 /* The document is built once per peer: it names the destination it is sent to. */
@@ -246,6 +435,14 @@ void pipe_tick(struct pipeline *p)
 	uint64_t dropped;
 
 	admit_tick(p);
+	if (p->pidlimit) {
+		struct pidlimit_report r[16];
+		unsigned int i, k = pidlimit_expired(
+					p->pidlimit, (uint64_t)clock_ns(CLOCK_MONOTONIC), r, 16);
+
+		for (i = 0; i < k; i++)
+			report_lost(p, &r[i]);
+	}
 	if (!ratelimit_report_due(p->ratelimit, (uint64_t)clock_ns(CLOCK_MONOTONIC), &dropped))
 		return;
 	send_rate_limit_info(p, dropped);

@@ -43,12 +43,15 @@ struct msg {
 const char *msg_kind_name(enum msg_kind kind);
 
 struct pipe_stats {
-	uint64_t shipped;	/* messages handed to the outputs (agent_init not counted) */
-	uint64_t filtered;	/* process events refused by the allow/deny lists */
-	uint64_t encode_errors; /* process events the encoder could not write (ENOMEM) */
-	uint64_t frame_errors;	/* no room in the batch, or a header that does not fit */
-	uint64_t cut;		/* datagrams cut by the framer to fit the size limit */
-	uint64_t text_dropped;	/* text messages refused by lines (counted by reason there) */
+	uint64_t shipped;	   /* messages handed to the outputs (agent_init not counted) */
+	uint64_t filtered;	   /* process events refused by the allow/deny lists */
+	uint64_t encode_errors;	   /* process events the encoder could not write (ENOMEM) */
+	uint64_t frame_errors;	   /* no room in the batch, or a header that does not fit */
+	uint64_t cut;		   /* datagrams cut by the framer to fit the size limit */
+	uint64_t text_dropped;	   /* text messages refused by lines (counted by reason there) */
+	uint64_t text_ratelimited; /* local messages refused by the per-process rate limit */
+	uint64_t text_renamed;	   /* local messages that claimed procship's APP-NAME or MSGID */
+	uint64_t text_refit;	   /* documents shortened again for their sender's long header */
 };
 
 #define PIPE_AGENT_INIT_MAX	2048
@@ -68,6 +71,9 @@ struct pipeline {
 	struct lines *lines;
 	struct udp_output *udp;
 	struct export_file *export;
+	struct pidlimit *pidlimit; /* NULL: local input is not rate-limited */
+	bool kernel_pid;	   /* local input: PROCID from the kernel's credentials */
+	pid_t self;		   /* getpid(): our own messages that come back via /dev/log */
 
 	/* Owned. */
 	char *scratch; /* max_message bytes, for measuring the header */
@@ -84,8 +90,16 @@ void pipe_fini(struct pipeline *p);
 
 /* pev_event_fn: filters, rate limit, encode, ship. arg is the pipeline. */
 void pipe_process(void *arg, const struct pev_event *ev);
-/* A raw local message (in_flags: LINES_IN_*): parsed by lines, shipped with its own header. */
-void pipe_text(struct pipeline *p, const char *buf, size_t len, unsigned int in_flags);
+/* A raw text message (in_flags: LINES_IN_*): parsed by lines and relayed as the syslog message
+ * it was (or, with lines in JSON mode, shipped as a document under its own header). local: from
+ * the unix socket, where anyone can write, so the sender does not choose the HOSTNAME (this
+ * host's), nor, with kernel_pid, the PROCID (pid, the kernel's word when not 0), nor may it claim
+ * procship's APP-NAME or the MSGIDs of procship's own messages (renamed "local-NAME", MSGID
+ * dropped, counted). Messages from standard input keep what they say. With pidlimit, local
+ * messages over their process's rate are dropped and counted, and the "begins to drop" and
+ * "lost N messages" notices are relayed as procship's own. */
+void pipe_text(struct pipeline *p, const char *buf, size_t len, unsigned int in_flags, pid_t pid,
+	bool local);
 /* Frame m into buf (at most size bytes, and at most max_message). Returns the length, or
  * -ENOSPC when not even the header fits (counted). A cut payload is counted. */
 ssize_t pipe_frame(struct pipeline *p, struct msg *m, char *buf, size_t size);
@@ -95,7 +109,7 @@ void pipe_ship(struct pipeline *p, struct msg *m);
  * connected target hears (a udp_greeting_fn). Returns its length, 0 when there is none, or
  * -errno. Never calls into an output. */
 ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size);
-/* The 1 s tick: a rate_limit_info when one is due. */
+/* The 1 s tick: a rate_limit_info when one is due, the per-process rate limit's reports. */
 void pipe_tick(struct pipeline *p);
 /* At exit, before the last flush: a rate_limit_info for the drops not reported yet, so that
  * those of the last minute are not lost. */

@@ -31,7 +31,6 @@
 #include "shipper/sys/clock.h"
 #include "shipper/sys/log.h"
 #include "shipper/sys/privs.h"
-#include "shipper/text/inputs.h"
 #include "shipper/text/lines.h"
 
 #define MAX_DESTS 64
@@ -226,7 +225,7 @@ static void set_budgets(struct daemon *d)
 }
 
 /* Whoever can write a rulebase decides what procship makes of the host's logs. */
-static void warn_unsafe_file(const char *what, const char *path)
+void setup_warn_unsafe_file(const char *what, const char *path)
 {
 	struct stat st;
 	char why[256];
@@ -235,54 +234,6 @@ static void warn_unsafe_file(const char *what, const char *path)
 		return; /* the module that opens it says why it cannot */
 	if (fsafe_unsafe(&st, geteuid(), why, sizeof(why)))
 		log_warnx("%s %s: %s", what, path, why);
-}
-
-static void start_stdin(struct daemon *d)
-{
-	char err[700];
-
-	d->in_stdin = input_stdin_new(STDIN_FILENO, 0, err, sizeof(err));
-	if (!d->in_stdin)
-		fatalx("%s", err);
-	/* A regular file, or /dev/null, cannot be polled (epoll says EPERM): it is read on
-	 * every turn of the loop instead. */
-	d->stdin_polled = input_stdin_pollable(d->in_stdin);
-	if (d->stdin_polled) {
-		struct epoll_event ev = {.events = EPOLLIN, .data.fd = input_stdin_fd(d->in_stdin)};
-
-		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1) {
-			if (errno != EPERM)
-				fatal("epoll_ctl standard input");
-			d->stdin_polled = false;
-		}
-	}
-}
-
-static void start_inputs(struct daemon *d)
-{
-	char err[700];
-
-	if (!d->conf.input_unix[0] && !d->conf.input_stdin) {
-		if (d->conf.rulebase[0])
-			log_warnx("--rulebase is used by text inputs only, and none is enabled");
-		return;
-	}
-	if (d->conf.rulebase[0])
-		warn_unsafe_file("--rulebase", d->conf.rulebase);
-	d->pipe.lines =
-		lines_new(d->conf.rulebase[0] ? d->conf.rulebase : NULL, d->node, err, sizeof(err));
-	if (!d->pipe.lines)
-		setup_usage_error(err);
-	set_budgets(d);
-	if (d->conf.input_unix[0]) {
-		d->in_unix = input_unix_new(d->conf.input_unix, 0, err, sizeof(err));
-		if (!d->in_unix)
-			fatalx("%s", err);
-		loop_watch(d, input_unix_fd(d->in_unix), "unix input");
-		log_info("reading syslog messages from %s", d->conf.input_unix);
-	}
-	if (d->conf.input_stdin)
-		start_stdin(d);
 }
 
 /* Everything the user can get wrong is checked before BPF is loaded: exit status 2. */
@@ -397,7 +348,8 @@ void setup_start(struct daemon *d)
 	 * happens on the host is missed. */
 	if (udp)
 		start_udp(d, udp);
-	start_inputs(d);
+	setup_inputs_start(d);
+	set_budgets(d);
 	drop_privileges(d);
 	if (timerfd_settime(d->tfd, 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
@@ -542,9 +494,7 @@ void setup_stop(struct daemon *d)
 	stats_write_metrics(d);
 	export_free(d->pipe.export);
 	sensor_free(d->sensor);
-	input_unix_free(d->in_unix);
-	input_stdin_free(d->in_stdin);
-	lines_free(d->pipe.lines);
+	setup_inputs_stop(d);
 	pev_free(d->pev);
 	ejson_free(d->pipe.ej);
 	pcache_free(d->cache);

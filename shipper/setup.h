@@ -21,5 +21,12 @@ void setup_start(struct daemon *d);
 void setup_reload(struct daemon *d);
 /* Drain, flush, report, free. */
 void setup_stop(struct daemon *d);
+/* "WHAT PATH: why" as a warning when others than root and us could write the file. */
+void setup_warn_unsafe_file(const char *what, const char *path);
+
+/* setup_inputs.c: the text inputs, the parser and the input rate limit from d->conf (sockets
+ * passed by systemd first); a bad choice exits with status 2. And their end. */
+void setup_inputs_start(struct daemon *d);
+void setup_inputs_stop(struct daemon *d);
 
 #endif

@@ -47,6 +47,9 @@ static const struct field pipe_fields[] = {
 	U64(pipe_stats, frame_errors, "Messages that could not be framed."),
 	U64(pipe_stats, cut, "Datagrams cut by the framer to fit the size limit."),
 	U64(pipe_stats, text_dropped, "Text messages refused by the parser."),
+	U64(pipe_stats, text_ratelimited, "Local messages dropped by the per-process rate limit."),
+	U64(pipe_stats, text_renamed, "Local messages that claimed procship's APP-NAME or MSGID."),
+	U64(pipe_stats, text_refit, "Text documents shortened for their sender's long header."),
 };
 
 static const struct field ringbuf_fields[] = {
@@ -105,6 +108,7 @@ static const struct field unix_fields[] = {
 	U64(input_unix_stats, truncated, "Datagrams longer than the limit, cut."),
 	U64(input_unix_stats, errors, "Receive errors."),
 	U64(input_unix_stats, budget_hits, "Reads that stopped at their budget."),
+	U64(input_unix_stats, no_creds, "Datagrams without the sender's credentials."),
 };
 
 static const struct field stdin_fields[] = {
@@ -307,10 +311,11 @@ void stats_summary(const struct stats_snapshot *s, stats_line_fn *out, void *arg
 		snprintf(line, sizeof(line),
 			"text: %" PRIu64 " messages, %" PRIu64 " normalized, %" PRIu64
 			" unparsed, %" PRIu64 " truncated, %" PRIu64 " dropped (%" PRIu64
-			" empty, %" PRIu64 " too long)",
+			" empty, %" PRIu64 " too long), %" PRIu64 " rate-limited, %" PRIu64
+			" renamed",
 			s->lines.messages, s->lines.normalized, s->lines.unparsed,
 			s->lines.truncated, s->pipe.text_dropped, s->lines.dropped_empty,
-			s->lines.dropped_limit);
+			s->lines.dropped_limit, s->pipe.text_ratelimited, s->pipe.text_renamed);
 		out(arg, false, line);
 	}
 	if (s->export_enabled && s->export.dropped) {

@@ -33,8 +33,21 @@ static void read_udp(const struct daemon *d, struct stats_snapshot *s)
 	}
 }
 
+/* Every unix socket (--input-unix and the passed ones) adds to one set of counters. */
+static void add_unix_stats(struct input_unix_stats *sum, const struct input_unix_stats *in)
+{
+	sum->messages += in->messages;
+	sum->bytes += in->bytes;
+	sum->truncated += in->truncated;
+	sum->errors += in->errors;
+	sum->budget_hits += in->budget_hits;
+	sum->no_creds += in->no_creds;
+}
+
 void stats_read(const struct daemon *d, struct stats_snapshot *s)
 {
+	size_t i;
+
 	const struct pipeline *p = &d->pipe;
 	uint64_t drops[PS_DROP_SLOTS];
 
@@ -62,8 +75,8 @@ void stats_read(const struct daemon *d, struct stats_snapshot *s)
 		read_udp(d, s);
 	if (p->lines)
 		s->lines = *lines_get_stats(p->lines);
-	if (d->in_unix)
-		s->in_unix = *input_unix_get_stats(d->in_unix);
+	for (i = 0; i < d->n_unix; i++)
+		add_unix_stats(&s->in_unix, input_unix_get_stats(d->in_unix[i]));
 	if (d->in_stdin)
 		s->in_stdin = *input_stdin_get_stats(d->in_stdin);
 	if (p->export)

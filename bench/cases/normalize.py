@@ -25,8 +25,8 @@ NORM_USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"
               "judy", "mallory", "oscar", "peggy", "trent", "walter", "admin", "oracle", "test"]
 NORM_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 NORM_KINDS = ["procship", "procship+rulebase", "rsyslog", "rsyslog+mmnormalize"]
-CMDS = {"procship": "procship --process-events=false --input-stdin --udp-output-enabled "
-                    "--udp-output-address 127.0.0.1:SINK < FILE",
+CMDS = {"procship": "procship --process-events=false --input-stdin --text-format json "
+                    "--udp-output-enabled --udp-output-address 127.0.0.1:SINK < FILE",
         "procship+rulebase": "procship --process-events=false --input-stdin --rulebase "
                              "conf/rulebases/sshd.rb --udp-output-enabled "
                              "--udp-output-address 127.0.0.1:SINK < FILE",
@@ -104,7 +104,7 @@ ruleset(name="fwd" parser="psb.rfc3164") {{
 def norm_send(kind, lines, port, timeout=120):
     """Run one sender over the file `lines` to 127.0.0.1:port. Returns (rc, cpu seconds, info)."""
     if kind.startswith("procship"):
-        rb = ["--rulebase", RULEBASE] if kind == "procship+rulebase" else []
+        rb = ["--rulebase", RULEBASE] if kind == "procship+rulebase" else ["--text-format", "json"]
         with open(lines) as f:
             ps = Procship("--process-events=false", "--input-stdin", *rb, "--udp-output-enabled",
                           "--udp-output-address", f"127.0.0.1:{port}", stdin=f, wait_ready=False)

@@ -276,6 +276,22 @@ def section_normalize():
     return out + notes("normalize") + [""]
 
 
+def section_relay():
+    out = ["## 8. Relaying local syslog (procship --input-unix vs rsyslog imuxsock → omfwd)", "",
+           "| relay | socket queue | N | messages | received/s median (min–max) | per relay "
+           "CPU-second median (min–max) | lost | ratio to rsyslog per CPU-second (target ≥ 3×) |",
+           "|---|---|---|---|---|---|---|---|"]
+    for r in ROWS["relay"]:
+        if "status" in r:
+            out.append(f"| {r['kind']} | {r['qlen']} | | | {r['status']} | | | |")
+            continue
+        ratio = f"{r['ratio']:.1f}×" if r["ratio"] else ""
+        out.append(f"| {r['kind']} | {r['qlen']} | {r['runs']} | {r['n']} | {r['rate_med']:.0f} "
+                   f"({r['rate_spread']}) | **{r['per_med']:.0f}** ({r['per_spread']}) | "
+                   f"{r['lost']} | {ratio} |")
+    return out + notes("relay") + [""]
+
+
 def header(args, started):
     return ["# procship benchmarks", "",
             f"Written by `bench/run{' --quick' if args.quick else ''}"
@@ -298,7 +314,7 @@ def write_results(path, args, started):
         lines += section_overhead()
     for case, section in [("cost", section_cost), ("throughput", section_throughput),
                           ("latency", section_latency), ("startup", section_startup),
-                          ("normalize", section_normalize)]:
+                          ("normalize", section_normalize), ("relay", section_relay)]:
         if case in sel:
             lines += section()
     if DETAILS:

@@ -77,6 +77,16 @@ static int check_filter(const char *value, char *err, size_t errlen)
 	return 0;
 }
 
+/* --text-format: CONF_TEXT_RELAY, CONF_TEXT_JSON. */
+static int text_format_from_name(const char *name)
+{
+	if (strcmp(name, "relay") == 0)
+		return CONF_TEXT_RELAY;
+	if (strcmp(name, "json") == 0)
+		return CONF_TEXT_JSON;
+	return -1;
+}
+
 #define OFF(field) offsetof(struct conf, field)
 /* The choices of a name option, generated from framing's table so that the help lists exactly
  * what the parser accepts: ", kern, user, ..." from the names and aliases, less its first ", ". */
@@ -168,7 +178,31 @@ const struct conf_option conf_options[] = {
 		"also read messages, one per line, from standard input; exit at its end", NULL,
 		true},
 	{"rulebase", CONF_STRING, "", "FILE", 0, 0, NULL, NULL, OFF(rulebase),
-		"liblognorm rulebase that turns text messages into JSON fields", NULL, true},
+		"liblognorm rulebase that turns text messages into JSON fields (implies "
+		"--text-format json)",
+		NULL, true},
+	{"text-format", CONF_NAME, "relay", "FORMAT", 0, 0, text_format_from_name, "relay, json",
+		OFF(text_format),
+		"text messages: relayed as the syslog messages they are, or JSON documents", NULL,
+		true},
+	{"input-unix-replace-symlink", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL,
+		OFF(input_unix_replace_symlink),
+		"replace a symbolic link at --input-unix (systemd's /dev/log) with the socket",
+		NULL, true},
+	{"input-unix-queue", CONF_INT, "0", "N", 0, 1 << 20, NULL, NULL, OFF(input_unix_queue),
+		"datagrams the kernel queues on --input-unix before senders block (0: "
+		"net.unix.max_dgram_qlen)",
+		NULL, true},
+	{"input-unix-pid-from-system", CONF_BOOL, "true", NULL, 0, 0, NULL, NULL,
+		OFF(input_unix_pid_from_system),
+		"PID of local messages from the kernel's credentials, not from the sender's text",
+		NULL, true},
+	{"input-ratelimit-interval", CONF_INT, "0", "SECONDS", 0, 86400, NULL, NULL,
+		OFF(input_ratelimit_interval),
+		"rate-limit window per sending process on --input-unix (0: no limit)", NULL, true},
+	{"input-ratelimit-burst", CONF_INT, "200", "N", 1, 1 << 30, NULL, NULL,
+		OFF(input_ratelimit_burst), "messages per window and process before drops", NULL,
+		true},
 };
 
 const size_t conf_noptions = sizeof(conf_options) / sizeof(conf_options[0]);

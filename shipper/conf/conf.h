@@ -47,12 +47,20 @@ struct conf {
 	const char *input_unix;
 	bool input_stdin;
 	const char *rulebase;
+	int text_format; /* CONF_TEXT_* */
+	bool input_unix_replace_symlink;
+	long input_unix_queue;
+	bool input_unix_pid_from_system;
+	long input_ratelimit_interval;
+	long input_ratelimit_burst;
 	bool log_syslog;
 
 	/* Bookkeeping: copies of string values, and where each option was last set from. */
 	struct conf_str *strings;
 	unsigned char origin[64]; /* enum conf_origin, by index in conf_options */
 };
+
+enum conf_text_format { CONF_TEXT_RELAY, CONF_TEXT_JSON };
 
 enum conf_origin { CONF_FROM_DEFAULT, CONF_FROM_FILE, CONF_FROM_ARGS };
 

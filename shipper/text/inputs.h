@@ -14,13 +14,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* The message was cut: a datagram or a line longer than the input's maximum. */
 #define INPUT_F_TRUNCATED 0x1u
 
 /* One message: buf[0..len) is valid only during the call (not NUL-terminated; a line has no
- * '\n'). flags: INPUT_F_*. */
-typedef void input_msg_fn(void *arg, const char *buf, size_t len, unsigned int flags);
+ * '\n'). flags: INPUT_F_*. pid: the sender's process as the kernel names it (SO_PASSCRED on the
+ * unix socket), 0 when unknown (standard input). */
+typedef void input_msg_fn(void *arg, const char *buf, size_t len, unsigned int flags, pid_t pid);
 
 #define INPUT_DEFAULT_MAX_MSG 65536 /* longest datagram or line kept whole */
 #define INPUT_UNIX_BUDGET     256   /* default datagrams per input_unix_read() call */
@@ -33,9 +35,23 @@ struct input_unix_stats {
 	uint64_t truncated;   /* datagrams longer than max_msg, delivered cut */
 	uint64_t errors;      /* recv errors other than EAGAIN/EINTR */
 	uint64_t budget_hits; /* reads that stopped at their budget, maybe with more pending */
+	uint64_t no_creds;    /* datagrams without the sender's credentials */
 };
 
 struct input_unix;
+
+/* How to open the socket (input_unix_open). */
+struct input_unix_conf {
+	const char *path;
+	size_t max_msg; /* 0: INPUT_DEFAULT_MAX_MSG */
+	/* A symbolic link at path (systemd's /dev/log -> /run/systemd/journal/dev-log) is
+	 * replaced by our socket only when this is set; else it is refused. */
+	bool replace_symlink;
+	/* Datagrams the kernel queues before it blocks senders: net.unix.max_dgram_qlen is read
+	 * when a socket is created and no socket option changes it, so it is raised for the
+	 * moment of socket() and put back. 0: leave the system's value. */
+	int queue;
+};
 
 /* Bind a datagram socket at path, mode 0666 so that every local program can log. A socket file
  * left by a dead process (connect refused) is replaced; a socket something still receives on
@@ -43,6 +59,15 @@ struct input_unix;
  * max_msg 0 means INPUT_DEFAULT_MAX_MSG. Returns NULL with errno set and a message in err
  * ("input-unix /dev/log: in use by another process (connect succeeded)"). */
 struct input_unix *input_unix_new(const char *path, size_t max_msg, char *err, size_t errlen);
+/* The same with every choice of struct input_unix_conf. */
+struct input_unix *input_unix_open(const struct input_unix_conf *c, char *err, size_t errlen);
+/* A datagram socket passed by systemd (socket activation, sd_listen_fds): read as it is, its
+ * file left alone at free (the socket unit owns it). Refused (EINVAL) unless fd is an AF_UNIX
+ * datagram socket. The fd is owned from then on, also on failure. */
+struct input_unix *input_unix_adopt(int fd, size_t max_msg, char *err, size_t errlen);
+/* The queue length the socket got (struct input_unix_conf queue), or 0 when it is the
+ * system's. */
+int input_unix_queue(const struct input_unix *in);
 /* Close the socket and remove the file, unless another process has replaced it since. Accepts
  * NULL. */
 void input_unix_free(struct input_unix *in);
@@ -51,9 +76,11 @@ const char *input_unix_path(const struct input_unix *in);
 /* Receive up to budget (0: INPUT_UNIX_BUDGET) pending datagrams, one callback each. Returns how
  * many were delivered (0 when none was pending), or -errno for an error that is not transient
  * (also counted).
- * The kernel queues at most net.unix.max_dgram_qlen datagrams (10 on our machines) and then
- * blocks syslog(3) and logger, or fails a non-blocking sender with EAGAIN; that loss happens in
- * the sender and cannot be counted here. Read this socket on every loop turn. */
+ * The kernel queues at most net.unix.max_dgram_qlen datagrams (10 on our machines, unless
+ * raised with struct input_unix_conf queue) and then blocks syslog(3) and logger, or fails a
+ * non-blocking sender with EAGAIN; that loss happens in the sender and cannot be counted here.
+ * Read this socket on every loop turn. Each datagram comes with its sender's pid from the
+ * kernel (SCM_CREDENTIALS), which the sender cannot forge unless it has CAP_SYS_ADMIN. */
 int input_unix_read(struct input_unix *in, int budget, input_msg_fn *cb, void *arg);
 const struct input_unix_stats *input_unix_get_stats(const struct input_unix *in);
 

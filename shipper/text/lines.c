@@ -4,6 +4,7 @@
 #include "shipper/text/lines.h"
 
 #include "framing/framing_parse.h"
+#include "framing/framing_relay.h"
 #include "lib/fmt.h"
 #include "lib/json_scan.h"
 #include "lib/jsonstr.h"
@@ -33,6 +34,9 @@ struct jbuf {
 struct lines {
 	ln_ctx ln;
 	struct framing_parser parser; /* and the header fields of the last message */
+	struct framing_parsed last;   /* the last message, for lines_refit */
+	unsigned int last_flags;
+	bool json;
 	char node[256];
 	size_t max_input;
 	size_t max_payload;
@@ -337,6 +341,65 @@ static unsigned int normalize(
 	return LINES_F_UNPARSED;
 }
 
+static void count(struct lines *l, enum framing_form form, unsigned int flags);
+static int finish(struct lines *l, int ret);
+
+/* Relaying: the header as read, MSG as it came but for control characters, escaped as rsyslog
+ * escapes them (counted as "replaced"). framing_parse keeps the header fields
+ * printable and within their limits, and reads no further than len. */
+static int relay(struct lines *l, const char *buf, size_t len, unsigned int flags,
+	const struct timespec *now, struct lines_msg *out)
+{
+	static const enum lines_form forms[] = {
+		[FRAMING_FORM_PLAIN] = LINES_FORM_PLAIN,
+		[FRAMING_FORM_RFC3164] = LINES_FORM_RFC3164,
+		[FRAMING_FORM_RFC5424] = LINES_FORM_RFC5424,
+	};
+	struct framing_parsed p;
+	size_t need;
+
+	framing_parse(&l->parser, buf, len, now, &p);
+	if (p.bad_pri)
+		flags |= LINES_F_BAD_PRI;
+	/* Structured data the relay cannot vouch for stays text: MSG from where it starts. */
+	if (p.sd && !framing_sd_valid(p.sd, p.sd_len)) {
+		p.msg_len += (size_t)(p.msg - p.sd);
+		p.msg = p.sd;
+		p.sd = NULL;
+		p.sd_len = 0;
+	}
+	if (framing_relay_controls(p.msg, p.msg_len)) {
+		need = p.msg_len * 4;
+		if (need > l->clean_cap) {
+			char *c = realloc(l->clean, need);
+
+			if (!c)
+				return finish(l, -ENOMEM);
+			l->clean = c;
+			l->clean_cap = need;
+		}
+		p.msg_len = framing_relay_escape(l->clean, p.msg, p.msg_len);
+		p.msg = l->clean;
+		flags |= LINES_F_REPLACED;
+	}
+	out->form = forms[p.form];
+	out->flags = flags;
+	out->facility = p.hdr.facility;
+	out->severity = p.hdr.severity;
+	out->time = p.hdr.time;
+	out->have_time = p.have_time;
+	out->hostname = p.hdr.hostname;
+	out->app_name = p.hdr.app_name;
+	out->procid = p.hdr.procid;
+	out->msgid = p.hdr.msgid;
+	out->sd = p.sd;
+	out->sd_len = p.sd_len;
+	out->msg = p.msg;
+	out->msg_len = p.msg_len;
+	count(l, p.form, flags);
+	return 0;
+}
+
 static void count(struct lines *l, enum framing_form form, unsigned int flags)
 {
 	l->stats.messages++;
@@ -394,6 +457,8 @@ int lines_parse(
 	}
 	if ((in_flags & LINES_IN_JSON) && pass_through(l, buf, len, flags, &now, out))
 		return 0;
+	if (!l->json)
+		return relay(l, buf, len, flags, &now, out);
 	ret = clean_copy(l, buf, len, &clen, &replaced);
 	if (ret < 0)
 		return finish(l, ret);
@@ -424,7 +489,31 @@ int lines_parse(
 	out->msgid = p.hdr.msgid;
 	out->json = l->out.p;
 	out->json_len = l->out.len;
+	out->have_time = p.have_time;
+	l->last = p;
+	l->last_flags = flags;
 	count(l, p.form, flags);
+	return 0;
+}
+
+int lines_refit(struct lines *l, size_t max, struct lines_msg *out)
+{
+	size_t saved = l->max_payload;
+	int ret;
+
+	if (out->json_len <= max)
+		return 0;
+	if (!(l->last_flags & LINES_F_TRUNCATED))
+		l->stats.truncated++;
+	l->last_flags |= LINES_F_TRUNCATED;
+	l->max_payload = max;
+	ret = build_to_fit(l, &l->last, l->last_flags);
+	l->max_payload = saved;
+	if (ret < 0)
+		return finish(l, ret);
+	out->flags = l->last_flags;
+	out->json = l->out.p;
+	out->json_len = l->out.len;
 	return 0;
 }
 
@@ -526,6 +615,16 @@ int lines_set_max_input(struct lines *l, size_t max)
 		return -EINVAL;
 	l->max_input = max;
 	return 0;
+}
+
+void lines_set_json(struct lines *l, bool json)
+{
+	l->json = json;
+}
+
+bool lines_json(const struct lines *l)
+{
+	return l->json;
 }
 
 void lines_set_max_payload(struct lines *l, size_t max)

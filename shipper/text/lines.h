@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Local text logs -> syslog header fields + one JSON document, normalized with liblognorm.
+/* Local text logs -> syslog header fields + MSG to relay (the default), or + one JSON document
+ * normalized with liblognorm (lines_set_json).
+ *
+ * Relay: the header fields and STRUCTURED-DATA as read, MSG byte for byte as it came (not
+ * repaired: a relay passes on what it got, as rsyslog does) but for control characters, which
+ * are escaped as rsyslog escapes them ("\n" -> "#012", LINES_F_REPLACED); no document is built.
  *
  * Accepted forms, one message per call (a datagram from /dev/log or a line from stdin):
  *   RFC 3164 as syslog(3) and logger send it: <PRI>Mmm dd hh:mm:ss [HOSTNAME] TAG[PID]: MSG
@@ -65,7 +70,12 @@ struct lines_msg {
 	const char *procid;
 	const char *msgid;
 	const char *json; /* the payload, not NUL-terminated; for LINES_FORM_JSON it points */
-	size_t json_len;  /* into the caller's input buffer */
+	size_t json_len;  /* into the caller's input buffer; NULL when relaying */
+	bool have_time;	  /* time is the header's, not the receive time */
+	const char *sd;	  /* relay: RFC 5424 STRUCTURED-DATA as written, or NULL */
+	size_t sd_len;
+	const char *msg; /* relay: MSG, into the caller's input buffer */
+	size_t msg_len;
 };
 
 struct lines_stats {
@@ -100,6 +110,17 @@ int lines_set_max_input(struct lines *l, size_t max);
  * "fields" and has its msg cut until it fits ("truncated":true); a JSON line that is too long is
  * shipped as text the same way. Set it to the datagram budget so framing never cuts JSON. */
 void lines_set_max_payload(struct lines *l, size_t max);
+
+/* Build the JSON document (true) or relay (false, the default). */
+void lines_set_json(struct lines *l, bool json);
+bool lines_json(const struct lines *l);
+
+/* The document of the last message that lines_parse() returned, shortened to at most max
+ * bytes as lines_set_max_payload() would have: for a header longer than the one the limit
+ * was set for (a sender's long APP-NAME, PROCID or MSGID). Returns 0 (out updated) or
+ * -ENOSPC / -ENOMEM, counted as drops. Only after a successful lines_parse() that built a
+ * document (not LINES_FORM_JSON, not relaying). */
+int lines_refit(struct lines *l, size_t max, struct lines_msg *out);
 
 /* Parse one message buf[0..len) (need not be NUL-terminated). Returns 0 and fills *out, or
  * -ENODATA (empty: dropped and counted), -ENOMEM, -ENOSPC (max_payload too small); drops are

@@ -2,7 +2,8 @@
 /* libFuzzer target for shipper/text/lines.c: arbitrary bytes as a datagram or a line, with and
  * without the JSON pass-through, with and without a payload limit, through the sshd sample
  * rulebase. Checks what the header promises: every document is valid UTF-8 and parses as a JSON
- * object, stays within the limit, and holds no NUL; a refusal is one of the documented errors.
+ * object, stays within the limit, and holds no NUL; a refusal is one of the documented errors;
+ * the same holds for a document shortened again by lines_refit.
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
  *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_lines.c shipper/text/lines.c \
@@ -70,19 +71,41 @@ static struct lines *lines_once(void)
 		abort();
 	}
 	lines_set_max_input(l, 4096);
+	lines_set_json(l, true);
 	return l;
 }
 
-/* The first byte chooses the input flags and the payload limit; the rest is the message. */
+/* One document: valid UTF-8, no NUL, one JSON object, within limit (0: none). */
+static void check_doc(const struct lines_msg *m, size_t limit)
+{
+	struct fjson_object *doc;
+	char *text;
+
+	CHECK(m->json && m->json_len > 0);
+	CHECK(!limit || m->json_len <= limit);
+	CHECK(utf8_valid((const unsigned char *)m->json, m->json_len));
+	CHECK(!memchr(m->json, '\0', m->json_len));
+	CHECK(m->facility >= 0 && m->facility <= 23 && m->severity >= 0 && m->severity <= 7);
+	text = malloc(m->json_len + 1);
+	CHECK(text);
+	memcpy(text, m->json, m->json_len);
+	text[m->json_len] = '\0';
+	doc = fjson_tokener_parse(text);
+	CHECK(doc && fjson_object_is_type(doc, fjson_type_object));
+	fjson_object_put(doc);
+	free(text);
+}
+
+/* The first byte chooses the input flags, the payload limit and a second, smaller limit for
+ * lines_refit; the rest is the message. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const size_t limits[] = {0, 64, 200, 512, 2048};
+	static const size_t refits[] = {0, 100, 300, 900};
 	struct lines *l = lines_once();
-	struct fjson_object *doc;
 	struct lines_msg m;
 	unsigned int in_flags;
-	size_t limit;
-	char *text;
+	size_t limit, refit;
 	int ret;
 
 	if (size < 1)
@@ -95,18 +118,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(ret == -ENODATA || ret == -ENOSPC);
 		return 0;
 	}
-	CHECK(m.json && m.json_len > 0);
-	CHECK(!limit || m.json_len <= limit);
-	CHECK(utf8_valid((const unsigned char *)m.json, m.json_len));
-	CHECK(!memchr(m.json, '\0', m.json_len));
-	CHECK(m.facility >= 0 && m.facility <= 23 && m.severity >= 0 && m.severity <= 7);
-	text = malloc(m.json_len + 1);
-	CHECK(text);
-	memcpy(text, m.json, m.json_len);
-	text[m.json_len] = '\0';
-	doc = fjson_tokener_parse(text);
-	CHECK(doc && fjson_object_is_type(doc, fjson_type_object));
-	fjson_object_put(doc);
-	free(text);
+	check_doc(&m, limit);
+	/* A sender's header longer than the one the limit was set for: shortened again
+	 * (pipe_text's budget from the header actually sent). */
+	refit = refits[(data[0] >> 5) % (sizeof(refits) / sizeof(refits[0]))];
+	if (refit && m.form != LINES_FORM_JSON) {
+		ret = lines_refit(l, refit, &m);
+		CHECK(ret == 0 || ret == -ENOSPC);
+		if (ret == 0)
+			check_doc(&m, refit);
+	}
 	return 0;
 }

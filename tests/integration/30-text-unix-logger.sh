@@ -7,13 +7,15 @@
 # the sender's facility, severity, app-name and PID are kept in the header, a line that
 # matches no rule carries "unparsed":true, the socket has mode 0666 while procship runs and is
 # gone after it exits. A second run with --syslog-format rfc5424 keeps logger's MSGID too.
+# The PID is the one logger wrote (--input-unix-pid-from-system=false): the kernel's, the
+# default since issue 16, is tested in 60-relay-central.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 rb=$IT_TOP/conf/rulebases/sshd.rb
 sock=$T/log.sock
 start_rsyslogd
-start_procship --process-events=false --udp-output-enabled \
+start_procship --process-events=false --udp-output-enabled --input-unix-pid-from-system=false \
 	--udp-output-address "127.0.0.1:$RSYSLOG_PORT" --input-unix "$sock" --rulebase "$rb"
 [ -S "$sock" ] || fail "$sock is not a socket while procship runs"
 mode=$(stat -c %a "$sock")
@@ -70,7 +72,7 @@ check_own_log
 # RFC 5424 out: logger's MSGID and structured data survive, PID as PROCID
 : >"$RSYSLOG_OUT"
 start_procship --process-events=false --udp-output-enabled --syslog-format rfc5424 \
-	--udp-output-address "127.0.0.1:$RSYSLOG_PORT" --input-unix "$sock" --rulebase "$rb"
+	--input-unix-pid-from-system=false --udp-output-address "127.0.0.1:$RSYSLOG_PORT" --input-unix "$sock" --rulebase "$rb"
 logger -u "$sock" --rfc5424 -p authpriv.notice -t sshd --id=777 --msgid LOGIN \
 	--sd-id "origin@32473" --sd-param 'ip="10.9.9.9"' \
 	"Accepted password for carol$tag from 10.9.9.9 port 2222 ssh2"

@@ -80,8 +80,8 @@ sys.exit(1 if bad else 0)
 PY
 done
 
-# to standard output: the JSON lines byte for byte
-run_stdin file
+# to standard output: the JSON lines byte for byte (the text lines as documents)
+run_stdin file --text-format json
 "$PYTHON" - "$T/stdout.file" "$gen" <<'PY' || fail "stdout: JSON lines not passed through unchanged (see above)"
 import json, sys
 out = open(sys.argv[1], "rb").read().split(b"\n")[:-1]

@@ -22,7 +22,7 @@ start_rsyslogd
 socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).bind(sys.argv[1])
 os.chmod(sys.argv[1], 0o700)' "$sock"
 [ -S "$sock" ] && [ "$(stat -c %a "$sock")" = 700 ] || fail "could not create a stale socket at $sock"
-start_procship --process-events=false --udp-output-enabled \
+start_procship --process-events=false --udp-output-enabled --input-unix-pid-from-system=false \
 	--udp-output-address "127.0.0.1:$RSYSLOG_PORT" --input-unix "$sock" \
 	--rulebase "$IT_TOP/conf/rulebases/sshd.rb"
 # procship's socket has mode 0666 (the inode number may be reused)
@@ -99,7 +99,7 @@ check_own_log
 # ---- a 100 KB line on standard input is cut and flagged; the next line is whole
 "$PYTHON" -c 'import sys; sys.stdout.write("x" * 100000 + "\nnext line\n")' >"$T/long.txt"
 status=0
-timeout 20 "$PROCSHIP" --process-events=false --input-stdin <"$T/long.txt" >"$T/long.out" \
+timeout 20 "$PROCSHIP" --process-events=false --input-stdin --text-format json <"$T/long.txt" >"$T/long.out" \
 	2>>"$PROCSHIP_LOG" || status=$?
 [ "$status" -eq 0 ] || fail "procship --input-stdin exited with $status on a 100 KB line"
 [ "$(wc -l <"$T/long.out")" -eq 2 ] || fail "a 100 KB line and a short one gave $(wc -l <"$T/long.out") lines"

@@ -48,7 +48,8 @@ per_run=8
 run_format()
 {
 	start_procship --udp-output-enabled --udp-output-address "127.0.0.1:$2" --syslog-format "$1" \
-		--input-unix "$sock" --export-allowlist '{"arguments_regex":["^\\W{0,2}'"$m"'"]}'
+		--text-format json --input-unix-pid-from-system=false --input-unix "$sock" \
+		--export-allowlist '{"arguments_regex":["^\\W{0,2}'"$m"'"]}'
 	IT_MARK=$m "$PYTHON" "$T/drive.py" "$T" "$sock" || fail "the driver failed"
 }
 

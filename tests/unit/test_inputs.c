@@ -29,13 +29,14 @@ struct got {
 	char *msg[MAX_GOT];
 	size_t len[MAX_GOT];
 	unsigned int flags[MAX_GOT];
+	pid_t pid[MAX_GOT];
 };
 
 static struct got got;
 static char dir[48];
 static char sock_path[64];
 
-static void on_msg(void *arg, const char *buf, size_t len, unsigned int flags)
+static void on_msg(void *arg, const char *buf, size_t len, unsigned int flags, pid_t pid)
 {
 	(void)arg;
 	assert_true(got.n < MAX_GOT);
@@ -45,6 +46,7 @@ static void on_msg(void *arg, const char *buf, size_t len, unsigned int flags)
 	got.msg[got.n][len] = '\0';
 	got.len[got.n] = len;
 	got.flags[got.n] = flags;
+	got.pid[got.n] = pid;
 	got.n++;
 }
 
@@ -118,9 +120,10 @@ static void run(char *const argv[])
 		fail_msg("%s exited with status %d", argv[0], status);
 }
 
-static void on_count(void *arg, const char *buf, size_t len, unsigned int flags)
+static void on_count(void *arg, const char *buf, size_t len, unsigned int flags, pid_t pid)
 {
 	(void)buf;
+	(void)pid;
 	assert_int_equal(flags, 0);
 	assert_int_equal(len, 11);
 	(*(int *)arg)++;
@@ -166,12 +169,13 @@ struct parse_ctx {
 	struct lines_msg msg[4];
 };
 
-static void on_parse(void *arg, const char *buf, size_t len, unsigned int flags)
+static void on_parse(void *arg, const char *buf, size_t len, unsigned int flags, pid_t pid)
 {
 	struct parse_ctx *c = arg;
 	struct lines_msg m;
 	char *text;
 
+	(void)pid;
 	assert_int_equal(lines_parse(c->lines, buf, len,
 				 flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0, &m),
 		0);
@@ -210,6 +214,7 @@ static void test_unix_logger(void **state)
 	c.lines = lines_new("conf/rulebases/sshd.rb", "node-1", err, sizeof(err));
 	if (!c.lines)
 		fail_msg("%s", err);
+	lines_set_json(c.lines, true);
 
 	run(plain);
 	run(rfc5424);
@@ -353,6 +358,69 @@ static void test_unix_refusals(void **state)
 	assert_int_equal(lstat(sock_path, &st), -1);
 }
 
+/* The kernel names the sender; a relayed message keeps MSG byte for byte but for controls. */
+static void test_unix_creds_and_relay(void **state)
+{
+	static const char raw[] = "<38>Nov 23 14:09:17 sshd[1]:  x \xff\x01 y";
+	char err[256] = "";
+	struct input_unix *in = input_unix_new(sock_path, 0, err, sizeof(err));
+	struct lines *l = lines_new(NULL, "n", err, sizeof(err));
+	struct lines_msg m;
+
+	(void)state;
+	assert_non_null(in);
+	assert_non_null(l);
+	send_to(sock_path, raw, strlen(raw));
+	assert_int_equal(input_unix_read(in, 0, on_msg, NULL), 1);
+	assert_int_equal(got.pid[0], getpid());
+	assert_int_equal(input_unix_get_stats(in)->no_creds, 0);
+	assert_int_equal(lines_parse(l, got.msg[0], got.len[0], 0, &m), 0);
+	assert_null(m.json);
+	assert_string_equal(m.app_name, "sshd");
+	assert_string_equal(m.procid, "1");
+	assert_int_equal(m.msg_len, 10); /* the control byte escaped as rsyslog escapes it */
+	assert_memory_equal(m.msg, " x \xff#001 y", 10);
+	lines_free(l);
+	input_unix_free(in);
+}
+
+/* A symbolic link (systemd's /dev/log) only when told; a passed socket is read as it is and its
+ * file left alone. */
+static void test_unix_symlink_and_adopt(void **state)
+{
+	struct input_unix_conf c = {.path = sock_path};
+	char err[300] = "", target[80];
+	struct input_unix *in;
+	struct stat st;
+	int fd;
+
+	(void)state;
+	snprintf(target, sizeof(target), "%s/target", dir);
+	assert_int_equal(symlink(target, sock_path), 0);
+	assert_null(input_unix_open(&c, err, sizeof(err)));
+	assert_int_equal(errno, EEXIST);
+	assert_non_null(strstr(err, "--input-unix-replace-symlink"));
+	c.replace_symlink = true;
+	in = input_unix_open(&c, err, sizeof(err));
+	assert_non_null(in);
+	assert_int_equal(lstat(sock_path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	input_unix_free(in);
+
+	fd = bind_at(sock_path);
+	in = input_unix_adopt(fd, 0, err, sizeof(err));
+	assert_non_null(in);
+	send_to(sock_path, "passed", 6);
+	assert_int_equal(input_unix_read(in, 0, on_msg, NULL), 1);
+	assert_int_equal(got.pid[0], getpid());
+	input_unix_free(in);
+	assert_int_equal(lstat(sock_path, &st), 0);
+	fd = open(target, O_CREAT | O_WRONLY, 0600);
+	assert_null(input_unix_adopt(fd, 0, err, sizeof(err)));
+	assert_int_equal(errno, EINVAL);
+	unlink(target);
+}
+
 /* ---- stdin ---------------------------------------------------------------------------------- */
 
 static void test_stdin_pipe(void **state)
@@ -470,6 +538,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unix_stale_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unix_in_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unix_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unix_creds_and_relay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unix_symlink_and_adopt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_pipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_long_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_regular_file, setup, teardown),

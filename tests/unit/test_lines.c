@@ -15,35 +15,13 @@
 #include <cmocka.h>
 #include <json.h>
 
+#include "lib/utf8.h"
 #include "shipper/text/lines.h"
 
 #define RULEBASES "conf/rulebases/"
 
 static struct fjson_object *doc;
 static struct lines_msg msg;
-
-static bool utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n, k;
-
-		if (u[i] < 0x80) {
-			i++;
-			continue;
-		}
-		n = u[i] >= 0xf0 ? 4 : u[i] >= 0xe0 ? 3 : u[i] >= 0xc2 ? 2 : 0;
-		if (n == 0 || u[i] > 0xf4 || i + n > len)
-			return false;
-		for (k = 1; k < n; k++)
-			if ((u[i + k] & 0xc0) != 0x80)
-				return false;
-		i += n;
-	}
-	return true;
-}
 
 /* Parse text with l; the document must be valid JSON and valid UTF-8. */
 static int parse(struct lines *l, const char *text, size_t len, unsigned int in_flags)
@@ -56,7 +34,7 @@ static int parse(struct lines *l, const char *text, size_t len, unsigned int in_
 	ret = lines_parse(l, text, len, in_flags, &msg);
 	if (ret < 0)
 		return ret;
-	assert_true(utf8_valid(msg.json, msg.json_len));
+	assert_int_equal(utf8_invalid(msg.json, msg.json_len, 0), 0); /* test_utf8 tests it */
 	copy = strndup(msg.json, msg.json_len);
 	assert_non_null(copy);
 	assert_int_equal(strlen(copy), msg.json_len); /* no NUL inside */
@@ -124,6 +102,7 @@ static struct lines *new_lines(const char *rulebase)
 
 	if (!l)
 		fail_msg("lines_new: %s", err);
+	lines_set_json(l, true);
 	return l;
 }
 
@@ -675,9 +654,28 @@ static void test_rulebase_errors(void **state)
 	unlink(path);
 }
 
+/* A header longer than the limit was set for: the document is shortened again (that it is
+ * still JSON, fuzz_lines checks). */
+static void refit_shortens_the_document(void **state)
+{
+	struct lines *l = new_lines(NULL);
+	char line[600];
+
+	(void)state;
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "<13>app: ", 9);
+	assert_int_equal(parse(l, line, sizeof(line), 0), 0);
+	assert_int_equal(lines_refit(l, 300, &msg), 0);
+	assert_true(msg.json_len <= 300 && (msg.flags & LINES_F_TRUNCATED));
+	assert_int_equal(lines_refit(l, 10, &msg), -ENOSPC);
+	assert_int_equal(lines_get_stats(l)->truncated, 1);
+	lines_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(refit_shortens_the_document),
 		cmocka_unit_test_teardown(test_rfc3164_devlog, teardown),
 		cmocka_unit_test_teardown(test_rfc3164_hostname, teardown),
 		cmocka_unit_test_teardown(test_rfc3164_file_line, teardown),

@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Case 8, relaying local syslog: the same RFC 3164 datagrams, written by blocking writers as
+syslog(3) writes them, through procship --input-unix (relay) and through rsyslog imuxsock ->
+omfwd (the set-up procship replaces), to one UDP receiver, runs interleaved. Reported per
+relay: messages received per second of wall time and per CPU-second of the relay (all its
+threads, schedstat), and procship's ratio to rsyslog (target: at least 3x per CPU-second).
+Both relays' sockets are created under each queue length of QLENS (net.unix.max_dgram_qlen,
+put back after): this machine's default and the 512 systemd sets on its hosts; the queue
+bounds how many datagrams one wake-up can find."""
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+from lib import env
+from lib.env import fail, log
+from lib.proc import Procship, pin, proc_cpu
+from lib.receivers import Sink
+from lib.results import note, row
+from lib.stats import med, spread
+
+KINDS = ["rsyslog", "procship"]
+QLENS = [10, 512]
+QLEN_SYSCTL = "/proc/sys/net/unix/max_dgram_qlen"
+WRITERS = 2
+MARK = "relaybench"
+
+
+def write_all(path, n):
+    """WRITERS processes send n datagrams in all, blocking; returns when all are written."""
+    per = n // WRITERS
+    pids = []
+    for w in range(WRITERS):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                s.connect(path)
+                stamp = time.strftime("%b %e %H:%M:%S").encode()
+                head = b"<38>" + stamp + b" sshd[%d]: Failed password for invalid user " \
+                    b"%s from 10.0.0.%d port 22 ssh2 " % (os.getpid(), MARK.encode(), w)
+                for i in range(per):
+                    s.send(head + b"%d" % i)
+            finally:
+                os._exit(0)
+        pids.append(pid)
+    for pid in pids:
+        os.waitpid(pid, 0)
+    return per * WRITERS
+
+
+def start_rsyslog(d, sock, port):
+    conf = os.path.join(d, "rsyslog.conf")
+    with open(conf, "w") as f:
+        f.write(f"""global(workDirectory="{d}")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="{sock}")
+*.* action(type="omfwd" target="127.0.0.1" port="{port}" protocol="udp")
+""")
+    p = subprocess.Popen(["rsyslogd", "-n", "-f", conf, "-i", os.path.join(d, "pid")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        if os.path.exists(sock):
+            return p
+        time.sleep(0.01)
+    p.kill()
+    fail("rsyslogd did not create its imuxsock socket")
+    return None
+
+
+def one_run(kind, n):
+    """One relay over n messages: {"rate": msg/s, "per_cpu": msg per CPU-second} or None."""
+    d = tempfile.mkdtemp(prefix=f"relay-{kind}.", dir=env.TMP)
+    sock = os.path.join(d, "log.sock")
+    sink = Sink("--match", MARK, "--count", str(n), "--idle-ms", "3000", "--rcvbuf",
+                str(64 << 20), max_seconds=120, poll_us=env.SINK_POLL_US, prefix=pin(1))
+    if kind == "procship":
+        ps = Procship("--process-events=false", "--udp-output-enabled", "--udp-output-address",
+                      f"127.0.0.1:{sink.port}", "--udp-buffer-size", str(4 << 20),
+                      "--input-unix", sock)
+        pid, proc = ps.p.pid, ps
+    else:
+        proc = start_rsyslog(d, sock, sink.port)
+        if not proc:
+            sink.finish(timeout=1, stop=True)
+            return None
+        pid = proc.pid
+    time.sleep(0.2)
+    cpu0, t0 = proc_cpu(pid)[1], time.monotonic()
+    sent = write_all(sock, n)
+    res = sink.finish(timeout=120)
+    t1, cpu1 = time.monotonic(), proc_cpu(pid)[1]
+    if kind == "procship":
+        ps.stop()
+    else:
+        proc.terminate()
+        proc.wait(timeout=10)
+    got = int(res.get("matched", 0))
+    if got < sent:
+        log(f"relay {kind}: {got} of {sent} arrived")
+    if got == 0:
+        fail(f"relay {kind}: the receiver got nothing")
+        return None
+    return {"rate": got / (t1 - t0), "per_cpu": got / max(cpu1 - cpu0, 1e-6), "got": got,
+            "sent": sent}
+
+
+def set_qlen(v):
+    with open(QLEN_SYSCTL, "w") as f:
+        f.write(f"{v}\n")
+
+
+def one_qlen(qlen, reps, n):
+    runs = {k: [] for k in KINDS}
+    for r in range(reps):
+        for kind in (KINDS if r % 2 == 0 else list(reversed(KINDS))):
+            res = one_run(kind, n)
+            if res:
+                runs[kind].append(res)
+                log(f"relay {kind} qlen {qlen}: {res['got']}/{res['sent']} received, "
+                    f"{res['rate']:.0f}/s, {res['per_cpu']:.0f} per CPU-second")
+    base = med([x["per_cpu"] for x in runs["rsyslog"]]) if runs["rsyslog"] else None
+    for kind in KINDS:
+        xs = runs[kind]
+        if not xs:
+            row("relay", kind=kind, qlen=qlen, status="did not run")
+            continue
+        per = [x["per_cpu"] for x in xs]
+        row("relay", kind=kind, qlen=qlen, runs=len(xs), n=n,
+            rate_med=med([x["rate"] for x in xs]),
+            rate_spread=spread([x["rate"] for x in xs], "{:.0f}"), per_med=med(per),
+            per_spread=spread(per, "{:.0f}"), lost=sum(x["sent"] - x["got"] for x in xs),
+            ratio=med(per) / base if base else None)
+
+
+def relay_case(reps, quick):
+    n = 2000 if quick else 200000
+    old = open(QLEN_SYSCTL).read().strip()
+    try:
+        for qlen in QLENS:
+            set_qlen(qlen)
+            one_qlen(qlen, reps, n)
+    finally:
+        set_qlen(old)
+    note("relay", f"{WRITERS} blocking writers (Python, one datagram per send, as syslog(3)), "
+                  "the relay's CPU is every thread's on-CPU time (schedstat) while it relays; "
+                  "the receiver runs alone on CPU 1. rsyslog: imuxsock (special parser, the "
+                  "default) -> omfwd, RSYSLOG_TraditionalForwardFormat; procship: "
+                  "--input-unix, --text-format relay, RFC 3164.")

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* framing/framing_relay.c: a local message written again as RFC 3164 and RFC 5424 the way
+ * rsyslog's standard forwarding templates write it, the header never cut, MSG cut at a
+ * character, and which STRUCTURED-DATA a relay vouches for. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "framing/framing_relay.h"
+
+/* 2026-11-23T14:09:17.123456789Z */
+static const struct timespec t0 = {1795442957, 123456789};
+
+static char buf[1024];
+static bool cut;
+
+static struct framing_relay msg(const char *app, const char *procid, const char *text)
+{
+	struct framing_relay m = {
+		.facility = 4,
+		.severity = 6,
+		.time = t0,
+		.hostname = "host1",
+		.app_name = app,
+		.procid = procid,
+		.msgid = "",
+		.msg = text,
+		.msg_len = strlen(text),
+	};
+
+	return m;
+}
+
+static void assert_built(ssize_t n, const char *want)
+{
+	assert_true(n >= 0);
+	if ((size_t)n != strlen(want) || memcmp(buf, want, (size_t)n) != 0)
+		fail_msg("got [%.*s], want [%s]", (int)n, buf, want);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return 0;
+}
+
+static void rfc3164_tag_forms(void **state)
+{
+	struct framing_relay m = msg("sshd", "42", "Failed password for eve");
+
+	(void)state;
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 sshd[42]: Failed password for eve");
+	assert_false(cut);
+	m = msg("CRON", "", "(root) CMD (true)");
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 CRON: (root) CMD (true)");
+	/* no TAG: MSG follows the hostname, as the receiver would have read it from the sender */
+	m = msg("", "77", "just text");
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 just text");
+	/* an empty MSG brings no separator */
+	m = msg("app", "", "");
+	assert_built(
+		framing_relay_3164(buf, sizeof(buf), &m, &cut), "<38>Nov 23 14:09:17 host1 app:");
+}
+
+static void rfc3164_drops_what_it_cannot_carry(void **state)
+{
+	static const char sd[] = "[origin@32473 ip=\"10.9.9.9\"]";
+	struct framing_relay m = msg("a-very-long-program-name-of-40-chars-xx", "1", "x");
+
+	(void)state;
+	m.msgid = "LOGIN";
+	m.sd = sd;
+	m.sd_len = strlen(sd);
+	/* TAG cut at 32 (RFC 3164 4.1.3), MSGID and SD left out */
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 a-very-long-program-name-of-40-c[1]: x");
+	/* an RFC 5424 APP-NAME that would end or split the TAG */
+	m = msg("procship:[1]", "2]", "x");
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 procship__1_[2_]: x");
+}
+
+static void rfc5424_fields(void **state)
+{
+	static const char sd[] = "[origin@32473 ip=\"10.9.9.9\"][a b=\"\\]\"]";
+	struct framing_relay m = msg("sshd", "42", "Accepted");
+
+	(void)state;
+	m.msgid = "LOGIN";
+	m.sd = sd;
+	m.sd_len = strlen(sd);
+	assert_built(framing_relay_5424(buf, sizeof(buf), &m, &cut),
+		"<38>1 2026-11-23T14:09:17.123456Z host1 sshd 42 LOGIN "
+		"[origin@32473 ip=\"10.9.9.9\"][a b=\"\\]\"] Accepted");
+	/* from RFC 3164: nothing but the TAG's parts, "-" for the rest */
+	m = msg("CRON", "", "run");
+	assert_built(framing_relay_5424(buf, sizeof(buf), &m, &cut),
+		"<38>1 2026-11-23T14:09:17.123456Z host1 CRON - - - run");
+	/* an SD the relay cannot vouch for is not written */
+	m.sd = "[x y=\"open";
+	m.sd_len = strlen(m.sd);
+	assert_built(framing_relay_5424(buf, sizeof(buf), &m, &cut),
+		"<38>1 2026-11-23T14:09:17.123456Z host1 CRON - - - run");
+}
+
+static void header_never_cut_msg_cut_at_character(void **state)
+{
+	struct framing_relay m = msg("app", "1", "h\xc3\xa9llo");
+	ssize_t n;
+
+	(void)state;
+	n = framing_relay_3164(buf, 10, &m, &cut);
+	assert_int_equal(n, -ENOSPC);
+	/* "<38>Nov 23 14:09:17 host1 app[1]: " is 34 bytes; room for "h" and not half of é */
+	n = framing_relay_3164(buf, 36, &m, &cut);
+	assert_int_equal(n, 35);
+	assert_true(cut);
+	m.facility = 24;
+	assert_int_equal(framing_relay_5424(buf, sizeof(buf), &m, &cut), -EINVAL);
+}
+
+static void sd_validity(void **state)
+{
+	static const char *const good[] = {"[a]", "[a b=\"\"]", "[a b=\"x\\\"y\" c=\"\\\\\"][d]",
+		"[exampleSDID@32473 iut=\"3\" eventSource=\"Application\"]"};
+	static const char *const bad[] = {"", "-", "[]", "[a", "[a b]", "[a b=\"x]", "[a b=\"x\"",
+		"[a b=\"]\"]", "[a][", "[a] ", "[a b=\"x\ny\"]", "[a=b]",
+		"[aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]", "[a b=x]"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!framing_sd_valid(good[i], strlen(good[i])))
+			fail_msg("refused %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (framing_sd_valid(bad[i], strlen(bad[i])))
+			fail_msg("accepted %s", bad[i]);
+}
+
+static void escape_controls(void **state)
+{
+	static const char in[] = "a\nb\tc\x1f\xc3\xa9\x7f";
+	char out[64];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(framing_relay_controls(in, sizeof(in)), 4); /* the NUL at the end too */
+	n = framing_relay_escape(out, in, sizeof(in));
+	assert_int_equal(n, sizeof(in) + 4 * 3);
+	assert_memory_equal(out, "a#012b#011c#037\xc3\xa9\x7f#000", n);
+	assert_int_equal(framing_relay_controls("plain", 5), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rfc3164_tag_forms),
+		cmocka_unit_test(rfc3164_drops_what_it_cannot_carry),
+		cmocka_unit_test(rfc5424_fields),
+		cmocka_unit_test(header_never_cut_msg_cut_at_character),
+		cmocka_unit_test(sd_validity),
+		cmocka_unit_test(escape_controls),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
