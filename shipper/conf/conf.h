@@ -57,7 +57,7 @@ struct conf {
 
 	/* Bookkeeping: copies of string values, and where each option was last set from. */
 	struct conf_str *strings;
-	unsigned char origin[64]; /* enum conf_origin, by index in conf_options */
+	unsigned char origin[128]; /* enum conf_origin, by index in conf_options */
 };
 
 enum conf_text_format { CONF_TEXT_RELAY, CONF_TEXT_JSON };
