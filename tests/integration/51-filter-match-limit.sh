@@ -40,4 +40,6 @@ run_list denylist "$T/deny.out"
 [ "$(cnt "$T/deny.out" zzzz)" -eq 2 ] || fail "denylist: an argument that does not match was dropped"
 errors=$(metric "$T/denylist.prom" procship_filter_match_errors_total)
 [ "$errors" -ge 2 ] || fail "denylist: $errors match errors counted, want at least 2"
-check_own_log 'filters: [0-9]+ regex matches hit the match limit'
+# Another user's regex storm on a busy host may put uids over the time budget; that line says
+# so and fails closed too, so it is not this test's failure.
+check_own_log 'filters: [0-9]+ (regex matches hit the match limit|regexes not run over the regex time budget)'
