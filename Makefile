@@ -104,7 +104,7 @@ conf_SRCS := shipper/conf/conf.c
 conf_yaml_SRCS := shipper/conf/conf_yaml.c
 log_SRCS := shipper/sys/log.c
 privs_SRCS := shipper/sys/privs.c
-getevents_SRCS := shipper/getevents.c
+getevents_SRCS := shipper/getevents.c shipper/getevents/doc.c shipper/getevents/compact.c
 fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
@@ -174,6 +174,8 @@ test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
 test_stats_MODS := stats metrics
 test_ratelimit_MODS := ratelimit
+test_getevents_MODS := getevents lib
+test_getevents_LDFLAGS := -lpcre2-8
 test_docs_json_MODS := docs_json lib
 test_framing_MODS := framing lib
 test_framing_names_MODS := framing lib
@@ -321,6 +323,8 @@ fuzz_lines_MODS := lines framing lib
 fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_MODS := procevents proc_cache event_json lib
 fuzz_event_LIBS := -lfastjson
+fuzz_getevents_MODS := getevents lib
+fuzz_getevents_LIBS := -lfastjson -lpcre2-8
 
 fuzz_link = tests/fuzz/fuzz_$(1).c $(call mod_srcs,$(fuzz_$(1)_MODS)) $(fuzz_$(1)_EXTRA)
 
