@@ -209,6 +209,7 @@ check-integration: $(OUTPUT)/procship
 
 check-man: $(OUTPUT)/procship
 	$(Q)tests/check-man $(OUTPUT)/procship man/procship.8
+	$(Q)mandoc -T lint -W warning man/procship-getevents.1
 	$(Q)tests/check-conf-sample $(OUTPUT)/procship conf/procship.yaml man/procship.conf.5
 
 check-style:
@@ -274,6 +275,8 @@ install: $(OUTPUT)/procship
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/procship
 	install -m 0755 $(OUTPUT)/procship $(DESTDIR)$(PREFIX)/sbin/procship
 	install -m 0644 man/procship.8 $(DESTDIR)$(PREFIX)/share/man/man8/procship.8
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 man/procship-getevents.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	[ ! -f man/procship.conf.5 ] || install -m 0644 man/procship.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 contrib/rsyslog/procship-receiver.conf conf/procship.yaml \
 		$(DESTDIR)$(PREFIX)/share/procship/
