@@ -105,5 +105,6 @@ rc=0
 ge -e PROCESS_EXCE "$SINK_OUT" >/dev/null 2>"$T/usage.err" || rc=$?
 [ "$rc" -eq 2 ] && grep -q "unknown event type 'PROCESS_EXCE'" "$T/usage.err" ||
 	fail "a bad --event-types: status $rc, $(cat "$T/usage.err")"
-"$PROCSHIP" --help | grep -q "procship getevents" || fail "procship --help does not name getevents"
+help=$("$PROCSHIP" --help)
+[[ $help == *"procship getevents"* ]] || fail "procship --help does not name getevents"
 check_own_log
