@@ -278,10 +278,9 @@ static int read_fields(struct gev_doc *d, char *err, size_t errlen)
 	}
 	if (d->key && get_obj(d->root, d->key, &body, err, errlen, "") < 0)
 		return -EINVAL;
-	if (d->kind == GEV_EXEC || d->kind == GEV_EXIT) {
-		if (read_process(d, body, err, errlen) < 0)
-			return -EINVAL;
-	}
+	/* Every event but rate_limit_info may have a process, which --processes matches. */
+	if (body && d->kind != GEV_RATE_LIMIT_INFO && read_process(d, body, err, errlen) < 0)
+		return -EINVAL;
 	if (d->kind == GEV_EXIT &&
 		(get_str(body, "signal", &d->signal, err, errlen, "process_exit.") < 0 ||
 			get_uint(body, "status", &d->status, err, errlen, "process_exit.") < 0))
