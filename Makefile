@@ -210,6 +210,10 @@ check-integration: $(OUTPUT)/procship
 check-man: $(OUTPUT)/procship
 	$(Q)tests/check-man $(OUTPUT)/procship man/procship.8
 	$(Q)mandoc -T lint -W warning man/procship-getevents.1
+	$(Q)for o in $$($(OUTPUT)/procship getevents --help | grep -oE -- '--[a-z-]+' | sort -u); do \
+		grep -q -- "Fl -$${o#--}" man/procship-getevents.1 || \
+			{ echo "check-man: $$o: not in man/procship-getevents.1"; exit 1; }; \
+	done; echo "check-man: procship getevents --help options all in man/procship-getevents.1"
 	$(Q)tests/check-conf-sample $(OUTPUT)/procship conf/procship.yaml man/procship.conf.5
 
 check-style:
