@@ -95,7 +95,7 @@ pidlimit_SRCS := shipper/text/pidlimit.c
 budget_SRCS := shipper/admit/budget.c
 filters_SRCS := shipper/admit/filters.c $(budget_SRCS)
 ratelimit_SRCS := shipper/admit/ratelimit.c
-event_json_SRCS := shipper/encode/event_json.c
+event_json_SRCS := shipper/encode/event_json.c shipper/encode/signals.c
 docs_json_SRCS := shipper/encode/docs_json.c
 hostport_SRCS := shipper/out/hostport.c
 udp_sock_SRCS := shipper/out/udp_sock.c
@@ -107,7 +107,7 @@ conf_SRCS := shipper/conf/conf.c
 conf_yaml_SRCS := shipper/conf/conf_yaml.c
 log_SRCS := shipper/sys/log.c
 privs_SRCS := shipper/sys/privs.c
-getevents_SRCS := shipper/getevents.c
+getevents_SRCS := shipper/getevents.c shipper/getevents/doc.c shipper/getevents/compact.c
 fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
@@ -169,6 +169,7 @@ test_udp_link_LDFLAGS := $(test_udp_LDFLAGS)
 test_udp_sock_MODS := udp_sock hostport lib
 test_hostport_MODS := hostport lib
 test_event_json_MODS := event_json proc_cache procevents lib
+test_signals_MODS := event_json proc_cache lib
 test_procevents_MODS := procevents proc_cache event_json lib
 test_export_file_LDFLAGS := -lz
 test_filters_LDFLAGS := -lpcre2-8
@@ -177,6 +178,8 @@ test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
 test_stats_MODS := stats metrics
 test_ratelimit_MODS := ratelimit
+test_getevents_MODS := getevents lib
+test_getevents_LDFLAGS := -lpcre2-8
 test_docs_json_MODS := docs_json lib
 test_framing_MODS := framing lib
 test_framing_names_MODS := framing lib
@@ -211,6 +214,11 @@ check-integration: $(OUTPUT)/procship
 
 check-man: $(OUTPUT)/procship
 	$(Q)tests/check-man $(OUTPUT)/procship man/procship.8
+	$(Q)mandoc -T lint -W warning man/procship-getevents.1
+	$(Q)for o in $$($(OUTPUT)/procship getevents --help | grep -oE -- '--[a-z-]+' | sort -u); do \
+		grep -q -- "Fl -$${o#--}" man/procship-getevents.1 || \
+			{ echo "check-man: $$o: not in man/procship-getevents.1"; exit 1; }; \
+	done; echo "check-man: procship getevents --help options all in man/procship-getevents.1"
 	$(Q)tests/check-conf-sample $(OUTPUT)/procship conf/procship.yaml man/procship.conf.5
 
 check-style:
@@ -276,6 +284,8 @@ install: $(OUTPUT)/procship
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/procship
 	install -m 0755 $(OUTPUT)/procship $(DESTDIR)$(PREFIX)/sbin/procship
 	install -m 0644 man/procship.8 $(DESTDIR)$(PREFIX)/share/man/man8/procship.8
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 man/procship-getevents.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	[ ! -f man/procship.conf.5 ] || install -m 0644 man/procship.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 contrib/rsyslog/procship-receiver.conf conf/procship.yaml \
 		$(DESTDIR)$(PREFIX)/share/procship/
@@ -328,6 +338,8 @@ fuzz_event_MODS := procevents proc_cache event_json lib
 fuzz_relay_MODS := lines framing lib
 fuzz_relay_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_LIBS := -lfastjson
+fuzz_getevents_MODS := getevents lib
+fuzz_getevents_LIBS := -lfastjson -lpcre2-8
 
 fuzz_link = tests/fuzz/fuzz_$(1).c $(call mod_srcs,$(fuzz_$(1)_MODS)) $(fuzz_$(1)_EXTRA)
 

@@ -62,7 +62,14 @@ size_t fmt_rfc3339(char *buf, size_t size, const struct timespec *ts, unsigned i
 	size_t len, n;
 	char *p;
 
-	if (digits > 9 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+		return 0;
+	if (digits == FMT_PROTOJSON)
+		digits = ts->tv_nsec == 0	      ? 0
+			 : ts->tv_nsec % 1000000 == 0 ? 3
+			 : ts->tv_nsec % 1000 == 0    ? 6
+						      : 9;
+	if (digits > 9)
 		return 0;
 	if (!last.valid || last.sec != ts->tv_sec) {
 		last.valid = false;

@@ -12,6 +12,10 @@
 #include <stdint.h>
 #include <time.h>
 
+/* fmt_rfc3339's `digits` for protojson's google.protobuf.Timestamp rule (what Tetragon's JSON
+ * export writes): 0, 3, 6 or 9 digits, the fewest that hold tv_nsec exactly. */
+#define FMT_PROTOJSON 0x100u
+
 /* v in decimal at d, which has room for 20 bytes; no NUL. Returns the length. Inline: the
  * framer and the encoder write several numbers per message. */
 static inline size_t fmt_u64(char *d, uint64_t v)
@@ -35,7 +39,7 @@ static inline size_t fmt_u64(char *d, uint64_t v)
  * the time first). The date and clock of the last second written are kept, per thread: a
  * stream of times within one second costs one gmtime_r. Returns the length without the NUL,
  * or 0 when buf (size bytes) is too small, digits > 9, tv_nsec is outside 0..999999999, or
- * the year is before 0. */
+ * the year is before 0. digits FMT_PROTOJSON picks 0, 3, 6 or 9 from tv_nsec. */
 size_t fmt_rfc3339(char *buf, size_t size, const struct timespec *ts, unsigned int digits);
 
 /* fmt_rfc3339 for nanoseconds since the epoch; a negative time is the second before it plus

@@ -128,6 +128,31 @@ size_t utf8_repair(char *dst, const char *s, size_t len, unsigned int flags, boo
 	return o;
 }
 
+size_t utf8_repair_runs(char *dst, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	bool in_run = false;
+	size_t i = 0, o = 0, n;
+
+	while (i < len) {
+		n = utf8_keep(u + i, len - i, 0);
+		if (n == 0) {
+			if (!in_run) {
+				memcpy(dst + o, UTF8_REPLACEMENT, UTF8_REPLACEMENT_LEN);
+				o += UTF8_REPLACEMENT_LEN;
+			}
+			in_run = true;
+			i++;
+			continue;
+		}
+		in_run = false;
+		memcpy(dst + o, s + i, n);
+		o += n;
+		i += n;
+	}
+	return o;
+}
+
 char *utf8_repair_dup(const char *s)
 {
 	size_t len = strlen(s), bad = utf8_invalid(s, len, 0), n;
@@ -135,11 +160,11 @@ char *utf8_repair_dup(const char *s)
 
 	if (bad == 0)
 		return NULL;
-	/* Each bad byte grows to the three bytes of U+FFFD. */
+	/* At worst each bad byte is a run of its own and grows to the three bytes of U+FFFD. */
 	out = malloc(len + 2 * bad + 1);
 	if (!out)
 		return NULL;
-	n = utf8_repair(out, s, len, 0, NULL);
+	n = utf8_repair_runs(out, s, len);
 	out[n] = '\0';
 	return out;
 }

@@ -52,8 +52,14 @@ size_t utf8_invalid(const char *s, size_t len, unsigned int flags);
  * Returns the length written; *replaced (may be NULL) says whether anything was. */
 size_t utf8_repair(char *dst, const char *s, size_t len, unsigned int flags, bool *replaced);
 
-/* The C string s repaired, in a malloc'd NUL-terminated copy; NULL when s is valid already
- * (nothing to copy; errno untouched) or on ENOMEM (errno set). */
+/* Copy s[0..len) to dst with each run of consecutive bytes that start no valid sequence
+ * replaced by one U+FFFD, as Go's strings.ToValidUTF8 does (what Tetragon applies to paths and
+ * arguments). NUL is kept. dst has room for len + 2 * utf8_invalid(s, len, 0) bytes; no NUL is
+ * written. Returns the length written. */
+size_t utf8_repair_runs(char *dst, const char *s, size_t len);
+
+/* The C string s repaired by utf8_repair_runs, in a malloc'd NUL-terminated copy; NULL when s
+ * is valid already (nothing to copy; errno untouched) or on ENOMEM (errno set). */
 char *utf8_repair_dup(const char *s);
 
 #endif

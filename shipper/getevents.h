@@ -1,20 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* "procship getevents": read JSON events (one per line, a file or stdin) and print them the way
- * "tetra getevents -o compact" does:
- *   🚀 process HOST BINARY ARGUMENTS
- *   💥 exit    HOST BINARY ARGUMENTS STATUS
- */
+/* "procship getevents": tetra getevents (Tetragon v1.7.0) for a file or a pipe of JSON events,
+ * one per line: JSON out by default, -o compact for tetra's one-liners, tetra's filters that
+ * make sense without Kubernetes (--processes, --event-types), --timestamps and --color.
+ * man/procship-getevents.1 is its manual. */
 #ifndef PROCSHIP_GETEVENTS_H
 #define PROCSHIP_GETEVENTS_H
 
-#include <stddef.h>
+#include <stdio.h>
 
-/* The compact line for one event (no newline), NUL-terminated in buf. Returns its length,
- * 0 when the event is not shown (another kind, or filtered out by processes: binary base
- * names, NULL-terminated, NULL = all), or -1 when json is not an event object. */
-int getevents_compact(const char *json, const char *const *processes, char *buf, size_t size);
+/* Entry point for argv = {"getevents", ...}: events from the FILE arguments or standard input
+ * to out, reports to errs. Returns the exit status: 0; 1 when a document could not be printed
+ * or a file read or the output written; 2 for a usage error. */
+int getevents_run(int argc, char **argv, FILE *out, FILE *errs);
 
-/* Entry point for argv = {"getevents", ...}. Returns the exit status. */
+/* getevents_run on stdout and stderr. */
 int getevents_main(int argc, char **argv);
 
 #endif

@@ -40,9 +40,8 @@ struct ratelimit {
 	struct uid_entry other; /* the uids that found the table full share this one */
 	uint64_t uid_dropped;	/* refused by a uid's own bucket */
 	uint64_t swept_ns;
-	uint64_t reported; /* dropped at the last report */
-	uint64_t last_report_ns;
-	bool reported_once;
+	uint64_t reported;     /* dropped at the last report */
+	uint64_t next_tick_ns; /* the report ticker's next tick */
 };
 
 static bool rate_ok(long long per_minute)
@@ -75,6 +74,7 @@ struct ratelimit *ratelimit_new(long long per_minute, uint64_t now_ns, char *err
 	rl->last_ns = now_ns;
 	rl->credit = per_minute > 0 ? capacity(rl) : 0;
 	rl->per_uid = RATELIMIT_UNLIMITED;
+	rl->next_tick_ns = now_ns + RATELIMIT_REPORT_NS;
 	return rl;
 }
 
@@ -147,13 +147,15 @@ bool ratelimit_report_due(struct ratelimit *rl, uint64_t now_ns, uint64_t *dropp
 	uint64_t d = rl->dropped - rl->reported;
 
 	*dropped_since = d;
+	if (now_ns < rl->next_tick_ns)
+		return false;
+	/* Ticks missed while the loop was busy are not made up, as Go's ticker drops them: the
+	 * next one keeps the phase of the start. */
+	rl->next_tick_ns +=
+		((now_ns - rl->next_tick_ns) / RATELIMIT_REPORT_NS + 1) * RATELIMIT_REPORT_NS;
 	if (rl->rate == 0 || d == 0)
 		return false;
-	if (rl->reported_once && now_ns - rl->last_report_ns < RATELIMIT_REPORT_NS)
-		return false;
 	rl->reported = rl->dropped;
-	rl->last_report_ns = now_ns;
-	rl->reported_once = true;
 	return true;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Export rate limit, as Tetragon's --export-rate-limit: N events per minute, a token bucket
  * holding at most N tokens (the burst), refilled continuously at N per minute. -1 is unlimited,
- * 0 disables export. Every refused event is counted; at most once a minute, while there were
+ * 0 disables export. Every refused event is counted; on a one-minute ticker, when there were
  * drops, the caller sends one rate_limit_info event (which itself bypasses the limit).
  *
  * Time is passed in (CLOCK_MONOTONIC nanoseconds); the module reads no clock and never logs. */
@@ -38,12 +38,12 @@ bool ratelimit_allow(struct ratelimit *rl, uint64_t now_ns);
 /* Events refused since ratelimit_new: procship_export_ratelimit_events_dropped_total. */
 uint64_t ratelimit_dropped(const struct ratelimit *rl);
 
-/* Call from a timer (once a second is enough). True when a rate_limit_info event must be sent
- * now: there were drops since the last report and the last report is at least a minute old
- * (or there was none yet: the first drop after a quiet minute is reported at once). Then
- * *dropped_since holds the drops since the previous report and the report is taken as sent.
- * Otherwise false and *dropped_since holds the drops not reported yet. Never true when the
- * rate is 0: export, rate_limit_info included, is disabled. */
+/* Call from a timer (once a second is enough). The report runs on a one-minute ticker started
+ * by ratelimit_new, as Tetragon v1.7.0's (pkg/ratelimit): true at the first call on or after a
+ * tick when there were drops since the previous report; then *dropped_since holds them and
+ * they count as reported. A drop waits for the next tick, up to a minute; a minute with no
+ * drops sends nothing. Otherwise false and *dropped_since holds the drops not reported yet.
+ * Never true when the rate is 0: export, rate_limit_info included, is disabled. */
 bool ratelimit_report_due(struct ratelimit *rl, uint64_t now_ns, uint64_t *dropped_since);
 
 /* ---- fair limits: a bucket per uid (issue 20) ------------------------------------------------

@@ -507,6 +507,8 @@ void conf_usage(FILE *out)
 	size_t i;
 
 	fprintf(out, "usage: procship [OPTION]...\n"
+		     "   or: procship getevents [OPTION]... [FILE]...  (print events as tetra "
+		     "getevents; see --help there)\n"
 		     "Capture process execs and exits with BPF and ship them as Tetragon-style "
 		     "JSON over syslog/UDP.\n\n");
 	for (i = 0; i < conf_noptions; i++) {

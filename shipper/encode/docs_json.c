@@ -92,8 +92,8 @@ int docs_rate_limit_info_uids(const char *node, uint64_t dropped, const struct d
 	if (size)
 		buf[0] = '\0';
 	snprintf(num, sizeof(num), "%" PRIu64, dropped);
-	/* RFC 3339 UTC with nanoseconds, as event_json writes "time". */
-	if (!fmt_rfc3339_ns(when, sizeof(when), unix_ns, 9))
+	/* RFC 3339 UTC, as event_json writes "time". */
+	if (!fmt_rfc3339_ns(when, sizeof(when), unix_ns, FMT_PROTOJSON))
 		return -EINVAL;
 	root = fjson_object_new_object();
 	info = fjson_object_new_object();

@@ -21,7 +21,7 @@ int docs_agent_init(const struct docs_agent_info *info, char *buf, size_t size);
 
 /* The rate_limit_info event as one line of JSON text, written in buf (NUL-terminated):
  * {"rate_limit_info":{"number_of_dropped_process_events":"N"},"node_name":"NODE",
- *  "time":"2024-05-01T10:00:00.000000000Z"}
+ *  "time":"2024-05-01T10:00:00.500Z"} (0, 3, 6 or 9 fraction digits, as protojson writes them)
  * N is a 64-bit count, so a string (Tetragon's rule); node is JSON-escaped, "/" unescaped as
  * Tetragon writes it; unix_ns is CLOCK_REALTIME in nanoseconds. Returns the length, -ENOSPC
  * when buf is too small (buf then holds ""), -ENOMEM. */

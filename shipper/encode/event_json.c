@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "lib/fmt.h"
 #include "lib/jsonstr.h"
 #include "lib/utf8.h"
+#include "shipper/encode/signals.h"
 
 struct ejson {
 	char node[256];
@@ -222,7 +222,7 @@ static void add_time(struct ejson *ej, struct fjson_object *o, const char *key, 
 {
 	char buf[64];
 
-	if (fmt_rfc3339_ns(buf, sizeof(buf), (int64_t)ktime + ej->boot_offset_ns, 9))
+	if (fmt_rfc3339_ns(buf, sizeof(buf), (int64_t)ktime + ej->boot_offset_ns, FMT_PROTOJSON))
 		add_str(o, key, buf);
 }
 
@@ -321,18 +321,10 @@ static const char *encode(struct ejson *ej, const char *kind, const struct pcach
 		fjson_object_object_add(body, "parent", process_obj(ej, parent));
 	if (is_exit) {
 		int sig = exit_code & 0x7f;
-		int status = (exit_code >> 8) & 0xff;
+		int status = (int)(exit_code >> 8);
 
-		if (sig) {
-			const char *abbrev = sigabbrev_np(sig);
-			char name[32];
-
-			if (abbrev)
-				snprintf(name, sizeof(name), "SIG%s", abbrev);
-			else
-				snprintf(name, sizeof(name), "SIG%d", sig);
-			add_str(body, "signal", name);
-		}
+		if (signals_name(sig))
+			add_str(body, "signal", signals_name(sig));
 		if (status)
 			add_i64(body, "status", status);
 		add_time(ej, body, "time", ktime);
@@ -397,10 +389,11 @@ static bool cut_group(struct cuttable *c, size_t n, size_t excess, char **owned)
 	return cut;
 }
 
-/* "2023-10-06T22:03:57.700327580Z": Tetragon's time, nanoseconds in UTC. */
+/* "2023-10-06T22:03:57.70032758Z": Tetragon's time in UTC, 0, 3, 6 or 9 fraction digits as
+ * protojson writes a Timestamp. */
 static size_t event_time(struct ejson *ej, uint64_t ktime, char *buf, size_t size)
 {
-	return fmt_rfc3339_ns(buf, size, (int64_t)ktime + ej->boot_offset_ns, 9);
+	return fmt_rfc3339_ns(buf, size, (int64_t)ktime + ej->boot_offset_ns, FMT_PROTOJSON);
 }
 
 static bool scratch_reserve(struct ejson *ej, size_t n)
@@ -541,14 +534,11 @@ static const char *encode_fast(struct ejson *ej, const char *kind, struct pcache
 		return NULL;
 	if (is_exit) {
 		int sig = exit_code & 0x7f;
-		int status = (exit_code >> 8) & 0xff;
+		int status = (int)(exit_code >> 8);
 		int w = 0;
 
-		if (sig) {
-			const char *abbrev = sigabbrev_np(sig);
-
-			w = abbrev ? snprintf(tail, sizeof(tail), ",\"signal\":\"SIG%s\"", abbrev)
-				   : snprintf(tail, sizeof(tail), ",\"signal\":\"SIG%d\"", sig);
+		if (signals_name(sig)) {
+			w = snprintf(tail, sizeof(tail), ",\"signal\":\"%s\"", signals_name(sig));
 			if (w < 0 || (size_t)w >= sizeof(tail))
 				return NULL;
 			tail_len = (size_t)w;

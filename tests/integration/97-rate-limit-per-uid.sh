@@ -64,7 +64,8 @@ dropped=$(metric "$T/fair.prom" procship_export_ratelimit_events_dropped_total)
 by_uid=$(metric "$T/fair.prom" procship_ratelimit_uid_dropped_total)
 [ "$by_uid" -ge 1 ] && [ "$by_uid" -le "$dropped" ] ||
 	fail "fair: $by_uid dropped by the uid's bucket of $dropped"
-# rate_limit_info: the first at the first drop, the last at exit; together every drop.
+# rate_limit_info: one at each one-minute tick with drops (Tetragon's ticker, issue 14: none
+# if the run is shorter), the last at exit; together every drop.
 "$PYTHON" - "$T/fair.json" "$uid" "$dropped" <<-'EOF' || fail "fair: rate_limit_info is wrong"
 	import json, sys
 	path, uid, dropped = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -72,7 +73,7 @@ by_uid=$(metric "$T/fair.prom" procship_ratelimit_uid_dropped_total)
 	total = sum(int(d["number_of_dropped_process_events"]) for d in docs)
 	by = [e for d in docs for e in d.get("procship_dropped_by_uid", [])]
 	print("%d documents, %d drops reported, %d counted; by uid %s" % (len(docs), total, dropped, by))
-	ok = len(docs) == 2 and total == dropped
+	ok = 1 <= len(docs) <= 2 and total == dropped
 	ok = ok and all(isinstance(e["dropped"], str) and isinstance(e["uid"], int) for e in by)
 	ok = ok and not any(e["uid"] == 0 for e in by)
 	ok = ok and sum(int(e["dropped"]) for e in by if e["uid"] == uid) == dropped

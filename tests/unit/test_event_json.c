@@ -272,7 +272,7 @@ static void check_tool_exec(const char *json, const char *bash_id, char *child_i
 	assert_string_equal(str_at(o, "process_exec", "parent", "binary"), "/usr/bin/bash");
 	assert_int_equal(int_at(o, "process_exec", "parent", "auid"), 4294967295LL);
 	assert_string_equal(str_at(o, "node_name", NULL, NULL), "node1");
-	assert_string_equal(str_at(o, "time", NULL, NULL), "1970-01-01T00:00:00.000006000Z");
+	assert_string_equal(str_at(o, "time", NULL, NULL), "1970-01-01T00:00:00.000006Z");
 	memcpy(child_id, str_at(o, "process_exec", "process", "exec_id"), 40);
 	child_id[39] = '\0';
 	fjson_object_put(o);

@@ -59,6 +59,50 @@ static void test_time_format(void **state)
 	assert_string_equal(buf, "1969-12-31T23:59:59.999999999Z");
 }
 
+/* protojson's Timestamp (what Tetragon's export writes): trailing zero groups of three are
+ * trimmed, so 0, 3, 6 or 9 digits; never 1, 2, 4, 5, 7 or 8. */
+static void test_protojson_digits(void **state)
+{
+	static const struct {
+		long nsec;
+		const char *want;
+	} cases[] = {
+		{0, "2026-11-23T14:09:17Z"},
+		{100000000, "2026-11-23T14:09:17.100Z"},
+		{120000000, "2026-11-23T14:09:17.120Z"},
+		{123000000, "2026-11-23T14:09:17.123Z"},
+		{123400000, "2026-11-23T14:09:17.123400Z"},
+		{123456000, "2026-11-23T14:09:17.123456Z"},
+		{123456700, "2026-11-23T14:09:17.123456700Z"},
+		{123456789, "2026-11-23T14:09:17.123456789Z"},
+		{1000, "2026-11-23T14:09:17.000001Z"},
+		{1, "2026-11-23T14:09:17.000000001Z"},
+		{1000000, "2026-11-23T14:09:17.001Z"},
+		{999999999, "2026-11-23T14:09:17.999999999Z"},
+	};
+	struct timespec ts = {T_NOV23, 0};
+	char buf[64];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ts.tv_nsec = cases[i].nsec;
+		n = fmt_rfc3339(buf, sizeof(buf), &ts, FMT_PROTOJSON);
+		if (n != strlen(cases[i].want) || strcmp(buf, cases[i].want) != 0)
+			fail_msg("case %zu: got %zu [%s], want [%s]", i, n, buf, cases[i].want);
+	}
+	/* Through the nanosecond form, before the epoch too, and with too little room. */
+	assert_int_equal(fmt_rfc3339_ns(buf, sizeof(buf), 1500000000LL, FMT_PROTOJSON), 24);
+	assert_string_equal(buf, "1970-01-01T00:00:01.500Z");
+	fmt_rfc3339_ns(buf, sizeof(buf), -1000, FMT_PROTOJSON);
+	assert_string_equal(buf, "1969-12-31T23:59:59.999999Z");
+	ts.tv_nsec = 500000000;
+	assert_int_equal(fmt_rfc3339(buf, 25, &ts, FMT_PROTOJSON), 24);
+	assert_int_equal(fmt_rfc3339(buf, 24, &ts, FMT_PROTOJSON), 0);
+	ts.tv_nsec = 1000000000L;
+	assert_int_equal(fmt_rfc3339(buf, sizeof(buf), &ts, FMT_PROTOJSON), 0);
+}
+
 static void test_rfc3339(void **state)
 {
 	static const struct {
@@ -155,6 +199,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_time_format),
+		cmocka_unit_test(test_protojson_digits),
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_rfc3339_room),
 		cmocka_unit_test(test_rfc3339_cache),

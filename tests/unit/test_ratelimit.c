@@ -147,34 +147,51 @@ static void test_set_rate(void **state)
 	ratelimit_free(rl);
 }
 
+/* Tetragon v1.7.0's timing (pkg/ratelimit): a one-minute ticker from the start; at each tick
+ * the drops since the last one are reported, if any. */
 static void test_report_cadence(void **state)
 {
 	struct ratelimit *rl = new_rl(5, T0);
 	uint64_t d = 99;
 
 	(void)state;
-	/* No drops: nothing to report, however long. */
-	assert_false(ratelimit_report_due(rl, T0 + 10 * MINUTE, &d));
-	assert_true(d == 0);
-	/* First drops after a quiet start: reported at once. */
-	assert_int_equal(allow_n(rl, 8, T0 + 10 * MINUTE), 5);
-	assert_true(ratelimit_report_due(rl, T0 + 10 * MINUTE + SEC, &d));
+	/* Drops in the first second wait for the first tick, a minute after the start. */
+	assert_int_equal(allow_n(rl, 8, T0 + SEC), 5);
+	assert_false(ratelimit_report_due(rl, T0 + 2 * SEC, &d));
 	assert_true(d == 3);
-	/* More drops within the minute: due only a minute after the last report. */
-	assert_int_equal(allow_n(rl, 4, T0 + 10 * MINUTE + 2 * SEC), 0);
-	assert_false(ratelimit_report_due(rl, T0 + 10 * MINUTE + 30 * SEC, &d));
-	assert_true(d == 4);
-	assert_false(ratelimit_report_due(rl, T0 + 11 * MINUTE + SEC - 1, &d));
-	assert_true(ratelimit_report_due(rl, T0 + 11 * MINUTE + SEC, &d));
-	assert_true(d == 4);
-	/* A minute with no drops: nothing. */
-	assert_false(ratelimit_report_due(rl, T0 + 13 * MINUTE, &d));
+	assert_false(ratelimit_report_due(rl, T0 + MINUTE - 1, &d));
+	assert_true(ratelimit_report_due(rl, T0 + MINUTE, &d));
+	assert_true(d == 3);
+	/* Reported once: the same tick, checked again, has nothing more. */
+	assert_false(ratelimit_report_due(rl, T0 + MINUTE + SEC, &d));
 	assert_true(d == 0);
-	/* Drops after that quiet minute are reported at the next check. */
-	assert_int_equal(allow_n(rl, 7, T0 + 13 * MINUTE), 5);
-	assert_true(ratelimit_report_due(rl, T0 + 13 * MINUTE + SEC, &d));
+	/* Drops just after a tick wait a whole minute, for the next one. */
+	assert_int_equal(allow_n(rl, 10, T0 + MINUTE + 2 * SEC), 5);
+	assert_false(ratelimit_report_due(rl, T0 + MINUTE + 30 * SEC, &d));
+	assert_true(d == 5);
+	assert_false(ratelimit_report_due(rl, T0 + 2 * MINUTE - 1, &d));
+	assert_true(ratelimit_report_due(rl, T0 + 2 * MINUTE + SEC / 2, &d));
+	assert_true(d == 5);
+	/* A minute with no drops: nothing at its tick. */
+	assert_false(ratelimit_report_due(rl, T0 + 3 * MINUTE, &d));
+	assert_true(d == 0);
+	/* A loop too busy to check at 4 and 5 minutes: the drops go out at the late check, and
+	 * the ticker keeps its phase (the next tick is at 7 minutes, not 7:30). */
+	assert_int_equal(allow_n(rl, 7, T0 + 3 * MINUTE + SEC), 5);
+	assert_true(ratelimit_report_due(rl, T0 + 6 * MINUTE + 30 * SEC, &d));
 	assert_true(d == 2);
-	assert_true(ratelimit_dropped(rl) == 9);
+	assert_int_equal(allow_n(rl, 6, T0 + 6 * MINUTE + 31 * SEC), 5);
+	assert_false(ratelimit_report_due(rl, T0 + 7 * MINUTE - 1, &d));
+	assert_true(d == 1);
+	assert_true(ratelimit_report_due(rl, T0 + 7 * MINUTE, &d));
+	assert_true(d == 1);
+	assert_true(ratelimit_dropped(rl) == 11);
+	/* A new rate (SIGHUP) keeps the ticker. */
+	assert_int_equal(ratelimit_set_rate(rl, 1, T0 + 7 * MINUTE + SEC), 0);
+	assert_int_equal(allow_n(rl, 3, T0 + 7 * MINUTE + SEC), 1);
+	assert_false(ratelimit_report_due(rl, T0 + 8 * MINUTE - 1, &d));
+	assert_true(ratelimit_report_due(rl, T0 + 8 * MINUTE, &d));
+	assert_true(d == 2);
 	assert_int_equal(mock_log_warnings, 0);
 	ratelimit_free(rl);
 }

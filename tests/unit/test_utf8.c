@@ -123,14 +123,62 @@ static void test_repair_dup(void **state)
 	assert_string_equal(fixed, "a\xef\xbf\xbd"
 				   "b");
 	free(fixed);
-	/* Overlong "/" (C0 AF), a UTF-16 surrogate (ED A0 80), and a cut sequence at the end. */
+	/* Overlong "/" (C0 AF), a UTF-16 surrogate (ED A0 80), and a cut sequence at the end: one
+	 * U+FFFD a run, as Go's strings.ToValidUTF8 (Tetragon's UTF8FromBPFBytes) writes them. */
 	fixed = utf8_repair_dup("\xc0\xaf|\xed\xa0\x80|\xe2\x82");
 	assert_non_null(fixed);
-	assert_string_equal(fixed, "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
-				   "\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(fixed, "\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd");
 	free(fixed);
 	assert_int_equal(utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
 	assert_int_equal(utf8_seq((const unsigned char *)"\xf4\x8f\xbf\xbf", 4), 4);
+}
+
+/* Go's strings.ToValidUTF8(s, "\uFFFD"), worked by hand from its loop: a byte Go decodes with
+ * width 1 as RuneError opens or continues a run; any valid character, ASCII and NUL included,
+ * and a real U+FFFD in the input, ends it. */
+static void test_repair_runs(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		const char *want;
+		size_t want_len;
+	} cases[] = {
+		{"", 0, "", 0},
+		{"ok", 2, "ok", 2},
+		{"\xff\xfe\xfd", 3, "\xef\xbf\xbd", 3},
+		{"a\xff"
+		 "b\xff"
+		 "c",
+			5,
+			"a\xef\xbf\xbd"
+			"b\xef\xbf\xbd"
+			"c",
+			9},
+		{"\xff\0\xff", 3, "\xef\xbf\xbd\0\xef\xbf\xbd", 7},
+		/* A real U+FFFD between two runs keeps them apart. */
+		{"\x80\xef\xbf\xbd\x80", 5, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 9},
+		/* A lead byte whose continuation is missing, then a stray continuation: one run. */
+		{"\xe2\x82\xc3", 3, "\xef\xbf\xbd", 3},
+		/* F5..FF and C0/C1 never start a character; E0 80 is overlong; F4 90 is past
+		   U+10FFFF. */
+		{"\xc1\xbf\xe0\x80\x80\xf4\x90\x80\x80\xf5", 10, "\xef\xbf\xbd", 3},
+		/* A valid character right after a run ends it: "é" stays whole. */
+		{"\xe9\xc3\xa9\xe9", 4, "\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd", 8},
+	};
+	char out[64], big[300], bigout[16];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		n = utf8_repair_runs(out, cases[i].s, cases[i].len);
+		if (n != cases[i].want_len || memcmp(out, cases[i].want, n) != 0)
+			fail_msg("case %zu: got %zu bytes [%.*s]", i, n, (int)n, out);
+	}
+	/* 300 bad bytes in a row are one character: the output is three bytes. */
+	memset(big, 0x80, sizeof(big));
+	assert_int_equal(utf8_repair_runs(bigout, big, sizeof(big)), 3);
+	assert_memory_equal(bigout, UTF8_REPLACEMENT, 3);
 }
 
 static void test_repair(void **state)
@@ -183,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_trim_partial),
 		cmocka_unit_test(test_repair_dup),
+		cmocka_unit_test(test_repair_runs),
 		cmocka_unit_test(test_repair),
 	};
 
