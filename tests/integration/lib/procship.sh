@@ -87,7 +87,10 @@ stop_procship()
 }
 
 # check_own_log [ALLOW_REGEX]: fail if procship logged warnings or fatal errors, except lines
-# matching the extended ALLOW_REGEX, or if a sanitizer reported anything.
+# matching the extended ALLOW_REGEX, or if a sanitizer reported anything. On a busy host other
+# users' exec storms can overflow the ring buffer with their records; that loss is counted,
+# logged and measured by bench/, and each scenario's own assertions fail if its own events were
+# among it, so those lines are host noise here unless IT_STRICT_RINGBUF=1.
 check_own_log()
 {
 	local allow=${1:-} bad
@@ -95,6 +98,9 @@ check_own_log()
 	[ -n "$PROCSHIP_LOG" ] || return 0
 	bad=$(grep -E 'warning:|fatal:|AddressSanitizer|LeakSanitizer|runtime error:' \
 		"$PROCSHIP_LOG" || true)
+	if [ "${IT_STRICT_RINGBUF:-0}" != 1 ] && [ -n "$bad" ]; then
+		bad=$(printf '%s\n' "$bad" | grep -Ev -- 'records dropped \(ringbuf_full\)$' || true)
+	fi
 	if [ -n "$allow" ] && [ -n "$bad" ]; then
 		bad=$(printf '%s\n' "$bad" | grep -Ev -- "$allow" || true)
 	fi
