@@ -185,6 +185,7 @@ test_framing_MODS := framing lib
 test_framing_names_MODS := framing lib
 test_framing_parse_MODS := framing lib
 test_framing_relay_MODS := framing lib
+test_framing_sd_MODS := framing lib
 test_lines_MODS := lines framing lib
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 test_inputs_MODS := inputs lines framing lib

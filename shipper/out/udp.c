@@ -32,13 +32,15 @@
 
 #define UDP_SUMMARY_MIN_MS 10000 /* automatic drop summaries at most this often */
 #define UDP_REASON_MAX	   ULINK_REASON_MAX
-#define UDP_EINTR_RETRIES  16 /* per flush; then EINTR costs a datagram like ENOBUFS */
+#define UDP_EINTR_RETRIES  16	       /* per flush; then EINTR costs a datagram like ENOBUFS */
+#define UDP_SEQUENCE_MAX   2147483647U /* RFC 5424 section 7.3.1: then 1 again */
 
 /* What one destination was sent and dropped, by the index the link gives it. */
 struct udp_target {
 	uint64_t drops;		      /* since the last summary */
 	char reason[UDP_REASON_MAX];  /* why the latest of them was dropped */
 	struct udp_dest_stats totals; /* since udp_new, for the metrics */
+	uint32_t next_seq;	      /* the sequence number of its next datagram; 0 = 1 */
 };
 
 struct udp_output {
@@ -266,6 +268,16 @@ static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
 	return 0;
 }
 
+/* The current target's number is spent, whatever becomes of the datagram. */
+static void udp_take_sequence(struct udp_output *u)
+{
+	struct udp_target *t = &u->targets[u->link.cur];
+
+	uint32_t seq = udp_next_sequence(u);
+
+	t->next_seq = seq >= UDP_SEQUENCE_MAX ? 1 : seq + 1;
+}
+
 static int udp_drop_oversize(struct udp_output *u)
 {
 	char reason[64];
@@ -292,6 +304,7 @@ static void udp_greet(struct udp_output *u)
 	u->in_callback = false;
 	if (n <= 0)
 		return; /* none, or the hook could not build one and said why */
+	udp_take_sequence(u);
 	if ((size_t)n > u->max_message) {
 		(void)udp_drop_oversize(u);
 		return;
@@ -518,6 +531,7 @@ int udp_commit(struct udp_output *u, size_t len)
 		return -EINVAL;
 	if (u->in_callback)
 		return -EBUSY;
+	udp_take_sequence(u);
 	if (len > u->max_message || u->arena_off + len > u->arena_size)
 		return udp_drop_oversize(u);
 	if (u->link.fd == -1) {
@@ -609,4 +623,26 @@ const char *udp_current_peer(const struct udp_output *u)
 	if (!u)
 		return "";
 	return ulink_peer(&u->link);
+}
+
+uint32_t udp_next_sequence(const struct udp_output *u)
+{
+	uint32_t seq;
+
+	if (!u)
+		return 1;
+	seq = u->targets[u->link.cur].next_seq;
+	return seq == 0 ? 1 : seq;
+}
+
+void udp_continue_sequences(struct udp_output *to, const struct udp_output *from)
+{
+	size_t i, j;
+
+	if (!to || !from)
+		return;
+	for (i = 0; i < to->link.ntargets; i++)
+		for (j = 0; j < from->link.ntargets; j++)
+			if (strcmp(to->link.targets[i].name, from->link.targets[j].name) == 0)
+				to->targets[i].next_seq = from->targets[j].next_seq;
 }

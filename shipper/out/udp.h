@@ -115,4 +115,17 @@ const struct udp_dest_stats *udp_get_dest_stats(
 /* "host:port" of the current target, or of the first destination when not connected. */
 const char *udp_current_peer(const struct udp_output *u);
 
+/* Sequence numbers, one series per configured destination (RFC 5424 section 7.3.1 meta
+ * sequenceId): the number the next datagram for the current target carries, 1 for a
+ * destination that has heard nothing yet. Every datagram committed (udp_commit, udp_queue)
+ * and every greeting the hook built takes the current number and advances the series of the
+ * destination that was current, sent or not: a receiver counting the numbers sees every
+ * datagram meant for it that it did not get. The series wraps from 2147483647 to 1.
+ * udp_next_sequence only reads, so the greeting hook may call it. */
+uint32_t udp_next_sequence(const struct udp_output *u);
+/* A replacement output (a reload) continues the series of the destinations it shares, by
+ * name, with the one it replaces, so that a reload is no restart for the receivers. Call it
+ * before anything is queued on to. */
+void udp_continue_sequences(struct udp_output *to, const struct udp_output *from);
+
 #endif
