@@ -108,6 +108,7 @@ conf_yaml_SRCS := shipper/conf/conf_yaml.c
 log_SRCS := shipper/sys/log.c
 privs_SRCS := shipper/sys/privs.c
 getevents_SRCS := shipper/getevents.c shipper/getevents/doc.c shipper/getevents/compact.c
+gaps_SRCS := shipper/gaps/gaps.c shipper/gaps/gaps_read.c
 fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
@@ -115,7 +116,7 @@ top_SRCS := shipper/stats_read.c shipper/setup.c shipper/setup_inputs.c shipper/
 	shipper/main.c
 MODULES := lib framing sensor procfs proc_cache procevents inputs lines pidlimit filters ratelimit \
 	event_json docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log \
-	privs fsafe getevents pipeline stats top
+	privs fsafe getevents gaps pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
@@ -186,6 +187,7 @@ test_framing_names_MODS := framing lib
 test_framing_parse_MODS := framing lib
 test_framing_relay_MODS := framing lib
 test_framing_sd_MODS := framing lib
+test_gaps_MODS := gaps framing lib
 test_lines_MODS := lines framing lib
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 test_inputs_MODS := inputs lines framing lib
