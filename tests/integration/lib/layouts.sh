@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: Apache-2.0
+# Integration-test library, receiver layouts: the shipped configurations of contrib/rsyslog
+# (port, filter, relay) made into private rsyslogds, each with its own directory, config, pid
+# file, work directory and loopback ports. Sourced by lib.sh, after rsyslog.sh: the daemons
+# are kept in its RCV_PID/RCV_PORT/RCV_OUT tables, so its cleanup stops them.
+
+CONTRIB_RSYSLOG=$IT_TOP/contrib/rsyslog
+
+# contrib_copy SRC DST SED-EXPR...: DST is the shipped file SRC with each sed expression
+# applied; every expression must change the text, so a test fails loudly when the shipped
+# file no longer has the shape it edits (a port number, a target name).
+contrib_copy()
+{
+	local src=$1 dst=$2 e
+	shift 2
+	[ -r "$src" ] || fail "shipped configuration missing: $src"
+	cp "$src" "$dst"
+	for e in "$@"; do
+		sed -e "$e" "$dst" >"$dst.new"
+		! cmp -s "$dst" "$dst.new" || fail "contrib_copy: '$e' changes nothing in $src"
+		mv "$dst.new" "$dst"
+	done
+}
+
+# port_bound PROTO PORT: a socket of PROTO (udp, tcp) is bound to loopback PORT.
+port_bound()
+{
+	if [ "$1" = tcp ]; then
+		ss -Htln "sport = :$2" 2>/dev/null | grep -q ":$2\b"
+	else
+		ss -Hunl "sport = :$2" 2>/dev/null | grep -q ":$2\b"
+	fi
+}
+
+# free_tcp_port: a TCP port on 127.0.0.1 that nobody uses right now.
+free_tcp_port()
+{
+	"$PYTHON" -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# rsyslogd_run NAME CONF PROTO:PORT...: rsyslogd -n -f CONF with its pid file beside CONF,
+# checked with -N1 first; returns once every PROTO:PORT is bound. RCV_PID[NAME] is set.
+rsyslogd_run()
+{
+	local name=$1 conf=$2 base i pp ok
+	shift 2
+	base=$(dirname "$conf")
+	[ -z "${RCV_PID[$name]:-}" ] || fail "rsyslogd_run: $name is still running"
+	rsyslogd -N1 -f "$conf" >"$base/rsyslogd-check.log" 2>&1 ||
+		{ show_tail "$base/rsyslogd-check.log"; fail "rsyslogd rejects $conf"; }
+	rsyslogd -n -f "$conf" -i "$base/rsyslogd.pid" >>"$base/rsyslogd.log" 2>&1 &
+	RCV_PID[$name]=$!
+	for ((i = 0; i < 100; i++)); do
+		ok=1
+		for pp in "$@"; do
+			port_bound "${pp%%:*}" "${pp#*:}" || ok=
+		done
+		[ -n "$ok" ] && break
+		kill -0 "${RCV_PID[$name]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$ok" ] && kill -0 "${RCV_PID[$name]}" 2>/dev/null ||
+		{ show_tail "$base/rsyslogd.log"; fail "rsyslogd $name did not bind $* within 10s"; }
+	info "rsyslogd $name (${RCV_PID[$name]}) on $*"
+}
+
+# rsyslogd_halt NAME: SIGTERM, and wait until it is gone.
+rsyslogd_halt()
+{
+	local pid=${RCV_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	stop_pid "$pid" 20 || fail "rsyslogd $1 did not exit within 20s of SIGTERM"
+	wait "$pid" 2>/dev/null || true
+	RCV_PID[$1]=
+	info "rsyslogd $1 stopped"
+}
+
+# ---- the own-port layout: procship-receiver.conf + procship-port.conf -------------------------
+# start_port_receiver NAME [CONF-FIRST-LINES]: a default rsyslog (no maxMessageSize) with the
+# two shipped files, the port input moved to a free port on 127.0.0.1 plus the same input on
+# ::1, writing below $T/NAME/received. Sets PORT_RCV_PORT and PORT_RCV_DIR.
+start_port_receiver()
+{
+	local name=$1 base=$T/$1 port
+	port=$(free_udp_port)
+	mkdir -p "$base/work" "$base/received"
+	contrib_copy "$CONTRIB_RSYSLOG/procship-port.conf" "$base/port.conf" \
+		"s/port=\"5514\"/address=\"127.0.0.1\" port=\"$port\"/" \
+		's/ruleset="procship"/ruleset="itest"/'
+	grep -E '^input\(' "$base/port.conf" | sed 's/127\.0\.0\.1/::1/' >>"$base/port.conf"
+	cat >"$base/rsyslogd.conf" <<-EOF
+	global(workDirectory="$base/work")
+	${2:-}
+	include(file="$CONTRIB_RSYSLOG/procship-receiver.conf")
+	ruleset(name="itest") {
+	    set \$.procship_dir = "$base/received";
+	    call procship
+	}
+	include(file="$base/port.conf")
+	EOF
+	rsyslogd_run "$name" "$base/rsyslogd.conf" "udp:$port"
+	PORT_RCV_PORT=$port
+	PORT_RCV_DIR=$base/received
+}
