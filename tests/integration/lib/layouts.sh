@@ -105,3 +105,71 @@ start_port_receiver()
 	PORT_RCV_PORT=$port
 	PORT_RCV_DIR=$base/received
 }
+
+# ---- the central-server layout: Debian's rsyslog.conf + procship-filter.conf ------------------
+# start_central_receiver NAME: the installed /etc/rsyslog.conf (its standard rules writing
+# below $T/NAME/log instead of /var/log, without the local inputs and the console alerts)
+# with one imudp input on 127.0.0.1 in the default ruleset and, in its include directory,
+# procship-receiver.conf and procship-filter.conf as shipped. Sets CENTRAL_PORT,
+# CENTRAL_LOG (the standard rules' directory) and CENTRAL_DIR (procship's files).
+start_central_receiver()
+{
+	local name=$1 base=$T/$1 port
+	port=$(free_udp_port)
+	mkdir -p "$base/work" "$base/log" "$base/received" "$base/rsyslog.d"
+	[ -r /etc/rsyslog.conf ] || fail "no /etc/rsyslog.conf (Debian's rsyslog package)"
+	# set before the filter runs: the default ruleset's statements run in order
+	printf 'set $.procship_dir = "%s";\n' "$base/received" >"$base/rsyslog.d/00-itest-dir.conf"
+	cp "$CONTRIB_RSYSLOG/procship-filter.conf" "$CONTRIB_RSYSLOG/procship-receiver.conf" \
+		"$base/rsyslog.d/"
+	contrib_copy /etc/rsyslog.conf "$base/debian.conf" 's/^module(load="imuxsock").*//' \
+		's/^module(load="imklog").*//' "s|^\\\$WorkDirectory .*|\$WorkDirectory $base/work|" \
+		"s|^\\\$IncludeConfig .*|\$IncludeConfig $base/rsyslog.d/*.conf|" \
+		"s|/var/log/|$base/log/|g" 's/^\*\.emerg.*//'
+	{
+		printf 'module(load="imudp")\ninput(type="imudp" address="127.0.0.1" port="%s")\n' "$port"
+		cat "$base/debian.conf"
+	} >"$base/rsyslogd.conf"
+	rsyslogd_run "$name" "$base/rsyslogd.conf" "udp:$port"
+	CENTRAL_PORT=$port
+	CENTRAL_LOG=$base/log
+	CENTRAL_DIR=$base/received
+}
+
+# ---- the relay recipe: procship-relay.conf -> omfwd TCP -> a central rsyslogd -----------------
+# start_relay_central NAME TCP-PORT: the central server of procship-relay.conf's header (its
+# imtcp snippet, taken from the header as shipped) on 127.0.0.1:TCP-PORT, writing below
+# $T/NAME/received/<HOSTNAME>.json. Restarted on the same port it appends to the same files.
+start_relay_central()
+{
+	local name=$1 base=$T/$1 port=$2
+	mkdir -p "$base/work" "$base/received"
+	sed -n '/^#       module(load="imtcp")/,/^#       input(type="imtcp"/s/^#       //p' \
+		"$CONTRIB_RSYSLOG/procship-relay.conf" >"$base/central.snippet"
+	[ "$(wc -l <"$base/central.snippet")" -ge 5 ] ||
+		fail "procship-relay.conf: no central-server snippet in its header"
+	contrib_copy "$base/central.snippet" "$base/central.conf" \
+		's/port="6514"/address="127.0.0.1" port="'"$port"'"/' \
+		's|    call procship|    set $.procship_dir = "'"$base"'/received";\n    call procship|'
+	cat >"$base/rsyslogd.conf" <<-EOF
+	global(workDirectory="$base/work")
+	include(file="$CONTRIB_RSYSLOG/procship-receiver.conf")
+	include(file="$base/central.conf")
+	EOF
+	rsyslogd_run "$name" "$base/rsyslogd.conf" "tcp:$port"
+}
+
+# start_relay NAME UDP-PORT TCP-PORT: the procship host's rsyslogd of procship-relay.conf,
+# imudp on 127.0.0.1:UDP-PORT, forwarding to 127.0.0.1:TCP-PORT with its disk-assisted queue
+# in $T/NAME/work.
+start_relay()
+{
+	local name=$1 base=$T/$1
+	mkdir -p "$base/work"
+	contrib_copy "$CONTRIB_RSYSLOG/procship-relay.conf" "$base/relay.conf" \
+		's/target="central.example.com" port="6514"/target="127.0.0.1" port="'"$3"'"/' \
+		's/port="5514"/port="'"$2"'"/'
+	printf 'global(workDirectory="%s/work")\ninclude(file="%s/relay.conf")\n' "$base" "$base" \
+		>"$base/rsyslogd.conf"
+	rsyslogd_run "$name" "$base/rsyslogd.conf" "udp:$2"
+}
