@@ -39,8 +39,9 @@ BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT
 # The one list of Debian packages: build, test, run and bench.
 DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
-	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3 \
-	libsystemd-dev fail2ban
+	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps \
+	python3 libsystemd-dev fail2ban libivykis0 libnet1 libwrap0 libglib2.0-0 libjson-c5 libpcre3 \
+	libssl3
 
 PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -278,6 +279,8 @@ deps:
 		echo "installing: $(DEB_PACKAGES)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES); \
 	else echo "deps: all $(words $(DEB_PACKAGES)) packages already installed"; fi
+	@# syslog-ng conflicts with rsyslog: the tests run Debian's, unpacked into a cache
+	$(Q)echo "deps: syslog-ng for the tests in $$(tests/integration/helpers/fetch-syslog-ng)"
 
 run: $(OUTPUT)/procship
 	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) contrib/run-demo

@@ -173,3 +173,86 @@ start_relay()
 		>"$base/rsyslogd.conf"
 	rsyslogd_run "$name" "$base/rsyslogd.conf" "udp:$2"
 }
+
+# ---- what every receiver must do --------------------------------------------------------------
+# receiver_run MARK ADDR FILE FORMAT [ARGS...]: procship (through $IT_PROCSHIP_WRAPPER if set)
+# sends an exec, the largest exec it sends by default and a relayed text message to ADDR;
+# each must be in FILE, parsed, with the receiver's header under "received" and the relayed
+# document's own "syslog" fields kept.
+receiver_run()
+{
+	local m=$1 addr=$2 file=$3 fmt=$4 tag ev big sock=$T/log.sock
+	shift 4
+	tag=$m-$fmt${1:+-x}-$(echo "$addr" | tr -dc '0-9a-z')
+	big=$(head -c 100000 /dev/zero | tr '\0' a)
+	start_procship --udp-output-enabled --udp-output-address "$addr" --syslog-format "$fmt" \
+		--export-allowlist "$(marker_filter "$m")" --input-unix "$sock" "$@"
+	exec_marked "$tag"
+	run_marked "$T/big.pid" /usr/bin/true "$tag-big" "$big"
+	logger -u "$sock" -t sshd -p auth.info "Accepted publickey for $tag"
+	ev=$(wait_for_exec "$file" "$tag" 10)
+	assert_exec_event "$ev" "$tag"
+	[ "$fmt" = json ] || assert_header "$ev" app_name procship
+	[ "$fmt" != rfc5424 ] ||
+		assert_json "$ev" 're.fullmatch(r"\[meta sequenceId=\"\d+\" sysUpTime=\"\d+\"\]\[origin software=\"procship\" swVersion=\"[^\"]+\"\]", j["received"]["structured_data"])'
+	# The largest: its arguments shortened until the datagram fits the default limit.
+	ev=$(wait_for_exec "$file" "$tag-big" 10)
+	assert_json "$ev" 'j["received"]["parsesuccess"] == "OK" and "truncArgs" in P["flags"]'
+	assert_json "$ev" 'len(P["arguments"]) > 3000 and P["pid"] == int(pid)' pid="$(cat "$T/big.pid")"
+	ev=$(wait_for_json "$file" 'get(j, "syslog.msg") == "Accepted publickey for " + t' 10 t="$tag")
+	assert_json "$ev" 'j["syslog"]["app_name"] == "sshd" and j["syslog"]["facility"] == "auth"'
+	[ "$fmt" = json ] || assert_header "$ev" app_name sshd facility auth
+	stop_procship
+}
+
+# receiver_3164_times MARK ADDR FILE: RFC 3164 from a sender in TZ=EST5 (5 hours west of
+# the receiver, which runs in UTC): --syslog-timestamp local is filed 5 hours early (the format
+# has no zone), utc and rfc3339 at the right time.
+receiver_3164_times()
+{
+	local m=$1 addr=$2 file=$3 ts tag ev off want
+	for ts in local utc rfc3339; do
+		tag=$m-ts-$ts
+		TZ=EST5 start_procship --udp-output-enabled --udp-output-address "$addr" \
+			--export-allowlist "$(marker_filter "$m")" --syslog-timestamp "$ts"
+		exec_marked "$tag"
+		ev=$(wait_for_exec "$file" "$tag" 10)
+		stop_procship
+		off=$(json_value "$ev" 'round((__import__("datetime").datetime.fromisoformat(j["time"][:26] + "+00:00") - __import__("datetime").datetime.fromisoformat(j["received"]["timereported"])).total_seconds() / 3600)')
+		want=0
+		[ "$ts" != local ] || want=5
+		[ "$off" = "$want" ] || fail "--syslog-timestamp $ts: filed ${off}h early, want $want"
+		info "--syslog-timestamp $ts: filed ${off}h early, as documented"
+	done
+}
+
+# receiver_senders MARK DIR PORT [JSON-PORT]: receiver_run in every framing, with and without
+# --cee-cookie, from 127.0.0.1 and from ::1 (bare JSON to JSON-PORT if given); each sender's
+# messages in its own file of DIR (127.0.0.1.json, __1.json), all parsed, and procship gaps
+# finds its two RFC 5424 runs whole.
+receiver_senders()
+{
+	local m=$1 dir=$2 port=$3 jport=${4:-$3} host file ip fmt p
+	for host in 127.0.0.1 "[::1]"; do
+		case $host in
+		\[*) file=$dir/__1.json ip=::1 ;;
+		*) file=$dir/127.0.0.1.json ip=127.0.0.1 ;;
+		esac
+		for fmt in rfc3164 rfc5424 json; do
+			p=$port
+			[ "$fmt" != json ] || p=$jport
+			receiver_run "$m" "$host:$p" "$file" "$fmt"
+			[ "$fmt" = json ] || receiver_run "$m" "$host:$p" "$file" "$fmt" --cee-cookie
+		done
+		assert_all_parsed "$file"
+		[ "$(json_count "$file" 'j["received"]["fromhost_ip"] != ip' ip="$ip")" -eq 0 ] ||
+			fail "$file holds messages of another sender than $ip"
+		"$PROCSHIP" gaps "$file" >"$T/gaps.out" 2>&1 ||
+			{ cat "$T/gaps.out" >&2; fail "procship gaps $file: something missing"; }
+		grep -q " 2 runs, .* 0 missing" "$T/gaps.out" ||
+			{ cat "$T/gaps.out" >&2; fail "procship gaps $file: not 2 whole runs"; }
+	done
+	ls "$dir" >"$T/files"
+	[ "$(sort "$T/files" | tr '\n' ' ')" = "127.0.0.1.json __1.json " ] ||
+		fail "files written: $(tr '\n' ' ' <"$T/files"), want 127.0.0.1.json and __1.json"
+}
