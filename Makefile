@@ -41,7 +41,7 @@ DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zli
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
 	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps \
 	python3 libsystemd-dev fail2ban libivykis0 libnet1 libwrap0 libglib2.0-0 libjson-c5 libpcre3 \
-	libssl3
+	libssl3 tshark
 
 PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
