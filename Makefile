@@ -293,8 +293,12 @@ install: $(OUTPUT)/procship
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 man/procship-getevents.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	[ ! -f man/procship.conf.5 ] || install -m 0644 man/procship.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 0644 contrib/rsyslog/procship-receiver.conf conf/procship.yaml \
-		$(DESTDIR)$(PREFIX)/share/procship/
+	install -m 0644 conf/procship.yaml $(DESTDIR)$(PREFIX)/share/procship/
+	install -d $(DESTDIR)$(PREFIX)/share/procship/rsyslog $(DESTDIR)$(PREFIX)/share/procship/syslog-ng \
+		$(DESTDIR)$(PREFIX)/share/procship/nxlog
+	install -m 0644 contrib/rsyslog/procship-*.conf $(DESTDIR)$(PREFIX)/share/procship/rsyslog/
+	install -m 0644 contrib/syslog-ng/procship.conf $(DESTDIR)$(PREFIX)/share/procship/syslog-ng/
+	install -m 0644 contrib/nxlog/procship.conf $(DESTDIR)$(PREFIX)/share/procship/nxlog/
 	install -d $(DESTDIR)$(PREFIX)/share/procship/rulebases
 	install -m 0644 conf/rulebases/*.rb $(DESTDIR)$(PREFIX)/share/procship/rulebases/
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system

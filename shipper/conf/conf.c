@@ -533,5 +533,8 @@ void conf_usage(FILE *out)
 	}
 	fprintf(out, "  %-40s %s\n", "--help", "show this help and exit");
 	fprintf(out, "  %-40s %s\n", "--version", "show the version and exit");
+	fprintf(out,
+		"\n  procship gaps FILE...  the RFC 5424 sequence numbers a receiver's files lack, "
+		"per sender\n");
 	fprintf(out, "\nSee procship(8).\n");
 }
