@@ -350,6 +350,8 @@ fuzz_relay_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_LIBS := -lfastjson
 fuzz_getevents_MODS := getevents lib
 fuzz_getevents_LIBS := -lfastjson -lpcre2-8
+fuzz_gaps_MODS := gaps framing lib
+fuzz_gaps_LIBS := -lfastjson
 
 fuzz_link = tests/fuzz/fuzz_$(1).c $(call mod_srcs,$(fuzz_$(1)_MODS)) $(fuzz_$(1)_EXTRA)
 

@@ -102,19 +102,30 @@ static int add(struct gaps *g, const char *host, const char *sd, size_t sdlen, b
 	return rc == -ENOMEM ? rc : rc == 0;
 }
 
+/* The document in s[0..len), which need not be NUL-terminated; NULL when it is not JSON. */
+static struct fjson_object *parse_doc(const char *s, size_t len)
+{
+	struct fjson_tokener *tok;
+	struct fjson_object *doc;
+
+	if (len == 0 || len > INT32_MAX)
+		return NULL;
+	tok = fjson_tokener_new();
+	if (!tok)
+		return NULL;
+	doc = fjson_tokener_parse_ex(tok, s, (int)len);
+	fjson_tokener_free(tok);
+	return doc;
+}
+
 /* A line of the receiving configs: the event plus "received", the header as the receiver
  * read it. The SD is taken from there only, never from the event, which a local user writes. */
 static int json_line(struct gaps *g, const char *line, size_t len)
 {
-	struct fjson_tokener *tok = fjson_tokener_new();
-	struct fjson_object *doc, *rcv;
+	struct fjson_object *doc = parse_doc(line, len), *rcv;
 	const char *sd;
 	int rc = 0;
 
-	if (!tok)
-		return -ENOMEM;
-	doc = fjson_tokener_parse_ex(tok, line, (int)len);
-	fjson_tokener_free(tok);
 	rcv = member(doc, "received");
 	sd = fjson_object_get_string(member(rcv, "structured_data"));
 	if (sd)
@@ -144,7 +155,7 @@ static int raw_line(struct gaps *g, const char *line, size_t len)
 	if (m.form != FRAMING_FORM_RFC5424 || !m.sd)
 		return 0;
 	snprintf(host, sizeof(host), "%s", m.hdr.hostname ? m.hdr.hostname : "");
-	doc = fjson_tokener_parse(m.msg_len ? m.msg : "");
+	doc = parse_doc(m.msg, m.msg_len);
 	rc = add(g, host, m.sd, m.sd_len, says_restart(doc));
 	fjson_object_put(doc);
 	return rc;
