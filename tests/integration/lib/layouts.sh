@@ -109,7 +109,7 @@ start_port_receiver()
 # ---- the central-server layout: Debian's rsyslog.conf + procship-filter.conf ------------------
 # start_central_receiver NAME: the installed /etc/rsyslog.conf (its standard rules writing
 # below $T/NAME/log instead of /var/log, without the local inputs and the console alerts)
-# with one imudp input on 127.0.0.1 in the default ruleset and, in its include directory,
+# with imudp inputs on 127.0.0.1 and ::1 in the default ruleset and, in its include directory,
 # procship-receiver.conf and procship-filter.conf as shipped. Sets CENTRAL_PORT,
 # CENTRAL_LOG (the standard rules' directory) and CENTRAL_DIR (procship's files).
 start_central_receiver()
@@ -128,6 +128,7 @@ start_central_receiver()
 		"s|/var/log/|$base/log/|g" 's/^\*\.emerg.*//'
 	{
 		printf 'module(load="imudp")\ninput(type="imudp" address="127.0.0.1" port="%s")\n' "$port"
+		printf 'input(type="imudp" address="::1" port="%s")\n' "$port"
 		cat "$base/debian.conf"
 	} >"$base/rsyslogd.conf"
 	rsyslogd_run "$name" "$base/rsyslogd.conf" "udp:$port"
