@@ -15,6 +15,10 @@
  * - Header fields are never allowed to shift the fields after them: bytes a field may not
  *   hold are each replaced by '_' (one '_' per byte, also for each byte of a multi-byte
  *   UTF-8 character), then the field is cut at its limit.
+ * - [meta] and [origin] (RFC 5424 sections 7.3, 7.2) follow the caller's own element and are
+ *   left out of RFC 3164 and bare JSON: RFC 3164 has no structured data (a receiver would
+ *   take the brackets for the start of MSG, and the JSON would no longer parse) and bare JSON
+ *   no room for a key outside Tetragon's schema.
  * - "@cee:" is followed directly by the payload, no space: rsyslog's mmjsonparse skips
  *   optional whitespace after the cookie, so both parse, and this spends one byte less.
  */

@@ -4,8 +4,8 @@
  * framing_parse.h.)
  *
  * No allocation, no logging, no shared state but per-thread caches of the last second
- * written: its local time for RFC 3164 (keyed on TZ; see local_tm) and lib/fmt's RFC 3339
- * text for RFC 5424. framing/ uses lib/ and nothing from shipper/. Every builder writes at
+ * written: its local time (keyed on TZ; see local_tm) or UTC for RFC 3164 and lib/fmt's RFC
+ * 3339 text. framing/ uses lib/ and nothing from shipper/. Every builder writes at
  * most `size` bytes (no terminating NUL is written or counted) and returns the number of bytes
  * written. The header is never cut: when the header alone does not fit, the builder returns
  * -ENOSPC. When the payload does not fit it is cut at a UTF-8 character boundary and
