@@ -111,8 +111,11 @@ static void send_udp(struct pipeline *p, struct msg *m)
 		return;
 	}
 	n = pipe_frame(p, m, frame, p->max_message);
-	if (n >= 0)
-		udp_commit(p->udp, (size_t)n);
+	if (n < 0)
+		return;
+	if (p->meta)
+		udp_spend_sequence(p->udp); /* pipe_frame wrote udp_next_sequence into it */
+	udp_commit(p->udp, (size_t)n);
 }
 
 void pipe_ship(struct pipeline *p, struct msg *m)

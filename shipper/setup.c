@@ -170,6 +170,8 @@ static struct udp_output *open_udp(struct daemon *d, const struct conf *c, char 
 	cfg.max_message = (size_t)c->max_message_size;
 	cfg.log = on_udp_log;
 	cfg.greeting = pipe_greeting;
+	/* pipe_frame numbers agent_init as it numbers everything else (set_header's rule). */
+	cfg.number_greeting = c->syslog_meta && c->syslog_format == FRAMING_RFC5424;
 	cfg.cb_arg = &d->pipe;
 	u = udp_new(&cfg, why, sizeof(why));
 	if (!u) {

@@ -51,6 +51,7 @@ struct udp_output {
 	unsigned int batch;
 	udp_log_fn *log;
 	udp_greeting_fn *greeting;
+	bool number_greeting;
 	void *cb_arg;
 	bool in_callback;   /* log or greeting running: calls into the output are refused */
 	bool greet_pending; /* the link's target has not heard the greeting yet */
@@ -268,16 +269,6 @@ static int udp_send_now(struct udp_output *u, const void *buf, size_t len)
 	return 0;
 }
 
-/* The current target's number is spent, whatever becomes of the datagram. */
-static void udp_take_sequence(struct udp_output *u)
-{
-	struct udp_target *t = &u->targets[u->link.cur];
-
-	uint32_t seq = udp_next_sequence(u);
-
-	t->next_seq = seq >= UDP_SEQUENCE_MAX ? 1 : seq + 1;
-}
-
 static int udp_drop_oversize(struct udp_output *u)
 {
 	char reason[64];
@@ -304,7 +295,8 @@ static void udp_greet(struct udp_output *u)
 	u->in_callback = false;
 	if (n <= 0)
 		return; /* none, or the hook could not build one and said why */
-	udp_take_sequence(u);
+	if (u->number_greeting)
+		udp_spend_sequence(u);
 	if ((size_t)n > u->max_message) {
 		(void)udp_drop_oversize(u);
 		return;
@@ -448,6 +440,7 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 	u->batch = cfg->batch != 0 ? cfg->batch : UDP_DEFAULT_BATCH;
 	u->log = cfg->log;
 	u->greeting = cfg->greeting;
+	u->number_greeting = cfg->number_greeting;
 	u->cb_arg = cfg->cb_arg;
 	u->last_summary = -1;
 	rc = ulink_init(&u->link, cfg, cfg->log ? udp_link_log : NULL, u, &u->stats, err, errlen);
@@ -531,7 +524,6 @@ int udp_commit(struct udp_output *u, size_t len)
 		return -EINVAL;
 	if (u->in_callback)
 		return -EBUSY;
-	udp_take_sequence(u);
 	if (len > u->max_message || u->arena_off + len > u->arena_size)
 		return udp_drop_oversize(u);
 	if (u->link.fd == -1) {
@@ -633,6 +625,17 @@ uint32_t udp_next_sequence(const struct udp_output *u)
 		return 1;
 	seq = u->targets[u->link.cur].next_seq;
 	return seq == 0 ? 1 : seq;
+}
+
+/* The current target's number is spent, whatever becomes of the datagram. */
+void udp_spend_sequence(struct udp_output *u)
+{
+	uint32_t seq;
+
+	if (!u)
+		return;
+	seq = udp_next_sequence(u);
+	u->targets[u->link.cur].next_seq = seq >= UDP_SEQUENCE_MAX ? 1 : seq + 1;
 }
 
 void udp_continue_sequences(struct udp_output *to, const struct udp_output *from)

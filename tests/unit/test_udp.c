@@ -406,8 +406,9 @@ static void test_greeting_after_reconnect(void **state)
 	close(rfd);
 }
 
-/* Every committed datagram and every greeting takes the current destination's next number,
- * sent or not; a replacement output continues the series of the destinations it shares. */
+/* A numbered greeting and every datagram whose number was spent take the next one, sent or
+ * not; unnumbered datagrams take none; a replacement output continues the series of the
+ * destinations it shares. */
 static void test_sequences(void **state)
 {
 	struct seen s = {.first_datagram = "hello"};
@@ -415,20 +416,32 @@ static void test_sequences(void **state)
 	struct udp_config cfg;
 	struct udp_output *u, *u2, *u3;
 	uint16_t port;
+	char *p;
 	int rfd;
 
 	(void)state;
 	rfd = receiver(AF_INET, 0, &port);
 	d[0] = dest("127.0.0.1", port);
 	cfg = config(d, 1, &s);
+	cfg.number_greeting = true;
 	u = new_or_fail(&cfg);
 	assert_int_equal(udp_next_sequence(u), 1);
-	assert_int_equal(udp_queue(u, "e1", 2), 0); /* the greeting takes 1, e1 takes 2 */
+	/* as the pipeline does: reserve (the greeting goes first and takes 1), number, commit */
+	p = udp_reserve(u, 2);
+	assert_non_null(p);
+	assert_int_equal(udp_next_sequence(u), 2);
+	memcpy(p, "e1", 2);
+	udp_spend_sequence(u);
+	assert_int_equal(udp_commit(u, 2), 0);
+	assert_int_equal(udp_next_sequence(u), 3);
+	assert_int_equal(udp_queue(u, "raw", 3), 0); /* nobody numbered it */
 	assert_int_equal(udp_next_sequence(u), 3);
 	assert_int_equal(udp_flush(u), 0);
 	expect_datagram(rfd, "hello");
 	expect_datagram(rfd, "e1");
+	expect_datagram(rfd, "raw");
 	mm_set((const int[]){-EINVAL}, 1);
+	udp_spend_sequence(u);
 	assert_int_equal(udp_queue(u, "e2", 2), 0); /* lost on the way: its number is spent */
 	assert_int_equal(udp_flush(u), -EINVAL);
 	mm_set(NULL, 0);
@@ -445,6 +458,7 @@ static void test_sequences(void **state)
 	assert_int_equal(udp_next_sequence(u3), 1);
 	udp_continue_sequences(u3, NULL);
 	assert_int_equal(udp_next_sequence(NULL), 1);
+	udp_spend_sequence(NULL);
 	udp_free(u3);
 	udp_free(u2);
 	udp_free(u);
