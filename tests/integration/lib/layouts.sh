@@ -186,8 +186,9 @@ receiver_run()
 	shift 4
 	tag=$m-$fmt${1:+-x}-$(echo "$addr" | tr -dc '0-9a-z')
 	big=$(head -c 100000 /dev/zero | tr '\0' a)
+	# --text-format json: the relayed message as a document with its own "syslog" object
 	start_procship --udp-output-enabled --udp-output-address "$addr" --syslog-format "$fmt" \
-		--export-allowlist "$(marker_filter "$m")" --input-unix "$sock" "$@"
+		--export-allowlist "$(marker_filter "$m")" --input-unix "$sock" --text-format json "$@"
 	exec_marked "$tag"
 	run_marked "$T/big.pid" /usr/bin/true "$tag-big" "$big"
 	logger -u "$sock" -t sshd -p auth.info "Accepted publickey for $tag"
