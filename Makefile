@@ -39,8 +39,9 @@ BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT
 # The one list of Debian packages: build, test, run and bench.
 DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
-	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3 \
-	libsystemd-dev fail2ban
+	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps \
+	python3 libsystemd-dev fail2ban libivykis0 libnet1 libwrap0 libglib2.0-0 libjson-c5 libpcre3 \
+	libssl3 tshark
 
 PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -108,6 +109,7 @@ conf_yaml_SRCS := shipper/conf/conf_yaml.c
 log_SRCS := shipper/sys/log.c
 privs_SRCS := shipper/sys/privs.c
 getevents_SRCS := shipper/getevents.c shipper/getevents/doc.c shipper/getevents/compact.c
+gaps_SRCS := shipper/gaps/gaps.c shipper/gaps/gaps_read.c
 fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
@@ -115,7 +117,7 @@ top_SRCS := shipper/stats_read.c shipper/setup.c shipper/setup_inputs.c shipper/
 	shipper/main.c
 MODULES := lib framing sensor procfs proc_cache procevents inputs lines pidlimit filters ratelimit \
 	event_json docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log \
-	privs fsafe getevents pipeline stats top
+	privs fsafe getevents gaps pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
@@ -185,6 +187,8 @@ test_framing_MODS := framing lib
 test_framing_names_MODS := framing lib
 test_framing_parse_MODS := framing lib
 test_framing_relay_MODS := framing lib
+test_framing_sd_MODS := framing lib
+test_gaps_MODS := gaps framing lib
 test_lines_MODS := lines framing lib
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 test_inputs_MODS := inputs lines framing lib
@@ -275,6 +279,8 @@ deps:
 		echo "installing: $(DEB_PACKAGES)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES); \
 	else echo "deps: all $(words $(DEB_PACKAGES)) packages already installed"; fi
+	@# syslog-ng conflicts with rsyslog: the tests run Debian's, unpacked into a cache
+	$(Q)echo "deps: syslog-ng for the tests in $$(tests/integration/helpers/fetch-syslog-ng)"
 
 run: $(OUTPUT)/procship
 	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) contrib/run-demo
@@ -287,8 +293,12 @@ install: $(OUTPUT)/procship
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 man/procship-getevents.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	[ ! -f man/procship.conf.5 ] || install -m 0644 man/procship.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 0644 contrib/rsyslog/procship-receiver.conf conf/procship.yaml \
-		$(DESTDIR)$(PREFIX)/share/procship/
+	install -m 0644 conf/procship.yaml $(DESTDIR)$(PREFIX)/share/procship/
+	install -d $(DESTDIR)$(PREFIX)/share/procship/rsyslog $(DESTDIR)$(PREFIX)/share/procship/syslog-ng \
+		$(DESTDIR)$(PREFIX)/share/procship/nxlog
+	install -m 0644 contrib/rsyslog/procship-*.conf $(DESTDIR)$(PREFIX)/share/procship/rsyslog/
+	install -m 0644 contrib/syslog-ng/procship.conf $(DESTDIR)$(PREFIX)/share/procship/syslog-ng/
+	install -m 0644 contrib/nxlog/procship.conf $(DESTDIR)$(PREFIX)/share/procship/nxlog/
 	install -d $(DESTDIR)$(PREFIX)/share/procship/rulebases
 	install -m 0644 conf/rulebases/*.rb $(DESTDIR)$(PREFIX)/share/procship/rulebases/
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
@@ -340,6 +350,8 @@ fuzz_relay_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_LIBS := -lfastjson
 fuzz_getevents_MODS := getevents lib
 fuzz_getevents_LIBS := -lfastjson -lpcre2-8
+fuzz_gaps_MODS := gaps framing lib
+fuzz_gaps_LIBS := -lfastjson
 
 fuzz_link = tests/fuzz/fuzz_$(1).c $(call mod_srcs,$(fuzz_$(1)_MODS)) $(fuzz_$(1)_EXTRA)
 

@@ -15,6 +15,10 @@
  * - Header fields are never allowed to shift the fields after them: bytes a field may not
  *   hold are each replaced by '_' (one '_' per byte, also for each byte of a multi-byte
  *   UTF-8 character), then the field is cut at its limit.
+ * - [meta] and [origin] (RFC 5424 sections 7.3, 7.2) follow the caller's own element and are
+ *   left out of RFC 3164 and bare JSON: RFC 3164 has no structured data (a receiver would
+ *   take the brackets for the start of MSG, and the JSON would no longer parse) and bare JSON
+ *   no room for a key outside Tetragon's schema.
  * - "@cee:" is followed directly by the payload, no space: rsyslog's mmjsonparse skips
  *   optional whitespace after the cookie, so both parse, and this spends one byte less.
  */
@@ -155,12 +159,35 @@ static int local_tm(time_t sec, struct tm *out)
 	return 0;
 }
 
-/* RFC 3164 section 4.1.2: "Mmm dd hh:mm:ss" in local time, the day padded with a space. */
-static int put_3164_time(struct wbuf *w, const struct timespec *ts)
+/* gmtime_r once a second too: glibc's gmtime_r takes the same lock as localtime_r. */
+static int utc_tm(time_t sec, struct tm *out)
+{
+	static _Thread_local struct {
+		bool valid;
+		time_t sec;
+		struct tm tm;
+	} c;
+
+	if (c.valid && c.sec == sec) {
+		*out = c.tm;
+		return 0;
+	}
+	if (!gmtime_r(&sec, out))
+		return -EINVAL;
+	c.valid = true;
+	c.sec = sec;
+	c.tm = *out;
+	return 0;
+}
+
+/* RFC 3164 section 4.1.2: "Mmm dd hh:mm:ss", the day padded with a space; local time as the
+ * RFC says, or UTC when the receiver is told so (the format has no zone to say it). */
+static int put_3164_mmmdd(struct wbuf *w, const struct timespec *ts, bool utc)
 {
 	struct tm tm;
+	int err = utc ? utc_tm(ts->tv_sec, &tm) : local_tm(ts->tv_sec, &tm);
 
-	if (local_tm(ts->tv_sec, &tm) != 0 || tm.tm_mon < 0 || tm.tm_mon > 11)
+	if (err != 0 || tm.tm_mon < 0 || tm.tm_mon > 11)
 		return -EINVAL;
 	put_mem(w, months[tm.tm_mon], 3);
 	put_char(w, ' ');
@@ -172,6 +199,25 @@ static int put_3164_time(struct wbuf *w, const struct timespec *ts)
 	put_char(w, ':');
 	put_uint(w, (unsigned)tm.tm_sec, 2, '0');
 	return 0;
+}
+
+static void put_5424_time(struct wbuf *w, const struct timespec *ts);
+
+/* The RFC 3164 timestamp as hdr->time3164 chooses. RFC 3339 is what rsyslog's
+ * RSYSLOG_ForwardFormat puts there; rsyslog and syslog-ng both read it in an RFC 3164
+ * header, with its zone, so the receiver's own zone no longer matters. */
+static int put_3164_time(struct wbuf *w, const struct framing_header *hdr)
+{
+	switch (hdr->time3164) {
+	case FRAMING_3164_LOCAL:
+		return put_3164_mmmdd(w, &hdr->time, false);
+	case FRAMING_3164_UTC:
+		return put_3164_mmmdd(w, &hdr->time, true);
+	case FRAMING_3164_RFC3339:
+		put_5424_time(w, &hdr->time);
+		return 0;
+	}
+	return -EINVAL;
 }
 
 /* RFC 5424 section 6.2.3: an RFC 3339 timestamp, here always UTC ("Z") with microseconds
@@ -216,18 +262,16 @@ static void put_sd_value(struct wbuf *w, const char *s)
 	}
 }
 
-/* RFC 5424 section 6.3: one SD-ELEMENT when sd_id is set, else NILVALUE (the parameters are
- * then ignored). A parameter without a name cannot be written (SD-NAME is 1*32) and is left
- * out; a NULL value is written as the empty value. */
-static void put_sd(struct wbuf *w, const struct framing_header *hdr)
+/* RFC 5424 section 6.3: the caller's SD-ELEMENT when sd_id is set (a parameter without a
+ * name cannot be written, SD-NAME is 1*32, and is left out; a NULL value is the empty
+ * value). Returns whether it wrote one. */
+static bool put_sd_element(struct wbuf *w, const struct framing_header *hdr)
 {
 	const struct framing_sd_param *p;
 	size_t i;
 
-	if (!hdr->sd_id || hdr->sd_id[0] == '\0') {
-		put_str(w, NILVALUE);
-		return;
-	}
+	if (!hdr->sd_id || hdr->sd_id[0] == '\0')
+		return false;
 	put_char(w, '[');
 	put_field(w, hdr->sd_id, FRAMING_SDNAME_MAX, sd_name_char);
 	for (i = 0; hdr->sd_params && i < hdr->sd_nparams; i++) {
@@ -241,6 +285,46 @@ static void put_sd(struct wbuf *w, const struct framing_header *hdr)
 		put_char(w, '"');
 	}
 	put_char(w, ']');
+	return true;
+}
+
+/* RFC 5424 section 7.3 [meta sequenceId sysUpTime] and 7.2 [origin software swVersion], the
+ * IANA-registered SD-IDs, so that every receiver may read them. Returns whether it wrote
+ * anything. */
+static bool put_meta_sd(struct wbuf *w, const struct framing_meta *m)
+{
+	bool any = false;
+
+	if (!m)
+		return false;
+	if (m->sequence_id != 0) {
+		put_str(w, "[meta sequenceId=\"");
+		put_uint(w, m->sequence_id, 1, '0');
+		put_str(w, "\" sysUpTime=\"");
+		put_uint(w, m->sys_uptime, 1, '0');
+		put_str(w, "\"]");
+		any = true;
+	}
+	if (m->software && m->software[0] != '\0') {
+		put_str(w, "[origin software=\"");
+		put_sd_value(w, m->software);
+		if (m->sw_version && m->sw_version[0] != '\0') {
+			put_str(w, "\" swVersion=\"");
+			put_sd_value(w, m->sw_version);
+		}
+		put_str(w, "\"]");
+		any = true;
+	}
+	return any;
+}
+
+/* STRUCTURED-DATA: the elements, or NILVALUE when there is none. */
+static void put_sd(struct wbuf *w, const struct framing_header *hdr)
+{
+	bool any = put_sd_element(w, hdr);
+
+	if (!put_meta_sd(w, hdr->meta) && !any)
+		put_str(w, NILVALUE);
 }
 
 /* The end of every builder: refuse a header that did not fit, then append as much of the
@@ -276,7 +360,7 @@ ssize_t framing_rfc3164(char *buf, size_t size, const struct framing_header *hdr
 	if (!hdr || !valid_pri(hdr))
 		return -EINVAL;
 	put_pri(&w, hdr);
-	err = put_3164_time(&w, &hdr->time);
+	err = put_3164_time(&w, hdr);
 	if (err < 0)
 		return err;
 	put_char(&w, ' ');
@@ -356,4 +440,9 @@ ssize_t framing_build(char *buf, size_t size, enum framing_format format,
 		return framing_rfc5424(buf, size, hdr, msg, msg_len, truncated);
 	}
 	return -EINVAL;
+}
+
+uint32_t framing_sequence_next(uint32_t seq)
+{
+	return seq == 0 || seq >= FRAMING_SEQUENCE_MAX ? 1 : seq + 1;
 }

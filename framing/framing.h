@@ -4,8 +4,8 @@
  * framing_parse.h.)
  *
  * No allocation, no logging, no shared state but per-thread caches of the last second
- * written: its local time for RFC 3164 (keyed on TZ; see local_tm) and lib/fmt's RFC 3339
- * text for RFC 5424. framing/ uses lib/ and nothing from shipper/. Every builder writes at
+ * written: its local time (keyed on TZ; see local_tm) or UTC for RFC 3164 and lib/fmt's RFC
+ * 3339 text. framing/ uses lib/ and nothing from shipper/. Every builder writes at
  * most `size` bytes (no terminating NUL is written or counted) and returns the number of bytes
  * written. The header is never cut: when the header alone does not fit, the builder returns
  * -ENOSPC. When the payload does not fit it is cut at a UTF-8 character boundary and
@@ -34,6 +34,25 @@ enum framing_format {
 #define FRAMING_SDNAME_MAX   32
 /* RFC 3164 section 4.1.3: the TAG is at most 32 characters. */
 #define FRAMING_TAG_MAX 32
+/* RFC 5424 section 7.3.1: sequenceId runs 1..2147483647, then wraps to 1. */
+#define FRAMING_SEQUENCE_MAX 2147483647U
+
+/* How RFC 3164 writes its timestamp. Section 4.1.2 says "Mmm dd hh:mm:ss" in local time,
+ * with no zone and no year: a receiver in another zone files it hours off. */
+enum framing_3164_time {
+	FRAMING_3164_LOCAL,   /* "Mmm dd hh:mm:ss", local time (the RFC; the default) */
+	FRAMING_3164_UTC,     /* "Mmm dd hh:mm:ss", UTC */
+	FRAMING_3164_RFC3339, /* "2026-12-01T12:00:00.123456Z", as rsyslog's ForwardFormat */
+};
+
+/* RFC 5424 sections 7.3 and 7.2: who is sending, and where it is in its own sequence. The
+ * [meta] element is written when sequence_id is not 0, [origin] when software is set. */
+struct framing_meta {
+	uint32_t sequence_id; /* 1..FRAMING_SEQUENCE_MAX; 0 = no [meta] */
+	uint32_t sys_uptime;  /* hundredths of a second since the sender started */
+	const char *software; /* origin software; NULL = no [origin] */
+	const char *sw_version;
+};
 
 struct framing_sd_param {
 	const char *name;  /* SD-NAME: printable ASCII except '=', ' ', ']', '"'; max 32 */
@@ -45,7 +64,7 @@ struct framing_sd_param {
 struct framing_header {
 	int facility;	      /* 0..23 */
 	int severity;	      /* 0..7 */
-	struct timespec time; /* CLOCK_REALTIME; RFC 3164 prints it in local time */
+	struct timespec time; /* CLOCK_REALTIME; RFC 3164 prints it as time3164 says */
 	const char *hostname;
 	const char *app_name; /* RFC 5424 APP-NAME; RFC 3164 TAG */
 	const char *procid;   /* RFC 5424 PROCID; RFC 3164 "[PID]" after the TAG */
@@ -56,6 +75,10 @@ struct framing_header {
 	bool bom; /* RFC 5424: UTF-8 BOM before MSG (off by default: it breaks
 		   * rsyslog's mmjsonparse) */
 	bool cee; /* "@cee:" before the payload, for rsyslog's mmjsonparse */
+	enum framing_3164_time time3164;
+	/* RFC 5424: [meta ...] and [origin ...] after the sd_id element; NULL = neither.
+	 * RFC 3164 and bare JSON have no place for them and leave them out. */
+	const struct framing_meta *meta;
 };
 
 /* The one table of facility names (RFC 5424 section 6.2.1, table 1), spelled as rsyslog spells
@@ -95,6 +118,11 @@ const char *framing_severity_name(int severity);
 int framing_format_from_name(const char *name);
 /* An out-of-range value gives "unknown" rather than NULL, so a caller may print it as is. */
 const char *framing_format_name(enum framing_format format);
+/* "local", "utc", "rfc3339" -> enum framing_3164_time; -1 when unknown. */
+int framing_3164_time_from_name(const char *name);
+const char *framing_3164_time_name(enum framing_3164_time t);
+/* The sequenceId after seq: seq + 1, and 1 after FRAMING_SEQUENCE_MAX (or after 0). */
+uint32_t framing_sequence_next(uint32_t seq);
 
 /* Build one message of the given format. msg is <pointer, length>, need not be NUL-terminated. */
 ssize_t framing_build(char *buf, size_t size, enum framing_format format,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Facility, severity and format names, both ways, from the one table in framing.h. */
+/* Facility, severity, format and RFC 3164 timestamp names, both ways, from the one table in
+ * framing.h. */
 #include <stddef.h>
 #include <string.h>
 
@@ -24,6 +25,12 @@ static const char *const format_names[] = {
 	[FRAMING_JSON] = "json",
 	[FRAMING_RFC3164] = "rfc3164",
 	[FRAMING_RFC5424] = "rfc5424",
+};
+
+static const char *const time3164_names[] = {
+	[FRAMING_3164_LOCAL] = "local",
+	[FRAMING_3164_UTC] = "utc",
+	[FRAMING_3164_RFC3339] = "rfc3339",
 };
 
 /* The index of name in names[0..n) (holes allowed), else its value in aliases, else -1. */
@@ -80,4 +87,14 @@ int framing_format_from_name(const char *name)
 const char *framing_format_name(enum framing_format format)
 {
 	return name_of(format_names, ARRAY_SIZE(format_names), (int)format);
+}
+
+int framing_3164_time_from_name(const char *name)
+{
+	return lookup(time3164_names, ARRAY_SIZE(time3164_names), NULL, 0, name);
+}
+
+const char *framing_3164_time_name(enum framing_3164_time t)
+{
+	return name_of(time3164_names, ARRAY_SIZE(time3164_names), (int)t);
 }

@@ -44,6 +44,7 @@ int pipe_init(struct pipeline *p, size_t max_message)
 {
 	memset(p, 0, sizeof(*p));
 	p->max_message = max_message;
+	p->started_ns = clock_ns(CLOCK_MONOTONIC);
 	p->scratch = malloc(max_message);
 	return p->scratch ? 0 : -ENOMEM;
 }
@@ -62,15 +63,34 @@ static void own_header(struct pipeline *p, struct msg *m)
 	m->hdr.msgid = msg_kind_name(m->kind);
 }
 
+/* RFC 5424 section 7.3 and 7.2: the number of this datagram in its destination's series,
+ * and, on procship's own documents only, who wrote it (a relayed message has an originator of
+ * its own). sysUpTime is a 32-bit count of hundredths of a second, wrapping as SNMP's does. */
+static void meta_sd(struct pipeline *p, const struct msg *m, struct framing_meta *meta)
+{
+	int64_t up = (clock_ns(CLOCK_MONOTONIC) - p->started_ns) / 10000000;
+
+	meta->sequence_id = udp_next_sequence(p->udp);
+	meta->sys_uptime = (uint32_t)(up > 0 ? up : 0);
+	meta->software = m->kind != MSG_TEXT ? "procship" : NULL;
+	meta->sw_version = PROCSHIP_VERSION;
+}
+
 ssize_t pipe_frame(struct pipeline *p, struct msg *m, char *buf, size_t size)
 {
+	struct framing_meta meta;
 	bool truncated = false;
 	ssize_t n;
 
 	if (m->kind != MSG_TEXT)
 		own_header(p, m);
+	if (p->meta && p->udp) {
+		meta_sd(p, m, &meta);
+		m->hdr.meta = &meta;
+	}
 	n = framing_build(buf, size < p->max_message ? size : p->max_message, p->format, &m->hdr,
 		m->payload, m->len, &truncated);
+	m->hdr.meta = NULL;
 	if (n < 0) {
 		p->stats.frame_errors++;
 		return n;
@@ -91,8 +111,11 @@ static void send_udp(struct pipeline *p, struct msg *m)
 		return;
 	}
 	n = pipe_frame(p, m, frame, p->max_message);
-	if (n >= 0)
-		udp_commit(p->udp, (size_t)n);
+	if (n < 0)
+		return;
+	if (p->meta)
+		udp_spend_sequence(p->udp); /* pipe_frame wrote udp_next_sequence into it */
+	udp_commit(p->udp, (size_t)n);
 }
 
 void pipe_ship(struct pipeline *p, struct msg *m)
@@ -385,17 +408,21 @@ ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size)
 {
 	struct pipeline *p = arg;
 	struct msg m = {.kind = MSG_AGENT_INIT};
+	uint32_t seq = p->meta ? udp_next_sequence(p->udp) : 0;
 
-	if (strcmp(p->agent_init_peer, peer) != 0 || p->agent_init_len <= 0) {
+	if (strcmp(p->agent_init_peer, peer) != 0 || p->agent_init_len <= 0 ||
+		seq != p->agent_init_seq) {
 		struct docs_agent_info info = {
 			.hostname = p->hdr.hostname,
 			.udp_destination = peer,
 			.udp_buffer_size = p->udp_buffer_size,
+			.sequence_id = seq,
 		};
 
 		clock_gettime(CLOCK_REALTIME, &info.started);
 		p->agent_init_len = docs_agent_init(&info, p->agent_init, sizeof(p->agent_init));
 		snprintf(p->agent_init_peer, sizeof(p->agent_init_peer), "%s", peer);
+		p->agent_init_seq = seq;
 		if (p->agent_init_len < 0) {
 			log_warnx("agent_init: cannot build the document (%s)",
 				strerror(-p->agent_init_len));
@@ -464,15 +491,19 @@ void pipe_flush(struct pipeline *p)
 		export_flush(p->export);
 }
 
-/* Header lengths are fixed for a run but for MSGID: measure with the longest one of
- * procship's own. */
+/* Header lengths are fixed for a run but for MSGID and the numbers in [meta]: measure with
+ * the longest of each. */
 size_t pipe_payload_budget(struct pipeline *p)
 {
 	struct framing_header hdr = p->hdr;
+	/* The widest [meta] and [origin] there can be. */
+	const struct framing_meta widest = {
+		FRAMING_SEQUENCE_MAX, UINT32_MAX, "procship", PROCSHIP_VERSION};
 	bool truncated;
 	ssize_t n;
 
 	hdr.msgid = "process_exec";
+	hdr.meta = p->meta ? &widest : NULL;
 	clock_gettime(CLOCK_REALTIME, &hdr.time);
 	n = framing_build(p->scratch, p->max_message, p->format, &hdr, "x", 1, &truncated);
 	if (n < 1)

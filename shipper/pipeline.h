@@ -65,6 +65,9 @@ struct pipeline {
 	struct framing_header hdr; /* procship's own header fields */
 	const char *node;
 	int udp_buffer_size; /* for agent_init */
+	/* RFC 5424 [meta sequenceId sysUpTime] per destination, [origin] on procship's own
+	 * messages (--syslog-meta); set only with the RFC 5424 format. */
+	bool meta;
 	struct filters *filters;
 	struct ratelimit *ratelimit;
 	struct ejson *ej;
@@ -80,6 +83,8 @@ struct pipeline {
 	char agent_init[PIPE_AGENT_INIT_MAX];
 	int agent_init_len;
 	char agent_init_peer[HOSTPORT_NAME_MAX];
+	uint32_t agent_init_seq; /* the sequenceId the document was built for */
+	int64_t started_ns;	 /* CLOCK_MONOTONIC at pipe_init: sysUpTime counts from it */
 	struct pipe_stats stats;
 };
 

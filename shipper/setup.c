@@ -57,6 +57,19 @@ static void node_name(char *buf, size_t size)
 	buf[size - 1] = '\0';
 }
 
+/* Options each valid alone that cannot work together. A bare "@cee:{...}" has no header, so
+ * rsyslog takes "@cee:" for its TAG and mmjsonparse never sees the cookie. */
+static int check_combinations(const struct conf *c, char *err, size_t errlen)
+{
+	if (c->cee_cookie && c->syslog_format == FRAMING_JSON) {
+		snprintf(err, errlen,
+			"--cee-cookie: not with --syslog-format json (a receiver reads \"@cee:\" "
+			"as the TAG of a message without a header); use rfc3164 or rfc5424");
+		return -1;
+	}
+	return 0;
+}
+
 int setup_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, char *warn,
 	size_t warnlen, enum conf_parse_result *result)
 {
@@ -77,7 +90,9 @@ int setup_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, 
 	if (path && conf_load_yaml(c, path, err, errlen, warn, warnlen) != 0)
 		return -1;
 	*result = conf_parse_args(c, argc, argv, err, errlen);
-	return *result == CONF_ERROR ? -1 : 0;
+	if (*result == CONF_ERROR)
+		return -1;
+	return check_combinations(c, err, errlen);
 }
 
 static struct filters *open_filters(const struct conf *c, char *err, size_t errlen)
@@ -155,6 +170,8 @@ static struct udp_output *open_udp(struct daemon *d, const struct conf *c, char 
 	cfg.max_message = (size_t)c->max_message_size;
 	cfg.log = on_udp_log;
 	cfg.greeting = pipe_greeting;
+	/* pipe_frame numbers agent_init as it numbers everything else (set_header's rule). */
+	cfg.number_greeting = c->syslog_meta && c->syslog_format == FRAMING_RFC5424;
 	cfg.cb_arg = &d->pipe;
 	u = udp_new(&cfg, why, sizeof(why));
 	if (!u) {
@@ -207,6 +224,8 @@ static void set_header(struct daemon *d)
 	p->hdr.app_name = d->conf.syslog_app_name;
 	p->hdr.procid = d->procid;
 	p->hdr.cee = d->conf.cee_cookie;
+	p->hdr.time3164 = (enum framing_3164_time)d->conf.syslog_timestamp;
+	p->meta = d->conf.syslog_meta && p->format == FRAMING_RFC5424;
 	p->udp_buffer_size = (int)d->conf.udp_buffer_size;
 }
 
@@ -474,6 +493,7 @@ void setup_reload(struct daemon *d)
 	d->pipe.filters = r.filters;
 	apply_conf(d, &nc);
 	if (r.udp) {
+		udp_continue_sequences(r.udp, d->pipe.udp);
 		stats_retire_udp(d);
 		start_udp(d, r.udp);
 	}

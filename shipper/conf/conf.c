@@ -115,7 +115,7 @@ const struct conf_option conf_options[] = {
 	{"udp-reconnect-interval", CONF_INT, "0", "SECONDS", 0, 86400, NULL, NULL,
 		OFF(udp_reconnect_interval),
 		"fixed retry interval after a failure (0 = 1 s doubling to 60 s)", NULL, false},
-	{"max-message-size", CONF_INT, "8192", "BYTES", 480, 65507, NULL, NULL,
+	{"max-message-size", CONF_INT, "8096", "BYTES", 480, 65507, NULL, NULL,
 		OFF(max_message_size), "longest datagram sent; longer messages are truncated", NULL,
 		true},
 	{"syslog-format", CONF_NAME, "rfc3164", "FORMAT", 0, 0, framing_format_from_name,
@@ -132,7 +132,14 @@ const struct conf_option conf_options[] = {
 	{"hostname", CONF_STRING, "", "NAME", 0, 0, NULL, NULL, OFF(hostname),
 		"HOSTNAME in the syslog header (default: the node name)", NULL, false},
 	{"cee-cookie", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(cee_cookie),
-		"put \"@cee:\" before the JSON, for rsyslog's mmjsonparse", NULL, false},
+		"put \"@cee:\" before the JSON, for rsyslog's mmjsonparse (not with json)", NULL,
+		false},
+	{"syslog-timestamp", CONF_NAME, "local", "TIME", 0, 0, framing_3164_time_from_name,
+		"local, utc, rfc3339", OFF(syslog_timestamp),
+		"RFC 3164 timestamp: local time, UTC, or RFC 3339 with its zone", NULL, false},
+	{"syslog-meta", CONF_BOOL, "true", NULL, 0, 0, NULL, NULL, OFF(syslog_meta),
+		"RFC 5424: [meta sequenceId sysUpTime] per destination, [origin] on procship's own",
+		NULL, false},
 	{"ring-buffer-size", CONF_INT, "2097152", "BYTES", 4096, 1L << 30, NULL, NULL,
 		OFF(ringbuf_size), "BPF ring buffer size (a power of two)", check_ringbuf_size,
 		true},
@@ -526,5 +533,8 @@ void conf_usage(FILE *out)
 	}
 	fprintf(out, "  %-40s %s\n", "--help", "show this help and exit");
 	fprintf(out, "  %-40s %s\n", "--version", "show the version and exit");
+	fprintf(out,
+		"\n  procship gaps FILE...  the RFC 5424 sequence numbers a receiver's files lack, "
+		"per sender\n");
 	fprintf(out, "\nSee procship(8).\n");
 }

@@ -29,6 +29,8 @@ struct conf {
 	const char *syslog_app_name;
 	const char *hostname; /* "" = the node name */
 	bool cee_cookie;
+	int syslog_timestamp; /* enum framing_3164_time */
+	bool syslog_meta;
 	int log_level; /* enum log_level */
 	long ringbuf_size;
 	const char *config_file;

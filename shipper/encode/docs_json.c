@@ -42,6 +42,14 @@ int docs_agent_init(const struct docs_agent_info *info, char *buf, size_t size)
 	fjson_object_object_add(
 		o, "udp_buffer_size", fjson_object_new_int64(info->udp_buffer_size));
 	fjson_object_object_add(o, "uptime", fjson_object_new_string("initialized at 0"));
+	if (info->sequence_id != 0) {
+		/* A receiver counting sequenceIds learns here that a series begins anew, so the
+		 * drop back to 1 is a restart, not a loss. */
+		fjson_object_object_add(
+			o, "sequence_id", fjson_object_new_int64(info->sequence_id));
+		fjson_object_object_add(
+			o, "sequence_restart", fjson_object_new_boolean(info->sequence_id == 1));
+	}
 	s = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN);
 	if (!s) {
 		fjson_object_put(o);

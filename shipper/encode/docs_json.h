@@ -14,6 +14,9 @@ struct docs_agent_info {
 	const char *udp_destination; /* "host:port" */
 	int udp_buffer_size;
 	struct timespec started; /* CLOCK_REALTIME at start */
+	/* The RFC 5424 meta sequenceId the document goes out with, 0 when none is sent. 1 means
+	 * the destination's series starts (again) here: "sequence_restart" says so. */
+	uint32_t sequence_id;
 };
 
 /* Render the document into buf (NUL-terminated). Returns its length, or -ENOSPC/-ENOMEM. */

@@ -32,13 +32,15 @@
 
 #define UDP_SUMMARY_MIN_MS 10000 /* automatic drop summaries at most this often */
 #define UDP_REASON_MAX	   ULINK_REASON_MAX
-#define UDP_EINTR_RETRIES  16 /* per flush; then EINTR costs a datagram like ENOBUFS */
+#define UDP_EINTR_RETRIES  16	       /* per flush; then EINTR costs a datagram like ENOBUFS */
+#define UDP_SEQUENCE_MAX   2147483647U /* RFC 5424 section 7.3.1: then 1 again */
 
 /* What one destination was sent and dropped, by the index the link gives it. */
 struct udp_target {
 	uint64_t drops;		      /* since the last summary */
 	char reason[UDP_REASON_MAX];  /* why the latest of them was dropped */
 	struct udp_dest_stats totals; /* since udp_new, for the metrics */
+	uint32_t next_seq;	      /* the sequence number of its next datagram; 0 = 1 */
 };
 
 struct udp_output {
@@ -49,6 +51,7 @@ struct udp_output {
 	unsigned int batch;
 	udp_log_fn *log;
 	udp_greeting_fn *greeting;
+	bool number_greeting;
 	void *cb_arg;
 	bool in_callback;   /* log or greeting running: calls into the output are refused */
 	bool greet_pending; /* the link's target has not heard the greeting yet */
@@ -292,6 +295,8 @@ static void udp_greet(struct udp_output *u)
 	u->in_callback = false;
 	if (n <= 0)
 		return; /* none, or the hook could not build one and said why */
+	if (u->number_greeting)
+		udp_spend_sequence(u);
 	if ((size_t)n > u->max_message) {
 		(void)udp_drop_oversize(u);
 		return;
@@ -435,6 +440,7 @@ struct udp_output *udp_new(const struct udp_config *cfg, char *err, size_t errle
 	u->batch = cfg->batch != 0 ? cfg->batch : UDP_DEFAULT_BATCH;
 	u->log = cfg->log;
 	u->greeting = cfg->greeting;
+	u->number_greeting = cfg->number_greeting;
 	u->cb_arg = cfg->cb_arg;
 	u->last_summary = -1;
 	rc = ulink_init(&u->link, cfg, cfg->log ? udp_link_log : NULL, u, &u->stats, err, errlen);
@@ -609,4 +615,37 @@ const char *udp_current_peer(const struct udp_output *u)
 	if (!u)
 		return "";
 	return ulink_peer(&u->link);
+}
+
+uint32_t udp_next_sequence(const struct udp_output *u)
+{
+	uint32_t seq;
+
+	if (!u)
+		return 1;
+	seq = u->targets[u->link.cur].next_seq;
+	return seq == 0 ? 1 : seq;
+}
+
+/* The current target's number is spent, whatever becomes of the datagram. */
+void udp_spend_sequence(struct udp_output *u)
+{
+	uint32_t seq;
+
+	if (!u)
+		return;
+	seq = udp_next_sequence(u);
+	u->targets[u->link.cur].next_seq = seq >= UDP_SEQUENCE_MAX ? 1 : seq + 1;
+}
+
+void udp_continue_sequences(struct udp_output *to, const struct udp_output *from)
+{
+	size_t i, j;
+
+	if (!to || !from)
+		return;
+	for (i = 0; i < to->link.ntargets; i++)
+		for (j = 0; j < from->link.ntargets; j++)
+			if (strcmp(to->link.targets[i].name, from->link.targets[j].name) == 0)
+				to->targets[i].next_seq = from->targets[j].next_seq;
 }

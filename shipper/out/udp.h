@@ -45,6 +45,7 @@ struct udp_config {
 	unsigned int batch;	   /* datagrams per sendmmsg; 0 = UDP_DEFAULT_BATCH */
 	udp_log_fn *log;	   /* may be NULL */
 	udp_greeting_fn *greeting; /* may be NULL */
+	bool number_greeting;	   /* the greeting carries udp_next_sequence: spend it */
 	void *cb_arg;
 };
 
@@ -114,5 +115,21 @@ const struct udp_dest_stats *udp_get_dest_stats(
 	const struct udp_output *u, size_t i, const char **name);
 /* "host:port" of the current target, or of the first destination when not connected. */
 const char *udp_current_peer(const struct udp_output *u);
+
+/* Sequence numbers, one series per configured destination (RFC 5424 section 7.3.1 meta
+ * sequenceId). udp_next_sequence is the number the next numbered datagram for the current
+ * target carries, 1 for a destination that has heard nothing yet; it only reads, so the
+ * greeting hook may call it. A caller that wrote that number into a datagram calls
+ * udp_spend_sequence before committing it; the greeting's number is spent when the hook built
+ * one and the configuration says greetings are numbered. A spent number stays spent whatever
+ * becomes of the datagram, so a receiver counting the numbers sees every numbered datagram
+ * meant for it that it did not get; datagrams nobody numbered spend nothing. The series wraps
+ * from 2147483647 to 1. */
+uint32_t udp_next_sequence(const struct udp_output *u);
+void udp_spend_sequence(struct udp_output *u);
+/* A replacement output (a reload) continues the series of the destinations it shares, by
+ * name, with the one it replaces, so that a reload is no restart for the receivers. Call it
+ * before anything is queued on to. */
+void udp_continue_sequences(struct udp_output *to, const struct udp_output *from);
 
 #endif

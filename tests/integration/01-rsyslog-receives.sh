@@ -17,20 +17,20 @@ all_json "$RSYSLOG_OUT"
 
 line=$(json_lines_match "$RSYSLOG_OUT" 'j.get("n") == 1') || fail "RFC 3164 message missing"
 assert_json "$line" 'j["hello"] == "world"'
-assert_json "$line" 'j["syslog"]["app_name"] == "itest"'
-assert_json "$line" 'j["syslog"]["parsesuccess"] == "OK"'
-assert_json "$line" 'j["syslog"]["fromhost_ip"] == "127.0.0.1"'
+assert_json "$line" 'j["received"]["app_name"] == "itest"'
+assert_json "$line" 'j["received"]["parsesuccess"] == "OK"'
+assert_json "$line" 'j["received"]["fromhost_ip"] == "127.0.0.1"'
 
 line=$(json_lines_match "$RSYSLOG_OUT" 'j.get("n") == 2') || fail "RFC 5424 message missing"
 assert_json "$line" 'j["hello"] == "world"'
-assert_json "$line" 'j["syslog"]["facility"] == "local3"'
-assert_json "$line" 'j["syslog"]["severity"] == "notice"'
-assert_json "$line" 're.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", j["syslog"]["timereported"])'
+assert_json "$line" 'j["received"]["facility"] == "local3"'
+assert_json "$line" 'j["received"]["severity"] == "notice"'
+assert_json "$line" 're.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", j["received"]["timereported"])'
 
 line=$(json_lines_match "$RSYSLOG_OUT" 'j.get("n") == 3') || fail "@cee: message missing"
 assert_json "$line" 'j["hello"] == "cookie"'
 
 line=$(json_lines_match "$RSYSLOG_OUT" '"msg" in j') || fail "plain-text message missing"
-assert_json "$line" 'j["syslog"]["parsesuccess"] == "FAIL"'
+assert_json "$line" 'j["received"]["parsesuccess"] == "FAIL"'
 
 stop_rsyslogd

@@ -21,7 +21,7 @@ ev=$(wait_for_exec "$RSYSLOG_OUT" "$marker" 10)
 assert_exec_event "$ev" "$marker"
 assert_header "$ev" app_name itest-app facility local3 severity notice hostname itest-host
 # RFC 5424 carries fractional seconds and a zone.
-assert_json "$ev" 're.fullmatch(r"\S+T\S+\.\d+(Z|[+-]\d\d:\d\d)", j["syslog"]["timereported"])'
+assert_json "$ev" 're.fullmatch(r"\S+T\S+\.\d+(Z|[+-]\d\d:\d\d)", j["received"]["timereported"])'
 
 stop_procship
 assert_all_parsed "$RSYSLOG_OUT"

@@ -37,6 +37,11 @@ refused udp-output-port 0          --udp-output-enabled --udp-output-address 127
 refused udp-output-port 70000      --udp-output-enabled --udp-output-address 127.0.0.1 --udp-output-port 70000
 refused udp-output-port 12ab       --udp-output-enabled --udp-output-address 127.0.0.1 --udp-output-port=12ab
 refused udp-output-address 70000   --udp-output-enabled --udp-output-address 127.0.0.1:70000
+refused syslog-timestamp zulu      "${dest[@]}" --syslog-timestamp zulu
+refused syslog-meta maybe          "${dest[@]}" --syslog-meta=maybe
+# A bare "@cee:" would be read as the TAG by every receiver: the pair is refused.
+refused cee-cookie 'syslog-format json' "${dest[@]}" --syslog-format json --cee-cookie
+refused cee-cookie 'syslog-format json' --cee-cookie "${dest[@]}" --syslog-format=json
 
 # Nothing was sent: a message of our own is the first the receiver got.
 logger -n 127.0.0.1 -P "$RSYSLOG_PORT" -d --rfc5424 -t itest '{"sentinel":1}'

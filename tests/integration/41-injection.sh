@@ -5,9 +5,9 @@
 # UTF-8 and an RFC 5424 structured-data lookalike, a 100 KB argument, and log lines with NUL
 # bytes, invalid UTF-8, a forged header and a 100 KB text, in each format (json, rfc3164,
 # rfc5424). A bare UDP sink sees exactly one datagram per event, none holding a newline or a
-# NUL, each one header of the format (RFC 5424: SD "-" and fields within their grammar) and one
-# JSON object after it; a real rsyslogd gets exactly as many messages, all parsed as JSON, with
-# the original text (U+FFFD for invalid bytes).
+# NUL, each one header of the format (RFC 5424: no SD but procship's [meta] and [origin],
+# fields within their grammar) and one JSON object after it; a real rsyslogd gets exactly as
+# many messages, all parsed as JSON, with the original text (U+FFFD for invalid bytes).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -97,8 +97,10 @@ for n, raw in enumerate(open(path, "rb").read().split(b"\n")[:-1], 1):
                 why = "not a JSON object"
         except (ValueError, UnicodeDecodeError) as e:
             why = "payload: %s" % e
-        if why is None and fmt == "rfc5424" and m.group(5) != b"-":
-            why = "structured data %r (procship writes none)" % m.group(5)[:80]
+        if why is None and fmt == "rfc5424" and not re.fullmatch(
+                rb'\[meta sequenceId="\d+" sysUpTime="\d+"\](\[origin software="procship" swVersion="[^"\\\]]*"\])?',
+                m.group(5)):
+            why = "structured data %r (procship writes [meta] and [origin] only)" % m.group(5)[:80]
         if why is None and raw.count(b"<13>") and fmt == "rfc3164" and raw.index(b"<13>") < m.end() - 1 and not raw.startswith(b"<13>"):
             why = "a second header"
     if why:

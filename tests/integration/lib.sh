@@ -18,7 +18,7 @@ IT_TOP=$(cd "$IT_LIB_DIR/../.." && pwd)
 # the programs the scenarios and these functions run (receivers, exec drivers, JSON checks)
 IT_HELPERS=$IT_LIB_DIR/helpers
 
-for it_part in core procship rsyslog receivers assert metrics; do
+for it_part in core procship rsyslog layouts syslogng receivers assert metrics; do
 	. "$IT_LIB_DIR/lib/$it_part.sh"
 done
 unset it_part

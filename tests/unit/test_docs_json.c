@@ -113,6 +113,27 @@ static void test_agent_init(void **state)
 	assert_string_equal(str_of(o, "procship_version"), PROCSHIP_VERSION);
 	assert_true(fjson_object_object_get_ex(o, "udp_buffer_size", &v));
 	assert_int_equal(fjson_object_get_int64(v), 65536);
+	/* Without a sequence number there is nothing to say about one. */
+	assert_false(fjson_object_object_get_ex(o, "sequence_id", &v));
+	assert_false(fjson_object_object_get_ex(o, "sequence_restart", &v));
+	fjson_object_put(o);
+
+	/* 1: the destination's series starts here; later numbers continue one. */
+	info.sequence_id = 1;
+	assert_true(docs_agent_init(&info, buf, sizeof(buf)) > 0);
+	o = fjson_tokener_parse(buf);
+	assert_true(fjson_object_object_get_ex(o, "sequence_id", &v));
+	assert_int_equal(fjson_object_get_int64(v), 1);
+	assert_true(fjson_object_object_get_ex(o, "sequence_restart", &v));
+	assert_true(fjson_object_get_boolean(v));
+	fjson_object_put(o);
+	info.sequence_id = 2147483647;
+	assert_true(docs_agent_init(&info, buf, sizeof(buf)) > 0);
+	o = fjson_tokener_parse(buf);
+	assert_true(fjson_object_object_get_ex(o, "sequence_id", &v));
+	assert_int_equal(fjson_object_get_int64(v), 2147483647);
+	assert_true(fjson_object_object_get_ex(o, "sequence_restart", &v));
+	assert_false(fjson_object_get_boolean(v));
 	fjson_object_put(o);
 	/* Too small: an error, never an overflow. */
 	assert_true(docs_agent_init(&info, buf, 16) < 0);

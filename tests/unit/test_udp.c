@@ -406,6 +406,65 @@ static void test_greeting_after_reconnect(void **state)
 	close(rfd);
 }
 
+/* A numbered greeting and every datagram whose number was spent take the next one, sent or
+ * not; unnumbered datagrams take none; a replacement output continues the series of the
+ * destinations it shares. */
+static void test_sequences(void **state)
+{
+	struct seen s = {.first_datagram = "hello"};
+	struct hostport d[2];
+	struct udp_config cfg;
+	struct udp_output *u, *u2, *u3;
+	uint16_t port;
+	char *p;
+	int rfd;
+
+	(void)state;
+	rfd = receiver(AF_INET, 0, &port);
+	d[0] = dest("127.0.0.1", port);
+	cfg = config(d, 1, &s);
+	cfg.number_greeting = true;
+	u = new_or_fail(&cfg);
+	assert_int_equal(udp_next_sequence(u), 1);
+	/* as the pipeline does: reserve (the greeting goes first and takes 1), number, commit */
+	p = udp_reserve(u, 2);
+	assert_non_null(p);
+	assert_int_equal(udp_next_sequence(u), 2);
+	memcpy(p, "e1", 2);
+	udp_spend_sequence(u);
+	assert_int_equal(udp_commit(u, 2), 0);
+	assert_int_equal(udp_next_sequence(u), 3);
+	assert_int_equal(udp_queue(u, "raw", 3), 0); /* nobody numbered it */
+	assert_int_equal(udp_next_sequence(u), 3);
+	assert_int_equal(udp_flush(u), 0);
+	expect_datagram(rfd, "hello");
+	expect_datagram(rfd, "e1");
+	expect_datagram(rfd, "raw");
+	mm_set((const int[]){-EINVAL}, 1);
+	udp_spend_sequence(u);
+	assert_int_equal(udp_queue(u, "e2", 2), 0); /* lost on the way: its number is spent */
+	assert_int_equal(udp_flush(u), -EINVAL);
+	mm_set(NULL, 0);
+	assert_int_equal(udp_next_sequence(u), 4);
+
+	/* The same destination in a new output (a reload) goes on from 4; another starts at 1. */
+	u2 = new_or_fail(&cfg);
+	udp_continue_sequences(u2, u);
+	assert_int_equal(udp_next_sequence(u2), 4);
+	d[1] = dest("127.0.0.2", port);
+	cfg = config(d + 1, 1, &s);
+	u3 = new_or_fail(&cfg);
+	udp_continue_sequences(u3, u);
+	assert_int_equal(udp_next_sequence(u3), 1);
+	udp_continue_sequences(u3, NULL);
+	assert_int_equal(udp_next_sequence(NULL), 1);
+	udp_spend_sequence(NULL);
+	udp_free(u3);
+	udp_free(u2);
+	udp_free(u);
+	close(rfd);
+}
+
 /* What the hook returns decides what goes first: its datagram, nothing (0, or an error),
  * exactly the buffer's size, or a length past it (dropped, counted as oversize). */
 static void test_greeting_results(void **state)
@@ -575,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_oversize),
 		cmocka_unit_test(test_send_errors),
 		cmocka_unit_test(test_greeting_after_reconnect),
+		cmocka_unit_test(test_sequences),
 		cmocka_unit_test(test_greeting_results),
 		cmocka_unit_test(test_callbacks_refused),
 		cmocka_unit_test(test_summary_on_recovery),

@@ -106,8 +106,8 @@ assert_exec_event()
 {
 	local line=$1 marker=$2 node=${3:-} pid
 	pid=$(cat "$T/$marker.pid")
-	# the receiver adds "syslog"
-	assert_json "$line" 'sorted(set(j) - {"syslog"}) == ["node_name", "process_exec", "time"]'
+	# the receiver adds "received"
+	assert_json "$line" 'sorted(set(j) - {"received"}) == ["node_name", "process_exec", "time"]'
 	assert_json "$line" 'isinstance(j["node_name"], str) and j["node_name"] != ""'
 	[ -z "$node" ] || assert_json "$line" 'j["node_name"] == node' node="$node"
 	assert_json "$line" 're.fullmatch(rfc3339, j["time"])' rfc3339="$RFC3339_Z"
@@ -135,19 +135,19 @@ assert_all_parsed()
 {
 	local n
 	all_json "$1"
-	n=$(json_count "$1" 'j["syslog"]["parsesuccess"] != "OK"')
+	n=$(json_count "$1" 'j["received"]["parsesuccess"] != "OK"')
 	[ "$n" -eq 0 ] || { grep -m 3 '"parsesuccess":"FAIL"' "$1" | cut -c1-500 >&2;
 		fail "$n messages in $1 did not parse as JSON"; }
 }
 
 # assert_header LINE NAME VALUE...: the receiver recorded these syslog header properties
-# (app_name, hostname, facility, severity, procid, ...).
+# (app_name, hostname, facility, severity, procid, ...; under "received").
 assert_header()
 {
 	local line=$1
 	shift
 	while [ $# -ge 2 ]; do
-		assert_json "$line" 'j["syslog"][name] == value' name="$1" value="$2"
+		assert_json "$line" 'j["received"][name] == value' name="$1" value="$2"
 		shift 2
 	done
 }
