@@ -37,8 +37,8 @@
 
 void setup_usage_error(const char *msg)
 {
-	fprintf(stderr, "procship: %s\n", msg);
-	exit(2);
+	fprintf(stderr, "%sprocship: %s\n", log_prefix(LOG_LEVEL_ERROR), msg);
+	exit(SETUP_EXIT_USAGE);
 }
 
 /* Tetragon's rule: HUBBLE_NODE_NAME, else NODE_NAME, else the host name. */
@@ -284,15 +284,53 @@ static void open_loop(struct daemon *d)
 		fatal("event loop set-up");
 }
 
+static void on_libbpf_line(const char *line)
+{
+	log_debug("%s", line);
+}
+
+static void sensor_conf(struct daemon *d, struct sensor_config *scfg)
+{
+	memset(scfg, 0, sizeof(*scfg));
+	scfg->cb = pev_record;
+	scfg->cb_arg = d->pev;
+	scfg->ringbuf_bytes = (size_t)d->conf.ringbuf_size;
+	scfg->btf_path = d->conf.btf;
+	/* The loader's lines (and its RLIMIT_MEMLOCK advice) help a developer, not an operator. */
+	if (log_get_level() >= LOG_LEVEL_DEBUG)
+		scfg->libbpf_log = on_libbpf_line;
+}
+
+/* A host that cannot run the sensor (no BTF, no privileges) will not change by restarting:
+ * its own exit status, which the unit's RestartPreventExitStatus= names. */
+static void check_capture(struct daemon *d)
+{
+	struct sensor_config scfg;
+	enum sensor_lack lack;
+	char err[700];
+
+	sensor_conf(d, &scfg);
+	if (d->conf.process_events && sensor_check(&scfg, &lack, err, sizeof(err)) != 0)
+		fatalx_status(SETUP_EXIT_HOST, "%s%s",
+			lack == SENSOR_LACK_BTF_FILE ? "--btf: " : "", err);
+}
+
+/* The metrics module's message starts with its name; the option says more. */
+static void check_metrics(struct daemon *d)
+{
+	char err[512];
+
+	if (stats_write_metrics_now(d, err, sizeof(err)) != 0)
+		fatalx("--metrics-file: %s", strncmp(err, "metrics: ", 9) == 0 ? err + 9 : err);
+}
+
 static void start_capture(struct daemon *d)
 {
-	struct sensor_config scfg = {0};
+	struct sensor_config scfg;
 	char err[700];
 	int scanned;
 
-	scfg.cb = pev_record;
-	scfg.cb_arg = d->pev;
-	scfg.ringbuf_bytes = (size_t)d->conf.ringbuf_size;
+	sensor_conf(d, &scfg);
 	d->sensor = sensor_open(&scfg, err, sizeof(err));
 	if (!d->sensor)
 		fatalx("%s", err);
@@ -342,6 +380,10 @@ void setup_start(struct daemon *d)
 		setup_usage_error(
 			"--max-message-size: too small for the syslog header and a message");
 	set_budgets(d);
+	/* As the export file: a metrics path that cannot be written is found before BPF is
+	 * loaded, not a minute after. */
+	check_metrics(d);
+	check_capture(d);
 	if (d->conf.process_events)
 		start_capture(d);
 	/* agent_init goes out once the programs are attached: from then on, nothing that

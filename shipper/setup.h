@@ -9,6 +9,10 @@
 
 #include "shipper/daemon.h"
 
+/* Exit statuses at start-up; 1 is a failure a restart may cure (a port, a file, the loader). */
+#define SETUP_EXIT_USAGE 2 /* a bad option, configuration file or filter */
+#define SETUP_EXIT_HOST	 3 /* this host cannot run the sensor: no BTF, missing privileges */
+
 /* Defaults, then the file, then the command line over it. Returns 0 (with CONF_HELP or
  * CONF_VERSION in *result when asked) or -1 with err set; warn holds a warning or "". */
 int setup_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, char *warn,
