@@ -11,6 +11,7 @@
 #include "shipper/daemon.h"
 #include "shipper/getevents.h"
 #include "shipper/loop.h"
+#include "shipper/reloadctl.h"
 #include "shipper/setup.h"
 #include "shipper/sys/log.h"
 
@@ -23,6 +24,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "getevents") == 0)
 		return getevents_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "reload") == 0)
+		return reloadctl_main(argc - 1, argv + 1);
 	d->argc = argc;
 	d->argv = argv;
 	if (setup_conf(&d->conf, argc, argv, err, sizeof(err), warn, sizeof(warn), &result) != 0)

@@ -30,6 +30,7 @@
 #include "shipper/sys/fsafe.h"
 #include "shipper/sys/clock.h"
 #include "shipper/sys/log.h"
+#include "shipper/sys/notify.h"
 #include "shipper/sys/privs.h"
 #include "shipper/text/lines.h"
 
@@ -362,6 +363,7 @@ void setup_start(struct daemon *d)
 	struct itimerspec its = {{1, 0}, {1, 0}};
 	struct udp_output *udp;
 	struct pipeline *p = &d->pipe;
+	char status[512];
 
 	node_name(d->node, sizeof(d->node));
 	snprintf(d->procid, sizeof(d->procid), "%d", (int)getpid());
@@ -397,10 +399,16 @@ void setup_start(struct daemon *d)
 		fatal("timerfd_settime");
 	loop_watch(d, d->sfd, "signalfd");
 	loop_watch(d, d->tfd, "timerfd");
-	stats_write_metrics(d);
-	log_info("ready: %zu processes in cache, node %s, output %s%s%s", pcache_count(d->cache),
-		d->node, p->udp ? "udp" : "", p->udp && p->export ? "+" : "",
+	/* Again as the user procship runs as from here on: it must be able to write there. */
+	check_metrics(d);
+	snprintf(status, sizeof(status), "ready: %zu processes in cache, node %s, output %s%s%s",
+		pcache_count(d->cache), d->node, p->udp ? "udp" : "",
+		p->udp && p->export ? "+" : "",
 		p->export ? (strcmp(d->conf.export_filename, "") ? "file" : "stdout") : "");
+	log_info("%s", status);
+	/* BPF is attached and agent_init has been handed to the socket: systemd may order
+	 * what needs every exec recorded after us. */
+	notify_ready(status);
 }
 
 static bool export_changed(const struct conf *a, const struct conf *b)
@@ -483,27 +491,35 @@ static void apply_conf(struct daemon *d, struct conf *nc)
 		set_budgets(d);
 }
 
-void setup_reload(struct daemon *d)
+/* The reason goes to the log, to systemd's STATUS= and, through the caller, to `procship
+ * reload`: the running configuration is kept. */
+static int refuse_reload(struct conf *nc, const char *err)
+{
+	char status[800];
+
+	log_warnx("reload: %s; keeping the running configuration", err);
+	snprintf(status, sizeof(status), "reload refused: %s; running configuration kept", err);
+	notify_ready(status);
+	conf_free(nc);
+	return -1;
+}
+
+int setup_reload(struct daemon *d)
 {
 	struct conf nc;
 	enum conf_parse_result result;
 	struct rebuilt r;
-	char err[700], warn[512];
+	char err[700], warn[512], status[512];
 	size_t i;
 
+	notify_reloading();
 	stats_log_summary(d);
-	if (setup_conf(&nc, d->argc, d->argv, err, sizeof(err), warn, sizeof(warn), &result) != 0) {
-		log_warnx("reload: %s; keeping the running configuration", err);
-		conf_free(&nc);
-		return;
-	}
+	if (setup_conf(&nc, d->argc, d->argv, err, sizeof(err), warn, sizeof(warn), &result) != 0)
+		return refuse_reload(&nc, err);
 	if (warn[0])
 		log_warnx("%s", warn);
-	if (rebuild(d, &nc, &r, err, sizeof(err)) != 0) {
-		log_warnx("reload: %s; keeping the running configuration", err);
-		conf_free(&nc);
-		return;
-	}
+	if (rebuild(d, &nc, &r, err, sizeof(err)) != 0)
+		return refuse_reload(&nc, err);
 	if (r.new_export) {
 		export_free(d->pipe.export);
 		d->pipe.export = r.export;
@@ -520,10 +536,14 @@ void setup_reload(struct daemon *d)
 		start_udp(d, r.udp);
 	}
 	log_info("reload: configuration read again");
+	stats_status(d, status, sizeof(status));
+	notify_ready(status);
+	return 0;
 }
 
 void setup_stop(struct daemon *d)
 {
+	notify_stopping();
 	if (d->sensor)
 		sensor_drain(d->sensor);
 	pipe_last_report(&d->pipe);

@@ -21,8 +21,9 @@ int setup_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, 
 __attribute__((noreturn)) void setup_usage_error(const char *msg);
 /* Build everything from d->conf, load and attach BPF, scan /proc, drop privileges. */
 void setup_start(struct daemon *d);
-/* SIGHUP: read the configuration again and apply what can change while running. */
-void setup_reload(struct daemon *d);
+/* SIGHUP: read the configuration again and apply what can change while running. Returns 0, or
+ * -1 when the new configuration was refused (and the running one kept). */
+int setup_reload(struct daemon *d);
 /* Drain, flush, report, free. */
 void setup_stop(struct daemon *d);
 /* "WHAT PATH: why" as a warning when others than root and us could write the file. */

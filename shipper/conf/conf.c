@@ -527,5 +527,8 @@ void conf_usage(FILE *out)
 	}
 	fprintf(out, "  %-40s %s\n", "--help", "show this help and exit");
 	fprintf(out, "  %-40s %s\n", "--version", "show the version and exit");
-	fprintf(out, "\nSee procship(8).\n");
+	fprintf(out,
+		"\n  procship getevents [...]  read events from standard input, Tetragon-style"
+		"\n  procship reload PID       reload a running procship and wait for the outcome"
+		"\n\nSee procship(8).\n");
 }
