@@ -26,11 +26,15 @@ PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-# vmlinux.h comes from the running kernel's BTF unless VMLINUX_BTF names another file.
+# vmlinux.h: the kernel's types, kept in the tree per architecture (bpf/vmlinux/ARCH.h.xz), so
+# that a build chroot without /sys/kernel/btf/vmlinux builds the same object; CO-RE relocates
+# every field access at load time. `make vmlinux-update` regenerates it from VMLINUX_BTF; an
+# architecture without a header falls back to VMLINUX_BTF at build time.
 VMLINUX_BTF ?= $(firstword $(wildcard /sys/kernel/btf/vmlinux /boot/vmlinux-$(shell uname -r)))
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
 	-e 's/s390x/s390/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/')
+VMLINUX_XZ := bpf/vmlinux/$(ARCH).h.xz
 
 VERSION := 0.1.0
 BUILD_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -40,7 +44,7 @@ BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT
 DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
 	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3 \
-	libsystemd-dev fail2ban
+	libsystemd-dev fail2ban xz-utils
 
 PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -77,7 +81,7 @@ endif
 .SECONDEXPANSION:
 .SECONDARY:
 .PHONY: all deps run check check-unit check-integration check-man check-style check-hardening check-bench check-san bench install clean fuzz \
-	check-fuzz fuzz-crashes
+	check-fuzz fuzz-crashes vmlinux-update
 
 # ---- modules -------------------------------------------------------------------------------
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
@@ -129,6 +133,12 @@ DEPFILES = $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)
 
 all: $(OUTPUT)/procship
 
+ifneq ($(wildcard $(VMLINUX_XZ)),)
+$(OUTPUT)/vmlinux.h: $(VMLINUX_XZ)
+	$(Q)mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q)xz -dc $< > $@
+else
 $(OUTPUT)/vmlinux.h:
 	$(Q)if [ -z "$(VMLINUX_BTF)" ] || [ ! -r "$(VMLINUX_BTF)" ]; then \
 		echo "error: no kernel BTF found (need /sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y); set VMLINUX_BTF=path/to/vmlinux" >&2; \
@@ -136,6 +146,14 @@ $(OUTPUT)/vmlinux.h:
 	$(Q)mkdir -p $(@D)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+endif
+
+vmlinux-update:
+	$(Q)[ -r "$(VMLINUX_BTF)" ] || { echo "error: no kernel BTF to read (VMLINUX_BTF=path)" >&2; exit 1; }
+	$(Q)mkdir -p bpf/vmlinux
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c | xz -9 > $(VMLINUX_XZ).tmp
+	$(Q)mv $(VMLINUX_XZ).tmp $(VMLINUX_XZ)
+	@echo "  GEN      $(VMLINUX_XZ) from $(VMLINUX_BTF)"
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/procship_event.h $(OUTPUT)/vmlinux.h
 	$(call msg,BPF,$@)
