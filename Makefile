@@ -5,7 +5,8 @@
 #   make deps       install the Debian packages needed to build, test and run (root)
 #   make run        capture process events and ship them to a private rsyslogd on loopback
 #   make check      unit + integration tests, then again under ASan+UBSan
-#   make install    honours DESTDIR and PREFIX
+#   make install    honours DESTDIR, PREFIX and SYSCONFDIR
+#   make deb        the Debian package, built by dpkg-buildpackage in build/deb/
 #   make SAN=1 ...  sanitizer build in build/san
 #   V=1             show full command lines
 
@@ -24,6 +25,8 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 
 # vmlinux.h: the kernel's types, kept in the tree per architecture (bpf/vmlinux/ARCH.h.xz), so
@@ -37,14 +40,14 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/pp
 VMLINUX_XZ := bpf/vmlinux/$(ARCH).h.xz
 
 VERSION := 0.1.0
-BUILD_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+BUILD_COMMIT ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT%H:%M:%SZ)
 
 # The one list of Debian packages: build, test, run and bench.
 DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
 	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3 \
-	libsystemd-dev fail2ban xz-utils
+	libsystemd-dev fail2ban xz-utils debhelper dpkg-dev fakeroot lintian systemd logrotate
 
 PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -81,7 +84,7 @@ endif
 .SECONDEXPANSION:
 .SECONDARY:
 .PHONY: all deps run check check-unit check-integration check-man check-style check-hardening check-bench check-san bench install clean fuzz \
-	check-fuzz fuzz-crashes vmlinux-update
+	check-fuzz fuzz-crashes deb vmlinux-update
 
 # ---- modules -------------------------------------------------------------------------------
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
@@ -127,7 +130,7 @@ mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 DAEMON_SRCS := $(call mod_srcs,$(MODULES))
 DAEMON_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(DAEMON_SRCS))
 # Every object and test binary records the headers it included (-MMD -MP).
-DEPFILES = $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)
+DEPFILES = $(shell find $(OUTPUT) -path $(OUTPUT)/deb -prune -o -name '*.d' -print 2>/dev/null)
 .DEFAULT_GOAL := all
 -include $(DEPFILES)
 
@@ -290,20 +293,35 @@ deps:
 run: $(OUTPUT)/procship
 	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) contrib/run-demo
 
+# The unit, man pages, samples and the receiving side's configuration; the configuration file
+# in $(SYSCONFDIR)/procship only when there is none (an edited one is kept). debian/rules runs
+# this with DESTDIR and PREFIX=/usr.
+SHARE_FILES := contrib/rsyslog/procship-receiver.conf contrib/rsyslog/procship-local.conf \
+	conf/procship.yaml
 install: $(OUTPUT)/procship
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/procship
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/procship/rulebases \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/procship
 	install -m 0755 $(OUTPUT)/procship $(DESTDIR)$(PREFIX)/sbin/procship
 	install -m 0644 man/procship.8 $(DESTDIR)$(PREFIX)/share/man/man8/procship.8
-	[ ! -f man/procship.conf.5 ] || install -m 0644 man/procship.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 0644 contrib/rsyslog/procship-receiver.conf conf/procship.yaml \
-		$(DESTDIR)$(PREFIX)/share/procship/
-	install -d $(DESTDIR)$(PREFIX)/share/procship/rulebases
+	install -m 0644 man/procship.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/procship.conf.5
+	install -m 0644 $(SHARE_FILES) $(DESTDIR)$(PREFIX)/share/procship/
 	install -m 0644 conf/rulebases/*.rb $(DESTDIR)$(PREFIX)/share/procship/rulebases/
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed 's|/usr/local/sbin/procship|$(PREFIX)/sbin/procship|' contrib/systemd/procship.service \
-		> $(DESTDIR)$(PREFIX)/lib/systemd/system/procship.service
-	install -m 0644 contrib/systemd/procship.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	sed 's|/usr/local/sbin/procship|$(PREFIX)/sbin/procship|g' contrib/systemd/procship.service \
+		> $(DESTDIR)$(UNITDIR)/procship.service
+	install -m 0644 contrib/systemd/procship.socket $(DESTDIR)$(UNITDIR)/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/procship/procship.yaml ] || \
+		install -m 0644 conf/default.yaml $(DESTDIR)$(SYSCONFDIR)/procship/procship.yaml
+
+# dpkg-buildpackage writes its results next to the source tree, so it runs on a copy of the
+# tracked files (as they are in the work tree) in build/deb/, which is where the .deb lands.
+DEB_SRC := $(OUTPUT)/deb/procship-$(VERSION)
+deb:
+	$(Q)rm -rf $(OUTPUT)/deb && mkdir -p $(DEB_SRC)
+	$(Q)git ls-files -z | xargs -0 cp -a --parents -t $(DEB_SRC)
+	$(Q)cd $(DEB_SRC) && BUILD_COMMIT=$(BUILD_COMMIT) dpkg-buildpackage -us -uc -b
+	$(Q)lintian --fail-on error,warning $(OUTPUT)/deb/procship_*.changes
+	$(Q)ls $(OUTPUT)/deb/*.deb
 
 clean:
 	rm -rf build
