@@ -119,11 +119,12 @@ getevents_SRCS := shipper/getevents.c
 fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
+reloadctl_SRCS := shipper/reloadctl.c
 top_SRCS := shipper/stats_read.c shipper/setup.c shipper/setup_inputs.c shipper/loop.c \
-	shipper/reloadctl.c shipper/main.c
+	shipper/main.c
 MODULES := lib framing sensor procfs proc_cache procevents inputs lines pidlimit filters ratelimit \
 	event_json docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log \
-	notify privs fsafe getevents pipeline stats top
+	notify privs fsafe getevents reloadctl pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
