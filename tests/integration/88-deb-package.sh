@@ -6,7 +6,10 @@
 # unit (which systemd-analyze verifies and scores at most 2.0), and the installed binary, run
 # as the unit runs it (user procship, ambient capabilities, the installed conffile), ships an
 # exec of ours through a real rsyslogd running the installed drop-in into
-# /var/log/procship/events.json; `procship reload` answers. Purged, it leaves nothing behind.
+# /var/log/procship/events.json; `procship reload` answers; a metrics file in node_exporter's
+# textfile directory is a start-up error until the group procship may write it, as README.md
+# says, and then written. Purged, it leaves nothing behind.
+# it-timeout: 400
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -29,8 +32,9 @@ unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && [ ! -e /sys/kernel/btf/
 	>"$T/build.log" 2>&1 || { show_tail "$T/build.log" 30; fail "make deb failed"; }
 deb=$(ls "$T"/build/deb/procship_*_amd64.deb)
 dbg=$(ls "$T"/build/deb/procship-dbgsym_*_amd64.deb) || fail "no -dbgsym package"
-lintian "$T"/build/deb/procship_*.changes >"$T/lintian.log" 2>&1 || true
-grep -E '^[EW]: ' "$T/lintian.log" && fail "lintian reports errors or warnings (above)"
+# make deb runs lintian --fail-on error,warning; its tags would be here
+grep -E '^[EW]: ' "$T/build.log" && fail "lintian reports errors or warnings (above)"
+grep -q 'procship_.*\.deb' "$T/build.log" || fail "make deb did not list the package"
 
 # ---- the file list --------------------------------------------------------------------------
 dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\./, "", $6); print $6 }' | sort >"$T/files"
@@ -39,6 +43,7 @@ cat >"$T/want" <<'EOF'
 /etc/procship/procship.yaml
 /etc/rsyslog.d/procship-local.conf
 /lib/systemd/system/procship.service
+/lib/systemd/system/procship.socket
 /usr/lib/sysusers.d/procship.conf
 /usr/sbin/procship
 /usr/share/doc/procship/README.md.gz
@@ -71,7 +76,10 @@ getent passwd procship | grep -Eq ':/usr/sbin/nologin$|:/bin/false$' ||
 	fail "no system user procship without a shell: $(getent passwd procship)"
 [ -L /etc/systemd/system/multi-user.target.wants/procship.service ] ||
 	fail "the unit is not enabled"
-systemd-analyze verify /lib/systemd/system/procship.service >"$T/verify.log" 2>&1 ||
+[ -e /etc/systemd/system/sockets.target.wants/procship.socket ] &&
+	fail "procship.socket is enabled: it would take journald's forwarding socket from rsyslog"
+systemd-analyze verify /lib/systemd/system/procship.service /lib/systemd/system/procship.socket \
+	>"$T/verify.log" 2>&1 ||
 	{ cat "$T/verify.log" >&2; fail "systemd-analyze verify refuses the installed unit"; }
 score=$(systemd-analyze security --offline=yes /lib/systemd/system/procship.service 2>&1 |
 	sed -n 's/.*Overall exposure level for procship.service: \([0-9.]*\).*/\1/p')
@@ -95,7 +103,7 @@ for ((i = 0; i < 100; i++)); do port_is_listening "$port" && break; sleep 0.1; d
 port_is_listening "$port" || fail "rsyslogd does not listen on 127.0.0.1:$port"
 # StateDirectory=procship, as systemd would create it
 install -d -o procship -g procship -m 0750 /var/lib/procship
-PROCSHIP=/usr/sbin/procship IT_PROCSHIP_WRAPPER=$IT_TOP/tests/integration/helpers/as-unit \
+PROCSHIP=/usr/sbin/procship IT_PROCSHIP_WRAPPER=$IT_HELPERS/as-unit \
 	start_procship --config-file /etc/procship/procship.yaml \
 	--udp-output-address "127.0.0.1:$port"
 exec_marked deb-marker
@@ -111,6 +119,29 @@ setpriv --reuid=procship --regid=procship --init-groups /usr/sbin/procship reloa
 stop_procship
 check_own_log
 info "the installed binary shipped our exec to $ev"
+
+# node_exporter's textfile directory: refused at start-up until the group procship may write
+# it, as README.md says to arrange
+ne=/var/lib/prometheus/node-exporter
+if [ ! -e /var/lib/prometheus ]; then it_on_exit "rm -rf /var/lib/prometheus"; fi
+[ -e "$ne" ] && fail "$ne exists already: this test would change it"
+install -d -m 0755 "$ne"
+status=0
+timeout 20 "$IT_HELPERS/as-unit" /usr/sbin/procship --config-file /etc/procship/procship.yaml \
+	--udp-output-address "127.0.0.1:$port" --metrics-file "$ne/procship.prom" \
+	>/dev/null 2>"$T/ne.err" || status=$?
+[ "$status" -eq 1 ] && [ "$(grep -c 'fatal:' "$T/ne.err")" -eq 1 ] &&
+	grep -q -- "fatal: --metrics-file: .*$ne/procship.prom" "$T/ne.err" ||
+	{ cat "$T/ne.err" >&2; fail "a metrics file in a root-only $ne: exit $status"; }
+install -d -o root -g procship -m 0775 "$ne"
+PROCSHIP=/usr/sbin/procship IT_PROCSHIP_WRAPPER=$IT_HELPERS/as-unit \
+	start_procship --config-file /etc/procship/procship.yaml \
+	--udp-output-address "127.0.0.1:$port" --metrics-file "$ne/procship.prom"
+grep -q '^procship_events_exported_total ' "$ne/procship.prom" ||
+	fail "no metrics in $ne/procship.prom"
+stop_procship
+rm -rf "$ne"
+info "metrics in $ne once the group procship may write it"
 
 kill "$rpid" && wait "$rpid" || true
 
