@@ -5,7 +5,8 @@
 #   make deps       install the Debian packages needed to build, test and run (root)
 #   make run        capture process events and ship them to a private rsyslogd on loopback
 #   make check      unit + integration tests, then again under ASan+UBSan
-#   make install    honours DESTDIR and PREFIX
+#   make install    honours DESTDIR, PREFIX and SYSCONFDIR
+#   make deb        the Debian package, built by dpkg-buildpackage in build/deb/
 #   make SAN=1 ...  sanitizer build in build/san
 #   V=1             show full command lines
 
@@ -24,16 +25,22 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 
-# vmlinux.h comes from the running kernel's BTF unless VMLINUX_BTF names another file.
+# vmlinux.h: the kernel's types, kept in the tree per architecture (bpf/vmlinux/ARCH.h.xz), so
+# that a build chroot without /sys/kernel/btf/vmlinux builds the same object; CO-RE relocates
+# every field access at load time. `make vmlinux-update` regenerates it from VMLINUX_BTF; an
+# architecture without a header falls back to VMLINUX_BTF at build time.
 VMLINUX_BTF ?= $(firstword $(wildcard /sys/kernel/btf/vmlinux /boot/vmlinux-$(shell uname -r)))
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
 	-e 's/s390x/s390/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/')
+VMLINUX_XZ := bpf/vmlinux/$(ARCH).h.xz
 
 VERSION := 0.1.0
-BUILD_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+BUILD_COMMIT ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT%H:%M:%SZ)
 
 # The one list of Debian packages: build, test, run and bench.
@@ -41,7 +48,7 @@ DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zli
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
 	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps \
 	python3 libsystemd-dev fail2ban libivykis0 libnet1 libwrap0 libglib2.0-0 libjson-c5 libpcre3 \
-	libssl3 tshark
+	libssl3 tshark xz-utils debhelper dpkg-dev fakeroot lintian systemd logrotate
 
 PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -78,7 +85,7 @@ endif
 .SECONDEXPANSION:
 .SECONDARY:
 .PHONY: all deps run check check-unit check-integration check-man check-style check-hardening check-bench check-san bench install clean fuzz \
-	check-fuzz fuzz-crashes
+	check-fuzz fuzz-crashes deb vmlinux-update
 
 # ---- modules -------------------------------------------------------------------------------
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
@@ -107,29 +114,37 @@ metrics_SRCS := shipper/out/metrics.c
 conf_SRCS := shipper/conf/conf.c
 conf_yaml_SRCS := shipper/conf/conf_yaml.c
 log_SRCS := shipper/sys/log.c
+notify_SRCS := shipper/sys/notify.c
 privs_SRCS := shipper/sys/privs.c
 getevents_SRCS := shipper/getevents.c shipper/getevents/doc.c shipper/getevents/compact.c
 gaps_SRCS := shipper/gaps/gaps.c shipper/gaps/gaps_read.c
 fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
+reloadctl_SRCS := shipper/reloadctl.c
 top_SRCS := shipper/stats_read.c shipper/setup.c shipper/setup_inputs.c shipper/loop.c \
 	shipper/main.c
 MODULES := lib framing sensor procfs proc_cache procevents inputs lines pidlimit filters ratelimit \
 	event_json docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log \
-	privs fsafe getevents gaps pipeline stats top
+	notify privs fsafe getevents gaps reloadctl pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
 DAEMON_SRCS := $(call mod_srcs,$(MODULES))
 DAEMON_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(DAEMON_SRCS))
 # Every object and test binary records the headers it included (-MMD -MP).
-DEPFILES = $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)
+DEPFILES = $(shell find $(OUTPUT) -path $(OUTPUT)/deb -prune -o -name '*.d' -print 2>/dev/null)
 .DEFAULT_GOAL := all
 -include $(DEPFILES)
 
 all: $(OUTPUT)/procship
 
+ifneq ($(wildcard $(VMLINUX_XZ)),)
+$(OUTPUT)/vmlinux.h: $(VMLINUX_XZ)
+	$(Q)mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q)xz -dc $< > $@
+else
 $(OUTPUT)/vmlinux.h:
 	$(Q)if [ -z "$(VMLINUX_BTF)" ] || [ ! -r "$(VMLINUX_BTF)" ]; then \
 		echo "error: no kernel BTF found (need /sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y); set VMLINUX_BTF=path/to/vmlinux" >&2; \
@@ -137,6 +152,14 @@ $(OUTPUT)/vmlinux.h:
 	$(Q)mkdir -p $(@D)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+endif
+
+vmlinux-update:
+	$(Q)[ -r "$(VMLINUX_BTF)" ] || { echo "error: no kernel BTF to read (VMLINUX_BTF=path)" >&2; exit 1; }
+	$(Q)mkdir -p bpf/vmlinux
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c | xz -9 > $(VMLINUX_XZ).tmp
+	$(Q)mv $(VMLINUX_XZ).tmp $(VMLINUX_XZ)
+	@echo "  GEN      $(VMLINUX_XZ) from $(VMLINUX_BTF)"
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/procship_event.h $(OUTPUT)/vmlinux.h
 	$(call msg,BPF,$@)
@@ -285,26 +308,40 @@ deps:
 run: $(OUTPUT)/procship
 	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) contrib/run-demo
 
+# The unit, man pages, samples and the receiving side's configuration; the configuration file
+# in $(SYSCONFDIR)/procship only when there is none (an edited one is kept). debian/rules runs
+# this with DESTDIR and PREFIX=/usr.
 install: $(OUTPUT)/procship
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/procship
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/procship/rulebases \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/procship
 	install -m 0755 $(OUTPUT)/procship $(DESTDIR)$(PREFIX)/sbin/procship
 	install -m 0644 man/procship.8 $(DESTDIR)$(PREFIX)/share/man/man8/procship.8
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 man/procship-getevents.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	[ ! -f man/procship.conf.5 ] || install -m 0644 man/procship.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/procship.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/procship.conf.5
 	install -m 0644 conf/procship.yaml $(DESTDIR)$(PREFIX)/share/procship/
 	install -d $(DESTDIR)$(PREFIX)/share/procship/rsyslog $(DESTDIR)$(PREFIX)/share/procship/syslog-ng \
 		$(DESTDIR)$(PREFIX)/share/procship/nxlog
 	install -m 0644 contrib/rsyslog/procship-*.conf $(DESTDIR)$(PREFIX)/share/procship/rsyslog/
 	install -m 0644 contrib/syslog-ng/procship.conf $(DESTDIR)$(PREFIX)/share/procship/syslog-ng/
 	install -m 0644 contrib/nxlog/procship.conf $(DESTDIR)$(PREFIX)/share/procship/nxlog/
-	install -d $(DESTDIR)$(PREFIX)/share/procship/rulebases
 	install -m 0644 conf/rulebases/*.rb $(DESTDIR)$(PREFIX)/share/procship/rulebases/
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed 's|/usr/local/sbin/procship|$(PREFIX)/sbin/procship|' contrib/systemd/procship.service \
-		> $(DESTDIR)$(PREFIX)/lib/systemd/system/procship.service
-	install -m 0644 contrib/systemd/procship.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	sed 's|/usr/local/sbin/procship|$(PREFIX)/sbin/procship|g' contrib/systemd/procship.service \
+		> $(DESTDIR)$(UNITDIR)/procship.service
+	install -m 0644 contrib/systemd/procship.socket $(DESTDIR)$(UNITDIR)/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/procship/procship.yaml ] || \
+		install -m 0644 conf/default.yaml $(DESTDIR)$(SYSCONFDIR)/procship/procship.yaml
+
+# dpkg-buildpackage writes its results next to the source tree, so it runs on a copy of the
+# tracked files (as they are in the work tree) in build/deb/, which is where the .deb lands.
+DEB_SRC := $(OUTPUT)/deb/procship-$(VERSION)
+deb:
+	$(Q)rm -rf $(OUTPUT)/deb && mkdir -p $(DEB_SRC)
+	$(Q)git ls-files -z | xargs -0 cp -a --parents -t $(DEB_SRC)
+	$(Q)cd $(DEB_SRC) && BUILD_COMMIT=$(BUILD_COMMIT) dpkg-buildpackage -us -uc -b
+	$(Q)lintian --fail-on error,warning $(OUTPUT)/deb/procship_*.changes
+	$(Q)ls $(OUTPUT)/deb/*.deb
 
 clean:
 	rm -rf build

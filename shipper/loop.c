@@ -14,14 +14,17 @@
 #include "shipper/capture/sensor.h"
 #include "shipper/encode/event_json.h"
 #include "shipper/out/udp.h"
+#include "shipper/reloadctl.h"
 #include "shipper/setup.h"
 #include "shipper/stats_read.h"
 #include "shipper/sys/clock.h"
 #include "shipper/sys/log.h"
+#include "shipper/sys/notify.h"
 #include "shipper/text/inputs.h"
 #include "shipper/text/lines.h"
 
 #define HOUSEKEEPING_SECONDS  60
+#define STATUS_SECONDS	      10
 #define STDIN_CHUNKS_PER_TURN 8
 
 void loop_watch(struct daemon *d, int fd, const char *what)
@@ -40,7 +43,7 @@ static void handle_signals(struct daemon *d)
 	while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGHUP:
-			setup_reload(d);
+			reloadctl_answer(&si, setup_reload(d));
 			break;
 		case SIGUSR1:
 			stats_log_summary(d);
@@ -94,6 +97,12 @@ static void handle_timer(struct daemon *d)
 		housekeeping(d);
 	if (d->seconds % (unsigned int)d->conf.metrics_interval == 0)
 		stats_write_metrics(d);
+	if (d->seconds % STATUS_SECONDS == 0 && notify_enabled()) {
+		char status[256];
+
+		stats_status(d, status, sizeof(status));
+		notify_status(status);
+	}
 }
 
 static void on_unix_msg(void *arg, const char *buf, size_t len, unsigned int flags, pid_t pid)

@@ -12,6 +12,7 @@
 #include "shipper/gaps/gaps.h"
 #include "shipper/getevents.h"
 #include "shipper/loop.h"
+#include "shipper/reloadctl.h"
 #include "shipper/setup.h"
 #include "shipper/sys/log.h"
 
@@ -26,6 +27,8 @@ int main(int argc, char **argv)
 		return getevents_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "gaps") == 0)
 		return gaps_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "reload") == 0)
+		return reloadctl_main(argc - 1, argv + 1);
 	d->argc = argc;
 	d->argv = argv;
 	if (setup_conf(&d->conf, argc, argv, err, sizeof(err), warn, sizeof(warn), &result) != 0)

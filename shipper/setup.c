@@ -30,6 +30,7 @@
 #include "shipper/sys/fsafe.h"
 #include "shipper/sys/clock.h"
 #include "shipper/sys/log.h"
+#include "shipper/sys/notify.h"
 #include "shipper/sys/privs.h"
 #include "shipper/text/lines.h"
 
@@ -37,8 +38,8 @@
 
 void setup_usage_error(const char *msg)
 {
-	fprintf(stderr, "procship: %s\n", msg);
-	exit(2);
+	fprintf(stderr, "%sprocship: %s\n", log_prefix(LOG_LEVEL_ERROR), msg);
+	exit(SETUP_EXIT_USAGE);
 }
 
 /* Tetragon's rule: HUBBLE_NODE_NAME, else NODE_NAME, else the host name. */
@@ -303,15 +304,53 @@ static void open_loop(struct daemon *d)
 		fatal("event loop set-up");
 }
 
+static void on_libbpf_line(const char *line)
+{
+	log_debug("%s", line);
+}
+
+static void sensor_conf(struct daemon *d, struct sensor_config *scfg)
+{
+	memset(scfg, 0, sizeof(*scfg));
+	scfg->cb = pev_record;
+	scfg->cb_arg = d->pev;
+	scfg->ringbuf_bytes = (size_t)d->conf.ringbuf_size;
+	scfg->btf_path = d->conf.btf;
+	/* The loader's lines (and its RLIMIT_MEMLOCK advice) help a developer, not an operator. */
+	if (log_get_level() >= LOG_LEVEL_DEBUG)
+		scfg->libbpf_log = on_libbpf_line;
+}
+
+/* A host that cannot run the sensor (no BTF, no privileges) will not change by restarting:
+ * its own exit status, which the unit's RestartPreventExitStatus= names. */
+static void check_capture(struct daemon *d)
+{
+	struct sensor_config scfg;
+	enum sensor_lack lack;
+	char err[700];
+
+	sensor_conf(d, &scfg);
+	if (d->conf.process_events && sensor_check(&scfg, &lack, err, sizeof(err)) != 0)
+		fatalx_status(SETUP_EXIT_HOST, "%s%s",
+			lack == SENSOR_LACK_BTF_FILE ? "--btf: " : "", err);
+}
+
+/* The metrics module's message starts with its name; the option says more. */
+static void check_metrics(struct daemon *d)
+{
+	char err[512];
+
+	if (stats_write_metrics_now(d, err, sizeof(err)) != 0)
+		fatalx("--metrics-file: %s", strncmp(err, "metrics: ", 9) == 0 ? err + 9 : err);
+}
+
 static void start_capture(struct daemon *d)
 {
-	struct sensor_config scfg = {0};
+	struct sensor_config scfg;
 	char err[700];
 	int scanned;
 
-	scfg.cb = pev_record;
-	scfg.cb_arg = d->pev;
-	scfg.ringbuf_bytes = (size_t)d->conf.ringbuf_size;
+	sensor_conf(d, &scfg);
 	d->sensor = sensor_open(&scfg, err, sizeof(err));
 	if (!d->sensor)
 		fatalx("%s", err);
@@ -343,6 +382,7 @@ void setup_start(struct daemon *d)
 	struct itimerspec its = {{1, 0}, {1, 0}};
 	struct udp_output *udp;
 	struct pipeline *p = &d->pipe;
+	char status[512];
 
 	node_name(d->node, sizeof(d->node));
 	snprintf(d->procid, sizeof(d->procid), "%d", (int)getpid());
@@ -361,6 +401,10 @@ void setup_start(struct daemon *d)
 		setup_usage_error(
 			"--max-message-size: too small for the syslog header and a message");
 	set_budgets(d);
+	/* As the export file: a metrics path that cannot be written is found before BPF is
+	 * loaded, not a minute after. */
+	check_metrics(d);
+	check_capture(d);
 	if (d->conf.process_events)
 		start_capture(d);
 	/* agent_init goes out once the programs are attached: from then on, nothing that
@@ -374,10 +418,16 @@ void setup_start(struct daemon *d)
 		fatal("timerfd_settime");
 	loop_watch(d, d->sfd, "signalfd");
 	loop_watch(d, d->tfd, "timerfd");
-	stats_write_metrics(d);
-	log_info("ready: %zu processes in cache, node %s, output %s%s%s", pcache_count(d->cache),
-		d->node, p->udp ? "udp" : "", p->udp && p->export ? "+" : "",
+	/* Again as the user procship runs as from here on: it must be able to write there. */
+	check_metrics(d);
+	snprintf(status, sizeof(status), "ready: %zu processes in cache, node %s, output %s%s%s",
+		pcache_count(d->cache), d->node, p->udp ? "udp" : "",
+		p->udp && p->export ? "+" : "",
 		p->export ? (strcmp(d->conf.export_filename, "") ? "file" : "stdout") : "");
+	log_info("%s", status);
+	/* BPF is attached and agent_init has been handed to the socket: systemd may order
+	 * what needs every exec recorded after us. */
+	notify_ready(status);
 }
 
 static bool export_changed(const struct conf *a, const struct conf *b)
@@ -460,27 +510,35 @@ static void apply_conf(struct daemon *d, struct conf *nc)
 		set_budgets(d);
 }
 
-void setup_reload(struct daemon *d)
+/* The reason goes to the log, to systemd's STATUS= and, through the caller, to `procship
+ * reload`: the running configuration is kept. */
+static int refuse_reload(struct conf *nc, const char *err)
+{
+	char status[800];
+
+	log_warnx("reload: %s; keeping the running configuration", err);
+	snprintf(status, sizeof(status), "reload refused: %s; running configuration kept", err);
+	notify_ready(status);
+	conf_free(nc);
+	return -1;
+}
+
+int setup_reload(struct daemon *d)
 {
 	struct conf nc;
 	enum conf_parse_result result;
 	struct rebuilt r;
-	char err[700], warn[512];
+	char err[700], warn[512], status[512];
 	size_t i;
 
+	notify_reloading();
 	stats_log_summary(d);
-	if (setup_conf(&nc, d->argc, d->argv, err, sizeof(err), warn, sizeof(warn), &result) != 0) {
-		log_warnx("reload: %s; keeping the running configuration", err);
-		conf_free(&nc);
-		return;
-	}
+	if (setup_conf(&nc, d->argc, d->argv, err, sizeof(err), warn, sizeof(warn), &result) != 0)
+		return refuse_reload(&nc, err);
 	if (warn[0])
 		log_warnx("%s", warn);
-	if (rebuild(d, &nc, &r, err, sizeof(err)) != 0) {
-		log_warnx("reload: %s; keeping the running configuration", err);
-		conf_free(&nc);
-		return;
-	}
+	if (rebuild(d, &nc, &r, err, sizeof(err)) != 0)
+		return refuse_reload(&nc, err);
 	if (r.new_export) {
 		export_free(d->pipe.export);
 		d->pipe.export = r.export;
@@ -498,10 +556,14 @@ void setup_reload(struct daemon *d)
 		start_udp(d, r.udp);
 	}
 	log_info("reload: configuration read again");
+	stats_status(d, status, sizeof(status));
+	notify_ready(status);
+	return 0;
 }
 
 void setup_stop(struct daemon *d)
 {
+	notify_stopping();
 	if (d->sensor)
 		sensor_drain(d->sensor);
 	pipe_last_report(&d->pipe);

@@ -9,6 +9,10 @@
 
 #include "shipper/daemon.h"
 
+/* Exit statuses at start-up; 1 is a failure a restart may cure (a port, a file, the loader). */
+#define SETUP_EXIT_USAGE 2 /* a bad option, configuration file or filter */
+#define SETUP_EXIT_HOST	 3 /* this host cannot run the sensor: no BTF, missing privileges */
+
 /* Defaults, then the file, then the command line over it. Returns 0 (with CONF_HELP or
  * CONF_VERSION in *result when asked) or -1 with err set; warn holds a warning or "". */
 int setup_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, char *warn,
@@ -17,8 +21,9 @@ int setup_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, 
 __attribute__((noreturn)) void setup_usage_error(const char *msg);
 /* Build everything from d->conf, load and attach BPF, scan /proc, drop privileges. */
 void setup_start(struct daemon *d);
-/* SIGHUP: read the configuration again and apply what can change while running. */
-void setup_reload(struct daemon *d);
+/* SIGHUP: read the configuration again and apply what can change while running. Returns 0, or
+ * -1 when the new configuration was refused (and the running one kept). */
+int setup_reload(struct daemon *d);
 /* Drain, flush, report, free. */
 void setup_stop(struct daemon *d);
 /* "WHAT PATH: why" as a warning when others than root and us could write the file. */

@@ -3,6 +3,7 @@
 #include "shipper/stats_read.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "shipper/admit/filters.h"
@@ -120,24 +121,56 @@ void stats_log_summary(struct daemon *d)
 	stats_summary(&s, log_line, NULL);
 }
 
-void stats_write_metrics(struct daemon *d)
+static int write_metrics(struct daemon *d, char *err, size_t errlen)
 {
 	static struct stats_snapshot s;
 	static struct metrics_dest dests[STATS_MAX_DESTS];
 	static struct metrics_extra extra[STATS_MAX_FIELDS];
 	struct metrics_counters c;
+
+	stats_read(d, &s);
+	stats_metrics(&s, &c, dests, extra);
+	return metrics_write_file(d->conf.metrics_file, &c, false, err, errlen);
+}
+
+void stats_write_metrics(struct daemon *d)
+{
 	char err[512];
 
 	if (!d->conf.metrics_file[0])
 		return;
-	stats_read(d, &s);
-	stats_metrics(&s, &c, dests, extra);
-	if (metrics_write_file(d->conf.metrics_file, &c, false, err, sizeof(err)) != 0 &&
+	if (write_metrics(d, err, sizeof(err)) != 0 &&
 		(d->metrics_warned == 0 || d->seconds - d->metrics_warned >= 60)) {
 		/* A broken metrics path is worth one line a minute, not one per interval. */
 		d->metrics_warned = d->seconds ? d->seconds : 1;
 		log_warnx("metrics: %s", err);
 	}
+}
+
+int stats_write_metrics_now(struct daemon *d, char *err, size_t errlen)
+{
+	return d->conf.metrics_file[0] ? write_metrics(d, err, errlen) : 0;
+}
+
+void stats_status(struct daemon *d, char *buf, size_t len)
+{
+	static struct stats_snapshot s;
+	static struct metrics_dest dests[STATS_MAX_DESTS];
+	static struct metrics_extra extra[STATS_MAX_FIELDS];
+	struct metrics_counters c;
+	uint64_t dropped;
+	size_t i;
+
+	stats_read(d, &s);
+	stats_metrics(&s, &c, dests, extra);
+	dropped = c.ratelimit_dropped;
+	for (i = 0; i < METRICS_DROP_COUNT; i++)
+		dropped += c.drops[i];
+	for (i = 0; i < METRICS_RB_COUNT; i++)
+		dropped += c.ringbuf_lost[i];
+	snprintf(buf, len,
+		"%" PRIu64 " events exported, %" PRIu64 " dropped, %" PRIu64 " processes in cache",
+		c.exported, dropped, c.pcache_size);
 }
 
 static void report_drops(const char *what, uint64_t now, uint64_t *last, const char *why)

@@ -14,6 +14,11 @@ void stats_retire_udp(struct daemon *d);
 void stats_log_summary(struct daemon *d);
 /* Rewrite the metrics file, if one is configured; a failure is logged once a minute. */
 void stats_write_metrics(struct daemon *d);
+/* Rewrite it now, whatever the interval: 0, or -errno with the reason in err (start-up, where
+ * a file that cannot be written is an error). 0 when no file is configured. */
+int stats_write_metrics_now(struct daemon *d, char *err, size_t errlen);
+/* One line for the service manager's STATUS=: events exported and dropped, cache size. */
+void stats_status(struct daemon *d, char *buf, size_t len);
 /* Log the ring-buffer records lost since the last call. */
 void stats_check_ringbuf(struct daemon *d);
 

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <sys/capability.h>
 
 #include "procship.skel.h"
 
@@ -48,17 +50,126 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* libbpf prints through this; keep its warnings, drop its debug chatter. */
+/* libbpf's print hook is process-wide and has no argument: the caller's sink is kept here. */
+static sensor_libbpf_log_fn *libbpf_sink;
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG)
+	char line[512];
+	int n;
+
+	(void)level;
+	if (!libbpf_sink)
 		return 0;
-	fputs("procship: libbpf: ", stderr);
-	return vfprintf(stderr, fmt, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n <= 0)
+		return 0;
+	if ((size_t)n >= sizeof(line))
+		n = (int)sizeof(line) - 1; /* cut: the rest of a long line is lost */
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	libbpf_sink(line);
+	return 0;
+}
+
+static bool cap_effective(cap_t caps, cap_value_t cap)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (!CAP_IS_SUPPORTED(cap) || cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == -1)
+		return false;
+	return v == CAP_SET;
+}
+
+/* Loading and attaching tracing programs takes CAP_BPF and CAP_PERFMON (Linux 5.8+), or
+ * CAP_SYS_ADMIN, which covers both on every kernel. */
+static int check_privileges(char *err, size_t errlen)
+{
+	cap_t caps = cap_get_proc();
+	bool bpf, perfmon, admin;
+
+	if (!caps) {
+		snprintf(err, errlen, "sensor: read capabilities: %s", strerror(errno));
+		return -errno;
+	}
+	bpf = cap_effective(caps, CAP_BPF);
+	perfmon = cap_effective(caps, CAP_PERFMON);
+	admin = cap_effective(caps, CAP_SYS_ADMIN);
+	cap_free(caps);
+	if (admin || (bpf && perfmon))
+		return 0;
+	snprintf(err, errlen,
+		"sensor: missing privileges to load BPF: %s%s%s not effective, nor CAP_SYS_ADMIN "
+		"(run as root, or grant CAP_BPF and CAP_PERFMON)",
+		bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
+		perfmon ? "" : "CAP_PERFMON");
+	return -EPERM;
+}
+
+/* Parsed, not only opened: a truncated or foreign file is refused here in one line, not by
+ * the loader in twenty. */
+static int check_btf(const char *path, char *err, size_t errlen)
+{
+	struct btf *btf;
+	int ret;
+
+	if (access(path, R_OK) == -1) {
+		ret = -errno;
+		snprintf(err, errlen, "sensor: BTF %s: %s", path, strerror(errno));
+		return ret;
+	}
+	btf = btf__parse(path, NULL);
+	if (!btf) {
+		/* libbpf's own codes (4000 and up) have no strerror text. */
+		ret = errno < 4000 ? -errno : -EINVAL;
+		snprintf(err, errlen,
+			"sensor: BTF %s: not a BTF file, nor an ELF file with BTF%s%s", path,
+			errno < 4000 ? ": " : "", errno < 4000 ? strerror(errno) : "");
+		return ret;
+	}
+	btf__free(btf);
+	return 0;
+}
+
+/* The programs attach to BTF-typed tracepoints: the kernel resolves them in its own BTF,
+ * whatever file the loader relocates against. */
+static int check_kernel_btf(char *err, size_t errlen)
+{
+	int ret;
+
+	if (access(SENSOR_KERNEL_BTF, R_OK) == 0)
+		return 0;
+	ret = -errno;
+	snprintf(err, errlen,
+		"sensor: the kernel has no BTF (%s: %s): procship needs Linux 5.8 or later built "
+		"with CONFIG_DEBUG_INFO_BTF=y",
+		SENSOR_KERNEL_BTF, strerror(errno));
+	return ret;
+}
+
+int sensor_check(const struct sensor_config *cfg, enum sensor_lack *lack, char *err, size_t errlen)
+{
+	int ret;
+
+	libbpf_sink = cfg->libbpf_log;
+	libbpf_set_print(libbpf_print);
+	*lack = SENSOR_LACK_KERNEL_BTF;
+	ret = check_kernel_btf(err, errlen);
+	if (!ret && cfg->btf_path && cfg->btf_path[0]) {
+		*lack = SENSOR_LACK_BTF_FILE;
+		ret = check_btf(cfg->btf_path, err, errlen);
+	}
+	if (!ret) {
+		*lack = SENSOR_LACK_PRIVILEGES;
+		ret = check_privileges(err, errlen);
+	}
+	return ret;
 }
 
 struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t errlen)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts,
+		.btf_custom_path = cfg->btf_path && cfg->btf_path[0] ? cfg->btf_path : NULL);
 	struct sensor *s;
 	int ret;
 
@@ -76,9 +187,10 @@ struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t er
 		snprintf(err, errlen, "sensor: timerfd: %s", strerror(errno));
 		goto err_out;
 	}
+	libbpf_sink = cfg->libbpf_log;
 	libbpf_set_print(libbpf_print);
 
-	s->skel = procship_bpf__open();
+	s->skel = procship_bpf__open_opts(&opts);
 	if (!s->skel) {
 		ret = -errno;
 		snprintf(err, errlen, "sensor: open BPF object: %s", strerror(errno));
@@ -98,9 +210,8 @@ struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t er
 	ret = procship_bpf__load(s->skel);
 	if (ret) {
 		snprintf(err, errlen,
-			"sensor: load BPF programs: %s (procship needs root or "
-			"CAP_BPF+CAP_PERFMON, "
-			"and a kernel with BTF)",
+			"sensor: load BPF programs: %s (--log-level debug shows the loader's "
+			"messages)",
 			strerror(-ret));
 		goto err_out;
 	}

@@ -16,18 +16,38 @@
  * The /proc scan (procfs.h) feeds the same callback. */
 typedef void sensor_record_fn(void *arg, const struct ps_event *e);
 
+/* Receives each line libbpf prints (without its newline), whatever its level. */
+typedef void sensor_libbpf_log_fn(const char *line);
+
+#define SENSOR_KERNEL_BTF "/sys/kernel/btf/vmlinux"
+
 struct sensor_config {
 	sensor_record_fn *cb; /* required */
 	void *cb_arg;
+	const char *btf_path;		  /* BTF to relocate against; NULL or "" = the kernel\'s */
+	sensor_libbpf_log_fn *libbpf_log; /* NULL: libbpf says nothing */
 	size_t ringbuf_bytes;  /* power of two >= page size; 0 = the BPF default (2 MiB) */
 	uint64_t wakeup_bytes; /* pending bytes that wake user space; 0 = default */
 };
 
 struct sensor;
 
+/* What a failed sensor_check found missing. */
+enum sensor_lack {
+	SENSOR_LACK_KERNEL_BTF, /* SENSOR_KERNEL_BTF: absent, unreadable or not BTF */
+	SENSOR_LACK_BTF_FILE,	/* cfg->btf_path: the same */
+	SENSOR_LACK_PRIVILEGES, /* neither CAP_BPF with CAP_PERFMON, nor CAP_SYS_ADMIN */
+};
+
+/* What loading cfg needs, checked before it is tried, so that the failure is one line: the
+ * kernel's own BTF, which tp_btf programs attach through even when cfg->btf_path gives other
+ * types to relocate against; that file, when given; and the capabilities, all effective.
+ * Installs the libbpf print hook as sensor_open does. Returns 0, or -errno (-ENOENT, -EACCES,
+ * -EINVAL, -EPERM ...) with the reason in err and what is missing in *lack. */
+int sensor_check(const struct sensor_config *cfg, enum sensor_lack *lack, char *err, size_t errlen);
 /* Open, load and attach; cfg is copied. From then on the kernel records every exec, fork and
  * exit but those of the calling process itself. Installs a process-wide libbpf print hook
- * (warnings to stderr, debug dropped). Refuses what the kernel refuses (not root nor
+ * that hands every line to cfg->libbpf_log. Refuses what the kernel refuses (not root nor
  * CAP_BPF+CAP_PERFMON, no BTF, the verifier, a bad ringbuf_bytes): NULL with errno set and a
  * message in err. */
 struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t errlen);

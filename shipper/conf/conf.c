@@ -143,6 +143,9 @@ const struct conf_option conf_options[] = {
 	{"ring-buffer-size", CONF_INT, "2097152", "BYTES", 4096, 1L << 30, NULL, NULL,
 		OFF(ringbuf_size), "BPF ring buffer size (a power of two)", check_ringbuf_size,
 		true},
+	{"btf", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(btf),
+		"BTF file with the kernel's types to relocate the BPF programs against", NULL,
+		true},
 	{"log-level", CONF_NAME, "info", "LEVEL", 0, 0, log_level_from_name,
 		"error, warning, info, debug", OFF(log_level), "what procship logs to stderr", NULL,
 		false},
@@ -534,7 +537,8 @@ void conf_usage(FILE *out)
 	fprintf(out, "  %-40s %s\n", "--help", "show this help and exit");
 	fprintf(out, "  %-40s %s\n", "--version", "show the version and exit");
 	fprintf(out,
-		"\n  procship gaps FILE...  the RFC 5424 sequence numbers a receiver's files lack, "
-		"per sender\n");
-	fprintf(out, "\nSee procship(8).\n");
+		"\n  procship getevents [...]  read events from standard input, Tetragon-style"
+		"\n  procship gaps FILE...     the RFC 5424 sequence numbers a receiver's files lack, per sender"
+		"\n  procship reload PID       reload a running procship and wait for the outcome"
+		"\n\nSee procship(8).\n");
 }

@@ -6,14 +6,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "lib/fmt.h"
 
 static const char *log_ident = "procship";
 static enum log_level log_level = LOG_LEVEL_INFO;
 static bool log_syslog;
+static int log_journal = -1; /* unknown until the first line or log_init */
+
+/* systemd sets JOURNAL_STREAM=DEV:INODE when it connects stderr to the journal; stderr is that
+ * stream only while its device and inode match (a redirection in between would not). */
+static bool stderr_is_journal(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char tail;
+
+	if (!env || sscanf(env, "%llu:%llu%c", &dev, &ino, &tail) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void log_to_syslog(bool on)
 {
@@ -29,6 +50,16 @@ void log_init(const char *ident, enum log_level level)
 	if (ident)
 		log_ident = ident;
 	log_level = level;
+	log_journal = stderr_is_journal();
+}
+
+const char *log_prefix(enum log_level level)
+{
+	static const char *const prefix[] = {SD_ERR, SD_WARNING, SD_INFO, SD_DEBUG};
+
+	if (log_journal < 0)
+		log_journal = stderr_is_journal();
+	return log_journal && (unsigned int)level <= LOG_LEVEL_DEBUG ? prefix[level] : "";
 }
 
 void log_set_level(enum log_level level)
@@ -59,6 +90,16 @@ static void log_vline(
 			syslog(prio[level], "%s: %s: %s", tag, msg, strerror(errnum));
 		else
 			syslog(prio[level], "%s: %s", tag, msg);
+		return;
+	}
+	if (log_prefix(level)[0]) {
+		/* sd-daemon(3) prefixes: the journal takes the priority from them and keeps its
+		 * own timestamp. */
+		if (errnum)
+			fprintf(stderr, "%s%s: %s: %s\n", log_prefix(level), tag, msg,
+				strerror(errnum));
+		else
+			fprintf(stderr, "%s%s: %s\n", log_prefix(level), tag, msg);
 		return;
 	}
 	/* A timestamp makes a log file readable on its own; UTC avoids TZ surprises. */
@@ -136,4 +177,14 @@ void fatalx(const char *fmt, ...)
 	log_vline(LOG_LEVEL_ERROR, "fatal", 0, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+void fatalx_status(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(LOG_LEVEL_ERROR, "fatal", 0, fmt, ap);
+	va_end(ap);
+	exit(status);
 }
