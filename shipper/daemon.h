@@ -33,6 +33,7 @@ struct daemon {
 	struct pcache *cache;
 	struct pev *pev;
 	struct stats_ringbuf ringbuf_drops; /* as last logged */
+	struct export_stats export_seen;    /* the export file's failures, as last logged */
 
 	/* Text inputs. */
 	struct input_unix *in_unix[INPUT_UNIX_MAX]; /* --input-unix and sockets systemd passed */

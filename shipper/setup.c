@@ -487,6 +487,7 @@ void setup_stop(struct daemon *d)
 	pipe_last_report(&d->pipe);
 	pipe_flush(&d->pipe);
 	stats_check_ringbuf(d);
+	stats_check_export(d);
 	/* Closed before the summary: refusals of the last datagrams count in it. */
 	if (d->pipe.udp)
 		stats_retire_udp(d);

@@ -157,5 +157,32 @@ void stats_check_ringbuf(struct daemon *d)
 	report_drops("malformed", drops[PS_DROP_SHORT], &r->malformed, "short_record");
 	report_drops("exec", drops[PS_EVENT_EXEC], &r->exec, "ringbuf_full");
 	report_drops("exit", drops[PS_EVENT_EXIT], &r->exit, "ringbuf_full");
-	report_drops("fork", drops[PS_EVENT_FORK], &r->fork, "ringbuf_full");
+	report_drops(
+		"fork", drops[PS_EVENT_FORK], &r->fork, "ringbuf_full; fork records, not events");
+}
+
+/* One counter of the export file: log what moved since the last look. */
+static void report_export(const char *what, uint64_t now, uint64_t *last, int e)
+{
+	if (now < *last)
+		*last = 0; /* a reload opened a new file: its counters start again */
+	if (now != *last)
+		log_warnx("export file: %" PRIu64 " %s failed (%s)", now - *last, what,
+			e ? strerror(e) : "unknown error");
+	*last = now;
+}
+
+void stats_check_export(struct daemon *d)
+{
+	const struct export_stats *st;
+	struct export_stats *seen = &d->export_seen;
+
+	if (!d->pipe.export)
+		return;
+	st = export_get_stats(d->pipe.export);
+	report_export("rotations", st->rotate_errors, &seen->rotate_errors, st->last_errno);
+	report_export("compressions of a backup", st->compress_errors, &seen->compress_errors,
+		st->last_errno);
+	report_export(
+		"removals of an old backup", st->prune_errors, &seen->prune_errors, st->last_errno);
 }

@@ -17,4 +17,7 @@ void stats_write_metrics(struct daemon *d);
 /* Log the ring-buffer records lost since the last call. */
 void stats_check_ringbuf(struct daemon *d);
 
+/* Log the export file's rotation, compression and pruning failures since the last call. */
+void stats_check_export(struct daemon *d);
+
 #endif

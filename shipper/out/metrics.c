@@ -21,6 +21,7 @@ static const char *const drop_names[METRICS_DROP_COUNT] = {
 	[METRICS_DROP_EXPORT_FILE] = "export_file",
 	[METRICS_DROP_MALFORMED] = "malformed",
 	[METRICS_DROP_REFUSED] = "refused",
+	[METRICS_DROP_TEXT] = "text_refused",
 };
 
 static const char *const rb_names[METRICS_RB_COUNT] = {
@@ -95,8 +96,8 @@ int metrics_format(FILE *f, const struct metrics_counters *c)
 	counter(f, "procship_export_ratelimit_events_dropped_total",
 		"Events dropped by --export-rate-limit.", c->ratelimit_dropped);
 
-	for (i = 0; i < METRICS_RB_COUNT; i++)
-		rb_sum += c->ringbuf_lost[i];
+	/* A lost fork record is no lost event: it only leaves a parent unknown. */
+	rb_sum = c->ringbuf_lost[METRICS_RB_EXEC] + c->ringbuf_lost[METRICS_RB_EXIT];
 	header(f, "procship_events_dropped_total", "counter",
 		"Events not exported, by reason; the sum is every event lost.");
 	labelled(f, "procship_events_dropped_total", "reason", "ratelimit", c->ratelimit_dropped);
@@ -135,6 +136,12 @@ int metrics_format(FILE *f, const struct metrics_counters *c)
 	counter(f, "procship_udp_reconnects_total", "UDP sockets connected again.", c->reconnects);
 	counter(f, "procship_export_file_rotations_total", "Export file rotations.",
 		c->file_rotations);
+	counter(f, "procship_export_file_rotation_errors_total",
+		"Export file rotations, compressions or prunings that failed.",
+		c->file_rotation_errors);
+	counter(f, "procship_filter_match_limit_total",
+		"Regex matches that hit the match limit (each decided for export).",
+		c->filter_match_limit);
 
 	header(f, "procship_process_cache_size", "gauge", "Processes in the process cache.");
 	series(f, "procship_process_cache_size", c->pcache_size);

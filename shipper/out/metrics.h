@@ -16,8 +16,9 @@
 /* procship_events_dropped_total{reason="..."}: every event produced and not exported, once,
  * whatever stage dropped it; so sum(procship_events_dropped_total) is the total loss.
  * "ratelimit" repeats procship_export_ratelimit_events_dropped_total (Tetragon's name) and
- * "ringbuf_full" is the sum of procship_ringbuf_lost_total; both are filled in by
- * metrics_format from those fields, not from drops[]. */
+ * "ringbuf_full" is procship_ringbuf_lost_total of type exec and exit (a lost fork record is
+ * no lost event: it only leaves a parent unknown); both are filled in by metrics_format from
+ * those fields, not from drops[]. */
 enum metrics_drop {
 	METRICS_DROP_SEND_ERROR,     /* "send_error": transient send errno */
 	METRICS_DROP_NO_DESTINATION, /* "no_destination": no socket connected */
@@ -27,6 +28,7 @@ enum metrics_drop {
 	METRICS_DROP_EXPORT_FILE,    /* "export_file": export file write failed (ENOSPC...) */
 	METRICS_DROP_MALFORMED,	     /* "malformed": ring-buffer record too short to read */
 	METRICS_DROP_REFUSED,	     /* "refused": sent, then refused by the host (ICMP) */
+	METRICS_DROP_TEXT,	     /* "text_refused": a local text message lines refused */
 	METRICS_DROP_COUNT
 };
 
@@ -67,6 +69,8 @@ struct metrics_counters {
 	uint64_t failovers;		  /* procship_udp_failovers_total */
 	uint64_t reconnects;		  /* procship_udp_reconnects_total */
 	uint64_t file_rotations;	  /* procship_export_file_rotations_total */
+	uint64_t file_rotation_errors;	  /* procship_export_file_rotation_errors_total */
+	uint64_t filter_match_limit;	  /* procship_filter_match_limit_total */
 	uint64_t pcache_size;		  /* procship_process_cache_size (gauge) */
 	const struct metrics_dest *dests; /* may be NULL when ndests is 0 */
 	size_t ndests;

@@ -296,7 +296,8 @@ static void udp_greet(struct udp_output *u)
 		(void)udp_drop_oversize(u);
 		return;
 	}
-	(void)udp_send_now(u, u->greeting_buf, (size_t)n);
+	if (udp_send_now(u, u->greeting_buf, (size_t)n) == 0)
+		u->stats.greetings++;
 }
 
 /* Send slots [0, nqueued). Every slot ends as sent or counted dropped. The loop makes
