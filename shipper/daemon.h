@@ -45,7 +45,8 @@ struct daemon {
 	int sfd;
 	int tfd; /* once a second: retries, counters, housekeeping */
 	unsigned int seconds;
-	unsigned int metrics_warned; /* seconds when a metrics failure was last logged */
+	unsigned int metrics_warned;  /* seconds when a metrics failure was last logged */
+	struct metrics_file *metrics; /* its directory, held from start-up */
 	bool running;
 };
 

@@ -3,6 +3,7 @@
 #include "shipper/setup.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,7 +173,8 @@ static void start_udp(struct daemon *d, struct udp_output *u)
 	udp_flush(u);
 }
 
-static struct export_file *open_export(const struct conf *c, char *err, size_t errlen)
+/* *uid: the account the files belong to. */
+static struct export_file *open_export(const struct conf *c, uid_t *uid, char *err, size_t errlen)
 {
 	struct export_config cfg = {
 		.path = c->export_filename,
@@ -183,15 +185,31 @@ static struct export_file *open_export(const struct conf *c, char *err, size_t e
 	char why[512];
 	struct export_file *ef;
 
+	*uid = geteuid();
 	/* Without UDP or a file, events go to standard output, one per line. */
 	if (!cfg.path[0]) {
 		if (c->udp_output_enabled)
 			return NULL;
 		cfg.path = "-";
 	}
+	/* The files belong to the account that writes them after the drop. */
+	if (c->user[0]) {
+		const struct passwd *pw = getpwnam(c->user);
+
+		if (!pw) {
+			snprintf(err, errlen, "--user: unknown user '%s'", c->user);
+			return NULL;
+		}
+		cfg.set_owner = true;
+		cfg.uid = pw->pw_uid;
+		cfg.gid = pw->pw_gid;
+	}
+	*uid = cfg.set_owner ? cfg.uid : geteuid();
 	ef = export_open(&cfg, why, sizeof(why));
 	if (!ef)
 		snprintf(err, errlen, "--export-filename: %s", why);
+	else if (export_warning(ef)[0])
+		log_warnx("--export-filename %s: %s", c->export_filename, export_warning(ef));
 	return ef;
 }
 
@@ -240,6 +258,7 @@ void setup_warn_unsafe_file(const char *what, const char *path)
 static void open_admission_and_outputs(struct daemon *d, struct udp_output **udp)
 {
 	char err[700];
+	uid_t owner;
 
 	err[0] = '\0';
 	d->pipe.filters = open_filters(&d->conf, err, sizeof(err));
@@ -253,9 +272,11 @@ static void open_admission_and_outputs(struct daemon *d, struct udp_output **udp
 	ratelimit_set_per_uid(d->pipe.ratelimit, d->conf.export_rate_limit_per_uid,
 		(uint64_t)clock_ns(CLOCK_MONOTONIC));
 	err[0] = '\0';
-	d->pipe.export = open_export(&d->conf, err, sizeof(err));
+	d->pipe.export = open_export(&d->conf, &owner, err, sizeof(err));
 	if (!d->pipe.export && err[0])
 		fatalx("%s", err);
+	if (stats_open_metrics(d, owner, err, sizeof(err)) != 0)
+		fatalx("--metrics-file: %s", err);
 	*udp = NULL;
 	if (d->conf.udp_output_enabled) {
 		*udp = open_udp(d, &d->conf, err, sizeof(err));
@@ -389,6 +410,8 @@ static void note_restart(void *arg, const struct conf_option *o)
 
 static int rebuild(struct daemon *d, struct conf *nc, struct rebuilt *r, char *err, size_t len)
 {
+	uid_t owner;
+
 	memset(r, 0, sizeof(*r));
 	err[0] = '\0';
 	r->filters = open_filters(nc, err, len);
@@ -405,7 +428,7 @@ static int rebuild(struct daemon *d, struct conf *nc, struct rebuilt *r, char *e
 	}
 	if (export_changed(nc, &d->conf)) {
 		r->new_export = true;
-		r->export = open_export(nc, err, len);
+		r->export = open_export(nc, &owner, err, len);
 		if (!r->export && err[0])
 			goto fail;
 	}
@@ -448,6 +471,7 @@ void setup_reload(struct daemon *d)
 	struct rebuilt r;
 	char err[700], warn[512];
 	size_t i;
+	int ret;
 
 	stats_log_summary(d);
 	if (setup_conf(&nc, d->argc, d->argv, err, sizeof(err), warn, sizeof(warn), &result) != 0) {
@@ -465,8 +489,10 @@ void setup_reload(struct daemon *d)
 	if (r.new_export) {
 		export_free(d->pipe.export);
 		d->pipe.export = r.export;
-	} else if (d->pipe.export && export_reopen(d->pipe.export) != 0) {
-		log_warnx("reload: reopen the export file: %s", strerror(errno));
+	} else if (d->pipe.export && (ret = export_reopen(d->pipe.export)) != 0) {
+		log_warnx("reload: reopen the export file %s: %s; writing on to the open one",
+			d->conf.export_filename,
+			ret == -ELOOP ? "a symbolic link, refused" : strerror(-ret));
 	}
 	for (i = 0; i < r.nrestart; i++)
 		log_warnx("reload: --%s takes effect at the next start", r.restart[i]->name);
@@ -493,6 +519,7 @@ void setup_stop(struct daemon *d)
 		stats_retire_udp(d);
 	stats_log_summary(d);
 	stats_write_metrics(d);
+	metrics_file_free(d->metrics);
 	export_free(d->pipe.export);
 	sensor_free(d->sensor);
 	setup_inputs_stop(d);

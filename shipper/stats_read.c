@@ -2,8 +2,10 @@
 /* Reads every module's counters out of the running daemon into one snapshot. */
 #include "shipper/stats_read.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shipper/admit/filters.h"
 #include "shipper/admit/ratelimit.h"
@@ -120,6 +122,22 @@ void stats_log_summary(struct daemon *d)
 	stats_summary(&s, log_line, NULL);
 }
 
+int stats_open_metrics(struct daemon *d, uid_t uid, char *err, size_t errlen)
+{
+	char warn[256];
+
+	metrics_file_free(d->metrics);
+	d->metrics = NULL;
+	if (!d->conf.metrics_file[0])
+		return 0;
+	d->metrics = metrics_file_open(d->conf.metrics_file, uid, err, errlen, warn, sizeof(warn));
+	if (!d->metrics)
+		return -errno;
+	if (warn[0])
+		log_warnx("--metrics-file %s: %s", d->conf.metrics_file, warn);
+	return 0;
+}
+
 void stats_write_metrics(struct daemon *d)
 {
 	static struct stats_snapshot s;
@@ -127,16 +145,22 @@ void stats_write_metrics(struct daemon *d)
 	static struct metrics_extra extra[STATS_MAX_FIELDS];
 	struct metrics_counters c;
 	char err[512];
+	int ret = 0;
 
 	if (!d->conf.metrics_file[0])
 		return;
-	stats_read(d, &s);
-	stats_metrics(&s, &c, dests, extra);
-	if (metrics_write_file(d->conf.metrics_file, &c, false, err, sizeof(err)) != 0 &&
-		(d->metrics_warned == 0 || d->seconds - d->metrics_warned >= 60)) {
+	/* A reload named another file: its directory is opened now, as procship's user. */
+	if (!d->metrics || strcmp(metrics_file_path(d->metrics), d->conf.metrics_file))
+		ret = stats_open_metrics(d, geteuid(), err, sizeof(err));
+	if (ret == 0) {
+		stats_read(d, &s);
+		stats_metrics(&s, &c, dests, extra);
+		ret = metrics_file_write(d->metrics, &c, false, err, sizeof(err));
+	}
+	if (ret != 0 && (d->metrics_warned == 0 || d->seconds - d->metrics_warned >= 60)) {
 		/* A broken metrics path is worth one line a minute, not one per interval. */
 		d->metrics_warned = d->seconds ? d->seconds : 1;
-		log_warnx("metrics: %s", err);
+		log_warnx("%s", err);
 	}
 }
 
@@ -168,7 +192,9 @@ static void report_export(const char *what, uint64_t now, uint64_t *last, int e)
 		*last = 0; /* a reload opened a new file: its counters start again */
 	if (now != *last)
 		log_warnx("export file: %" PRIu64 " %s failed (%s)", now - *last, what,
-			e ? strerror(e) : "unknown error");
+			e == ESTALE ? "the name no longer holds procship's file: replaced under it"
+			: e	    ? strerror(e)
+				    : "unknown error");
 	*last = now;
 }
 

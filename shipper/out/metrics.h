@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* procship_events_dropped_total{reason="..."}: every event produced and not exported, once,
  * whatever stage dropped it; so sum(procship_events_dropped_total) is the total loss.
@@ -85,6 +86,19 @@ const char *metrics_ringbuf_name(enum metrics_ringbuf t);
 /* The whole text, HELP and TYPE lines included, every labelled series present even when 0.
  * Returns 0, or -errno when writing to f failed. */
 int metrics_format(FILE *f, const struct metrics_counters *c);
+
+/* The metrics file's directory, opened once (at start-up, before the privileges go) and held:
+ * later writes never resolve the path again. The directory must pass fsafe_opendir's rule
+ * for uid (the account that writes); a warning worth logging is left in warn. NULL with
+ * errno and a message in err. */
+struct metrics_file;
+struct metrics_file *metrics_file_open(
+	const char *path, uid_t uid, char *err, size_t errlen, char *warn, size_t warnlen);
+void metrics_file_free(struct metrics_file *m); /* accepts NULL */
+const char *metrics_file_path(const struct metrics_file *m);
+/* metrics_write_file in the held directory. */
+int metrics_file_write(struct metrics_file *m, const struct metrics_counters *c, bool do_fsync,
+	char *err, size_t errlen);
 
 /* Write the text to a temporary file in path's directory (mode 0644, so a collector running as
  * another user can read it), optionally fsync it, and rename it over path. On failure nothing

@@ -248,9 +248,8 @@ static void test_errors(void **state)
 	/* Missing directory. */
 	snprintf(path, sizeof(path), "%s/nodir/procship.prom", tmpdir);
 	assert_int_equal(metrics_write_file(path, &known, false, err, sizeof(err)), -ENOENT);
-	assert_non_null(strstr(err, "metrics: create "));
-	assert_non_null(strstr(err, "/nodir/procship.prom."));
-	assert_non_null(strstr(err, ": No such file or directory"));
+	assert_non_null(strstr(err, "metrics: directory of "));
+	assert_non_null(strstr(err, "/nodir/procship.prom: No such file or directory"));
 
 	/* A file where a directory should be. */
 	snprintf(path, sizeof(path), "%s/file", tmpdir);
