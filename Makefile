@@ -100,6 +100,7 @@ docs_json_SRCS := shipper/encode/docs_json.c
 hostport_SRCS := shipper/out/hostport.c
 udp_sock_SRCS := shipper/out/udp_sock.c
 udp_link_SRCS := shipper/out/udp_link.c
+resolver_SRCS := shipper/out/resolver.c
 udp_SRCS := shipper/out/udp.c
 export_file_SRCS := shipper/out/export_file.c
 metrics_SRCS := shipper/out/metrics.c
@@ -114,8 +115,8 @@ stats_SRCS := shipper/stats.c
 top_SRCS := shipper/stats_read.c shipper/setup.c shipper/setup_inputs.c shipper/loop.c \
 	shipper/main.c
 MODULES := lib framing sensor procfs proc_cache procevents inputs lines pidlimit filters ratelimit \
-	event_json docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log \
-	privs fsafe getevents pipeline stats top
+	event_json docs_json hostport udp_sock resolver udp_link udp export_file metrics conf \
+	conf_yaml log privs fsafe getevents pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
@@ -162,11 +163,13 @@ test_utf8_MODS := lib
 test_jsonstr_MODS := lib
 test_fmt_MODS := lib
 test_json_scan_MODS := lib
-test_udp_MODS := udp udp_link udp_sock hostport lib
+test_udp_MODS := udp udp_link resolver udp_sock hostport lib
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=send -Wl,--wrap=getaddrinfo
-test_udp_link_MODS := udp_link udp udp_sock hostport lib
+test_udp_link_MODS := udp_link resolver udp udp_sock hostport lib
 test_udp_link_LDFLAGS := $(test_udp_LDFLAGS)
 test_udp_sock_MODS := udp_sock hostport lib
+test_resolver_MODS := resolver udp_sock hostport lib
+test_resolver_LDFLAGS := -Wl,--wrap=getaddrinfo
 test_hostport_MODS := hostport lib
 test_event_json_MODS := event_json proc_cache procevents lib
 test_signals_MODS := event_json proc_cache lib

@@ -26,6 +26,7 @@
 #include "shipper/loop.h"
 #include "shipper/out/export_file.h"
 #include "shipper/out/hostport.h"
+#include "shipper/out/resolver.h"
 #include "shipper/out/udp.h"
 #include "shipper/stats_read.h"
 #include "shipper/sys/fsafe.h"
@@ -35,6 +36,9 @@
 #include "shipper/text/lines.h"
 
 #define MAX_DESTS 64
+/* At start, names get this long (in all) to resolve before the first connect goes on
+ * without them; in the loop, never a wait. */
+#define START_RESOLVE_MS 2000
 
 void setup_usage_error(const char *msg)
 {
@@ -340,6 +344,24 @@ static void drop_privileges(struct daemon *d)
 		fatalx("%s", err);
 }
 
+/* The resolver's threads start only now, with none of the privileges (a thread's own); the
+ * names queued at start get a bounded wait, then the output connects without them. */
+static void release_resolver(struct daemon *d)
+{
+	int rc = resolv_release(clock_ns(CLOCK_MONOTONIC) / 1000000 + START_RESOLVE_MS);
+
+	resolv_set_wait_until(0);
+	if (rc == -EINPROGRESS)
+		log_warnx("udp: some destination names are not answered after %d ms; starting "
+			  "without them, they connect once they resolve",
+			START_RESOLVE_MS);
+	else if (rc < 0)
+		log_warnx("udp: no resolver thread (%s): names resolve in the event loop",
+			strerror(-rc));
+	if (d->pipe.udp)
+		udp_tick(d->pipe.udp);
+}
+
 void setup_start(struct daemon *d)
 {
 	struct itimerspec its = {{1, 0}, {1, 0}};
@@ -353,6 +375,7 @@ void setup_start(struct daemon *d)
 	p->node = d->node;
 	set_header(d);
 	open_loop(d);
+	resolv_hold();
 	open_admission_and_outputs(d, &udp);
 	d->cache = pcache_new(d->node);
 	p->ej = ejson_new(d->node, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
@@ -372,6 +395,7 @@ void setup_start(struct daemon *d)
 	setup_inputs_start(d);
 	set_budgets(d);
 	drop_privileges(d);
+	release_resolver(d);
 	if (timerfd_settime(d->tfd, 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
 	loop_watch(d, d->sfd, "signalfd");

@@ -577,6 +577,7 @@ void udp_tick(struct udp_output *u)
 	if (u->link.fd != -1 && udp_read_errqueue(u) == ECONNREFUSED &&
 		ulink_can_failover(&u->link, now))
 		udp_failover(u, ECONNREFUSED, now);
+	ulink_poll_resolver(&u->link, now);
 	if (u->link.fd == -1 && now >= u->link.next_attempt) {
 		if (udp_retry(u, now, &local, NULL, 0) == 0)
 			u->stats.reconnects++;
