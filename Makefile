@@ -39,10 +39,11 @@ BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT
 # The one list of Debian packages: build, test, run and bench.
 DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
-	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps python3 \
+	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev libseccomp-dev rsyslog bsdutils mandoc \
+	iproute2 procps python3 \
 	libsystemd-dev fail2ban
 
-PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd
+PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd libseccomp
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -108,6 +109,7 @@ conf_SRCS := shipper/conf/conf.c
 conf_yaml_SRCS := shipper/conf/conf_yaml.c
 log_SRCS := shipper/sys/log.c
 privs_SRCS := shipper/sys/privs.c
+sandbox_SRCS := shipper/sys/sandbox.c
 getevents_SRCS := shipper/getevents.c shipper/getevents/doc.c shipper/getevents/compact.c
 fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
@@ -116,7 +118,7 @@ top_SRCS := shipper/stats_read.c shipper/setup.c shipper/setup_inputs.c shipper/
 	shipper/main.c
 MODULES := lib framing sensor procfs proc_cache procevents inputs lines pidlimit filters ratelimit \
 	event_json docs_json hostport udp_sock resolver udp_link udp export_file metrics conf \
-	conf_yaml log privs fsafe getevents pipeline stats top
+	conf_yaml log privs sandbox fsafe getevents pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
@@ -180,6 +182,7 @@ test_filters_LDFLAGS := -lpcre2-8
 test_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe lib
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
+test_sandbox_LDFLAGS := -lseccomp
 test_stats_MODS := stats metrics fsafe
 test_metrics_MODS := metrics fsafe
 test_ratelimit_MODS := ratelimit

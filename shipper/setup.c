@@ -33,6 +33,7 @@
 #include "shipper/sys/clock.h"
 #include "shipper/sys/log.h"
 #include "shipper/sys/privs.h"
+#include "shipper/sys/sandbox.h"
 #include "shipper/text/lines.h"
 
 #define MAX_DESTS 64
@@ -344,6 +345,19 @@ static void drop_privileges(struct daemon *d)
 		fatalx("%s", err);
 }
 
+/* Last of start-up: from here on only the allowlist's system calls, in every thread. */
+static void install_sandbox(struct daemon *d)
+{
+	enum sandbox_mode mode = (enum sandbox_mode)d->conf.seccomp;
+	char err[256];
+
+	if (sandbox_install(mode, err, sizeof(err)) != 0)
+		fatalx("--seccomp %s: %s", sandbox_mode_name(mode), err);
+	if (mode != SANDBOX_OFF)
+		log_info("seccomp: system-call allowlist installed (--seccomp %s)",
+			sandbox_mode_name(mode));
+}
+
 /* The resolver's threads start only now, with none of the privileges (a thread's own); the
  * names queued at start get a bounded wait, then the output connects without them. */
 static void release_resolver(struct daemon *d)
@@ -401,6 +415,7 @@ void setup_start(struct daemon *d)
 	loop_watch(d, d->sfd, "signalfd");
 	loop_watch(d, d->tfd, "timerfd");
 	stats_write_metrics(d);
+	install_sandbox(d);
 	log_info("ready: %zu processes in cache, node %s, output %s%s%s", pcache_count(d->cache),
 		d->node, p->udp ? "udp" : "", p->udp && p->export ? "+" : "",
 		p->export ? (strcmp(d->conf.export_filename, "") ? "file" : "stdout") : "");

@@ -54,6 +54,7 @@ struct conf {
 	long input_ratelimit_interval;
 	long input_ratelimit_burst;
 	bool log_syslog;
+	int seccomp; /* enum sandbox_mode */
 
 	/* Bookkeeping: copies of string values, and where each option was last set from. */
 	struct conf_str *strings;
