@@ -46,11 +46,11 @@ BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT
 # The one list of Debian packages: build, test, run and bench.
 DEB_PACKAGES := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libfastjson-dev liblognorm-dev libestr-dev libyaml-dev libcmocka-dev uthash-dev \
-	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev rsyslog bsdutils mandoc iproute2 procps \
-	python3 libsystemd-dev fail2ban libivykis0 libnet1 libwrap0 libglib2.0-0 libjson-c5 libpcre3 \
-	libssl3 tshark xz-utils debhelper dpkg-dev fakeroot lintian systemd logrotate
+	libclang-rt-14-dev clang-format libpcre2-dev libcap-dev libseccomp-dev rsyslog bsdutils mandoc \
+	iproute2 procps python3 libsystemd-dev fail2ban libivykis0 libnet1 libwrap0 libglib2.0-0 \
+	libjson-c5 libpcre3 libssl3 tshark xz-utils debhelper dpkg-dev fakeroot lintian systemd logrotate
 
-PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd
+PKGS := libbpf libfastjson zlib libpcre2-8 yaml-0.1 libcap lognorm libestr libsystemd libseccomp
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -108,6 +108,7 @@ docs_json_SRCS := shipper/encode/docs_json.c
 hostport_SRCS := shipper/out/hostport.c
 udp_sock_SRCS := shipper/out/udp_sock.c
 udp_link_SRCS := shipper/out/udp_link.c
+resolver_SRCS := shipper/out/resolver.c
 udp_SRCS := shipper/out/udp.c
 export_file_SRCS := shipper/out/export_file.c
 metrics_SRCS := shipper/out/metrics.c
@@ -116,6 +117,7 @@ conf_yaml_SRCS := shipper/conf/conf_yaml.c
 log_SRCS := shipper/sys/log.c
 notify_SRCS := shipper/sys/notify.c
 privs_SRCS := shipper/sys/privs.c
+sandbox_SRCS := shipper/sys/sandbox.c
 getevents_SRCS := shipper/getevents.c shipper/getevents/doc.c shipper/getevents/compact.c
 gaps_SRCS := shipper/gaps/gaps.c shipper/gaps/gaps_read.c
 fsafe_SRCS := shipper/sys/fsafe.c
@@ -125,8 +127,8 @@ reloadctl_SRCS := shipper/reloadctl.c
 top_SRCS := shipper/stats_read.c shipper/setup.c shipper/setup_inputs.c shipper/loop.c \
 	shipper/main.c
 MODULES := lib framing sensor procfs proc_cache procevents inputs lines pidlimit filters ratelimit \
-	event_json docs_json hostport udp_sock udp_link udp export_file metrics conf conf_yaml log \
-	notify privs fsafe getevents gaps reloadctl pipeline stats top
+	event_json docs_json hostport udp_sock resolver udp_link udp export_file metrics conf \
+	conf_yaml log notify privs sandbox fsafe getevents gaps reloadctl pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
@@ -187,21 +189,26 @@ test_utf8_MODS := lib
 test_jsonstr_MODS := lib
 test_fmt_MODS := lib
 test_json_scan_MODS := lib
-test_udp_MODS := udp udp_link udp_sock hostport lib
+test_udp_MODS := udp udp_link resolver udp_sock hostport lib
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=send -Wl,--wrap=getaddrinfo
-test_udp_link_MODS := udp_link udp udp_sock hostport lib
+test_udp_link_MODS := udp_link resolver udp udp_sock hostport lib
 test_udp_link_LDFLAGS := $(test_udp_LDFLAGS)
 test_udp_sock_MODS := udp_sock hostport lib
+test_resolver_MODS := resolver udp_sock hostport lib
+test_resolver_LDFLAGS := -Wl,--wrap=getaddrinfo
 test_hostport_MODS := hostport lib
 test_event_json_MODS := event_json proc_cache procevents lib
 test_signals_MODS := event_json proc_cache lib
 test_procevents_MODS := procevents proc_cache event_json lib
+test_export_file_MODS := export_file fsafe
 test_export_file_LDFLAGS := -lz
 test_filters_LDFLAGS := -lpcre2-8
 test_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe lib
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
-test_stats_MODS := stats metrics
+test_sandbox_LDFLAGS := -lseccomp
+test_stats_MODS := stats metrics fsafe
+test_metrics_MODS := metrics fsafe
 test_ratelimit_MODS := ratelimit
 test_getevents_MODS := getevents lib
 test_getevents_LDFLAGS := -lpcre2-8

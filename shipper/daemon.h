@@ -33,6 +33,7 @@ struct daemon {
 	struct pcache *cache;
 	struct pev *pev;
 	struct stats_ringbuf ringbuf_drops; /* as last logged */
+	struct export_stats export_seen;    /* the export file's failures, as last logged */
 
 	/* Text inputs. */
 	struct input_unix *in_unix[INPUT_UNIX_MAX]; /* --input-unix and sockets systemd passed */
@@ -44,7 +45,8 @@ struct daemon {
 	int sfd;
 	int tfd; /* once a second: retries, counters, housekeeping */
 	unsigned int seconds;
-	unsigned int metrics_warned; /* seconds when a metrics failure was last logged */
+	unsigned int metrics_warned;  /* seconds when a metrics failure was last logged */
+	struct metrics_file *metrics; /* its directory, held from start-up */
 	bool running;
 };
 

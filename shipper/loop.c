@@ -92,6 +92,7 @@ static void handle_timer(struct daemon *d)
 	if (d->pipe.udp)
 		udp_tick(d->pipe.udp);
 	stats_check_ringbuf(d);
+	stats_check_export(d);
 	pipe_tick(&d->pipe);
 	if (d->seconds % HOUSEKEEPING_SECONDS == 0)
 		housekeeping(d);

@@ -14,6 +14,7 @@
 #include "shipper/loop.h"
 #include "shipper/reloadctl.h"
 #include "shipper/setup.h"
+#include "shipper/sys/sandbox.h"
 #include "shipper/sys/log.h"
 
 int main(int argc, char **argv)
@@ -29,6 +30,8 @@ int main(int argc, char **argv)
 		return gaps_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "reload") == 0)
 		return reloadctl_main(argc - 1, argv + 1);
+	/* Nothing a parent left open reaches the daemon (but systemd's LISTEN_FDS). */
+	sandbox_close_inherited();
 	d->argc = argc;
 	d->argv = argv;
 	if (setup_conf(&d->conf, argc, argv, err, sizeof(err), warn, sizeof(warn), &result) != 0)

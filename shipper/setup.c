@@ -3,6 +3,7 @@
 #include "shipper/setup.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "shipper/loop.h"
 #include "shipper/out/export_file.h"
 #include "shipper/out/hostport.h"
+#include "shipper/out/resolver.h"
 #include "shipper/out/udp.h"
 #include "shipper/stats_read.h"
 #include "shipper/sys/fsafe.h"
@@ -32,9 +34,13 @@
 #include "shipper/sys/log.h"
 #include "shipper/sys/notify.h"
 #include "shipper/sys/privs.h"
+#include "shipper/sys/sandbox.h"
 #include "shipper/text/lines.h"
 
 #define MAX_DESTS 64
+/* At start, names get this long (in all) to resolve before the first connect goes on
+ * without them; in the loop, never a wait. */
+#define START_RESOLVE_MS 2000
 
 void setup_usage_error(const char *msg)
 {
@@ -190,7 +196,8 @@ static void start_udp(struct daemon *d, struct udp_output *u)
 	udp_flush(u);
 }
 
-static struct export_file *open_export(const struct conf *c, char *err, size_t errlen)
+/* *uid: the account the files belong to. */
+static struct export_file *open_export(const struct conf *c, uid_t *uid, char *err, size_t errlen)
 {
 	struct export_config cfg = {
 		.path = c->export_filename,
@@ -201,15 +208,31 @@ static struct export_file *open_export(const struct conf *c, char *err, size_t e
 	char why[512];
 	struct export_file *ef;
 
+	*uid = geteuid();
 	/* Without UDP or a file, events go to standard output, one per line. */
 	if (!cfg.path[0]) {
 		if (c->udp_output_enabled)
 			return NULL;
 		cfg.path = "-";
 	}
+	/* The files belong to the account that writes them after the drop. */
+	if (c->user[0]) {
+		const struct passwd *pw = getpwnam(c->user);
+
+		if (!pw) {
+			snprintf(err, errlen, "--user: unknown user '%s'", c->user);
+			return NULL;
+		}
+		cfg.set_owner = true;
+		cfg.uid = pw->pw_uid;
+		cfg.gid = pw->pw_gid;
+	}
+	*uid = cfg.set_owner ? cfg.uid : geteuid();
 	ef = export_open(&cfg, why, sizeof(why));
 	if (!ef)
 		snprintf(err, errlen, "--export-filename: %s", why);
+	else if (export_warning(ef)[0])
+		log_warnx("--export-filename %s: %s", c->export_filename, export_warning(ef));
 	return ef;
 }
 
@@ -260,6 +283,7 @@ void setup_warn_unsafe_file(const char *what, const char *path)
 static void open_admission_and_outputs(struct daemon *d, struct udp_output **udp)
 {
 	char err[700];
+	uid_t owner;
 
 	err[0] = '\0';
 	d->pipe.filters = open_filters(&d->conf, err, sizeof(err));
@@ -273,9 +297,11 @@ static void open_admission_and_outputs(struct daemon *d, struct udp_output **udp
 	ratelimit_set_per_uid(d->pipe.ratelimit, d->conf.export_rate_limit_per_uid,
 		(uint64_t)clock_ns(CLOCK_MONOTONIC));
 	err[0] = '\0';
-	d->pipe.export = open_export(&d->conf, err, sizeof(err));
+	d->pipe.export = open_export(&d->conf, &owner, err, sizeof(err));
 	if (!d->pipe.export && err[0])
 		fatalx("%s", err);
+	if (stats_open_metrics(d, owner, err, sizeof(err)) != 0)
+		fatalx("--metrics-file: %s", err);
 	*udp = NULL;
 	if (d->conf.udp_output_enabled) {
 		*udp = open_udp(d, &d->conf, err, sizeof(err));
@@ -377,6 +403,37 @@ static void drop_privileges(struct daemon *d)
 		fatalx("%s", err);
 }
 
+/* Last of start-up: from here on only the allowlist's system calls, in every thread. */
+static void install_sandbox(struct daemon *d)
+{
+	enum sandbox_mode mode = (enum sandbox_mode)d->conf.seccomp;
+	char err[256];
+
+	if (sandbox_install(mode, err, sizeof(err)) != 0)
+		fatalx("--seccomp %s: %s", sandbox_mode_name(mode), err);
+	if (mode != SANDBOX_OFF)
+		log_info("seccomp: system-call allowlist installed (--seccomp %s)",
+			sandbox_mode_name(mode));
+}
+
+/* The resolver's threads start only now, with none of the privileges (a thread's own); the
+ * names queued at start get a bounded wait, then the output connects without them. */
+static void release_resolver(struct daemon *d)
+{
+	int rc = resolv_release(clock_ns(CLOCK_MONOTONIC) / 1000000 + START_RESOLVE_MS);
+
+	resolv_set_wait_until(0);
+	if (rc == -EINPROGRESS)
+		log_warnx("udp: some destination names are not answered after %d ms; starting "
+			  "without them, they connect once they resolve",
+			START_RESOLVE_MS);
+	else if (rc < 0)
+		log_warnx("udp: no resolver thread (%s): names resolve in the event loop",
+			strerror(-rc));
+	if (d->pipe.udp)
+		udp_tick(d->pipe.udp);
+}
+
 void setup_start(struct daemon *d)
 {
 	struct itimerspec its = {{1, 0}, {1, 0}};
@@ -391,6 +448,7 @@ void setup_start(struct daemon *d)
 	p->node = d->node;
 	set_header(d);
 	open_loop(d);
+	resolv_hold();
 	open_admission_and_outputs(d, &udp);
 	d->cache = pcache_new(d->node);
 	p->ej = ejson_new(d->node, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
@@ -414,12 +472,14 @@ void setup_start(struct daemon *d)
 	setup_inputs_start(d);
 	set_budgets(d);
 	drop_privileges(d);
+	release_resolver(d);
 	if (timerfd_settime(d->tfd, 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
 	loop_watch(d, d->sfd, "signalfd");
 	loop_watch(d, d->tfd, "timerfd");
 	/* Again as the user procship runs as from here on: it must be able to write there. */
 	check_metrics(d);
+	install_sandbox(d);
 	snprintf(status, sizeof(status), "ready: %zu processes in cache, node %s, output %s%s%s",
 		pcache_count(d->cache), d->node, p->udp ? "udp" : "",
 		p->udp && p->export ? "+" : "",
@@ -458,6 +518,8 @@ static void note_restart(void *arg, const struct conf_option *o)
 
 static int rebuild(struct daemon *d, struct conf *nc, struct rebuilt *r, char *err, size_t len)
 {
+	uid_t owner;
+
 	memset(r, 0, sizeof(*r));
 	err[0] = '\0';
 	r->filters = open_filters(nc, err, len);
@@ -474,7 +536,7 @@ static int rebuild(struct daemon *d, struct conf *nc, struct rebuilt *r, char *e
 	}
 	if (export_changed(nc, &d->conf)) {
 		r->new_export = true;
-		r->export = open_export(nc, err, len);
+		r->export = open_export(nc, &owner, err, len);
 		if (!r->export && err[0])
 			goto fail;
 	}
@@ -530,6 +592,7 @@ int setup_reload(struct daemon *d)
 	struct rebuilt r;
 	char err[700], warn[512], status[512];
 	size_t i;
+	int ret;
 
 	notify_reloading();
 	stats_log_summary(d);
@@ -542,8 +605,10 @@ int setup_reload(struct daemon *d)
 	if (r.new_export) {
 		export_free(d->pipe.export);
 		d->pipe.export = r.export;
-	} else if (d->pipe.export && export_reopen(d->pipe.export) != 0) {
-		log_warnx("reload: reopen the export file: %s", strerror(errno));
+	} else if (d->pipe.export && (ret = export_reopen(d->pipe.export)) != 0) {
+		log_warnx("reload: reopen the export file %s: %s; writing on to the open one",
+			d->conf.export_filename,
+			ret == -ELOOP ? "a symbolic link, refused" : strerror(-ret));
 	}
 	for (i = 0; i < r.nrestart; i++)
 		log_warnx("reload: --%s takes effect at the next start", r.restart[i]->name);
@@ -569,11 +634,13 @@ void setup_stop(struct daemon *d)
 	pipe_last_report(&d->pipe);
 	pipe_flush(&d->pipe);
 	stats_check_ringbuf(d);
+	stats_check_export(d);
 	/* Closed before the summary: refusals of the last datagrams count in it. */
 	if (d->pipe.udp)
 		stats_retire_udp(d);
 	stats_log_summary(d);
 	stats_write_metrics(d);
+	metrics_file_free(d->metrics);
 	export_free(d->pipe.export);
 	sensor_free(d->sensor);
 	setup_inputs_stop(d);

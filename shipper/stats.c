@@ -82,6 +82,7 @@ static const struct field udp_fields[] = {
 	U64(udp_stats, failovers, "Moves to the next destination."),
 	U64(udp_stats, reconnects, "Sockets connected again."),
 	U64(udp_stats, resolve_failures, "Failed look-ups of a destination name."),
+	U64(udp_stats, greetings, "agent_init datagrams among those sent."),
 	GAUGE(udp_stats, sndbuf_effective, "SO_SNDBUF as read back."),
 };
 
@@ -257,6 +258,7 @@ void stats_udp_add(struct udp_stats *t, const struct udp_stats *us)
 	t->failovers += us->failovers;
 	t->reconnects += us->reconnects;
 	t->resolve_failures += us->resolve_failures;
+	t->greetings += us->greetings;
 	t->sndbuf_effective = us->sndbuf_effective;
 }
 
@@ -288,16 +290,27 @@ static void counters_line(const struct stats_snapshot *s, stats_line_fn *out, vo
 	out(arg, false, line);
 }
 
+uint64_t stats_delivered(const struct stats_snapshot *s)
+{
+	uint64_t udp = s->udp.sent > s->udp.greetings ? s->udp.sent - s->udp.greetings : 0;
+	uint64_t file = s->export_enabled ? s->export.lines : 0;
+
+	if (!s->udp_enabled)
+		return file;
+	return udp > file ? udp : file;
+}
+
 void stats_summary(const struct stats_snapshot *s, stats_line_fn *out, void *arg)
 {
 	char line[PROCSHIP_STATS_LINE];
 
 	snprintf(line, sizeof(line),
 		"events: %" PRIu64 " exec, %" PRIu64 " exit, %" PRIu64 " fork; %" PRIu64
-		" exported, %" PRIu64 " filtered, %" PRIu64 " rate-limited, %" PRIu64
-		" shortened to fit, %" PRIu64 " cut by the framer, %" PRIu64 " cache misses",
-		s->pev.execs, s->pev.exits, s->pev.forks, s->pipe.shipped, s->pipe.filtered,
-		s->misc.ratelimit_dropped, s->ejson.shortened, s->pipe.cut,
+		" exported, %" PRIu64 " handed to outputs, %" PRIu64 " filtered, %" PRIu64
+		" rate-limited, %" PRIu64 " shortened to fit, %" PRIu64
+		" cut by the framer, %" PRIu64 " cache misses",
+		s->pev.execs, s->pev.exits, s->pev.forks, stats_delivered(s), s->pipe.shipped,
+		s->pipe.filtered, s->misc.ratelimit_dropped, s->ejson.shortened, s->pipe.cut,
 		s->pev.parent_misses + s->pev.exit_misses);
 	out(arg, false, line);
 	if (s->udp_enabled) {
@@ -368,6 +381,8 @@ void stats_metrics(const struct stats_snapshot *s, struct metrics_counters *c,
 		s->pev.encode_errors + s->pipe.encode_errors + s->pipe.frame_errors;
 	c->drops[METRICS_DROP_FILTERED] = s->pipe.filtered;
 	c->drops[METRICS_DROP_MALFORMED] = s->ringbuf.malformed;
+	c->drops[METRICS_DROP_TEXT] = s->pipe.text_dropped;
+	c->filter_match_limit = s->misc.filter_match_errors;
 	c->ringbuf_lost[METRICS_RB_EXEC] = s->ringbuf.exec;
 	c->ringbuf_lost[METRICS_RB_EXIT] = s->ringbuf.exit;
 	c->ringbuf_lost[METRICS_RB_FORK] = s->ringbuf.fork;
@@ -399,6 +414,8 @@ void stats_metrics(const struct stats_snapshot *s, struct metrics_counters *c,
 		}
 		c->drops[METRICS_DROP_EXPORT_FILE] = s->export.dropped;
 		c->file_rotations = s->export.rotations;
+		c->file_rotation_errors = s->export.rotate_errors + s->export.compress_errors +
+					  s->export.prune_errors;
 	}
 	metrics_extra(s, extra);
 	c->extra = extra;

@@ -74,6 +74,10 @@ void stats_dest_add(struct stats_dest *t, size_t *n, size_t max, const char *nam
 /* Add us into t (sndbuf_effective is taken, not added). */
 void stats_udp_add(struct udp_stats *t, const struct udp_stats *us);
 
+/* Messages a destination got: datagrams sent but the greetings, or lines written to the
+ * export file; with both outputs, the larger of the two. */
+uint64_t stats_delivered(const struct stats_snapshot *s);
+
 typedef void stats_line_fn(void *arg, bool warn, const char *line);
 /* The summary: one line per part in use, and one "counters:" line naming every counter that
  * is not zero (module.field=N). */

@@ -2,9 +2,11 @@
 /* Reads every module's counters out of the running daemon into one snapshot. */
 #include "shipper/stats_read.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shipper/admit/filters.h"
 #include "shipper/admit/ratelimit.h"
@@ -121,16 +123,39 @@ void stats_log_summary(struct daemon *d)
 	stats_summary(&s, log_line, NULL);
 }
 
+int stats_open_metrics(struct daemon *d, uid_t uid, char *err, size_t errlen)
+{
+	char warn[256];
+
+	metrics_file_free(d->metrics);
+	d->metrics = NULL;
+	if (!d->conf.metrics_file[0])
+		return 0;
+	d->metrics = metrics_file_open(d->conf.metrics_file, uid, err, errlen, warn, sizeof(warn));
+	if (!d->metrics)
+		return -errno;
+	if (warn[0])
+		log_warnx("--metrics-file %s: %s", d->conf.metrics_file, warn);
+	return 0;
+}
+
 static int write_metrics(struct daemon *d, char *err, size_t errlen)
 {
 	static struct stats_snapshot s;
 	static struct metrics_dest dests[STATS_MAX_DESTS];
 	static struct metrics_extra extra[STATS_MAX_FIELDS];
 	struct metrics_counters c;
+	int ret;
 
+	/* A reload named another file: its directory is opened now, as procship's user. */
+	if (!d->metrics || strcmp(metrics_file_path(d->metrics), d->conf.metrics_file)) {
+		ret = stats_open_metrics(d, geteuid(), err, errlen);
+		if (ret != 0)
+			return ret;
+	}
 	stats_read(d, &s);
 	stats_metrics(&s, &c, dests, extra);
-	return metrics_write_file(d->conf.metrics_file, &c, false, err, errlen);
+	return metrics_file_write(d->metrics, &c, false, err, errlen);
 }
 
 void stats_write_metrics(struct daemon *d)
@@ -143,7 +168,7 @@ void stats_write_metrics(struct daemon *d)
 		(d->metrics_warned == 0 || d->seconds - d->metrics_warned >= 60)) {
 		/* A broken metrics path is worth one line a minute, not one per interval. */
 		d->metrics_warned = d->seconds ? d->seconds : 1;
-		log_warnx("metrics: %s", err);
+		log_warnx("%s", err);
 	}
 }
 
@@ -190,5 +215,34 @@ void stats_check_ringbuf(struct daemon *d)
 	report_drops("malformed", drops[PS_DROP_SHORT], &r->malformed, "short_record");
 	report_drops("exec", drops[PS_EVENT_EXEC], &r->exec, "ringbuf_full");
 	report_drops("exit", drops[PS_EVENT_EXIT], &r->exit, "ringbuf_full");
-	report_drops("fork", drops[PS_EVENT_FORK], &r->fork, "ringbuf_full");
+	report_drops(
+		"fork", drops[PS_EVENT_FORK], &r->fork, "ringbuf_full; fork records, not events");
+}
+
+/* One counter of the export file: log what moved since the last look. */
+static void report_export(const char *what, uint64_t now, uint64_t *last, int e)
+{
+	if (now < *last)
+		*last = 0; /* a reload opened a new file: its counters start again */
+	if (now != *last)
+		log_warnx("export file: %" PRIu64 " %s failed (%s)", now - *last, what,
+			e == ESTALE ? "the name no longer holds procship's file: replaced under it"
+			: e	    ? strerror(e)
+				    : "unknown error");
+	*last = now;
+}
+
+void stats_check_export(struct daemon *d)
+{
+	const struct export_stats *st;
+	struct export_stats *seen = &d->export_seen;
+
+	if (!d->pipe.export)
+		return;
+	st = export_get_stats(d->pipe.export);
+	report_export("rotations", st->rotate_errors, &seen->rotate_errors, st->last_errno);
+	report_export("compressions of a backup", st->compress_errors, &seen->compress_errors,
+		st->last_errno);
+	report_export(
+		"removals of an old backup", st->prune_errors, &seen->prune_errors, st->last_errno);
 }

@@ -13,6 +13,7 @@
 #include "shipper/sys/log.h"
 #include "shipper/admit/filters.h"
 #include "shipper/out/udp.h"
+#include "shipper/sys/sandbox.h"
 
 static int log_level_from_name(const char *name)
 {
@@ -20,6 +21,23 @@ static int log_level_from_name(const char *name)
 	int i;
 
 	for (i = 0; i < 4; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The names of enum sandbox_mode (sandbox.c has the same table; conf links no module). */
+static int seccomp_mode_from_name(const char *name)
+{
+	static const char *const names[] = {
+		[SANDBOX_KILL] = "kill",
+		[SANDBOX_ERRNO] = "errno",
+		[SANDBOX_LOG] = "log",
+		[SANDBOX_OFF] = "off",
+	};
+	int i;
+
+	for (i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
 		if (strcmp(name, names[i]) == 0)
 			return i;
 	return -1;
@@ -151,6 +169,9 @@ const struct conf_option conf_options[] = {
 		false},
 	{"log-syslog", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(log_syslog),
 		"log to syslog(3), facility daemon, instead of standard error", NULL, false},
+	{"seccomp", CONF_NAME, "kill", "MODE", 0, 0, seccomp_mode_from_name,
+		"kill, errno, log, off", OFF(seccomp),
+		"what a system call outside the allowlist gets, once started", NULL, true},
 	{"config-file", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(config_file),
 		"YAML file whose keys are these option names; flags override it", NULL, false},
 	{"export-rate-limit", CONF_INT, "-1", "N", -1, 100000000, NULL, NULL,
@@ -538,7 +559,7 @@ void conf_usage(FILE *out)
 	fprintf(out, "  %-40s %s\n", "--version", "show the version and exit");
 	fprintf(out,
 		"\n  procship getevents [...]  read events from standard input, Tetragon-style"
-		"\n  procship gaps FILE...     the RFC 5424 sequence numbers a receiver's files lack, per sender"
+		"\n  procship gaps FILE...     the RFC 5424 sequence numbers missing, per sender"
 		"\n  procship reload PID       reload a running procship and wait for the outcome"
 		"\n\nSee procship(8).\n");
 }

@@ -57,6 +57,7 @@ struct conf {
 	long input_ratelimit_burst;
 	bool log_syslog;
 	const char *btf;
+	int seccomp; /* enum sandbox_mode */
 
 	/* Bookkeeping: copies of string values, and where each option was last set from. */
 	struct conf_str *strings;

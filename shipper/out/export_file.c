@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* JSON lines to a file with lumberjack-style rotation; gzip by zlib. */
+/* JSON lines to a file with lumberjack-style rotation; gzip by zlib. Every name is opened
+ * relative to the directory fd held from export_open, through fsafe's checks: an attacker
+ * who can write the directory can make a rotation fail (counted), never aim it elsewhere. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,17 +17,30 @@
 #include <zlib.h>
 
 #include "shipper/out/export_file.h"
+#include "shipper/sys/fsafe.h"
 
-#define STAMP_LEN 23 /* 2024-05-01T10-00-00.000 */
+#define STAMP_LEN     23 /* 2024-05-01T10-00-00.000 */
+#define CLOCK_SLACK_S 60 /* a backup stamped later than this after now is not ours */
+#define WHY_MAX	      200
 
 struct export_file {
 	struct export_config cfg;
 	char path[PATH_MAX];
 	char dir[PATH_MAX];
+	char base[NAME_MAX + 1]; /* the live file's name in dirfd */
 	char stem[NAME_MAX + 1]; /* base name without its extension */
 	char ext[NAME_MAX + 1];	 /* ".json", or "" */
 	bool is_stdout;
+	int dirfd;
+	struct fsafe_owner own;
 	int fd;
+	dev_t dev; /* of the live file: rotation renames only that file */
+	ino_t ino;
+	/* The backups this export file may prune, oldest first: those it made, and those it
+	 * found at open that pass fsafe's checks and are not stamped in the future. Names
+	 * planted later are never in it. Kept only when max_backups is set. */
+	char **backups;
+	size_t nbackups, cap_backups;
 	uint64_t size;	    /* bytes in the file */
 	uint64_t rotate_at; /* rotate when a line would take size past this */
 	bool broken_line;   /* a partial line could not be cut: start with a newline */
@@ -33,12 +48,23 @@ struct export_file {
 	size_t used;
 	size_t lines;		    /* lines in buf */
 	struct timespec last_stamp; /* of the newest backup name taken */
+	char warning[WHY_MAX];	    /* about the directory, from export_open */
 	struct export_stats stats;
 };
 
-static int open_path(const char *path)
+/* The live file, created if need be (exclusively when excl: the rotation gap). */
+static int open_live(struct export_file *ef, bool excl, char *why, size_t size)
 {
-	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	struct stat st;
+	int fd = fsafe_openat(ef->dirfd, ef->base,
+		O_WRONLY | O_APPEND | O_CREAT | (excl ? O_EXCL : 0), &ef->own, &st, why, size);
+
+	if (fd < 0)
+		return fd;
+	ef->dev = st.st_dev;
+	ef->ino = st.st_ino;
+	ef->size = (uint64_t)st.st_size;
+	return fd;
 }
 
 static void fail(struct export_file *ef, uint64_t *counter, int err)
@@ -63,16 +89,42 @@ static int split_path(struct export_file *ef)
 		strcpy(ef->dir, "/");
 	else
 		snprintf(ef->dir, sizeof(ef->dir), "%.*s", (int)(slash - ef->path), ef->path);
+	strcpy(ef->base, base);
 	memcpy(ef->stem, base, stem_len);
 	ef->stem[stem_len] = '\0';
 	strcpy(ef->ext, dot ? dot : "");
 	return 0;
 }
 
+static int adopt_backups(struct export_file *ef);
+static void export_free_quiet(struct export_file *ef);
+
+/* The directory, held for good, and the live file in it. */
+static int open_dir_and_file(struct export_file *ef, char *why, size_t size)
+{
+	int fd;
+
+	if (ef->cfg.set_owner) {
+		ef->own.uid = ef->cfg.uid;
+		ef->own.gid = ef->cfg.gid;
+	} else {
+		ef->own.uid = geteuid();
+		ef->own.gid = getegid();
+	}
+	ef->dirfd = fsafe_opendir(ef->dir, &ef->own, why, size, ef->warning, sizeof(ef->warning));
+	if (ef->dirfd < 0)
+		return ef->dirfd;
+	fd = open_live(ef, false, why, size);
+	if (fd < 0)
+		return fd;
+	ef->fd = fd;
+	return ef->cfg.max_backups ? adopt_backups(ef) : 0;
+}
+
 struct export_file *export_open(const struct export_config *cfg, char *err, size_t errlen)
 {
 	struct export_file *ef;
-	struct stat st;
+	char why[WHY_MAX];
 	int e;
 
 	if (!cfg->path || !*cfg->path) {
@@ -80,21 +132,24 @@ struct export_file *export_open(const struct export_config *cfg, char *err, size
 		errno = EINVAL;
 		return NULL;
 	}
+	snprintf(why, sizeof(why), "%s", strerror(EINVAL));
 	ef = calloc(1, sizeof(*ef));
 	if (!ef)
-		goto err_out;
+		goto err_errno;
+	ef->fd = -1;
+	ef->dirfd = -1;
 	ef->cfg = *cfg;
 	if (!ef->cfg.bufsize)
 		ef->cfg.bufsize = EXPORT_DEFAULT_BUFSIZE;
 	if ((size_t)snprintf(ef->path, sizeof(ef->path), "%s", cfg->path) >= sizeof(ef->path)) {
 		errno = ENAMETOOLONG;
-		goto err_out;
+		goto err_errno;
 	}
 	ef->cfg.path = ef->path;
 	ef->rotate_at = ef->cfg.max_size;
 	ef->buf = malloc(ef->cfg.bufsize);
 	if (!ef->buf)
-		goto err_out;
+		goto err_errno;
 	ef->is_stdout = !strcmp(ef->path, "-");
 	if (ef->is_stdout) {
 		ef->fd = STDOUT_FILENO;
@@ -105,22 +160,25 @@ struct export_file *export_open(const struct export_config *cfg, char *err, size
 		errno = EINVAL;
 		goto err_out;
 	}
-	ef->fd = open_path(ef->path);
-	if (ef->fd == -1)
+	e = open_dir_and_file(ef, why, sizeof(why));
+	if (e < 0) {
+		errno = -e;
 		goto err_out;
-	if (fstat(ef->fd, &st) == 0)
-		ef->size = (uint64_t)st.st_size;
+	}
 	return ef;
+err_errno:
+	snprintf(why, sizeof(why), "%s", strerror(errno));
 err_out:
 	e = errno;
-	snprintf(err, errlen, "export: open %s: %s", cfg->path, strerror(e));
-	if (ef && ef->fd > STDERR_FILENO)
-		close(ef->fd);
-	if (ef)
-		free(ef->buf);
-	free(ef);
+	snprintf(err, errlen, "export: open %s: %s", cfg->path, why);
+	export_free_quiet(ef);
 	errno = e;
 	return NULL;
+}
+
+const char *export_warning(const struct export_file *ef)
+{
+	return ef->warning;
 }
 
 /* Write all of iov; returns 0 or -errno with the bytes that did get written in *done. */
@@ -205,11 +263,11 @@ static void format_stamp(struct timespec ts, char *buf, size_t size)
 	snprintf(buf, size, "%s.%03u", date, (unsigned int)(ts.tv_nsec / 1000000) % 1000u);
 }
 
-static bool exists(const char *path)
+static bool exists(int dirfd, const char *name)
 {
 	struct stat st;
 
-	return lstat(path, &st) == 0;
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
 }
 
 static struct timespec add_ms(struct timespec ts)
@@ -222,11 +280,11 @@ static struct timespec add_ms(struct timespec ts)
 	return ts;
 }
 
-/* "DIR/STEM-STAMP.EXT" not taken yet, neither compressed nor plain. */
+/* "STEM-STAMP.EXT" not taken yet, neither compressed nor plain (a name in dirfd). */
 static int backup_name(struct export_file *ef, char *name, size_t size)
 {
 	struct timespec ts, last = ef->last_stamp;
-	char stamp[40], gz[PATH_MAX + 3];
+	char stamp[40], gz[NAME_MAX + 4];
 	int i;
 
 	/* Never at or before the last name taken: names must sort in rotation order even when
@@ -237,11 +295,11 @@ static int backup_name(struct export_file *ef, char *name, size_t size)
 		ts = add_ms(last);
 	for (i = 0; i < 1000; i++, ts = add_ms(ts)) {
 		format_stamp(ts, stamp, sizeof(stamp));
-		if ((size_t)snprintf(name, size, "%s/%s-%s%s", ef->dir, ef->stem, stamp, ef->ext) >=
-			size)
+		if ((size_t)snprintf(name, size, "%s-%s%s", ef->stem, stamp, ef->ext) >= size ||
+			strlen(name) + 3 > NAME_MAX)
 			return -ENAMETOOLONG;
 		snprintf(gz, sizeof(gz), "%s.gz", name);
-		if (!exists(name) && !exists(gz)) {
+		if (!exists(ef->dirfd, name) && !exists(ef->dirfd, gz)) {
 			ef->last_stamp = ts;
 			return 0;
 		}
@@ -249,22 +307,29 @@ static int backup_name(struct export_file *ef, char *name, size_t size)
 	return -EEXIST;
 }
 
-/* gzip src into src.gz with the (empty) write buffer as scratch, then remove src. */
-static int compress_file(struct export_file *ef, const char *src)
+/* gzip the backup src (our file: dev/ino of st) into src.gz, created exclusively, with the
+ * (empty) write buffer as scratch, then remove src. 0 or -errno; name gets the final name. */
+static int compress_file(struct export_file *ef, const char *src, const struct stat *st)
 {
-	char dst[PATH_MAX + 3];
+	char dst[NAME_MAX + 4], why[WHY_MAX];
+	struct stat ist, ost;
 	gzFile gz = NULL;
 	int in, out = -1, ret = 0;
 	ssize_t n;
 
 	snprintf(dst, sizeof(dst), "%s.gz", src);
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in == -1)
-		return -errno;
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (out == -1) {
-		ret = -errno;
-		goto out;
+	in = fsafe_openat(ef->dirfd, src, O_RDONLY, &ef->own, &ist, why, sizeof(why));
+	if (in < 0)
+		return in;
+	if (ist.st_dev != st->st_dev || ist.st_ino != st->st_ino) {
+		close(in);
+		return -ESTALE; /* replaced under us: not ours to compress or remove */
+	}
+	out = fsafe_openat(ef->dirfd, dst, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, &ef->own, &ost,
+		why, sizeof(why));
+	if (out < 0) {
+		close(in);
+		return out;
 	}
 	gz = gzdopen(out, "wb1");
 	if (!gz) {
@@ -289,21 +354,24 @@ static int compress_file(struct export_file *ef, const char *src)
 	if (gzclose(gz) != Z_OK && ret == 0)
 		ret = errno ? -errno : -EIO;
 	if (ret == 0) {
-		unlink(src);
+		unlinkat(ef->dirfd, src, 0);
 		goto out;
 	}
 out_unlink:
-	unlink(dst);
+	unlinkat(ef->dirfd, dst, 0);
 out:
 	close(in);
 	return ret;
 }
 
-/* A backup of ours: STEM-STAMP.EXT or STEM-STAMP.EXT.gz, STAMP digits in the right places. */
-static bool is_backup(const struct export_file *ef, const char *name)
+/* A name of ours: STEM-STAMP.EXT or STEM-STAMP.EXT.gz, STAMP digits in the right places, not
+ * stamped more than CLOCK_SLACK_S in the future (two planted future-dated names once made
+ * pruning delete every real backup). */
+static bool is_backup(const struct export_file *ef, const char *name, time_t now)
 {
 	static const char shape[] = "dddd-dd-ddTdd-dd-dd.ddd";
 	size_t stem_len = strlen(ef->stem), ext_len = strlen(ef->ext);
+	char stamp[32], nowstamp[40];
 	const char *p;
 	int i;
 
@@ -316,6 +384,12 @@ static bool is_backup(const struct export_file *ef, const char *name)
 		if (shape[i] == 'd' ? (p[i] < '0' || p[i] > '9') : p[i] != shape[i])
 			return false;
 	}
+	memcpy(stamp, p, STAMP_LEN);
+	stamp[STAMP_LEN] = '\0';
+	/* The stamps compare as text: same width, most significant first. */
+	format_stamp((struct timespec){.tv_sec = now + CLOCK_SLACK_S}, nowstamp, sizeof(nowstamp));
+	if (strcmp(stamp, nowstamp) > 0)
+		return false;
 	p += STAMP_LEN;
 	if (strncmp(p, ef->ext, ext_len))
 		return false;
@@ -328,93 +402,149 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Delete the oldest backups beyond max_backups (names sort in rotation order). */
-static int prune(struct export_file *ef)
+/* Append name to the record (it sorts after every name in it). */
+static int record(struct export_file *ef, const char *name)
 {
-	char **names = NULL, **tmp, path[PATH_MAX * 2];
-	size_t n = 0, cap = 0, i;
-	struct dirent *e;
-	DIR *d;
-	int ret = 0;
+	char **tmp;
 
 	if (!ef->cfg.max_backups)
 		return 0;
-	d = opendir(ef->dir);
-	if (!d)
+	if (ef->nbackups == ef->cap_backups) {
+		size_t cap = ef->cap_backups ? ef->cap_backups * 2 : 16;
+
+		tmp = realloc(ef->backups, cap * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		ef->backups = tmp;
+		ef->cap_backups = cap;
+	}
+	ef->backups[ef->nbackups] = strdup(name);
+	if (!ef->backups[ef->nbackups])
+		return -ENOMEM;
+	ef->nbackups++;
+	return 0;
+}
+
+/* At open: the backups already there that pass fsafe's checks (owned by us, one link, a
+ * regular file) become the record, in rotation order. */
+static int adopt_backups(struct export_file *ef)
+{
+	time_t now = time(NULL);
+	struct dirent *e;
+	struct stat st;
+	char why[WHY_MAX];
+	int fd, ret = 0;
+	DIR *d;
+
+	fd = openat(ef->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
 		return -errno;
-	while ((e = readdir(d))) {
-		if (!is_backup(ef, e->d_name))
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while (ret == 0 && (e = readdir(d))) {
+		if (!is_backup(ef, e->d_name, now) ||
+			fstatat(ef->dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+			fsafe_check_written(&st, &ef->own, 0640, why, sizeof(why)) < 0)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			tmp = realloc(names, cap * sizeof(*names));
-			if (!tmp) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			names = tmp;
-		}
-		names[n] = strdup(e->d_name);
-		if (!names[n]) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		n++;
+		ret = record(ef, e->d_name);
 	}
-	if (n > ef->cfg.max_backups) {
-		qsort(names, n, sizeof(*names), cmp_names);
-		for (i = 0; i < n - ef->cfg.max_backups; i++) {
-			snprintf(path, sizeof(path), "%s/%s", ef->dir, names[i]);
-			if (unlink(path) == -1 && errno != ENOENT)
-				ret = -errno;
-		}
-	}
-out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 	closedir(d);
+	if (ef->nbackups > 1)
+		qsort(ef->backups, ef->nbackups, sizeof(*ef->backups), cmp_names);
 	return ret;
 }
 
+/* Delete the oldest recorded backups beyond max_backups. A name that is no longer a file of
+ * ours (replaced under us) leaves the record without being removed. */
+static int prune(struct export_file *ef)
+{
+	size_t i, n;
+	struct stat st;
+	char why[WHY_MAX];
+	int ret = 0;
+
+	if (!ef->cfg.max_backups || ef->nbackups <= ef->cfg.max_backups)
+		return 0;
+	n = ef->nbackups - ef->cfg.max_backups;
+	for (i = 0; i < n; i++) {
+		const char *name = ef->backups[i];
+
+		if (fstatat(ef->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			fsafe_check_written(&st, &ef->own, 0640, why, sizeof(why)) == 0 &&
+			unlinkat(ef->dirfd, name, 0) == -1 && errno != ENOENT)
+			ret = -errno;
+		free(ef->backups[i]);
+	}
+	memmove(ef->backups, ef->backups + n, (ef->nbackups - n) * sizeof(*ef->backups));
+	ef->nbackups -= n;
+	return ret;
+}
+
+/* The name still holds the file we write to: rotation renames nothing else. */
+static int live_is_ours(struct export_file *ef, struct stat *st)
+{
+	if (fstatat(ef->dirfd, ef->base, st, AT_SYMLINK_NOFOLLOW) == -1)
+		return -errno;
+	return st->st_dev == ef->dev && st->st_ino == ef->ino ? 0 : -ESTALE;
+}
+
+/* Compress and record the backup just made, then prune. */
+static void after_rotate(struct export_file *ef, const char *backup, const struct stat *st)
+{
+	char gz[NAME_MAX + 4];
+	int ret;
+
+	if (ef->cfg.compress) {
+		ret = compress_file(ef, backup, st);
+		if (ret < 0)
+			fail(ef, &ef->stats.compress_errors, -ret);
+		snprintf(gz, sizeof(gz), "%s.gz", backup);
+		ret = record(ef, ret == 0 ? gz : backup);
+	} else {
+		ret = record(ef, backup);
+	}
+	if (ret < 0)
+		fail(ef, &ef->stats.prune_errors, -ret);
+	ret = prune(ef);
+	if (ret < 0)
+		fail(ef, &ef->stats.prune_errors, -ret);
+}
+
 /* The buffer is empty. On a failure the current file stays in use, a bit longer than asked,
- * and the next attempt waits for another max_size bytes. */
+ * and the next attempt waits for another max_size bytes. The new file is created
+ * exclusively: whatever was planted in the gap makes the rotation fail, nothing else. */
 static void rotate(struct export_file *ef)
 {
-	char backup[PATH_MAX];
+	char backup[NAME_MAX + 1], why[WHY_MAX];
+	struct stat st;
 	int fd, ret;
 
 	ef->rotate_at = ef->size + ef->cfg.max_size;
 	ret = backup_name(ef, backup, sizeof(backup));
+	if (ret == 0)
+		ret = live_is_ours(ef, &st);
+	if (ret == 0 && renameat2(ef->dirfd, ef->base, ef->dirfd, backup, RENAME_NOREPLACE) == -1)
+		ret = -errno;
 	if (ret < 0) {
 		fail(ef, &ef->stats.rotate_errors, -ret);
 		return;
 	}
-	if (rename(ef->path, backup) == -1) {
-		fail(ef, &ef->stats.rotate_errors, errno);
-		return;
-	}
-	fd = open_path(ef->path);
-	if (fd == -1) {
-		fail(ef, &ef->stats.rotate_errors, errno);
+	fd = open_live(ef, true, why, sizeof(why));
+	if (fd < 0) {
+		fail(ef, &ef->stats.rotate_errors, -fd);
 		/* Put the name back; if even that fails, keep writing to the renamed file. */
-		rename(backup, ef->path);
+		renameat2(ef->dirfd, backup, ef->dirfd, ef->base, RENAME_NOREPLACE);
 		return;
 	}
 	close(ef->fd);
 	ef->fd = fd;
-	ef->size = 0;
 	ef->broken_line = false;
 	ef->rotate_at = ef->cfg.max_size;
 	ef->stats.rotations++;
-	if (ef->cfg.compress) {
-		ret = compress_file(ef, backup);
-		if (ret < 0)
-			fail(ef, &ef->stats.compress_errors, -ret);
-	}
-	ret = prune(ef);
-	if (ret < 0)
-		fail(ef, &ef->stats.prune_errors, -ret);
+	after_rotate(ef, backup, &st);
 }
 
 int export_write(struct export_file *ef, const char *json, size_t len)
@@ -440,20 +570,19 @@ int export_write(struct export_file *ef, const char *json, size_t len)
 
 int export_reopen(struct export_file *ef)
 {
-	struct stat st;
+	char why[WHY_MAX];
 	int fd;
 
 	export_flush(ef);
 	if (ef->is_stdout)
 		return 0;
-	fd = open_path(ef->path);
-	if (fd == -1) {
-		ef->stats.last_errno = errno;
-		return -ef->stats.last_errno;
+	fd = open_live(ef, false, why, sizeof(why));
+	if (fd < 0) {
+		ef->stats.last_errno = -fd;
+		return fd;
 	}
 	close(ef->fd);
 	ef->fd = fd;
-	ef->size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	ef->broken_line = false;
 	ef->rotate_at = ef->cfg.max_size;
 	return 0;
@@ -464,13 +593,27 @@ const struct export_stats *export_get_stats(const struct export_file *ef)
 	return &ef->stats;
 }
 
+static void export_free_quiet(struct export_file *ef)
+{
+	size_t i;
+
+	if (!ef)
+		return;
+	if (!ef->is_stdout && ef->fd >= 0)
+		close(ef->fd);
+	if (ef->dirfd >= 0)
+		close(ef->dirfd);
+	for (i = 0; i < ef->nbackups; i++)
+		free(ef->backups[i]);
+	free(ef->backups);
+	free(ef->buf);
+	free(ef);
+}
+
 void export_free(struct export_file *ef)
 {
 	if (!ef)
 		return;
 	export_flush(ef);
-	if (!ef->is_stdout)
-		close(ef->fd);
-	free(ef->buf);
-	free(ef);
+	export_free_quiet(ef);
 }

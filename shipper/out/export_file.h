@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define EXPORT_DEFAULT_MAX_SIZE	   (10ULL << 20) /* Tetragon: 10 MB (lumberjack's MiB) */
 #define EXPORT_DEFAULT_MAX_BACKUPS 5
@@ -30,6 +31,11 @@ struct export_config {
 	unsigned int max_backups; /* rotated files kept; 0 = keep them all (as lumberjack) */
 	bool compress;		  /* gzip rotated files */
 	size_t bufsize;		  /* write buffer; 0 = EXPORT_DEFAULT_BUFSIZE */
+	/* The account that owns and writes the files (procship's user after the drop); when
+	 * set_owner is false, the caller's effective ids. */
+	bool set_owner;
+	uid_t uid;
+	gid_t gid;
 };
 
 struct export_stats {
@@ -46,9 +52,21 @@ struct export_stats {
 
 struct export_file;
 
-/* Opens (creates, mode 0600, appends to) the file. NULL with errno and a message in err
- * ("export: open /var/log/x.json: No such file or directory"). The config is copied. */
+/* Opens the directory (held for good) and in it the file (creates it, mode 0600, given to the
+ * configured owner, or appends to it), by fsafe's rules for files written as root: no
+ * symbolic link, no FIFO or other non-regular file, owned by the configured owner, one link,
+ * mode at most 0640; the directory neither writable by others without the sticky bit nor
+ * owned by a third account. NULL with errno and a message in err ("export: open
+ * /var/log/x.json: No such file or directory"). The config is copied.
+ *
+ * Rotation renames the live file only when the name still holds it, to a backup name that is
+ * free (RENAME_NOREPLACE), creates the new file exclusively, and prunes only the backups it
+ * recorded: those it made and those it found at open that pass the same checks and are not
+ * stamped in the future. */
 struct export_file *export_open(const struct export_config *cfg, char *err, size_t errlen);
+/* What export_open found worth a warning about the directory ("directory writable by its
+ * group ..."), or "". */
+const char *export_warning(const struct export_file *ef);
 /* Flushes, closes; accepts NULL. */
 void export_free(struct export_file *ef);
 
@@ -58,8 +76,9 @@ void export_free(struct export_file *ef);
 int export_write(struct export_file *ef, const char *json, size_t len);
 /* Write out the buffer: call when the event loop goes idle and from a timer. 0 or -errno. */
 int export_flush(struct export_file *ef);
-/* SIGHUP: flush and reopen the path (an external rotation renamed the file). On failure the old
- * file stays in use and -errno is returned. */
+/* SIGHUP: flush and reopen the name in the held directory (an external rotation renamed the
+ * file), with export_open's checks. On failure the old file stays in use and -errno is
+ * returned. */
 int export_reopen(struct export_file *ef);
 
 const struct export_stats *export_get_stats(const struct export_file *ef);

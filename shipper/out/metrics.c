@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Prometheus text format, written atomically: temporary file in the same directory, rename. */
+/* Prometheus text format, written atomically: a temporary file created exclusively in the
+ * directory held from start-up, then renamed over the name. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -7,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "shipper/out/metrics.h"
+#include "shipper/sys/fsafe.h"
 
 static const char *const drop_names[METRICS_DROP_COUNT] = {
 	[METRICS_DROP_SEND_ERROR] = "send_error",
@@ -21,6 +24,7 @@ static const char *const drop_names[METRICS_DROP_COUNT] = {
 	[METRICS_DROP_EXPORT_FILE] = "export_file",
 	[METRICS_DROP_MALFORMED] = "malformed",
 	[METRICS_DROP_REFUSED] = "refused",
+	[METRICS_DROP_TEXT] = "text_refused",
 };
 
 static const char *const rb_names[METRICS_RB_COUNT] = {
@@ -95,8 +99,8 @@ int metrics_format(FILE *f, const struct metrics_counters *c)
 	counter(f, "procship_export_ratelimit_events_dropped_total",
 		"Events dropped by --export-rate-limit.", c->ratelimit_dropped);
 
-	for (i = 0; i < METRICS_RB_COUNT; i++)
-		rb_sum += c->ringbuf_lost[i];
+	/* A lost fork record is no lost event: it only leaves a parent unknown. */
+	rb_sum = c->ringbuf_lost[METRICS_RB_EXEC] + c->ringbuf_lost[METRICS_RB_EXIT];
 	header(f, "procship_events_dropped_total", "counter",
 		"Events not exported, by reason; the sum is every event lost.");
 	labelled(f, "procship_events_dropped_total", "reason", "ratelimit", c->ratelimit_dropped);
@@ -135,6 +139,12 @@ int metrics_format(FILE *f, const struct metrics_counters *c)
 	counter(f, "procship_udp_reconnects_total", "UDP sockets connected again.", c->reconnects);
 	counter(f, "procship_export_file_rotations_total", "Export file rotations.",
 		c->file_rotations);
+	counter(f, "procship_export_file_rotation_errors_total",
+		"Export file rotations, compressions or prunings that failed.",
+		c->file_rotation_errors);
+	counter(f, "procship_filter_match_limit_total",
+		"Regex matches that hit the match limit (each decided for export).",
+		c->filter_match_limit);
 
 	header(f, "procship_process_cache_size", "gauge", "Processes in the process cache.");
 	series(f, "procship_process_cache_size", c->pcache_size);
@@ -152,25 +162,105 @@ int metrics_format(FILE *f, const struct metrics_counters *c)
 	return 0;
 }
 
-int metrics_write_file(
-	const char *path, const struct metrics_counters *c, bool do_fsync, char *err, size_t errlen)
+struct metrics_file {
+	int dirfd;
+	char name[NAME_MAX + 1];
+	char path[PATH_MAX];
+};
+
+struct metrics_file *metrics_file_open(
+	const char *path, uid_t uid, char *err, size_t errlen, char *warn, size_t warnlen)
 {
-	char tmp[PATH_MAX];
+	struct fsafe_owner own = {.uid = uid, .gid = getegid()};
+	char dir[PATH_MAX], why[200];
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	struct metrics_file *m;
+	int e;
+
+	warn[0] = '\0';
+	if (!*base || strlen(base) + 8 > NAME_MAX || strlen(path) >= PATH_MAX) {
+		snprintf(err, errlen, "metrics: %s: %s", path, strerror(EINVAL));
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == path)
+		strcpy(dir, "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		snprintf(err, errlen, "metrics: %s: %s", path, strerror(ENOMEM));
+		return NULL;
+	}
+	m->dirfd = fsafe_opendir(dir, &own, why, sizeof(why), warn, warnlen);
+	if (m->dirfd < 0) {
+		e = -m->dirfd;
+		snprintf(err, errlen, "metrics: directory of %s: %s", path, why);
+		free(m);
+		errno = e;
+		return NULL;
+	}
+	strcpy(m->name, base);
+	strcpy(m->path, path);
+	return m;
+}
+
+void metrics_file_free(struct metrics_file *m)
+{
+	if (!m)
+		return;
+	close(m->dirfd);
+	free(m);
+}
+
+const char *metrics_file_path(const struct metrics_file *m)
+{
+	return m->path;
+}
+
+/* NAME.XXXXXX, created exclusively in the held directory, never through a link. */
+static int create_tmp(struct metrics_file *m, char *tmp, size_t size)
+{
+	static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t len = strlen(m->name);
+	unsigned char rnd[6];
+	int fd, i, k;
+
+	if (len + 8 > size)
+		return -ENAMETOOLONG;
+	memcpy(tmp, m->name, len);
+	tmp[len] = '.';
+	tmp[len + 7] = '\0';
+	for (i = 0; i < 16; i++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return -EIO;
+		for (k = 0; k < 6; k++)
+			tmp[len + 1 + (size_t)k] = digits[rnd[k] % (sizeof(digits) - 1)];
+		fd = openat(
+			m->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
+}
+
+int metrics_file_write(struct metrics_file *m, const struct metrics_counters *c, bool do_fsync,
+	char *err, size_t errlen)
+{
+	char tmp[NAME_MAX + 1];
 	const char *what = "create";
 	FILE *f = NULL;
 	int fd, ret;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp)) {
-		snprintf(err, errlen, "metrics: %s: %s", path, strerror(ENAMETOOLONG));
-		return -ENAMETOOLONG;
+	fd = create_tmp(m, tmp, sizeof(tmp));
+	if (fd < 0) {
+		snprintf(err, errlen, "metrics: create %s.XXXXXX: %s", m->path, strerror(-fd));
+		return fd;
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd == -1) {
-		ret = -errno;
-		snprintf(err, errlen, "metrics: create %s: %s", tmp, strerror(-ret));
-		return ret;
-	}
-	/* mkostemp makes it 0600: a collector running as another user must read it. */
+	/* Created 0600: a collector running as another user must read it. */
 	what = "chmod";
 	if (fchmod(fd, 0644) == -1)
 		goto fail;
@@ -193,18 +283,37 @@ int metrics_write_file(
 	f = NULL;
 	if (ret == EOF)
 		goto fail;
+	/* rename replaces whatever the name holds (a planted link is replaced, not followed) */
 	what = "rename";
-	if (rename(tmp, path) == -1)
+	if (renameat(m->dirfd, tmp, m->dirfd, m->name) == -1)
 		goto fail;
 	return 0;
 fail:
 	ret = errno ? -errno : -EIO;
-	snprintf(err, errlen, "metrics: %s %s: %s", what, strcmp(what, "rename") ? tmp : path,
-		strerror(-ret));
+	if (strcmp(what, "rename"))
+		snprintf(err, errlen, "metrics: %s %s.%s: %s", what, m->path,
+			tmp + strlen(m->name) + 1, strerror(-ret));
+	else
+		snprintf(err, errlen, "metrics: rename %s: %s", m->path, strerror(-ret));
 	if (f)
 		fclose(f);
 	else if (fd != -1)
 		close(fd);
-	unlink(tmp);
+	unlinkat(m->dirfd, tmp, 0);
+	return ret;
+}
+
+int metrics_write_file(
+	const char *path, const struct metrics_counters *c, bool do_fsync, char *err, size_t errlen)
+{
+	char warn[200];
+	struct metrics_file *m =
+		metrics_file_open(path, geteuid(), err, errlen, warn, sizeof(warn));
+	int ret;
+
+	if (!m)
+		return -errno;
+	ret = metrics_file_write(m, c, do_fsync, err, errlen);
+	metrics_file_free(m);
 	return ret;
 }

@@ -12,12 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* procship_events_dropped_total{reason="..."}: every event produced and not exported, once,
  * whatever stage dropped it; so sum(procship_events_dropped_total) is the total loss.
  * "ratelimit" repeats procship_export_ratelimit_events_dropped_total (Tetragon's name) and
- * "ringbuf_full" is the sum of procship_ringbuf_lost_total; both are filled in by
- * metrics_format from those fields, not from drops[]. */
+ * "ringbuf_full" is procship_ringbuf_lost_total of type exec and exit (a lost fork record is
+ * no lost event: it only leaves a parent unknown); both are filled in by metrics_format from
+ * those fields, not from drops[]. */
 enum metrics_drop {
 	METRICS_DROP_SEND_ERROR,     /* "send_error": transient send errno */
 	METRICS_DROP_NO_DESTINATION, /* "no_destination": no socket connected */
@@ -27,6 +29,7 @@ enum metrics_drop {
 	METRICS_DROP_EXPORT_FILE,    /* "export_file": export file write failed (ENOSPC...) */
 	METRICS_DROP_MALFORMED,	     /* "malformed": ring-buffer record too short to read */
 	METRICS_DROP_REFUSED,	     /* "refused": sent, then refused by the host (ICMP) */
+	METRICS_DROP_TEXT,	     /* "text_refused": a local text message lines refused */
 	METRICS_DROP_COUNT
 };
 
@@ -67,6 +70,8 @@ struct metrics_counters {
 	uint64_t failovers;		  /* procship_udp_failovers_total */
 	uint64_t reconnects;		  /* procship_udp_reconnects_total */
 	uint64_t file_rotations;	  /* procship_export_file_rotations_total */
+	uint64_t file_rotation_errors;	  /* procship_export_file_rotation_errors_total */
+	uint64_t filter_match_limit;	  /* procship_filter_match_limit_total */
 	uint64_t pcache_size;		  /* procship_process_cache_size (gauge) */
 	const struct metrics_dest *dests; /* may be NULL when ndests is 0 */
 	size_t ndests;
@@ -81,6 +86,19 @@ const char *metrics_ringbuf_name(enum metrics_ringbuf t);
 /* The whole text, HELP and TYPE lines included, every labelled series present even when 0.
  * Returns 0, or -errno when writing to f failed. */
 int metrics_format(FILE *f, const struct metrics_counters *c);
+
+/* The metrics file's directory, opened once (at start-up, before the privileges go) and held:
+ * later writes never resolve the path again. The directory must pass fsafe_opendir's rule
+ * for uid (the account that writes); a warning worth logging is left in warn. NULL with
+ * errno and a message in err. */
+struct metrics_file;
+struct metrics_file *metrics_file_open(
+	const char *path, uid_t uid, char *err, size_t errlen, char *warn, size_t warnlen);
+void metrics_file_free(struct metrics_file *m); /* accepts NULL */
+const char *metrics_file_path(const struct metrics_file *m);
+/* metrics_write_file in the held directory. */
+int metrics_file_write(struct metrics_file *m, const struct metrics_counters *c, bool do_fsync,
+	char *err, size_t errlen);
 
 /* Write the text to a temporary file in path's directory (mode 0644, so a collector running as
  * another user can read it), optionally fsync it, and rename it over path. On failure nothing

@@ -301,7 +301,8 @@ static void udp_greet(struct udp_output *u)
 		(void)udp_drop_oversize(u);
 		return;
 	}
-	(void)udp_send_now(u, u->greeting_buf, (size_t)n);
+	if (udp_send_now(u, u->greeting_buf, (size_t)n) == 0)
+		u->stats.greetings++;
 }
 
 /* Send slots [0, nqueued). Every slot ends as sent or counted dropped. The loop makes
@@ -582,6 +583,7 @@ void udp_tick(struct udp_output *u)
 	if (u->link.fd != -1 && udp_read_errqueue(u) == ECONNREFUSED &&
 		ulink_can_failover(&u->link, now))
 		udp_failover(u, ECONNREFUSED, now);
+	ulink_poll_resolver(&u->link, now);
 	if (u->link.fd == -1 && now >= u->link.next_attempt) {
 		if (udp_retry(u, now, &local, NULL, 0) == 0)
 			u->stats.reconnects++;

@@ -62,6 +62,7 @@ struct udp_stats {
 	uint64_t failovers;
 	uint64_t reconnects;
 	uint64_t resolve_failures; /* look-ups of a destination name that failed */
+	uint64_t greetings;	   /* greetings (agent_init) among sent */
 	int sndbuf_effective;	   /* as read back with getsockopt */
 };
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lib/strbuf.h"
+#include "shipper/out/resolver.h"
 #include "shipper/out/udp_sock.h"
 
 #define ULINK_BACKOFF_CAP_S 60 /* doubling reconnect interval stops here */
@@ -74,6 +75,7 @@ int ulink_init(struct ulink *l, const struct udp_config *cfg, udp_log_fn *log, v
 	l->log_arg = log_arg;
 	l->stats = stats;
 	l->backoff = 1;
+	l->good_answers = resolv_good_answers();
 	l->prev_lasted = INT64_MAX; /* the first connect may fail over at once */
 	snprintf(l->connect_error, sizeof(l->connect_error), "not connected yet");
 	return 0;
@@ -133,21 +135,36 @@ err_out:
 	return rc;
 }
 
-/* Look target d up again. A name that does not resolve is skipped for the next one: say so
- * once, or a dead entry in the list would go unnoticed for ever. */
+/* A failed look-up of target t: say so once per streak, or a dead entry in the list would go
+ * unnoticed for ever. */
+static void ulink_resolve_failed(struct ulink *l, struct ulink_target *t, const char *err)
+{
+	l->stats->resolve_failures++;
+	if (t->resolve_failing)
+		return;
+	t->resolve_failing = true;
+	/* With one destination the caller's "no destination reachable" says it. */
+	if (l->ntargets > 1)
+		ulink_log(l, UDP_LOG_WARN, "udp: %s; trying the next destination", err);
+}
+
+/* Look target d up again. A name that does not resolve is skipped for the next one. */
 static int ulink_resolve(struct ulink *l, size_t d, struct addrinfo **res, char *err, size_t errlen)
 {
 	struct ulink_target *t = &l->targets[d];
-	int rc = usock_resolve(t->dest.host, t->dest.port, res, err, errlen);
+	int rc = resolv_lookup(t->dest.host, t->dest.port, res, err, errlen);
 
-	if (rc != 0 && !t->resolve_failing) {
-		t->resolve_failing = true;
-		l->stats->resolve_failures++;
-		/* With one destination the caller's "no destination reachable" says it. */
-		if (l->ntargets > 1)
-			ulink_log(l, UDP_LOG_WARN, "udp: %s; trying the next destination", err);
-	} else if (rc != 0) {
-		l->stats->resolve_failures++;
+	/* Not answered yet: the loop does not wait; the next destination is tried, and this
+	 * one again once a name resolves. */
+	if (rc == -EINPROGRESS) {
+		if (!t->resolve_waiting && l->ntargets > 1)
+			ulink_log(l, UDP_LOG_INFO, "udp: %s; trying the next destination", err);
+		t->resolve_waiting = true;
+		return rc;
+	}
+	t->resolve_waiting = false;
+	if (rc != 0) {
+		ulink_resolve_failed(l, t, err);
 	} else if (t->resolve_failing) {
 		t->resolve_failing = false;
 		ulink_log(l, UDP_LOG_INFO, "udp: %s resolves again", t->name);
@@ -189,10 +206,10 @@ static int ulink_connect_from(
 				l->cur_naddrs = count;
 				usock_format_addr(
 					ai->ai_addr, ai->ai_addrlen, l->peer, sizeof(l->peer));
-				freeaddrinfo(res);
+				resolv_free(res);
 				return 0;
 			}
-			freeaddrinfo(res);
+			resolv_free(res);
 			if (rc == 0)
 				rc = -EHOSTUNREACH; /* resolved, but no address left to try */
 		}
@@ -227,6 +244,7 @@ static int ulink_reconnect(
 	int rc;
 
 	ulink_disconnect(l, now);
+	l->good_answers = resolv_good_answers(); /* what this attempt knew */
 	stable = l->prev_lasted > ulink_interval_ms(l);
 	rc = ulink_connect_from(l, d, a, local, err, errlen);
 	if (rc == 0) {
@@ -266,10 +284,13 @@ int ulink_retry(struct ulink *l, int64_t now, bool *local, char *err, size_t err
 	strbuf_copy(l->connect_error, why, sizeof(l->connect_error));
 	if (err && errlen > 0)
 		snprintf(err, errlen, "%s", why);
-	ulink_log(l, l->connect_failing ? UDP_LOG_DEBUG : UDP_LOG_WARN,
+	/* A name not answered yet is no failure of the destination: the caller that holds the
+	 * resolver back says so when the wait ends. */
+	ulink_log(l, l->connect_failing || rc == -EINPROGRESS ? UDP_LOG_DEBUG : UDP_LOG_WARN,
 		"udp: no destination reachable (%s); retrying in %" PRId64 " s", why,
 		(l->next_attempt - now) / 1000);
-	l->connect_failing = true;
+	if (rc != -EINPROGRESS)
+		l->connect_failing = true; /* the first real failure of a streak warns */
 	return rc;
 }
 
@@ -323,6 +344,34 @@ void ulink_close(struct ulink *l)
 		return;
 	close(l->fd);
 	l->fd = -1;
+}
+
+void ulink_poll_resolver(struct ulink *l, int64_t now)
+{
+	uint64_t good = resolv_good_answers();
+	char err[ULINK_REASON_MAX];
+	size_t i;
+	int rc;
+
+	/* A name skipped while unanswered: its answer, when it fails, is worth its warning. */
+	for (i = 0; i < l->ntargets; i++) {
+		struct ulink_target *t = &l->targets[i];
+
+		if (!t->resolve_waiting)
+			continue;
+		rc = resolv_peek(t->dest.host, t->dest.port, err, sizeof(err));
+		if (rc == -EINPROGRESS)
+			continue;
+		t->resolve_waiting = false;
+		if (rc != 0 && l->ntargets > 1)
+			ulink_resolve_failed(l, t, err);
+	}
+
+	if (good == l->good_answers)
+		return;
+	l->good_answers = good;
+	if (l->fd == -1 && l->next_attempt > now)
+		l->next_attempt = now;
 }
 
 const char *ulink_peer(const struct ulink *l)

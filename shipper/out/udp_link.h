@@ -3,8 +3,9 @@
  * when to connect again. Policy over udp_sock's mechanism; udp.c is its only user.
  *
  * Candidates are all addresses of all names, in failover order; a name is resolved again on
- * every (re)connect and the first connectable address wins. Reconnects are paced: a fixed
- * interval, or 1 s doubling to a cap, back to 1 s once a connection outlived the interval.
+ * every (re)connect, off the loop (resolver.h: the last good addresses answer at once, a name
+ * not answered yet is skipped), and the first connectable address wins. Reconnects are paced: a
+ * fixed interval, or 1 s doubling to a cap, back to 1 s once a connection outlived the interval.
  * The link logs through the output's log sink and counts into the output's struct udp_stats
  * (failovers, reconnects, resolve_failures, sndbuf_effective). It never reads the socket's
  * error queue: the output takes in the refusals before calling anything here that closes
@@ -28,6 +29,7 @@ struct ulink_target {
 	struct hostport dest;
 	char name[HOSTPORT_NAME_MAX]; /* as configured: "host:port" or "[v6]:port" */
 	bool resolve_failing;	      /* logged once per streak of failed look-ups */
+	bool resolve_waiting;	      /* the resolver has not answered yet */
 };
 
 struct ulink {
@@ -55,6 +57,7 @@ struct ulink {
 	bool connect_failing;
 	char connect_error[ULINK_REASON_MAX]; /* why the last connect failed */
 	bool sndbuf_warned;
+	uint64_t good_answers; /* resolv_good_answers() when last polled */
 };
 
 /* Set up l from the output's configuration (cfg->dests copied, cfg->log ignored): log and
@@ -79,6 +82,10 @@ int ulink_failover(struct ulink *l, int e, int64_t now);
 void ulink_drop(struct ulink *l, int e, int64_t now);
 /* Close the socket for good (the output is closing): no schedule, no log. */
 void ulink_close(struct ulink *l);
+
+/* Not connected and a name has resolved since the last poll: the next retry is due now (a
+ * name the resolver answered late connects at the next tick, not after the backoff). */
+void ulink_poll_resolver(struct ulink *l, int64_t now);
 
 /* "host:port" of the current target, or of the first destination when not connected. */
 const char *ulink_peer(const struct ulink *l);

@@ -55,8 +55,12 @@ sleep 0.5
 stop_procship
 sent=$(procship_stat sent)
 dropped=$(procship_stat dropped)
-exported=$(procship_stat exported)
-info "nobody listening: $exported events written, udp: $sent sent, $dropped dropped"
+exported=$(procship_stat handed)
+delivered=$(procship_stat exported)
+info "nobody listening: $exported events written ($delivered exported), udp: $sent sent, $dropped dropped"
 [ $((sent + dropped)) -eq $((exported + 1)) ] ||
 	fail "sent $sent + dropped $dropped != $exported events + 1 agent_init"
+# "exported" is what a destination got: refused datagrams are not exported
+[ "$delivered" -eq $((sent > 0 ? sent - 1 : 0)) ] ||
+	fail "summary says $delivered exported, but udp sent $sent (1 agent_init)"
 check_own_log 'warning: .*([Cc]onnection refused|ECONNREFUSED)'

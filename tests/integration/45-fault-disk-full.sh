@@ -37,7 +37,7 @@ all_json "$dir/events.json"
 [ "$(tail -c 1 "$dir/events.json" | od -An -c | tr -d ' ')" = '\n' ] || fail "the export file ends with a partial line"
 lines=$(wc -l <"$dir/events.json")
 dropped=$(metric "$mf" 'procship_events_dropped_total{reason="export_file"}')
-exported=$(procship_stat exported)
+exported=$(procship_stat handed)
 after=$(grep -c "\"$m-b-" "$dir/events.json" || true)
 info "export file: $lines lines, $dropped dropped, $exported exported; $after lines after space was freed"
 [ "$after" -eq 40 ] || fail "$after of the 40 events after space was freed were written"

@@ -2,6 +2,7 @@
 /* Unit tests for the export file: buffering, rotation, pruning, gzip, full disk, reopen. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -265,30 +266,17 @@ static void test_compress(void **state)
 	export_free(ef);
 }
 
-static void test_enospc(void **state)
+/* A device (here /dev/full) is not a file procship writes: refused at open, never written. */
+static void test_device_refused(void **state)
 {
-	/* /dev/full: every write fails with ENOSPC. Lines are counted as dropped, nothing crashes,
-	 * and every flush tries again. */
 	struct export_config cfg = {.path = "/dev/full", .max_size = 1000, .max_backups = 1};
 	char err[256] = "";
-	struct export_file *ef = export_open(&cfg, err, sizeof(err));
-	unsigned int i;
 
 	(void)state;
-	assert_non_null(ef);
-	for (i = 0; i < 3; i++)
-		assert_int_equal(export_write(ef, line(i), 99), 0);
-	assert_int_equal(export_flush(ef), -ENOSPC);
-	assert_true(export_get_stats(ef)->dropped == 3);
-	assert_true(export_get_stats(ef)->write_errors == 1);
-	assert_int_equal(export_get_stats(ef)->last_errno, ENOSPC);
-	assert_int_equal(export_write(ef, line(3), 99), 0);
-	assert_int_equal(export_flush(ef), -ENOSPC);
-	assert_true(export_get_stats(ef)->dropped == 4);
-	assert_true(export_get_stats(ef)->write_errors == 2);
-	assert_true(export_get_stats(ef)->lines == 0);
-	export_free(ef);
-	assert_int_equal(mock_log_warnings, 0);
+	errno = 0;
+	assert_null(export_open(&cfg, err, sizeof(err)));
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(err, "export: open /dev/full: a device, not a regular file");
 }
 
 static void test_file_too_large_then_recovers(void **state)
@@ -357,13 +345,34 @@ static void test_reopen_fails(void **state)
 	bool gz;
 
 	(void)state;
-	/* The directory is gone: the old file stays in use. */
-	snprintf(moved, sizeof(moved), "%s.moved", tmpdir);
-	assert_int_equal(rename(tmpdir, moved), 0);
-	assert_int_equal(export_reopen(ef), -ENOENT);
-	assert_int_equal(rename(moved, tmpdir), 0);
+	/* The name is a symbolic link now: refused, the old file stays in use. */
+	snprintf(moved, sizeof(moved), "%s/events.json.1", tmpdir);
+	assert_int_equal(rename(path, moved), 0);
+	assert_int_equal(symlink("events.json.1", path), 0);
+	assert_int_equal(export_reopen(ef), -ELOOP);
 	export_write(ef, line(7), 99);
 	export_free(ef);
+	check_lines(buf, read_any("events.json.1", buf, sizeof(buf), &gz), 7, 7);
+}
+
+/* The directory was renamed: the held directory fd follows it, the path does not. */
+static void test_reopen_in_held_dir(void **state)
+{
+	struct export_file *ef = open_ef(0, 0, false, 0);
+	char moved[160], buf[4096];
+	bool gz;
+
+	(void)state;
+	assert_int_equal(unlink(path), 0);
+	snprintf(moved, sizeof(moved), "%s.moved", tmpdir);
+	assert_int_equal(rename(tmpdir, moved), 0);
+	assert_int_equal(mkdir(tmpdir, 0700), 0);
+	assert_int_equal(export_reopen(ef), 0);
+	export_write(ef, line(7), 99);
+	export_free(ef);
+	snprintf(buf, sizeof(buf), "%s/events.json", moved);
+	assert_int_equal(rename(buf, path), 0);
+	assert_int_equal(rmdir(moved), 0);
 	check_lines(buf, read_any("events.json", buf, sizeof(buf), &gz), 7, 7);
 }
 
@@ -456,6 +465,143 @@ static void test_open_errors(void **state)
 	assert_string_equal(err, "export: open /tmp/: Invalid argument");
 }
 
+/* Issue 20 item 4: what a local user who can write the directory can plant. */
+static void plant(const char *name, mode_t mode)
+{
+	char full[192];
+	int fd;
+
+	snprintf(full, sizeof(full), "%s/%s", tmpdir, name);
+	fd = open(full, O_WRONLY | O_CREAT | O_EXCL, mode);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "planted\n", 8), 8);
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static void open_refused(const char *want_err, int want_errno)
+{
+	struct export_config cfg = {.path = path};
+	char err[256] = "";
+
+	errno = 0;
+	assert_null(export_open(&cfg, err, sizeof(err)));
+	assert_int_equal(errno, want_errno);
+	if (!strstr(err, want_err))
+		fail_msg("error \"%s\" does not say \"%s\"", err, want_err);
+}
+
+static void test_planted_at_open(void **state)
+{
+	char target[160], buf[64];
+	int rd;
+
+	(void)state;
+	/* a symbolic link to a file of root's: refused, the target untouched */
+	snprintf(target, sizeof(target), "%s/secret", tmpdir);
+	plant("secret", 0600);
+	assert_int_equal(symlink(target, path), 0);
+	open_refused("a symbolic link", ELOOP);
+	assert_int_equal(read_any("secret", buf, sizeof(buf), &(bool){false}), 8);
+	assert_int_equal(unlink(path), 0);
+	/* a hard link to it */
+	assert_int_equal(link(target, path), 0);
+	open_refused("has 2 hard links", EPERM);
+	assert_int_equal(unlink(path), 0);
+	/* a FIFO, without and with a reader: refused at once, never waited on */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	open_refused("a FIFO", ENXIO);
+	rd = open(path, O_RDONLY | O_NONBLOCK);
+	assert_true(rd >= 0);
+	open_refused("a FIFO, not a regular file", EINVAL);
+	assert_int_equal(read(rd, buf, sizeof(buf)), 0);
+	close(rd);
+	assert_int_equal(unlink(path), 0);
+	/* a file others can read, or its group write */
+	plant("events.json", 0644);
+	open_refused("unsafe mode 0644", EPERM);
+	assert_int_equal(chmod(path, 0620), 0);
+	open_refused("unsafe mode 0620", EPERM);
+	/* a file of another user's */
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	open_refused("owned by uid 65534", EPERM);
+}
+
+static void test_unsafe_directory(void **state)
+{
+	struct export_config cfg = {.path = path};
+	struct export_file *ef;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(chmod(tmpdir, 0777), 0);
+	open_refused("unsafe directory: writable by others (mode 0777)", EPERM);
+	assert_int_equal(chmod(tmpdir, 0700), 0);
+	assert_int_equal(chown(tmpdir, 65534, 65534), 0);
+	open_refused("unsafe directory: owned by uid 65534", EPERM);
+	assert_int_equal(chown(tmpdir, 0, 0), 0);
+	/* sticky and writable by others (/tmp): opened, with a warning */
+	assert_int_equal(chmod(tmpdir, 01777), 0);
+	ef = export_open(&cfg, err, sizeof(err));
+	assert_non_null(ef);
+	assert_non_null(strstr(export_warning(ef), "writable by others (mode 1777, sticky)"));
+	export_free(ef);
+	assert_int_equal(chmod(tmpdir, 0700), 0);
+}
+
+/* Planted future-dated names are not ours: pruning keeps the real backups. */
+static void test_prune_planted(void **state)
+{
+	char names[MAXF][128];
+	struct export_file *ef;
+	unsigned int i;
+	int n, real = 0, planted = 0;
+
+	(void)state;
+	plant("events-2999-01-01T00-00-00.000.json", 0600);
+	plant("events-2999-01-01T00-00-00.001.json.gz", 0600);
+	ef = open_ef(1000, 2, false, 0);
+	/* planted after start, dated just before now: never in the record either */
+	plant("events-2000-01-01T00-00-00.000.json", 0600);
+	for (i = 0; i < 50; i++)
+		export_write(ef, line(i), 99);
+	export_free(ef);
+	n = list(names);
+	for (i = 0; i < (unsigned int)n; i++) {
+		if (strstr(names[i], "events-2999-") || strstr(names[i], "events-2000-"))
+			planted++;
+		else if (strcmp(names[i], "events.json"))
+			real++;
+	}
+	assert_int_equal(planted, 3);
+	assert_int_equal(real, 2);
+}
+
+/* The live name replaced under us by a symbolic link: the rotation fails, counted, and the
+ * link's target is never written; the old file keeps the lines. */
+static void test_rotation_gap(void **state)
+{
+	struct export_file *ef = open_ef(1000, 2, true, 0);
+	char moved[160], target[160], buf[64];
+	unsigned int i;
+
+	(void)state;
+	plant("secret", 0600);
+	snprintf(moved, sizeof(moved), "%s/moved.json", tmpdir);
+	snprintf(target, sizeof(target), "%s/secret", tmpdir);
+	assert_int_equal(rename(path, moved), 0);
+	assert_int_equal(symlink(target, path), 0);
+	for (i = 0; i < 15; i++)
+		assert_int_equal(export_write(ef, line(i), 99), 0);
+	export_flush(ef);
+	assert_true(export_get_stats(ef)->rotate_errors >= 1);
+	assert_true(export_get_stats(ef)->rotations == 0);
+	assert_int_equal(export_get_stats(ef)->last_errno, ESTALE);
+	export_free(ef);
+	assert_int_equal(read_any("secret", buf, sizeof(buf), &(bool){false}), 8);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -465,14 +611,19 @@ int main(void)
 		T(test_rotation_at_size),
 		T(test_prune),
 		T(test_compress),
-		T(test_enospc),
+		T(test_device_refused),
 		T(test_file_too_large_then_recovers),
 		T(test_reopen),
 		T(test_reopen_fails),
+		T(test_reopen_in_held_dir),
 		T(test_no_extension),
 		T(test_rotate_error),
 		T(test_stdout),
 		T(test_open_errors),
+		T(test_planted_at_open),
+		T(test_unsafe_directory),
+		T(test_prune_planted),
+		T(test_rotation_gap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

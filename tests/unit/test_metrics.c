@@ -30,13 +30,15 @@ static const struct metrics_counters known = {
 	.exported = 1234,
 	.exported_bytes = 18446744073709551615ULL,
 	.ratelimit_dropped = 7,
-	.drops = {1, 2, 3, 4, 5, 6, 8, 9},
+	.drops = {1, 2, 3, 4, 5, 6, 8, 9, 17},
 	.ringbuf_lost = {10, 20, 30},
 	.truncated_shortened = 11,
 	.truncated_cut = 12,
 	.failovers = 13,
 	.reconnects = 14,
 	.file_rotations = 15,
+	.file_rotation_errors = 18,
+	.filter_match_limit = 19,
 	.pcache_size = 16,
 	.dests = dests,
 	.ndests = 3,
@@ -60,7 +62,7 @@ static const char known_text[] =
 	"event lost.\n"
 	"# TYPE procship_events_dropped_total counter\n"
 	"procship_events_dropped_total{reason=\"ratelimit\"} 7\n"
-	"procship_events_dropped_total{reason=\"ringbuf_full\"} 60\n"
+	"procship_events_dropped_total{reason=\"ringbuf_full\"} 30\n"
 	"procship_events_dropped_total{reason=\"send_error\"} 1\n"
 	"procship_events_dropped_total{reason=\"no_destination\"} 2\n"
 	"procship_events_dropped_total{reason=\"oversize\"} 3\n"
@@ -69,6 +71,7 @@ static const char known_text[] =
 	"procship_events_dropped_total{reason=\"export_file\"} 6\n"
 	"procship_events_dropped_total{reason=\"malformed\"} 8\n"
 	"procship_events_dropped_total{reason=\"refused\"} 9\n"
+	"procship_events_dropped_total{reason=\"text_refused\"} 17\n"
 	"# HELP procship_ringbuf_lost_total Ring-buffer records lost in the kernel (reserve "
 	"failed), by type.\n"
 	"# TYPE procship_ringbuf_lost_total counter\n"
@@ -104,6 +107,14 @@ static const char known_text[] =
 	"# HELP procship_export_file_rotations_total Export file rotations.\n"
 	"# TYPE procship_export_file_rotations_total counter\n"
 	"procship_export_file_rotations_total 15\n"
+	"# HELP procship_export_file_rotation_errors_total Export file rotations, compressions or "
+	"prunings that failed.\n"
+	"# TYPE procship_export_file_rotation_errors_total counter\n"
+	"procship_export_file_rotation_errors_total 18\n"
+	"# HELP procship_filter_match_limit_total Regex matches that hit the match limit (each "
+	"decided for export).\n"
+	"# TYPE procship_filter_match_limit_total counter\n"
+	"procship_filter_match_limit_total 19\n"
 	"# HELP procship_process_cache_size Processes in the process cache.\n"
 	"# TYPE procship_process_cache_size gauge\n"
 	"procship_process_cache_size 16\n";
@@ -237,9 +248,8 @@ static void test_errors(void **state)
 	/* Missing directory. */
 	snprintf(path, sizeof(path), "%s/nodir/procship.prom", tmpdir);
 	assert_int_equal(metrics_write_file(path, &known, false, err, sizeof(err)), -ENOENT);
-	assert_non_null(strstr(err, "metrics: create "));
-	assert_non_null(strstr(err, "/nodir/procship.prom."));
-	assert_non_null(strstr(err, ": No such file or directory"));
+	assert_non_null(strstr(err, "metrics: directory of "));
+	assert_non_null(strstr(err, "/nodir/procship.prom: No such file or directory"));
 
 	/* A file where a directory should be. */
 	snprintf(path, sizeof(path), "%s/file", tmpdir);

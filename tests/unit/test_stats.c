@@ -116,6 +116,8 @@ static void test_named_series(void **state)
 	snap.pipe.encode_errors = 2;
 	snap.pipe.frame_errors = 4;
 	snap.ringbuf.fork = 9;
+	snap.ringbuf.exec = 2;
+	snap.ringbuf.exit = 3;
 	snap.ndests = 1;
 	snprintf(snap.dests[0].name, sizeof(snap.dests[0].name), "[::1]:514");
 	snap.dests[0].st.sent = 42;
@@ -125,7 +127,7 @@ static void test_named_series(void **state)
 	assert_non_null(strstr(text, "procship_events_dropped_total{reason=\"filtered\"} 5\n"));
 	assert_non_null(strstr(text, "procship_events_dropped_total{reason=\"encode_error\"} 7\n"));
 	assert_non_null(strstr(text, "procship_ringbuf_lost_total{type=\"fork\"} 9\n"));
-	assert_non_null(strstr(text, "procship_events_dropped_total{reason=\"ringbuf_full\"} 9\n"));
+	assert_non_null(strstr(text, "procship_events_dropped_total{reason=\"ringbuf_full\"} 5\n"));
 	assert_non_null(
 		strstr(text, "procship_udp_datagrams_sent_total{destination=\"[::1]:514\"} 42\n"));
 	free(text);
@@ -171,14 +173,38 @@ static void test_summary_lines(void **state)
 	snap.udp.sent = 5;
 	summary[0] = '\0';
 	stats_summary(&snap, collect, NULL);
-	assert_non_null(strstr(summary, "events: 3 exec, 2 exit, 0 fork; 5 exported, 0 filtered, "
-					"0 rate-limited, 0 shortened to fit, 0 cut by the "
-					"framer, 0 cache misses\n"));
+	assert_non_null(strstr(summary, "events: 3 exec, 2 exit, 0 fork; 5 exported, 5 handed to "
+					"outputs, 0 filtered, 0 rate-limited, 0 shortened to "
+					"fit, 0 cut by the framer, 0 cache misses\n"));
 	assert_non_null(strstr(summary, "udp: 5 sent, 0 dropped, 0 failovers; 0 of the dropped "
 					"were refused by the receiving host\n"));
 	assert_null(strstr(summary, "text:"));
 	assert_non_null(strstr(summary, "counters: capture.execs=3 capture.exits=2 "
 					"pipeline.shipped=5 udp.sent=5\n"));
+}
+
+/* "exported" is what a destination got: not agent_init, not what the outputs dropped. */
+static void test_summary_exported_is_delivered(void **state)
+{
+	(void)state;
+	memset(&snap, 0, sizeof(snap));
+	snap.pipe.shipped = 7;
+	snap.udp_enabled = true;
+	snap.udp.sent = 6;
+	snap.udp.greetings = 1;
+	snap.udp.dropped = 2;
+	summary[0] = '\0';
+	stats_summary(&snap, collect, NULL);
+	assert_non_null(strstr(summary, "; 5 exported, 7 handed to outputs,"));
+	/* the file alone: its lines; with both, the output that got more */
+	snap.udp_enabled = false;
+	snap.export_enabled = true;
+	snap.export.lines = 4;
+	assert_int_equal(stats_delivered(&snap), 4);
+	snap.udp_enabled = true;
+	assert_int_equal(stats_delivered(&snap), 5);
+	snap.export.lines = 7;
+	assert_int_equal(stats_delivered(&snap), 7);
 }
 
 static void test_dest_add(void **state)
@@ -207,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_named_series),
 		cmocka_unit_test(test_every_field_in_summary),
 		cmocka_unit_test(test_summary_lines),
+		cmocka_unit_test(test_summary_exported_is_delivered),
 		cmocka_unit_test(test_dest_add),
 	};
 

@@ -29,7 +29,7 @@ metric()
 
 # udp_accounting DESC METRICS_FILE RECEIVED: with procship stopped, check that every datagram is
 # accounted for: procship_udp_datagrams_sent_total + procship_udp_datagrams_dropped_total ==
-# the documents procship wrote (the summary's "exported") + the agent_init documents, and that
+# the documents procship wrote (the summary's "handed to outputs") + the agent_init documents, and that
 # every datagram counted as sent was received (RECEIVED, kernel drops at the receiver already
 # excluded by the caller). Prints "sent dropped" on success.
 udp_accounting()
@@ -37,7 +37,7 @@ udp_accounting()
 	local desc=$1 mf=$2 got=$3 sent dropped exported inits
 	sent=$(metric "$mf" procship_udp_datagrams_sent_total)
 	dropped=$(metric "$mf" procship_udp_datagrams_dropped_total)
-	exported=$(procship_stat exported)
+	exported=$(procship_stat handed)
 	inits=$((sent + dropped - exported))
 	info "$desc: $exported documents, udp: $sent sent + $dropped dropped (so $inits agent_init); received $got"
 	[ "$inits" -ge 1 ] && [ "$inits" -le 50 ] ||

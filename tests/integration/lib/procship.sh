@@ -121,7 +121,8 @@ procship_run_out()
 }
 
 # procship_stat NAME: a counter of this run's exit summary (after stop_procship). NAME is one
-# of exec, exit, fork, encoded (alias exported: the events written), filtered, ratelimited,
+# of exec, exit, fork, exported (what a destination got), handed (alias encoded: the documents
+# handed to the outputs), filtered, ratelimited,
 # shortened, cut, misses (the "events:" line) or sent, dropped, failovers (the "udp:" line).
 # filtered and ratelimited are 0 when the summary has no such counter (older builds); the
 # others fail the scenario when missing.
@@ -133,8 +134,8 @@ import re, sys
 name = sys.argv[1]
 pats = {
     "exec": r"events: (\d+) exec,", "exit": r"events: \d+ exec, (\d+) exit,",
-    "fork": r"events: .* (\d+) fork;", "encoded": r"; (\d+) (?:encoded|exported),",
-    "exported": r"; (\d+) (?:encoded|exported),",
+    "fork": r"events: .* (\d+) fork;", "encoded": r", (\d+) handed to outputs,",
+    "handed": r", (\d+) handed to outputs,", "exported": r"; (\d+) (?:encoded|exported),",
     "filtered": r"events: .*, (\d+) filtered,", "ratelimited": r"events: .*, (\d+) rate-limited,",
     "shortened": r", (\d+) shortened to fit,", "cut": r", (\d+) cut by the framer,",
     "misses": r", (\d+) cache misses", "sent": r"udp: (\d+) sent,",
