@@ -82,7 +82,7 @@ endif
 # ---- modules -------------------------------------------------------------------------------
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
-lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c lib/strbuf.c
+lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c lib/strbuf.c lib/pathclean.c
 framing_SRCS := framing/framing.c framing/framing_parse.c framing/framing_names.c \
 	framing/framing_relay.c
 sensor_SRCS := shipper/capture/sensor.c
@@ -161,6 +161,7 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 test_utf8_MODS := lib
 test_jsonstr_MODS := lib
 test_fmt_MODS := lib
+test_pathclean_MODS := lib
 test_json_scan_MODS := lib
 test_udp_MODS := udp udp_link udp_sock hostport lib
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=send -Wl,--wrap=getaddrinfo
