@@ -287,20 +287,26 @@ static void open_loop(struct daemon *d)
 static void start_capture(struct daemon *d)
 {
 	struct sensor_config scfg = {0};
+	struct procfs_result res;
 	char err[700];
 	int scanned;
 
 	scfg.cb = pev_record;
 	scfg.cb_arg = d->pev;
 	scfg.ringbuf_bytes = (size_t)d->conf.ringbuf_size;
+	scfg.cgroup1_subsys = procfs_cgroup1_subsys("/proc", "/sys/fs/cgroup");
 	d->sensor = sensor_open(&scfg, err, sizeof(err));
 	if (!d->sensor)
 		fatalx("%s", err);
 	/* Attach first, then scan: a process that starts in between is seen twice, never
 	 * missed, and the exec record simply replaces the scanned entry. */
-	scanned = procfs_scan("/proc", pev_record, d->pev);
+	scanned = procfs_scan("/proc", pev_record, d->pev, &res);
 	if (scanned < 0)
 		log_warnx("scan /proc: %s", strerror(-scanned));
+	else if (res.no_exe)
+		log_warnx("scan /proc: %d process(es) with no readable exe (first: /proc/%u/exe), "
+			  "reported with an empty binary as Tetragon does",
+			res.no_exe, res.first_no_exe);
 	loop_watch(d, sensor_fd(d->sensor), "ring buffer");
 	loop_watch(d, sensor_timer_fd(d->sensor), "ring buffer poll timer");
 }
