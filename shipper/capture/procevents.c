@@ -266,7 +266,10 @@ static void on_procfs_record(struct pev *p, const struct ps_event *e)
 		p->stats.encode_errors++;
 		return;
 	}
-	p->stats.procfs++;
+	if (e->flags & PS_F_KTHREAD)
+		p->stats.kthreads++;
+	else
+		p->stats.procfs++;
 	proc->ktime = e->ktime;
 	if (fill_from_record(proc, e) != 0)
 		p->stats.encode_errors++;

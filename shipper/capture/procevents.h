@@ -32,7 +32,8 @@ struct pev_stats {
 	uint64_t execs;
 	uint64_t exits;
 	uint64_t forks;
-	uint64_t procfs;
+	uint64_t procfs;   /* procFS process_exec events of the start-up scan (the kernel's too) */
+	uint64_t kthreads; /* kernel threads the scan cached without an event */
 	uint64_t parent_misses; /* exec or fork whose parent was not in the cache */
 	uint64_t exit_misses;	/* exit of a process not in the cache */
 	uint64_t encode_errors; /* cache entries that could not be filled (ENOMEM) */

@@ -125,7 +125,8 @@ procship_run_out()
 
 # procship_stat NAME: a counter of this run's exit summary (after stop_procship). NAME is one
 # of exec, exit, fork, encoded (alias exported: the events written), filtered, ratelimited,
-# shortened, cut, misses (the "events:" line) or sent, dropped, failovers (the "udp:" line).
+# shortened, cut, misses (the "events:" line), sent, dropped, failovers (the "udp:" line) or
+# procfs (the start-up scan's procFS execs, from the "counters:" line).
 # filtered and ratelimited are 0 when the summary has no such counter (older builds); the
 # others fail the scenario when missing.
 procship_stat()
@@ -141,6 +142,7 @@ pats = {
     "filtered": r"events: .*, (\d+) filtered,", "ratelimited": r"events: .*, (\d+) rate-limited,",
     "shortened": r", (\d+) shortened to fit,", "cut": r", (\d+) cut by the framer,",
     "misses": r", (\d+) cache misses", "sent": r"udp: (\d+) sent,",
+    "procfs": r"capture\.procfs=(\d+)",
     "dropped": r"udp: \d+ sent, (\d+) dropped,", "failovers": r", (\d+) failovers",
 }
 found = None
