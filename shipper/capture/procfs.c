@@ -404,6 +404,12 @@ static int parents_first(struct scanned *list, size_t count, struct scanned **or
 	unsigned char *placed = calloc(count, 1);
 	size_t i, n = 0;
 
+	if (count == 0) {
+		free(by_time);
+		free(stack);
+		free(placed);
+		return 0;
+	}
 	if (!by_time || !stack || !placed) {
 		free(by_time);
 		free(stack);
@@ -452,7 +458,8 @@ int procfs_scan(const char *procroot, sensor_record_fn *cb, void *arg, struct pr
 	if (count < 0)
 		goto out;
 	res->listed = count;
-	qsort(list, (size_t)count, sizeof(*list), by_pid);
+	if (count > 0)
+		qsort(list, (size_t)count, sizeof(*list), by_pid);
 	order = malloc(((size_t)count + 1) * sizeof(*order));
 	e = malloc(sizeof(*e));
 	if (!order || !e || parents_first(list, (size_t)count, order) < 0) {
