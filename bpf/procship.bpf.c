@@ -378,6 +378,16 @@ static __always_inline __u32 fill_args(struct ps_event *e, struct task_struct *t
 	return (__u32)len;
 }
 
+static __always_inline __u64 record_size(const struct ps_event *e)
+{
+	__u64 size = PS_EVENT_DATA_OFF + (__u64)e->filename_len + e->cwd_len + e->args_len;
+
+	barrier_var(size);
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	return size;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -414,16 +424,25 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->args_len = fill_args(e, task, e->filename_len + e->cwd_len);
 	fill_cgroup(e, task);
 
-	size = PS_EVENT_DATA_OFF + (__u64)e->filename_len + e->cwd_len + e->args_len;
-	barrier_var(size);
-	if (size > sizeof(*e))
-		size = sizeof(*e);
+	size = record_size(e);
 	/* Reserved at its used size, then filled: the wake-up is decided once the record is in
-	 * the ring (see wakeup_flag), which bpf_ringbuf_output would not allow. */
+	 * the ring (see wakeup_flag), which bpf_ringbuf_output would not allow. A record with
+	 * long arguments that finds no room is sent with PS_ARGS_FALLBACK bytes of them rather
+	 * than lost: a burst of such execs would otherwise fill the ring with a few records. */
 	if (bpf_ringbuf_reserve_dynptr(&events, size, 0, &ptr)) {
 		bpf_ringbuf_discard_dynptr(&ptr, 0);
-		count_drop(PS_EVENT_EXEC);
-		return 0;
+		if (e->args_len <= PS_ARGS_FALLBACK) {
+			count_drop(PS_EVENT_EXEC);
+			return 0;
+		}
+		e->args_len = PS_ARGS_FALLBACK;
+		e->flags |= PS_F_TRUNC_ARGS;
+		size = record_size(e);
+		if (bpf_ringbuf_reserve_dynptr(&events, size, 0, &ptr)) {
+			bpf_ringbuf_discard_dynptr(&ptr, 0);
+			count_drop(PS_EVENT_EXEC);
+			return 0;
+		}
 	}
 	if (bpf_dynptr_write(&ptr, 0, e, size, 0)) {
 		bpf_ringbuf_discard_dynptr(&ptr, 0);

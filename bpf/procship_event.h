@@ -12,6 +12,8 @@
 /* bytes of argv[0..] kept: Tetragon's data events carry 10 x 32736 bytes of arguments */
 #define PS_ARGS_MAX   327360
 #define PS_ARGS_BOUND 524288 /* the power of two above PS_ARGS_MAX the BPF side masks with */
+/* bytes of argv a record keeps when the ring buffer has no room for all of them */
+#define PS_ARGS_FALLBACK 4096
 /* real_parent's ancestors in a record (ancestors[0] is real_parent's real_parent): with ppid,
  * the four tasks Tetragon's BPF walks to find a known parent */
 #define PS_ANCESTORS 3
