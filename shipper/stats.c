@@ -35,6 +35,7 @@ static const struct field pev_fields[] = {
 	U64(pev_stats, parent_misses, "Execs or forks whose parent was not in the cache."),
 	U64(pev_stats, exit_misses, "Exits of processes not in the cache."),
 	U64(pev_stats, encode_errors, "Cache entries that could not be filled (no memory)."),
+	U64(pev_stats, args_cut, "Cached arguments cut to 4 KiB past the cache's 64 MiB budget."),
 };
 
 static const struct field ejson_fields[] = {

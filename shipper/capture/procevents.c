@@ -254,6 +254,16 @@ static struct pcache_proc *known_parent(
 	return proc->parent_lost ? NULL : pcache_get(p->cache, ppid);
 }
 
+/* Once its exec is reported, a process's long arguments are cut in the cache when the
+ * cache's arguments pass their budget: a local user with many processes (or forks) of 320 KB
+ * of arguments each must not be able to grow procship without bound. Its exit and its
+ * children's events then carry the cut arguments, flagged truncArgs. */
+static void keep_small(struct pev *p, struct pcache_proc *proc)
+{
+	if (pcache_proc_cut_args(proc, PCACHE_ARGS_CUT))
+		p->stats.args_cut++;
+}
+
 /* A process found by the /proc scan: reported as Tetragon's procFS exec (kernel threads only
  * cached), its parent the cached entry of ppid, which the scan sent first. */
 static void on_procfs_record(struct pev *p, const struct ps_event *e)
@@ -283,6 +293,7 @@ static void on_procfs_record(struct pev *p, const struct ps_event *e)
 		set_unknown_parent(p, proc, e->ppid);
 	if (!(e->flags & PS_F_KTHREAD))
 		emit(p, PS_EVENT_EXEC, proc, parent, e);
+	keep_small(p, proc);
 }
 
 static void on_exec_record(struct pev *p, const struct ps_event *e)
@@ -321,6 +332,7 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 			p->stats.parent_misses++;
 	}
 	emit(p, PS_EVENT_EXEC, proc, parent, e);
+	keep_small(p, proc);
 	pcache_release(p->cache, old);
 }
 
@@ -356,6 +368,7 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 	proc->flags = PS_F_EXECVE | (in_init_tree(e, parent) ? PS_F_IN_INIT_TREE : 0);
 	proc->cloned = true;
 	set_exec_id(p, proc);
+	keep_small(p, proc);
 }
 
 static void on_exit_record(struct pev *p, const struct ps_event *e)

@@ -37,6 +37,7 @@ struct pev_stats {
 	uint64_t parent_misses; /* exec or fork whose parent was not in the cache */
 	uint64_t exit_misses;	/* exit of a process not in the cache */
 	uint64_t encode_errors; /* cache entries that could not be filled (ENOMEM) */
+	uint64_t args_cut;	/* cached arguments cut past PCACHE_ARGS_BUDGET */
 };
 
 struct pev;

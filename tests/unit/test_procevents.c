@@ -25,7 +25,7 @@ struct seen {
 	uint32_t pid;
 	char exec_id[PCACHE_EXEC_ID_MAX];
 	char parent_exec_id[PCACHE_EXEC_ID_MAX]; /* of ev->parent, "" when none */
-	char json[4096];
+	char json[131072];
 };
 
 static void on_event(void *arg, const struct pev_event *ev)
@@ -457,6 +457,42 @@ static void test_data_flags_and_docker(void **state)
 	pcache_free(cache);
 }
 
+/* Past the cache's budget for arguments, a process's long arguments are cut in the cache once
+ * its exec is reported: its exec event has them whole, its exit the cut ones, flagged. */
+static void test_args_budget(void **state)
+{
+	struct pcache *cache = pcache_new("n");
+	struct seen s = {.ej = ejson_new("n", 0)};
+	struct pev *pev = pev_new(cache, on_event, &s);
+	size_t before = pcache_args_bytes();
+	uint32_t pid;
+
+	(void)state;
+	pcache_set_args_budget(before + 130000);
+	feed(pev, PS_EVENT_EXEC, 1, 0, 1000, "/sbin/init");
+	for (pid = 10; pid < 14; pid++) {
+		with_args(pid, "/bin/x", 40000);
+		pev_record(pev, &rec);
+		/* the exec event always has them whole */
+		assert_true(strlen(pcache_get(cache, pid)->arguments) <= 40001);
+		assert_non_null(
+			strstr(s.json, "aaaaaaaaaa\",\"flags\":\"execve rootcwd dataArgs\""));
+	}
+	/* 3 x 40 KB fit in 130 KB... */
+	assert_int_equal(strlen(pcache_get(cache, 10)->arguments), 40000);
+	assert_int_equal(strlen(pcache_get(cache, 12)->arguments), 40000);
+	/* ...the fourth is cut, its exit says so */
+	assert_int_equal(strlen(pcache_get(cache, 13)->arguments), PCACHE_ARGS_CUT);
+	assert_int_equal(pev_get_stats(pev)->args_cut, 1);
+	feed(pev, PS_EVENT_EXIT, 13, 1, 9000, NULL);
+	assert_has(&s, "\"flags\":\"execve truncArgs rootcwd dataArgs\"");
+	pcache_set_args_budget(PCACHE_ARGS_BUDGET);
+	pev_free(pev);
+	ejson_free(s.ej);
+	pcache_free(cache);
+	assert_int_equal(pcache_args_bytes(), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_init_tree),
 		cmocka_unit_test(test_procfs_records),
 		cmocka_unit_test(test_data_flags_and_docker),
+		cmocka_unit_test(test_args_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
