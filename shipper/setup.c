@@ -287,9 +287,7 @@ static void open_loop(struct daemon *d)
 static void start_capture(struct daemon *d)
 {
 	struct sensor_config scfg = {0};
-	struct procfs_result res;
 	char err[700];
-	int scanned;
 
 	scfg.cb = pev_record;
 	scfg.cb_arg = d->pev;
@@ -298,17 +296,24 @@ static void start_capture(struct daemon *d)
 	d->sensor = sensor_open(&scfg, err, sizeof(err));
 	if (!d->sensor)
 		fatalx("%s", err);
-	/* Attach first, then scan: a process that starts in between is seen twice, never
-	 * missed, and the exec record simply replaces the scanned entry. */
-	scanned = procfs_scan("/proc", pev_record, d->pev, &res);
+	loop_watch(d, sensor_fd(d->sensor), "ring buffer");
+	loop_watch(d, sensor_timer_fd(d->sensor), "ring buffer poll timer");
+}
+
+/* Attached first, then scanned: a process that starts in between is seen twice, never
+ * missed, and the exec record simply replaces the scanned entry. The scan's procFS events
+ * go out like any other, so the outputs are up by now (and agent_init is first). */
+static void scan_proc(struct daemon *d)
+{
+	struct procfs_result res;
+	int scanned = procfs_scan("/proc", pev_record, d->pev, &res);
+
 	if (scanned < 0)
 		log_warnx("scan /proc: %s", strerror(-scanned));
 	else if (res.no_exe)
 		log_warnx("scan /proc: %d process(es) with no readable exe (first: /proc/%u/exe), "
 			  "reported with an empty binary as Tetragon does",
 			res.no_exe, res.first_no_exe);
-	loop_watch(d, sensor_fd(d->sensor), "ring buffer");
-	loop_watch(d, sensor_timer_fd(d->sensor), "ring buffer poll timer");
 }
 
 /* The scan needed root to read every /proc/PID/exe; nothing after it does, but a low local
@@ -354,6 +359,8 @@ void setup_start(struct daemon *d)
 	 * happens on the host is missed. */
 	if (udp)
 		start_udp(d, udp);
+	if (d->sensor)
+		scan_proc(d);
 	setup_inputs_start(d);
 	set_budgets(d);
 	drop_privileges(d);
