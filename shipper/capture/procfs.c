@@ -467,8 +467,10 @@ int procfs_scan(const char *procroot, sensor_record_fn *cb, void *arg, struct pr
 		goto out;
 	}
 	scan_kernel(e, cb, arg);
+	/* procship itself is not reported, as the sensor ignores it. */
 	for (i = 0; i < count; i++)
-		scan_one(dirfd(dir), order[i], e, res, cb, arg);
+		if (order[i]->pid != (uint32_t)getpid())
+			scan_one(dirfd(dir), order[i], e, res, cb, arg);
 out:
 	free(e);
 	free(order);

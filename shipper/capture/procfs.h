@@ -29,9 +29,10 @@ struct procfs_result {
  *   procfs_container_ids) or ""; nspid = the last NSpid of status when there is a container
  *   id, else 0. A kernel thread (empty cmdline) gets PS_F_KTHREAD, filename "[comm]", no
  *   cwd, uid 0. comm is left empty.
- * Skipped: entries whose name is not a decimal number, whose stat, cmdline or comm cannot be
- * read. The record is cb's only during the call. res may be NULL. Returns how many entries
- * had a readable stat when listed, or -errno (procroot cannot be opened; -ENOMEM). */
+ * Skipped: the calling process (the sensor ignores it too), entries whose name is not a
+ * decimal number, whose stat, cmdline or comm cannot be read. The record is cb's only during the
+ * call. res may be NULL. Returns how many entries had a readable stat when listed, or -errno
+ * (procroot cannot be opened; -ENOMEM). */
 int procfs_scan(const char *procroot, sensor_record_fn *cb, void *arg, struct procfs_result *res);
 
 /* Tetragon's container id of one cgroup name (LookupContainerId on its last component): the
