@@ -90,7 +90,7 @@ endif
 # ---- modules -------------------------------------------------------------------------------
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
-lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c lib/strbuf.c
+lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c lib/strbuf.c lib/pathclean.c
 framing_SRCS := framing/framing.c framing/framing_parse.c framing/framing_names.c \
 	framing/framing_relay.c
 sensor_SRCS := shipper/capture/sensor.c
@@ -188,6 +188,7 @@ $(OUTPUT)/procship: $(DAEMON_OBJS)
 test_utf8_MODS := lib
 test_jsonstr_MODS := lib
 test_fmt_MODS := lib
+test_pathclean_MODS := lib
 test_json_scan_MODS := lib
 test_udp_MODS := udp udp_link resolver udp_sock hostport lib
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=send -Wl,--wrap=getaddrinfo
@@ -197,9 +198,9 @@ test_udp_sock_MODS := udp_sock hostport lib
 test_resolver_MODS := resolver udp_sock hostport lib
 test_resolver_LDFLAGS := -Wl,--wrap=getaddrinfo
 test_hostport_MODS := hostport lib
-test_event_json_MODS := event_json proc_cache procevents lib
+test_event_json_MODS := event_json proc_cache procevents procfs lib
 test_signals_MODS := event_json proc_cache lib
-test_procevents_MODS := procevents proc_cache event_json lib
+test_procevents_MODS := procevents proc_cache event_json procfs lib
 test_export_file_MODS := export_file fsafe
 test_export_file_LDFLAGS := -lz
 test_filters_LDFLAGS := -lpcre2-8
@@ -388,7 +389,7 @@ fuzz_cmdline_EXTRA := tests/unit/mock_log.c
 fuzz_cmdline_LIBS := -lpcre2-8 -lfastjson
 fuzz_lines_MODS := lines framing lib
 fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
-fuzz_event_MODS := procevents proc_cache event_json lib
+fuzz_event_MODS := procevents proc_cache event_json procfs lib
 fuzz_relay_MODS := lines framing lib
 fuzz_relay_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_LIBS := -lfastjson

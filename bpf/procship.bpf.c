@@ -51,13 +51,29 @@ struct {
 	__uint(max_entries, 2 * 1024 * 1024);
 } events SEC(".maps");
 
-/* Exec records are assembled here, then copied into the ring buffer at their used size. */
+/* Exec records are assembled here, then copied into the ring buffer at their used size. One
+ * entry per CPU (user space sizes the map), indexed by the CPU: a record with room for 320 KB
+ * of arguments is above what a per-CPU map value may hold. Programs do not migrate while
+ * they run. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct ps_event);
 } scratch SEC(".maps");
+
+/* The cwd is written here backwards, from the leaf up, as the kernel's d_path does. */
+#define CWD_BUF (PS_CWD_MAX + 256)
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[CWD_BUF]);
+} cwd_buf SEC(".maps");
+
+/* Index in css_set->subsys of the cgroup v1 controller whose names hold container ids, plus
+ * one; 0 on a host without one (cgroup v2 only). Set by user space, as Tetragon picks it. */
+const volatile __u32 cgroup1_subsys = 0;
 
 /* Per-CPU count of failed reserves, indexed by enum ps_event_type: nothing lost unseen. */
 struct {
@@ -120,6 +136,8 @@ static __always_inline struct ps_event *reserve_small(__u32 type)
 	e->cwd_len = 0;
 	e->filename_len = 0;
 	e->exit_code = 0;
+	e->nspid = 0;
+	e->ancestors[0] = e->ancestors[1] = e->ancestors[2] = 0;
 	return e;
 }
 
@@ -130,7 +148,7 @@ static __always_inline void submit_small(struct ps_event *e)
 
 /* tp_btf arguments are BTF-typed pointers: fields are read with plain (fault-checked) loads,
  * relocated by CO-RE, instead of a bpf_probe_read_kernel call each. That halved the handlers'
- * run time. The cwd walk and the cgroup name keep BPF_CORE_READ: the walk computes pointers
+ * run time. The cwd walk and the cgroup names keep BPF_CORE_READ: the walk computes pointers
  * (container_of), and plain loads there doubled the verifier's time (see fill_cwd).
  *
  * comm is current's: the exec'd and the exiting task are current, and a fork's child has
@@ -155,97 +173,233 @@ static __always_inline void fill_task(struct ps_event *e, struct task_struct *ta
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
-/* The innermost cgroup v2 name: container runtimes put the container id there. */
+/* What Tetragon's BPF reads to find a parent (real_parent, then up to three of its
+ * ancestors), and the pid in the task's own PID namespace (0 in the initial one), which
+ * decides its init tree. */
+static __always_inline void fill_lineage(struct ps_event *e, struct task_struct *task)
+{
+	struct task_struct *t = task->real_parent;
+	struct pid *pid = task->thread_pid;
+	unsigned long addr;
+	unsigned int level;
+	int i;
+
+	for (i = 0; i < PS_ANCESTORS; i++) {
+		t = t->real_parent;
+		e->ancestors[i] = t->tgid;
+	}
+	e->nspid = 0;
+	level = pid->level;
+	if (level == 0 || level > 32)
+		return;
+	addr = (unsigned long)pid + bpf_core_field_offset(struct pid, numbers) +
+	       level * bpf_core_type_size(struct upid) + bpf_core_field_offset(struct upid, nr);
+	bpf_probe_read_kernel(&e->nspid, sizeof(e->nspid), (void *)addr);
+}
+
+/* The innermost cgroup names: v2's, and on a v1 or hybrid host the chosen controller's, where
+ * container runtimes put the container id. */
 static __always_inline void fill_cgroup(struct ps_event *e, struct task_struct *task)
 {
 	const char *name = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, name);
+	struct cgroup_subsys_state *css = NULL;
+	struct css_set *cset;
+	__u32 idx;
 
+	e->cgroup[0] = 0;
+	e->cgroup1[0] = 0;
 	if (name)
 		bpf_probe_read_kernel_str(e->cgroup, sizeof(e->cgroup), name);
+	if (!cgroup1_subsys)
+		return;
+	idx = (cgroup1_subsys - 1) & 63;
+	cset = BPF_CORE_READ(task, cgroups);
+	if (!cset)
+		return;
+	bpf_probe_read_kernel(&css, sizeof(css),
+		(void *)((unsigned long)cset + bpf_core_field_offset(struct css_set, subsys) +
+			 idx * sizeof(void *)));
+	if (!css)
+		return;
+	name = BPF_CORE_READ(css, cgroup, kn, name);
+	if (name)
+		bpf_probe_read_kernel_str(e->cgroup1, sizeof(e->cgroup1), name);
 }
 
-/* Walk the cwd dentries up to the process root, crossing mount points. Components are stored
- * leaf first, NUL-separated; user space reverses them. Storing forward keeps the offsets
- * simple enough for the verifier. */
-static __always_inline void fill_cwd(struct ps_event *e, struct task_struct *task)
+/* One step of the cwd walk (a bpf_loop callback), in Tetragon's order: the root ends it, a
+ * mount's root crosses to where it is mounted, anything else is prepended. A name that does
+ * not fit in the PS_CWD_MAX bytes left keeps its tail and ends the walk unresolved. */
+struct cwd_walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	char *buf;
+	__u32 pos;
+	__u32 resolved;
+};
+
+static long cwd_step(__u64 index, void *ctx)
 {
-	/* Probe reads, not plain loads: with BTF-typed dentries the verifier walks the
-	 * loop below in twice the time (27 ms instead of 13 at start-up). */
+	struct cwd_walk *w = ctx;
+	struct dentry *dentry = w->dentry, *parent, *mnt_root;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = w->mnt;
+	const unsigned char *name;
+	__u32 len, pos = w->pos, off;
+	char *buf = w->buf;
+
+	(void)index;
+	if (dentry == w->root_dentry && vfsmnt == w->root_mnt) {
+		w->resolved = 1;
+		return 1;
+	}
+	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == mnt_root || dentry == parent) {
+		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (mnt_parent == mnt) {
+			w->resolved = 1;
+			return 1;
+		}
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mnt_parent;
+		w->vfsmnt = &mnt_parent->mnt;
+		return 0;
+	}
+	name = BPF_CORE_READ(dentry, d_name.name);
+	len = BPF_CORE_READ(dentry, d_name.len);
+	if (!buf || pos > PS_CWD_MAX)
+		return 1;
+	if (len >= pos) {
+		name += len - pos;
+		len = pos & 0xff;
+		bpf_probe_read_kernel(buf, len, name);
+		w->pos = 0;
+		return 1;
+	}
+	off = (pos - len) & (PS_CWD_MAX - 1);
+	len &= 0xff;
+	bpf_probe_read_kernel(buf + off, len, name);
+	buf[(off - 1) & (PS_CWD_MAX - 1)] = '/';
+	w->pos = off - 1;
+	w->dentry = parent;
+	return 0;
+}
+
+/* A dentry the kernel's d_path would print with " (deleted)": unhashed, and not a root. */
+static __always_inline bool unlinked(struct dentry *d)
+{
+	return !BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d;
+}
+
+/* The cwd as Tetragon's BPF resolves it (d_path up to 4096 bytes, up to the process's root,
+ * across mounts), copied into data at off. Returns its length; sets PS_F_ROOTCWD for the root
+ * itself, PS_F_ERR_PATH_CWD when the walk did not reach the root (the tail it has is kept),
+ * PS_F_ERR_CWD when there is nothing to walk. */
+static __always_inline __u32 fill_cwd(struct ps_event *e, struct task_struct *task, __u32 off)
+{
+	/* Probe reads, not plain loads: with BTF-typed dentries the verifier walks the steps
+	 * in twice the time. */
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
-	struct dentry *dentry = BPF_CORE_READ(fs, pwd.dentry);
-	struct vfsmount *vfsmnt = BPF_CORE_READ(fs, pwd.mnt);
-	struct dentry *root_dentry = BPF_CORE_READ(fs, root.dentry);
-	struct vfsmount *root_mnt = BPF_CORE_READ(fs, root.mnt);
-	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
-	__u32 off = 0;
-	int i;
+	struct cwd_walk w = {};
+	__u32 zero = 0, len, pos;
 
-	if (!dentry) {
+	w.buf = bpf_map_lookup_elem(&cwd_buf, &zero);
+	if (!fs || !w.buf) {
 		e->flags |= PS_F_ERR_CWD;
-		return;
+		return 0;
 	}
-	for (i = 0; i < PS_CWD_DEPTH; i++) {
-		struct dentry *mnt_root =
-			BPF_CORE_READ(vfsmnt, mnt_root); /* vfsmnt may be computed */
-		struct dentry *parent;
-		const unsigned char *name;
-		long n;
-
-		if (dentry == root_dentry && vfsmnt == root_mnt)
-			goto done;
-		if (dentry == mnt_root) {
-			struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-
-			if (mnt_parent == mnt)
-				goto done;
-			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = mnt_parent;
-			vfsmnt = &mnt->mnt;
-			continue;
-		}
-		parent = BPF_CORE_READ(dentry, d_parent);
-		if (parent == dentry)
-			goto done;
-		name = BPF_CORE_READ(dentry, d_name.name);
-		if (off >= PS_CWD_MAX - 2) {
-			e->flags |= PS_F_TRUNC_CWD;
-			goto out;
-		}
-		/* clang drops a mask it can prove redundant, and the verifier then loses the
-		 * bound on the copy it uses for the size: force the masked value. */
-		barrier_var(off);
-		off &= PS_CWD_MAX - 1;
-		barrier_var(off);
-		n = bpf_probe_read_kernel_str(e->cwd + off, PS_CWD_MAX - off, name);
-		if (n <= 0) {
-			e->flags |= PS_F_ERR_CWD;
-			goto out;
-		}
-		off += n;
-		dentry = parent;
+	w.dentry = BPF_CORE_READ(fs, pwd.dentry);
+	w.vfsmnt = BPF_CORE_READ(fs, pwd.mnt);
+	w.root_dentry = BPF_CORE_READ(fs, root.dentry);
+	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
+	w.mnt = container_of(w.vfsmnt, struct mount, mnt);
+	w.pos = PS_CWD_MAX;
+	if (!w.dentry) {
+		e->flags |= PS_F_ERR_CWD;
+		return 0;
 	}
-	/* Deeper than PS_CWD_DEPTH: what we have is the tail of the path. */
-	e->flags |= PS_F_TRUNC_CWD;
-	goto out;
-done:
-out:
-	e->cwd_len = off;
+	if (unlinked(w.dentry)) {
+		__builtin_memcpy(w.buf + PS_CWD_MAX - 10, " (deleted)", 10);
+		w.pos = PS_CWD_MAX - 10;
+	}
+	bpf_loop(2048, cwd_step, &w, 0);
+	if (!w.resolved && w.pos < PS_CWD_MAX)
+		e->flags |= PS_F_ERR_PATH_CWD;
+	pos = w.pos;
+	barrier_var(pos);
+	pos &= 2 * PS_CWD_MAX - 1;
+	if (pos >= PS_CWD_MAX) {
+		e->flags |= PS_F_ROOTCWD;
+		return 0;
+	}
+	len = PS_CWD_MAX - pos;
+	barrier_var(len);
+	len &= 2 * PS_CWD_MAX - 1;
+	if (len > PS_CWD_MAX || len == 0)
+		return 0;
+	barrier_var(off);
+	if (off >= PS_CWD_MAX)
+		return 0;
+	if (bpf_probe_read_kernel(e->data + off, len, w.buf + pos))
+		return 0;
+	return len;
+}
+
+/* argv[0..] of the new image, at most PS_ARGS_MAX bytes, into data at off. The new image's
+ * argv is in user memory the kernel has just written: it is present. */
+static __always_inline __u32 fill_args(struct ps_event *e, struct task_struct *task, __u32 off)
+{
+	struct mm_struct *mm = task->mm;
+	unsigned long arg_start = mm->arg_start, arg_end = mm->arg_end;
+	__u64 len = arg_end > arg_start ? arg_end - arg_start : 0;
+
+	if (len > PS_ARGS_MAX) {
+		len = PS_ARGS_MAX;
+		e->flags |= PS_F_TRUNC_ARGS;
+	}
+	if (!len)
+		return 0;
+	/* Explicit bounds the verifier can see after clang's rewrites. */
+	barrier_var(len);
+	len &= PS_ARGS_BOUND - 1;
+	if (len > PS_ARGS_MAX)
+		return 0;
+	barrier_var(off);
+	if (off >= 2 * PS_CWD_MAX)
+		return 0;
+	if (bpf_probe_read_user(e->data + off, len, (void *)arg_start)) {
+		e->flags |= PS_F_ERR_ARGS;
+		return 0;
+	}
+	return (__u32)len;
+}
+
+static __always_inline __u64 record_size(const struct ps_event *e)
+{
+	__u64 size = PS_EVENT_DATA_OFF + (__u64)e->filename_len + e->cwd_len + e->args_len;
+
+	barrier_var(size);
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	return size;
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct mm_struct *mm;
-	unsigned long arg_start, arg_end, len;
+	__u32 cpu = bpf_get_smp_processor_id();
 	struct bpf_dynptr ptr;
 	struct ps_event *e;
-	__u32 zero = 0;
 	__u64 size;
 	long n;
 
 	if (ignore_tgid && task->tgid == ignore_tgid)
 		return 0;
-	e = bpf_map_lookup_elem(&scratch, &zero);
+	e = bpf_map_lookup_elem(&scratch, &cpu);
 	if (!e)
 		return 0;
 	e->type = PS_EVENT_EXEC;
@@ -254,53 +408,41 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->cwd_len = 0;
 	e->filename_len = 0;
 	e->exit_code = 0;
-	e->cgroup[0] = 0;
 	fill_task(e, task);
+	fill_lineage(e, task);
 	e->ktime = bpf_ktime_get_boot_ns();
 
-	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
+	n = bpf_probe_read_kernel_str(e->data, PS_FILENAME_MAX, bprm->filename);
 	if (n <= 0) {
-		e->filename[0] = 0;
 		e->flags |= PS_F_ERR_FILENAME;
 	} else {
-		e->filename_len = n - 1;
-		if (n == sizeof(e->filename))
+		e->filename_len = (n - 1) & (PS_FILENAME_MAX - 1);
+		if (n == PS_FILENAME_MAX)
 			e->flags |= PS_F_TRUNC_FILENAME;
 	}
-
-	/* The new image's argv is in user memory the kernel has just written: it is present. */
-	mm = task->mm;
-	arg_start = mm->arg_start;
-	arg_end = mm->arg_end;
-	len = arg_end > arg_start ? arg_end - arg_start : 0;
-	if (len > PS_ARGS_MAX) {
-		len = PS_ARGS_MAX;
-		e->flags |= PS_F_TRUNC_ARGS;
-	}
-	if (len) {
-		/* An explicit bound the verifier can see after clang's rewrites. */
-		barrier_var(len);
-		len &= (2 * PS_ARGS_MAX - 1);
-		if (len > PS_ARGS_MAX)
-			len = PS_ARGS_MAX;
-		if (bpf_probe_read_user(e->args, len, (void *)arg_start) == 0)
-			e->args_len = len;
-		else
-			e->flags |= PS_F_ERR_ARGS;
-	}
-	fill_cwd(e, task);
+	e->cwd_len = fill_cwd(e, task, e->filename_len);
+	e->args_len = fill_args(e, task, e->filename_len + e->cwd_len);
 	fill_cgroup(e, task);
 
-	size = PS_EVENT_ARGS_OFF + (__u64)e->args_len;
-	barrier_var(size);
-	if (size > sizeof(*e))
-		size = sizeof(*e);
+	size = record_size(e);
 	/* Reserved at its used size, then filled: the wake-up is decided once the record is in
-	 * the ring (see wakeup_flag), which bpf_ringbuf_output would not allow. */
+	 * the ring (see wakeup_flag), which bpf_ringbuf_output would not allow. A record with
+	 * long arguments that finds no room is sent with PS_ARGS_FALLBACK bytes of them rather
+	 * than lost: a burst of such execs would otherwise fill the ring with a few records. */
 	if (bpf_ringbuf_reserve_dynptr(&events, size, 0, &ptr)) {
 		bpf_ringbuf_discard_dynptr(&ptr, 0);
-		count_drop(PS_EVENT_EXEC);
-		return 0;
+		if (e->args_len <= PS_ARGS_FALLBACK) {
+			count_drop(PS_EVENT_EXEC);
+			return 0;
+		}
+		e->args_len = PS_ARGS_FALLBACK;
+		e->flags |= PS_F_TRUNC_ARGS;
+		size = record_size(e);
+		if (bpf_ringbuf_reserve_dynptr(&events, size, 0, &ptr)) {
+			bpf_ringbuf_discard_dynptr(&ptr, 0);
+			count_drop(PS_EVENT_EXEC);
+			return 0;
+		}
 	}
 	if (bpf_dynptr_write(&ptr, 0, e, size, 0)) {
 		bpf_ringbuf_discard_dynptr(&ptr, 0);
@@ -325,6 +467,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	if (!e)
 		return 0;
 	fill_task(e, child);
+	fill_lineage(e, child);
 	e->ktime = bpf_ktime_get_boot_ns();
 	submit_small(e);
 	return 0;

@@ -6,11 +6,17 @@
 #define PROCSHIP_EVENT_H
 
 #define PS_COMM_MAX	16   /* bytes of comm, NUL included: the kernel's TASK_COMM_LEN */
-#define PS_FILENAME_MAX 512  /* bytes of the exec'd path kept, NUL included */
-#define PS_ARGS_MAX	4096 /* bytes of argv[0..] kept, NUL-separated (a power of two) */
-#define PS_CWD_MAX	512  /* bytes of the cwd path kept, NUL included (a power of two) */
-#define PS_CWD_DEPTH	32   /* path components walked for cwd */
-#define PS_CGROUP_MAX	128  /* bytes of the innermost cgroup name (container id) */
+#define PS_FILENAME_MAX 4096 /* bytes of the exec'd path kept, NUL included: PATH_MAX */
+#define PS_CWD_MAX	4096 /* bytes of the cwd path, as Tetragon's d_path walk keeps them */
+#define PS_CGROUP_MAX	128  /* bytes of a cgroup's name (container id), NUL included */
+/* bytes of argv[0..] kept: Tetragon's data events carry 10 x 32736 bytes of arguments */
+#define PS_ARGS_MAX   327360
+#define PS_ARGS_BOUND 524288 /* the power of two above PS_ARGS_MAX the BPF side masks with */
+/* bytes of argv a record keeps when the ring buffer has no room for all of them */
+#define PS_ARGS_FALLBACK 4096
+/* real_parent's ancestors in a record (ancestors[0] is real_parent's real_parent): with ppid,
+ * the four tasks Tetragon's BPF walks to find a known parent */
+#define PS_ANCESTORS 3
 
 /* auid of a process no login set, as the kernel keeps it (AUDIT_UID_UNSET), and ours when the
  * kernel keeps none (PS_F_NO_AUID; no /proc/PID/loginuid). */
@@ -33,25 +39,31 @@ enum ps_event_type {
  * order. Set by the BPF side on a record: */
 #define PS_F_TRUNC_FILENAME (1u << 0)
 #define PS_F_TRUNC_ARGS	    (1u << 1)
-#define PS_F_TRUNC_CWD	    (1u << 2)
+#define PS_F_TRUNC_CWD	    (1u << 2) /* only where an event is shortened to fit (event_json) */
 #define PS_F_ERR_FILENAME   (1u << 3)
 #define PS_F_ERR_ARGS	    (1u << 4)
 #define PS_F_ERR_CWD	    (1u << 5)
 #define PS_F_NO_AUID	    (1u << 6)
+#define PS_F_ERR_PATH_CWD   (1u << 7) /* Tetragon's errorPathResolutionCwd: a cwd past 4096 */
+#define PS_F_ROOTCWD	    (1u << 8) /* the cwd is the process's root: nothing in the record */
 /* Set by user space on a process (shipper/capture/procevents.c), from the records it saw: */
-#define PS_F_EXECVE   (1u << 16)
-#define PS_F_CLONE    (1u << 17)
-#define PS_F_MISS     (1u << 18)
-#define PS_F_NOCWD    (1u << 19)
-#define PS_F_ROOTCWD  (1u << 20)
-#define PS_F_ERR_ENVS (1u << 21) /* Tetragon's errorEnvs: never set (no environment read) */
+#define PS_F_EXECVE	   (1u << 16)
+#define PS_F_CLONE	   (1u << 17)
+#define PS_F_MISS	   (1u << 18)
+#define PS_F_NOCWD	   (1u << 19)
+#define PS_F_ERR_ENVS	   (1u << 21) /* Tetragon's errorEnvs: never set (no environment read) */
+#define PS_F_DATA_FILENAME (1u << 22) /* where Tetragon would send the filename as data */
+#define PS_F_DATA_ARGS	   (1u << 23) /* where Tetragon would send the arguments as data */
+#define PS_F_IN_INIT_TREE  (1u << 24) /* in a PID namespace's init tree */
 /* Set by the /proc scan (shipper/capture/procfs.c) on its records, and kept on their processes: */
-#define PS_F_PROCFS (1u << 31)
+#define PS_F_KTHREAD (1u << 30) /* a kernel thread: cached, never reported as an exec */
+#define PS_F_PROCFS  (1u << 31)
 
-/* One record per event. Fork and exit records stop before filename (PS_EVENT_HDR_SIZE bytes);
- * exec records stop after args_len bytes of args. Strings are NUL-terminated within their
- * field; args holds argv[0..] NUL-separated. Sending only what is used keeps the ring buffer
- * (and its wake-ups) small: a fork+exec+exit costs about 1.3 KB instead of 3x the full size. */
+/* One record per event. Fork and exit records stop before cgroup (PS_EVENT_HDR_SIZE bytes);
+ * exec records carry the cgroup names and then, back to back in data, filename_len bytes of
+ * the exec'd path, cwd_len bytes of cwd and args_len bytes of argv[0..] (NUL-separated), and
+ * stop there (PS_EVENT_DATA_OFF + the three lengths). Sending only what is used keeps the ring
+ * buffer (and its wake-ups) small: most execs cost about 500 bytes. */
 struct ps_event {
 	__u32 type;
 	__u32 flags;
@@ -64,26 +76,31 @@ struct ps_event {
 	__u64 ktime;	   /* exec/fork: boot-time ns now; exit: boot-time ns of the exit */
 	__u64 start_ktime; /* boot-time ns when the thread group started (task->start_boottime) */
 	__u32 exit_code;   /* wait status as the kernel keeps it (code << 8 | signal) */
+	__u32 nspid;	   /* pid in its own PID namespace; 0 in the initial one */
+	__u32 ancestors[PS_ANCESTORS]; /* tgids above ppid, nearest first; 0 past the top */
 	__u32 args_len;
-	__u32 cwd_len;	    /* bytes in cwd, NUL excluded */
-	__u32 filename_len; /* bytes in filename, NUL excluded */
+	__u32 cwd_len;	    /* bytes of cwd in data; 0 with PS_F_ROOTCWD or PS_F_ERR_CWD */
+	__u32 filename_len; /* bytes of filename in data */
 	char comm[PS_COMM_MAX];
-	char filename[PS_FILENAME_MAX];
-	char cwd[PS_CWD_MAX];
-	char cgroup[PS_CGROUP_MAX];
-	char args[PS_ARGS_MAX];
+	char cgroup[PS_CGROUP_MAX];  /* innermost cgroup v2 name */
+	char cgroup1[PS_CGROUP_MAX]; /* innermost name in the v1 hierarchy user space chose */
+	char data[PS_CWD_MAX * 2 + PS_ARGS_BOUND];
 };
 
-#define PS_EVENT_HDR_SIZE __builtin_offsetof(struct ps_event, filename)
-#define PS_EVENT_ARGS_OFF __builtin_offsetof(struct ps_event, args)
+#define PS_EVENT_HDR_SIZE    __builtin_offsetof(struct ps_event, cgroup)
+#define PS_EVENT_DATA_OFF    __builtin_offsetof(struct ps_event, data)
+#define PS_EVENT_FILENAME(e) ((e)->data)
+#define PS_EVENT_CWD(e)	     ((e)->data + (e)->filename_len)
+#define PS_EVENT_ARGS(e)     ((e)->data + (e)->filename_len + (e)->cwd_len)
 
-_Static_assert(PS_EVENT_HDR_SIZE == 8 * 4 + 2 * 8 + 4 * 4 + PS_COMM_MAX,
-	"padding or a new field before filename: fork and exit records would change size");
-_Static_assert(sizeof(struct ps_event) == PS_EVENT_HDR_SIZE + PS_FILENAME_MAX + PS_CWD_MAX +
-						  PS_CGROUP_MAX + PS_ARGS_MAX,
+_Static_assert(PS_EVENT_HDR_SIZE == 8 * 4 + 2 * 8 + (5 + PS_ANCESTORS) * 4 + PS_COMM_MAX,
+	"padding or a new field before cgroup: fork and exit records would change size");
+_Static_assert(sizeof(struct ps_event) ==
+		       PS_EVENT_HDR_SIZE + 2 * PS_CGROUP_MAX + 2 * PS_CWD_MAX + PS_ARGS_BOUND,
 	"struct ps_event has padding: BPF and user space would disagree");
 /* The BPF side bounds its copies with masks, which only powers of two allow. */
-_Static_assert((PS_ARGS_MAX & (PS_ARGS_MAX - 1)) == 0, "PS_ARGS_MAX is not a power of two");
+_Static_assert((PS_ARGS_BOUND & (PS_ARGS_BOUND - 1)) == 0, "PS_ARGS_BOUND: not a power of two");
 _Static_assert((PS_CWD_MAX & (PS_CWD_MAX - 1)) == 0, "PS_CWD_MAX is not a power of two");
+_Static_assert(PS_ARGS_MAX <= PS_ARGS_BOUND, "PS_ARGS_MAX above its bound");
 
 #endif

@@ -374,19 +374,30 @@ static void start_capture(struct daemon *d)
 {
 	struct sensor_config scfg;
 	char err[700];
-	int scanned;
 
 	sensor_conf(d, &scfg);
+	scfg.cgroup1_subsys = procfs_cgroup1_subsys("/proc", "/sys/fs/cgroup");
 	d->sensor = sensor_open(&scfg, err, sizeof(err));
 	if (!d->sensor)
 		fatalx("%s", err);
-	/* Attach first, then scan: a process that starts in between is seen twice, never
-	 * missed, and the exec record simply replaces the scanned entry. */
-	scanned = procfs_scan("/proc", pev_record, d->pev);
-	if (scanned < 0)
-		log_warnx("scan /proc: %s", strerror(-scanned));
 	loop_watch(d, sensor_fd(d->sensor), "ring buffer");
 	loop_watch(d, sensor_timer_fd(d->sensor), "ring buffer poll timer");
+}
+
+/* Attached first, then scanned: a process that starts in between is seen twice, never
+ * missed, and the exec record simply replaces the scanned entry. The scan's procFS events
+ * go out like any other, so the outputs are up by now (and agent_init is first). */
+static void scan_proc(struct daemon *d)
+{
+	struct procfs_result res;
+	int scanned = procfs_scan("/proc", pev_record, d->pev, &res);
+
+	if (scanned < 0)
+		log_warnx("scan /proc: %s", strerror(-scanned));
+	else if (res.no_exe)
+		log_warnx("scan /proc: %d process(es) with no readable exe (first: /proc/%u/exe), "
+			  "reported with an empty binary as Tetragon does",
+			res.no_exe, res.first_no_exe);
 }
 
 /* The scan needed root to read every /proc/PID/exe; nothing after it does, but a low local
@@ -469,6 +480,8 @@ void setup_start(struct daemon *d)
 	 * happens on the host is missed. */
 	if (udp)
 		start_udp(d, udp);
+	if (d->sensor)
+		scan_proc(d);
 	setup_inputs_start(d);
 	set_budgets(d);
 	drop_privileges(d);

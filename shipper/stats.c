@@ -29,10 +29,13 @@ static const struct field pev_fields[] = {
 	U64(pev_stats, execs, "Exec records read."),
 	U64(pev_stats, exits, "Exit records read."),
 	U64(pev_stats, forks, "Fork records read."),
-	U64(pev_stats, procfs, "Processes found by the start-up /proc scan."),
+	U64(pev_stats, procfs,
+		"procFS exec events of the start-up /proc scan, the kernel's included."),
+	U64(pev_stats, kthreads, "Kernel threads the start-up /proc scan cached, not reported."),
 	U64(pev_stats, parent_misses, "Execs or forks whose parent was not in the cache."),
 	U64(pev_stats, exit_misses, "Exits of processes not in the cache."),
 	U64(pev_stats, encode_errors, "Cache entries that could not be filled (no memory)."),
+	U64(pev_stats, args_cut, "Cached arguments cut to 4 KiB past the cache's 64 MiB budget."),
 };
 
 static const struct field ejson_fields[] = {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/fmt.h"
+#include "lib/utf8.h"
 
 /* Evictions come in batches: each costs one walk of the pid table to find the children. */
 #define KEPT_EVICT_BATCH (PCACHE_KEPT_MAX / 16)
@@ -25,6 +26,9 @@ struct pcache {
 
 /* Entries alive in memory, linked or not: what the leak checks and the bench look at. */
 static size_t allocated;
+/* Bytes of their arguments strings, and the budget past which long ones are cut. */
+static size_t args_bytes;
+static size_t args_budget = PCACHE_ARGS_BUDGET;
 
 struct pcache *pcache_new(const char *node)
 {
@@ -67,6 +71,8 @@ static void proc_free(struct pcache_proc *p)
 		kept_remove(p);
 	free(p->json);
 	free(p->binary);
+	if (p->arguments)
+		args_bytes -= strlen(p->arguments);
 	free(p->arguments);
 	free(p->cwd);
 	free(p);
@@ -252,13 +258,49 @@ static int replace_str(char **dst, const char *src)
 	return 0;
 }
 
+size_t pcache_args_bytes(void)
+{
+	return args_bytes;
+}
+
+void pcache_set_args_budget(size_t bytes)
+{
+	args_budget = bytes;
+}
+
+static int replace_args(struct pcache_proc *p, const char *arguments)
+{
+	size_t old = p->arguments ? strlen(p->arguments) : 0;
+
+	if (replace_str(&p->arguments, arguments))
+		return -ENOMEM;
+	args_bytes += strlen(p->arguments) - old;
+	return 0;
+}
+
 int pcache_proc_set(
 	struct pcache_proc *p, const char *binary, const char *arguments, const char *cwd)
 {
-	if (replace_str(&p->binary, binary) || replace_str(&p->arguments, arguments) ||
+	if (replace_str(&p->binary, binary) || replace_args(p, arguments) ||
 		replace_str(&p->cwd, cwd))
 		return -ENOMEM;
 	return 0;
+}
+
+bool pcache_proc_cut_args(struct pcache_proc *p, size_t max)
+{
+	size_t len = p->arguments ? strlen(p->arguments) : 0;
+
+	if (args_bytes <= args_budget || len <= max)
+		return false;
+	len = utf8_cut(p->arguments, len, max);
+	args_bytes -= strlen(p->arguments) - len;
+	p->arguments[len] = '\0';
+	p->flags |= PS_F_TRUNC_ARGS;
+	free(p->json);
+	p->json = NULL;
+	p->json_len = 0;
+	return true;
 }
 
 int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)

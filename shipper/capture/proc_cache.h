@@ -23,6 +23,10 @@
 /* Entries kept only as the parent of live children. Each has a live child, so only a host
  * with as many live processes whose parents exited can reach it. */
 #define PCACHE_KEPT_MAX 65536
+/* Bytes of arguments all entries may hold whole (a process's may be 320 KB, and a fork-only
+ * child copies its parent's); past it procevents keeps PCACHE_ARGS_CUT of a long one. */
+#define PCACHE_ARGS_BUDGET (64u << 20)
+#define PCACHE_ARGS_CUT	   4096
 
 struct pcache;
 
@@ -101,6 +105,13 @@ uint64_t pcache_evictions_new(struct pcache *c);
  * never seen); returns how many. Bounds the cache when exit records are lost. */
 size_t pcache_sweep(struct pcache *c, bool (*is_alive)(uint32_t pid, uint64_t ktime));
 
+/* Bytes of arguments held by every entry in memory, and the budget (for tests; the default
+ * is PCACHE_ARGS_BUDGET). */
+size_t pcache_args_bytes(void);
+void pcache_set_args_budget(size_t bytes);
+/* Over PCACHE_ARGS_BUDGET, cut p's arguments to at most max bytes (on a UTF-8 boundary),
+ * flag them truncArgs and drop p's cached JSON; returns whether it cut. */
+bool pcache_proc_cut_args(struct pcache_proc *p, size_t max);
 /* Set p->strings (copies; NULL keeps ""). Returns 0 or -ENOMEM. */
 int pcache_proc_set(
 	struct pcache_proc *p, const char *binary, const char *arguments, const char *cwd);

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/pathclean.h"
 #include "lib/utf8.h"
+#include "shipper/capture/procfs.h"
 #include "shipper/encode/event_json.h"
 
 struct pev {
@@ -39,60 +41,17 @@ const struct pev_stats *pev_get_stats(const struct pev *p)
 	return &p->stats;
 }
 
-int pev_cwd_path(const char *components, size_t len, char *buf, size_t size)
-{
-	size_t end = len, o = 0;
-
-	if (size < 2)
-		return -ENOSPC;
-	/* Walk the components from the last stored (nearest the root) to the first (the leaf). */
-	while (end > 0) {
-		size_t start = end;
-		size_t clen;
-
-		/* end points one past the NUL of the component we want. */
-		if (components[end - 1] == '\0')
-			start = end - 1;
-		while (start > 0 && components[start - 1] != '\0')
-			start--;
-		clen = strnlen(components + start, end - start);
-		if (clen > 0) {
-			if (o + 1 + clen + 1 > size)
-				return -ENOSPC;
-			buf[o++] = '/';
-			memcpy(buf + o, components + start, clen);
-			o += clen;
-		}
-		end = start;
-	}
-	if (o == 0)
-		buf[o++] = '/';
-	buf[o] = '\0';
-	return (int)o;
-}
-
 int pev_binary_path(const char *filename, const char *cwd, char *buf, size_t size)
 {
-	size_t flen, clen = 0, n = 0;
-	bool slash = false;
+	size_t len = strlen(filename);
 
-	if (filename[0] != '/' && cwd && cwd[0]) {
-		while (filename[0] == '.' && filename[1] == '/')
-			filename += 2;
-		clen = strlen(cwd);
-		slash = strcmp(cwd, "/") != 0;
+	if (filename[0] == '/') {
+		if (len + 1 > size)
+			return -ENOSPC;
+		memcpy(buf, filename, len + 1);
+		return (int)len;
 	}
-	flen = strlen(filename);
-	if (clen + slash + flen >= size)
-		return -ENOSPC;
-	if (clen) {
-		memcpy(buf, cwd, clen);
-		n = clen;
-	}
-	if (slash)
-		buf[n++] = '/';
-	memcpy(buf + n, filename, flen + 1);
-	return (int)(n + flen);
+	return pathclean_join(cwd ? cwd : "", filename, buf, size);
 }
 
 /* At most len bytes of src, up to its first NUL, as a C string in dst (size > 0). */
@@ -111,28 +70,106 @@ static void set_exec_id(struct pev *p, struct pcache_proc *proc)
 		proc->exec_id[0] = '\0';
 }
 
-/* The id Tetragon gives the kernel, parent of pid 1 and kthreadd. */
-static void set_kernel_parent(struct pev *p, struct pcache_proc *proc)
+/* Tetragon's parent_exec_id when it knows no parent: the kernel's id (pid 0, ktime 1) for
+ * ppid 0, else ppid with ktime 0, as its BPF keys a parent it could not find. */
+static void set_unknown_parent(struct pev *p, struct pcache_proc *proc, uint32_t ppid)
 {
-	if (pcache_exec_id(pcache_node(p->cache), 1, 0, proc->parent_exec_id,
+	if (pcache_exec_id(pcache_node(p->cache), ppid ? 0 : 1, ppid, proc->parent_exec_id,
 		    sizeof(proc->parent_exec_id)) < 0)
 		proc->parent_exec_id[0] = '\0';
+}
+
+static void link_parent(struct pcache_proc *proc, struct pcache_proc *parent)
+{
+	memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
+	pcache_proc_set_parent(proc, parent);
+}
+
+/* The parent Tetragon's BPF finds for a new task: the first of real_parent and three of its
+ * ancestors that it knows (its execve_map is our pid table). */
+static struct pcache_proc *walk_parents(struct pev *p, const struct ps_event *e)
+{
+	struct pcache_proc *found = e->ppid != e->pid ? pcache_get(p->cache, e->ppid) : NULL;
+	int i;
+
+	for (i = 0; !found && i < PS_ANCESTORS && e->ancestors[i]; i++)
+		if (e->ancestors[i] != e->pid)
+			found = pcache_get(p->cache, e->ancestors[i]);
+	return found;
+}
+
+/* An init tree: a PID namespace's pid 1 and what descends from it. */
+static bool in_init_tree(const struct ps_event *e, const struct pcache_proc *from)
+{
+	return e->nspid == 1 || (from && (from->flags & PS_F_IN_INIT_TREE));
 }
 
 /* The bits of a record that describe its strings, and so the process; the others describe
  * the record. */
 #define RECORD_FLAGS                                                                               \
-	(PS_F_TRUNC_FILENAME | PS_F_TRUNC_ARGS | PS_F_TRUNC_CWD | PS_F_ERR_FILENAME |              \
-		PS_F_ERR_ARGS | PS_F_ERR_CWD)
+	(PS_F_TRUNC_FILENAME | PS_F_TRUNC_ARGS | PS_F_ERR_FILENAME | PS_F_ERR_ARGS |               \
+		PS_F_ERR_CWD | PS_F_ERR_PATH_CWD | PS_F_ROOTCWD | PS_F_PROCFS | PS_F_KTHREAD)
+
+/* Tetragon's BPF sends a filename of 254 bytes or more, and arguments that do not fit in its
+ * 1024-byte record after the filename, as data events, and flags them. */
+#define TG_INLINE_PATH_MAX 254
+#define TG_BUFFER	   1024
+#define TG_PROCESS_HDR	   64 /* offsetof(struct msg_process, args) */
+#define TG_DATA_DESC	   32 /* sizeof(struct data_event_desc) */
+
+static uint32_t data_flags(const struct ps_event *e, const char *args)
+{
+	size_t path = e->filename_len >= TG_INLINE_PATH_MAX ? TG_DATA_DESC : e->filename_len;
+	size_t argv0 = strnlen(args, e->args_len), rest;
+	uint32_t flags = 0;
+
+	if (e->filename_len >= TG_INLINE_PATH_MAX)
+		flags |= PS_F_DATA_FILENAME;
+	rest = e->args_len > argv0 ? e->args_len - argv0 - 1 : 0;
+	if (e->flags & PS_F_TRUNC_ARGS || rest >= TG_BUFFER ||
+		rest >= TG_BUFFER - TG_PROCESS_HDR - path)
+		flags |= PS_F_DATA_ARGS;
+	return flags;
+}
+
+/* The container id: a v1 hierarchy's name where user space chose one (as Tetragon, which
+ * reads only that on such hosts), else cgroup v2's; the /proc scan cut it already. */
+static void set_docker(struct pcache_proc *proc, const struct ps_event *e)
+{
+	char name[PS_CGROUP_MAX], *fixed;
+	size_t len;
+
+	if (e->flags & PS_F_PROCFS) {
+		copy_field(proc->docker, sizeof(proc->docker), e->cgroup, sizeof(e->cgroup));
+	} else {
+		copy_field(name, sizeof(name), e->cgroup1[0] ? e->cgroup1 : e->cgroup,
+			sizeof(e->cgroup));
+		procfs_container_id(name, true, proc->docker, sizeof(proc->docker));
+	}
+	if (!proc->docker[0])
+		return;
+	/* Tetragon's rule takes any 31 bytes of a long enough name: valid UTF-8 they must be. */
+	if (utf8_invalid(proc->docker, strlen(proc->docker), 0) == 0)
+		return;
+	fixed = utf8_repair_dup(proc->docker);
+	if (!fixed) {
+		proc->docker[0] = '\0';
+		return;
+	}
+	len = utf8_cut(fixed, strlen(fixed), sizeof(proc->docker) - 1);
+	memcpy(proc->docker, fixed, len);
+	proc->docker[len] = '\0';
+	free(fixed);
+}
 
 /* Fill proc's identity and strings from an exec-like record (BPF exec or /proc scan). */
-static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e, bool procfs)
+static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e)
 {
-	char cwd[PS_CWD_MAX + 2];
-	char binary[PS_FILENAME_MAX + PS_CWD_MAX + 2];
-	char filename[PS_FILENAME_MAX];
-	char *args, *fixed_binary, *fixed_args, *fixed_cwd;
-	int ret;
+	char *cwd = strndup(PS_EVENT_CWD(e), e->cwd_len);
+	char *filename = strndup(PS_EVENT_FILENAME(e), e->filename_len);
+	size_t blen = (size_t)e->filename_len + e->cwd_len + 3;
+	char *binary = malloc(blen), *args = NULL, *fixed[3];
+	int ret = -ENOMEM;
 
 	proc->tid = e->pid;
 	proc->ppid = e->ppid;
@@ -140,35 +177,41 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e, 
 	proc->gid = e->gid;
 	proc->auid = e->auid;
 	proc->flags = e->flags & RECORD_FLAGS;
-	if (procfs) {
-		copy_field(cwd, sizeof(cwd), e->cwd, e->cwd_len);
-	} else if (e->flags & PS_F_ERR_CWD) {
-		cwd[0] = '\0';
-	} else if (pev_cwd_path(e->cwd, e->cwd_len, cwd, sizeof(cwd)) < 0) {
-		cwd[0] = '\0';
-		proc->flags |= PS_F_ERR_CWD;
+	if (!cwd || !filename || !binary)
+		goto out;
+	/* Tetragon reports the root as "/" with its flag; the record carries nothing for it. */
+	if (e->flags & PS_F_ROOTCWD && !(e->flags & PS_F_ERR_CWD)) {
+		free(cwd);
+		cwd = strdup("/");
+		if (!cwd)
+			goto out;
 	}
-	if (cwd[0] == '\0' && !(proc->flags & PS_F_ERR_CWD))
-		proc->flags |= PS_F_NOCWD;
-	if (strcmp(cwd, "/") == 0)
-		proc->flags |= PS_F_ROOTCWD;
-	copy_field(filename, sizeof(filename), e->filename, e->filename_len);
-	if (pev_binary_path(filename, cwd, binary, sizeof(binary)) < 0)
-		copy_field(binary, sizeof(binary), filename, sizeof(filename));
-	args = ejson_join_args(e->args, e->args_len);
+	/* procship's rule: a cwd cut to its tail would make a path that does not exist, so the
+	 * filename stays relative (Tetragon would join it to the tail). */
+	if (pev_binary_path(filename, e->flags & PS_F_ERR_PATH_CWD ? "" : cwd, binary, blen) < 0)
+		snprintf(binary, blen, "%s", filename);
+	/* Tetragon's decoder drops trailing empty arguments when no cwd follows them. */
+	args = ejson_join_args(
+		PS_EVENT_ARGS(e), e->args_len, (e->flags & (PS_F_ROOTCWD | PS_F_ERR_CWD)) != 0);
 	if (!args)
-		return -ENOMEM;
-	ejson_docker_id(e->cgroup, proc->docker, sizeof(proc->docker));
+		goto out;
+	if (!(e->flags & PS_F_PROCFS))
+		proc->flags |= data_flags(e, PS_EVENT_ARGS(e));
+	set_docker(proc, e);
 	/* Fixed once here, not on every event that names this process. */
-	fixed_binary = utf8_repair_dup(binary);
-	fixed_args = utf8_repair_dup(args);
-	fixed_cwd = utf8_repair_dup(cwd);
-	ret = pcache_proc_set(proc, fixed_binary ? fixed_binary : binary,
-		fixed_args ? fixed_args : args, fixed_cwd ? fixed_cwd : cwd);
-	free(fixed_binary);
-	free(fixed_args);
-	free(fixed_cwd);
+	fixed[0] = utf8_repair_dup(binary);
+	fixed[1] = utf8_repair_dup(args);
+	fixed[2] = utf8_repair_dup(cwd);
+	ret = pcache_proc_set(proc, fixed[0] ? fixed[0] : binary, fixed[1] ? fixed[1] : args,
+		fixed[2] ? fixed[2] : cwd);
+	free(fixed[0]);
+	free(fixed[1]);
+	free(fixed[2]);
+out:
 	free(args);
+	free(binary);
+	free(filename);
+	free(cwd);
 	return ret;
 }
 
@@ -211,6 +254,18 @@ static struct pcache_proc *known_parent(
 	return proc->parent_lost ? NULL : pcache_get(p->cache, ppid);
 }
 
+/* Once its exec is reported, a process's long arguments are cut in the cache when the
+ * cache's arguments pass their budget: a local user with many processes (or forks) of 320 KB
+ * of arguments each must not be able to grow procship without bound. Its exit and its
+ * children's events then carry the cut arguments, flagged truncArgs. */
+static void keep_small(struct pev *p, struct pcache_proc *proc)
+{
+	if (pcache_proc_cut_args(proc, PCACHE_ARGS_CUT))
+		p->stats.args_cut++;
+}
+
+/* A process found by the /proc scan: reported as Tetragon's procFS exec (kernel threads only
+ * cached), its parent the cached entry of ppid, which the scan sent first. */
 static void on_procfs_record(struct pev *p, const struct ps_event *e)
 {
 	struct pcache_proc *old = NULL, *parent;
@@ -221,19 +276,24 @@ static void on_procfs_record(struct pev *p, const struct ps_event *e)
 		p->stats.encode_errors++;
 		return;
 	}
-	p->stats.procfs++;
+	if (e->flags & PS_F_KTHREAD)
+		p->stats.kthreads++;
+	else
+		p->stats.procfs++;
 	proc->ktime = e->ktime;
-	if (fill_from_record(proc, e, true) != 0)
+	if (fill_from_record(proc, e) != 0)
 		p->stats.encode_errors++;
-	proc->flags |= PS_F_PROCFS;
 	set_exec_id(p, proc);
-	parent = e->ppid ? pcache_get(p->cache, e->ppid) : NULL;
-	if (parent) {
-		memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
-		pcache_proc_set_parent(proc, parent);
-	} else {
-		set_kernel_parent(p, proc);
-	}
+	parent = pcache_get(p->cache, e->ppid);
+	if (in_init_tree(e, e->pid ? parent : NULL))
+		proc->flags |= PS_F_IN_INIT_TREE;
+	if (parent && parent != proc)
+		link_parent(proc, parent);
+	else
+		set_unknown_parent(p, proc, e->ppid);
+	if (!(e->flags & PS_F_KTHREAD))
+		emit(p, PS_EVENT_EXEC, proc, parent, e);
+	keep_small(p, proc);
 }
 
 static void on_exec_record(struct pev *p, const struct ps_event *e)
@@ -248,66 +308,67 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 		return;
 	}
 	proc->ktime = e->ktime;
-	if (fill_from_record(proc, e, false) != 0)
+	if (fill_from_record(proc, e) != 0)
 		p->stats.encode_errors++;
 	proc->flags |= PS_F_EXECVE;
+	if (in_init_tree(e, old))
+		proc->flags |= PS_F_IN_INIT_TREE;
 	set_exec_id(p, proc);
-	/* After a fork the forker is the parent (even if it has exited since); after an exec
-	 * without a fork, the image this pid ran before. */
+	/* An exec without a fork names the image this pid ran before; after a fork, Tetragon's
+	 * BPF looks at real_parent as it is now (a forker that died has left the child to init
+	 * or a subreaper), then up the ancestors. "clone" only when it saw the fork. */
 	if (old && !old->cloned) {
 		parent = old;
 	} else {
-		proc->flags |= PS_F_CLONE;
-		parent = old ? known_parent(p, old, e->ppid) : pcache_get(p->cache, e->ppid);
+		if (old)
+			proc->flags |= PS_F_CLONE;
+		parent = walk_parents(p, e);
 	}
 	if (parent) {
-		memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
-		pcache_proc_set_parent(proc, parent);
-	} else if (e->ppid == 0) {
-		set_kernel_parent(p, proc);
+		link_parent(proc, parent);
 	} else {
-		p->stats.parent_misses++;
+		set_unknown_parent(p, proc, e->ppid);
+		if (e->ppid)
+			p->stats.parent_misses++;
 	}
 	emit(p, PS_EVENT_EXEC, proc, parent, e);
+	keep_small(p, proc);
 	pcache_release(p->cache, old);
 }
 
+/* A fork makes a copy of the parent Tetragon's BPF finds (binary, arguments, ids, all of its
+ * process object but pid, exec_id, parent_exec_id and start time), flagged with the bit its
+ * BPF stores, which its user space names "execve", and refcnt 1. Tetragon sends nothing for a
+ * fork whose parent it does not know and keeps no entry: the exec that follows has no
+ * "clone". */
 static void on_fork_record(struct pev *p, const struct ps_event *e)
 {
 	struct pcache_proc *old = NULL, *proc, *parent;
 
 	p->stats.forks++;
-	/* A process cannot be its own parent; such a record would also make the parent entry
-	 * the one pcache_put replaces below. */
-	parent = e->ppid != e->pid ? pcache_get(p->cache, e->ppid) : NULL;
+	parent = walk_parents(p, e);
+	if (!parent) {
+		p->stats.parent_misses++;
+		pcache_release(p->cache, pcache_take(p->cache, e->pid));
+		return;
+	}
 	proc = pcache_put(p->cache, e->pid, &old);
 	pcache_release(p->cache, old);
 	if (!proc) {
 		p->stats.encode_errors++;
 		return;
 	}
-	if (parent) {
-		if (pcache_proc_copy(proc, parent) != 0)
-			p->stats.encode_errors++;
-		memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
-		pcache_proc_set_parent(proc, parent);
-	} else {
-		p->stats.parent_misses++;
-		if (set_from_comm(proc, e) != 0)
-			p->stats.encode_errors++;
-		proc->flags = PS_F_MISS;
-	}
+	if (pcache_proc_copy(proc, parent) != 0)
+		p->stats.encode_errors++;
+	link_parent(proc, parent);
 	proc->pid = e->pid;
 	proc->tid = e->pid;
-	proc->ppid = e->ppid;
-	proc->uid = e->uid;
-	proc->gid = e->gid;
-	proc->auid = e->auid;
+	proc->ppid = parent->pid;
 	proc->ktime = e->start_ktime;
-	proc->flags |= PS_F_CLONE;
-	proc->flags &= ~(uint32_t)(PS_F_PROCFS | PS_F_EXECVE);
+	proc->flags = PS_F_EXECVE | (in_init_tree(e, parent) ? PS_F_IN_INIT_TREE : 0);
 	proc->cloned = true;
 	set_exec_id(p, proc);
+	keep_small(p, proc);
 }
 
 static void on_exit_record(struct pev *p, const struct ps_event *e)
@@ -332,6 +393,11 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 		proc->ktime = e->start_ktime;
 		proc->flags = PS_F_MISS;
 		set_exec_id(p, proc);
+		parent = pcache_get(p->cache, e->ppid);
+		if (parent)
+			memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
+		else
+			set_unknown_parent(p, proc, e->ppid);
 	}
 	parent = known_parent(p, proc, proc->ppid);
 	emit(p, PS_EVENT_EXIT, proc, parent, e);
@@ -344,7 +410,7 @@ void pev_record(void *arg, const struct ps_event *e)
 
 	switch (e->type) {
 	case PS_EVENT_EXEC:
-		if (e->flags & PS_F_PROCFS)
+		if (e->flags & (PS_F_PROCFS | PS_F_KTHREAD))
 			on_procfs_record(p, e);
 		else
 			on_exec_record(p, e);

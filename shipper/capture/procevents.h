@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Sensor records -> process cache -> process events (identities, not documents). Decides
- * parents and flags the way Tetragon does: an exec after a fork carries "clone" and names the
- * forker as parent; an exec without a fork names the pid's previous image as parent; procFS
- * entries come from the start-up scan. What happens to an event (filters, encoding, outputs)
- * is the callback's business: this module neither encodes nor admits. */
+ * parents and flags the way Tetragon does: an exec after a fork carries "clone" and names its
+ * real_parent at exec time (or the nearest known ancestor) as parent; an exec without a fork
+ * names the pid's previous image as parent; procFS execs come from the start-up scan. What happens
+ * to an event (filters, encoding, outputs) is the callback's business: this module neither encodes
+ * nor admits. */
 #ifndef PROCSHIP_PROCEVENTS_H
 #define PROCSHIP_PROCEVENTS_H
 
@@ -31,10 +32,12 @@ struct pev_stats {
 	uint64_t execs;
 	uint64_t exits;
 	uint64_t forks;
-	uint64_t procfs;
+	uint64_t procfs;   /* procFS process_exec events of the start-up scan (the kernel's too) */
+	uint64_t kthreads; /* kernel threads the scan cached without an event */
 	uint64_t parent_misses; /* exec or fork whose parent was not in the cache */
 	uint64_t exit_misses;	/* exit of a process not in the cache */
 	uint64_t encode_errors; /* cache entries that could not be filled (ENOMEM) */
+	uint64_t args_cut;	/* cached arguments cut past PCACHE_ARGS_BUDGET */
 };
 
 struct pev;
@@ -46,10 +49,9 @@ void pev_free(struct pev *p); /* accepts NULL */
 void pev_record(void *pev, const struct ps_event *e);
 const struct pev_stats *pev_get_stats(const struct pev *p);
 
-/* Helpers exposed for tests. The cwd components of a BPF record (leaf first, NUL-separated)
- * as an absolute path; returns the length or -ENOSPC. */
-int pev_cwd_path(const char *components, size_t len, char *buf, size_t size);
-/* filename made absolute against cwd ("./x" and "x" -> cwd/x). */
+/* Helper exposed for tests: filename made absolute against cwd as Tetragon does it (an
+ * absolute one as it is, else Go's filepath.Join(cwd, filename)); returns the length or
+ * -ENOSPC. */
 int pev_binary_path(const char *filename, const char *cwd, char *buf, size_t size);
 
 #endif

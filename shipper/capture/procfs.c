@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The start-up /proc scan: one exec-like record per process found in a procroot, so that
- * processes older than procship are known. libc only. */
+/* The start-up /proc scan: one exec-like record per process found in a procroot, parents
+ * first, so that processes older than procship are reported and known; and Tetragon's
+ * container-id rules. libc only. */
 #include "shipper/capture/procfs.h"
 
 #include <ctype.h>
@@ -10,16 +11,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#define CGROUP2_MAGIC 0x63677270
+
+/* Tetragon turns stat's start time into ns with a fixed CLK_TCK of 100. */
+#define NS_PER_TICK 10000000ULL
 
 struct scanned {
 	uint32_t pid;
+	uint32_t ppid;
 	unsigned long long start_ticks;
 };
 
-static int by_start(const void *a, const void *b)
+static int by_pid(const void *a, const void *b)
 {
 	const struct scanned *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct scanned *x = *(const struct scanned *const *)a;
+	const struct scanned *y = *(const struct scanned *const *)b;
 
 	if (x->start_ticks != y->start_ticks)
 		return x->start_ticks < y->start_ticks ? -1 : 1;
@@ -33,20 +49,22 @@ static void proc_path(char *path, size_t size, uint32_t pid, const char *name)
 	snprintf(path, size, "%u/%s", pid, name);
 }
 
-/* One read(2): what procfs hands over at once. */
+/* Up to size bytes, in as many reads as it takes (cmdline comes a page at a time). */
 static ssize_t read_file(int root, uint32_t pid, const char *name, char *buf, size_t size)
 {
 	char path[32];
-	ssize_t n;
+	size_t got = 0;
+	ssize_t n = 0;
 	int fd;
 
 	proc_path(path, sizeof(path), pid, name);
 	fd = openat(root, path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		return -1;
-	n = read(fd, buf, size);
+	while (got < size && (n = read(fd, buf + got, size - got)) > 0)
+		got += (size_t)n;
 	close(fd);
-	return n;
+	return n < 0 && got == 0 ? -1 : (ssize_t)got;
 }
 
 static ssize_t read_link(int root, uint32_t pid, const char *name, char *buf, size_t size)
@@ -88,10 +106,10 @@ static int parse_stat(int root, uint32_t pid, uint32_t *ppid, unsigned long long
 	return -1;
 }
 
-/* The effective uid and gid (the second of status's four), and the loginuid. */
-static void read_ids(int root, uint32_t pid, struct ps_event *e)
+/* The effective uid and gid (the second of status's four), the last NSpid, the loginuid. */
+static void read_ids(int root, uint32_t pid, struct ps_event *e, uint32_t *nspid)
 {
-	char buf[512];
+	char buf[2048];
 	char *line;
 	ssize_t n;
 
@@ -104,6 +122,16 @@ static void read_ids(int root, uint32_t pid, struct ps_event *e)
 		line = strstr(buf, "\nGid:");
 		if (line)
 			sscanf(line + 5, "%*u %u", &e->gid);
+		line = strstr(buf, "\nNSpid:");
+		if (line) {
+			char *end = strchr(line + 1, '\n'), *last;
+
+			if (end)
+				*end = '\0';
+			last = strrchr(line, '\t');
+			last = last ? last : strrchr(line, ' ');
+			*nspid = last ? (uint32_t)strtoul(last + 1, NULL, 10) : 0;
+		}
 	}
 	n = read_file(root, pid, "loginuid", buf, sizeof(buf) - 1);
 	if (n > 0) {
@@ -112,70 +140,221 @@ static void read_ids(int root, uint32_t pid, struct ps_event *e)
 	}
 }
 
-/* The last component of the cgroup v2 path ("0::/a/b" -> "b"), as the BPF side reads the
- * innermost cgroup's name. */
-static void read_cgroup(int root, uint32_t pid, struct ps_event *e)
+static bool ends_with(const char *s, size_t len, const char *suffix)
 {
-	char buf[512];
-	char *line, *nl, *slash;
-	ssize_t n;
+	size_t n = strlen(suffix);
 
-	e->cgroup[0] = '\0';
-	n = read_file(root, pid, "cgroup", buf, sizeof(buf) - 1);
-	if (n <= 0)
+	return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+void procfs_container_id(const char *name, bool bpf_source, char *buf, size_t size)
+{
+	const char *slash = strrchr(name, '/'), *colon, *dash, *id;
+	size_t len;
+
+	buf[0] = '\0';
+	if (size < 32)
 		return;
-	buf[n] = '\0';
-	line = strstr(buf, "0::");
-	if (!line)
+	name = slash ? slash + 1 : name;
+	colon = strrchr(name, ':');
+	id = colon ? colon + 1 : name;
+	dash = strrchr(id, '-');
+	id = dash ? dash + 1 : id;
+	len = strlen(id);
+	if (ends_with(id, len, "service"))
 		return;
-	nl = strchr(line, '\n');
-	if (nl)
-		*nl = '\0';
-	slash = strrchr(line, '/');
-	snprintf(e->cgroup, sizeof(e->cgroup), "%s", slash ? slash + 1 : "");
+	if (len >= 64 || (bpf_source && strlen(name) >= PS_CGROUP_MAX - 1 && len >= 31)) {
+		memcpy(buf, id, 31);
+		buf[31] = '\0';
+	}
+}
+
+static bool is_hex(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return len > 0 && len % 2 == 0;
+}
+
+void procfs_container_ids(const char *text, char *buf, size_t size)
+{
+	char line[4096];
+
+	buf[0] = '\0';
+	if (size < 32)
+		return;
+	while (*text) {
+		const char *nl = strchr(text, '\n'), *last;
+		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, text);
+		text += nl ? len + 1 : len;
+		if (strstr(line, "pods") || strstr(line, "docker") || strstr(line, "libpod")) {
+			procfs_container_id(line, false, buf, size);
+			if (buf[0])
+				return;
+		}
+		last = strrchr(line, '/');
+		last = last ? last + 1 : line;
+		if (strlen(last) >= 31 && is_hex(last, strlen(last))) {
+			memcpy(buf, last, 31);
+			buf[31] = '\0';
+			return;
+		}
+	}
+}
+
+unsigned procfs_cgroup1_subsys(const char *procroot, const char *cgroupfs)
+{
+	static const char *const wanted[] = {"memory", "pids", "cpuset"};
+	char path[4096], name[64];
+	unsigned hier, best = 3, idx = 0, found = 0, i;
+	struct statfs sfs;
+	FILE *f;
+
+	if (statfs(cgroupfs, &sfs) == 0 && sfs.f_type == CGROUP2_MAGIC)
+		return 0;
+	snprintf(path, sizeof(path), "%s/cgroups", procroot);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	/* One line per controller, in css_set->subsys order: name, hierarchy, count, enabled. */
+	while (fgets(path, sizeof(path), f)) {
+		int enabled = 0;
+
+		if (path[0] == '#')
+			continue;
+		if (sscanf(path, "%63s %u %*u %d", name, &hier, &enabled) == 3 && hier && enabled)
+			for (i = 0; i < best; i++)
+				if (strcmp(name, wanted[i]) == 0) {
+					best = i;
+					found = idx + 1;
+				}
+		idx++;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The current directory, as Tetragon's /proc reader reports it. */
+static void read_cwd(int root, uint32_t pid, struct ps_event *e, char *cwd, size_t size)
+{
+	ssize_t n = read_link(root, pid, "cwd", cwd, size);
+
+	e->cwd_len = 0;
+	if (n <= 0 || (size_t)n >= size) {
+		e->flags |= PS_F_ROOTCWD | PS_F_ERR_CWD;
+	} else if (n == 1 && cwd[0] == '/') {
+		e->flags |= PS_F_ROOTCWD;
+	} else {
+		e->cwd_len = (uint32_t)n;
+	}
+}
+
+/* comm, without the newline, bracketed: how Tetragon (and ps) name a kernel thread. */
+static int kthread_name(int root, uint32_t pid, char *buf, size_t size)
+{
+	char comm[PS_COMM_MAX + 2];
+	ssize_t n = read_file(root, pid, "comm", comm, sizeof(comm) - 1);
+
+	if (n < 0)
+		return -1;
+	while (n > 0 && comm[n - 1] == '\n')
+		n--;
+	return snprintf(buf, size, "[%.*s]", (int)n, comm);
+}
+
+/* The strings of a process: filename, cwd and cmdline back to back in data. Returns -1 when
+ * the entry is to be skipped (gone, or no cmdline or comm to read). */
+static int fill_strings(int root, uint32_t pid, struct ps_event *e, struct procfs_result *res)
+{
+	char exe[PS_FILENAME_MAX], cwd[PS_CWD_MAX + 1], comm[PS_COMM_MAX + 2];
+	ssize_t n, args;
+	char *at;
+
+	if (read_file(root, pid, "comm", comm, sizeof(comm)) < 0)
+		return -1;
+	n = read_link(root, pid, "exe", exe, sizeof(exe));
+	if (n < 0 || (size_t)n >= sizeof(exe))
+		n = 0;
+	read_cwd(root, pid, e, cwd, sizeof(cwd));
+	e->filename_len = (uint32_t)n;
+	at = e->data + e->filename_len + e->cwd_len;
+	args = read_file(root, pid, "cmdline", at, PS_ARGS_MAX + 1);
+	if (args < 0)
+		return -1;
+	if (args == 0) {
+		/* A kernel thread: its name in place of a path, no cwd, root. */
+		int w = kthread_name(root, pid, e->data, PS_COMM_MAX + 3);
+
+		if (w < 0)
+			return -1;
+		e->filename_len = (uint32_t)w;
+		e->cwd_len = 0;
+		e->flags = PS_F_PROCFS | PS_F_KTHREAD;
+		e->uid = e->gid = 0;
+		res->kthreads++;
+		return 0;
+	}
+	if (args > PS_ARGS_MAX) {
+		args = PS_ARGS_MAX;
+		e->flags |= PS_F_TRUNC_ARGS;
+	}
+	e->args_len = (uint32_t)args;
+	memcpy(e->data, exe, (size_t)n);
+	memcpy(e->data + n, cwd, e->cwd_len);
+	if (n == 0) {
+		if (!res->no_exe++)
+			res->first_no_exe = pid;
+	}
+	return 0;
 }
 
 /* Fill e for one listed process and hand it to cb; nothing for a process that has gone since
- * it was listed, or has no executable. Only the header is cleared: the strings are cut to
- * their lengths. */
-static void scan_one(int root, const struct scanned *sc, long ticks_per_sec, struct ps_event *e,
-	sensor_record_fn *cb, void *arg)
+ * it was listed. Only the header is cleared: the strings are cut to their lengths. */
+static void scan_one(int root, const struct scanned *sc, struct ps_event *e,
+	struct procfs_result *res, sensor_record_fn *cb, void *arg)
 {
+	char cgroup[4096];
+	uint32_t nspid = 0;
 	ssize_t n;
 
-	memset(e, 0, offsetof(struct ps_event, filename));
+	memset(e, 0, PS_EVENT_DATA_OFF);
 	e->type = PS_EVENT_EXEC;
 	e->flags = PS_F_PROCFS;
 	e->pid = e->tid = sc->pid;
-	if (parse_stat(root, sc->pid, &e->ppid, &(unsigned long long){0}) != 0)
-		return;
-	e->ktime = e->start_ktime =
-		sc->start_ticks * (1000000000ULL / (unsigned long long)ticks_per_sec);
+	e->ppid = sc->ppid;
+	e->ktime = e->start_ktime = sc->start_ticks * NS_PER_TICK;
 	e->auid = PS_AUID_UNSET;
-
-	n = read_link(root, sc->pid, "exe", e->filename, sizeof(e->filename) - 1);
-	if (n <= 0)
-		return; /* kernel threads have no executable: not processes we report */
-	e->filename[n] = '\0';
-	e->filename_len = (uint32_t)n;
-
-	n = read_file(root, sc->pid, "cmdline", e->args, sizeof(e->args));
-	e->args_len = n > 0 ? (uint32_t)n : 0;
-	if (n == (ssize_t)sizeof(e->args))
-		e->flags |= PS_F_TRUNC_ARGS;
-
-	/* cwd is stored as a plain path here: sensor records from BPF hold components leaf
-	 * first, so the procfs flag tells the consumer which form it has. */
-	n = read_link(root, sc->pid, "cwd", e->cwd, sizeof(e->cwd) - 1);
-	if (n > 0) {
-		e->cwd[n] = '\0';
-		e->cwd_len = (uint32_t)n;
-	} else {
-		e->cwd[0] = '\0';
-		e->flags |= PS_F_ERR_CWD;
+	e->uid = e->gid = PS_AUID_UNSET;
+	read_ids(root, sc->pid, e, &nspid);
+	if (fill_strings(root, sc->pid, e, res) != 0)
+		return;
+	if (!(e->flags & PS_F_KTHREAD) && sc->pid > 0) {
+		n = read_file(root, sc->pid, "cgroup", cgroup, sizeof(cgroup) - 1);
+		cgroup[n > 0 ? n : 0] = '\0';
+		procfs_container_ids(cgroup, e->cgroup, sizeof(e->cgroup));
+		/* Tetragon keeps the namespaced pid only with a container id. */
+		e->nspid = e->cgroup[0] ? nspid : 0;
 	}
-	read_ids(root, sc->pid, e);
-	read_cgroup(root, sc->pid, e);
+	cb(arg, e);
+}
+
+/* Tetragon's first procFS entry: the kernel, pid 0, its own parent. */
+static void scan_kernel(struct ps_event *e, sensor_record_fn *cb, void *arg)
+{
+	static const char name[] = "<kernel>";
+
+	memset(e, 0, PS_EVENT_DATA_OFF);
+	e->type = PS_EVENT_EXEC;
+	e->flags = PS_F_PROCFS;
+	e->ktime = e->start_ktime = 1;
+	e->auid = PS_AUID_UNSET;
+	memcpy(e->data, name, sizeof(name) - 1);
+	e->filename_len = sizeof(name) - 1;
 	cb(arg, e);
 }
 
@@ -188,12 +367,13 @@ static int list_procs(DIR *dir, struct scanned **list)
 
 	*list = NULL;
 	while ((de = readdir(dir))) {
-		uint32_t ppid;
+		uint32_t ppid = 0;
 		unsigned long long start;
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
 
-		if (!isdigit((unsigned char)de->d_name[0]) || *end != '\0')
+		if (!isdigit((unsigned char)de->d_name[0]) || *end != '\0' || pid == 0 ||
+			pid > UINT32_MAX)
 			continue;
 		if (parse_stat(dirfd(dir), (uint32_t)pid, &ppid, &start) != 0)
 			continue;
@@ -209,41 +389,91 @@ static int list_procs(DIR *dir, struct scanned **list)
 			}
 			*list = grown;
 		}
-		(*list)[count].pid = (uint32_t)pid;
-		(*list)[count].start_ticks = start;
-		count++;
+		(*list)[count++] = (struct scanned){(uint32_t)pid, ppid, start};
 	}
 	return (int)count;
 }
 
-int procfs_scan(const char *procroot, sensor_record_fn *cb, void *arg)
+/* order[] gets the entries parents first: in start-time order, each entry preceded by its
+ * ancestors not yet placed. list is sorted by pid (for the parent look-ups). A start-time
+ * order alone is not enough: a process adopted by a subreaper that started after it. */
+static int parents_first(struct scanned *list, size_t count, struct scanned **order)
 {
-	long ticks_per_sec = sysconf(_SC_CLK_TCK);
-	struct scanned *list;
-	struct ps_event *e;
+	struct scanned **by_time = malloc(count * sizeof(*by_time));
+	struct scanned **stack = malloc(count * sizeof(*stack));
+	unsigned char *placed = calloc(count, 1);
+	size_t i, n = 0;
+
+	if (count == 0) {
+		free(by_time);
+		free(stack);
+		free(placed);
+		return 0;
+	}
+	if (!by_time || !stack || !placed) {
+		free(by_time);
+		free(stack);
+		free(placed);
+		return -ENOMEM;
+	}
+	for (i = 0; i < count; i++)
+		by_time[i] = &list[i];
+	qsort(by_time, count, sizeof(*by_time), by_start);
+	for (i = 0; i < count; i++) {
+		size_t depth = 0;
+		struct scanned *s = by_time[i];
+
+		/* Climb to the first placed (or unknown) ancestor, then place on the way down;
+		 * marking on the way up makes a ppid loop end. */
+		while (s && !placed[s - list] && depth < count) {
+			struct scanned key = {.pid = s->ppid};
+
+			placed[s - list] = 1;
+			stack[depth++] = s;
+			s = s->ppid ? bsearch(&key, list, count, sizeof(*list), by_pid) : NULL;
+		}
+		while (depth > 0)
+			order[n++] = stack[--depth];
+	}
+	free(by_time);
+	free(stack);
+	free(placed);
+	return (int)n;
+}
+
+int procfs_scan(const char *procroot, sensor_record_fn *cb, void *arg, struct procfs_result *res)
+{
+	struct procfs_result local = {0};
+	struct scanned *list = NULL, **order = NULL;
+	struct ps_event *e = NULL;
 	DIR *dir;
 	int count, i;
 
-	if (ticks_per_sec <= 0)
-		ticks_per_sec = 100;
+	res = res ? res : &local;
+	memset(res, 0, sizeof(*res));
 	dir = opendir(procroot);
 	if (!dir)
 		return -errno;
 	count = list_procs(dir, &list);
 	if (count < 0)
 		goto out;
-	/* Parents start before their children: start-time order feeds parents first. */
+	res->listed = count;
 	if (count > 0)
-		qsort(list, (size_t)count, sizeof(*list), by_start);
+		qsort(list, (size_t)count, sizeof(*list), by_pid);
+	order = malloc(((size_t)count + 1) * sizeof(*order));
 	e = malloc(sizeof(*e));
-	if (!e) {
+	if (!order || !e || parents_first(list, (size_t)count, order) < 0) {
 		count = -ENOMEM;
 		goto out;
 	}
+	scan_kernel(e, cb, arg);
+	/* procship itself is not reported, as the sensor ignores it. */
 	for (i = 0; i < count; i++)
-		scan_one(dirfd(dir), &list[i], ticks_per_sec, e, cb, arg);
-	free(e);
+		if (order[i]->pid != (uint32_t)getpid())
+			scan_one(dirfd(dir), order[i], e, res, cb, arg);
 out:
+	free(e);
+	free(order);
 	free(list);
 	closedir(dir);
 	return count;

@@ -42,7 +42,10 @@ static int on_record(void *ctx, void *data, size_t size)
 	/* Records are cut to what they use: never read past what arrived. */
 	if (size < PS_EVENT_HDR_SIZE ||
 		(e->type == PS_EVENT_EXEC &&
-			(size < PS_EVENT_ARGS_OFF || e->args_len > size - PS_EVENT_ARGS_OFF))) {
+			(size < PS_EVENT_DATA_OFF || e->filename_len >= PS_FILENAME_MAX ||
+				e->cwd_len > PS_CWD_MAX || e->args_len > PS_ARGS_MAX ||
+				(size_t)e->filename_len + e->cwd_len + e->args_len >
+					size - PS_EVENT_DATA_OFF))) {
 		s->short_records++;
 		return 0;
 	}
@@ -197,6 +200,14 @@ struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t er
 		goto err_out;
 	}
 	s->skel->rodata->ignore_tgid = (__u32)getpid();
+	s->skel->rodata->cgroup1_subsys = cfg->cgroup1_subsys;
+	ret = libbpf_num_possible_cpus();
+	if (ret > 0)
+		ret = bpf_map__set_max_entries(s->skel->maps.scratch, (__u32)ret);
+	if (ret < 0) {
+		snprintf(err, errlen, "sensor: size the exec scratch map: %s", strerror(-ret));
+		goto err_out;
+	}
 	if (cfg->wakeup_bytes)
 		s->skel->rodata->wakeup_bytes = cfg->wakeup_bytes;
 	if (cfg->ringbuf_bytes) {

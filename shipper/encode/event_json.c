@@ -101,6 +101,10 @@ static const struct {
 	{PS_F_ROOTCWD, "rootcwd"},
 	{PS_F_ERR_CWD, "errorCWD"},
 	{PS_F_CLONE, "clone"},
+	{PS_F_ERR_PATH_CWD, "errorPathResolutionCwd"},
+	{PS_F_DATA_FILENAME, "dataFilename"},
+	{PS_F_DATA_ARGS, "dataArgs"},
+	{PS_F_IN_INIT_TREE, "inInitTree"},
 	{PS_F_TRUNC_FILENAME, "truncFilename"},
 	{PS_F_TRUNC_CWD, "truncCWD"},
 };
@@ -129,7 +133,7 @@ size_t ejson_flags(uint32_t flags, char *buf, size_t size)
 	return n;
 }
 
-char *ejson_join_args(const char *argv, size_t len)
+char *ejson_join_args(const char *argv, size_t len, bool trim)
 {
 	/* Worst case every byte is its own argument wrapped in quotes. */
 	char *out = malloc(len * 3 + 1);
@@ -137,14 +141,20 @@ char *ejson_join_args(const char *argv, size_t len)
 
 	if (!out)
 		return NULL;
-	/* Skip argv[0]. */
+	/* Skip argv[0]; the NUL that ends the last argument separates nothing. */
 	while (i < len && argv[i] != '\0')
 		i++;
 	i++;
+	if (len > 0 && argv[len - 1] == '\0')
+		len--;
+	/* With no cwd after them, Tetragon trims the NULs at the end: empty last ones go. */
+	while (trim && len > i && argv[len - 1] == '\0')
+		len--;
 	/* Tetragon's rule, quirks kept: a quoted argument always gets a space before it (so a
 	 * first one gives a leading space); a plain one only when something came before (so
-	 * empty first arguments vanish and a later empty one gives a double space). */
-	while (i < len) {
+	 * empty first arguments vanish and a later empty one gives a double space, or a trailing
+	 * space when it is the last). */
+	while (i <= len) {
 		const char *arg = argv + i;
 		size_t alen = strnlen(arg, len - i);
 
@@ -164,48 +174,6 @@ char *ejson_join_args(const char *argv, size_t len)
 	}
 	out[o] = '\0';
 	return out;
-}
-
-static bool is_hex64(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len != 64)
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return false;
-	}
-	return true;
-}
-
-void ejson_docker_id(const char *cgroup, char *buf, size_t size)
-{
-	static const char *const prefixes[] = {
-		"docker-", "cri-containerd-", "crio-", "libpod-", "containerd-", NULL};
-	const char *s = cgroup;
-	size_t len, i;
-
-	buf[0] = '\0';
-	if (!s || size < 32)
-		return;
-	for (i = 0; prefixes[i]; i++) {
-		size_t plen = strlen(prefixes[i]);
-
-		if (strncmp(s, prefixes[i], plen) == 0) {
-			s += plen;
-			break;
-		}
-	}
-	len = strlen(s);
-	if (len > 6 && strcmp(s + len - 6, ".scope") == 0)
-		len -= 6;
-	if (!is_hex64(s, len))
-		return;
-	memcpy(buf, s, 31);
-	buf[31] = '\0';
 }
 
 static void add_str(struct fjson_object *o, const char *key, const char *val)
@@ -251,7 +219,11 @@ static struct fjson_object *process_obj(struct ejson *ej, const struct pcache_pr
 		add_str(o, "docker", p->docker);
 	if (p->parent_exec_id[0])
 		add_str(o, "parent_exec_id", p->parent_exec_id);
+	if (p->cloned)
+		add_i64(o, "refcnt", 1);
 	add_i64(o, "tid", p->tid ? p->tid : p->pid);
+	fjson_object_object_add(
+		o, "in_init_tree", fjson_object_new_boolean(!!(p->flags & PS_F_IN_INIT_TREE)));
 	return o;
 }
 
@@ -410,6 +382,25 @@ static bool scratch_reserve(struct ejson *ej, size_t n)
 	return true;
 }
 
+/* The end of a process object, from refcnt on: a fork-only process has Tetragon's refcnt 1. */
+static size_t put_tail(char *d, const struct pcache_proc *p)
+{
+	static const char refcnt[] = ",\"refcnt\":1", tid[] = ",\"tid\":";
+	static const char yes[] = ",\"in_init_tree\":true}", no[] = ",\"in_init_tree\":false}";
+	bool init_tree = p->flags & PS_F_IN_INIT_TREE;
+	size_t n = 0;
+
+	if (p->cloned) {
+		memcpy(d, refcnt, sizeof(refcnt) - 1);
+		n += sizeof(refcnt) - 1;
+	}
+	memcpy(d + n, tid, sizeof(tid) - 1);
+	n += sizeof(tid) - 1;
+	n += fmt_u64(d + n, p->tid ? p->tid : p->pid);
+	memcpy(d + n, init_tree ? yes : no, init_tree ? sizeof(yes) - 1 : sizeof(no) - 1);
+	return n + (init_tree ? sizeof(yes) - 1 : sizeof(no) - 1);
+}
+
 /* The process object's text, written the first time it is needed and kept in the entry:
  * the same bytes process_obj() gives through libfastjson (the unit tests hold the two
  * together), without a tree of allocations per new process, which was a sixth of procship's
@@ -483,9 +474,7 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 		PUTS(",\"parent_exec_id\":");
 		PUTJ(p->parent_exec_id, parent_len);
 	}
-	PUTS(",\"tid\":");
-	n += fmt_u64(d + n, p->tid ? p->tid : p->pid);
-	PUTS("}");
+	n += put_tail(d + n, p);
 #undef PUTJ
 #undef PUTS
 	p->json = malloc(n + 1);

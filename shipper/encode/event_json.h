@@ -52,10 +52,9 @@ const char *ejson_event_tree(struct ejson *ej, bool is_exit, const struct pcache
 /* "execve rootcwd clone" for a flag set, in Tetragon's order. Returns the length written. */
 size_t ejson_flags(uint32_t flags, char *buf, size_t size);
 /* Tetragon's arguments: argv[1..] of a NUL-separated argv, joined by spaces, an argument
- * holding a space wrapped in double quotes. Returns a malloc'd string or NULL. */
-char *ejson_join_args(const char *argv, size_t len);
-/* A container id found in a cgroup name ("docker-<64 hex>.scope", "<64 hex>", ...):
- * its first 31 characters into buf (size >= 32); "" when none. */
-void ejson_docker_id(const char *cgroup, char *buf, size_t size);
+ * holding a space wrapped in double quotes; trim (no cwd follows them in Tetragon's record:
+ * rootcwd, errorCWD) drops empty last arguments, else an empty last one leaves a trailing
+ * space. Returns a malloc'd string or NULL. */
+char *ejson_join_args(const char *argv, size_t len, bool trim);
 
 #endif

@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for the record -> JSON path: the input is a script of sensor records
- * (procFS scan, fork, exec, exit) with hostile filenames, argv bytes, cwd components, cgroup
- * names and comms, fed through pev_record() into the process cache and the Tetragon encoder,
+ * (procFS scan, fork, exec, exit) with hostile filenames, argv bytes, cwds, cgroup names
+ * and comms, fed through pev_record() into the process cache and the Tetragon encoder,
  * with a payload limit chosen by the input. Checks, for every event emitted:
  *   - the text is one JSON object (libfastjson parses all of it, nothing after it), holds no
  *     NUL, no raw line break, and is valid UTF-8 (checked here and with utf8_seq);
  *   - it is an event of the record's kind (process_exec for an exec, process_exit for an
  *     exit) about the record's pid, on this node;
  *   - it is at most the limit, unless the encoder counted it in over_limit;
- *   - at most one event per record, and none for fork or procFS records.
+ *   - one event per exec and exit record, none for forks and the scan's kernel threads.
  * At the end everything is freed: pcache_allocated() must be 0 and LeakSanitizer quiet.
  *
  * Records are built the way the sensor delivers them: fork and exit records are only
- * PS_EVENT_HDR_SIZE bytes long and exec records end after args_len bytes of args, each in a
- * heap block of exactly that size so ASan sees a read past what the kernel sent. What the BPF
- * side guarantees is kept (filename and cgroup NUL-terminated in their fields, lengths within
- * their fields); everything else is the input's.
+ * PS_EVENT_HDR_SIZE bytes long and exec records end after their filename, cwd and args bytes,
+ * each in a heap block of exactly that size so ASan sees a read past what the kernel sent.
+ * What the BPF side guarantees is kept (no NUL in the filename, cgroup names NUL-terminated,
+ * lengths within their bounds); everything else is the input's.
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
  *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_event.c shipper/capture/procevents.c \
@@ -26,8 +26,10 @@
  * Input layout (little-endian; missing bytes read as 0):
  *   u16 limit knob, u8 node length; then records, each starting with an op byte:
  *   op & 3: 0 procFS scan entry, 1 exec, 2 fork, 3 exit; op >> 2 selects the optional parts.
- *   u8 pid slot, u8 ppid slot (slot 0 for ppid means 0), u8 flags, u32 exit code, u16 ktime.
- *   Then, as op bits ask: comm, filename, args, cwd, cgroup, each a "blob":
+ *   u8 pid slot, u8 ppid slot (slot 0 for ppid means 0), u16 flags, u32 exit code (bit 0:
+ *   a kernel thread for a procFS entry, bit 1: a cgroup v1 name), u16 ktime, u8 nspid, three
+ *   u8 ancestor slots. Then, as bits ask: comm, filename, cwd, args, cgroup, cgroup1, each a
+ *   "blob":
  *   u16 length, u8 pattern length k, k pattern bytes repeated up to length.
  */
 #include <linux/types.h>
@@ -174,7 +176,7 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 	static struct ps_event e;
 	struct ps_event *out;
 	unsigned op = (unsigned)take(r, 1), parts = op >> 2;
-	size_t n, rec_size;
+	size_t n, rec_size, i;
 
 	memset(&e, 0, sizeof(e));
 	switch (op & 3) {
@@ -200,36 +202,41 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 	if (e.ppid == e.pid && e.type == PS_EVENT_FORK)
 		e.ppid = 0;
 	e.tid = e.pid;
-	e.flags |= (uint32_t)take(r, 1) & 0x7f;
+	e.flags |= (uint32_t)take(r, 2) & 0x1ff;
 	e.exit_code = (uint32_t)take(r, 4);
+	if ((e.flags & PS_F_PROCFS) && (e.exit_code & 1))
+		e.flags |= PS_F_KTHREAD;
 	e.uid = e.gid = (uint32_t)(e.exit_code * 2654435761u);
 	e.auid = (parts & 32) ? 0xffffffffu : e.uid;
 	e.ktime = take(r, 2) * 1000003ULL;
 	e.start_ktime = e.ktime / 2;
+	e.nspid = (uint32_t)take(r, 1) % 3;
+	for (i = 0; i < PS_ANCESTORS; i++) {
+		n = (size_t)take(r, 1) % 9;
+		e.ancestors[i] = n ? pids[n - 1] : 0;
+	}
 	if (parts & 1)
 		take_blob(r, e.comm, sizeof(e.comm)); /* may fill all 16 bytes, no NUL */
 	else
 		memcpy(e.comm, "sh", 3);
 	if (e.type == PS_EVENT_EXEC) {
-		/* bpf_probe_read_kernel_str: NUL-terminated, length without the NUL. */
-		n = (parts & 2) ? take_blob(r, e.filename, sizeof(e.filename) - 1) : 0;
-		e.filename[n] = '\0';
-		e.filename_len = (uint32_t)strlen(e.filename);
+		char *d = e.data;
+
+		/* bpf_probe_read_kernel_str: no NUL inside, length without the NUL. */
+		n = (parts & 2) ? take_blob(r, d, PS_FILENAME_MAX - 1) : 0;
+		e.filename_len = (uint32_t)strnlen(d, n);
+		/* the cwd as d_path writes it: any bytes */
+		e.cwd_len =
+			(parts & 8) ? (uint32_t)take_blob(r, d + e.filename_len, PS_CWD_MAX) : 0;
 		/* argv as read from user memory: any bytes, the last NUL may be missing. */
-		e.args_len = (parts & 4) ? (uint32_t)take_blob(r, e.args, sizeof(e.args)) : 0;
-		/* BPF: components leaf first, each NUL-terminated, up to PS_CWD_MAX bytes; the
-		 * procFS scan: one readlink() path, NUL-terminated. */
-		if (parts & 8) {
-			n = take_blob(r, e.cwd, sizeof(e.cwd) - ((e.flags & PS_F_PROCFS) ? 1 : 0));
-			if (e.flags & PS_F_PROCFS) {
-				e.cwd[n] = '\0';
-				n = strlen(e.cwd);
-			}
-			e.cwd_len = (uint32_t)n;
-		}
+		e.args_len = (parts & 4) ? (uint32_t)take_blob(
+						   r, d + e.filename_len + e.cwd_len, PS_ARGS_MAX)
+					 : 0;
 		n = (parts & 16) ? take_blob(r, e.cgroup, sizeof(e.cgroup) - 1) : 0;
 		e.cgroup[n] = '\0';
-		rec_size = (e.flags & PS_F_PROCFS) ? sizeof(e) : PS_EVENT_ARGS_OFF + e.args_len;
+		n = (e.exit_code & 2) ? take_blob(r, e.cgroup1, sizeof(e.cgroup1) - 1) : 0;
+		e.cgroup1[n] = '\0';
+		rec_size = PS_EVENT_DATA_OFF + e.filename_len + e.cwd_len + e.args_len;
 	} else {
 		rec_size = PS_EVENT_HDR_SIZE;
 	}
@@ -274,7 +281,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (nrec = 0; r.left > 0 && nrec < RECORDS_MAX; nrec++) {
 		struct ps_event *e = build_record(&r, pids);
 
-		x.type = e->type == PS_EVENT_EXEC && (e->flags & PS_F_PROCFS) ? 0 : e->type;
+		/* Kernel threads from the /proc scan are only cached. */
+		x.type = e->type == PS_EVENT_EXEC && (e->flags & PS_F_KTHREAD) ? 0 : e->type;
 		x.pid = e->pid;
 		x.emitted = 0;
 		x.over_limit_before = ejson_get_stats(ej)->over_limit;

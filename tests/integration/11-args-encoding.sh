@@ -3,8 +3,9 @@
 # "arguments" exactly as Tetragon joins them (argv[1..] joined by single spaces; an argument
 # holding a space wrapped in double quotes and preceded by a space, even when it comes first;
 # nothing else escaped), then JSON-escaped: quotes, backslashes, tabs, newlines, non-ASCII as
-# raw UTF-8, invalid UTF-8 as U+FFFD, an empty argument as a double space. Every line procship
-# writes is valid UTF-8 and valid JSON, and process_exit carries the same string.
+# raw UTF-8, invalid UTF-8 as U+FFFD, an empty argument as a double space (a trailing space
+# when last, unless the cwd is "/"). Every line procship writes is valid UTF-8 and valid
+# JSON, and process_exit carries the same string.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -42,6 +43,15 @@ check "$m-badutf8" "$m-badutf8 $FFFD a${FFFD}b $FFFD("    $'\xff' $'a\xfeb' $'\x
 check "$m-empty"   "$m-empty a  b"                        a '' b
 check "$m-empty2"  "$m-empty2   b"                        '' '' b
 check "$m-json"    "$m-json {\"k\":[1,\"v\"]} </script>"  '{"k":[1,"v"]}' '</script>'
+# an empty last argument: a trailing space, but not with the cwd "/" (Tetragon's decoder trims
+# the NULs no cwd follows)
+check "$m-trail"   "$m-trail a "                          a ''
+m3=procship-it-$$-roottrail
+(cd / && exec /bin/sh -c 'echo $$ >"$0"; exec "$@"' "$T/$m3.pid" /usr/bin/true "$m3" a '' '') || true
+ev=$(wait_for_json "$PROCSHIP_OUT" \
+	'j["process_exec"]["process"]["pid"] == int(pid) and P["binary"] == "/usr/bin/true"' 10 \
+	pid="$(cat "$T/$m3.pid")")
+assert_json "$ev" 'P["arguments"] == want and P["flags"] == "execve rootcwd"' want="$m3 a"
 # a first argument holding a space: Tetragon's joining gives a leading space
 m2=procship-it-$$-lead
 run_marked "$T/$m2.pid" /usr/bin/true "lead $m2" tail

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for the process cache's bounds, driven by records through procevents: long
- * self-exec and fork-then-exit chains hold a constant number of entries, every event still
- * names the right parent, and kept parents past the cap are evicted oldest first. */
+/* Unit tests for procevents: the process cache's bounds (long self-exec and fork-then-exit
+ * chains hold a constant number of entries, kept parents past the cap are evicted oldest
+ * first), and Tetragon's rules for parents, fork-only processes, init trees, procFS records,
+ * data flags and container ids. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,7 +25,7 @@ struct seen {
 	uint32_t pid;
 	char exec_id[PCACHE_EXEC_ID_MAX];
 	char parent_exec_id[PCACHE_EXEC_ID_MAX]; /* of ev->parent, "" when none */
-	char json[4096];
+	char json[131072];
 };
 
 static void on_event(void *arg, const struct pev_event *ev)
@@ -61,12 +62,13 @@ static void feed(struct pev *pev, enum ps_event_type type, uint32_t pid, uint32_
 	rec.ktime = rec.start_ktime = ktime;
 	if (exe) {
 		rec.filename_len = (uint32_t)strlen(exe);
-		memcpy(rec.filename, exe, rec.filename_len);
+		memcpy(PS_EVENT_FILENAME(&rec), exe, rec.filename_len);
 		rec.args_len = rec.filename_len + 1;
-		memcpy(rec.args, exe, rec.args_len);
+		memcpy(PS_EVENT_ARGS(&rec), exe, rec.args_len);
+		rec.flags = PS_F_ROOTCWD;
 	}
 	if (type == PS_EVENT_EXEC && ppid == 0)
-		rec.flags = PS_F_PROCFS;
+		rec.flags |= PS_F_PROCFS;
 	pev_record(pev, &rec);
 }
 
@@ -104,12 +106,12 @@ static void test_self_exec_chain(void **state)
 	feed(pev, PS_EVENT_EXEC, 1, 0, 1000, "/sbin/init");
 	feed(pev, PS_EVENT_FORK, 700, 1, 2000, NULL);
 	feed(pev, PS_EVENT_EXEC, 700, 1, 3000, "/usr/bin/reexec");
-	assert_int_equal(s.events, 1);
+	assert_int_equal(s.events, 2); /* init's procFS exec, then 700's */
 	assert_string_equal(s.parent_exec_id, pcache_get(cache, 1)->exec_id);
 	for (i = 0; i < SELF_EXECS; i++) {
 		memcpy(prev, s.exec_id, sizeof(prev));
 		feed(pev, PS_EVENT_EXEC, 700, 1, 4000 + (uint64_t)i, "/usr/bin/reexec");
-		assert_int_equal(s.events, i + 2);
+		assert_int_equal(s.events, i + 3);
 		assert_string_not_equal(s.exec_id, prev);
 		assert_string_equal(s.parent_exec_id, prev);
 		assert_json_parent(&s, "process_exec", prev);
@@ -213,12 +215,296 @@ static void test_kept_cap(void **state)
 	assert_int_equal(pcache_allocated(), 0);
 }
 
+/* ---- Tetragon's parent, flag and init-tree rules ------------------------------------------ */
+
+static void assert_has(const struct seen *s, const char *needle)
+{
+	if (!strstr(s->json, needle))
+		fail_msg("event %d has no %s: %s", s->events, needle, s->json);
+}
+
+/* base64("n:KTIME:PID") */
+static const char *id_of(uint64_t ktime, uint32_t pid)
+{
+	static char buf[PCACHE_EXEC_ID_MAX];
+
+	assert_true(pcache_exec_id("n", ktime, pid, buf, sizeof(buf)) > 0);
+	return buf;
+}
+
+/* A double fork: sh forks a child, the child forks a grandchild and exits, the grandchild is
+ * reparented to init and execs. Its parent is init, as the kernel's real_parent says at exec
+ * time, not the dead forker; a parent nobody saw is keyed with ktime 0; the walk goes up the
+ * ancestors to the first known one. */
+static void test_parent_at_exec(void **state)
+{
+	struct pcache *cache = pcache_new("n");
+	struct seen s = {.ej = ejson_new("n", 0)};
+	struct pev *pev = pev_new(cache, on_event, &s);
+	char needle[PCACHE_EXEC_ID_MAX + 32];
+
+	(void)state;
+	feed(pev, PS_EVENT_EXEC, 1, 0, 1000, "/sbin/init");
+	feed(pev, PS_EVENT_FORK, 10, 1, 2000, NULL);
+	feed(pev, PS_EVENT_EXEC, 10, 1, 2001, "/bin/sh");
+	feed(pev, PS_EVENT_FORK, 20, 10, 3000, NULL);
+	feed(pev, PS_EVENT_FORK, 30, 20, 4000, NULL);
+	feed(pev, PS_EVENT_EXIT, 20, 10, 5000, NULL);
+	feed(pev, PS_EVENT_EXEC, 30, 1, 6000, "/usr/bin/daemon");
+	assert_string_equal(s.parent_exec_id, pcache_get(cache, 1)->exec_id);
+	assert_has(&s, "\"flags\":\"execve rootcwd clone\"");
+	/* ppid 4242 unknown, its parent (ancestors[0]) is sh: sh is the parent. */
+	memset(&rec, 0, sizeof(rec));
+	rec.type = PS_EVENT_FORK;
+	rec.pid = rec.tid = 40;
+	rec.ppid = 4242;
+	rec.ancestors[0] = 10;
+	rec.start_ktime = 7000;
+	pev_record(pev, &rec);
+	rec.type = PS_EVENT_EXEC;
+	rec.ktime = 7001;
+	rec.flags = PS_F_ROOTCWD;
+	pev_record(pev, &rec);
+	assert_string_equal(s.parent_exec_id, pcache_get(cache, 10)->exec_id);
+	/* No known ancestor, no fork seen: no parent object, parent_exec_id NODE:0:PPID, and no
+	 * "clone" (Tetragon keeps no entry for a fork whose parent it does not know). */
+	rec.type = PS_EVENT_FORK;
+	rec.pid = rec.tid = 50;
+	rec.ppid = 4343;
+	rec.ancestors[0] = 0;
+	pev_record(pev, &rec);
+	assert_null(pcache_get(cache, 50));
+	rec.type = PS_EVENT_EXEC;
+	pev_record(pev, &rec);
+	assert_string_equal(s.parent_exec_id, "");
+	snprintf(needle, sizeof(needle), "\"parent_exec_id\":\"%s\"", id_of(0, 4343));
+	assert_has(&s, needle);
+	assert_has(&s, "\"flags\":\"execve rootcwd\"");
+	assert_null(strstr(s.json, "\"parent\":"));
+	assert_int_equal(pev_get_stats(pev)->parent_misses, 2);
+	pev_free(pev);
+	ejson_free(s.ej);
+	pcache_free(cache);
+}
+
+/* A child that exits without exec'ing is its parent's copy, with the bit Tetragon's BPF
+ * stores for a clone, which its user space names "execve", and refcnt 1. */
+static void test_fork_only_exit(void **state)
+{
+	struct pcache *cache = pcache_new("n");
+	struct seen s = {.ej = ejson_new("n", 0)};
+	struct pev *pev = pev_new(cache, on_event, &s);
+	char needle[PCACHE_EXEC_ID_MAX + 32];
+
+	(void)state;
+	feed(pev, PS_EVENT_EXEC, 1, 0, 1000, "/sbin/init");
+	rec.uid = 0;
+	feed(pev, PS_EVENT_FORK, 10, 1, 2000, NULL);
+	rec.uid = 1000; /* a fork's own ids are not reported: the parent's copy is */
+	rec.type = PS_EVENT_EXIT;
+	rec.ktime = 3000;
+	rec.exit_code = 7 << 8;
+	pev_record(pev, &rec);
+	assert_int_equal(s.type, PS_EVENT_EXIT);
+	snprintf(needle, sizeof(needle), "{\"exec_id\":\"%s\",\"pid\":10,\"uid\":0,",
+		id_of(2000, 10));
+	assert_has(&s, needle);
+	assert_has(&s, "\"binary\":\"/sbin/init\",\"flags\":\"execve\",");
+	assert_has(&s, "\"refcnt\":1,\"tid\":10,\"in_init_tree\":false},\"parent\":");
+	/* the exec'd init has no refcnt */
+	assert_has(&s, "\"tid\":1,\"in_init_tree\":false},\"status\":7");
+	pev_free(pev);
+	ejson_free(s.ej);
+	pcache_free(cache);
+}
+
+/* A PID namespace's pid 1 is in its init tree, and so is what it forks and execs; its parent,
+ * outside the namespace, is not. */
+static void test_init_tree(void **state)
+{
+	struct pcache *cache = pcache_new("n");
+	struct seen s = {.ej = ejson_new("n", 0)};
+	struct pev *pev = pev_new(cache, on_event, &s);
+
+	(void)state;
+	feed(pev, PS_EVENT_EXEC, 1, 0, 1000, "/sbin/init");
+	feed(pev, PS_EVENT_FORK, 10, 1, 2000, NULL);
+	feed(pev, PS_EVENT_EXEC, 10, 1, 2001, "/usr/bin/unshare");
+	memset(&rec, 0, sizeof(rec));
+	rec.type = PS_EVENT_FORK;
+	rec.pid = rec.tid = 11;
+	rec.ppid = 10;
+	rec.nspid = 1;
+	rec.start_ktime = 3000;
+	pev_record(pev, &rec);
+	rec.type = PS_EVENT_EXEC;
+	rec.ktime = 3001;
+	rec.flags = PS_F_ROOTCWD;
+	pev_record(pev, &rec);
+	assert_has(&s, "\"flags\":\"execve rootcwd clone inInitTree\"");
+	assert_has(&s, "\"tid\":11,\"in_init_tree\":true},\"parent\":");
+	assert_has(&s, "\"tid\":10,\"in_init_tree\":false}}");
+	/* its child, nspid 2, inherits it through the fork */
+	rec.type = PS_EVENT_FORK;
+	rec.pid = rec.tid = 12;
+	rec.ppid = 11;
+	rec.nspid = 2;
+	rec.flags = 0;
+	pev_record(pev, &rec);
+	rec.type = PS_EVENT_EXIT;
+	pev_record(pev, &rec);
+	assert_has(&s, "\"flags\":\"execve inInitTree\"");
+	assert_has(&s, "\"refcnt\":1,\"tid\":12,\"in_init_tree\":true}");
+	pev_free(pev);
+	ejson_free(s.ej);
+	pcache_free(cache);
+}
+
+/* The /proc scan's records: reported as procFS execs but for kernel threads, which are only
+ * cached, so that their children have a parent; the kernel is its own parent. */
+static void test_procfs_records(void **state)
+{
+	struct pcache *cache = pcache_new("n");
+	struct seen s = {.ej = ejson_new("n", 0)};
+	struct pev *pev = pev_new(cache, on_event, &s);
+
+	(void)state;
+	memset(&rec, 0, sizeof(rec));
+	rec.type = PS_EVENT_EXEC;
+	rec.flags = PS_F_PROCFS;
+	rec.ktime = rec.start_ktime = 1;
+	rec.auid = PS_AUID_UNSET;
+	rec.filename_len = 8;
+	memcpy(rec.data, "<kernel>", 8);
+	pev_record(pev, &rec);
+	assert_int_equal(s.events, 1);
+	assert_string_equal(s.exec_id, id_of(1, 0));
+	assert_string_equal(s.parent_exec_id, id_of(1, 0));
+	assert_has(&s, "\"binary\":\"<kernel>\",\"flags\":\"procFS\"");
+	rec.pid = rec.tid = 2;
+	rec.flags = PS_F_PROCFS | PS_F_KTHREAD;
+	rec.filename_len = 10;
+	memcpy(rec.data, "[kthreadd]", 10);
+	pev_record(pev, &rec);
+	assert_int_equal(s.events, 1);
+	assert_non_null(pcache_get(cache, 2));
+	assert_string_equal(pcache_get(cache, 2)->binary, "[kthreadd]");
+	/* a usermode helper a kworker started: its parent is the kernel thread */
+	feed(pev, PS_EVENT_FORK, 300, 2, 5000, NULL);
+	feed(pev, PS_EVENT_EXEC, 300, 2, 5001, "/sbin/modprobe");
+	assert_int_equal(s.events, 2);
+	assert_has(&s, "\"parent\":{\"exec_id\"");
+	assert_has(&s, "\"binary\":\"[kthreadd]\",\"flags\":\"procFS\"");
+	pev_free(pev);
+	ejson_free(s.ej);
+	pcache_free(cache);
+}
+
+/* An exec record of pid (forked by pid 1) running filename with argv[0] and one argument of
+ * n bytes. */
+static void with_args(uint32_t pid, const char *filename, size_t n)
+{
+	size_t flen = strlen(filename);
+	char *args;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = PS_EVENT_EXEC;
+	rec.flags = PS_F_ROOTCWD;
+	rec.pid = rec.tid = pid;
+	rec.ppid = 1;
+	rec.ktime = 1000 + pid;
+	rec.filename_len = (uint32_t)flen;
+	memcpy(rec.data, filename, flen);
+	args = PS_EVENT_ARGS(&rec);
+	memcpy(args, filename, flen + 1);
+	memset(args + flen + 1, 'a', n);
+	args[flen + 1 + n] = '\0';
+	rec.args_len = (uint32_t)(flen + n + 2);
+}
+
+/* Where Tetragon's BPF would send the filename or the arguments as data events, its flags;
+ * the container id of a cgroup v1 name. */
+static void test_data_flags_and_docker(void **state)
+{
+	static const char id[] = "551e161c47d8ff0eb665438a7bcd5b4e3ef5a297282b40a92b7c77d6bd168eb3";
+	struct pcache *cache = pcache_new("n");
+	struct seen s = {.ej = ejson_new("n", 0)};
+	struct pev *pev = pev_new(cache, on_event, &s);
+	char path[300];
+
+	(void)state;
+	memset(path, 'p', sizeof(path));
+	path[0] = '/';
+	path[254] = '\0';
+	feed(pev, PS_EVENT_EXEC, 1, 0, 1000, path);
+	assert_has(&s, "\"flags\":\"procFS rootcwd\"");
+	/* 254 bytes of filename and 951 of arguments after argv[0]: both data in Tetragon */
+	with_args(5, path, 950);
+	snprintf(rec.cgroup1, sizeof(rec.cgroup1), "docker-%s.scope", id);
+	pev_record(pev, &rec);
+	assert_has(&s, "\"flags\":\"execve rootcwd dataFilename dataArgs\"");
+	assert_has(&s, "\"docker\":\"551e161c47d8ff0eb665438a7bcd5b4\"");
+	/* a 6-byte filename leaves room for 953 bytes of arguments, not 954 */
+	with_args(6, "/bin/x", 952);
+	pev_record(pev, &rec);
+	assert_has(&s, "\"flags\":\"execve rootcwd\"");
+	assert_null(strstr(s.json, "\"docker\""));
+	with_args(7, "/bin/x", 953);
+	pev_record(pev, &rec);
+	assert_has(&s, "\"flags\":\"execve rootcwd dataArgs\"");
+	pev_free(pev);
+	ejson_free(s.ej);
+	pcache_free(cache);
+}
+
+/* Past the cache's budget for arguments, a process's long arguments are cut in the cache once
+ * its exec is reported: its exec event has them whole, its exit the cut ones, flagged. */
+static void test_args_budget(void **state)
+{
+	struct pcache *cache = pcache_new("n");
+	struct seen s = {.ej = ejson_new("n", 0)};
+	struct pev *pev = pev_new(cache, on_event, &s);
+	size_t before = pcache_args_bytes();
+	uint32_t pid;
+
+	(void)state;
+	pcache_set_args_budget(before + 130000);
+	feed(pev, PS_EVENT_EXEC, 1, 0, 1000, "/sbin/init");
+	for (pid = 10; pid < 14; pid++) {
+		with_args(pid, "/bin/x", 40000);
+		pev_record(pev, &rec);
+		/* the exec event always has them whole */
+		assert_true(strlen(pcache_get(cache, pid)->arguments) <= 40001);
+		assert_non_null(
+			strstr(s.json, "aaaaaaaaaa\",\"flags\":\"execve rootcwd dataArgs\""));
+	}
+	/* 3 x 40 KB fit in 130 KB... */
+	assert_int_equal(strlen(pcache_get(cache, 10)->arguments), 40000);
+	assert_int_equal(strlen(pcache_get(cache, 12)->arguments), 40000);
+	/* ...the fourth is cut, its exit says so */
+	assert_int_equal(strlen(pcache_get(cache, 13)->arguments), PCACHE_ARGS_CUT);
+	assert_int_equal(pev_get_stats(pev)->args_cut, 1);
+	feed(pev, PS_EVENT_EXIT, 13, 1, 9000, NULL);
+	assert_has(&s, "\"flags\":\"execve truncArgs rootcwd dataArgs\"");
+	pcache_set_args_budget(PCACHE_ARGS_BUDGET);
+	pev_free(pev);
+	ejson_free(s.ej);
+	pcache_free(cache);
+	assert_int_equal(pcache_args_bytes(), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_self_exec_chain),
 		cmocka_unit_test(test_fork_exit_hops),
 		cmocka_unit_test(test_kept_cap),
+		cmocka_unit_test(test_parent_at_exec),
+		cmocka_unit_test(test_fork_only_exit),
+		cmocka_unit_test(test_init_tree),
+		cmocka_unit_test(test_procfs_records),
+		cmocka_unit_test(test_data_flags_and_docker),
+		cmocka_unit_test(test_args_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

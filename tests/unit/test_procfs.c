@@ -102,11 +102,10 @@ static void put_stat(const char *entry, const char *comm, uint32_t ppid, unsigne
 	put_str(entry, "stat", buf);
 }
 
+/* Tetragon's fixed CLK_TCK of 100, whatever the host's. */
 static unsigned long long ns_of(unsigned long long ticks)
 {
-	long hz = sysconf(_SC_CLK_TCK);
-
-	return ticks * (1000000000ULL / (unsigned long long)(hz > 0 ? hz : 100));
+	return ticks * 10000000ULL;
 }
 
 /* A process as a table row: NULL leaves that file or link out. */
@@ -127,8 +126,13 @@ struct fake {
 static void put_fake(const struct fake *f)
 {
 	put_dir(f->entry);
-	if (f->comm)
+	if (f->comm) {
+		char comm[64];
+
 		put_stat(f->entry, f->comm, f->ppid, f->start);
+		snprintf(comm, sizeof(comm), "%.15s\n", f->comm);
+		put_str(f->entry, "comm", comm);
+	}
 	if (f->exe)
 		put_link(f->entry, "exe", f->exe);
 	if (f->cmdline)
@@ -154,6 +158,7 @@ struct want {
 	const char *filename, *cwd, *cgroup;
 	const char *args;
 	size_t args_len;
+	uint32_t nspid;
 };
 
 static void check_record(const struct ps_event *e, const struct want *w)
@@ -168,24 +173,47 @@ static void check_record(const struct ps_event *e, const struct want *w)
 	assert_int_equal(e->uid, w->uid);
 	assert_int_equal(e->gid, w->gid);
 	assert_int_equal(e->auid, w->auid);
+	assert_int_equal(e->nspid, w->nspid);
 	assert_true(e->ktime == ns_of(w->start));
 	assert_true(e->start_ktime == ns_of(w->start));
 	assert_int_equal(e->exit_code, 0);
 	assert_memory_equal(e->comm, zero, sizeof(zero));
 	assert_int_equal(e->filename_len, strlen(w->filename));
-	assert_string_equal(e->filename, w->filename);
+	assert_memory_equal(PS_EVENT_FILENAME(e), w->filename, e->filename_len);
 	assert_int_equal(e->cwd_len, strlen(w->cwd));
-	assert_string_equal(e->cwd, w->cwd);
+	assert_memory_equal(PS_EVENT_CWD(e), w->cwd, e->cwd_len);
 	assert_string_equal(e->cgroup, w->cgroup);
 	assert_int_equal(e->args_len, w->args_len);
 	if (w->args_len)
-		assert_memory_equal(e->args, w->args, w->args_len);
+		assert_memory_equal(PS_EVENT_ARGS(e), w->args, w->args_len);
 }
 
+static struct procfs_result result;
+
+/* Scan root; the kernel's record comes first, always the same. */
 static int scan(void)
 {
-	return procfs_scan(root, on_record, &seen);
+	int n = procfs_scan(root, on_record, &seen, &result);
+
+	if (n >= 0) {
+		assert_true(seen.n >= 1);
+		assert_int_equal(seen.rec[0].pid, 0);
+		assert_int_equal(seen.rec[0].ppid, 0);
+		assert_int_equal(seen.rec[0].flags, PS_F_PROCFS);
+		assert_true(seen.rec[0].ktime == 1);
+		assert_int_equal(seen.rec[0].auid, PS_AUID_UNSET);
+		assert_int_equal(seen.rec[0].filename_len, 8);
+		assert_memory_equal(seen.rec[0].data, "<kernel>", 8);
+	}
+	return n;
 }
+
+#define UNSET PS_AUID_UNSET
+#define ROOT  (PS_F_PROCFS | PS_F_ROOTCWD)
+#define NOCWD (PS_F_PROCFS | PS_F_ROOTCWD | PS_F_ERR_CWD)
+
+#define HEX64 "551e161c47d8ff0eb665438a7bcd5b4e3ef5a297282b40a92b7c77d6bd168eb3"
+#define ID31  "551e161c47d8ff0eb665438a7bcd5b4"
 
 /* Every field of well-formed entries, and which files each comes from. */
 static void test_fields(void **state)
@@ -196,17 +224,19 @@ static void test_fields(void **state)
 					"splash\0";
 	static const struct fake procs[] = {
 		{"4242", "sleep", 1, 5000, "/usr/bin/sleep", sleep_args, sizeof(sleep_args) - 1,
-			"/home/u", STATUS("1000\t1001\t1002\t1003", "2000\t2001\t2002\t2003"),
-			"1000", "0::/user.slice/docker-0123abc.scope\n"},
+			"/home/u",
+			STATUS("1000\t1001\t1002\t1003",
+				"2000\t2001\t2002\t2003") "NSpid:\t4242\t7\n",
+			"1000", "4:memory:/docker/" HEX64 "\n0::/user.slice\n"},
 		{"1", "systemd", 0, 3, "/usr/lib/systemd/systemd", init_args, sizeof(init_args) - 1,
-			"/", STATUS("0\t0\t0\t0", "0\t0\t0\t0"), "4294967295\n",
+			"/", STATUS("0\t0\t0\t0", "0\t0\t0\t0") "NSpid:\t1\n", "4294967295\n",
 			"12:cpu,cpuacct:/\n1:name=systemd:/init.scope\n0::/init.scope\n"},
 	};
 	static const struct want want[] = {
-		{1, 0, PS_F_PROCFS, 0, 0, PS_AUID_UNSET, 3, "/usr/lib/systemd/systemd", "/",
-			"init.scope", init_args, sizeof(init_args) - 1},
-		{4242, 1, PS_F_PROCFS, 1001, 2001, 1000, 5000, "/usr/bin/sleep", "/home/u",
-			"docker-0123abc.scope", sleep_args, sizeof(sleep_args) - 1},
+		{1, 0, ROOT, 0, 0, UNSET, 3, "/usr/lib/systemd/systemd", "", "", init_args,
+			sizeof(init_args) - 1, 0},
+		{4242, 1, PS_F_PROCFS, 1001, 2001, 1000, 5000, "/usr/bin/sleep", "/home/u", ID31,
+			sleep_args, sizeof(sleep_args) - 1, 7},
 	};
 	size_t i;
 
@@ -214,12 +244,16 @@ static void test_fields(void **state)
 	for (i = 0; i < sizeof(procs) / sizeof(procs[0]); i++)
 		put_fake(&procs[i]);
 	assert_int_equal(scan(), 2);
-	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.n, 3);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		check_record(&seen.rec[i], &want[i]);
+		check_record(&seen.rec[i + 1], &want[i]);
+	assert_int_equal(result.no_exe, 0);
+	assert_int_equal(result.kthreads, 0);
 }
 
-/* Files that cannot be read leave their fields at defaults; no exe means no record. */
+/* Files that cannot be read leave their fields at Tetragon's defaults; a kernel thread is
+ * named [comm]; a process whose exe cannot be read is still reported, with no filename, so
+ * that its children keep a real parent; one without cmdline or comm is skipped. */
 static void test_unreadable(void **state)
 {
 	static const char args[] = "a\0";
@@ -227,19 +261,20 @@ static void test_unreadable(void **state)
 		/* a kernel thread: empty cmdline, no exe */
 		{"2", "kthreadd", 0, 1, NULL, "", 0, "/", STATUS("0\t0\t0\t0", "0\t0\t0\t0"),
 			"4294967295", "0::/\n"},
-		/* exe gone but the rest readable: still no record */
+		/* exe unreadable but the rest readable (pid 1 in a sandbox) */
 		{"10", "gone", 1, 10, NULL, args, 2, "/", NULL, NULL, NULL},
-		/* only stat and exe: every other field at its default */
+		/* no cmdline: skipped, as Tetragon does */
 		{"11", "bare", 1, 11, "/bin/bare", NULL, 0, NULL, NULL, NULL, NULL},
-		/* empty cmdline with an exe (a process that cleared its arguments) */
+		/* only stat, comm, exe and an empty cmdline: Tetragon's test for a kernel thread */
 		{"12", "empty", 1, 12, "/bin/empty", "", 0, "/tmp", NULL, "5\n", "3:pids:/x\n"},
+		{"14", "nocwd", 1, 14, "/bin/nocwd", args, 2, NULL, NULL, NULL, NULL},
 	};
 	static const struct want want[] = {
-		{11, 1, PS_F_PROCFS | PS_F_ERR_CWD, 0, 0, PS_AUID_UNSET, 11, "/bin/bare", "", "",
-			"", 0},
-		{12, 1, PS_F_PROCFS, 0, 0, 5, 12, "/bin/empty", "/tmp", "", "", 0},
-		{13, 1, PS_F_PROCFS | PS_F_ERR_CWD, 0, 0, PS_AUID_UNSET, 13, "/bin/filecwd", "", "",
-			"", 0},
+		{2, 0, PS_F_PROCFS | PS_F_KTHREAD, 0, 0, UNSET, 1, "[kthreadd]", "", "", "", 0, 0},
+		{10, 1, ROOT, UNSET, UNSET, UNSET, 10, "", "", "", args, 2, 0},
+		{12, 1, PS_F_PROCFS | PS_F_KTHREAD, 0, 0, 5, 12, "[empty]", "", "", "", 0, 0},
+		{13, 1, NOCWD, UNSET, UNSET, UNSET, 13, "/bin/filecwd", "", "", args, 2, 0},
+		{14, 1, NOCWD, UNSET, UNSET, UNSET, 14, "/bin/nocwd", "", "", args, 2, 0},
 	};
 	size_t i;
 
@@ -248,19 +283,22 @@ static void test_unreadable(void **state)
 		put_fake(&procs[i]);
 	/* a cwd that is no symlink (readlink fails with EINVAL) */
 	put_fake(&(struct fake){
-		"13", "filecwd", 1, 13, "/bin/filecwd", NULL, 0, NULL, NULL, NULL, NULL});
+		"13", "filecwd", 1, 13, "/bin/filecwd", args, 2, NULL, NULL, NULL, NULL});
 	put_str("13", "cwd", "not a link");
-	assert_int_equal(scan(), 5); /* every entry whose stat reads is counted */
-	assert_int_equal(seen.n, 3);
+	assert_int_equal(scan(), 6); /* every entry whose stat reads is counted */
+	assert_int_equal(seen.n, 6);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		check_record(&seen.rec[i], &want[i]);
+		check_record(&seen.rec[i + 1], &want[i]);
+	assert_int_equal(result.no_exe, 1);
+	assert_int_equal(result.first_no_exe, 10);
+	assert_int_equal(result.kthreads, 2);
 }
 
 /* Entries that are not processes, or whose stat cannot be parsed, are neither reported nor
  * counted. */
 static void test_skipped_entries(void **state)
 {
-	static const char *const not_pids[] = {"self", "12abc", "-5", "+7", " 8", "net", "x1"};
+	static const char *const not_pids[] = {"self", "12abc", "-5", "+7", " 8", "net", "x1", "0"};
 	size_t i;
 
 	(void)state;
@@ -282,25 +320,29 @@ static void test_skipped_entries(void **state)
 	put_str("23", "stat", "");
 	put_link("23", "exe", "/bin/x");
 	assert_int_equal(scan(), 0);
-	assert_int_equal(seen.n, 0);
+	assert_int_equal(seen.n, 1); /* the kernel */
 }
 
-/* Start-time order feeds parents first; equal start times go by pid. */
+/* Every parent before its children, siblings in start-time order (equal times by pid): a
+ * process adopted by a subreaper that started after it still comes after the subreaper, and
+ * a ppid loop ends. */
 static void test_order(void **state)
 {
 	static const struct {
 		const char *entry;
+		uint32_t ppid;
 		unsigned long long start;
-	} procs[] = {{"300", 50}, {"7", 900}, {"55", 50}, {"1000", 10}, {"2", 400}};
-	static const uint32_t order[] = {1000, 55, 300, 2, 7};
+	} procs[] = {{"300", 1, 50}, {"7", 1, 900}, {"55", 1, 50}, {"1000", 1, 10}, {"2", 1, 400},
+		{"40", 2, 5}, {"41", 40, 4}, {"90", 91, 1}, {"91", 90, 2}};
+	static const uint32_t order[] = {0, 91, 90, 2, 40, 41, 1000, 55, 300, 7};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(procs) / sizeof(procs[0]); i++)
-		put_fake(&(struct fake){procs[i].entry, "p", 1, procs[i].start, "/bin/p", NULL, 0,
-			"/", NULL, NULL, NULL});
-	assert_int_equal(scan(), 5);
-	assert_int_equal(seen.n, 5);
+		put_fake(&(struct fake){procs[i].entry, "p", procs[i].ppid, procs[i].start,
+			"/bin/p", "p\0", 2, "/", NULL, NULL, NULL});
+	assert_int_equal(scan(), 9);
+	assert_int_equal(seen.n, 10);
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		assert_int_equal(seen.rec[i].pid, order[i]);
 }
@@ -319,21 +361,24 @@ static void remove_proc_60(const struct ps_event *e)
 static void test_vanishing_pid(void **state)
 {
 	(void)state;
-	put_fake(&(struct fake){"50", "first", 1, 1, "/bin/first", NULL, 0, "/", NULL, NULL, NULL});
+	put_fake(
+		&(struct fake){"50", "first", 1, 1, "/bin/first", "f\0", 2, "/", NULL, NULL, NULL});
 	put_fake(&(struct fake){
-		"60", "second", 1, 2, "/bin/second", NULL, 0, "/", NULL, NULL, NULL});
-	put_fake(&(struct fake){"70", "third", 1, 3, "/bin/third", NULL, 0, "/", NULL, NULL, NULL});
+		"60", "second", 1, 2, "/bin/second", "s\0", 2, "/", NULL, NULL, NULL});
+	put_fake(
+		&(struct fake){"70", "third", 1, 3, "/bin/third", "t\0", 2, "/", NULL, NULL, NULL});
 	seen.hook = remove_proc_60;
 	assert_int_equal(scan(), 3); /* listed, then gone */
-	assert_int_equal(seen.n, 2);
-	assert_int_equal(seen.rec[0].pid, 50);
-	assert_int_equal(seen.rec[1].pid, 70);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.rec[1].pid, 50);
+	assert_int_equal(seen.rec[2].pid, 70);
 }
 
-/* Entries longer than the record's fields are cut to them, NUL-terminated. */
+/* A cmdline longer than PS_ARGS_MAX is cut and flagged; cwd and exe up to PATH_MAX are kept
+ * whole. */
 static void test_long_strings(void **state)
 {
-	static char cmdline[PS_ARGS_MAX + 904], exe[1000], cwd[800], cgroup[300];
+	static char cmdline[PS_ARGS_MAX + 904], exe[1000], cwd[800];
 	size_t i;
 
 	(void)state;
@@ -343,29 +388,17 @@ static void test_long_strings(void **state)
 	exe[0] = '/';
 	memset(cwd, 'c', sizeof(cwd) - 1);
 	cwd[0] = '/';
-	memcpy(cgroup, "0::/", 4);
-	memset(cgroup + 4, 'g', sizeof(cgroup) - 5);
-	put_fake(&(struct fake){
-		"90", "long", 1, 9, exe, cmdline, sizeof(cmdline), cwd, NULL, NULL, cgroup});
-	/* a cmdline of exactly PS_ARGS_MAX bytes cannot be told from a longer one */
+	put_fake(&(struct fake){"90", "long", 1, 9, exe, cmdline, sizeof(cmdline), cwd, NULL, NULL,
+		"0::/" HEX64 "x\n"});
+	/* a cmdline of exactly PS_ARGS_MAX bytes is not cut */
 	put_fake(&(struct fake){
 		"91", "full", 1, 10, "/bin/full", cmdline, PS_ARGS_MAX, "/", NULL, NULL, NULL});
-	put_fake(&(struct fake){
-		"92", "fits", 1, 11, "/bin/fits", cmdline, PS_ARGS_MAX - 1, "/", NULL, NULL, NULL});
-	assert_int_equal(scan(), 3);
+	assert_int_equal(scan(), 2);
 	assert_int_equal(seen.n, 3);
-	/* filename and cwd are cut to fit, without a truncation flag (today's behaviour) */
-	exe[PS_FILENAME_MAX - 1] = '\0';
-	cwd[PS_CWD_MAX - 1] = '\0';
-	cgroup[4 + PS_CGROUP_MAX - 1] = '\0';
-	check_record(&seen.rec[0],
-		&(struct want){90, 1, PS_F_PROCFS | PS_F_TRUNC_ARGS, 0, 0, PS_AUID_UNSET, 9, exe,
-			cwd, cgroup + 4, cmdline, PS_ARGS_MAX});
-	check_record(&seen.rec[1],
-		&(struct want){91, 1, PS_F_PROCFS | PS_F_TRUNC_ARGS, 0, 0, PS_AUID_UNSET, 10,
-			"/bin/full", "/", "", cmdline, PS_ARGS_MAX});
-	check_record(&seen.rec[2], &(struct want){92, 1, PS_F_PROCFS, 0, 0, PS_AUID_UNSET, 11,
-					   "/bin/fits", "/", "", cmdline, PS_ARGS_MAX - 1});
+	check_record(&seen.rec[1], &(struct want){90, 1, PS_F_PROCFS | PS_F_TRUNC_ARGS, UNSET,
+					   UNSET, UNSET, 9, exe, cwd, "", cmdline, PS_ARGS_MAX, 0});
+	check_record(&seen.rec[2], &(struct want){91, 1, ROOT, UNSET, UNSET, UNSET, 10, "/bin/full",
+					   "", "", cmdline, PS_ARGS_MAX, 0});
 }
 
 /* A comm may hold any byte, parentheses and newlines included: the fields after it are still
@@ -386,12 +419,12 @@ static void test_hostile_entries(void **state)
 	put_fake(&(struct fake){"81", "\xff\xfe", 80, 778, "/bin/\xff", "\xff\0", 2, "/\xfe",
 		"\nUid:\t\xff\nGid:", "\xff", "0::/\xff\n"});
 	assert_int_equal(scan(), 2);
-	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.n, 3);
 	/* status's first line is not "\nUid:": only lines after the first are looked at */
-	check_record(&seen.rec[0],
-		&(struct want){80, 42, PS_F_PROCFS, 0, 0, 0, 777, loop, "cwd", "", "x\0", 2});
-	check_record(&seen.rec[1], &(struct want){81, 80, PS_F_PROCFS, 0, 0, 0, 778, "/bin/\xff",
-					   "/\xfe", "\xff", "\xff\0", 2});
+	check_record(&seen.rec[1], &(struct want){80, 42, PS_F_PROCFS, UNSET, UNSET, 0, 777, loop,
+					   "cwd", "", "x\0", 2, 0});
+	check_record(&seen.rec[2], &(struct want){81, 80, PS_F_PROCFS, UNSET, UNSET, 0, 778,
+					   "/bin/\xff", "/\xfe", "", "\xff\0", 2, 0});
 }
 
 /* A procroot longer than any fixed path buffer still works: files are opened relative to it. */
@@ -407,9 +440,9 @@ static void test_long_procroot(void **state)
 	put_fake(&(struct fake){"4", "deep", 1, 4, "/bin/deep", "deep\0", 5, "/srv",
 		STATUS("3\t3\t3\t3", "4\t4\t4\t4"), "3", "0::/a/b\n"});
 	assert_int_equal(scan(), 1);
-	assert_int_equal(seen.n, 1);
-	check_record(&seen.rec[0], &(struct want){4, 1, PS_F_PROCFS, 3, 4, 3, 4, "/bin/deep",
-					   "/srv", "b", "deep\0", 5});
+	assert_int_equal(seen.n, 2);
+	check_record(&seen.rec[1], &(struct want){4, 1, PS_F_PROCFS, 3, 4, 3, 4, "/bin/deep",
+					   "/srv", "", "deep\0", 5, 0});
 }
 
 static void test_empty_and_missing_root(void **state)
@@ -418,14 +451,75 @@ static void test_empty_and_missing_root(void **state)
 
 	(void)state;
 	assert_int_equal(scan(), 0);
-	assert_int_equal(seen.n, 0);
+	assert_int_equal(seen.n, 1);
+	seen.n = 0;
 	snprintf(missing, sizeof(missing), "%s/none", root);
-	assert_int_equal(procfs_scan(missing, on_record, &seen), -ENOENT);
+	assert_int_equal(procfs_scan(missing, on_record, &seen, NULL), -ENOENT);
 	put_str(".", "file", "");
 	snprintf(missing, sizeof(missing), "%s/file", root);
-	assert_int_equal(procfs_scan(missing, on_record, &seen), -ENOTDIR);
+	assert_int_equal(procfs_scan(missing, on_record, &seen, NULL), -ENOTDIR);
 	assert_int_equal(seen.n, 0);
 	assert_int_equal(mock_log_warnings, 0);
+}
+
+/* Tetragon's container-id rules, on single names (as BPF reads them) and on a whole
+ * /proc/PID/cgroup. */
+static void test_container_ids(void **state)
+{
+	char buf[32], name[200];
+
+	(void)state;
+	procfs_container_id("docker-" HEX64 ".scope", true, buf, sizeof(buf));
+	assert_string_equal(buf, ID31);
+	procfs_container_id(HEX64, false, buf, sizeof(buf));
+	assert_string_equal(buf, ID31);
+	procfs_container_id("cri-containerd-" HEX64 ".scope", false, buf, sizeof(buf));
+	assert_string_equal(buf, ID31);
+	/* the length rule: 64 characters after the last '-' and ':', hex or not */
+	procfs_container_id("pod:cri-" HEX64, false, buf, sizeof(buf));
+	assert_string_equal(buf, ID31);
+	procfs_container_id("x-zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+		false, buf, sizeof(buf));
+	assert_string_equal(buf, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+	procfs_container_id("docker-" HEX64 ".service", false, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	procfs_container_id("session-3.scope", true, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	procfs_container_id("dd907e27a9b1578d8c544a6231e5ba54", true, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	/* a name that filled the kernel's buffer may have been cut: 31 are enough */
+	memset(name, 'a', sizeof(name));
+	memcpy(name + PS_CGROUP_MAX - 1 - 40, "-0123456789012345678901234567890123456789", 41);
+	name[PS_CGROUP_MAX - 1] = '\0';
+	procfs_container_id(name, true, buf, sizeof(buf));
+	assert_string_equal(buf, "0123456789012345678901234567890");
+	procfs_container_id(name, false, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	procfs_container_ids("4:memory:/docker/" HEX64 "\n0::/\n", buf, sizeof(buf));
+	assert_string_equal(buf, ID31);
+	/* a last component of 31 or more hex digits, without a runtime's name */
+	procfs_container_ids(
+		"4:memory:/process_api/dd907e27a9b1578d8c544a6231e5ba54\n0::/\n", buf, sizeof(buf));
+	assert_string_equal(buf, "dd907e27a9b1578d8c544a6231e5ba5");
+	procfs_container_ids("0::/user.slice/session-3.scope\n", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+}
+
+/* The cgroup v1 controller Tetragon reads container ids from: memory, then pids, then cpuset,
+ * by its index in /proc/cgroups; none on a cgroup v2 host. */
+static void test_cgroup1_subsys(void **state)
+{
+	(void)state;
+	put_str(".", "cgroups",
+		"#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpuset\t3\t1\t1\ncpu\t1\t1\t1\n"
+		"memory\t0\t5\t1\npids\t8\t1\t1\n");
+	assert_int_equal(procfs_cgroup1_subsys(root, root), 4); /* pids: index 3 */
+	put_str(".", "cgroups",
+		"#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpuset\t3\t1\t1\ncpu\t1\t1\t1\n"
+		"memory\t4\t5\t1\n");
+	assert_int_equal(procfs_cgroup1_subsys(root, root), 3);
+	put_str(".", "cgroups", "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t1\t1\t1\n");
+	assert_int_equal(procfs_cgroup1_subsys(root, root), 0);
 }
 
 int main(void)
@@ -440,6 +534,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_procroot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_and_missing_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_container_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup1_subsys, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

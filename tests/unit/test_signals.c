@@ -54,9 +54,9 @@ static void check_exit(struct ejson *ej, uint32_t code, const char *want)
 	json = ejson_event_tree(ej, true, &proc, NULL, code, 2000000000, &len);
 	assert_non_null(json);
 	assert_string_equal(fast, json);
-	tail = strstr(fast, "\"tid\":7}");
+	tail = strstr(fast, "\"tid\":7,\"in_init_tree\":false}");
 	assert_non_null(tail);
-	tail += strlen("\"tid\":7}");
+	tail += strlen("\"tid\":7,\"in_init_tree\":false}");
 	if (strcmp(tail, want) != 0)
 		fail_msg("code %#x: got [%s], want [%s]", code, tail, want);
 	free(fast);
