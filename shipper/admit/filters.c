@@ -12,6 +12,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "lib/pathclean.h"
 #include "shipper/admit/budget.h"
 #include "shipper/admit/filters.h"
 
@@ -204,56 +205,14 @@ static bool list_match(struct filters *fs, const struct filter_list *l, bool err
 
 /* ---- paths as spelled ------------------------------------------------------------------------ */
 
-/* Go's filepath.Clean: one slash between names, no "." names, no ".." after a name (nor at the
- * start of a rooted path), no trailing slash; "" for "" (the caller's "no binary"). The result
- * is never longer than path. */
-static void clean_path(const char *path, char *out)
-{
-	size_t n = strlen(path), r = 0, w = 0, dotdot = 0;
-	bool rooted = path[0] == '/';
-
-	if (rooted) {
-		out[w++] = '/';
-		r = dotdot = 1;
-	}
-	while (r < n) {
-		if (path[r] == '/') {
-			r++;
-		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
-			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' &&
-			   (r + 2 == n || path[r + 2] == '/')) {
-			r += 2;
-			if (w > dotdot) {
-				for (w--; w > dotdot && out[w] != '/'; w--)
-					;
-			} else if (!rooted) {
-				if (w > 0)
-					out[w++] = '/';
-				out[w++] = '.';
-				out[w++] = '.';
-				dotdot = w;
-			}
-		} else {
-			if (w != (rooted ? 1u : 0u))
-				out[w++] = '/';
-			for (; r < n && path[r] != '/'; r++)
-				out[w++] = path[r];
-		}
-	}
-	if (w == 0 && n)
-		out[w++] = '.';
-	out[w] = '\0';
-}
-
 /* The one place that decides which spelling of a path the regexes see: the cleaned one, so
  * that "/usr/bin//id", "/usr/./bin/id" and "/usr/lib/../bin/id" are all "/usr/bin/id". A
  * path too long for buf is matched as given. */
 static const char *path_for_match(const char *path, char *buf, size_t size)
 {
-	if (!path || strlen(path) >= size)
+	/* "" stays "" (no binary), where filepath.Clean would say "." */
+	if (!path || !path[0] || pathclean(path, strlen(path), buf, size) < 0)
 		return path;
-	clean_path(path, buf);
 	return buf;
 }
 
