@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# Every receiving config with procship's default text mode (--text-format relay): logger writes
-# an RFC 3164 message, an RFC 5424 one with MSGID and structured data, an sshd-like auth line
-# and one forging procship's name to procship's --input-unix socket while it sends process
-# events, in each framing that the layout takes, from 127.0.0.1 (and once from ::1). The events land in the per-sender procship files as before; the relayed
-# messages keep facility, severity, APP-NAME, PID, MSGID, SD and MSG byte for byte: in the
-# own-port layout and syslog-ng in the per-sender .syslog file, in the filter layout in the
-# standard files (auth.log, syslog) and never in procship's. Nothing is unparsed.
+# Every receiving config with procship's default text mode (--text-format relay): logger
+# writes an RFC 3164 message, an RFC 5424 one with MSGID and structured data, an sshd-like
+# auth line and one forging procship's name to procship's --input-unix socket while it sends
+# process events, in each framing the layout takes, from 127.0.0.1 (and once from ::1). The
+# events land in the per-sender procship files as before; the relayed messages keep facility,
+# severity, APP-NAME, PID, MSGID, SD and MSG byte for byte: in the own-port layout, syslog-ng
+# and behind the relay recipe in the per-sender .syslog file, in the filter layout in the
+# standard files (auth.log, syslog, user.log) and never in procship's. Nothing is unparsed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -95,4 +96,15 @@ for f in 127.0.0.1 __1; do
 done
 ! ls "$SNG_DIR"/*.unparsed >/dev/null 2>&1 ||
 	{ cat "$SNG_DIR"/*.unparsed >&2; fail "syslog-ng could not parse a message"; }
+
+# (4) the relay recipe: the relayed messages travel through the local rsyslog and its TCP
+# forwarding too, into the central server's file named by the sender's HOSTNAME
+udp=$(free_udp_port) tcp=$(free_tcp_port)
+start_relay_central relaycentral "$tcp"
+start_relay relay "$udp" "$tcp"
+send "$m-relay" "127.0.0.1:$udp" rfc5424 "$T/relaycentral/received/$(uname -n).json"
+assert_relayed "$T/relaycentral/received/$(uname -n).syslog" "$m-relay" rfc5424
+stop_procship
+assert_all_parsed "$T/relaycentral/received/$(uname -n).json"
+no_relayed_in "$T/relaycentral/received/$(uname -n).json"
 check_own_log
