@@ -110,7 +110,9 @@ start_port_receiver()
 # start_central_receiver NAME: the installed /etc/rsyslog.conf (its standard rules writing
 # below $T/NAME/log instead of /var/log, without the local inputs and the console alerts)
 # with imudp inputs on 127.0.0.1 and ::1 in the default ruleset and, in its include directory,
-# procship-receiver.conf and procship-filter.conf as shipped. Sets CENTRAL_PORT,
+# procship-receiver.conf and procship-filter.conf as shipped, and last a file of every message
+# the standard rules see in procship-receiver.conf's RFC 5424 line ($CENTRAL_LOG/itest-all.log).
+# Sets CENTRAL_PORT,
 # CENTRAL_LOG (the standard rules' directory) and CENTRAL_DIR (procship's files).
 start_central_receiver()
 {
@@ -120,6 +122,9 @@ start_central_receiver()
 	[ -r /etc/rsyslog.conf ] || fail "no /etc/rsyslog.conf (Debian's rsyslog package)"
 	# set before the filter runs: the default ruleset's statements run in order
 	printf 'set $.procship_dir = "%s";\n' "$base/received" >"$base/rsyslog.d/00-itest-dir.conf"
+	# after the filter: what the standard rules get, every header field on the line
+	printf '*.* action(type="omfile" file="%s" template="procship_relayed_line")\n' \
+		"$base/log/itest-all.log" >"$base/rsyslog.d/zz-itest-all.conf"
 	cp "$CONTRIB_RSYSLOG/procship-filter.conf" "$CONTRIB_RSYSLOG/procship-receiver.conf" \
 		"$base/rsyslog.d/"
 	contrib_copy /etc/rsyslog.conf "$base/debian.conf" 's/^module(load="imuxsock").*//' \
@@ -257,4 +262,56 @@ receiver_senders()
 	ls "$dir" >"$T/files"
 	[ "$(sort "$T/files" | tr '\n' ' ')" = "127.0.0.1.json __1.json " ] ||
 		fail "files written: $(tr '\n' ' ' <"$T/files"), want 127.0.0.1.json and __1.json"
+}
+
+# ---- relayed local syslog ---------------------------------------------------------------------
+# relayed_send TAG SOCK: logger writes three messages to procship's --input-unix SOCK: an
+# RFC 3164 one, an RFC 5424 one with MSGID and structured data, an sshd-like auth line and
+# one that names itself procship (which procship relays as local-procship). Their pids go to
+# $T/TAG-{a,b,c,d}.pid.
+relayed_send()
+{
+	local tag=$1 sock=$2
+	logger -u "$sock" -i -t it-app -p local3.warning "rfc3164 $tag-a" &
+	echo $! >"$T/$tag-a.pid"
+	wait $!
+	logger -u "$sock" -i --rfc5424=notq --msgid IT86 --sd-id "it86@32473" \
+		--sd-param 'k="v 1"' -t it-app5 -p daemon.err "rfc5424 $tag-b" &
+	echo $! >"$T/$tag-b.pid"
+	wait $!
+	logger -u "$sock" -i -t sshd -p authpriv.info \
+		"Accepted publickey for root from 192.0.2.7 port 4242 ssh2: $tag-c" &
+	echo $! >"$T/$tag-c.pid"
+	wait $!
+	logger -u "$sock" -i -t procship -p user.notice "forged $tag-d" &
+	echo $! >"$T/$tag-d.pid"
+	wait $!
+}
+
+# relayed_lines TAG FORMAT: the four lines of relayed_send TAG as an RFC 5424 line
+# (procship-receiver.conf's relayed line, timestamp left out) once procship relayed them in
+# --syslog-format FORMAT: RFC 3164 has no room for MSGID and structured data.
+relayed_lines()
+{
+	local tag=$1 h mid='IT86 [it86@32473 k="v 1"]'
+	h=$(uname -n)
+	[ "$2" != rfc3164 ] || mid='- -'
+	printf '<156>1 %s it-app %s - - rfc3164 %s-a\n' "$h" "$(cat "$T/$tag-a.pid")" "$tag"
+	printf '<27>1 %s it-app5 %s %s rfc5424 %s-b\n' "$h" "$(cat "$T/$tag-b.pid")" "$mid" "$tag"
+	printf '<86>1 %s sshd %s - - Accepted publickey for root from 192.0.2.7 port 4242 ssh2: %s-c\n' \
+		"$h" "$(cat "$T/$tag-c.pid")" "$tag"
+	printf '<13>1 %s local-procship %s - - forged %s-d\n' "$h" "$(cat "$T/$tag-d.pid")" "$tag"
+}
+
+# assert_relayed FILE TAG FORMAT: FILE (RFC 5424 lines) holds exactly relayed_lines TAG FORMAT
+# among its lines of TAG, byte for byte but for the timestamp; waits for them.
+assert_relayed()
+{
+	local file=$1 tag=$2
+	wait_for "$file" "$tag-d\$" 10
+	relayed_lines "$tag" "$3" >"$T/relayed.want"
+	grep -F -- "$tag-" "$file" | sed -E 's/^(<[0-9]+>1) [^ ]+ /\1 /' >"$T/relayed.got" || true
+	cmp -s "$T/relayed.want" "$T/relayed.got" ||
+		{ diff "$T/relayed.want" "$T/relayed.got" >&2; fail "$file: relayed messages of $tag changed"; }
+	info "$file: the 4 relayed messages of $tag as sent"
 }

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Every receiving config with procship's default text mode (--text-format relay): logger
+# writes an RFC 3164 message, an RFC 5424 one with MSGID and structured data, an sshd-like
+# auth line and one forging procship's name to procship's --input-unix socket while it sends
+# process events, in each framing the layout takes, from 127.0.0.1 (and once from ::1). The
+# events land in the per-sender procship files as before; the relayed messages keep facility,
+# severity, APP-NAME, PID, MSGID, SD and MSG byte for byte: in the own-port layout, syslog-ng
+# and behind the relay recipe in the per-sender .syslog file, in the filter layout in the
+# standard files (auth.log, syslog, user.log) and never in procship's. Nothing is unparsed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+need_procship
+m=procship-it-$$-86
+sock=$T/log.sock
+
+# send TAG ADDR FORMAT EVENT-FILE: procship in its default text mode sends a marked exec and
+# relays relayed_send TAG; the exec must be in EVENT-FILE.
+send()
+{
+	local tag=$1
+	start_procship --udp-output-enabled --udp-output-address "$2" --syslog-format "$3" \
+		--export-allowlist "$(marker_filter "$m")" --input-unix "$sock"
+	exec_marked "$tag"
+	relayed_send "$tag" "$sock"
+	assert_exec_event "$(wait_for_exec "$4" "$tag" 10)" "$tag"
+}
+
+# no_relayed_in FILE...: none of our relayed messages is in an events file.
+no_relayed_in()
+{
+	! grep -Eq -- "$m-[a-z0-9]+-[abcd]\"|rfc3164 $m|rfc5424 $m|ssh2: $m|forged $m" "$@" ||
+		fail "a relayed message reached an events file: $*"
+}
+
+# (1) the own-port layout
+start_port_receiver port
+for fmt in rfc3164 rfc5424 json; do
+	send "$m-port$fmt" "127.0.0.1:$PORT_RCV_PORT" "$fmt" "$PORT_RCV_DIR/127.0.0.1.json"
+	assert_relayed "$PORT_RCV_DIR/127.0.0.1.syslog" "$m-port$fmt" "$fmt"
+	stop_procship
+done
+# an IPv6 sender: its own pair of files, no ':' in their names
+send "$m-port6" "[::1]:$PORT_RCV_PORT" rfc5424 "$PORT_RCV_DIR/__1.json"
+assert_relayed "$PORT_RCV_DIR/__1.syslog" "$m-port6" rfc5424
+stop_procship
+for f in 127.0.0.1 __1; do
+	assert_all_parsed "$PORT_RCV_DIR/$f.json"
+	no_relayed_in "$PORT_RCV_DIR/$f.json"
+done
+
+# (2) the filter layout in Debian's rsyslog.conf: bare JSON has no place there
+start_central_receiver central
+for fmt in rfc3164 rfc5424; do
+	tag=$m-central$fmt
+	send "$tag" "127.0.0.1:$CENTRAL_PORT" "$fmt" "$CENTRAL_DIR/127.0.0.1.json"
+	assert_relayed "$CENTRAL_LOG/itest-all.log" "$tag" "$fmt"
+	# Debian's file format writes an RFC 5424 message's TAG as APP-NAME[PROCID], no colon, as
+	# for any RFC 5424 sender (rsyslog's own RSYSLOG_SyslogProtocol23Format relay included).
+	h=$(uname -n) c=:
+	[ "$fmt" = rfc3164 ] || c=
+	ssh="Accepted publickey for root from 192\\.0\\.2\\.7 port 4242 ssh2"
+	wait_for "$CENTRAL_LOG/auth.log" " $h sshd\\[$(cat "$T/$tag-c.pid")\\]$c $ssh: $tag-c\$" 10
+	wait_for "$CENTRAL_LOG/syslog" " $h it-app\\[$(cat "$T/$tag-a.pid")\\]$c rfc3164 $tag-a\$" 10
+	wait_for "$CENTRAL_LOG/syslog" " $h it-app5\\[$(cat "$T/$tag-b.pid")\\]$c rfc5424 $tag-b\$" 10
+	wait_for "$CENTRAL_LOG/user.log" " $h local-procship\\[$(cat "$T/$tag-d.pid")\\]$c forged $tag-d\$" 10
+	! grep -q -- "$tag-c" "$CENTRAL_LOG/syslog" || fail "a relayed auth message reached syslog"
+	! grep -q -- "$tag-[ab]" "$CENTRAL_LOG/auth.log" ||
+		fail "a relayed non-auth message reached auth.log"
+	stop_procship
+done
+assert_all_parsed "$CENTRAL_DIR/127.0.0.1.json"
+no_relayed_in "$CENTRAL_DIR"/*
+for f in syslog auth.log user.log; do
+	! grep -q "process_exec\|agent_init" "$CENTRAL_LOG/$f" || fail "a procship event reached $f"
+done
+
+# (3) syslog-ng: bare JSON on its no-parse port, the relayed messages then in RFC 5424
+start_syslogng
+IT_PROCSHIP_WRAPPER=$SNG_WRAP
+for fmt in rfc3164 rfc5424 json; do
+	p=$SNG_PORT
+	[ "$fmt" != json ] || p=$SNG_JPORT
+	send "$m-sng$fmt" "127.0.0.1:$p" "$fmt" "$SNG_DIR/127.0.0.1.json"
+	assert_relayed "$SNG_DIR/127.0.0.1.syslog" "$m-sng$fmt" "$fmt"
+	stop_procship
+done
+send "$m-sng6" "[::1]:$SNG_JPORT" json "$SNG_DIR/__1.json"
+assert_relayed "$SNG_DIR/__1.syslog" "$m-sng6" json
+stop_procship
+unset IT_PROCSHIP_WRAPPER
+for f in 127.0.0.1 __1; do
+	assert_all_parsed "$SNG_DIR/$f.json"
+	no_relayed_in "$SNG_DIR/$f.json"
+done
+! ls "$SNG_DIR"/*.unparsed >/dev/null 2>&1 ||
+	{ cat "$SNG_DIR"/*.unparsed >&2; fail "syslog-ng could not parse a message"; }
+
+# (4) the relay recipe: the relayed messages travel through the local rsyslog and its TCP
+# forwarding too, into the central server's file named by the sender's HOSTNAME
+udp=$(free_udp_port) tcp=$(free_tcp_port)
+start_relay_central relaycentral "$tcp"
+start_relay relay "$udp" "$tcp"
+send "$m-relay" "127.0.0.1:$udp" rfc5424 "$T/relaycentral/received/$(uname -n).json"
+assert_relayed "$T/relaycentral/received/$(uname -n).syslog" "$m-relay" rfc5424
+stop_procship
+assert_all_parsed "$T/relaycentral/received/$(uname -n).json"
+no_relayed_in "$T/relaycentral/received/$(uname -n).json"
+check_own_log
