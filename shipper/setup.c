@@ -480,12 +480,17 @@ void setup_start(struct daemon *d)
 	 * happens on the host is missed. */
 	if (udp)
 		start_udp(d, udp);
-	if (d->sensor)
+	/* The scan reads every /proc/PID/exe, so it runs with privileges; its events go out once
+	 * the resolver (started without them) can name the destinations. */
+	if (d->sensor) {
+		pev_hold(d->pev);
 		scan_proc(d);
+	}
 	setup_inputs_start(d);
 	set_budgets(d);
 	drop_privileges(d);
 	release_resolver(d);
+	pev_release(d->pev);
 	if (timerfd_settime(d->tfd, 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
 	loop_watch(d, d->sfd, "signalfd");

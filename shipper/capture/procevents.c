@@ -12,11 +12,19 @@
 #include "shipper/capture/procfs.h"
 #include "shipper/encode/event_json.h"
 
+struct held {
+	uint32_t pid, ppid;
+	uint64_t ktime;
+};
+
 struct pev {
 	struct pcache *cache;
 	pev_event_fn *cb;
 	void *cb_arg;
 	struct pev_stats stats;
+	bool holding;
+	struct held *held;
+	size_t nheld, held_cap;
 };
 
 struct pev *pev_new(struct pcache *cache, pev_event_fn *cb, void *arg)
@@ -33,7 +41,34 @@ struct pev *pev_new(struct pcache *cache, pev_event_fn *cb, void *arg)
 
 void pev_free(struct pev *p)
 {
+	if (p)
+		free(p->held);
 	free(p);
+}
+
+void pev_hold(struct pev *p)
+{
+	p->holding = true;
+}
+
+/* false: no room to hold it, so the caller emits it now. */
+static bool hold(struct pev *p, const struct ps_event *e)
+{
+	struct held *h;
+	size_t cap;
+
+	if (!p->holding)
+		return false;
+	if (p->nheld == p->held_cap) {
+		cap = p->held_cap ? 2 * p->held_cap : 256;
+		h = realloc(p->held, cap * sizeof(*h));
+		if (!h)
+			return false;
+		p->held = h;
+		p->held_cap = cap;
+	}
+	p->held[p->nheld++] = (struct held){.pid = e->pid, .ppid = e->ppid, .ktime = e->ktime};
+	return true;
 }
 
 const struct pev_stats *pev_get_stats(const struct pev *p)
@@ -291,9 +326,30 @@ static void on_procfs_record(struct pev *p, const struct ps_event *e)
 		link_parent(proc, parent);
 	else
 		set_unknown_parent(p, proc, e->ppid);
-	if (!(e->flags & PS_F_KTHREAD))
-		emit(p, PS_EVENT_EXEC, proc, parent, e);
+	if (e->flags & PS_F_KTHREAD || hold(p, e))
+		return;
+	emit(p, PS_EVENT_EXEC, proc, parent, e);
 	keep_small(p, proc);
+}
+
+void pev_release(struct pev *p)
+{
+	struct pev_event ev = {.type = PS_EVENT_EXEC};
+	size_t i;
+
+	p->holding = false;
+	for (i = 0; i < p->nheld; i++) {
+		ev.proc = pcache_get(p->cache, p->held[i].pid);
+		if (!ev.proc || ev.proc->ktime != p->held[i].ktime)
+			continue;
+		ev.parent = known_parent(p, ev.proc, p->held[i].ppid);
+		ev.ktime = p->held[i].ktime;
+		p->cb(p->cb_arg, &ev);
+		keep_small(p, ev.proc);
+	}
+	free(p->held);
+	p->held = NULL;
+	p->nheld = p->held_cap = 0;
 }
 
 static void on_exec_record(struct pev *p, const struct ps_event *e)

@@ -47,6 +47,14 @@ struct pev *pev_new(struct pcache *cache, pev_event_fn *cb, void *arg);
 void pev_free(struct pev *p); /* accepts NULL */
 /* Feed one record (a sensor_record_fn). */
 void pev_record(void *pev, const struct ps_event *e);
+/* From pev_hold until pev_release, procFS records fill the cache but their events wait, in
+ * the order they came: the start-up scan must run while procship may still read every
+ * /proc/PID/exe, and its events must wait until the outputs can send (a destination's name
+ * resolves only once privileges are dropped). No other record may arrive in between.
+ * pev_release hands cb each held event whose process is still the one scanned. An event with
+ * no room to wait (ENOMEM) goes to cb at once. */
+void pev_hold(struct pev *p);
+void pev_release(struct pev *p);
 const struct pev_stats *pev_get_stats(const struct pev *p);
 
 /* Helper exposed for tests: filename made absolute against cwd as Tetragon does it (an

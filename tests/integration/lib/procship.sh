@@ -102,7 +102,7 @@ check_own_log()
 	bad=$(grep -E 'warning:|fatal:|AddressSanitizer|LeakSanitizer|runtime error:' \
 		"$PROCSHIP_LOG" | grep -Ev -- "$pid1" || true)
 	if [ "${IT_STRICT_RINGBUF:-0}" != 1 ] && [ -n "$bad" ]; then
-		bad=$(printf '%s\n' "$bad" | grep -Ev -- 'records dropped \(ringbuf_full\)$' || true)
+		bad=$(printf '%s\n' "$bad" | grep -Ev -- 'records dropped \(ringbuf_full[;)]' || true)
 	fi
 	if [ -n "$allow" ] && [ -n "$bad" ]; then
 		bad=$(printf '%s\n' "$bad" | grep -Ev -- "$allow" || true)
