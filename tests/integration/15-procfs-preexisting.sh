@@ -8,19 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 m=procship-it-$$-procfs
-mkfifo "$T/go"
-# Blocks on the fifo (no fork) until told to go, runs a child, then blocks again until killed.
-# The second wait loops: it may open the fifo while the writer still holds it, and then reads
-# end-of-file at once instead of blocking.
-(cd "$T" && exec /bin/sh -c 'read x <"$0"; /usr/bin/true "$1"; while :; do read x <"$0"; done' \
-	"$T/go" "$m-child") &
-old=$!
-sh_exe=$(readlink -f /bin/sh)
-for ((i = 0; i < 100; i++)); do
-	[ "$(readlink "/proc/$old/exe")" != "$sh_exe" ] || break
-	sleep 0.1
-done
-[ "$(readlink "/proc/$old/exe")" = "$sh_exe" ] || fail "the old process did not exec $sh_exe within 10s"
+start_waiting_sh "$T/go" "$m-child"
 ticks=$(sed 's/.*) //' "/proc/$old/stat" | cut -d' ' -f20)
 exe=$(readlink "/proc/$old/exe")
 start_procship

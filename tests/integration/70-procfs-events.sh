@@ -10,16 +10,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 m=procship-it-$$-procfs70
-mkfifo "$T/go"
-(cd "$T" && exec /bin/sh -c 'read x <"$0"; /usr/bin/true "$1"; while :; do read x <"$0"; done' \
-	"$T/go" "$m-child") &
-old=$!
+start_waiting_sh "$T/go" "$m-child"
 sh_exe=$(readlink -f /bin/sh)
-for ((i = 0; i < 100; i++)); do
-	[ "$(readlink "/proc/$old/exe")" != "$sh_exe" ] || break
-	sleep 0.1
-done
-[ "$(readlink "/proc/$old/exe")" = "$sh_exe" ] || fail "the old process did not exec $sh_exe within 10s"
 start_procship
 
 out=$T/run.out

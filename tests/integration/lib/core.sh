@@ -158,3 +158,23 @@ run_marked()
 	(cd "$T" && exec /bin/sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@") || true
 }
 
+# start_waiting_sh FIFO MARKER: a /bin/sh in $T, started before procship, that blocks on the
+# FIFO (no fork) until told to go (`echo go >FIFO`), then runs `/usr/bin/true MARKER` and
+# blocks again until killed; its pid goes to $old, once it has exec'd /bin/sh (bounded 10 s).
+# The second wait loops: it may open the fifo while the writer still holds it, and then reads
+# end-of-file at once instead of blocking.
+start_waiting_sh()
+{
+	local i sh_exe
+	mkfifo "$1"
+	(cd "$T" && exec /bin/sh -c 'read x <"$0"; /usr/bin/true "$1"; while :; do read x <"$0"; done' \
+		"$1" "$2") &
+	old=$!
+	sh_exe=$(readlink -f /bin/sh)
+	for ((i = 0; i < 100; i++)); do
+		[ "$(readlink "/proc/$old/exe")" != "$sh_exe" ] || break
+		sleep 0.1
+	done
+	[ "$(readlink "/proc/$old/exe")" = "$sh_exe" ] ||
+		fail "the old process did not exec $sh_exe within 10s"
+}
