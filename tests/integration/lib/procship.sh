@@ -165,7 +165,7 @@ procship_drops()
 {
 	procship_run_log | "$PYTHON" -c '
 import re, sys
-pat = re.compile(r"(\d+) %s records dropped \(%s\)" % (re.escape(sys.argv[1]), re.escape(sys.argv[2])))
+pat = re.compile(r"(\d+) %s records dropped \(%s[;)]" % (re.escape(sys.argv[1]), re.escape(sys.argv[2])))
 print(sum(int(m.group(1)) for line in sys.stdin for m in [pat.search(line)] if m))' "$1" "$2"
 }
 
