@@ -14,9 +14,7 @@ set -euo pipefail
 
 need_procship
 u=psit$$
-useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u" ||
-	fail "cannot create the test user $u"
-it_on_exit "userdel '$u' 2>/dev/null || true"
+add_test_user "$u"
 as_user() { runuser -u "$u" -- "$@"; }
 # $T's parents are root's alone: the user's directories live in one of their own
 W=$(mktemp -d /tmp/procship-it-52.XXXXXX)

@@ -18,9 +18,7 @@ status=0
 	fail "--seccomp bogus: status $status, $(cat "$T/bad.err")"
 
 u=psit$$
-useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u" ||
-	fail "cannot create the test user $u"
-it_on_exit "userdel '$u' 2>/dev/null || true"
+add_test_user "$u"
 W=$(mktemp -d /tmp/procship-it-54.XXXXXX)
 it_on_exit "rm -rf '$W'"
 chmod 0755 "$W"

@@ -69,9 +69,7 @@ info "--btf $T/vmlinux.btf: shipped"
 
 # ---- privileges -------------------------------------------------------------------------------
 user=psit$$
-useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user" ||
-	fail "cannot create the test user $user"
-it_on_exit "userdel $user"
+add_test_user "$user"
 WRAP=(setpriv --reuid="$user" --regid="$user" --init-groups)
 refused 3 "missing privileges" "CAP_BPF and CAP_PERFMON" "CAP_SYS_ADMIN" -- --log-level info
 WRAP=(setpriv --reuid="$user" --regid="$user" --init-groups --inh-caps=+bpf --ambient-caps=+bpf)

@@ -15,9 +15,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 user=psit95-$$
-useradd --system --no-create-home --shell /usr/sbin/nologin "$user" ||
-	fail "cannot create the test user $user"
-it_on_exit "userdel $user"
+add_test_user "$user"
 uid=$(id -u "$user")
 m=procship-it-$$-rx
 crafted=$("$PYTHON" -c 'print(("!" + "a" * 8) * 454)')

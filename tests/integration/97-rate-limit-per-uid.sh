@@ -11,9 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 user=psit97-$$
-useradd --system --no-create-home --shell /usr/sbin/nologin "$user" ||
-	fail "cannot create the test user $user"
-it_on_exit "userdel $user"
+add_test_user "$user"
 uid=$(id -u "$user")
 m=procship-it-$$-fair
 

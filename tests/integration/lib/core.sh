@@ -178,3 +178,12 @@ start_waiting_sh()
 	[ "$(readlink "/proc/$old/exe")" = "$sh_exe" ] ||
 		fail "the old process did not exec $sh_exe within 10s"
 }
+
+# add_test_user NAME: a system account NAME with no home and no shell, removed when the
+# scenario exits; fails the scenario when it cannot be created.
+add_test_user()
+{
+	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$1" ||
+		fail "cannot create the test user $1"
+	it_on_exit "userdel '$1' 2>/dev/null || true"
+}
