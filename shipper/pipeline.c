@@ -330,6 +330,8 @@ static void local_claims(struct pipeline *p, struct lines_msg *lm, pid_t pid, ch
  * header leaves less room than the one the limit was set for. */
 static void ship_document(struct pipeline *p, struct lines_msg *lm)
 {
+	/* The widest [meta] a text message can carry (it has no [origin]). */
+	const struct framing_meta widest = {FRAMING_SEQUENCE_MAX, UINT32_MAX, NULL, NULL};
 	struct msg m = {.kind = MSG_TEXT};
 	bool truncated;
 	ssize_t h;
@@ -343,8 +345,10 @@ static void ship_document(struct pipeline *p, struct lines_msg *lm)
 	m.hdr.app_name = lm->app_name[0] ? lm->app_name : NULL;
 	m.hdr.procid = lm->procid[0] ? lm->procid : NULL;
 	if (p->udp) {
+		m.hdr.meta = p->meta ? &widest : NULL;
 		h = framing_build(
 			p->scratch, p->max_message, p->format, &m.hdr, "x", 1, &truncated);
+		m.hdr.meta = NULL;
 		if (h >= 1 && lm->json_len > p->max_message - (size_t)(h - 1)) {
 			if (lines_refit(p->lines, p->max_message - (size_t)(h - 1), lm) != 0) {
 				p->stats.text_dropped++;
