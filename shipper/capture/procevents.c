@@ -143,7 +143,8 @@ static bool in_init_tree(const struct ps_event *e, const struct pcache_proc *fro
  * the record. */
 #define RECORD_FLAGS                                                                               \
 	(PS_F_TRUNC_FILENAME | PS_F_TRUNC_ARGS | PS_F_ERR_FILENAME | PS_F_ERR_ARGS |               \
-		PS_F_ERR_CWD | PS_F_ERR_PATH_CWD | PS_F_ROOTCWD | PS_F_PROCFS | PS_F_KTHREAD)
+		PS_F_ERR_CWD | PS_F_ERR_PATH_CWD | PS_F_ROOTCWD | PS_F_NOCWD | PS_F_PROCFS |       \
+		PS_F_KTHREAD)
 
 /* Tetragon's BPF sends a filename of 254 bytes or more, and arguments that do not fit in its
  * 1024-byte record after the filename, as data events, and flags them. */
@@ -214,8 +215,9 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e)
 	proc->flags = e->flags & RECORD_FLAGS;
 	if (!cwd || !filename || !binary)
 		goto out;
-	/* Tetragon reports the root as "/" with its flag; the record carries nothing for it. */
-	if (e->flags & PS_F_ROOTCWD && !(e->flags & PS_F_ERR_CWD)) {
+	/* Tetragon reports the root as "/" with its flag; the record carries nothing for it.
+	 * nocwd (a /proc process with long arguments) wins over it: no cwd at all. */
+	if (e->flags & PS_F_ROOTCWD && !(e->flags & (PS_F_ERR_CWD | PS_F_NOCWD))) {
 		free(cwd);
 		cwd = strdup("/");
 		if (!cwd)

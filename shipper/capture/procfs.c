@@ -254,6 +254,144 @@ static void read_cwd(int root, uint32_t pid, struct ps_event *e, char *cwd, size
 	}
 }
 
+/* The length of the white space Go's unicode.IsSpace sees at the end of s[0..len). */
+static size_t trailing_space(const char *s, size_t len)
+{
+	static const char *const wide[] = {"\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\xa8",
+		"\xe2\x80\xa9", "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80"};
+	size_t end = len, i;
+	bool more = true;
+
+	while (more && end > 0) {
+		more = false;
+		if (strchr(" \t\n\v\f\r", s[end - 1]) && s[end - 1]) {
+			end--;
+			more = true;
+			continue;
+		}
+		/* U+2000..U+200A */
+		if (end >= 3 && memcmp(s + end - 3, "\xe2\x80", 2) == 0 &&
+			(unsigned char)s[end - 1] >= 0x80 && (unsigned char)s[end - 1] <= 0x8a) {
+			end -= 3;
+			more = true;
+			continue;
+		}
+		for (i = 0; i < sizeof(wide) / sizeof(wide[0]) && !more; i++) {
+			size_t w = strlen(wide[i]);
+
+			if (end >= w && memcmp(s + end - w, wide[i], w) == 0) {
+				end -= w;
+				more = true;
+			}
+		}
+	}
+	return len - end;
+}
+
+/* A command line's length and that of its argv[0], read whole (not only what is kept). */
+static int cmdline_shape(int root, uint32_t pid, size_t *total, size_t *argv0)
+{
+	char path[32], buf[4096];
+	bool in_argv0 = true;
+	ssize_t n;
+	int fd;
+
+	*total = *argv0 = 0;
+	proc_path(path, sizeof(path), pid, "cmdline");
+	fd = openat(root, path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		char *nul = in_argv0 ? memchr(buf, '\0', (size_t)n) : NULL;
+
+		if (in_argv0)
+			*argv0 += nul ? (size_t)(nul - buf) : (size_t)n;
+		in_argv0 = in_argv0 && !nul;
+		*total += (size_t)n;
+	}
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* The length Tetragon's /proc reader gives a process's arguments: its exe in place of
+ * argv[0]. A kernel thread as a parent counts nothing: its exe cannot be read and its comm,
+ * which stands in for its command line, holds no NUL. */
+static size_t tetragon_args_len(int root, uint32_t pid)
+{
+	char exe[PS_FILENAME_MAX];
+	size_t total, argv0;
+	ssize_t n;
+
+	if (pid == 0 || cmdline_shape(root, pid, &total, &argv0) != 0 || total == 0)
+		return 0;
+	n = read_link(root, pid, "exe", exe, sizeof(exe));
+	return (n > 0 && (size_t)n < sizeof(exe) ? (size_t)n : 0) + total - argv0;
+}
+
+/* How many bytes Tetragon's reader cuts from the child's arguments, cutting one at a time
+ * from whichever of the child's and the parent's is longer (the child's on a tie). */
+static size_t tetragon_child_cut(size_t child, size_t parent, size_t need)
+{
+	size_t first;
+
+	if (child > parent) {
+		first = child - parent < need ? child - parent : need;
+		return first + (need - first + 1) / 2;
+	}
+	first = parent - child < need ? parent - child : need;
+	return (need - first + 1) / 2;
+}
+
+/* Tetragon's /proc reader fits a process and its parent into one message of
+ * TG_PROCFS_BUFFER bytes, reserving a cwd for each: past TG_PROCFS_NOCWD bytes of arguments
+ * between the two, the child loses its cwd (nocwd; the path then ends its arguments, as
+ * Tetragon's decoder reads them), and past TG_PROCFS_CUT the longer arguments are cut
+ * (truncArgs). exe_len is the filename's length; the arguments sit after the cwd in data. */
+#define TG_PROCFS_NOCWD 1124 /* 1024 + 4096 + 2 * 64 + 100 (its buffer) - 2 * (64 + 4096) */
+#define TG_PROCFS_CUT	5220 /* TG_PROCFS_NOCWD + the child's cwd */
+static void tetragon_fit(int root, uint32_t pid, uint32_t ppid, struct ps_event *e)
+{
+	size_t total, argv0, child, parent, keep;
+	char *args = e->data + e->filename_len + e->cwd_len;
+
+	if (cmdline_shape(root, pid, &total, &argv0) != 0 || total == 0)
+		return;
+	child = e->filename_len + total - argv0;
+	parent = tetragon_args_len(root, ppid);
+	if (child + parent > TG_PROCFS_CUT) {
+		keep = child - tetragon_child_cut(child, parent, child + parent - TG_PROCFS_CUT);
+		keep = keep > e->filename_len ? keep - e->filename_len : 0;
+		if (argv0 + keep < e->args_len) {
+			e->args_len = (uint32_t)(argv0 + keep);
+			e->flags |= PS_F_TRUNC_ARGS;
+		}
+	}
+	if (child + parent > TG_PROCFS_NOCWD) {
+		e->flags |= PS_F_NOCWD;
+		if (e->cwd_len > 0) {
+			char cwd[PS_CWD_MAX];
+			uint32_t clen = e->cwd_len;
+
+			memcpy(cwd, e->data + e->filename_len, clen);
+			memmove(e->data + e->filename_len, args, e->args_len);
+			e->data[e->filename_len + e->args_len] = ' ';
+			memcpy(e->data + e->filename_len + e->args_len + 1, cwd, clen);
+			e->args_len += 1 + clen;
+			e->cwd_len = 0;
+		}
+		return;
+	}
+	/* Tetragon's decoder trims the white space around the cwd of a /proc process. */
+	if (e->cwd_len > 0) {
+		size_t cut = trailing_space(e->data + e->filename_len, e->cwd_len);
+
+		if (cut > 0) {
+			memmove(args - cut, args, e->args_len);
+			e->cwd_len -= (uint32_t)cut;
+		}
+	}
+}
+
 /* comm, without the newline, bracketed: how Tetragon (and ps) name a kernel thread. */
 static int kthread_name(int root, uint32_t pid, char *buf, size_t size)
 {
@@ -299,17 +437,15 @@ static int fill_strings(int root, uint32_t pid, struct ps_event *e, struct procf
 		res->kthreads++;
 		return 0;
 	}
-	if (args > PS_ARGS_MAX) {
-		args = PS_ARGS_MAX;
-		e->flags |= PS_F_TRUNC_ARGS;
-	}
-	e->args_len = (uint32_t)args;
+	/* More than PS_ARGS_MAX is always cut to less by tetragon_fit. */
+	e->args_len = (uint32_t)(args > PS_ARGS_MAX ? PS_ARGS_MAX : args);
 	memcpy(e->data, exe, (size_t)n);
 	memcpy(e->data + n, cwd, e->cwd_len);
 	if (n == 0) {
 		if (!res->no_exe++)
 			res->first_no_exe = pid;
 	}
+	tetragon_fit(root, pid, e->ppid, e);
 	return 0;
 }
 

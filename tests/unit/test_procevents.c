@@ -360,6 +360,57 @@ static void test_init_tree(void **state)
 	pcache_free(cache);
 }
 
+/* A /proc record as the scan leaves it past Tetragon's cwd room: no cwd, the path at the end
+ * of the arguments, where Tetragon's decoder makes it a quoted argument; with a root cwd,
+ * nothing appended and still no cwd. */
+static void put_nocwd(uint32_t pid, const char *args, size_t len, uint32_t flags)
+{
+	memset(&rec, 0, sizeof(rec));
+	rec.type = PS_EVENT_EXEC;
+	rec.flags = PS_F_PROCFS | PS_F_NOCWD | flags;
+	rec.pid = rec.tid = pid;
+	rec.ppid = 1;
+	rec.auid = PS_AUID_UNSET;
+	rec.ktime = rec.start_ktime = 1000 + pid;
+	rec.filename_len = 6;
+	memcpy(PS_EVENT_FILENAME(&rec), "/bin/x", 6);
+	rec.args_len = (uint32_t)len;
+	memcpy(PS_EVENT_ARGS(&rec), args, len);
+}
+
+static void test_procfs_nocwd(void **state)
+{
+	static const char with_path[] = "x\0-a\0b\0 /home/u";
+	static const char cut[] = "x\0-a\0bc /w";
+	struct pcache *cache = pcache_new("n");
+	struct seen s = {.ej = ejson_new("n", 0)};
+	struct pev *pev = pev_new(cache, on_event, &s);
+
+	(void)state;
+	put_nocwd(40, with_path, sizeof(with_path) - 1, 0);
+	pev_record(pev, &rec);
+	assert_int_equal(s.events, 1);
+	assert_has(&s, "\"uid\":0,\"binary\":\"/bin/x\",\"arguments\":\"-a b \\\" /home/u\\\"\","
+		       "\"flags\":\"procFS nocwd\"");
+	assert_null(strstr(s.json, "\"cwd\""));
+	put_nocwd(41, cut, sizeof(cut) - 1, PS_F_TRUNC_ARGS);
+	pev_record(pev, &rec);
+	assert_has(&s, "\"arguments\":\"-a \\\"bc /w\\\"\",\"flags\":\"procFS truncArgs nocwd\"");
+	put_nocwd(42, "x\0-a\0\0", 6, PS_F_ROOTCWD);
+	pev_record(pev, &rec);
+	assert_int_equal(s.events, 3);
+	assert_has(&s, "\"uid\":0,\"binary\":\"/bin/x\",\"arguments\":\"-a\","
+		       "\"flags\":\"procFS nocwd rootcwd\"");
+	assert_null(strstr(s.json, "\"cwd\""));
+	/* the flag stays on the process: its exit says the same */
+	feed(pev, PS_EVENT_EXIT, 40, 1, 9000, NULL);
+	assert_int_equal(s.type, PS_EVENT_EXIT);
+	assert_has(&s, "\"flags\":\"procFS nocwd\"");
+	pev_free(pev);
+	ejson_free(s.ej);
+	pcache_free(cache);
+}
+
 /* The /proc scan's records: reported as procFS execs but for kernel threads, which are only
  * cached, so that their children have a parent; the kernel is its own parent. */
 static void test_procfs_records(void **state)
@@ -503,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_fork_only_exit),
 		cmocka_unit_test(test_init_tree),
 		cmocka_unit_test(test_procfs_records),
+		cmocka_unit_test(test_procfs_nocwd),
 		cmocka_unit_test(test_data_flags_and_docker),
 		cmocka_unit_test(test_args_budget),
 	};

@@ -374,8 +374,89 @@ static void test_vanishing_pid(void **state)
 	assert_int_equal(seen.rec[2].pid, 70);
 }
 
-/* A cmdline longer than PS_ARGS_MAX is cut and flagged; cwd and exe up to PATH_MAX are kept
- * whole. */
+/* A command line of n bytes: argv[0] "x", then one argument of 'a's, NUL-ended. */
+static char *long_cmdline(size_t n)
+{
+	char *c = malloc(n);
+
+	assert_non_null(c);
+	memset(c, 'a', n);
+	c[0] = 'x';
+	c[1] = '\0';
+	c[n - 1] = '\0';
+	return c;
+}
+
+/* What Tetragon's /proc reader sends: an exe in place of argv[0]; past 1124 bytes of a
+ * process's and its parent's arguments together the process loses its cwd (nocwd, the path
+ * appended to its arguments); past 5220 the longer of the two is cut (truncArgs); a kernel
+ * thread parent counts nothing. */
+static void test_tetragon_fit(void **state)
+{
+	static const char init_args[] = "init\0";
+	char *c1108 = long_cmdline(1108), *c1109 = long_cmdline(1109), *c6000 = long_cmdline(6000);
+	char *c4003 = long_cmdline(4003), *c3000 = long_cmdline(3000), *c1119 = long_cmdline(1119);
+	char with_cwd[1200];
+	static const char *const exe = "/bin/x"; /* 6 bytes: with argv[0] "x", 5 more than it */
+	size_t i;
+
+	(void)state;
+	/* the parent of most: "/sbin/init" for "init", 11 bytes as Tetragon counts them */
+	put_fake(&(struct fake){
+		"1", "init", 0, 1, "/sbin/init", init_args, 5, "/", NULL, NULL, NULL});
+	put_fake(&(struct fake){"2", "kthreadd", 0, 2, NULL, "", 0, "/", NULL, NULL, NULL});
+	put_fake(&(struct fake){"3", "edge", 1, 3, exe, c1108, 1108, "/home/u", NULL, NULL, NULL});
+	put_fake(&(struct fake){"4", "over", 1, 4, exe, c1109, 1109, "/home/u", NULL, NULL, NULL});
+	put_fake(&(struct fake){"5", "rootover", 1, 5, exe, c1109, 1109, "/", NULL, NULL, NULL});
+	put_fake(&(struct fake){"6", "cut", 1, 6, exe, c6000, 6000, "/w", NULL, NULL, NULL});
+	put_fake(&(struct fake){"7", "bigparent", 1, 7, exe, c4003, 4003, "/", NULL, NULL, NULL});
+	put_fake(&(struct fake){"8", "child", 7, 8, exe, c3000, 3000, "/", NULL, NULL, NULL});
+	put_fake(&(struct fake){"9", "kchild", 2, 9, exe, c1119, 1119, "/k", NULL, NULL, NULL});
+	put_fake(&(struct fake){"10", "spaces", 1, 10, exe, "x\0", 2,
+		"/tmp/x \xc2\xa0\t \xe2\x80\x89", NULL, NULL, NULL});
+	assert_int_equal(scan(), 10);
+	assert_int_equal(seen.n, 11);
+	/* 3: 11 + 6 + 1107 = 1124, all kept */
+	check_record(&seen.rec[3], &(struct want){3, 1, PS_F_PROCFS, UNSET, UNSET, UNSET, 3, exe,
+					   "/home/u", "", c1108, 1108, 0});
+	/* 4: one byte more: the cwd goes to the end of the arguments */
+	memcpy(with_cwd, c1109, 1109);
+	memcpy(with_cwd + 1109, " /home/u", 8);
+	check_record(&seen.rec[4], &(struct want){4, 1, PS_F_PROCFS | PS_F_NOCWD, UNSET, UNSET,
+					   UNSET, 4, exe, "", "", with_cwd, 1117, 0});
+	check_record(&seen.rec[5], &(struct want){5, 1, ROOT | PS_F_NOCWD, UNSET, UNSET, UNSET, 5,
+					   exe, "", "", c1109, 1109, 0});
+	/* 6: 11 + 6005 is 796 past 5220, all cut from the longer child: 5204 bytes kept */
+	memcpy(with_cwd, " /w", 3);
+	assert_int_equal(seen.rec[6].args_len, 5204 + 3);
+	assert_memory_equal(PS_EVENT_ARGS(&seen.rec[6]), c6000, 5204);
+	assert_memory_equal(PS_EVENT_ARGS(&seen.rec[6]) + 5204, with_cwd, 3);
+	assert_int_equal(seen.rec[6].flags, PS_F_PROCFS | PS_F_NOCWD | PS_F_TRUNC_ARGS);
+	assert_int_equal(seen.rec[6].cwd_len, 0);
+	/* 7: 11 + 4008, nocwd only; 8: 4008 + 3005 is 1793 past: 1003 from the parent to even
+	 * them, then one byte each, the child first: 395 from the child */
+	check_record(&seen.rec[7], &(struct want){7, 1, ROOT | PS_F_NOCWD, UNSET, UNSET, UNSET, 7,
+					   exe, "", "", c4003, 4003, 0});
+	check_record(&seen.rec[8], &(struct want){8, 7, ROOT | PS_F_NOCWD | PS_F_TRUNC_ARGS, UNSET,
+					   UNSET, UNSET, 8, exe, "", "", c3000, 3000 - 395, 0});
+	/* 9: 0 for the kernel thread + 1124 */
+	check_record(&seen.rec[9], &(struct want){9, 2, PS_F_PROCFS, UNSET, UNSET, UNSET, 9, exe,
+					   "/k", "", c1119, 1119, 0});
+	/* 10: Go's TrimSpace on the cwd: ASCII and Unicode white space */
+	check_record(&seen.rec[10], &(struct want){10, 1, PS_F_PROCFS, UNSET, UNSET, UNSET, 10, exe,
+					    "/tmp/x", "", "x\0", 2, 0});
+	for (i = 1; i <= 10; i++)
+		assert_true(seen.rec[i].args_len <= 5220 + 4096);
+	free(c1108);
+	free(c1109);
+	free(c6000);
+	free(c4003);
+	free(c3000);
+	free(c1119);
+}
+
+/* Whatever the length of a command line (PS_ARGS_MAX and more), a /proc process's arguments
+ * end up within Tetragon's message; exe and cwd up to PATH_MAX are read whole. */
 static void test_long_strings(void **state)
 {
 	static char cmdline[PS_ARGS_MAX + 904], exe[1000], cwd[800];
@@ -390,15 +471,23 @@ static void test_long_strings(void **state)
 	cwd[0] = '/';
 	put_fake(&(struct fake){"90", "long", 1, 9, exe, cmdline, sizeof(cmdline), cwd, NULL, NULL,
 		"0::/" HEX64 "x\n"});
-	/* a cmdline of exactly PS_ARGS_MAX bytes is not cut */
 	put_fake(&(struct fake){
 		"91", "full", 1, 10, "/bin/full", cmdline, PS_ARGS_MAX, "/", NULL, NULL, NULL});
 	assert_int_equal(scan(), 2);
 	assert_int_equal(seen.n, 3);
-	check_record(&seen.rec[1], &(struct want){90, 1, PS_F_PROCFS | PS_F_TRUNC_ARGS, UNSET,
-					   UNSET, UNSET, 9, exe, cwd, "", cmdline, PS_ARGS_MAX, 0});
-	check_record(&seen.rec[2], &(struct want){91, 1, ROOT, UNSET, UNSET, UNSET, 10, "/bin/full",
-					   "", "", cmdline, PS_ARGS_MAX, 0});
+	/* 90: argv[0] is empty; 999 + the whole cmdline, cut to 5220: 4221 bytes of it kept,
+	 * then " " and the cwd */
+	assert_int_equal(seen.rec[1].flags, PS_F_PROCFS | PS_F_TRUNC_ARGS | PS_F_NOCWD);
+	assert_int_equal(seen.rec[1].filename_len, 999);
+	assert_memory_equal(PS_EVENT_FILENAME(&seen.rec[1]), exe, 999);
+	assert_int_equal(seen.rec[1].cwd_len, 0);
+	assert_int_equal(seen.rec[1].args_len, 4221 + 1 + 799);
+	assert_memory_equal(PS_EVENT_ARGS(&seen.rec[1]), cmdline, 4221);
+	assert_int_equal(PS_EVENT_ARGS(&seen.rec[1])[4221], ' ');
+	assert_memory_equal(PS_EVENT_ARGS(&seen.rec[1]) + 4222, cwd, 799);
+	check_record(
+		&seen.rec[2], &(struct want){91, 1, ROOT | PS_F_TRUNC_ARGS | PS_F_NOCWD, UNSET,
+				      UNSET, UNSET, 10, "/bin/full", "", "", cmdline, 5211, 0});
 }
 
 /* A comm may hold any byte, parentheses and newlines included: the fields after it are still
@@ -531,6 +620,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vanishing_pid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_strings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tetragon_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_procroot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_and_missing_root, setup, teardown),
