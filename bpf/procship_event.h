@@ -46,6 +46,11 @@ enum ps_event_type {
 #define PS_F_NO_AUID	    (1u << 6)
 #define PS_F_ERR_PATH_CWD   (1u << 7) /* Tetragon's errorPathResolutionCwd: a cwd past 4096 */
 #define PS_F_ROOTCWD	    (1u << 8) /* the cwd is the process's root: nothing in the record */
+/* The record carries a struct ps_ext after its data (--enable-process-cred, --enable-process-ns:
+ * the loader's enrich knob); a process keeps the bits, so its events carry the blocks too. */
+#define PS_F_EXT_CRED (1u << 9)
+#define PS_F_EXT_NS   (1u << 10)
+#define PS_F_EXT      (PS_F_EXT_CRED | PS_F_EXT_NS)
 /* Set by user space on a process (shipper/capture/procevents.c), from the records it saw: */
 #define PS_F_EXECVE	   (1u << 16)
 #define PS_F_CLONE	   (1u << 17)
@@ -62,8 +67,53 @@ enum ps_event_type {
 /* One record per event. Fork and exit records stop before cgroup (PS_EVENT_HDR_SIZE bytes);
  * exec records carry the cgroup names and then, back to back in data, filename_len bytes of
  * the exec'd path, cwd_len bytes of cwd and args_len bytes of argv[0..] (NUL-separated), and
- * stop there (PS_EVENT_DATA_OFF + the three lengths). Sending only what is used keeps the ring
- * buffer (and its wake-ups) small: most execs cost about 500 bytes. */
+ * stop there (PS_EVENT_DATA_OFF + the three lengths), or, with a PS_F_EXT bit, after a
+ * struct ps_ext (unaligned: copy it out with PS_EVENT_EXT_OFF). Sending only what is used keeps the
+ * ring buffer (and its wake-ups) small: most execs cost about 500 bytes. */
+/* Namespaces in a struct ps_ext, in the order of Tetragon's Namespaces message. */
+enum ps_ns {
+	PS_NS_UTS,
+	PS_NS_IPC,
+	PS_NS_MNT,
+	PS_NS_PID,
+	PS_NS_PID_FOR_CHILDREN,
+	PS_NS_NET,
+	PS_NS_TIME,
+	PS_NS_TIME_FOR_CHILDREN,
+	PS_NS_CGROUP,
+	PS_NS_USER,
+	PS_NS_COUNT,
+};
+
+/* Bits of ps_ext.secureexec: how an exec raised privileges, Tetragon's values (its
+ * processapi ExecveSetuid ... ExecveSetgidRoot). */
+#define PS_SX_SETUID	  0x01u /* euid differs from the real uid after the exec */
+#define PS_SX_SETGID	  0x02u
+#define PS_SX_FILE_CAPS	  0x04u /* capabilities gained from the file's capability sets */
+#define PS_SX_SETUID_ROOT 0x08u /* from a non-root uid to euid 0 */
+#define PS_SX_SETGID_ROOT 0x10u
+
+/* The optional block of an exec record (PS_F_EXT_*): the credentials the exec left (the
+ * effective ids are the header's uid and gid), how it raised them, the identity of the file the
+ * kernel executed, and the namespace inode numbers. A part whose flag is off is zero. */
+struct ps_ext {
+	__u32 uid; /* real */
+	__u32 gid;
+	__u32 suid;
+	__u32 sgid;
+	__u32 fsuid;
+	__u32 fsgid;
+	__u32 securebits;
+	__u32 secureexec; /* PS_SX_* */
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_inheritable;
+	__u64 ino;   /* of bprm->file: for a script, its interpreter's, as Tetragon reads it */
+	__u32 nlink; /* its link count: 0 for a memfd or a deleted file */
+	__u32 ns[PS_NS_COUNT];
+	__u32 pad;
+};
+
 struct ps_event {
 	__u32 type;
 	__u32 flags;
@@ -92,6 +142,7 @@ struct ps_event {
 #define PS_EVENT_FILENAME(e) ((e)->data)
 #define PS_EVENT_CWD(e)	     ((e)->data + (e)->filename_len)
 #define PS_EVENT_ARGS(e)     ((e)->data + (e)->filename_len + (e)->cwd_len)
+#define PS_EVENT_EXT_OFF(e)  ((e)->filename_len + (e)->cwd_len + (e)->args_len)
 
 _Static_assert(PS_EVENT_HDR_SIZE == 8 * 4 + 2 * 8 + (5 + PS_ANCESTORS) * 4 + PS_COMM_MAX,
 	"padding or a new field before cgroup: fork and exit records would change size");
@@ -102,5 +153,9 @@ _Static_assert(sizeof(struct ps_event) ==
 _Static_assert((PS_ARGS_BOUND & (PS_ARGS_BOUND - 1)) == 0, "PS_ARGS_BOUND: not a power of two");
 _Static_assert((PS_CWD_MAX & (PS_CWD_MAX - 1)) == 0, "PS_CWD_MAX is not a power of two");
 _Static_assert(PS_ARGS_MAX <= PS_ARGS_BOUND, "PS_ARGS_MAX above its bound");
+_Static_assert(sizeof(struct ps_ext) == 20 * 4 + 4 * 8, "struct ps_ext has padding");
+_Static_assert(PS_FILENAME_MAX + PS_CWD_MAX + PS_ARGS_MAX + sizeof(struct ps_ext) <=
+		       sizeof(((struct ps_event *)0)->data),
+	"no room for struct ps_ext after the longest data");
 
 #endif

@@ -56,11 +56,15 @@ struct pcache_proc {
 	char *arguments; /* Tetragon's joining of argv[1..]; "" when none */
 	char *cwd;
 	char docker[32]; /* first 31 characters of a container id, or "" */
+	/* With a PS_F_EXT bit in flags: the exec's credentials, file and namespaces (a fork-only
+	 * child has its parent's, as in Tetragon). */
+	struct ps_ext ext;
 	/* Its "process" JSON object, built on first use by event_json and kept: a process is
 	 * encoded again for its exit and as the parent of each child. Fields must not change
 	 * once it is set. */
 	char *json;
 	size_t json_len;
+	size_t json_props_at;	 /* where a process_exec puts binary_properties into json */
 	UT_hash_handle hh;	 /* owned by proc_cache.c */
 	struct pcache_link kept; /* owned by proc_cache.c */
 	struct pcache *kept_in;	 /* the cache whose FIFO holds it, or NULL */

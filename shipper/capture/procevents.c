@@ -144,7 +144,7 @@ static bool in_init_tree(const struct ps_event *e, const struct pcache_proc *fro
 #define RECORD_FLAGS                                                                               \
 	(PS_F_TRUNC_FILENAME | PS_F_TRUNC_ARGS | PS_F_ERR_FILENAME | PS_F_ERR_ARGS |               \
 		PS_F_ERR_CWD | PS_F_ERR_PATH_CWD | PS_F_ROOTCWD | PS_F_NOCWD | PS_F_PROCFS |       \
-		PS_F_KTHREAD)
+		PS_F_KTHREAD | PS_F_EXT)
 
 /* Tetragon's BPF sends a filename of 254 bytes or more, and arguments that do not fit in its
  * 1024-byte record after the filename, as data events, and flags them. */
@@ -213,6 +213,11 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e)
 	proc->gid = e->gid;
 	proc->auid = e->auid;
 	proc->flags = e->flags & RECORD_FLAGS;
+	/* Unaligned in the record. */
+	if (e->flags & PS_F_EXT)
+		memcpy(&proc->ext, e->data + PS_EVENT_EXT_OFF(e), sizeof(proc->ext));
+	else
+		memset(&proc->ext, 0, sizeof(proc->ext));
 	if (!cwd || !filename || !binary)
 		goto out;
 	/* Tetragon reports the root as "/" with its flag; the record carries nothing for it.
@@ -423,7 +428,10 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 	proc->tid = e->pid;
 	proc->ppid = parent->pid;
 	proc->ktime = e->start_ktime;
-	proc->flags = PS_F_EXECVE | (in_init_tree(e, parent) ? PS_F_IN_INIT_TREE : 0);
+	/* The parent's credentials and namespaces stand for the child's, as Tetragon's clone
+	 * copies them. */
+	proc->flags = PS_F_EXECVE | (in_init_tree(e, parent) ? PS_F_IN_INIT_TREE : 0) |
+		      (parent->flags & PS_F_EXT);
 	proc->cloned = true;
 	set_exec_id(p, proc);
 	keep_small(p, proc);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -138,6 +139,90 @@ static void read_ids(int root, uint32_t pid, struct ps_event *e, uint32_t *nspid
 		buf[n] = '\0';
 		e->auid = (uint32_t)strtoul(buf, NULL, 10);
 	}
+}
+
+static const char *const ns_files[PS_NS_COUNT] = {
+	[PS_NS_UTS] = "ns/uts",
+	[PS_NS_IPC] = "ns/ipc",
+	[PS_NS_MNT] = "ns/mnt",
+	[PS_NS_PID] = "ns/pid",
+	[PS_NS_PID_FOR_CHILDREN] = "ns/pid_for_children",
+	[PS_NS_NET] = "ns/net",
+	[PS_NS_TIME] = "ns/time",
+	[PS_NS_TIME_FOR_CHILDREN] = "ns/time_for_children",
+	[PS_NS_CGROUP] = "ns/cgroup",
+	[PS_NS_USER] = "ns/user",
+};
+
+static int ns_inums_at(int root, uint32_t pid, uint32_t ns[PS_NS_COUNT])
+{
+	int i, found = 0;
+
+	for (i = 0; i < PS_NS_COUNT; i++) {
+		char path[48];
+		struct stat st;
+
+		proc_path(path, sizeof(path), pid, ns_files[i]);
+		ns[i] = fstatat(root, path, &st, 0) == 0 ? (uint32_t)st.st_ino : 0;
+		found += ns[i] != 0;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+int procfs_ns_inums(const char *procroot, uint32_t pid, uint32_t ns[PS_NS_COUNT])
+{
+	int root = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
+
+	if (root == -1) {
+		memset(ns, 0, PS_NS_COUNT * sizeof(*ns));
+		return -errno;
+	}
+	ret = ns_inums_at(root, pid, ns);
+	close(root);
+	return ret;
+}
+
+/* The four ids of a status line ("Uid:\treal\teffective\tsaved\tfs"). */
+static void status_ids(const char *buf, const char *key, uint32_t *r, uint32_t *s, uint32_t *fs)
+{
+	const char *line = strstr(buf, key);
+
+	if (line)
+		sscanf(line + strlen(key), "%u %*u %u %u", r, s, fs);
+}
+
+static uint64_t status_caps(const char *buf, const char *key)
+{
+	const char *line = strstr(buf, key);
+
+	return line ? strtoull(line + strlen(key), NULL, 16) : 0;
+}
+
+/* What Tetragon's /proc reader fills of --enable-process-cred and --enable-process-ns from
+ * status and ns/: the ids, the three capability sets (no securebits, nor how the exec raised
+ * them, nor the file: /proc does not say) and the namespaces. A kernel thread gets zeros. */
+static void fill_ext(int root, uint32_t pid, struct ps_event *e, uint32_t enrich)
+{
+	struct ps_ext x;
+	char buf[8192];
+	ssize_t n;
+
+	memset(&x, 0, sizeof(x));
+	if (!(e->flags & PS_F_KTHREAD) && pid > 0) {
+		n = read_file(root, pid, "status", buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		if (enrich & PS_F_EXT_CRED && n > 0) {
+			status_ids(buf, "\nUid:", &x.uid, &x.suid, &x.fsuid);
+			status_ids(buf, "\nGid:", &x.gid, &x.sgid, &x.fsgid);
+			x.cap_inheritable = status_caps(buf, "\nCapInh:");
+			x.cap_permitted = status_caps(buf, "\nCapPrm:");
+			x.cap_effective = status_caps(buf, "\nCapEff:");
+		}
+		if (enrich & PS_F_EXT_NS)
+			ns_inums_at(root, pid, x.ns);
+	}
+	memcpy(e->data + PS_EVENT_EXT_OFF(e), &x, sizeof(x));
+	e->flags |= enrich & PS_F_EXT;
 }
 
 static bool ends_with(const char *s, size_t len, const char *suffix)
@@ -452,7 +537,7 @@ static int fill_strings(int root, uint32_t pid, struct ps_event *e, struct procf
 /* Fill e for one listed process and hand it to cb; nothing for a process that has gone since
  * it was listed. Only the header is cleared: the strings are cut to their lengths. */
 static void scan_one(int root, const struct scanned *sc, struct ps_event *e,
-	struct procfs_result *res, sensor_record_fn *cb, void *arg)
+	struct procfs_result *res, uint32_t enrich, sensor_record_fn *cb, void *arg)
 {
 	char cgroup[4096];
 	uint32_t nspid = 0;
@@ -476,11 +561,13 @@ static void scan_one(int root, const struct scanned *sc, struct ps_event *e,
 		/* Tetragon keeps the namespaced pid only with a container id. */
 		e->nspid = e->cgroup[0] ? nspid : 0;
 	}
+	if (enrich & PS_F_EXT)
+		fill_ext(root, sc->pid, e, enrich);
 	cb(arg, e);
 }
 
 /* Tetragon's first procFS entry: the kernel, pid 0, its own parent. */
-static void scan_kernel(struct ps_event *e, sensor_record_fn *cb, void *arg)
+static void scan_kernel(struct ps_event *e, uint32_t enrich, sensor_record_fn *cb, void *arg)
 {
 	static const char name[] = "<kernel>";
 
@@ -491,6 +578,8 @@ static void scan_kernel(struct ps_event *e, sensor_record_fn *cb, void *arg)
 	e->auid = PS_AUID_UNSET;
 	memcpy(e->data, name, sizeof(name) - 1);
 	e->filename_len = sizeof(name) - 1;
+	if (enrich & PS_F_EXT)
+		fill_ext(-1, 0, e, enrich);
 	cb(arg, e);
 }
 
@@ -579,6 +668,12 @@ static int parents_first(struct scanned *list, size_t count, struct scanned **or
 
 int procfs_scan(const char *procroot, sensor_record_fn *cb, void *arg, struct procfs_result *res)
 {
+	return procfs_scan_ext(procroot, 0, cb, arg, res);
+}
+
+int procfs_scan_ext(const char *procroot, uint32_t enrich, sensor_record_fn *cb, void *arg,
+	struct procfs_result *res)
+{
 	struct procfs_result local = {0};
 	struct scanned *list = NULL, **order = NULL;
 	struct ps_event *e = NULL;
@@ -602,11 +697,11 @@ int procfs_scan(const char *procroot, sensor_record_fn *cb, void *arg, struct pr
 		count = -ENOMEM;
 		goto out;
 	}
-	scan_kernel(e, cb, arg);
+	scan_kernel(e, enrich, cb, arg);
 	/* procship itself is not reported, as the sensor ignores it. */
 	for (i = 0; i < count; i++)
 		if (order[i]->pid != (uint32_t)getpid())
-			scan_one(dirfd(dir), order[i], e, res, cb, arg);
+			scan_one(dirfd(dir), order[i], e, res, enrich, cb, arg);
 out:
 	free(e);
 	free(order);

@@ -6,6 +6,7 @@
 #define PROCSHIP_PROCFS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "shipper/capture/sensor.h"
 
@@ -34,6 +35,14 @@ struct procfs_result {
  * call. res may be NULL. Returns how many entries had a readable stat when listed, or -errno
  * (procroot cannot be opened; -ENOMEM). */
 int procfs_scan(const char *procroot, sensor_record_fn *cb, void *arg, struct procfs_result *res);
+/* The same, each record carrying a struct ps_ext with the parts enrich names (PS_F_EXT_CRED:
+ * the real, saved and fs ids of status, CapPrm, CapEff, CapInh; PS_F_EXT_NS: the inode of each
+ * procroot/PID/ns/NAME), as Tetragon's /proc reader fills them; zeros for a kernel thread. */
+int procfs_scan_ext(const char *procroot, uint32_t enrich, sensor_record_fn *cb, void *arg,
+	struct procfs_result *res);
+/* The inode numbers of procroot/PID/ns/ * by enum ps_ns (0 for one that is missing). Returns 0,
+ * or -errno when none could be read. */
+int procfs_ns_inums(const char *procroot, uint32_t pid, uint32_t ns[PS_NS_COUNT]);
 
 /* Tetragon's container id of one cgroup name (LookupContainerId on its last component): the
  * part after the last ':' and '-', when it does not end in "service" and has at least 64

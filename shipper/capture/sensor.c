@@ -31,7 +31,21 @@ struct sensor {
 	sensor_record_fn *cb;
 	void *cb_arg;
 	uint64_t short_records;
+	bool prepare_exec;
 };
+
+/* Whether the running kernel has the sched_prepare_exec tracepoint (Linux 6.10). */
+static bool kernel_has_prepare_exec(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!btf)
+		return false;
+	has = btf__find_by_name_kind(btf, "btf_trace_sched_prepare_exec", BTF_KIND_TYPEDEF) > 0;
+	btf__free(btf);
+	return has;
+}
 
 static int on_record(void *ctx, void *data, size_t size)
 {
@@ -44,7 +58,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		(e->type == PS_EVENT_EXEC &&
 			(size < PS_EVENT_DATA_OFF || e->filename_len >= PS_FILENAME_MAX ||
 				e->cwd_len > PS_CWD_MAX || e->args_len > PS_ARGS_MAX ||
-				(size_t)e->filename_len + e->cwd_len + e->args_len >
+				(size_t)e->filename_len + e->cwd_len + e->args_len +
+						(e->flags & PS_F_EXT ? sizeof(struct ps_ext) : 0) >
 					size - PS_EVENT_DATA_OFF))) {
 		s->short_records++;
 		return 0;
@@ -201,6 +216,9 @@ struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t er
 	}
 	s->skel->rodata->ignore_tgid = (__u32)getpid();
 	s->skel->rodata->cgroup1_subsys = cfg->cgroup1_subsys;
+	s->skel->rodata->enrich = cfg->enrich & PS_F_EXT;
+	s->prepare_exec = (cfg->enrich & PS_F_EXT_CRED) && kernel_has_prepare_exec();
+	bpf_program__set_autoload(s->skel->progs.handle_prepare_exec, s->prepare_exec);
 	ret = libbpf_num_possible_cpus();
 	if (ret > 0)
 		ret = bpf_map__set_max_entries(s->skel->maps.scratch, (__u32)ret);
@@ -254,6 +272,11 @@ void sensor_free(struct sensor *s)
 	if (s->timer_fd != -1)
 		close(s->timer_fd);
 	free(s);
+}
+
+bool sensor_exact_file_caps(const struct sensor *s)
+{
+	return s->prepare_exec;
 }
 
 int sensor_fd(const struct sensor *s)

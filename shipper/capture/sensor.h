@@ -5,6 +5,7 @@
 #ifndef PROCSHIP_SENSOR_H
 #define PROCSHIP_SENSOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -31,6 +32,8 @@ struct sensor_config {
 	/* css_set->subsys index + 1 of the cgroup v1 controller whose names to read as well
 	 * (procfs_cgroup1_subsys); 0 = none */
 	uint32_t cgroup1_subsys;
+	/* PS_F_EXT_CRED and/or PS_F_EXT_NS: exec records carry a struct ps_ext; 0 = none */
+	uint32_t enrich;
 };
 
 struct sensor;
@@ -55,6 +58,9 @@ int sensor_check(const struct sensor_config *cfg, enum sensor_lack *lack, char *
  * message in err. */
 struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t errlen);
 void sensor_free(struct sensor *s); /* detaches and closes both fds; accepts NULL */
+/* With PS_F_EXT_CRED: whether file capabilities gained by an exec are told (the kernel has
+ * sched_prepare_exec, Linux 6.10); set-user-ID and set-group-ID execs are told either way. */
+bool sensor_exact_file_caps(const struct sensor *s);
 /* An fd for epoll, the sensor's: readable when records wait (after a wake-up). */
 int sensor_fd(const struct sensor *s);
 /* A timer fd for epoll, the sensor's: readable when the ring is due to be polled. */

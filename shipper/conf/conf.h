@@ -46,6 +46,8 @@ struct conf {
 	long metrics_interval;
 	const char *user;
 	bool process_events;
+	bool enable_process_cred;
+	bool enable_process_ns;
 	const char *input_unix;
 	bool input_stdin;
 	const char *rulebase;

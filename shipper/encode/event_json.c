@@ -14,6 +14,7 @@
 #include "lib/fmt.h"
 #include "lib/jsonstr.h"
 #include "lib/utf8.h"
+#include "shipper/encode/cred_json.h"
 #include "shipper/encode/signals.h"
 
 struct ejson {
@@ -27,7 +28,14 @@ struct ejson {
 	size_t scratch_size;
 	size_t max_len;
 	struct ejson_stats stats;
+	uint32_t host_ns[PS_NS_COUNT];
+	char piece[CJSON_MAX + 16];
 };
+
+void ejson_set_host_ns(struct ejson *ej, const uint32_t host[PS_NS_COUNT])
+{
+	memcpy(ej->host_ns, host, sizeof(ej->host_ns));
+}
 
 void ejson_set_max_len(struct ejson *ej, size_t max_len)
 {
@@ -196,7 +204,8 @@ static void add_time(struct ejson *ej, struct fjson_object *o, const char *key, 
 
 /* Tetragon's process object: zero-valued plain scalars are left out, but pid, uid, auid and
  * tid always stand. */
-static struct fjson_object *process_obj(struct ejson *ej, const struct pcache_proc *p)
+static struct fjson_object *process_obj(
+	struct ejson *ej, const struct pcache_proc *p, bool exec_props)
 {
 	struct fjson_object *o = fjson_object_new_object();
 	char flags[256];
@@ -221,7 +230,11 @@ static struct fjson_object *process_obj(struct ejson *ej, const struct pcache_pr
 		add_str(o, "parent_exec_id", p->parent_exec_id);
 	if (p->cloned)
 		add_i64(o, "refcnt", 1);
+	cjson_tree_add(o, ej->piece, cjson_before_tid(ej->piece, p, ej->host_ns));
 	add_i64(o, "tid", p->tid ? p->tid : p->pid);
+	cjson_tree_add(o, ej->piece, cjson_after_tid(ej->piece, p));
+	if (exec_props)
+		cjson_tree_add(o, ej->piece, cjson_exec_props(ej->piece, p));
 	fjson_object_object_add(
 		o, "in_init_tree", fjson_object_new_boolean(!!(p->flags & PS_F_IN_INIT_TREE)));
 	return o;
@@ -288,9 +301,9 @@ static const char *encode(struct ejson *ej, const char *kind, const struct pcach
 
 	if (!body)
 		return NULL;
-	fjson_object_object_add(body, "process", process_obj(ej, proc));
+	fjson_object_object_add(body, "process", process_obj(ej, proc, !is_exit));
 	if (parent)
-		fjson_object_object_add(body, "parent", process_obj(ej, parent));
+		fjson_object_object_add(body, "parent", process_obj(ej, parent, false));
 	if (is_exit) {
 		int sig = exit_code & 0x7f;
 		int status = (int)(exit_code >> 8);
@@ -382,8 +395,9 @@ static bool scratch_reserve(struct ejson *ej, size_t n)
 	return true;
 }
 
-/* The end of a process object, from refcnt on: a fork-only process has Tetragon's refcnt 1. */
-static size_t put_tail(char *d, const struct pcache_proc *p)
+/* The end of a process object, from refcnt on: a fork-only process has Tetragon's refcnt 1.
+ * Sets p->json_props_at. */
+static size_t put_tail(struct ejson *ej, char *d, struct pcache_proc *p, size_t at)
 {
 	static const char refcnt[] = ",\"refcnt\":1", tid[] = ",\"tid\":";
 	static const char yes[] = ",\"in_init_tree\":true}", no[] = ",\"in_init_tree\":false}";
@@ -394,9 +408,12 @@ static size_t put_tail(char *d, const struct pcache_proc *p)
 		memcpy(d, refcnt, sizeof(refcnt) - 1);
 		n += sizeof(refcnt) - 1;
 	}
+	n += cjson_before_tid(d + n, p, ej->host_ns);
 	memcpy(d + n, tid, sizeof(tid) - 1);
 	n += sizeof(tid) - 1;
 	n += fmt_u64(d + n, p->tid ? p->tid : p->pid);
+	n += cjson_after_tid(d + n, p);
+	p->json_props_at = at + n;
 	memcpy(d + n, init_tree ? yes : no, init_tree ? sizeof(yes) - 1 : sizeof(no) - 1);
 	return n + (init_tree ? sizeof(yes) - 1 : sizeof(no) - 1);
 }
@@ -427,8 +444,9 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 	parent_len = strlen(p->parent_exec_id);
 	/* Written in the scratch buffer, sized for every string at its worst (6 bytes a byte),
 	 * then kept at its exact size. */
-	if (!scratch_reserve(ej, 256 + 6 * (exec_id_len + binary_len + cwd_len + args_len + flen +
-						   tmlen + docker_len + parent_len)))
+	if (!scratch_reserve(ej, 256 + 3 * CJSON_MAX +
+					 6 * (exec_id_len + binary_len + cwd_len + args_len + flen +
+						     tmlen + docker_len + parent_len)))
 		return NULL;
 	d = ej->scratch;
 #define PUTS(lit)                                                                                  \
@@ -474,7 +492,7 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 		PUTS(",\"parent_exec_id\":");
 		PUTJ(p->parent_exec_id, parent_len);
 	}
-	n += put_tail(d + n, p);
+	n += put_tail(ej, d + n, p, n);
 #undef PUTJ
 #undef PUTS
 	p->json = malloc(n + 1);
@@ -511,13 +529,15 @@ static const char *encode_fast(struct ejson *ej, const char *kind, struct pcache
 	struct pcache_proc *parent, bool is_exit, uint32_t exit_code, uint64_t ktime, size_t *len)
 {
 	const char *ptext = NULL, *text;
-	size_t plen = 0, tlen, o = 0, need, tmlen;
+	size_t plen = 0, tlen, o = 0, need, tmlen, props_len = 0;
 	char tm[64], tail[96];
 	size_t tail_len = 0;
 
 	text = process_text(ej, proc, &tlen);
 	if (!text || (parent && !(ptext = process_text(ej, parent, &plen))))
 		return NULL;
+	if (!is_exit)
+		props_len = cjson_exec_props(ej->piece, proc);
 	tmlen = event_time(ej, ktime, tm, sizeof(tm));
 	if (!tmlen)
 		return NULL;
@@ -541,7 +561,7 @@ static const char *encode_fast(struct ejson *ej, const char *kind, struct pcache
 		}
 	}
 	/* {"KIND":{"process":P[,"parent":PP][,signal,status,"time":T]},"node_name":N,"time":T} */
-	need = 2 + strlen(kind) + 14 + tlen + (parent ? 10 + plen : 0) + tail_len +
+	need = 2 + strlen(kind) + 14 + tlen + props_len + (parent ? 10 + plen : 0) + tail_len +
 	       (is_exit ? 10 + tmlen : 0) + 14 + ej->node_json_len + 10 + tmlen + 3;
 	if (!out_reserve(ej, need + 1))
 		return NULL;
@@ -554,7 +574,13 @@ static const char *encode_fast(struct ejson *ej, const char *kind, struct pcache
 	PUTS("{\"");
 	PUT(kind, strlen(kind));
 	PUTS("\":{\"process\":");
-	PUT(text, tlen);
+	if (props_len) {
+		PUT(text, proc->json_props_at);
+		PUT(ej->piece, props_len);
+		PUT(text + proc->json_props_at, tlen - proc->json_props_at);
+	} else {
+		PUT(text, tlen);
+	}
 	if (parent) {
 		PUTS(",\"parent\":");
 		PUT(ptext, plen);

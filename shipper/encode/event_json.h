@@ -21,6 +21,8 @@ struct ejson;
 struct ejson *ejson_new(const char *node, int64_t boot_offset_ns);
 void ejson_free(struct ejson *ej); /* accepts NULL */
 void ejson_set_boot_offset(struct ejson *ej, int64_t boot_offset_ns);
+/* The host's namespaces (PID 1's at start-up), which ns's is_host compares with. */
+void ejson_set_host_ns(struct ejson *ej, const uint32_t host[PS_NS_COUNT]);
 
 /* The longest event text the output can carry (0 = no limit). An event that would be longer
  * is re-encoded with its longest strings shortened, arguments first, then paths, each cut
