@@ -99,8 +99,10 @@ check_own_log()
 	IT_LOG_CHECKED=1
 	[ -n "$PROCSHIP_LOG" ] || return 0
 	# A host whose /proc/1/exe cannot be read (a sandbox's init) gets this at every start,
-	# as Tetragon warns: not the scenario's business.
+	# as Tetragon warns, and with --enable-process-ns the same for /proc/1/ns: not the
+	# scenario's business.
 	local pid1='warning: scan /proc: 1 process\(es\) with no readable exe \(first: /proc/1/exe\)'
+	pid1+='|warning: --enable-process-ns: /proc/1/ns: '
 	bad=$(grep -E 'warning:|fatal:|AddressSanitizer|LeakSanitizer|runtime error:' \
 		"$PROCSHIP_LOG" | grep -Ev -- "$pid1" || true)
 	if [ "${IT_STRICT_RINGBUF:-0}" != 1 ] && [ -n "$bad" ]; then
