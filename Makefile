@@ -199,6 +199,7 @@ test_resolver_MODS := resolver udp_sock hostport lib
 test_resolver_LDFLAGS := -Wl,--wrap=getaddrinfo
 test_hostport_MODS := hostport lib
 test_event_json_MODS := event_json proc_cache procevents procfs lib
+test_cred_json_MODS := event_json proc_cache lib
 test_signals_MODS := event_json proc_cache lib
 test_procevents_MODS := procevents proc_cache event_json procfs lib
 test_export_file_MODS := export_file fsafe

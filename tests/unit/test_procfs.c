@@ -151,6 +151,10 @@ static void put_fake(const struct fake *f)
 	"Name:\tx\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t9\nNgid:\t0\nPid:\t9\nPPid:\t1\n"    \
 	"TracerPid:\t0\nUid:\t" uid "\nGid:\t" gid "\nFDSize:\t64\nGroups:\t\n"
 
+#define STATUS_EXT                                                                                 \
+	STATUS("1001\t1002\t1003\t1004", "2001\t2002\t2003\t2004")                                 \
+	"CapInh:\t0000000000000001\nCapPrm:\t000001ffffffffff\nCapEff:\t0000000000000020\n"
+
 /* What a record must hold, field by field. */
 struct want {
 	uint32_t pid, ppid, flags, uid, gid, auid;
@@ -611,6 +615,50 @@ static void test_cgroup1_subsys(void **state)
 	assert_int_equal(procfs_cgroup1_subsys(root, root), 0);
 }
 
+/* procfs_scan_ext: each record carries a struct ps_ext after its data with status's ids and
+ * capability sets and the inode of each ns/ entry; a kernel thread's and the kernel's are
+ * zeros; a part that is off stays zero. */
+static void test_ext(void **state)
+{
+	static const char args[] = "a\0";
+	const struct fake p = {
+		"7", "x", 1, 5, "/bin/x", args, sizeof(args), "/", STATUS_EXT, NULL, NULL};
+	char path[512];
+	struct stat st;
+	struct ps_ext x;
+	uint32_t ns[PS_NS_COUNT];
+
+	(void)state;
+	put_fake(&p);
+	put_dir("7/ns");
+	put_str("7", "ns/net", "");
+	snprintf(path, sizeof(path), "%s/7/ns/net", root);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(procfs_scan_ext(root, PS_F_EXT, on_record, &seen, &result) >= 0);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.rec[0].flags & PS_F_EXT, PS_F_EXT);
+	memcpy(&x, seen.rec[0].data + PS_EVENT_EXT_OFF(&seen.rec[0]), sizeof(x));
+	assert_true(x.uid == 0 && x.cap_permitted == 0 && x.ns[PS_NS_NET] == 0);
+	assert_int_equal(seen.rec[1].flags, ROOT | PS_F_EXT);
+	memcpy(&x, seen.rec[1].data + PS_EVENT_EXT_OFF(&seen.rec[1]), sizeof(x));
+	assert_true(x.uid == 1001 && x.suid == 1003 && x.fsuid == 1004);
+	assert_true(x.gid == 2001 && x.sgid == 2003 && x.fsgid == 2004);
+	assert_int_equal(seen.rec[1].uid, 1002);
+	assert_true(x.cap_inheritable == 0x1 && x.cap_permitted == 0x1ffffffffffULL);
+	assert_true(x.cap_effective == 0x20);
+	assert_true(x.ns[PS_NS_NET] == (uint32_t)st.st_ino && x.ns[PS_NS_UTS] == 0);
+	assert_true(x.securebits == 0 && x.secureexec == 0 && x.ino == 0 && x.nlink == 0);
+	assert_int_equal(procfs_ns_inums(root, 7, ns), 0);
+	assert_true(ns[PS_NS_NET] == (uint32_t)st.st_ino && ns[PS_NS_PID] == 0);
+	assert_int_equal(procfs_ns_inums(root, 8, ns), -ENOENT);
+	/* namespaces only: the ids stay zero */
+	seen.n = 0;
+	assert_true(procfs_scan_ext(root, PS_F_EXT_NS, on_record, &seen, &result) >= 0);
+	assert_int_equal(seen.rec[1].flags, ROOT | PS_F_EXT_NS);
+	memcpy(&x, seen.rec[1].data + PS_EVENT_EXT_OFF(&seen.rec[1]), sizeof(x));
+	assert_true(x.uid == 0 && x.cap_permitted == 0 && x.ns[PS_NS_NET] == (uint32_t)st.st_ino);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +674,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_empty_and_missing_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_container_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cgroup1_subsys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ext, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
