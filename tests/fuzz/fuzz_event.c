@@ -31,6 +31,11 @@
  *   u8 ancestor slots. Then, as bits ask: comm, filename, cwd, args, cgroup, cgroup1, each a
  *   "blob":
  *   u16 length, u8 pattern length k, k pattern bytes repeated up to length.
+ *   An exec record whose flags have a PS_F_EXT bit ends with a struct ps_ext: its bytes are
+ *   the next sizeof(struct ps_ext) input bytes (missing ones 0). The flags of fork and exit
+ *   records never carry those bits (the BPF side sets them on execs only). Every process
+ *   object of an exec whose record had PS_F_EXT_CRED must have cap and process_credentials,
+ *   one with PS_F_EXT_NS ns.
  */
 #include <linux/types.h>
 
@@ -99,6 +104,7 @@ struct expect {
 	uint64_t over_limit_before;
 	uint32_t type;
 	uint32_t pid;
+	uint32_t ext; /* the PS_F_EXT bits of an exec record */
 	int emitted;
 };
 
@@ -151,6 +157,16 @@ static void check_json(struct expect *x, const char *json, size_t len)
 	CHECK(fjson_object_is_type(v, fjson_type_string));
 	CHECK(fjson_object_object_get_ex(proc, "exec_id", &v));
 	CHECK(fjson_object_is_type(v, fjson_type_string));
+	if (x->type == PS_EVENT_EXEC && x->ext & PS_F_EXT_CRED) {
+		CHECK(fjson_object_object_get_ex(proc, "cap", &v));
+		CHECK(fjson_object_is_type(v, fjson_type_object));
+		CHECK(fjson_object_object_get_ex(proc, "process_credentials", &v));
+		CHECK(fjson_object_object_get_ex(v, "fsgid", &v));
+	}
+	if (x->type == PS_EVENT_EXEC && x->ext & PS_F_EXT_NS) {
+		CHECK(fjson_object_object_get_ex(proc, "ns", &v));
+		CHECK(fjson_object_object_get_ex(v, "user", &v));
+	}
 	CHECK(fjson_object_object_get_ex(doc, "node_name", &v));
 	CHECK(!strcmp(fjson_object_get_string(v), x->node));
 	fjson_object_put(doc);
@@ -202,7 +218,9 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 	if (e.ppid == e.pid && e.type == PS_EVENT_FORK)
 		e.ppid = 0;
 	e.tid = e.pid;
-	e.flags |= (uint32_t)take(r, 2) & 0x1ff;
+	e.flags |= (uint32_t)take(r, 2) & 0x7ff;
+	if (e.type != PS_EVENT_EXEC)
+		e.flags &= ~PS_F_EXT;
 	e.exit_code = (uint32_t)take(r, 4);
 	if ((e.flags & PS_F_PROCFS) && (e.exit_code & 1))
 		e.flags |= PS_F_KTHREAD;
@@ -237,6 +255,11 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 		n = (e.exit_code & 2) ? take_blob(r, e.cgroup1, sizeof(e.cgroup1) - 1) : 0;
 		e.cgroup1[n] = '\0';
 		rec_size = PS_EVENT_DATA_OFF + e.filename_len + e.cwd_len + e.args_len;
+		if (e.flags & PS_F_EXT) {
+			for (i = 0; i < sizeof(struct ps_ext); i++)
+				e.data[PS_EVENT_EXT_OFF(&e) + i] = (char)take(r, 1);
+			rec_size += sizeof(struct ps_ext);
+		}
 	} else {
 		rec_size = PS_EVENT_HDR_SIZE;
 	}
@@ -273,6 +296,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ej = ejson_new(node, 1700000000LL * 1000000000LL);
 	CHECK(cache && ej);
 	ejson_set_max_len(ej, x.max_len);
+	{
+		uint32_t host[PS_NS_COUNT];
+
+		/* some equal to what the records say, some never */
+		for (i = 0; i < PS_NS_COUNT; i++)
+			host[i] = (knob >> i) & 1 ? 0 : (uint32_t)(i * 0x01010101u);
+		ejson_set_host_ns(ej, host);
+	}
 	x.ej = ej;
 	x.node = node;
 	pev = pev_new(cache, check_event, &x);
@@ -284,6 +315,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Kernel threads from the /proc scan are only cached. */
 		x.type = e->type == PS_EVENT_EXEC && (e->flags & PS_F_KTHREAD) ? 0 : e->type;
 		x.pid = e->pid;
+		x.ext = e->flags & PS_F_EXT;
 		x.emitted = 0;
 		x.over_limit_before = ejson_get_stats(ej)->over_limit;
 		pev_record(pev, e);
