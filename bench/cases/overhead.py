@@ -8,8 +8,8 @@ import time
 from cases import tracers
 from lib import env
 from lib.env import fail, log
-from lib.proc import (Procship, bpf_prog_stats, proc_cpu, proc_status, ringbuf_rss_kb,
-                      run_execloop)
+from lib.proc import (Procship, bpf_prog_names, bpf_prog_stats, proc_cpu, proc_status,
+                      ringbuf_rss_kb, run_execloop)
 from lib.receivers import Sink
 from lib.results import DETAILS, ROWS, row
 from lib.stats import med, median_ci, spread
@@ -27,15 +27,16 @@ def _bpf_delta(bpf0, bpf1):
             for i in bpf1}
 
 
-def run_procship(n, marker, binary=None):
-    """One execloop run with procship shipping to a holding udp_sink; None if it failed."""
+def run_procship(n, marker, binary=None, extra=(), names=False):
+    """One execloop run with procship (and extra options) shipping to a holding udp_sink;
+    None if it failed. names: also the BPF programs' names, read while procship holds them."""
     # The receiver holds its datagrams in its socket buffer until the loop is over: a
     # remote one takes no CPU from the traced host, one on loopback would compete with the
     # loop being measured. It still counts every exec event afterwards.
     sink = Sink("--match", '"process_exec"', "--match", f'"arguments":"{marker}"',
                 "--count", str(n), "--hold", max_seconds=300)
     ps = Procship("--udp-output-enabled", "--udp-output-address", f"127.0.0.1:{sink.port}",
-                  binary=binary)
+                  *extra, binary=binary)
     time.sleep(0.2)  # let the start-up /proc scan settle before measuring
     cpu0 = proc_cpu(ps.p.pid)
     bpf0 = bpf_prog_stats(ps.p.pid)
@@ -48,6 +49,7 @@ def run_procship(n, marker, binary=None):
     hwm = proc_status(ps.p.pid, "VmHWM")
     rss_anon = proc_status(ps.p.pid, "RssAnon")
     rb = ringbuf_rss_kb(ps.p.pid)
+    prog_names = bpf_prog_names(bpf1.keys()) if names else {}
     rc, _ = ps.stop()
     if rc != 0:
         fail(f"procship exited {rc}: {ps.stderr()[-400:]}")
@@ -57,7 +59,7 @@ def run_procship(n, marker, binary=None):
     return {"wall": int(r["wall_ns"]) / 1e9, "cpu": float(r["cpu_ns"]) / 1e9,
             "lost": n - got, "got": got,
             "cpu_stat": cpu1[0] - cpu0[0], "cpu_sched": cpu1[1] - cpu0[1],
-            "bpf": _bpf_delta(bpf0, bpf1), "hwm": hwm, "rss_anon": rss_anon, "ringbuf_rss": rb,
+            "bpf": _bpf_delta(bpf0, bpf1), "names": prog_names, "hwm": hwm, "rss_anon": rss_anon, "ringbuf_rss": rb,
             "summary": [l for l in ps.stderr().splitlines() if "events:" in l or "udp:" in l]}
 
 

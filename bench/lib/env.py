@@ -12,7 +12,7 @@ BIN = os.environ.get("BENCH_BIN", BUILD)  # the C helpers, built by `make bench-
 PROCSHIP = os.environ.get("PROCSHIP", os.path.join(ROOT, "build", "procship"))
 BASELINE = None  # --baseline: another procship binary, measured next to PROCSHIP
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-CASES = ["overhead", "bpftrace", "auditd", "cost", "throughput", "latency", "startup",
+CASES = ["overhead", "bpftrace", "auditd", "cost", "enrich", "throughput", "latency", "startup",
          "normalize", "relay"]
 HELPERS = ["udp_sink", "execloop", "sendmmsg_flood", "nop"]
 

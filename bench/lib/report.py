@@ -102,6 +102,25 @@ def section_cost():
     return out + notes("cost") + [""]
 
 
+def section_enrich():
+    out = ["## 2b. Optional enrichments (issue 15), each on against off in one pass", "",
+           "Exec overhead from interleaved untraced/traced pairs of the max-rate exec loop "
+           "(variants in rotating order, BPF statistics off); procship CPU (schedstat) per 1,000 "
+           "execs from the same runs; BPF run time per exec (every procship program: fork, "
+           "prepare_exec, exec, exit) from one run per variant with `kernel.bpf_stats_enabled`.",
+           "", "| variant | pairs | exec overhead median (min–max) | vs off | procship CPU "
+           "per 1,000 execs | vs off | BPF per exec | vs off | lost | ≤ 3% |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in ROWS["enrich"]:
+        out.append(f"| {r['name']} | {r['runs']} | **{r['pct_med']:+.1f}%** ({r['pct_spread']}) "
+                   f"| {r['added']:+.1f} pts | **{r['cpu_med']:.1f} ms** ({r['cpu_spread']}) | "
+                   f"{r['cpu_added']:+.1f} ms | **{r['bpf_ns'] / 1000:.2f} µs** | "
+                   f"{r['bpf_added'] / 1000:+.2f} µs | {r['lost']} | {r['met']} |")
+    for r in ROWS["enrich"]:
+        out.append(f"- {r['name']}, BPF programs: {r['bpf_detail']}")
+    return out + notes("enrich") + [""]
+
+
 def throughput_intro():
     return ("Same pre-encoded JSON lines for every sender except the sendmmsg ceiling (which "
             "sends pre-made datagrams of exactly SIZE bytes); the framed senders add a "
@@ -312,7 +331,8 @@ def write_results(path, args, started):
     sel = args.cases
     if any(c in sel for c in ["overhead", "bpftrace", "auditd"]):
         lines += section_overhead()
-    for case, section in [("cost", section_cost), ("throughput", section_throughput),
+    for case, section in [("cost", section_cost), ("enrich", section_enrich),
+                          ("throughput", section_throughput),
                           ("latency", section_latency), ("startup", section_startup),
                           ("normalize", section_normalize), ("relay", section_relay)]:
         if case in sel:
