@@ -13,8 +13,9 @@
  *   parent_binary_regex  parent binary matches any (no parent known: no match)
  * Both see the path cleaned as Go's filepath.Clean does ("/usr/bin//id", "/usr/./bin/id" and
  * "/usr/lib/../bin/id" are "/usr/bin/id"), so the spelling of a path cannot evade a filter.
- * A symlink, a hard link, a copy, a bind mount or /dev/fd/N still can: that needs the identity
- * of the file the kernel executed, which the event does not carry yet.
+ * A symlink, a hard link, a copy, a bind mount or /dev/fd/N still can: the name is the
+ * caller's. With --enable-process-cred the event carries the kernel's side (binary_properties:
+ * a set-user-ID exec, a fileless one by its inode with no link), which no name spoofs.
  *   arguments_regex      process arguments (Tetragon's joined string) match any
  *   pid                  process pid is one of these
  *   pid_set              process pid or its parent's pid is one of these (Tetragon also follows
