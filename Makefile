@@ -94,7 +94,7 @@ lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c lib/strbuf.c lib/
 framing_SRCS := framing/framing.c framing/framing_parse.c framing/framing_names.c \
 	framing/framing_relay.c
 sensor_SRCS := shipper/capture/sensor.c
-procfs_SRCS := shipper/capture/procfs.c
+procfs_SRCS := shipper/capture/procfs.c shipper/capture/procfs_ext.c
 proc_cache_SRCS := shipper/capture/proc_cache.c
 procevents_SRCS := shipper/capture/procevents.c
 inputs_SRCS := shipper/text/inputs.c

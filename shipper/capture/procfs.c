@@ -3,6 +3,7 @@
  * first, so that processes older than procship are reported and known; and Tetragon's
  * container-id rules. libc only. */
 #include "shipper/capture/procfs.h"
+#include "shipper/capture/procfs_ext.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -141,63 +142,6 @@ static void read_ids(int root, uint32_t pid, struct ps_event *e, uint32_t *nspid
 	}
 }
 
-static const char *const ns_files[PS_NS_COUNT] = {
-	[PS_NS_UTS] = "ns/uts",
-	[PS_NS_IPC] = "ns/ipc",
-	[PS_NS_MNT] = "ns/mnt",
-	[PS_NS_PID] = "ns/pid",
-	[PS_NS_PID_FOR_CHILDREN] = "ns/pid_for_children",
-	[PS_NS_NET] = "ns/net",
-	[PS_NS_TIME] = "ns/time",
-	[PS_NS_TIME_FOR_CHILDREN] = "ns/time_for_children",
-	[PS_NS_CGROUP] = "ns/cgroup",
-	[PS_NS_USER] = "ns/user",
-};
-
-static int ns_inums_at(int root, uint32_t pid, uint32_t ns[PS_NS_COUNT])
-{
-	int i, found = 0;
-
-	for (i = 0; i < PS_NS_COUNT; i++) {
-		char path[48];
-		struct stat st;
-
-		proc_path(path, sizeof(path), pid, ns_files[i]);
-		ns[i] = fstatat(root, path, &st, 0) == 0 ? (uint32_t)st.st_ino : 0;
-		found += ns[i] != 0;
-	}
-	return found ? 0 : -ENOENT;
-}
-
-int procfs_ns_inums(const char *procroot, uint32_t pid, uint32_t ns[PS_NS_COUNT])
-{
-	int root = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
-
-	if (root == -1) {
-		memset(ns, 0, PS_NS_COUNT * sizeof(*ns));
-		return -errno;
-	}
-	ret = ns_inums_at(root, pid, ns);
-	close(root);
-	return ret;
-}
-
-/* The four ids of a status line ("Uid:\treal\teffective\tsaved\tfs"). */
-static void status_ids(const char *buf, const char *key, uint32_t *r, uint32_t *s, uint32_t *fs)
-{
-	const char *line = strstr(buf, key);
-
-	if (line)
-		sscanf(line + strlen(key), "%u %*u %u %u", r, s, fs);
-}
-
-static uint64_t status_caps(const char *buf, const char *key)
-{
-	const char *line = strstr(buf, key);
-
-	return line ? strtoull(line + strlen(key), NULL, 16) : 0;
-}
-
 /* What Tetragon's /proc reader fills of --enable-process-cred and --enable-process-ns from
  * status and ns/: the ids, the three capability sets (no securebits, nor how the exec raised
  * them, nor the file: /proc does not say) and the namespaces. A kernel thread gets zeros. */
@@ -211,15 +155,10 @@ static void fill_ext(int root, uint32_t pid, struct ps_event *e, uint32_t enrich
 	if (!(e->flags & PS_F_KTHREAD) && pid > 0) {
 		n = read_file(root, pid, "status", buf, sizeof(buf) - 1);
 		buf[n > 0 ? n : 0] = '\0';
-		if (enrich & PS_F_EXT_CRED && n > 0) {
-			status_ids(buf, "\nUid:", &x.uid, &x.suid, &x.fsuid);
-			status_ids(buf, "\nGid:", &x.gid, &x.sgid, &x.fsgid);
-			x.cap_inheritable = status_caps(buf, "\nCapInh:");
-			x.cap_permitted = status_caps(buf, "\nCapPrm:");
-			x.cap_effective = status_caps(buf, "\nCapEff:");
-		}
+		if (enrich & PS_F_EXT_CRED && n > 0)
+			procfs_status_ext(buf, &x);
 		if (enrich & PS_F_EXT_NS)
-			ns_inums_at(root, pid, x.ns);
+			procfs_ns_inums_at(root, pid, x.ns);
 	}
 	memcpy(e->data + PS_EVENT_EXT_OFF(e), &x, sizeof(x));
 	e->flags |= enrich & PS_F_EXT;
