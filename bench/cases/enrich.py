@@ -43,7 +43,8 @@ def pairs(reps, n):
 
 
 def bpf_ns_per_exec(n):
-    """{variant: (ns per exec over all programs, per-program detail)}, BPF statistics on."""
+    """{variant: (ns per exec: each program's mean run time, summed; per-program detail)},
+    BPF statistics on."""
     out = {}
     proc.bpf_stats(True)
     try:
@@ -53,7 +54,9 @@ def bpf_ns_per_exec(n):
             if not t:
                 continue
             names = t["names"]
-            total = sum(dt for dt, _ in t["bpf"].values())
+            # Per run, summed over the programs: each exec comes with one fork, one exit
+            # (and one prepare_exec), and the host's other execs count as much as ours.
+            total = sum(dt / dc for dt, dc in t["bpf"].values() if dc) * n
             detail = "; ".join(f"{names[i]} {dt / dc:.0f} ns × {dc}"
                                for i, (dt, dc) in sorted(t["bpf"].items()) if dc)
             out[name] = (total / n, detail)

@@ -106,8 +106,9 @@ def section_enrich():
     out = ["## 2b. Optional enrichments (issue 15), each on against off in one pass", "",
            "Exec overhead from interleaved untraced/traced pairs of the max-rate exec loop "
            "(variants in rotating order, BPF statistics off); procship CPU (schedstat) per 1,000 "
-           "execs from the same runs; BPF run time per exec (every procship program: fork, "
-           "prepare_exec, exec, exit) from one run per variant with `kernel.bpf_stats_enabled`.",
+           "execs from the same runs; BPF run time per exec (the mean run time of each procship "
+           "program, fork, prepare_exec, exec and exit, summed) from one run per variant with "
+           "`kernel.bpf_stats_enabled`.",
            "", "| variant | pairs | exec overhead median (min–max) | vs off | procship CPU "
            "per 1,000 execs | vs off | BPF per exec | vs off | lost | ≤ 3% |",
            "|---|---|---|---|---|---|---|---|---|---|"]
