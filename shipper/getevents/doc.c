@@ -77,7 +77,9 @@ int gev_parse_time(const char *s, struct timespec *ts)
 	const char *p;
 	struct tm tm = {0};
 
-	if (y < 1 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+	/* The fixed part first, so that no check reads past a short string's end. */
+	if (strnlen(s, 19) < 19 || y < 1 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+		s[13] != ':' || s[16] != ':')
 		return -EINVAL;
 	mo = digits(s + 5, 2);
 	d = digits(s + 8, 2);
@@ -99,7 +101,7 @@ int gev_parse_time(const char *s, struct timespec *ts)
 	}
 	if (p[0] == 'Z' && p[1] == '\0') {
 		off = 0;
-	} else if ((p[0] == '+' || p[0] == '-') && p[3] == ':' && p[6] == '\0') {
+	} else if ((p[0] == '+' || p[0] == '-') && strnlen(p, 7) == 6 && p[3] == ':') {
 		int oh = digits(p + 1, 2), om = digits(p + 4, 2);
 
 		if (oh < 0 || oh > 23 || om < 0 || om > 59)

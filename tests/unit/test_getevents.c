@@ -235,6 +235,32 @@ static const char stream[] =
 #define RL_LINE                                                                                    \
 	"{\"rate_limit_info\":{\"number_of_dropped_process_events\":\"7\"},\"node_name\":\"h\"}"
 
+/* Every cut of a valid time is refused, each in a heap block of its own length so that a read
+ * past its end is an ASan report under SAN=1 (a fuzzer found "...+01:0"). */
+static void test_time_prefixes(void **state)
+{
+	static const char *const good[] = {"2026-11-23T15:18:55.666666665+01:00",
+		"2026-11-23T15:18:55Z", "2026-11-23T15:18:55-00:30"};
+	struct timespec ts;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		for (n = 0; n <= strlen(good[i]); n++) {
+			char *cut = malloc(n + 1);
+
+			assert_non_null(cut);
+			memcpy(cut, good[i], n);
+			cut[n] = '\0';
+			assert_int_equal(
+				gev_parse_time(cut, &ts), n == strlen(good[i]) ? 0 : -EINVAL);
+			free(cut);
+		}
+	}
+	assert_int_equal(gev_parse_time(good[0], &ts), 0);
+	assert_true(ts.tv_sec == 1795447135 - 3600 && ts.tv_nsec == 666666665);
+}
+
 static void test_command(void **state)
 {
 	const char *json[] = {NULL}, *compact[] = {"-o", "compact", "--color=never", NULL};
@@ -326,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_compact_fixture),
 		cmocka_unit_test(test_one_line_rule),
 		cmocka_unit_test(test_documents),
+		cmocka_unit_test(test_time_prefixes),
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(test_reports),
 	};
