@@ -170,6 +170,8 @@ start_waiting_sh()
 	(cd "$T" && exec /bin/sh -c 'read x <"$0"; /usr/bin/true "$1"; while :; do read x <"$0"; done' \
 		"$1" "$2") &
 	old=$!
+	# killed whatever way the scenario ends, so that it holds no lock or fifo after it
+	it_on_exit "kill -KILL $old 2>/dev/null || true"
 	sh_exe=$(readlink -f /bin/sh)
 	for ((i = 0; i < 100; i++)); do
 		[ "$(readlink "/proc/$old/exe")" != "$sh_exe" ] || break
