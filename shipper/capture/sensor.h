@@ -27,7 +27,7 @@ struct sensor_config {
 	void *cb_arg;
 	const char *btf_path;		  /* BTF to relocate against; NULL or "" = the kernel\'s */
 	sensor_libbpf_log_fn *libbpf_log; /* NULL: libbpf says nothing */
-	size_t ringbuf_bytes;  /* power of two >= page size; 0 = the BPF default (2 MiB) */
+	size_t ringbuf_bytes;  /* power of two >= page size; 0 = the BPF default (4 MiB) */
 	uint64_t wakeup_bytes; /* pending bytes that wake user space; 0 = default */
 	/* css_set->subsys index + 1 of the cgroup v1 controller whose names to read as well
 	 * (procfs_cgroup1_subsys); 0 = none */
