@@ -312,6 +312,18 @@ def section_relay():
     return out + notes("relay") + [""]
 
 
+def section_storm():
+    out = ["## 10. Hostile exec storm: ring-buffer loss (issue 19)", "",
+           "| storm | procship | loops × s | storm execs/s | storm execs | ring lost exec / "
+           "exit / fork | marker execs arrived | procship CPU per 1,000 execs | ring resident "
+           "| VmHWM | load | zero loss |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in ROWS["storm"]:
+        out.append(f"| {r['group']} | {r['name']} | {r['loops']} × {r['seconds']} | "
+                   f"**{r['rate']}** | {r['execs']} | **{r['lost']}** | {r['marks']} | "
+                   f"{r['cpu']} | {r['rb']} | {r['hwm']} | {r['load']} | {r['met']} |")
+    return out + notes("storm") + [""]
+
+
 def header(args, started):
     return ["# procship benchmarks", "",
             f"Written by `bench/run{' --quick' if args.quick else ''}"
@@ -335,7 +347,8 @@ def write_results(path, args, started):
     for case, section in [("cost", section_cost), ("enrich", section_enrich),
                           ("throughput", section_throughput),
                           ("latency", section_latency), ("startup", section_startup),
-                          ("normalize", section_normalize), ("relay", section_relay)]:
+                          ("normalize", section_normalize), ("relay", section_relay),
+                          ("storm", section_storm)]:
         if case in sel:
             lines += section()
     if DETAILS:
