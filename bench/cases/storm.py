@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import time
 
+from lib import env
 from lib.env import fail, helper, kv, loadavg, log
 from lib.proc import Procship, proc_cpu, proc_status, ringbuf_rss_kb
 from lib.receivers import Sink
@@ -30,6 +31,8 @@ BEFORE = ("2 MiB ring, nice 0 (round two's defaults)",
 RING = ("4 MiB ring, nice 0", ["--nice", "0"])
 NICE = ("2 MiB ring, nice -10", ["--ring-buffer-size", "2097152"])
 DEFAULTS = ("defaults: 4 MiB ring, nice -10", [])
+# with --baseline: that binary with its own defaults, in place of BEFORE but in the levers
+BASE = "--baseline (its defaults)"
 HOG = "import time\nend = time.monotonic() + {s}\nwhile time.monotonic() < end:\n    pass\n"
 
 
@@ -76,12 +79,12 @@ def ring_lost(text):
     return {k: int(c.get(k, 0)) for k in ["exec", "exit", "fork"]}
 
 
-def one_run(d, pw, flags, loops, seconds, hogs):
+def one_run(d, pw, flags, loops, seconds, hogs, binary=None):
     marker = f"psb-storm-{os.getpid()}-{time.monotonic_ns()}"
     sink = Sink("--match", '"process_exec"', "--match", f'"arguments":"{marker}"',
                 max_seconds=seconds + 60, poll_us=1000)
     ps = Procship("--udp-output-enabled", "--udp-output-address", f"127.0.0.1:{sink.port}",
-                  *flags)
+                  *flags, binary=binary)
     cpu0, load0 = proc_cpu(ps.p.pid), loadavg()
     load = start_load(d, pw, loops, seconds, hogs)
     mark = subprocess.run([helper("execloop"), "--rate", str(MARK_RATE), "--count",
@@ -124,14 +127,16 @@ def record(label, loops, seconds, hogs, r, group):
 def plan(quick):
     """(group, loops, seconds, CPU hogs, configurations) in the order run; the order of
     the configurations alternates from one storm to the next."""
+    old = (BASE, []) if env.BASELINE else BEFORE
     if quick:
-        return [("issue storm", 2, 3, True, [BEFORE, DEFAULTS])]
-    return [("levers", 8, 20, True, [BEFORE, RING, NICE, DEFAULTS]),
-            ("issue storm", 2, 60, True, [DEFAULTS, BEFORE]),
-            ("curve", 2, 15, False, [BEFORE, DEFAULTS]),
-            ("curve", 4, 15, True, [DEFAULTS, BEFORE]),
-            ("curve", 8, 15, True, [BEFORE, DEFAULTS]),
-            ("curve", 16, 15, True, [DEFAULTS, BEFORE])]
+        return [("issue storm", 2, 3, True, [old, DEFAULTS])]
+    levers = [BEFORE, RING, NICE, DEFAULTS] + ([old] if env.BASELINE else [])
+    return [("levers", 8, 20, True, levers),
+            ("issue storm", 2, 60, True, [DEFAULTS, old]),
+            ("curve", 2, 15, False, [old, DEFAULTS]),
+            ("curve", 4, 15, True, [DEFAULTS, old]),
+            ("curve", 8, 15, True, [old, DEFAULTS]),
+            ("curve", 16, 15, True, [DEFAULTS, old])]
 
 
 def storm_case(quick):
@@ -144,7 +149,8 @@ def storm_case(quick):
     try:
         for group, loops, seconds, hogs, configs in plan(quick):
             for label, flags in configs:
-                r = one_run(d, pw, flags, loops, seconds, hogs)
+                binary = env.BASELINE if label == BASE else None
+                r = one_run(d, pw, flags, loops, seconds, hogs, binary)
                 record(label, loops, seconds, hogs, r, group)
                 clean = r["lost"]["exec"] + r["lost"]["exit"] == 0
                 b = best.setdefault(label, [0, None])
