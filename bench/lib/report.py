@@ -187,7 +187,8 @@ def section_latency():
            "`execloop --latmark` stamps CLOCK_MONOTONIC in the child just before execve and "
            "passes it as the argument; `udp_sink` subtracts it from its receive time. No "
            "baseline tool: the figure is absolute (target: batching adds no latency when "
-           "idle).", "",
+           "idle). The receiver runs at nice -10, as procship does: at nice 0 on a loaded "
+           "host it waits for the CPU, a delay a remote receiver would not add.", "",
            "| load | samples | p50 | p90 | p99 | max | target | met |",
            "|---|---|---|---|---|---|---|---|"]
     for r in ROWS["latency"]:
