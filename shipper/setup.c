@@ -680,7 +680,7 @@ void setup_stop(struct daemon *d)
 {
 	notify_stopping();
 	if (d->sensor)
-		sensor_drain(d->sensor);
+		sensor_drain(d->sensor, clock_ns(CLOCK_MONOTONIC));
 	pipe_last_report(&d->pipe);
 	pipe_flush(&d->pipe);
 	stats_check_ringbuf(d);

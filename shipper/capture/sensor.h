@@ -66,11 +66,11 @@ int sensor_fd(const struct sensor *s);
 /* A timer fd for epoll, the sensor's: readable when the ring is due to be polled. */
 int sensor_timer_fd(const struct sensor *s);
 /* Hand every pending record to cb, and decide how user space hears of the next ones: by its
- * poll timer while they keep coming, by a wake-up from the BPF side once a drain finds
- * nothing. Call whenever either fd is readable (or at any other time). A record shorter than
- * its type needs is not handed on, but counted (drops[PS_DROP_SHORT]). Returns how many
- * records were consumed, or -errno. */
-int sensor_drain(struct sensor *s);
+ * poll timer while they come fast (a storm), else by a wake-up from the BPF side. now_ns is
+ * CLOCK_MONOTONIC. Call whenever either fd is readable (or at any other time). A record
+ * shorter than its type needs is not handed on, but counted (drops[PS_DROP_SHORT]). Returns
+ * how many records were consumed, or -errno. */
+int sensor_drain(struct sensor *s, int64_t now_ns);
 /* Fill drops: reserve failures counted in BPF, summed over CPUs, per enum ps_event_type
  * (index 1..3), and at PS_DROP_SHORT the short records sensor_drain set aside. Each count
  * only grows. Returns 0 or -errno. */
