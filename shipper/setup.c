@@ -476,7 +476,6 @@ void setup_start(struct daemon *d)
 	struct udp_output *udp;
 	struct pipeline *p = &d->pipe;
 	char status[512];
-	int was;
 
 	node_name(d->node, sizeof(d->node));
 	snprintf(d->procid, sizeof(d->procid), "%d", (int)getpid());
@@ -500,12 +499,8 @@ void setup_start(struct daemon *d)
 	 * loaded, not a minute after. */
 	check_metrics(d);
 	check_capture(d);
-	/* While single-threaded and privileged: every thread made after inherits it. */
-	if (privs_nice((int)d->conf.nice, &was, status, sizeof(status)) != 0)
-		log_warnx("%s: keeping nice %d%s", status, was,
-			was > d->conf.nice ? ", where users' exec storms compete with the ring "
-					     "buffer's drain (Nice= in a systemd unit sets it)"
-					   : "");
+	if (privs_nice((int)d->conf.nice, status, sizeof(status)) != 0)
+		log_warnx("%s", status);
 	if (d->conf.process_events)
 		start_capture(d);
 	/* agent_init goes out once the programs are attached: from then on, nothing that

@@ -156,21 +156,24 @@ int privs_drop(const char *user, char *err, size_t errlen)
 	return privs_drop_keep(user, 0, err, errlen);
 }
 
-int privs_nice(int nice, int *was, char *err, size_t errlen)
+int privs_nice(int nice, char *err, size_t errlen)
 {
-	int e;
+	int e, was;
 
 	errno = 0;
-	*was = getpriority(PRIO_PROCESS, 0);
-	if (*was == -1 && errno) {
+	was = getpriority(PRIO_PROCESS, 0);
+	if (was == -1 && errno) {
 		e = errno;
 		snprintf(err, errlen, "nice %d: getpriority: %s", nice, strerror(e));
 		return -e;
 	}
-	if (*was == nice || setpriority(PRIO_PROCESS, 0, nice) == 0)
+	if (was == nice || setpriority(PRIO_PROCESS, 0, nice) == 0)
 		return 0;
 	e = errno;
-	snprintf(err, errlen, "nice %d: %s%s", nice, strerror(e),
-		e == EACCES || e == EPERM ? " (lowering it needs CAP_SYS_NICE)" : "");
+	snprintf(err, errlen, "nice %d: %s%s: keeping nice %d%s", nice, strerror(e),
+		e == EACCES || e == EPERM ? " (lowering it needs CAP_SYS_NICE)" : "", was,
+		was > nice ? ", where users' exec storms compete with the ring buffer's drain "
+			     "(Nice= in a systemd unit sets it)"
+			   : "");
 	return -e;
 }
