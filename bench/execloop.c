@@ -2,13 +2,15 @@
 /* execloop: a bounded fork + execve + waitpid loop.
  *
  *   execloop [--count N] [--max-seconds S] [--rate PER_SEC] [--arg STR] [--latmark PREFIX]
- *            [--] PROGRAM [ARGS...]
+ *            [--args-bytes B] [--vfork] [--] PROGRAM [ARGS...]
  *
  * Runs PROGRAM N times, one after the other (max rate unless --rate), never longer than
  * --max-seconds. --arg adds a fixed argument (a marker the receiver can match); --latmark adds
  * an argument PREFIX<CLOCK_MONOTONIC ns>, stamped in the child just before execve, for the
- * exec -> datagram latency probe. Prints one line: execs=N failed=F wall_ns=W cpu_ns=C
- * (user+sys of the loop and its children) per_sec=R.
+ * exec -> datagram latency probe. --args-bytes adds arguments of 1 KiB each ('x's) until argv
+ * holds about B bytes more, as a hostile user's long command lines would; --vfork creates the
+ * children with vfork, the fastest way to exec. Prints one line: execs=N failed=F wall_ns=W
+ * cpu_ns=C (user+sys of the loop and its children) per_sec=R.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,8 +43,11 @@ struct loop_opts {
 	unsigned long count;
 	double max_seconds, rate;
 	const char *arg, *latmark;
-	int argi;
+	unsigned long args_bytes;
+	int argi, vfork;
 };
+
+#define ARG_CHUNK 1024 /* bytes per --args-bytes argument, NUL included */
 
 /* The argv every child execs: PROGRAM [ARGS...] [--arg STR] [a slot for the --latmark stamp]. */
 struct loop_argv {
@@ -59,6 +64,10 @@ static void parse_args(int argc, char **argv, struct loop_opts *o)
 			i++;
 			break;
 		}
+		if (!strcmp(argv[i], "--vfork")) {
+			o->vfork = 1;
+			continue;
+		}
 		if (argv[i][0] != '-')
 			break;
 		if (i + 1 >= argc)
@@ -73,6 +82,8 @@ static void parse_args(int argc, char **argv, struct loop_opts *o)
 			o->arg = argv[++i];
 		else if (!strcmp(argv[i], "--latmark"))
 			o->latmark = argv[++i];
+		else if (!strcmp(argv[i], "--args-bytes"))
+			o->args_bytes = strtoul(argv[++i], NULL, 10);
 		else
 			usage();
 	}
@@ -84,11 +95,16 @@ static void parse_args(int argc, char **argv, struct loop_opts *o)
 static struct loop_argv child_argv(int argc, char **argv, const struct loop_opts *o)
 {
 	int nprog = argc - o->argi;
-	struct loop_argv a = {calloc((size_t)nprog + 3, sizeof(char *)), -1};
+	size_t nfill = (o->args_bytes + ARG_CHUNK - 1) / ARG_CHUNK;
+	struct loop_argv a = {calloc((size_t)nprog + nfill + 3, sizeof(char *)), -1};
+	static char fill[ARG_CHUNK];
 	int k = 0;
 
+	memset(fill, 'x', sizeof(fill) - 1);
 	for (int j = 0; j < nprog; j++)
 		a.argv[k++] = argv[o->argi + j];
+	for (size_t j = 0; j < nfill; j++)
+		a.argv[k++] = fill;
 	if (o->arg)
 		a.argv[k++] = (char *)o->arg;
 	if (o->latmark)
@@ -111,11 +127,11 @@ static void wait_due(uint64_t start, unsigned long n, double rate)
 }
 
 /* One fork + execve + waitpid: 1 if the child exited 0, 0 if not, -1 if fork failed. */
-static int run_once(struct loop_argv *a, const char *latmark)
+static int run_once(struct loop_argv *a, const char *latmark, int use_vfork)
 {
 	static char *envp[] = {"PATH=/usr/bin:/bin", NULL};
-	char latbuf[128];
-	pid_t pid = fork();
+	static char latbuf[128];
+	pid_t pid = use_vfork ? vfork() : fork();
 
 	if (pid < 0) {
 		perror("fork");
@@ -166,7 +182,7 @@ int main(int argc, char **argv)
 			wait_due(start, n, o.rate);
 		if (now_ns() >= deadline)
 			break;
-		int r = run_once(&a, o.latmark);
+		int r = run_once(&a, o.latmark, o.vfork);
 		if (r < 0) {
 			failed++;
 			break;

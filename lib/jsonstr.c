@@ -3,6 +3,7 @@
 #include "lib/jsonstr.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "lib/utf8.h"
@@ -28,17 +29,50 @@ size_t jsonstr_escape(char *d, unsigned char c)
 	return 6;
 }
 
+typedef signed char jsonstr_v16 __attribute__((vector_size(16)));
+
+/* How many bytes from u on are printable ASCII but a quote or a backslash (copied as they
+ * are whatever the mode), 16 at a time: arguments of many KiB are mostly that, and writing
+ * them byte by byte was half of procship's CPU in a storm of 8 KiB command lines. As signed
+ * bytes, control characters and non-ASCII bytes are exactly those below 0x20. */
+static size_t plain_run(const unsigned char *u, size_t len)
+{
+	size_t i = 0;
+
+	while (len - i >= 16) {
+		jsonstr_v16 v;
+		uint64_t w[2];
+
+		memcpy(&v, u + i, sizeof(v));
+		v = (v < 0x20) | (v == '"') | (v == '\\');
+		memcpy(w, &v, sizeof(w));
+		if (w[0] | w[1])
+			break;
+		i += 16;
+	}
+	while (i < len && u[i] >= 0x20 && u[i] < 0x80 && u[i] != '"' && u[i] != '\\')
+		i++;
+	return i;
+}
+
 /* Each byte as it is, but a quote, a backslash and the control characters: what libfastjson
  * writes, less the "\/" escapes every caller takes out of its text anyway. */
 static size_t put_valid(char *d, const unsigned char *u, size_t len)
 {
-	size_t i, o = 0;
+	size_t i = 0, o = 0, n;
 
-	for (i = 0; i < len; i++) {
+	while (i < len) {
+		n = plain_run(u + i, len - i);
+		memcpy(d + o, u + i, n);
+		o += n;
+		i += n;
+		if (i >= len)
+			break;
 		if (u[i] >= 0x20 && u[i] != '"' && u[i] != '\\')
 			d[o++] = (char)u[i];
 		else
 			o += jsonstr_escape(d + o, u[i]);
+		i++;
 	}
 	return o;
 }
@@ -50,13 +84,15 @@ static size_t put_repaired(char *d, const unsigned char *u, size_t len)
 	size_t i = 0, o = 0, n;
 
 	while (i < len) {
-		unsigned char c = u[i];
+		unsigned char c;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			d[o++] = (char)c;
-			i++;
-			continue;
-		}
+		n = plain_run(u + i, len - i);
+		memcpy(d + o, u + i, n);
+		o += n;
+		i += n;
+		if (i >= len)
+			break;
+		c = u[i];
 		if (c == '"' || c == '\\' || (c < 0x20 && c != 0)) {
 			o += jsonstr_escape(d + o, c);
 			i++;
@@ -92,20 +128,29 @@ size_t jsonstr_put(char *d, const char *s, size_t len, unsigned int flags)
 
 int jsonstr_unescape_slashes(char *dst, size_t size, const char *src, size_t len)
 {
-	size_t i, o = 0;
+	size_t i = 0, o = 0, run, k;
+	const char *bs;
 
-	for (i = 0; i < len; i++) {
-		if (o + 1 >= size)
+	/* Runs between backslashes go in one copy: arguments of many KiB have few escapes. */
+	while (i < len) {
+		bs = memchr(src + i, '\\', len - i);
+		run = bs ? (size_t)(bs - src) - i : len - i;
+		if (o + run >= size)
 			return -ENOSPC;
-		if (src[i] == '\\' && i + 1 < len) {
-			if (src[i + 1] != '/')
-				dst[o++] = src[i];
-			if (o + 1 >= size)
-				return -ENOSPC;
-			dst[o++] = src[++i];
-			continue;
-		}
-		dst[o++] = src[i];
+		memcpy(dst + o, src + i, run);
+		o += run;
+		i += run;
+		if (i >= len)
+			break;
+		/* a pair: "\/" becomes "/", any other keeps its backslash; a last lone one stays */
+		k = i + 1 < len && src[i + 1] == '/' ? 1 : i + 1 < len ? 2 : 1;
+		if (o + k >= size)
+			return -ENOSPC;
+		if (k == 2 || i + 1 >= len)
+			dst[o++] = '\\';
+		if (i + 1 < len)
+			dst[o++] = src[i + 1];
+		i += 2;
 	}
 	if (o >= size)
 		return -ENOSPC;

@@ -88,12 +88,37 @@ size_t utf8_trim_partial(const char *s, size_t len)
 	return len;
 }
 
+typedef signed char utf8_v16 __attribute__((vector_size(16)));
+
+/* Bytes 0x01..0x7f from u on, 16 at a time: valid whatever the flags say about NUL, and most
+ * of what long command lines hold. */
+static size_t ascii_run(const unsigned char *u, size_t len)
+{
+	size_t i = 0;
+
+	while (len - i >= 16) {
+		utf8_v16 v;
+		uint64_t w[2];
+
+		memcpy(&v, u + i, sizeof(v));
+		v = v <= 0;
+		memcpy(w, &v, sizeof(w));
+		if (w[0] | w[1])
+			break;
+		i += 16;
+	}
+	return i;
+}
+
 size_t utf8_invalid(const char *s, size_t len, unsigned int flags)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, bad = 0, n;
 
 	while (i < len) {
+		i += ascii_run(u + i, len - i);
+		if (i >= len)
+			break;
 		n = utf8_keep(u + i, len - i, flags);
 		if (n == 0) {
 			bad++;

@@ -70,7 +70,7 @@ static void housekeeping(struct daemon *d)
 	if (!d->sensor)
 		return;
 	/* Drain first: a pending exit must not be mistaken for a lost one. */
-	sensor_drain(d->sensor);
+	sensor_drain(d->sensor, clock_ns(CLOCK_MONOTONIC));
 	gone = pcache_sweep(d->cache, pid_alive);
 	if (gone)
 		log_info("cache: %zu processes had exited unseen", gone);
@@ -174,7 +174,7 @@ void loop_run(struct daemon *d)
 		}
 		/* Whatever woke us, drain everything pending, then send in one batch. */
 		if (d->sensor)
-			sensor_drain(d->sensor);
+			sensor_drain(d->sensor, clock_ns(CLOCK_MONOTONIC));
 		read_inputs(d);
 		pipe_flush(&d->pipe);
 	}

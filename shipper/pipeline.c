@@ -155,6 +155,7 @@ static bool admit(struct pipeline *p, const struct pev_event *ev)
 		.pid = proc->pid,
 		.ppid = parent ? parent->pid : 0,
 		.uid = proc->uid,
+		.scan = ev->procfs,
 	};
 	bool pass;
 

@@ -425,17 +425,17 @@ static void scan_proc(struct daemon *d)
 			res.no_exe, res.first_no_exe);
 }
 
-/* The scan needed root to read every /proc/PID/exe; nothing after it does, but a low local
- * port that reconnects binds again. */
+/* Nothing after the /proc scan needs root, but a low local port binds again on reconnects. */
 static void drop_privileges(struct daemon *d)
 {
 	char err[700];
-	unsigned int keep = d->conf.udp_output_enabled && d->conf.udp_local_port > 0 &&
-					    d->conf.udp_local_port < 1024
-				    ? PRIVS_KEEP_NET_BIND_SERVICE
-				    : 0;
+	long port = d->conf.udp_output_enabled ? d->conf.udp_local_port : 0;
 
-	if (privs_drop_keep(d->conf.user[0] ? d->conf.user : NULL, keep, err, sizeof(err)) != 0)
+	if (privs_nice((int)d->conf.nice, err, sizeof(err)) != 0)
+		log_warnx("%s", err);
+	if (privs_drop_keep(d->conf.user[0] ? d->conf.user : NULL,
+		    port > 0 && port < 1024 ? PRIVS_KEEP_NET_BIND_SERVICE : 0, err,
+		    sizeof(err)) != 0)
 		fatalx("%s", err);
 }
 
@@ -673,7 +673,7 @@ void setup_stop(struct daemon *d)
 {
 	notify_stopping();
 	if (d->sensor)
-		sensor_drain(d->sensor);
+		sensor_drain(d->sensor, clock_ns(CLOCK_MONOTONIC));
 	pipe_last_report(&d->pipe);
 	pipe_flush(&d->pipe);
 	stats_check_ringbuf(d);

@@ -86,6 +86,7 @@ static const struct field udp_fields[] = {
 	U64(udp_stats, reconnects, "Sockets connected again."),
 	U64(udp_stats, resolve_failures, "Failed look-ups of a destination name."),
 	U64(udp_stats, greetings, "agent_init datagrams among those sent."),
+	U64(udp_stats, greeting_bytes, "Bytes of the agent_init datagrams among those sent."),
 	GAUGE(udp_stats, sndbuf_effective, "SO_SNDBUF as read back."),
 };
 
@@ -262,6 +263,7 @@ void stats_udp_add(struct udp_stats *t, const struct udp_stats *us)
 	t->reconnects += us->reconnects;
 	t->resolve_failures += us->resolve_failures;
 	t->greetings += us->greetings;
+	t->greeting_bytes += us->greeting_bytes;
 	t->sndbuf_effective = us->sndbuf_effective;
 }
 
@@ -393,8 +395,10 @@ void stats_metrics(const struct stats_snapshot *s, struct metrics_counters *c,
 	c->truncated_cut = s->pipe.cut;
 	c->pcache_size = s->misc.pcache_size;
 	if (s->udp_enabled) {
-		c->exported = s->udp.sent;
-		c->exported_bytes = s->udp.sent_bytes;
+		/* Events only: the greetings are procship's own, counted on their own. A refusal
+		 * takes a datagram back out of sent, which may have been a greeting. */
+		c->exported = s->udp.sent > s->udp.greetings ? s->udp.sent - s->udp.greetings : 0;
+		c->exported_bytes = s->udp.sent_bytes - s->udp.greeting_bytes;
 		c->drops[METRICS_DROP_SEND_ERROR] = s->udp.dropped_send_error;
 		c->drops[METRICS_DROP_NO_DESTINATION] = s->udp.dropped_no_destination;
 		c->drops[METRICS_DROP_OVERSIZE] = s->udp.dropped_oversize;

@@ -187,7 +187,8 @@ def section_latency():
            "`execloop --latmark` stamps CLOCK_MONOTONIC in the child just before execve and "
            "passes it as the argument; `udp_sink` subtracts it from its receive time. No "
            "baseline tool: the figure is absolute (target: batching adds no latency when "
-           "idle).", "",
+           "idle). The receiver runs at nice -10, as procship does: at nice 0 on a loaded "
+           "host it waits for the CPU, a delay a remote receiver would not add.", "",
            "| load | samples | p50 | p90 | p99 | max | target | met |",
            "|---|---|---|---|---|---|---|---|"]
     for r in ROWS["latency"]:
@@ -312,6 +313,18 @@ def section_relay():
     return out + notes("relay") + [""]
 
 
+def section_storm():
+    out = ["## 10. Hostile exec storm: ring-buffer loss (issue 19)", "",
+           "| storm | procship | loops × s | storm execs/s | storm execs | ring lost exec / "
+           "exit / fork | marker execs arrived | procship CPU per 1,000 execs | ring resident "
+           "| VmHWM | load | zero loss |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in ROWS["storm"]:
+        out.append(f"| {r['group']} | {r['name']} | {r['loops']} × {r['seconds']} | "
+                   f"**{r['rate']}** | {r['execs']} | **{r['lost']}** | {r['marks']} | "
+                   f"{r['cpu']} | {r['rb']} | {r['hwm']} | {r['load']} | {r['met']} |")
+    return out + notes("storm") + [""]
+
+
 def header(args, started):
     return ["# procship benchmarks", "",
             f"Written by `bench/run{' --quick' if args.quick else ''}"
@@ -335,7 +348,8 @@ def write_results(path, args, started):
     for case, section in [("cost", section_cost), ("enrich", section_enrich),
                           ("throughput", section_throughput),
                           ("latency", section_latency), ("startup", section_startup),
-                          ("normalize", section_normalize), ("relay", section_relay)]:
+                          ("normalize", section_normalize), ("relay", section_relay),
+                          ("storm", section_storm)]:
         if case in sel:
             lines += section()
     if DETAILS:

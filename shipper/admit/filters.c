@@ -248,7 +248,7 @@ bool filters_check(struct filters *f, const struct filters_subject *e, uint64_t 
 	uint64_t spent;
 	bool pass;
 
-	if (!f->has_regex)
+	if (!f->has_regex || e->scan)
 		return filters_pass(
 			f, e->ev, e->binary, e->parent_binary, e->arguments, e->pid, e->ppid);
 	v = budget_ask(&rb->b, e->uid, now_ns);

@@ -281,6 +281,7 @@ static void emit(struct pev *p, enum ps_event_type type, struct pcache_proc *pro
 		.parent = parent,
 		.ktime = e->ktime,
 		.exit_code = type == PS_EVENT_EXIT ? e->exit_code : 0,
+		.procfs = type == PS_EVENT_EXEC && (e->flags & PS_F_PROCFS),
 	};
 
 	p->cb(p->cb_arg, &ev);
@@ -341,7 +342,7 @@ static void on_procfs_record(struct pev *p, const struct ps_event *e)
 
 void pev_release(struct pev *p)
 {
-	struct pev_event ev = {.type = PS_EVENT_EXEC};
+	struct pev_event ev = {.type = PS_EVENT_EXEC, .procfs = true};
 	size_t i;
 
 	p->holding = false;

@@ -24,6 +24,7 @@ struct pev_event {
 	struct pcache_proc *parent;
 	uint64_t ktime;	    /* of the exec or exit, CLOCK_BOOTTIME ns */
 	uint32_t exit_code; /* PS_EVENT_EXIT: the kernel's wait status (code << 8 | signal) */
+	bool procfs;	    /* a procFS exec of the start-up scan, not a record of the kernel's */
 };
 
 typedef void pev_event_fn(void *arg, const struct pev_event *ev);

@@ -19,15 +19,22 @@
 #include "procship.skel.h"
 
 /* While records keep coming, user space reads the ring on this timer and the BPF side never
- * wakes it (see consumer_polling in bpf/procship.bpf.c); a drain that finds nothing ends
- * that, and the next exec or exit wakes it. 5 ms bounds the latency in a storm. */
+ * wakes it (see consumer_polling in bpf/procship.bpf.c); 5 ms bounds the latency in a storm.
+ * Polling starts when wake-ups come less than WAKE_GAP_NS apart (above ~1,000 a second, ~500
+ * execs) and ends at a poll that finds fewer than POLL_MIN_RECORDS (~1,600 a second): then
+ * each exec or exit wakes user space again. Polling on any record kept a busy host's events
+ * waiting for the next tick (round two's p99 of 4.3 ms at 20 execs/s); waking on every one
+ * in a storm costs the traced tasks an interrupt and an IPI each (bench/FINDINGS.md 12). */
 #define POLL_INTERVAL_NS (5 * 1000 * 1000)
+#define POLL_MIN_RECORDS 8
+#define WAKE_GAP_NS	 (1000 * 1000)
 
 struct sensor {
 	struct procship_bpf *skel;
 	struct ring_buffer *rb;
 	int timer_fd;
 	bool polling;
+	int64_t last_wake_ns; /* of the last drain while not polling that found records */
 	sensor_record_fn *cb;
 	void *cb_arg;
 	uint64_t short_records;
@@ -297,37 +304,49 @@ static int set_polling(struct sensor *s, bool on)
 	return timerfd_settime(s->timer_fd, 0, &its, NULL) == -1 ? -errno : 0;
 }
 
-int sensor_drain(struct sensor *s)
+int sensor_drain(struct sensor *s, int64_t now_ns)
 {
 	volatile __u32 *flag = &s->skel->bss->consumer_polling;
 	uint64_t expirations;
+	bool storm;
 	int n, more;
 
 	(void)!read(s->timer_fd, &expirations, sizeof(expirations));
 	n = ring_buffer__consume(s->rb);
 	if (n < 0)
 		return n;
-	if (n > 0) {
+	if (n == 0 && !s->polling)
+		return 0; /* woken by something else while idle: still idle */
+	if (s->polling) {
+		storm = n >= POLL_MIN_RECORDS;
+	} else {
+		storm = now_ns - s->last_wake_ns < WAKE_GAP_NS;
+		s->last_wake_ns = now_ns;
+	}
+	if (storm) {
 		*flag = 1;
 		if (!s->polling)
 			(void)set_polling(s, true);
 		return n;
 	}
-	if (!s->polling)
-		return 0; /* woken by something else while idle: still idle */
-	/* Nothing came since the last poll: ask to be woken, then look once more, for a
-	 * record that came before the BPF side could see the request. The fence pairs with
-	 * the atomic in wakeup_flag(): either that record is seen here or its program sees
-	 * the request and wakes us. */
+	/* Ask to be woken, then look once more, for a record that came before the BPF side
+	 * could see the request. The fence pairs with the atomic in wakeup_flag(): either that
+	 * record is seen here or its program sees the request and wakes us. */
 	*flag = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	more = ring_buffer__consume(s->rb);
-	if (more > 0) {
-		*flag = 1;
+	if (more < 0)
 		return more;
+	if (more > 0) {
+		/* it may have come after the request: poll once more rather than wait for it */
+		*flag = 1;
+		if (!s->polling)
+			(void)set_polling(s, true);
+		return n + more;
 	}
-	(void)set_polling(s, false);
-	return more;
+	if (s->polling)
+		(void)set_polling(s, false);
+	return n;
 }
 
 int sensor_drops(const struct sensor *s, uint64_t drops[PS_DROP_SLOTS])

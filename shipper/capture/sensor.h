@@ -27,7 +27,7 @@ struct sensor_config {
 	void *cb_arg;
 	const char *btf_path;		  /* BTF to relocate against; NULL or "" = the kernel\'s */
 	sensor_libbpf_log_fn *libbpf_log; /* NULL: libbpf says nothing */
-	size_t ringbuf_bytes;  /* power of two >= page size; 0 = the BPF default (2 MiB) */
+	size_t ringbuf_bytes;  /* power of two >= page size; 0 = the BPF default (4 MiB) */
 	uint64_t wakeup_bytes; /* pending bytes that wake user space; 0 = default */
 	/* css_set->subsys index + 1 of the cgroup v1 controller whose names to read as well
 	 * (procfs_cgroup1_subsys); 0 = none */
@@ -66,11 +66,11 @@ int sensor_fd(const struct sensor *s);
 /* A timer fd for epoll, the sensor's: readable when the ring is due to be polled. */
 int sensor_timer_fd(const struct sensor *s);
 /* Hand every pending record to cb, and decide how user space hears of the next ones: by its
- * poll timer while they keep coming, by a wake-up from the BPF side once a drain finds
- * nothing. Call whenever either fd is readable (or at any other time). A record shorter than
- * its type needs is not handed on, but counted (drops[PS_DROP_SHORT]). Returns how many
- * records were consumed, or -errno. */
-int sensor_drain(struct sensor *s);
+ * poll timer while they come fast (a storm), else by a wake-up from the BPF side. now_ns is
+ * CLOCK_MONOTONIC. Call whenever either fd is readable (or at any other time). A record
+ * shorter than its type needs is not handed on, but counted (drops[PS_DROP_SHORT]). Returns
+ * how many records were consumed, or -errno. */
+int sensor_drain(struct sensor *s, int64_t now_ns);
 /* Fill drops: reserve failures counted in BPF, summed over CPUs, per enum ps_event_type
  * (index 1..3), and at PS_DROP_SHORT the short records sensor_drain set aside. Each count
  * only grows. Returns 0 or -errno. */

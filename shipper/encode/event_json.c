@@ -603,6 +603,23 @@ static const char *encode_fast(struct ejson *ej, const char *kind, struct pcache
 	return ej->out;
 }
 
+/* One round of shortening: the copies' text written directly, as encode_fast does for the
+ * cached entries (libfastjson's tree per round cost more than the rest of an event with
+ * 8 KiB of arguments); encode() when that cannot be built. */
+static const char *reencode(struct ejson *ej, const char *kind, struct pcache_proc *p,
+	struct pcache_proc *pp, bool is_exit, uint32_t exit_code, uint64_t ktime, size_t *len)
+{
+	const char *json = encode_fast(ej, kind, p, pp, is_exit, exit_code, ktime, len);
+
+	free(p->json);
+	p->json = NULL;
+	if (pp) {
+		free(pp->json);
+		pp->json = NULL;
+	}
+	return json ? json : encode(ej, kind, p, pp, is_exit, exit_code, ktime, len);
+}
+
 static const char *encode_fit(struct ejson *ej, const char *kind, struct pcache_proc *proc,
 	struct pcache_proc *parent, bool is_exit, uint32_t exit_code, uint64_t ktime, size_t *len)
 {
@@ -617,14 +634,16 @@ static const char *encode_fit(struct ejson *ej, const char *kind, struct pcache_
 		json = encode(ej, kind, proc, parent, is_exit, exit_code, ktime, len);
 	if (!json || ej->max_len == 0 || *len <= ej->max_len)
 		return json;
-	/* Shallow copies whose string pointers we may point at shortened copies; encode()
-	 * builds their objects afresh and never touches the cached text. */
+	/* Shallow copies whose string pointers we may point at shortened copies; their text is
+	 * written afresh (and freed) each round, never into the cached entries. */
 	memcpy(&p, proc, sizeof(p));
+	p.json = NULL;
 	args[nargs++] = (struct cuttable){&p.arguments, &p.flags, PS_F_TRUNC_ARGS};
 	paths[npaths++] = (struct cuttable){&p.cwd, &p.flags, PS_F_TRUNC_CWD};
 	paths[npaths++] = (struct cuttable){&p.binary, &p.flags, PS_F_TRUNC_FILENAME};
 	if (parent) {
 		memcpy(&pp, parent, sizeof(pp));
+		pp.json = NULL;
 		args[nargs++] = (struct cuttable){&pp.arguments, &pp.flags, PS_F_TRUNC_ARGS};
 		paths[npaths++] = (struct cuttable){&pp.cwd, &pp.flags, PS_F_TRUNC_CWD};
 		paths[npaths++] = (struct cuttable){&pp.binary, &pp.flags, PS_F_TRUNC_FILENAME};
@@ -637,7 +656,7 @@ static const char *encode_fit(struct ejson *ej, const char *kind, struct pcache_
 
 		if (!cut)
 			break;
-		json = encode(ej, kind, &p, parent ? &pp : NULL, is_exit, exit_code, ktime, len);
+		json = reencode(ej, kind, &p, parent ? &pp : NULL, is_exit, exit_code, ktime, len);
 	}
 	for (i = 0; i < 6; i++)
 		free(owned[i]);

@@ -301,8 +301,10 @@ static void udp_greet(struct udp_output *u)
 		(void)udp_drop_oversize(u);
 		return;
 	}
-	if (udp_send_now(u, u->greeting_buf, (size_t)n) == 0)
+	if (udp_send_now(u, u->greeting_buf, (size_t)n) == 0) {
 		u->stats.greetings++;
+		u->stats.greeting_bytes += (uint64_t)n;
+	}
 }
 
 /* Send slots [0, nqueued). Every slot ends as sent or counted dropped. The loop makes

@@ -63,6 +63,7 @@ struct udp_stats {
 	uint64_t reconnects;
 	uint64_t resolve_failures; /* look-ups of a destination name that failed */
 	uint64_t greetings;	   /* greetings (agent_init) among sent */
+	uint64_t greeting_bytes;   /* their bytes, among sent_bytes */
 	int sndbuf_effective;	   /* as read back with getsockopt */
 };
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -153,4 +154,26 @@ int privs_drop_keep(const char *user, unsigned int keep, char *err, size_t errle
 int privs_drop(const char *user, char *err, size_t errlen)
 {
 	return privs_drop_keep(user, 0, err, errlen);
+}
+
+int privs_nice(int nice, char *err, size_t errlen)
+{
+	int e, was;
+
+	errno = 0;
+	was = getpriority(PRIO_PROCESS, 0);
+	if (was == -1 && errno) {
+		e = errno;
+		snprintf(err, errlen, "nice %d: getpriority: %s", nice, strerror(e));
+		return -e;
+	}
+	if (was == nice || setpriority(PRIO_PROCESS, 0, nice) == 0)
+		return 0;
+	e = errno;
+	snprintf(err, errlen, "nice %d: %s%s: keeping nice %d%s", nice, strerror(e),
+		e == EACCES || e == EPERM ? " (lowering it needs CAP_SYS_NICE)" : "", was,
+		was > nice ? ", where users' exec storms compete with the ring buffer's drain "
+			     "(Nice= in a systemd unit sets it)"
+			   : "");
+	return -e;
 }

@@ -28,4 +28,9 @@ int privs_drop_keep(const char *user, unsigned int keep, char *err, size_t errle
 /* privs_drop_keep(user, 0, ...): keep nothing. */
 int privs_drop(const char *user, char *err, size_t errlen);
 
+/* Set the calling thread's nice value (threads made after it inherit it, so call it while
+ * single-threaded) before privileges go: lowering it needs CAP_SYS_NICE. Returns 0, or
+ * -errno with "nice N: why: keeping nice M[, what that costs]" in err. */
+int privs_nice(int nice, char *err, size_t errlen);
+
 #endif

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # --metrics-file (issue 6): the Prometheus file agrees with what a receiver counted.
-# procship_events_exported_total and procship_udp_datagrams_sent_total{destination} equal the
-# datagrams received, procship_events_exported_bytes_total their bytes; nothing dropped. The
+# procship_udp_datagrams_sent_total{destination} equals the datagrams received;
+# procship_events_exported_total and procship_events_exported_bytes_total count the events
+# among them, not the agent_init greetings (procship_udp_output_greetings_total); nothing
+# dropped. The
 # file is rewritten every --metrics-interval (values grow while procship runs), mode 0644, no
 # temporary file left behind. The counters are counters: after a SIGHUP (which builds the UDP
 # output again) they still count everything since start-up and still equal the receiver's.
@@ -30,20 +32,26 @@ done
 # compare DESC: the metrics file against the counter (procship has exited: final values)
 compare()
 {
-	local exported bytes sent dropped got gotbytes
+	local exported bytes sent dropped greetings got events evbytes
 	exported=$(metric "$mf" procship_events_exported_total)
 	bytes=$(metric "$mf" procship_events_exported_bytes_total)
 	sent=$(metric "$mf" procship_udp_datagrams_sent_total)
 	dropped=$(metric "$mf" procship_udp_datagrams_dropped_total)
+	greetings=$(metric "$mf" procship_udp_output_greetings_total)
 	got=$(counter_lines r)
-	gotbytes=$("$PYTHON" -c 'import sys
-print(sum(len(l.rstrip(b"\n").replace(b"\\\\n", b"\n")) for l in open(sys.argv[1], "rb")))' "${CNT_OUT[r]}")
-	info "$1: metrics: exported $exported ($bytes bytes), udp sent $sent, dropped $dropped; received $got ($gotbytes bytes)"
+	# received events (every line but agent_init) and their bytes
+	read -r events evbytes < <("$PYTHON" -c 'import sys
+ls = [l.rstrip(b"\n").replace(b"\\\\n", b"\n") for l in open(sys.argv[1], "rb")]
+ev = [l for l in ls if b"\"agent_init\"" not in l]
+print(len(ev), sum(len(l) for l in ev))' "${CNT_OUT[r]}")
+	info "$1: metrics: exported $exported ($bytes bytes), udp sent $sent ($greetings agent_init), dropped $dropped; received $got, $events events ($evbytes bytes)"
 	[ "$dropped" -eq 0 ] || fail "$1: $dropped datagrams dropped with the receiver up"
 	[ "$(counter_kdrops r)" -eq 0 ] || fail "$1: the receiver's socket dropped datagrams"
 	[ "$sent" -eq "$got" ] || fail "$1: procship_udp_datagrams_sent_total $sent != $got received"
-	[ "$exported" -eq "$got" ] || fail "$1: procship_events_exported_total $exported != $got received"
-	[ "$bytes" -eq "$gotbytes" ] || fail "$1: procship_events_exported_bytes_total $bytes != $gotbytes bytes received"
+	[ "$greetings" -eq $((got - events)) ] || fail "$1: $greetings agent_init counted, $((got - events)) received"
+	[ "$greetings" -ge 1 ] || fail "$1: no agent_init counted"
+	[ "$exported" -eq "$events" ] || fail "$1: procship_events_exported_total $exported != $events events received"
+	[ "$bytes" -eq "$evbytes" ] || fail "$1: procship_events_exported_bytes_total $bytes != $evbytes bytes of events received"
 }
 
 stop_procship

@@ -152,6 +152,56 @@ static void test_unescape_slashes(void **state)
 	assert_string_equal(buf, "x\\");
 }
 
+/* The rule byte by byte, as the function did before it copied runs: the reference. */
+static int unescape_ref(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (o + 1 >= size)
+			return -ENOSPC;
+		if (src[i] == '\\' && i + 1 < len) {
+			if (src[i + 1] != '/')
+				dst[o++] = src[i];
+			if (o + 1 >= size)
+				return -ENOSPC;
+			dst[o++] = src[++i];
+			continue;
+		}
+		dst[o++] = src[i];
+	}
+	if (o >= size)
+		return -ENOSPC;
+	dst[o] = '\0';
+	return (int)o;
+}
+
+/* Random texts of slashes, backslashes and letters, into every size of buffer: the same
+ * answer and the same bytes as the reference. */
+static void test_unescape_like_ref(void **state)
+{
+	static const char alphabet[] = "\\\\/ab";
+	char src[40], got[48], want[48];
+	unsigned int seed = 12345;
+	size_t len, size, i;
+	int n, r;
+
+	(void)state;
+	for (r = 0; r < 3000; r++) {
+		len = (size_t)(r % 37);
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			src[i] = alphabet[(seed >> 16) % 5];
+		}
+		for (size = 0; size <= len + 2; size++) {
+			n = unescape_ref(want, size, src, len);
+			assert_int_equal(jsonstr_unescape_slashes(got, size, src, len), n);
+			if (n >= 0)
+				assert_memory_equal(got, want, (size_t)n + 1);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_put_like_libfastjson),
 		cmocka_unit_test(test_put),
 		cmocka_unit_test(test_unescape_slashes),
+		cmocka_unit_test(test_unescape_like_ref),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

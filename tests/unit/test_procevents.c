@@ -23,6 +23,7 @@ struct seen {
 	int events;
 	enum ps_event_type type;
 	uint32_t pid;
+	bool procfs;
 	char exec_id[PCACHE_EXEC_ID_MAX];
 	char parent_exec_id[PCACHE_EXEC_ID_MAX]; /* of ev->parent, "" when none */
 	char json[131072];
@@ -37,6 +38,7 @@ static void on_event(void *arg, const struct pev_event *ev)
 	s->events++;
 	s->type = ev->type;
 	s->pid = ev->proc->pid;
+	s->procfs = ev->procfs;
 	snprintf(s->exec_id, sizeof(s->exec_id), "%s", ev->proc->exec_id);
 	snprintf(s->parent_exec_id, sizeof(s->parent_exec_id), "%s",
 		ev->parent ? ev->parent->exec_id : "");
@@ -432,6 +434,7 @@ static void test_procfs_records(void **state)
 	assert_string_equal(s.exec_id, id_of(1, 0));
 	assert_string_equal(s.parent_exec_id, id_of(1, 0));
 	assert_has(&s, "\"binary\":\"<kernel>\",\"flags\":\"procFS\"");
+	assert_true(s.procfs);
 	rec.pid = rec.tid = 2;
 	rec.flags = PS_F_PROCFS | PS_F_KTHREAD;
 	rec.filename_len = 10;
@@ -444,6 +447,7 @@ static void test_procfs_records(void **state)
 	feed(pev, PS_EVENT_FORK, 300, 2, 5000, NULL);
 	feed(pev, PS_EVENT_EXEC, 300, 2, 5001, "/sbin/modprobe");
 	assert_int_equal(s.events, 2);
+	assert_false(s.procfs);
 	assert_has(&s, "\"parent\":{\"exec_id\"");
 	assert_has(&s, "\"binary\":\"[kthreadd]\",\"flags\":\"procFS\"");
 	pev_free(pev);

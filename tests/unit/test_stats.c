@@ -109,7 +109,11 @@ static void test_named_series(void **state)
 	(void)state;
 	memset(&snap, 0, sizeof(snap));
 	snap.udp_enabled = true;
+	/* 42 datagrams, 2 of them agent_init: 40 events exported */
 	snap.udp.sent = 42;
+	snap.udp.sent_bytes = 4200;
+	snap.udp.greetings = 2;
+	snap.udp.greeting_bytes = 700;
 	snap.pipe.cut = 3;
 	snap.pipe.filtered = 5;
 	snap.pev.encode_errors = 1;
@@ -122,7 +126,9 @@ static void test_named_series(void **state)
 	snprintf(snap.dests[0].name, sizeof(snap.dests[0].name), "[::1]:514");
 	snap.dests[0].st.sent = 42;
 	text = metrics_text();
-	assert_non_null(strstr(text, "\nprocship_events_exported_total 42\n"));
+	assert_non_null(strstr(text, "\nprocship_events_exported_total 40\n"));
+	assert_non_null(strstr(text, "\nprocship_events_exported_bytes_total 3500\n"));
+	assert_non_null(strstr(text, "\nprocship_udp_output_greetings_total 2\n"));
 	assert_non_null(strstr(text, "procship_events_truncated_total{how=\"cut\"} 3\n"));
 	assert_non_null(strstr(text, "procship_events_dropped_total{reason=\"filtered\"} 5\n"));
 	assert_non_null(strstr(text, "procship_events_dropped_total{reason=\"encode_error\"} 7\n"));
