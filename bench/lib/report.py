@@ -74,7 +74,8 @@ def section_overhead():
            "per-pair ratios; the target applies to it). Two CPU columns are less sensitive "
            "to other sessions' load on this shared 2-core machine: the loop's own CPU "
            "(fork/exec/exit plus in-kernel BPF hooks, charged to the exec'ing tasks) and "
-           "the tracer process's CPU (procship, auditd and laurel: schedstat during the loop) relative to "
+           "the tracer process's CPU (procship, auditd and laurel: schedstat during the "
+           "loop) relative to "
            "the untraced loop's CPU. The receiver's CPU is not counted. Load from other "
            "sessions only ever adds time, so the ratio of the fastest traced run to the "
            "fastest untraced run is shown as a noise-robust cross-check.", "",
