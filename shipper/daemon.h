@@ -42,6 +42,9 @@ struct daemon {
 	bool stdin_polled;
 
 	int epfd;
+	/* The same set without the text sockets: a turn that relayed a trickle waits here, up to
+	 * --input-unix-coalesce-us, so that more datagrams share the next turn's wake-up. */
+	int epfd_quiet;
 	int sfd;
 	int tfd; /* once a second: retries, counters, housekeeping */
 	unsigned int seconds;
