@@ -23,7 +23,7 @@ from lib.receivers import Sink
 from lib.results import note, row
 from lib.stats import med, spread
 
-KINDS = ["rsyslog", "syslog-ng", "procship"]
+KINDS = ["rsyslog", "syslog-ng", "procship", "procship-nowait"]
 PACED = 20000
 QLENS = [10, 512]
 QLEN_SYSCTL = "/proc/sys/net/unix/max_dgram_qlen"
@@ -89,10 +89,12 @@ input(type="imuxsock" Socket="{sock}")
 
 def start_relay(kind, d, sock, port):
     """The relay under test, reading sock and sending to port: (process, pid) or None."""
-    if kind == "procship":
+    if kind.startswith("procship"):
+        # procship-nowait: the same without coalescing wake-ups, to show what they save
+        nowait = ["--input-unix-coalesce-us", "0"] if kind == "procship-nowait" else []
         ps = Procship("--process-events=false", "--udp-output-enabled", "--udp-output-address",
                       f"127.0.0.1:{port}", "--udp-buffer-size", str(4 << 20),
-                      "--input-unix", sock)
+                      "--input-unix", sock, *nowait)
         return ps, ps.p.pid
     if kind == "syslog-ng":
         p, _ = syslogng.start("relay", f'source s_unix {{ unix-dgram("{sock}"); }};\n' +
@@ -119,7 +121,7 @@ def one_run(kind, n, rate=None):
     sent = write_all(sock, n, rate)
     res = sink.finish(timeout=120)
     t1, cpu1 = time.monotonic(), proc_cpu(pid)[1]
-    if kind == "procship":
+    if kind.startswith("procship"):
         proc.stop()
     else:
         proc.terminate()
@@ -182,5 +184,6 @@ def relay_case(reps, quick):
                   "the receiver runs alone on CPU 1. rsyslog: imuxsock (special parser, the "
                   "default) -> omfwd, RSYSLOG_TraditionalForwardFormat; syslog-ng 3.38 "
                   "(Debian's, unpacked privately): unix-dgram() -> network(transport(udp)); "
-                  "procship: --input-unix, --text-format relay, RFC 3164. Paced rows: the "
+                  "procship: --input-unix, --text-format relay, RFC 3164 (procship-nowait: "
+                  "the same with --input-unix-coalesce-us 0). Paced rows: the "
                   f"writers send {PACED} datagrams a second in all, a burst each millisecond.")
