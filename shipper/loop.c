@@ -31,6 +31,12 @@ void loop_watch(struct daemon *d, int fd, const char *what)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
 
+	if (!d->quiet_made) {
+		d->epfd_quiet = epoll_create1(EPOLL_CLOEXEC);
+		if (d->epfd_quiet == -1)
+			fatal("epoll_create1");
+		d->quiet_made = true;
+	}
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) == -1 ||
 		epoll_ctl(d->epfd_quiet, EPOLL_CTL_ADD, fd, &ev) == -1)
 		fatal("epoll_ctl %s", what);
@@ -224,4 +230,6 @@ void loop_run(struct daemon *d)
 		coalesce = read_inputs(d);
 		pipe_flush(&d->pipe);
 	}
+	close(d->epfd_quiet);
+	d->quiet_made = false;
 }

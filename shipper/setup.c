@@ -315,8 +315,7 @@ static void open_loop(struct daemon *d)
 	sigset_t mask;
 
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
-	d->epfd_quiet = epoll_create1(EPOLL_CLOEXEC);
-	if (d->epfd == -1 || d->epfd_quiet == -1)
+	if (d->epfd == -1)
 		fatal("start-up");
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -696,7 +695,6 @@ void setup_stop(struct daemon *d)
 	pipe_fini(&d->pipe);
 	conf_free(&d->conf);
 	close(d->epfd);
-	close(d->epfd_quiet);
 	close(d->tfd);
 	close(d->sfd);
 }
