@@ -270,8 +270,11 @@ check-hardening: $(OUTPUT)/procship
 BENCH_HELPERS := $(addprefix $(OUTPUT)/bench/,udp_sink execloop sendmmsg_flood nop regex_cost)
 BENCH_CFLAGS := -std=gnu11 $(WARN) -O2
 BENCH_ENV = PROCSHIP=$(abspath $(OUTPUT)/procship) BENCH_BIN=$(abspath $(OUTPUT)/bench)
+# The peers and the plotter only the full run needs (bench/run says why they are not in
+# DEB_PACKAGES): the smoke run reports a missing one as "not installed" and skips pictures.
+BENCH_PACKAGES := auditd laurel bpftrace gnuplot-nox
 
-.PHONY: bench-helpers
+.PHONY: bench-helpers bench-deps
 bench-helpers: $(BENCH_HELPERS)
 
 $(OUTPUT)/bench/nop: bench/nop.c
@@ -293,9 +296,19 @@ $(OUTPUT)/bench/%: bench/%.c
 check-bench: $(OUTPUT)/procship bench-helpers
 	$(Q)$(BENCH_ENV) bench/run --quick
 
-# The full run (it writes bench/RESULTS.md): it needs the machine to itself.
-bench: $(OUTPUT)/procship bench-helpers
-	$(Q)$(BENCH_ENV) bench/run
+# The full run (it writes bench/RESULTS.md and draws bench/*.svg): it needs the machine to
+# itself, and its peers installed.
+bench: $(OUTPUT)/procship bench-helpers bench-deps
+	$(Q)$(BENCH_ENV) bench/run --require-peers
+
+bench-deps:
+	$(Q)if dpkg-query -W -f='$${Status}\n' $(BENCH_PACKAGES) 2>/dev/null | grep -qv 'install ok installed' \
+		|| [ $$(dpkg-query -W -f='$${Status}\n' $(BENCH_PACKAGES) 2>/dev/null | wc -l) -ne $(words $(BENCH_PACKAGES)) ]; then \
+		echo "bench-deps: installing the bench's peers and plotter: $(BENCH_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BENCH_PACKAGES) \
+		|| { echo "bench-deps: cannot install $(BENCH_PACKAGES) (apt-cache policy laurel: this needs Debian 12 or later)" >&2; exit 1; }; \
+	else echo "bench-deps: all $(words $(BENCH_PACKAGES)) packages already installed"; fi
+	$(Q)echo "bench-deps: syslog-ng (a peer) in $$(tests/integration/helpers/fetch-syslog-ng)"
 
 check-san:
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-unit check-integration

@@ -42,6 +42,11 @@ struct daemon {
 	bool stdin_polled;
 
 	int epfd;
+	/* The same set without the text sockets: a turn that relayed a trickle waits here, up to
+	 * --input-unix-coalesce-us, so that more datagrams share the next turn's wake-up. The
+	 * first loop_watch makes it; loop_run closes it when it returns. */
+	int epfd_quiet;
+	bool quiet_made;
 	int sfd;
 	int tfd; /* once a second: retries, counters, housekeeping */
 	unsigned int seconds;

@@ -31,6 +31,21 @@ void loop_watch(struct daemon *d, int fd, const char *what)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
 
+	if (!d->quiet_made) {
+		d->epfd_quiet = epoll_create1(EPOLL_CLOEXEC);
+		if (d->epfd_quiet == -1)
+			fatal("epoll_create1");
+		d->quiet_made = true;
+	}
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) == -1 ||
+		epoll_ctl(d->epfd_quiet, EPOLL_CTL_ADD, fd, &ev) == -1)
+		fatal("epoll_ctl %s", what);
+}
+
+void loop_watch_text(struct daemon *d, int fd, const char *what)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
 		fatal("epoll_ctl %s", what);
 }
@@ -141,25 +156,62 @@ static void read_stdin(struct daemon *d)
  * a full queue makes the loss happen in the sender, where we cannot count it. Each gets its
  * budget per turn (INPUT_UNIX_BUDGET), after the ring buffer: a flood on one socket can delay
  * neither the others nor process-event capture by more than one budget. */
-static void read_inputs(struct daemon *d)
+/* Returns whether the next wait may coalesce: the sockets gave a trickle, none was cut at its
+ * budget or found with its queue half full (a writer may be blocked, or soon would be). */
+static bool read_inputs(struct daemon *d)
 {
+	bool trickle = false, busy = false;
 	size_t i;
 
-	for (i = 0; i < d->n_unix; i++)
-		input_unix_read(d->in_unix[i], 0, on_unix_msg, &d->pipe);
-	if (d->in_stdin && !input_stdin_eof(d->in_stdin))
+	for (i = 0; i < d->n_unix; i++) {
+		int n = input_unix_read(d->in_unix[i], 0, on_unix_msg, &d->pipe);
+		int q = input_unix_qlen(d->in_unix[i]);
+
+		if (n <= 0)
+			continue;
+		trickle = true;
+		if (n >= INPUT_UNIX_BUDGET || (q > 0 && 2 * n >= q))
+			busy = true;
+	}
+	if (d->in_stdin && !input_stdin_eof(d->in_stdin)) {
 		read_stdin(d);
+		if (!d->stdin_polled)
+			busy = true; /* a file is read on every turn, without waiting */
+	}
+	return trickle && !busy;
+}
+
+/* The next events: at once for a file on standard input, after at most
+ * --input-unix-coalesce-us without the text sockets after a trickle, else when one comes. */
+static int wait_events(struct daemon *d, struct epoll_event *events, int max, bool coalesce)
+{
+	static bool no_pwait2;
+
+	if (coalesce && d->conf.input_unix_coalesce_us > 0) {
+		long us = d->conf.input_unix_coalesce_us;
+		struct timespec ts = {0, us * 1000};
+		int n;
+
+		if (!no_pwait2) {
+			n = epoll_pwait2(d->epfd_quiet, events, max, &ts, NULL);
+			if (n != -1 || errno != ENOSYS)
+				return n;
+			no_pwait2 = true; /* before Linux 5.11: whole milliseconds */
+		}
+		return epoll_wait(d->epfd_quiet, events, max, (int)((us + 999) / 1000));
+	}
+	return epoll_wait(d->epfd, events, max, d->in_stdin && !d->stdin_polled ? 0 : -1);
 }
 
 void loop_run(struct daemon *d)
 {
 	struct epoll_event events[8];
 
+	bool coalesce = false;
+
 	d->running = true;
 	while (d->running) {
-		/* Standard input from a file is read each turn, without waiting, to its end. */
-		int timeout = d->in_stdin && !d->stdin_polled ? 0 : -1;
-		int i, n = epoll_wait(d->epfd, events, 8, timeout);
+		int i, n = wait_events(d, events, 8, coalesce);
 
 		if (n == -1) {
 			if (errno == EINTR)
@@ -175,7 +227,9 @@ void loop_run(struct daemon *d)
 		/* Whatever woke us, drain everything pending, then send in one batch. */
 		if (d->sensor)
 			sensor_drain(d->sensor, clock_ns(CLOCK_MONOTONIC));
-		read_inputs(d);
+		coalesce = read_inputs(d);
 		pipe_flush(&d->pipe);
 	}
+	close(d->epfd_quiet);
+	d->quiet_made = false;
 }

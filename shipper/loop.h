@@ -9,6 +9,8 @@
 
 /* Add fd to d's epoll set (level-triggered input); fatal on failure. */
 void loop_watch(struct daemon *d, int fd, const char *what);
+/* The same for a text socket: left out of the set a coalescing wait watches. */
+void loop_watch_text(struct daemon *d, int fd, const char *what);
 /* Run until a terminating signal or the end of standard input. */
 void loop_run(struct daemon *d);
 

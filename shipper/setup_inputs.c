@@ -41,7 +41,7 @@ static void start_stdin(struct daemon *d)
 static void add_unix(struct daemon *d, struct input_unix *in, const char *what)
 {
 	d->in_unix[d->n_unix++] = in;
-	loop_watch(d, input_unix_fd(in), "unix input");
+	loop_watch_text(d, input_unix_fd(in), "unix input");
 	if (input_unix_queue(in))
 		log_info("reading syslog messages from %s (queue of %d datagrams)", what,
 			input_unix_queue(in));

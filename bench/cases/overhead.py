@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Case 1, exec capture overhead: a max-rate fork + exec loop untraced and traced, in
-interleaved pairs (ABBA order). The tracer is procship, bpftrace or auditd; with --baseline,
+interleaved pairs (ABBA order). The tracer is procship, bpftrace, auditd or auditd + laurel;
+with --baseline,
 every procship rep also runs the baseline binary, back to back with the current one."""
 import os
 import time
@@ -75,6 +76,8 @@ def traced_run(kind, n, marker, state):
         return tracers.run_bpftrace(n, marker, state)
     if kind == "auditd":
         return tracers.run_auditd(n, marker, state)
+    if kind == "laurel":
+        return tracers.run_auditd(n, marker, state, laurel=True)
     raise ValueError(kind)
 
 
@@ -183,7 +186,7 @@ def vs_baseline(cur, base):
 def overhead_case(kind, reps, n):
     """Interleaved untraced / traced pairs (ABBA order), metric: added wall time %."""
     state = {}
-    if kind in ("bpftrace", "auditd") and not tracers.setup(kind, state):
+    if kind in ("bpftrace", "auditd", "laurel") and not tracers.setup(kind, state):
         return
     accs = {kind: Pairs()}
     if kind == "procship" and env.BASELINE:

@@ -69,16 +69,19 @@ def section_overhead():
            "datagrams with the run's marker argument at `bench/udp_sink`, which leaves "
            "them in its socket buffer until the loop is over, as a remote receiver would "
            "take no CPU from the traced host; bpftrace: output "
-           "lines; auditd: EXECVE records). The metric is added wall time (median of the "
+           "lines; auditd: EXECVE records; auditd + laurel: laurel JSON lines with the "
+           "EXECVE). The metric is added wall time (median of the "
            "per-pair ratios; the target applies to it). Two CPU columns are less sensitive "
            "to other sessions' load on this shared 2-core machine: the loop's own CPU "
            "(fork/exec/exit plus in-kernel BPF hooks, charged to the exec'ing tasks) and "
-           "the tracer process's CPU (procship: schedstat during the loop) relative to "
+           "the tracer process's CPU (procship, auditd and laurel: schedstat during the "
+           "loop) relative to "
            "the untraced loop's CPU. The receiver's CPU is not counted. Load from other "
            "sessions only ever adds time, so the ratio of the fastest traced run to the "
            "fastest untraced run is shown as a noise-robust cross-check.", "",
-           fmt_overhead(ROWS["overhead"] + ROWS["bpftrace"] + ROWS["auditd"]), ""]
-    for c in ["overhead", "bpftrace", "auditd"]:
+           fmt_overhead(ROWS["overhead"] + ROWS["bpftrace"] + ROWS["auditd"] +
+                        ROWS["laurel"]), ""]
+    for c in ["overhead", "bpftrace", "auditd", "laurel"]:
         out += notes(c)
     out.append("")
     if ROWS.get("_overhead_baseline"):
@@ -298,16 +301,20 @@ def section_normalize():
 
 
 def section_relay():
-    out = ["## 8. Relaying local syslog (procship --input-unix vs rsyslog imuxsock → omfwd)", "",
-           "| relay | socket queue | N | messages | received/s median (min–max) | per relay "
-           "CPU-second median (min–max) | lost | ratio to rsyslog per CPU-second (target ≥ 3×) |",
-           "|---|---|---|---|---|---|---|---|"]
+    out = ["## 8. Relaying local syslog (procship --input-unix vs rsyslog imuxsock → omfwd, "
+           "syslog-ng unix-dgram → network)", "",
+           "| relay | socket queue | writers | N | messages | received/s median (min–max) | "
+           "per relay CPU-second median (min–max) | lost | ratio to rsyslog per CPU-second "
+           "(target ≥ 3×) |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for r in ROWS["relay"]:
         if "status" in r:
-            out.append(f"| {r['kind']} | {r['qlen']} | | | {r['status']} | | | |")
+            out.append(f"| {r['kind']} | {r['qlen']} | {r.get('pace', '')} | | | {r['status']} "
+                       "| | | |")
             continue
         ratio = f"{r['ratio']:.1f}×" if r["ratio"] else ""
-        out.append(f"| {r['kind']} | {r['qlen']} | {r['runs']} | {r['n']} | {r['rate_med']:.0f} "
+        out.append(f"| {r['kind']} | {r['qlen']} | {r['pace']} | {r['runs']} | {r['n']} | "
+                   f"{r['rate_med']:.0f} "
                    f"({r['rate_spread']}) | **{r['per_med']:.0f}** ({r['per_spread']}) | "
                    f"{r['lost']} | {ratio} |")
     return out + notes("relay") + [""]
@@ -337,13 +344,17 @@ def header(args, started):
             "", "## Machine", "", machine()]
 
 
-def write_results(path, args, started):
+def write_results(path, args, started, pictures=()):
     lines = header(args, started)
     if args.quick:
         lines += ["**--quick smoke run: single runs with small counts. These numbers are not "
                   "measurements; they only show that every case ran.**", ""]
+    if pictures:
+        lines += ["## Pictures", "", "Drawn by `bench/lib/plots.py` (gnuplot) from this pass: "
+                  + ", ".join(f"[{t}]({f})" for f, t in pictures) + ".", ""]
+        lines += [f"![{t}]({f})" for f, t in pictures] + [""]
     sel = args.cases
-    if any(c in sel for c in ["overhead", "bpftrace", "auditd"]):
+    if any(c in sel for c in ["overhead", "bpftrace", "auditd", "laurel"]):
         lines += section_overhead()
     for case, section in [("cost", section_cost), ("enrich", section_enrich),
                           ("throughput", section_throughput),

@@ -234,6 +234,10 @@ const struct conf_option conf_options[] = {
 		"datagrams the kernel queues on --input-unix before senders block (0: "
 		"net.unix.max_dgram_qlen)",
 		NULL, true},
+	{"input-unix-coalesce-us", CONF_INT, "1000", "MICROSECONDS", 0, 10000, NULL, NULL,
+		OFF(input_unix_coalesce_us),
+		"after relaying a trickle, wait this long for more to share a wake-up (0: never)",
+		NULL, false},
 	{"input-unix-pid-from-system", CONF_BOOL, "true", NULL, 0, 0, NULL, NULL,
 		OFF(input_unix_pid_from_system),
 		"PID of local messages from the kernel's credentials, not from the sender's text",

@@ -55,6 +55,7 @@ struct conf {
 	int text_format; /* CONF_TEXT_* */
 	bool input_unix_replace_symlink;
 	long input_unix_queue;
+	long input_unix_coalesce_us;
 	bool input_unix_pid_from_system;
 	long input_ratelimit_interval;
 	long input_ratelimit_burst;

@@ -32,6 +32,7 @@ struct input_unix {
 	char *buf; /* UNIX_BATCH slots of max_msg + 1 bytes */
 	size_t max_msg;
 	int queue;
+	int qlen; /* the queue length it has, whoever chose it */
 	struct mmsghdr mm[UNIX_BATCH];
 	struct iovec iov[UNIX_BATCH];
 	union creds_ctl ctl[UNIX_BATCH];
@@ -39,6 +40,7 @@ struct input_unix {
 };
 
 #define QLEN_SYSCTL "/proc/sys/net/unix/max_dgram_qlen"
+#define QLEN_KERNEL 10 /* the kernel's own default, assumed when the sysctl cannot be read */
 
 static int qlen_read(void)
 {
@@ -65,6 +67,13 @@ static int qlen_write(int v)
 	if (fclose(f) != 0 && ret == 0)
 		ret = -errno;
 	return ret;
+}
+
+static int system_qlen(void)
+{
+	int v = qlen_read();
+
+	return v > 0 ? v : QLEN_KERNEL;
 }
 
 /* socket(), with the queue length raised to want for that moment when want is larger than the
@@ -213,6 +222,7 @@ static int unix_bind(struct input_unix *in, const struct input_unix_conf *c,
 		snprintf(err, errlen, "input-unix %s: %s", c->path, why);
 		return -e;
 	}
+	in->qlen = in->queue > 0 ? in->queue : system_qlen();
 	if (bind(in->fd, (const struct sockaddr *)sun, sizeof(*sun)) == -1) {
 		e = errno;
 		snprintf(err, errlen, "input-unix %s: bind: %s", c->path, strerror(e));
@@ -290,6 +300,7 @@ struct input_unix *input_unix_adopt(int fd, size_t max_msg, char *err, size_t er
 		return NULL;
 	}
 	in->fd = fd;
+	in->qlen = system_qlen(); /* the value when systemd made it, most likely */
 	/* The socket unit's path, for messages; path stays empty so free removes nothing. */
 	fl = fcntl(fd, F_GETFL);
 	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
@@ -306,6 +317,11 @@ struct input_unix *input_unix_adopt(int fd, size_t max_msg, char *err, size_t er
 int input_unix_queue(const struct input_unix *in)
 {
 	return in->queue;
+}
+
+int input_unix_qlen(const struct input_unix *in)
+{
+	return in->qlen;
 }
 
 void input_unix_free(struct input_unix *in)

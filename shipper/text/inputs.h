@@ -68,6 +68,8 @@ struct input_unix *input_unix_adopt(int fd, size_t max_msg, char *err, size_t er
 /* The queue length the socket got (struct input_unix_conf queue), or 0 when it is the
  * system's. */
 int input_unix_queue(const struct input_unix *in);
+/* The queue length it has, the system's included (the kernel's 10 when that cannot be read). */
+int input_unix_qlen(const struct input_unix *in);
 /* Close the socket and remove the file, unless another process has replaced it since. Accepts
  * NULL. */
 void input_unix_free(struct input_unix *in);

@@ -287,6 +287,39 @@ static void test_unix_budget(void **state)
 	input_unix_free(in);
 }
 
+static int sysctl_qlen(void)
+{
+	FILE *f = fopen("/proc/sys/net/unix/max_dgram_qlen", "r");
+	int v = -1;
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &v), 1);
+	fclose(f);
+	return v;
+}
+
+/* The loop decides whether to coalesce from the queue a socket has, the system's included. */
+static void test_unix_qlen(void **state)
+{
+	char err[256] = "";
+	struct input_unix *in;
+	int fd;
+
+	(void)state;
+	in = input_unix_new(sock_path, 0, err, sizeof(err));
+	if (!in)
+		fail_msg("%s", err);
+	assert_int_equal(input_unix_queue(in), 0);
+	assert_int_equal(input_unix_qlen(in), sysctl_qlen());
+	input_unix_free(in);
+	fd = bind_at(sock_path);
+	in = input_unix_adopt(fd, 0, err, sizeof(err));
+	if (!in)
+		fail_msg("%s", err);
+	assert_int_equal(input_unix_qlen(in), sysctl_qlen());
+	input_unix_free(in);
+}
+
 static void test_unix_stale_replaced(void **state)
 {
 	char err[256] = "";
@@ -540,6 +573,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unix_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unix_creds_and_relay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unix_symlink_and_adopt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unix_qlen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_pipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_long_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_regular_file, setup, teardown),

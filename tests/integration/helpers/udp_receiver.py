@@ -4,7 +4,7 @@
 start_counter); it loses nothing it accepted.
 
   udp_receiver.py --port PORT [--out FILE] [--newlines escape|refuse] [--sizes FILE]
-                  [--peers FILE] [--ready FILE] [--kdrops FILE] [--seconds S]
+                  [--peers FILE] [--stamps FILE] [--ready FILE] [--kdrops FILE] [--seconds S]
 
 Binds 127.0.0.1:PORT with a large receive buffer, creates the file READY, and for every
 datagram appends one line to each file given, flushing as it goes:
@@ -14,6 +14,7 @@ datagram appends one line to each file given, flushing as it goes:
             OUT.bad (the file holds the count) instead.
   --sizes   its size in bytes.
   --peers   the port it came from.
+  --stamps  CLOCK_MONOTONIC nanoseconds when it was read.
 On SIGTERM, or after SECONDS (300), it stops accepting: the socket is connect()ed to
 127.0.0.1:9, after which the kernel refuses other senders' datagrams with ICMP port
 unreachable, exactly as for a closed port, while those already queued stay readable; it reads
@@ -54,13 +55,17 @@ class Files:
         self.out_path = args.out
         self.bad = 0
         self.files = {}
-        for name in ("out", "sizes", "peers"):
+        for name in ("out", "sizes", "peers", "stamps"):
             path = getattr(args, name)
             if path:
                 self.files[name] = open(path, "ab")
 
     def write(self, data, addr):
         sizes, peers = self.files.get("sizes"), self.files.get("peers")
+        stamps = self.files.get("stamps")
+        if stamps:
+            stamps.write(b"%d\n" % time.monotonic_ns())
+            stamps.flush()
         if sizes:
             sizes.write(b"%d\n" % len(data))
             sizes.flush()
@@ -128,6 +133,7 @@ def main(argv):
     ap.add_argument("--newlines", choices=["escape", "refuse"], default="escape")
     ap.add_argument("--sizes")
     ap.add_argument("--peers")
+    ap.add_argument("--stamps")
     ap.add_argument("--ready")
     ap.add_argument("--kdrops")
     ap.add_argument("--seconds", type=float, default=300)
