@@ -74,6 +74,13 @@ static int check_combinations(const struct conf *c, char *err, size_t errlen)
 			"as the TAG of a message without a header); use rfc3164 or rfc5424");
 		return -1;
 	}
+	if (conf_ancestors_other(c) && !conf_ancestors_base(c)) {
+		snprintf(err, errlen,
+			"--enable-ancestors: kprobe, tracepoint, loader, uprobe, lsm and usdt need "
+			"base, as in Tetragon (procship has only base's process_exec and "
+			"process_exit)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -491,6 +498,7 @@ void setup_start(struct daemon *d)
 	d->pev = pev_new(d->cache, pipe_process, p);
 	if (!d->cache || !p->ej || !d->pev)
 		fatal("start-up");
+	setup_enrich_start(d);
 	if (d->conf.udp_output_enabled && payload_budget(d) <= FRAMING_MSGID_MAX)
 		setup_usage_error(
 			"--max-message-size: too small for the syslog header and a message");
@@ -658,6 +666,7 @@ int setup_reload(struct daemon *d)
 	filters_free(d->pipe.filters);
 	d->pipe.filters = r.filters;
 	apply_conf(d, &nc);
+	setup_enrich_reload(d);
 	if (r.udp) {
 		udp_continue_sequences(r.udp, d->pipe.udp);
 		stats_retire_udp(d);
@@ -687,6 +696,7 @@ void setup_stop(struct daemon *d)
 	export_free(d->pipe.export);
 	sensor_free(d->sensor);
 	setup_inputs_stop(d);
+	setup_enrich_stop(d);
 	pev_free(d->pev);
 	ejson_free(d->pipe.ej);
 	pcache_free(d->cache);

@@ -34,4 +34,10 @@ void setup_warn_unsafe_file(const char *what, const char *path);
 void setup_inputs_start(struct daemon *d);
 void setup_inputs_stop(struct daemon *d);
 
+/* setup_enrich.c: ancestors and user names from d->conf (call after the cache, encoder and
+ * pev exist); reload reads the passwd file again; stop frees what start made. */
+void setup_enrich_start(struct daemon *d);
+void setup_enrich_reload(struct daemon *d);
+void setup_enrich_stop(struct daemon *d);
+
 #endif

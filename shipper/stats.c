@@ -41,6 +41,9 @@ static const struct field pev_fields[] = {
 static const struct field ejson_fields[] = {
 	U64(ejson_stats, shortened, "Events re-encoded with shortened strings to fit."),
 	U64(ejson_stats, over_limit, "Events still over the payload limit after shortening."),
+	U64(ejson_stats, ancestors_cut,
+		"Events whose ancestors were shortened to fit (flagged truncAncestors)."),
+	U64(ejson_stats, ancestors_dropped, "Ancestors left out of events to fit."),
 };
 
 static const struct field pipe_fields[] = {

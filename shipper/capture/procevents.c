@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/pathclean.h"
 #include "lib/utf8.h"
 #include "shipper/capture/procfs.h"
+#include "shipper/capture/userdb.h"
 #include "shipper/encode/event_json.h"
 
 struct held {
@@ -22,6 +24,7 @@ struct pev {
 	pev_event_fn *cb;
 	void *cb_arg;
 	struct pev_stats stats;
+	struct udb *users; /* --username-metadata unix, or NULL */
 	bool holding;
 	struct held *held;
 	size_t nheld, held_cap;
@@ -44,6 +47,29 @@ void pev_free(struct pev *p)
 	if (p)
 		free(p->held);
 	free(p);
+}
+
+void pev_set_users(struct pev *p, struct udb *users)
+{
+	p->users = users;
+}
+
+/* Tetragon names only processes in the host's mount and user namespaces, whose ids mean what
+ * the host's passwd says. The record carries neither namespace: a process in the initial PID
+ * namespace is taken as the host's (nspid 0 from BPF; the scan's nspid is the last of NSpid,
+ * which is the pid itself there). */
+static void set_user(struct pev *p, struct pcache_proc *proc, const struct ps_event *e)
+{
+	struct timespec ts;
+	const char *name;
+
+	proc->user[0] = '\0';
+	if (!p->users || (e->nspid != 0 && e->nspid != e->pid))
+		return;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	name = udb_lookup(p->users, proc->uid, (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec);
+	if (name)
+		snprintf(proc->user, sizeof(proc->user), "%s", name);
 }
 
 void pev_hold(struct pev *p)
@@ -325,6 +351,7 @@ static void on_procfs_record(struct pev *p, const struct ps_event *e)
 	proc->ktime = e->ktime;
 	if (fill_from_record(proc, e) != 0)
 		p->stats.encode_errors++;
+	set_user(p, proc, e);
 	set_exec_id(p, proc);
 	parent = pcache_get(p->cache, e->ppid);
 	if (in_init_tree(e, e->pid ? parent : NULL))
@@ -373,6 +400,7 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 	proc->ktime = e->ktime;
 	if (fill_from_record(proc, e) != 0)
 		p->stats.encode_errors++;
+	set_user(p, proc, e);
 	proc->flags |= PS_F_EXECVE;
 	if (in_init_tree(e, old))
 		proc->flags |= PS_F_IN_INIT_TREE;
