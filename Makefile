@@ -102,7 +102,7 @@ inputs_SRCS := shipper/text/inputs.c
 lines_SRCS := shipper/text/lines.c
 pidlimit_SRCS := shipper/text/pidlimit.c
 budget_SRCS := shipper/admit/budget.c
-filters_SRCS := shipper/admit/filters.c $(budget_SRCS)
+filters_SRCS := shipper/admit/filters.c shipper/admit/filters_parse.c $(budget_SRCS)
 ratelimit_SRCS := shipper/admit/ratelimit.c
 event_json_SRCS := shipper/encode/event_json.c shipper/encode/event_fit.c shipper/encode/signals.c \
 	shipper/encode/cred_json.c
