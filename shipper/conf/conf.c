@@ -497,10 +497,50 @@ static bool option_differs(const struct conf_option *o, const char *a, const cha
 		return *(const int *)a != *(const int *)b;
 	case CONF_STRING:
 		return strcmp(*(const char *const *)a, *(const char *const *)b) != 0;
-	case CONF_LIST:
-		break;
+	case CONF_LIST: {
+		const struct conf_list *x = (const void *)a, *y = (const void *)b;
+		size_t i;
+
+		if (x->n != y->n)
+			return true;
+		for (i = 0; i < x->n; i++)
+			if (strcmp(x->v[i], y->v[i]) != 0)
+				return true;
+		return false;
 	}
-	return false; /* no list option is read at start only */
+	}
+	return false;
+}
+
+/* The running value of a restart option back into next (strings copied into next). */
+static int keep_running(struct conf *next, const struct conf_option *o, const char *from)
+{
+	char *to = (char *)next + o->offset;
+	size_t i;
+
+	if (o->type == CONF_STRING) {
+		const char *copy = keep(next, *(const char *const *)from);
+
+		if (!copy)
+			return -1;
+		*(const char **)to = copy;
+	} else if (o->type == CONF_LIST) {
+		const struct conf_list *src = (const void *)from;
+		struct conf_list *dst = (void *)to;
+
+		for (dst->n = 0, i = 0; i < src->n; i++) {
+			dst->v[i] = keep(next, src->v[i]);
+			if (!dst->v[i])
+				return -1;
+			dst->n++;
+		}
+	} else {
+		memcpy(to, from,
+			o->type == CONF_BOOL  ? sizeof(bool)
+			: o->type == CONF_INT ? sizeof(long)
+					      : sizeof(int));
+	}
+	return 0;
 }
 
 int conf_keep_restart(struct conf *next, const struct conf *running,
@@ -516,18 +556,8 @@ int conf_keep_restart(struct conf *next, const struct conf *running,
 		if (!o->restart || !option_differs(o, to, from))
 			continue;
 		changed(arg, o);
-		if (o->type == CONF_STRING) {
-			const char *copy = keep(next, *(const char *const *)from);
-
-			if (!copy)
-				return -1;
-			*(const char **)to = copy;
-		} else {
-			memcpy(to, from,
-				o->type == CONF_BOOL  ? sizeof(bool)
-				: o->type == CONF_INT ? sizeof(long)
-						      : sizeof(int));
-		}
+		if (keep_running(next, o, from) != 0)
+			return -1;
 	}
 	return 0;
 }
