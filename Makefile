@@ -211,6 +211,7 @@ test_export_file_LDFLAGS := -lz
 test_filters_MODS := filters lib
 test_filters_LDFLAGS := -lpcre2-8
 test_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe lib
+test_conf_MODS := conf conf_yaml hostport filters framing fsafe lib
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
 test_sandbox_LDFLAGS := -lseccomp

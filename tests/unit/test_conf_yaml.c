@@ -633,46 +633,6 @@ static void test_sample(void **state)
 	conf_free(&d);
 }
 
-static int restart_changes;
-
-static void on_restart(void *arg, const struct conf_option *o)
-{
-	(void)arg;
-	assert_true(o->restart);
-	restart_changes++;
-}
-
-/* A restart-only list (--enable-ancestors) and name (--username-metadata) changed by a
- * reload: reported, and the running values put back. */
-static void test_keep_restart_list(void **state)
-{
-	struct conf run, next;
-	char err[256];
-
-	(void)state;
-	conf_defaults(&run);
-	conf_defaults(&next);
-	assert_int_equal(conf_set(&run, conf_find("enable-ancestors"), "base", CONF_FROM_ARGS, err,
-				 sizeof(err)),
-		0);
-	assert_int_equal(conf_set(&next, conf_find("username-metadata"), "unix", CONF_FROM_FILE,
-				 err, sizeof(err)),
-		0);
-	assert_int_equal(conf_set(&next, conf_find("enable-ancestors"), "bogus", CONF_FROM_FILE,
-				 err, sizeof(err)),
-		-1);
-	assert_non_null(strstr(err, "unknown event type 'bogus'"));
-	assert_true(conf_ancestors_base(&run) && !conf_ancestors_base(&next));
-	restart_changes = 0;
-	assert_int_equal(conf_keep_restart(&next, &run, on_restart, NULL), 0);
-	assert_int_equal(restart_changes, 2);
-	assert_true(conf_ancestors_base(&next));
-	assert_int_equal(next.username_metadata, CONF_USERNAME_DISABLED);
-	conf_free(&run);
-	assert_true(conf_ancestors_base(&next)); /* copies of its own */
-	conf_free(&next);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -688,7 +648,6 @@ int main(void)
 		cmocka_unit_test(test_load_string),
 		cmocka_unit_test(test_permissions),
 		cmocka_unit_test(test_sample),
-		cmocka_unit_test(test_keep_restart_list),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
