@@ -349,17 +349,10 @@ static void on_libbpf_line(const char *line)
 	log_debug("%s", line);
 }
 
-/* The PS_F_EXT parts --enable-process-cred and --enable-process-ns ask of records. */
-static uint32_t enrich_bits(const struct daemon *d)
-{
-	return (d->conf.enable_process_cred ? PS_F_EXT_CRED : 0) |
-	       (d->conf.enable_process_ns ? PS_F_EXT_NS : 0);
-}
-
 static void sensor_conf(struct daemon *d, struct sensor_config *scfg)
 {
 	memset(scfg, 0, sizeof(*scfg));
-	scfg->enrich = enrich_bits(d);
+	scfg->enrich = setup_enrich_bits(d);
 	scfg->cb = pev_record;
 	scfg->cb_arg = d->pev;
 	scfg->ringbuf_bytes = (size_t)d->conf.ringbuf_size;
@@ -402,23 +395,7 @@ static void start_capture(struct daemon *d)
 	d->sensor = sensor_open(&scfg, err, sizeof(err));
 	if (!d->sensor)
 		fatalx("%s", err);
-	if (d->conf.enable_process_cred && !sensor_exact_file_caps(d->sensor))
-		log_warnx("--enable-process-cred: this kernel has no sched_prepare_exec tracepoint "
-			  "(Linux 6.10): execs gaining file capabilities are not reported as such");
-	if (d->conf.enable_process_ns) {
-		uint32_t host[PS_NS_COUNT];
-		int ret = procfs_ns_inums("/proc", 1, host);
-
-		/* Tetragon's host is PID 1's; where that is hidden, procship's own is the best
-		 * guess left. */
-		if (ret < 0) {
-			log_warnx("--enable-process-ns: /proc/1/ns: %s: is_host compares with "
-				  "procship's own namespaces",
-				strerror(-ret));
-			procfs_ns_inums("/proc", (uint32_t)getpid(), host);
-		}
-		ejson_set_host_ns(d->pipe.ej, host);
-	}
+	setup_enrich_capture(d);
 	loop_watch(d, sensor_fd(d->sensor), "ring buffer");
 	loop_watch(d, sensor_timer_fd(d->sensor), "ring buffer poll timer");
 }
@@ -429,7 +406,7 @@ static void start_capture(struct daemon *d)
 static void scan_proc(struct daemon *d)
 {
 	struct procfs_result res;
-	int scanned = procfs_scan_ext("/proc", enrich_bits(d), pev_record, d->pev, &res);
+	int scanned = procfs_scan_ext("/proc", setup_enrich_bits(d), pev_record, d->pev, &res);
 
 	if (scanned < 0)
 		log_warnx("scan /proc: %s", strerror(-scanned));
