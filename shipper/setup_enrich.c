@@ -40,6 +40,7 @@ void setup_enrich_capture(struct daemon *d)
 			procfs_ns_inums("/proc", (uint32_t)getpid(), host);
 		}
 		ejson_set_host_ns(d->pipe.ej, host);
+		pev_set_host_ns(d->pev, host);
 	}
 }
 

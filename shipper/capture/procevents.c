@@ -25,6 +25,8 @@ struct pev {
 	void *cb_arg;
 	struct pev_stats stats;
 	struct udb *users; /* --username-metadata unix, or NULL */
+	bool host_known;   /* host_ns holds the host's namespaces (--enable-process-ns) */
+	uint32_t host_ns[PS_NS_COUNT];
 	bool holding;
 	struct held *held;
 	size_t nheld, held_cap;
@@ -54,17 +56,31 @@ void pev_set_users(struct pev *p, struct udb *users)
 	p->users = users;
 }
 
+void pev_set_host_ns(struct pev *p, const uint32_t host[PS_NS_COUNT])
+{
+	memcpy(p->host_ns, host, sizeof(p->host_ns));
+	p->host_known = true;
+}
+
 /* Tetragon names only processes in the host's mount and user namespaces, whose ids mean what
- * the host's passwd says. The record carries neither namespace: a process in the initial PID
- * namespace is taken as the host's (nspid 0 from BPF; the scan's nspid is the last of NSpid,
- * which is the pid itself there). */
+ * the host's passwd says: compared as it does where the record carries the namespaces
+ * (--enable-process-ns). Otherwise a process in the initial PID namespace is taken as the
+ * host's (nspid 0 from BPF; the scan's nspid is the last of NSpid, the pid itself there). */
+static bool in_host(const struct pev *p, const struct pcache_proc *proc, const struct ps_event *e)
+{
+	if (p->host_known && (proc->flags & PS_F_EXT_NS))
+		return proc->ext.ns[PS_NS_MNT] == p->host_ns[PS_NS_MNT] &&
+		       proc->ext.ns[PS_NS_USER] == p->host_ns[PS_NS_USER];
+	return e->nspid == 0 || e->nspid == e->pid;
+}
+
 static void set_user(struct pev *p, struct pcache_proc *proc, const struct ps_event *e)
 {
 	struct timespec ts;
 	const char *name;
 
 	proc->user[0] = '\0';
-	if (!p->users || (e->nspid != 0 && e->nspid != e->pid))
+	if (!p->users || !in_host(p, proc, e))
 		return;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	name = udb_lookup(p->users, proc->uid, (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec);

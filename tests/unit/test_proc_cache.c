@@ -295,6 +295,23 @@ static void test_shorten_ancestors_first(void **state)
 	close_fixture(&f);
 }
 
+/* An exec of pid (uid 1010) under 10 whose record carries namespaces mnt and user. */
+static void ns_exec(struct pev *pev, uint32_t pid, uint32_t mnt, uint32_t user)
+{
+	struct ps_ext ext = {.ns = {[PS_NS_MNT] = mnt, [PS_NS_USER] = user}};
+
+	feed(pev, PS_EVENT_FORK, pid, 10, 5000 + pid, NULL);
+	memset(&rec, 0, sizeof(rec));
+	rec.type = PS_EVENT_EXEC;
+	rec.pid = rec.tid = pid;
+	rec.ppid = 10;
+	rec.uid = 1010;
+	rec.ktime = 5001 + pid;
+	rec.flags = PS_F_ROOTCWD | PS_F_EXT_NS;
+	memcpy(rec.data + PS_EVENT_EXT_OFF(&rec), &ext, sizeof(ext));
+	pev_record(pev, &rec);
+}
+
 static void test_user_names(void **state)
 {
 	char path[64];
@@ -330,6 +347,12 @@ static void test_user_names(void **state)
 	rec.nspid = 7;
 	pev_record(f.pev, &rec);
 	assert_null(strstr(f.s->json, "\"tid\":13,\"user\""));
+	/* With the namespaces in the record, Tetragon's test: the host's mount and user ones. */
+	pev_set_host_ns(f.pev, (uint32_t[PS_NS_COUNT]){[PS_NS_MNT] = 111, [PS_NS_USER] = 222});
+	ns_exec(f.pev, 14, 111, 222);
+	assert_non_null(strstr(f.s->json, "\"tid\":14,\"user\":{\"name\":\"sh-user\"}"));
+	ns_exec(f.pev, 15, 999, 222); /* its own mount namespace, in the host's PID one */
+	assert_non_null(strstr(f.s->json, "\"tid\":15,\"in_init_tree\""));
 	close_fixture(&f);
 	udb_free(u);
 	unlink(path);
