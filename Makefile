@@ -97,13 +97,15 @@ sensor_SRCS := shipper/capture/sensor.c
 procfs_SRCS := shipper/capture/procfs.c shipper/capture/procfs_ext.c
 proc_cache_SRCS := shipper/capture/proc_cache.c
 procevents_SRCS := shipper/capture/procevents.c
+userdb_SRCS := shipper/capture/userdb.c
 inputs_SRCS := shipper/text/inputs.c
 lines_SRCS := shipper/text/lines.c
 pidlimit_SRCS := shipper/text/pidlimit.c
 budget_SRCS := shipper/admit/budget.c
-filters_SRCS := shipper/admit/filters.c $(budget_SRCS)
+filters_SRCS := shipper/admit/filters.c shipper/admit/filters_parse.c $(budget_SRCS)
 ratelimit_SRCS := shipper/admit/ratelimit.c
-event_json_SRCS := shipper/encode/event_json.c shipper/encode/signals.c shipper/encode/cred_json.c
+event_json_SRCS := shipper/encode/event_json.c shipper/encode/event_fit.c shipper/encode/signals.c \
+	shipper/encode/cred_json.c
 docs_json_SRCS := shipper/encode/docs_json.c
 hostport_SRCS := shipper/out/hostport.c
 udp_sock_SRCS := shipper/out/udp_sock.c
@@ -124,11 +126,11 @@ fsafe_SRCS := shipper/sys/fsafe.c
 pipeline_SRCS := shipper/pipeline.c
 stats_SRCS := shipper/stats.c
 reloadctl_SRCS := shipper/reloadctl.c
-top_SRCS := shipper/stats_read.c shipper/setup.c shipper/setup_inputs.c shipper/loop.c \
-	shipper/main.c
-MODULES := lib framing sensor procfs proc_cache procevents inputs lines pidlimit filters ratelimit \
-	event_json docs_json hostport udp_sock resolver udp_link udp export_file metrics conf \
-	conf_yaml log notify privs sandbox fsafe getevents gaps reloadctl pipeline stats top
+top_SRCS := shipper/stats_read.c shipper/setup.c shipper/setup_inputs.c shipper/setup_enrich.c \
+	shipper/loop.c shipper/main.c
+MODULES := lib framing sensor procfs proc_cache procevents userdb inputs lines pidlimit filters \
+	ratelimit event_json docs_json hostport udp_sock resolver udp_link udp export_file metrics \
+	conf conf_yaml log notify privs sandbox fsafe getevents gaps reloadctl pipeline stats top
 # The sources of a list of modules.
 mod_srcs = $(foreach m,$(1),$($(m)_SRCS))
 
@@ -198,15 +200,18 @@ test_udp_sock_MODS := udp_sock hostport lib
 test_resolver_MODS := resolver udp_sock hostport lib
 test_resolver_LDFLAGS := -Wl,--wrap=getaddrinfo
 test_hostport_MODS := hostport lib
-test_event_json_MODS := event_json proc_cache procevents procfs lib
+test_event_json_MODS := event_json proc_cache procevents userdb procfs lib
 test_cred_json_MODS := event_json proc_cache lib
 test_signals_MODS := event_json proc_cache lib
-test_procevents_MODS := procevents proc_cache event_json procfs lib
+test_procevents_MODS := procevents userdb proc_cache event_json procfs lib
+test_userdb_MODS := userdb lib
+test_proc_cache_MODS := proc_cache procevents userdb event_json procfs lib
 test_export_file_MODS := export_file fsafe
 test_export_file_LDFLAGS := -lz
 test_filters_MODS := filters lib
 test_filters_LDFLAGS := -lpcre2-8
 test_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe lib
+test_conf_MODS := conf conf_yaml hostport filters framing fsafe lib
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8
 test_privs_LDFLAGS := -lcap
 test_sandbox_LDFLAGS := -lseccomp
@@ -404,7 +409,7 @@ fuzz_cmdline_EXTRA := tests/unit/mock_log.c
 fuzz_cmdline_LIBS := -lpcre2-8 -lfastjson
 fuzz_lines_MODS := lines framing lib
 fuzz_lines_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
-fuzz_event_MODS := procevents proc_cache event_json procfs lib
+fuzz_event_MODS := procevents userdb proc_cache event_json procfs lib
 fuzz_relay_MODS := lines framing lib
 fuzz_relay_LIBS = $(shell $(PKG_CONFIG) --libs lognorm libestr libfastjson)
 fuzz_event_LIBS := -lfastjson

@@ -60,6 +60,8 @@ enum ps_event_type {
 #define PS_F_DATA_FILENAME (1u << 22) /* where Tetragon would send the filename as data */
 #define PS_F_DATA_ARGS	   (1u << 23) /* where Tetragon would send the arguments as data */
 #define PS_F_IN_INIT_TREE  (1u << 24) /* in a PID namespace's init tree */
+/* procship's truncAncestors: the event's ancestors were shortened to fit (event_json) */
+#define PS_F_TRUNC_ANCESTORS (1u << 29)
 /* Set by the /proc scan (shipper/capture/procfs.c) on its records, and kept on their processes: */
 #define PS_F_KTHREAD (1u << 30) /* a kernel thread: cached, never reported as an exec */
 #define PS_F_PROCFS  (1u << 31)

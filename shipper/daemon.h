@@ -32,6 +32,7 @@ struct daemon {
 	struct sensor *sensor;
 	struct pcache *cache;
 	struct pev *pev;
+	struct udb *users;		    /* --username-metadata unix, or NULL */
 	struct stats_ringbuf ringbuf_drops; /* as last logged */
 	struct export_stats export_seen;    /* the export file's failures, as last logged */
 

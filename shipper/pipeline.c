@@ -141,6 +141,20 @@ static void admit_tick(struct pipeline *p)
 		r.skips, r.uid_skips, r.uid, r.everyone);
 }
 
+/* The ancestors' binaries, as the encoder will list them (none for pid 1 and 2). */
+static void subject_ancestors(
+	struct pipeline *p, const struct pev_event *ev, struct filters_subject *subj)
+{
+	size_t i, n = 0;
+
+	if (ev->proc->pid > 2)
+		n = pcache_ancestors(ev->parent, p->anc, PCACHE_ANCESTORS_MAX, NULL);
+	for (i = 0; i < n; i++)
+		p->anc_binaries[i] = p->anc[i]->binary;
+	subj->ancestor_binaries = p->anc_binaries;
+	subj->nancestors = n;
+}
+
 /* Filters, then the rate limit, before any encoding work is spent. The regexes run under a
  * time budget per uid, so that one user's arguments cannot stall the drain for all. */
 static bool admit(struct pipeline *p, const struct pev_event *ev)
@@ -156,9 +170,12 @@ static bool admit(struct pipeline *p, const struct pev_event *ev)
 		.ppid = parent ? parent->pid : 0,
 		.uid = proc->uid,
 		.scan = ev->procfs,
+		.in_init_tree = (proc->flags & PS_F_IN_INIT_TREE) != 0,
 	};
 	bool pass;
 
+	if (p->filters && filters_uses_ancestors(p->filters))
+		subject_ancestors(p, ev, &subj);
 	if (p->filters) {
 		pass = filters_check(p->filters, &subj, now);
 		errors = filters_match_errors_due(p->filters, now);

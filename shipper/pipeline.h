@@ -86,6 +86,9 @@ struct pipeline {
 	uint32_t agent_init_seq; /* the sequenceId the document was built for */
 	int64_t started_ns;	 /* CLOCK_MONOTONIC at pipe_init: sysUpTime counts from it */
 	struct pipe_stats stats;
+	/* An event's ancestors, for an ancestor_binary_regex filter. */
+	struct pcache_proc *anc[PCACHE_ANCESTORS_MAX];
+	const char *anc_binaries[PCACHE_ANCESTORS_MAX];
 };
 
 /* Zero p and allocate its scratch buffer for messages of up to max_message bytes. Returns 0

@@ -74,6 +74,13 @@ static int check_combinations(const struct conf *c, char *err, size_t errlen)
 			"as the TAG of a message without a header); use rfc3164 or rfc5424");
 		return -1;
 	}
+	if (conf_ancestors_other(c) && !conf_ancestors_base(c)) {
+		snprintf(err, errlen,
+			"--enable-ancestors: kprobe, tracepoint, loader, uprobe, lsm and usdt need "
+			"base, as in Tetragon (procship has only base's process_exec and "
+			"process_exit)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -102,7 +109,8 @@ int setup_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, 
 	return check_combinations(c, err, errlen);
 }
 
-static struct filters *open_filters(const struct conf *c, char *err, size_t errlen)
+/* ancestors: whether the running process has them (a reload cannot turn them on). */
+static struct filters *open_filters(const struct conf *c, bool ancestors, char *err, size_t errlen)
 {
 	char why[512];
 	struct filters *f;
@@ -110,9 +118,15 @@ static struct filters *open_filters(const struct conf *c, char *err, size_t errl
 	if (!c->export_allowlist[0] && !c->export_denylist[0])
 		return NULL;
 	f = filters_new(c->export_allowlist, c->export_denylist, why, sizeof(why));
-	if (!f)
+	if (!f) {
 		snprintf(err, errlen, "--export-allowlist/--export-denylist: %s", why);
-	else if (filters_interpreted(f))
+	} else if (filters_uses_ancestors(f) && !ancestors) {
+		snprintf(err, errlen,
+			"--export-allowlist/--export-denylist: ancestor_binary_regex needs "
+			"--enable-ancestors base (Tetragon refuses it without)");
+		filters_free(f);
+		f = NULL;
+	} else if (filters_interpreted(f))
 		log_info("filters: no PCRE2 JIT here (MemoryDenyWriteExecute=yes refuses it): "
 			 "regexes run in the interpreter, under the same limits");
 	return f;
@@ -286,7 +300,7 @@ static void open_admission_and_outputs(struct daemon *d, struct udp_output **udp
 	uid_t owner;
 
 	err[0] = '\0';
-	d->pipe.filters = open_filters(&d->conf, err, sizeof(err));
+	d->pipe.filters = open_filters(&d->conf, conf_ancestors_base(&d->conf), err, sizeof(err));
 	if (!d->pipe.filters && err[0])
 		setup_usage_error(err);
 	d->pipe.ratelimit = ratelimit_new(
@@ -335,17 +349,10 @@ static void on_libbpf_line(const char *line)
 	log_debug("%s", line);
 }
 
-/* The PS_F_EXT parts --enable-process-cred and --enable-process-ns ask of records. */
-static uint32_t enrich_bits(const struct daemon *d)
-{
-	return (d->conf.enable_process_cred ? PS_F_EXT_CRED : 0) |
-	       (d->conf.enable_process_ns ? PS_F_EXT_NS : 0);
-}
-
 static void sensor_conf(struct daemon *d, struct sensor_config *scfg)
 {
 	memset(scfg, 0, sizeof(*scfg));
-	scfg->enrich = enrich_bits(d);
+	scfg->enrich = setup_enrich_bits(d);
 	scfg->cb = pev_record;
 	scfg->cb_arg = d->pev;
 	scfg->ringbuf_bytes = (size_t)d->conf.ringbuf_size;
@@ -388,23 +395,7 @@ static void start_capture(struct daemon *d)
 	d->sensor = sensor_open(&scfg, err, sizeof(err));
 	if (!d->sensor)
 		fatalx("%s", err);
-	if (d->conf.enable_process_cred && !sensor_exact_file_caps(d->sensor))
-		log_warnx("--enable-process-cred: this kernel has no sched_prepare_exec tracepoint "
-			  "(Linux 6.10): execs gaining file capabilities are not reported as such");
-	if (d->conf.enable_process_ns) {
-		uint32_t host[PS_NS_COUNT];
-		int ret = procfs_ns_inums("/proc", 1, host);
-
-		/* Tetragon's host is PID 1's; where that is hidden, procship's own is the best
-		 * guess left. */
-		if (ret < 0) {
-			log_warnx("--enable-process-ns: /proc/1/ns: %s: is_host compares with "
-				  "procship's own namespaces",
-				strerror(-ret));
-			procfs_ns_inums("/proc", (uint32_t)getpid(), host);
-		}
-		ejson_set_host_ns(d->pipe.ej, host);
-	}
+	setup_enrich_capture(d);
 	loop_watch(d, sensor_fd(d->sensor), "ring buffer");
 	loop_watch(d, sensor_timer_fd(d->sensor), "ring buffer poll timer");
 }
@@ -415,7 +406,7 @@ static void start_capture(struct daemon *d)
 static void scan_proc(struct daemon *d)
 {
 	struct procfs_result res;
-	int scanned = procfs_scan_ext("/proc", enrich_bits(d), pev_record, d->pev, &res);
+	int scanned = procfs_scan_ext("/proc", setup_enrich_bits(d), pev_record, d->pev, &res);
 
 	if (scanned < 0)
 		log_warnx("scan /proc: %s", strerror(-scanned));
@@ -491,6 +482,7 @@ void setup_start(struct daemon *d)
 	d->pev = pev_new(d->cache, pipe_process, p);
 	if (!d->cache || !p->ej || !d->pev)
 		fatal("start-up");
+	setup_enrich_start(d);
 	if (d->conf.udp_output_enabled && payload_budget(d) <= FRAMING_MSGID_MAX)
 		setup_usage_error(
 			"--max-message-size: too small for the syslog header and a message");
@@ -565,7 +557,7 @@ static int rebuild(struct daemon *d, struct conf *nc, struct rebuilt *r, char *e
 
 	memset(r, 0, sizeof(*r));
 	err[0] = '\0';
-	r->filters = open_filters(nc, err, len);
+	r->filters = open_filters(nc, conf_ancestors_base(&d->conf), err, len);
 	if (!r->filters && err[0])
 		return -1;
 	if (conf_keep_restart(nc, &d->conf, note_restart, r) != 0) {
@@ -658,6 +650,7 @@ int setup_reload(struct daemon *d)
 	filters_free(d->pipe.filters);
 	d->pipe.filters = r.filters;
 	apply_conf(d, &nc);
+	setup_enrich_reload(d);
 	if (r.udp) {
 		udp_continue_sequences(r.udp, d->pipe.udp);
 		stats_retire_udp(d);
@@ -687,6 +680,7 @@ void setup_stop(struct daemon *d)
 	export_free(d->pipe.export);
 	sensor_free(d->sensor);
 	setup_inputs_stop(d);
+	setup_enrich_stop(d);
 	pev_free(d->pev);
 	ejson_free(d->pipe.ej);
 	pcache_free(d->cache);

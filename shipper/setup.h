@@ -34,4 +34,14 @@ void setup_warn_unsafe_file(const char *what, const char *path);
 void setup_inputs_start(struct daemon *d);
 void setup_inputs_stop(struct daemon *d);
 
+/* setup_enrich.c: the PS_F_EXT bits records are to carry; after the sensor is open, the
+ * credentials' and namespaces' checks and host; ancestors and user names from d->conf (call
+ * start after the cache, encoder and pev exist); reload reads the passwd file again; stop
+ * frees what start made. */
+uint32_t setup_enrich_bits(const struct daemon *d);
+void setup_enrich_capture(struct daemon *d);
+void setup_enrich_start(struct daemon *d);
+void setup_enrich_reload(struct daemon *d);
+void setup_enrich_stop(struct daemon *d);
+
 #endif

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PROCSHIP_STATS_LINE 2048
+#define PROCSHIP_STATS_LINE 4096
 
 struct field {
 	const char *name;
@@ -41,6 +41,18 @@ static const struct field pev_fields[] = {
 static const struct field ejson_fields[] = {
 	U64(ejson_stats, shortened, "Events re-encoded with shortened strings to fit."),
 	U64(ejson_stats, over_limit, "Events still over the payload limit after shortening."),
+	U64(ejson_stats, ancestors_cut,
+		"Events whose ancestors were shortened to fit (flagged truncAncestors)."),
+	U64(ejson_stats, ancestors_dropped, "Ancestors left out of events to fit."),
+};
+
+static const struct field users_fields[] = {
+	U64(udb_stats, loads, "Reads of /etc/passwd for --username-metadata (the first included)."),
+	U64(udb_stats, load_errors,
+		"Reads of /etc/passwd that failed (the names read before stay)."),
+	U64(udb_stats, skipped, "passwd lines left out: malformed, an unfit name, past the bound."),
+	U64(udb_stats, hits, "Processes named from /etc/passwd."),
+	U64(udb_stats, misses, "Processes whose uid has no passwd entry (no name)."),
 };
 
 static const struct field pipe_fields[] = {
@@ -155,6 +167,7 @@ struct module {
 static const struct module modules[] = {
 	MODULE("capture", "capture_", pev, pev_fields),
 	MODULE("encode", "encode_", ejson, ejson_fields),
+	MODULE("users", "users_", users, users_fields),
 	MODULE("pipeline", "pipeline_", pipe, pipe_fields),
 	MODULE("ringbuf", "ringbuf_", ringbuf, ringbuf_fields),
 	MODULE("misc", "", misc, misc_fields),

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "shipper/capture/procevents.h"
+#include "shipper/capture/userdb.h"
 #include "shipper/encode/event_json.h"
 #include "shipper/out/export_file.h"
 #include "shipper/out/metrics.h"
@@ -56,6 +57,7 @@ struct stats_snapshot {
 
 	struct pev_stats pev;
 	struct ejson_stats ejson;
+	struct udb_stats users; /* --username-metadata unix */
 	struct pipe_stats pipe;
 	struct stats_ringbuf ringbuf;
 	struct stats_misc misc;

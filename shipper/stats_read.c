@@ -60,6 +60,8 @@ void stats_read(const struct daemon *d, struct stats_snapshot *s)
 	s->export_enabled = p->export != NULL;
 	s->pev = *pev_get_stats(d->pev);
 	s->ejson = *ejson_get_stats(p->ej);
+	if (d->users)
+		s->users = *udb_get_stats(d->users);
 	s->pipe = p->stats;
 	s->ringbuf = d->ringbuf_drops;
 	if (d->sensor && sensor_drops(d->sensor, drops) == 0) {

@@ -125,6 +125,15 @@ def section_enrich():
     return out + notes("enrich") + [""]
 
 
+def section_lineage():
+    out = ["## 2c. Ancestors and user names (issue 15 part B), each on against off in one pass",
+           "",
+           "| metric | value | detail | ratio to off |", "|---|---|---|---|"]
+    for r in ROWS["lineage"]:
+        out.append(f"| {r['name']} | **{r['value']}** | {r['detail']} | {r['ratio']} |")
+    return out + notes("lineage") + [""]
+
+
 def throughput_intro():
     return ("Same pre-encoded JSON lines for every sender except the sendmmsg ceiling (which "
             "sends pre-made datagrams of exactly SIZE bytes); the framed senders add a "
@@ -360,7 +369,7 @@ def write_results(path, args, started, pictures=()):
                           ("throughput", section_throughput),
                           ("latency", section_latency), ("startup", section_startup),
                           ("normalize", section_normalize), ("relay", section_relay),
-                          ("storm", section_storm)]:
+                          ("storm", section_storm), ("lineage", section_lineage)]:
         if case in sel:
             lines += section()
     if DETAILS:

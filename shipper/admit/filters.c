@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tetragon export filters: JSON filter objects compiled once to PCRE2 code and pid arrays. */
+/* Tetragon export filters: matching compiled filters (filters_parse.c builds them), under a
+ * regex time budget. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +9,10 @@
 
 #include <json.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include "lib/pathclean.h"
 #include "shipper/admit/budget.h"
 #include "shipper/admit/filters.h"
+#include "shipper/admit/filters_int.h"
 
 /* PCRE2's match limit applies to each start position of an unanchored search, so one call
  * costs up to the subject's length times MATCH_LIMIT steps: the limit keeps each position
@@ -30,31 +28,6 @@
 #define BUDGET_ALL_NS	 (FILTERS_BUDGET_ALL_MS * 1000000ULL)
 #define TOP_UIDS	 8    /* uids whose skips are counted apart, for the report */
 #define FILTERS_PATH_MAX 4096 /* PATH_MAX */
-
-struct rx_list {
-	pcre2_code **re;
-	size_t n;
-	size_t interpreted; /* of them, not JIT-compiled */
-};
-
-struct pid_list {
-	uint32_t *pid;
-	size_t n;
-};
-
-struct filter {
-	bool has_events;     /* event_set given: the event must be in `events` */
-	unsigned int events; /* enum filters_event bits */
-	struct pid_list pid, pid_set;
-	struct rx_list binary, parent_binary, arguments;
-};
-
-struct filter_list {
-	struct filter *f;
-	size_t n;
-};
-
-/* The regex time budget, and what was decided without running regexes. */
 struct rx_budget {
 	struct budget b;
 	bool over; /* the event being matched is over budget: its regexes are not run */
@@ -81,33 +54,11 @@ struct filters {
 	uint64_t errors_told; /* by filters_match_errors_due, at told_ns */
 	uint64_t told_ns;
 	struct rx_budget budget;
-	char path_buf[FILTERS_PATH_MAX], parent_buf[FILTERS_PATH_MAX];
+	bool uses_ancestors;
+	char path_buf[FILTERS_PATH_MAX], parent_buf[FILTERS_PATH_MAX], anc_buf[FILTERS_PATH_MAX];
 };
 
 /* Where a parse error is reported: "allowlist line 3: ". */
-struct where {
-	const char *list;
-	int line;
-	char *err;
-	size_t errlen;
-};
-
-static int perr(const struct where *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int perr(const struct where *w, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(w->err, w->errlen, "%s line %d: ", w->list, w->line);
-	if (n >= 0 && (size_t)n < w->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(w->err + n, w->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 /* ---- matching (hot path) ------------------------------------------------------------------ */
 
 static bool pid_in(const struct pid_list *l, uint32_t pid)
@@ -169,36 +120,56 @@ static bool rx_any(struct filters *fs, const struct rx_list *l, const char *s, b
 	return false;
 }
 
-/* Cheap checks first: the event type and pids cost nothing next to a regex. */
-static bool filter_match(struct filters *fs, const struct filter *f, bool err_match,
-	enum filters_event ev, const char *binary, const char *parent_binary, const char *arguments,
-	uint32_t pid, uint32_t ppid)
+static const char *path_for_match(const char *path, char *buf, size_t size);
+
+/* Tetragon's ancestor_binary_regex: any ancestor's binary (cleaned) matches any regex; an
+ * event without ancestors does not match. */
+static bool ancestors_match(
+	struct filters *fs, const struct rx_list *l, const struct filters_subject *e, bool err)
 {
-	if (f->has_events && !(f->events & ev))
+	size_t i;
+
+	for (i = 0; i < e->nancestors; i++)
+		if (rx_any(fs, l,
+			    path_for_match(e->ancestor_binaries[i] ? e->ancestor_binaries[i] : "",
+				    fs->anc_buf, sizeof(fs->anc_buf)),
+			    err))
+			return true;
+	return false;
+}
+
+/* Cheap checks first: the event type, pids and flags cost nothing next to a regex. */
+static bool filter_match(
+	struct filters *fs, const struct filter *f, bool err_match, const struct filters_subject *e)
+{
+	if (f->has_events && !(f->events & e->ev))
 		return false;
-	if (f->pid.n && !pid_in(&f->pid, pid))
+	if (f->pid.n && !pid_in(&f->pid, e->pid))
 		return false;
-	if (f->pid_set.n && !pid_in(&f->pid_set, pid) && !(ppid && pid_in(&f->pid_set, ppid)))
+	if (f->pid_set.n && !pid_in(&f->pid_set, e->pid) &&
+		!(e->ppid && pid_in(&f->pid_set, e->ppid)))
 		return false;
-	if (f->binary.n && !rx_any(fs, &f->binary, binary, err_match))
+	if (f->in_init_tree >= 0 && f->in_init_tree != (int)e->in_init_tree)
+		return false;
+	if (f->binary.n && !rx_any(fs, &f->binary, e->binary, err_match))
 		return false;
 	if (f->parent_binary.n &&
-		(!parent_binary || !rx_any(fs, &f->parent_binary, parent_binary, err_match)))
+		(!e->parent_binary || !rx_any(fs, &f->parent_binary, e->parent_binary, err_match)))
 		return false;
-	if (f->arguments.n && !rx_any(fs, &f->arguments, arguments, err_match))
+	if (f->arguments.n && !rx_any(fs, &f->arguments, e->arguments, err_match))
+		return false;
+	if (f->ancestor_binary.n && !ancestors_match(fs, &f->ancestor_binary, e, err_match))
 		return false;
 	return true;
 }
 
 static bool list_match(struct filters *fs, const struct filter_list *l, bool err_match,
-	enum filters_event ev, const char *binary, const char *parent_binary, const char *arguments,
-	uint32_t pid, uint32_t ppid)
+	const struct filters_subject *e)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if (filter_match(fs, &l->f[i], err_match, ev, binary, parent_binary, arguments, pid,
-			    ppid))
+		if (filter_match(fs, &l->f[i], err_match, e))
 			return true;
 	return false;
 }
@@ -216,19 +187,35 @@ static const char *path_for_match(const char *path, char *buf, size_t size)
 	return buf;
 }
 
+static bool pass_subject(struct filters *f, const struct filters_subject *subj)
+{
+	struct filters_subject e = *subj;
+
+	e.binary = path_for_match(e.binary ? e.binary : "", f->path_buf, sizeof(f->path_buf));
+	e.parent_binary = path_for_match(e.parent_binary, f->parent_buf, sizeof(f->parent_buf));
+	if (!e.arguments)
+		e.arguments = "";
+	if (f->allow.n && !list_match(f, &f->allow, true, &e))
+		return false;
+	return !list_match(f, &f->deny, false, &e);
+}
+
 bool filters_pass(struct filters *f, enum filters_event ev, const char *binary,
 	const char *parent_binary, const char *arguments, uint32_t pid, uint32_t ppid)
 {
-	if (!binary)
-		binary = "";
-	if (!arguments)
-		arguments = "";
-	binary = path_for_match(binary, f->path_buf, sizeof(f->path_buf));
-	parent_binary = path_for_match(parent_binary, f->parent_buf, sizeof(f->parent_buf));
-	if (f->allow.n &&
-		!list_match(f, &f->allow, true, ev, binary, parent_binary, arguments, pid, ppid))
-		return false;
-	return !list_match(f, &f->deny, false, ev, binary, parent_binary, arguments, pid, ppid);
+	struct filters_subject e = {.ev = ev,
+		.binary = binary,
+		.parent_binary = parent_binary,
+		.arguments = arguments,
+		.pid = pid,
+		.ppid = ppid};
+
+	return pass_subject(f, &e);
+}
+
+bool filters_uses_ancestors(const struct filters *f)
+{
+	return f->uses_ancestors;
 }
 
 /* ---- the time budget ------------------------------------------------------------------------ */
@@ -249,15 +236,14 @@ bool filters_check(struct filters *f, const struct filters_subject *e, uint64_t 
 	bool pass;
 
 	if (!f->has_regex || e->scan)
-		return filters_pass(
-			f, e->ev, e->binary, e->parent_binary, e->arguments, e->pid, e->ppid);
+		return pass_subject(f, e);
 	v = budget_ask(&rb->b, e->uid, now_ns);
 	rb->over = v != BUDGET_OK;
 	if (rb->over) {
 		rb->all = v == BUDGET_OVER_ALL;
 		rb->uid = e->uid;
 	}
-	pass = filters_pass(f, e->ev, e->binary, e->parent_binary, e->arguments, e->pid, e->ppid);
+	pass = pass_subject(f, e);
 	rb->over = false;
 	spent = mono_ns() - now_ns;
 	/* now_ns from another clock (a test): charge nothing rather than an absurd figure. */
@@ -319,267 +305,6 @@ uint64_t filters_match_errors_due(struct filters *f, uint64_t now_ns)
 	return n;
 }
 
-/* ---- parsing ------------------------------------------------------------------------------- */
-
-/* Tetragon's event types other than the two procship produces: valid names, never matched. */
-static const char *const other_events[] = {
-	"PROCESS_KPROBE",
-	"PROCESS_TRACEPOINT",
-	"PROCESS_UPROBE",
-	"PROCESS_LOADER",
-	"PROCESS_LSM",
-	"PROCESS_THROTTLE",
-	"PROCESS_USDT",
-	"RATE_LIMIT_INFO",
-	"TEST",
-};
-
-/* Tetragon filter fields that need what procship does not have (Kubernetes, policies, ...). */
-static const char *const unsupported[] = {
-	"namespace",
-	"health_check",
-	"pod_regex",
-	"labels",
-	"policy_names",
-	"capabilities",
-	"cel_expression",
-	"parent_arguments_regex",
-	"container_id",
-	"in_init_tree",
-	"ancestor_binary_regex",
-};
-
-static bool in_table(const char *const *t, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(t[i], s))
-			return true;
-	return false;
-}
-
-static int get_array(const struct where *w, const char *key, struct fjson_object *v, int *n)
-{
-	if (!fjson_object_is_type(v, fjson_type_array))
-		return perr(w, "%s: expected an array", key);
-	*n = fjson_object_array_length(v);
-	return 0;
-}
-
-static int parse_events(const struct where *w, struct filter *f, struct fjson_object *v)
-{
-	struct fjson_object *e;
-	const char *s;
-	int n = 0, i, ret;
-
-	ret = get_array(w, "event_set", v, &n);
-	if (ret < 0)
-		return ret;
-	f->has_events = n > 0;
-	for (i = 0; i < n; i++) {
-		e = fjson_object_array_get_idx(v, i);
-		if (!fjson_object_is_type(e, fjson_type_string))
-			return perr(w, "event_set: expected event type names");
-		s = fjson_object_get_string(e);
-		if (!strcmp(s, "PROCESS_EXEC"))
-			f->events |= FILTERS_EXEC;
-		else if (!strcmp(s, "PROCESS_EXIT"))
-			f->events |= FILTERS_EXIT;
-		else if (!in_table(other_events, sizeof(other_events) / sizeof(other_events[0]), s))
-			return perr(w, "event_set: unknown event type \"%s\"", s);
-	}
-	return 0;
-}
-
-static int parse_pids(
-	const struct where *w, const char *key, struct pid_list *l, struct fjson_object *v)
-{
-	struct fjson_object *e;
-	int64_t x;
-	int n = 0, i, ret;
-
-	ret = get_array(w, key, v, &n);
-	if (ret < 0 || n == 0)
-		return ret;
-	l->pid = calloc((size_t)n, sizeof(*l->pid));
-	if (!l->pid)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		e = fjson_object_array_get_idx(v, i);
-		x = fjson_object_get_int64(e);
-		if (!fjson_object_is_type(e, fjson_type_int) || x < 0 || x > UINT32_MAX)
-			return perr(w, "%s: expected pids (integers 0..4294967295)", key);
-		l->pid[l->n++] = (uint32_t)x;
-	}
-	return 0;
-}
-
-static int parse_regexes(
-	const struct where *w, const char *key, struct rx_list *l, struct fjson_object *v)
-{
-	struct fjson_object *e;
-	PCRE2_UCHAR msg[128];
-	PCRE2_SIZE off;
-	const char *s;
-	int n = 0, i, ret, code;
-
-	ret = get_array(w, key, v, &n);
-	if (ret < 0 || n == 0)
-		return ret;
-	l->re = calloc((size_t)n, sizeof(*l->re));
-	if (!l->re)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		e = fjson_object_array_get_idx(v, i);
-		if (!fjson_object_is_type(e, fjson_type_string))
-			return perr(w, "%s: expected regular expressions (strings)", key);
-		s = fjson_object_get_string(e);
-		l->re[i] = pcre2_compile((PCRE2_SPTR)s, (PCRE2_SIZE)fjson_object_get_string_len(e),
-			PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C, &code, &off,
-			NULL);
-		if (!l->re[i]) {
-			pcre2_get_error_message(code, msg, sizeof(msg));
-			return perr(w, "%s \"%s\": %s at offset %zu", key, s, (const char *)msg,
-				(size_t)off);
-		}
-		l->n++;
-		/* JIT when the platform has it (not under MemoryDenyWriteExecute=yes); the
-		 * interpreter otherwise. */
-		if (pcre2_jit_compile(l->re[i], PCRE2_JIT_COMPLETE) != 0)
-			l->interpreted++;
-	}
-	return 0;
-}
-
-static int parse_filter(const struct where *w, struct filter *f, struct fjson_object *obj)
-{
-	struct fjson_object_iterator it = fjson_object_iter_begin(obj);
-	struct fjson_object_iterator end = fjson_object_iter_end(obj);
-	struct fjson_object *v;
-	const char *key;
-	int ret;
-
-	for (; !fjson_object_iter_equal(&it, &end); fjson_object_iter_next(&it)) {
-		key = fjson_object_iter_peek_name(&it);
-		v = fjson_object_iter_peek_value(&it);
-		if (!strcmp(key, "event_set"))
-			ret = parse_events(w, f, v);
-		else if (!strcmp(key, "binary_regex"))
-			ret = parse_regexes(w, key, &f->binary, v);
-		else if (!strcmp(key, "parent_binary_regex"))
-			ret = parse_regexes(w, key, &f->parent_binary, v);
-		else if (!strcmp(key, "arguments_regex"))
-			ret = parse_regexes(w, key, &f->arguments, v);
-		else if (!strcmp(key, "pid"))
-			ret = parse_pids(w, key, &f->pid, v);
-		else if (!strcmp(key, "pid_set"))
-			ret = parse_pids(w, key, &f->pid_set, v);
-		else if (in_table(unsupported, sizeof(unsupported) / sizeof(unsupported[0]), key))
-			ret = perr(w, "%s: Tetragon filter field not supported by procship", key);
-		else
-			ret = perr(w, "unknown field \"%s\"", key);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
-static void free_filter(struct filter *f)
-{
-	size_t i;
-
-	for (i = 0; i < f->binary.n; i++)
-		pcre2_code_free(f->binary.re[i]);
-	for (i = 0; i < f->parent_binary.n; i++)
-		pcre2_code_free(f->parent_binary.re[i]);
-	for (i = 0; i < f->arguments.n; i++)
-		pcre2_code_free(f->arguments.re[i]);
-	free(f->binary.re);
-	free(f->parent_binary.re);
-	free(f->arguments.re);
-	free(f->pid.pid);
-	free(f->pid_set.pid);
-}
-
-static void free_list(struct filter_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free_filter(&l->f[i]);
-	free(l->f);
-	l->f = NULL;
-	l->n = 0;
-}
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* One JSON object after another, separated by JSON whitespace. */
-static int parse_list(
-	struct filter_list *l, const char *name, const char *text, char *err, size_t errlen)
-{
-	struct where w = {.list = name, .line = 1, .err = err, .errlen = errlen};
-	struct fjson_tokener *tok;
-	struct fjson_object *obj;
-	enum fjson_tokener_error jerr;
-	size_t len = text ? strlen(text) : 0, off = 0, end, cap = 0;
-	struct filter *tmp;
-	int ret = 0;
-
-	if (len > INT32_MAX)
-		return perr(&w, "filter text too long");
-	tok = fjson_tokener_new();
-	if (!tok)
-		return -ENOMEM;
-	for (;;) {
-		for (; off < len && is_space(text[off]); off++)
-			if (text[off] == '\n')
-				w.line++;
-		if (off == len)
-			break;
-		fjson_tokener_reset(tok);
-		obj = fjson_tokener_parse_ex(tok, text + off, (int)(len - off));
-		jerr = fjson_tokener_get_error(tok);
-		if (!obj && jerr != fjson_tokener_success) {
-			ret = perr(&w, "invalid JSON: %s",
-				jerr == fjson_tokener_continue ? "unexpected end of text"
-							       : fjson_tokener_error_desc(jerr));
-			break;
-		}
-		if (!fjson_object_is_type(obj, fjson_type_object)) {
-			fjson_object_put(obj);
-			ret = perr(&w, "expected a JSON object");
-			break;
-		}
-		if (l->n == cap) {
-			cap = cap ? cap * 2 : 4;
-			tmp = realloc(l->f, cap * sizeof(*l->f));
-			if (!tmp) {
-				fjson_object_put(obj);
-				ret = -ENOMEM;
-				break;
-			}
-			l->f = tmp;
-		}
-		memset(&l->f[l->n], 0, sizeof(l->f[l->n]));
-		ret = parse_filter(&w, &l->f[l->n], obj);
-		l->n++; /* even when half-built: free_list frees what was made */
-		fjson_object_put(obj);
-		if (ret < 0)
-			break;
-		/* Lines inside the object count too, for the next error's line number. */
-		for (end = off + (size_t)tok->char_offset; off < end; off++)
-			if (text[off] == '\n')
-				w.line++;
-	}
-	fjson_tokener_free(tok);
-	return ret;
-}
-
 static void count_list(const struct filter_list *l, size_t *n, size_t *jit)
 {
 	const struct filter *f;
@@ -587,16 +312,28 @@ static void count_list(const struct filter_list *l, size_t *n, size_t *jit)
 
 	for (i = 0; i < l->n; i++) {
 		f = &l->f[i];
-		*n += f->binary.n + f->parent_binary.n + f->arguments.n;
-		*jit += f->binary.n + f->parent_binary.n + f->arguments.n - f->binary.interpreted -
-			f->parent_binary.interpreted - f->arguments.interpreted;
+		*n += f->binary.n + f->parent_binary.n + f->arguments.n + f->ancestor_binary.n;
+		*jit += f->binary.n + f->parent_binary.n + f->arguments.n + f->ancestor_binary.n -
+			f->binary.interpreted - f->parent_binary.interpreted -
+			f->arguments.interpreted - f->ancestor_binary.interpreted;
 	}
+}
+
+static bool list_uses_ancestors(const struct filter_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->f[i].ancestor_binary.n)
+			return true;
+	return false;
 }
 
 static void count_regexes(struct filters *f)
 {
 	size_t n = 0, jit = 0;
 
+	f->uses_ancestors = list_uses_ancestors(&f->allow) || list_uses_ancestors(&f->deny);
 	count_list(&f->allow, &n, &jit);
 	count_list(&f->deny, &n, &jit);
 	f->has_regex = n > 0;
@@ -610,10 +347,10 @@ struct filters *filters_new(const char *allow, const char *deny, char *err, size
 
 	if (!f)
 		goto err_out;
-	ret = parse_list(&f->allow, "allowlist", allow, err, errlen);
+	ret = filters_i_parse_list(&f->allow, "allowlist", allow, err, errlen);
 	if (ret < 0)
 		goto err_out;
-	ret = parse_list(&f->deny, "denylist", deny, err, errlen);
+	ret = filters_i_parse_list(&f->deny, "denylist", deny, err, errlen);
 	if (ret < 0)
 		goto err_out;
 	ret = -ENOMEM;
@@ -640,8 +377,8 @@ void filters_free(struct filters *f)
 {
 	if (!f)
 		return;
-	free_list(&f->allow);
-	free_list(&f->deny);
+	filters_i_free_list(&f->allow);
+	filters_i_free_list(&f->deny);
 	pcre2_match_data_free(f->md);
 	pcre2_match_context_free(f->mctx);
 	pcre2_jit_stack_free(f->jit_stack);

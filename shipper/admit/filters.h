@@ -20,11 +20,16 @@
  *   pid                  process pid is one of these
  *   pid_set              process pid or its parent's pid is one of these (Tetragon also follows
  *                        further descendants; procship knows only the parent)
+ *   ancestor_binary_regex  the binary of any ancestor (beyond the parent, as Tetragon's
+ *                        ancestors field) matches any; no ancestors: no match. Tetragon refuses
+ *                        it unless ancestors are on: the caller checks filters_uses_ancestors
+ *   in_init_tree         (true or false, not an array) the process's in_init_tree is this
  * Regexes are PCRE2 (UTF-8, unanchored search, like Go's RE2 that Tetragon uses: RE2 syntax is
  * accepted; PCRE2 also takes lookarounds, which RE2 refuses). A match that fails (PCRE2's match
  * limit, which a crafted argument can reach) fails closed: it decides for export, counting as a
  * match in the allowlist and as no match in the denylist, and is counted in
  * filters_match_errors. The event itself is not marked: Tetragon's format has no word for it.
+ * ancestor_binary_regex sees each path cleaned the same way.
  * Tetragon fields procship cannot apply (namespace, pod_regex, labels, ...) and unknown fields
  * are refused, naming the field. */
 #ifndef PROCSHIP_FILTERS_H
@@ -58,6 +63,9 @@ bool filters_active(const struct filters *f);
 bool filters_pass(struct filters *f, enum filters_event ev, const char *binary,
 	const char *parent_binary, const char *arguments, uint32_t pid, uint32_t ppid);
 
+/* Whether a filter names ancestor_binary_regex (then the subjects need their ancestors). */
+bool filters_uses_ancestors(const struct filters *f);
+
 /* The event as the pipeline admits it: filters_pass's arguments, and whose it is. */
 struct filters_subject {
 	enum filters_event ev;
@@ -65,6 +73,10 @@ struct filters_subject {
 	uint32_t pid, ppid;
 	uint32_t uid; /* charged for the regex time */
 	bool scan;    /* an event of the start-up /proc scan: matched outside the time budget */
+	bool in_init_tree;
+	const char *const
+		*ancestor_binaries; /* nearest first; needed when filters_uses_ancestors */
+	size_t nancestors;
 };
 
 /* Regex time is budgeted so that no user's arguments can stall the ring-buffer drain: each

@@ -21,6 +21,7 @@ struct pcache {
 	size_t nkept;
 	uint64_t evictions;
 	uint64_t evictions_told; /* by pcache_evictions_new */
+	bool keep_ancestry;
 	char node[256];
 };
 
@@ -138,12 +139,43 @@ void pcache_free(struct pcache *c)
 	free(c);
 }
 
-/* The oldest kept entries go; their children, all in the pid table (a kept entry names no
- * parent), let go of them, which frees them. */
+/* With ancestry kept, children of evicted entries are kept entries too. They are pinned
+ * (collected with a reference) before any is detached: a detach can free a chain of kept
+ * entries, which would cut the FIFO under a walk. Under ENOMEM they keep their parent. */
+static struct pcache_proc **pin_kept_children(struct pcache *c, size_t *n)
+{
+	struct pcache_link *l;
+	struct pcache_proc **pins;
+
+	*n = 0;
+	if (!c->keep_ancestry || !c->nkept)
+		return NULL;
+	pins = malloc(c->nkept * sizeof(*pins));
+	if (!pins)
+		return NULL;
+	for (l = c->kept.next; l != &c->kept; l = l->next) {
+		struct pcache_proc *p = kept_entry(l);
+
+		if (p->parent && p->parent->evicted) {
+			p->refcnt++;
+			pins[(*n)++] = p;
+		}
+	}
+	return pins;
+}
+
+static void detach_evicted(struct pcache_proc *p)
+{
+	p->parent_lost = true;
+	pcache_proc_set_parent(p, NULL);
+}
+
+/* The oldest kept entries go; their children (in the pid table, and with ancestry kept also
+ * kept entries) let go of them, which frees them. */
 static void evict(struct pcache *c)
 {
-	struct pcache_proc *p, *tmp;
-	size_t n = 0;
+	struct pcache_proc *p, *tmp, **pins;
+	size_t n = 0, npins, i;
 
 	while (c->nkept > PCACHE_KEPT_MAX - KEPT_EVICT_BATCH) {
 		p = kept_entry(c->kept.next);
@@ -152,22 +184,58 @@ static void evict(struct pcache *c)
 		n++;
 	}
 	c->evictions += n;
+	pins = pin_kept_children(c, &npins);
 	HASH_ITER(hh, c->table, p, tmp)
 	{
-		if (p->parent && p->parent->evicted) {
-			p->parent_lost = true;
-			pcache_proc_set_parent(p, NULL);
-		}
+		if (p->parent && p->parent->evicted)
+			detach_evicted(p);
 	}
+	for (i = 0; i < npins; i++)
+		if (pins[i]->parent && pins[i]->parent->evicted)
+			detach_evicted(pins[i]);
+	for (i = 0; i < npins; i++)
+		pcache_proc_unref(pins[i]);
+	free(pins);
+}
+
+void pcache_set_keep_ancestry(struct pcache *c, bool keep)
+{
+	c->keep_ancestry = keep;
+}
+
+size_t pcache_ancestors(
+	const struct pcache_proc *parent, struct pcache_proc **out, size_t max, bool *more)
+{
+	size_t n = 0;
+	uint32_t pid = parent ? parent->pid : 0;
+	struct pcache_proc *p = parent ? parent->parent : NULL;
+
+	if (more)
+		*more = false;
+	/* Tetragon's walk: from the parent up while the one reached is above pid 2, so that pid 1
+	 * (or kthreadd) ends the list and the kernel (pid 0) never appears. */
+	while (p && pid > 2) {
+		if (n == max) {
+			if (more)
+				*more = true;
+			break;
+		}
+		out[n++] = p;
+		pid = p->pid;
+		p = p->parent;
+	}
+	return n;
 }
 
 void pcache_release(struct pcache *c, struct pcache_proc *p)
 {
 	if (!p)
 		return;
-	/* No event names p as the process again, so nothing needs p's parent: letting go of it
-	 * is what keeps a process that re-execs itself from holding every earlier image. */
-	pcache_proc_set_parent(p, NULL);
+	/* No event names p as the process again, so nothing needs p's parent but its
+	 * descendants' ancestry: letting go of it is what keeps a process that re-execs itself
+	 * from holding every earlier image. */
+	if (!c->keep_ancestry)
+		pcache_proc_set_parent(p, NULL);
 	if (p->refcnt > 1 && !p->kept_in)
 		kept_append(c, p);
 	pcache_proc_unref(p);

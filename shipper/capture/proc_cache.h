@@ -7,7 +7,12 @@
  * is swept, and then no event names it as the process any more, only as a parent; so it
  * drops its own parent link (pcache_release) and is kept only while a live child names it.
  * A re-exec chain therefore holds two images, not every earlier one. Kept entries are capped
- * at PCACHE_KEPT_MAX, oldest evicted first. */
+ * at PCACHE_KEPT_MAX, oldest evicted first.
+ *
+ * With ancestry kept (pcache_set_keep_ancestry, for --enable-ancestors) an entry that leaves
+ * the pid table keeps its parent link instead, so that every ancestor of a live process stays
+ * known, and a re-exec chain holds each image while a later one lives: then only the cap
+ * bounds the kept entries. */
 #ifndef PROCSHIP_PROC_CACHE_H
 #define PROCSHIP_PROC_CACHE_H
 
@@ -27,6 +32,10 @@
  * child copies its parent's); past it procevents keeps PCACHE_ARGS_CUT of a long one. */
 #define PCACHE_ARGS_BUDGET (64u << 20)
 #define PCACHE_ARGS_CUT	   4096
+/* Ancestors one walk returns at most: an event's cost stays bounded on a chain of re-execs. */
+#define PCACHE_ANCESTORS_MAX 1024
+/* Bytes of a user name kept, NUL included; a longer name is left out (useradd allows 32). */
+#define PCACHE_USER_MAX 64
 
 struct pcache;
 
@@ -55,7 +64,8 @@ struct pcache_proc {
 	char *binary;	 /* absolute path */
 	char *arguments; /* Tetragon's joining of argv[1..]; "" when none */
 	char *cwd;
-	char docker[32]; /* first 31 characters of a container id, or "" */
+	char docker[32];	    /* first 31 characters of a container id, or "" */
+	char user[PCACHE_USER_MAX]; /* user name of uid (--username-metadata), or "" */
 	/* With a PS_F_EXT bit in flags: the exec's credentials, file and namespaces (a fork-only
 	 * child has its parent's, as in Tetragon). */
 	struct ps_ext ext;
@@ -97,6 +107,15 @@ struct pcache_proc *pcache_proc_new(uint32_t pid);
 void pcache_proc_set_parent(struct pcache_proc *child, struct pcache_proc *parent);
 /* Drop one reference; the last one frees the entry and releases its parent. Accepts NULL. */
 void pcache_proc_unref(struct pcache_proc *p);
+/* Keep the parent link of entries that left the pid table (default false); set it before
+ * the first entry is released. */
+void pcache_set_keep_ancestry(struct pcache *c, bool keep);
+/* Tetragon's ancestors of a process whose parent is parent: parent's parent, its parent and
+ * so on, nearest first, up to and including the first with pid 1 or 2 (none when parent is
+ * NULL or is pid 1 or 2 itself), stopping earlier where the cache knows no parent. At most
+ * max go to out; *more (may be NULL) says whether the walk stopped at max. */
+size_t pcache_ancestors(
+	const struct pcache_proc *parent, struct pcache_proc **out, size_t max, bool *more);
 /* Entries held by c: live (in the pid table) and kept only as parents. */
 size_t pcache_count(const struct pcache *c);
 /* Entries in memory in every cache, and detached ones. */

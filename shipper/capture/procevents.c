@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/pathclean.h"
 #include "lib/utf8.h"
 #include "shipper/capture/procfs.h"
+#include "shipper/capture/userdb.h"
 #include "shipper/encode/event_json.h"
 
 struct held {
@@ -22,6 +24,9 @@ struct pev {
 	pev_event_fn *cb;
 	void *cb_arg;
 	struct pev_stats stats;
+	struct udb *users; /* --username-metadata unix, or NULL */
+	bool host_known;   /* host_ns holds the host's namespaces (--enable-process-ns) */
+	uint32_t host_ns[PS_NS_COUNT];
 	bool holding;
 	struct held *held;
 	size_t nheld, held_cap;
@@ -44,6 +49,43 @@ void pev_free(struct pev *p)
 	if (p)
 		free(p->held);
 	free(p);
+}
+
+void pev_set_users(struct pev *p, struct udb *users)
+{
+	p->users = users;
+}
+
+void pev_set_host_ns(struct pev *p, const uint32_t host[PS_NS_COUNT])
+{
+	memcpy(p->host_ns, host, sizeof(p->host_ns));
+	p->host_known = true;
+}
+
+/* Tetragon names only processes in the host's mount and user namespaces, whose ids mean what
+ * the host's passwd says: compared as it does where the record carries the namespaces
+ * (--enable-process-ns). Otherwise a process in the initial PID namespace is taken as the
+ * host's (nspid 0 from BPF; the scan's nspid is the last of NSpid, the pid itself there). */
+static bool in_host(const struct pev *p, const struct pcache_proc *proc, const struct ps_event *e)
+{
+	if (p->host_known && (proc->flags & PS_F_EXT_NS))
+		return proc->ext.ns[PS_NS_MNT] == p->host_ns[PS_NS_MNT] &&
+		       proc->ext.ns[PS_NS_USER] == p->host_ns[PS_NS_USER];
+	return e->nspid == 0 || e->nspid == e->pid;
+}
+
+static void set_user(struct pev *p, struct pcache_proc *proc, const struct ps_event *e)
+{
+	struct timespec ts;
+	const char *name;
+
+	proc->user[0] = '\0';
+	if (!p->users || !in_host(p, proc, e))
+		return;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	name = udb_lookup(p->users, proc->uid, (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec);
+	if (name)
+		snprintf(proc->user, sizeof(proc->user), "%s", name);
 }
 
 void pev_hold(struct pev *p)
@@ -326,6 +368,7 @@ static void on_procfs_record(struct pev *p, const struct ps_event *e)
 	proc->ktime = e->ktime;
 	if (fill_from_record(proc, e) != 0)
 		p->stats.encode_errors++;
+	set_user(p, proc, e);
 	set_exec_id(p, proc);
 	parent = pcache_get(p->cache, e->ppid);
 	if (in_init_tree(e, e->pid ? parent : NULL))
@@ -374,6 +417,7 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 	proc->ktime = e->ktime;
 	if (fill_from_record(proc, e) != 0)
 		p->stats.encode_errors++;
+	set_user(p, proc, e);
 	proc->flags |= PS_F_EXECVE;
 	if (in_init_tree(e, old))
 		proc->flags |= PS_F_IN_INIT_TREE;

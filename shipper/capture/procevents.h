@@ -46,6 +46,12 @@ struct pev;
 /* The cache stays the caller's; cb receives every exec and exit. NULL on ENOMEM. */
 struct pev *pev_new(struct pcache *cache, pev_event_fn *cb, void *arg);
 void pev_free(struct pev *p); /* accepts NULL */
+struct udb;
+/* Name each exec'd or scanned process's uid from users (proc->user), or no more (NULL).
+ * users stays the caller's. */
+void pev_set_users(struct pev *p, struct udb *users);
+/* The host's namespaces, for user names of processes whose records carry theirs. */
+void pev_set_host_ns(struct pev *p, const uint32_t host[PS_NS_COUNT]);
 /* Feed one record (a sensor_record_fn). */
 void pev_record(void *pev, const struct ps_event *e);
 /* From pev_hold until pev_release, procFS records fill the cache but their events wait, in

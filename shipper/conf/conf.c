@@ -105,6 +105,75 @@ static int text_format_from_name(const char *name)
 	return -1;
 }
 
+/* Tetragon's --enable-ancestors types (pkg/option/flags.go): "base" is process_exec and
+ * process_exit; the others name event types procship does not have. */
+static const char *const ancestor_types[] = {
+	"base", "kprobe", "tracepoint", "loader", "uprobe", "lsm", "usdt"};
+
+/* Does the comma list value name type (NULL: any but base)? -1 with err for a name that is
+ * none of ancestor_types (Tetragon ignores those; a typo would leave ancestors off). */
+static int ancestors_scan(const char *value, const char *type, char *err, size_t errlen)
+{
+	const char *p = value;
+	int found = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, ","), i,
+		       n = sizeof(ancestor_types) / sizeof(*ancestor_types);
+
+		for (i = 0; len && i < n; i++)
+			if (strlen(ancestor_types[i]) == len && !strncmp(p, ancestor_types[i], len))
+				break;
+		if (len && i == n) {
+			snprintf(err, errlen,
+				"unknown event type '%.*s' (one of: base, kprobe, tracepoint, "
+				"loader, uprobe, lsm, usdt)",
+				(int)len, p);
+			return -1;
+		}
+		if (len && (type ? !strcmp(ancestor_types[i], type) : i > 0))
+			found = 1;
+		p += len + (p[len] == ',');
+	}
+	return found;
+}
+
+static int check_ancestors(const char *value, char *err, size_t errlen)
+{
+	return ancestors_scan(value, "base", err, errlen) < 0 ? -1 : 0;
+}
+
+static bool ancestors_any(const struct conf *c, const char *type)
+{
+	char err[160];
+	size_t i;
+
+	for (i = 0; i < c->enable_ancestors.n; i++)
+		if (ancestors_scan(c->enable_ancestors.v[i], type, err, sizeof(err)) > 0)
+			return true;
+	return false;
+}
+
+bool conf_ancestors_base(const struct conf *c)
+{
+	return ancestors_any(c, "base");
+}
+
+bool conf_ancestors_other(const struct conf *c)
+{
+	return ancestors_any(c, NULL);
+}
+
+/* --username-metadata: Tetragon's two values. */
+static int username_from_name(const char *name)
+{
+	if (strcmp(name, "disabled") == 0)
+		return CONF_USERNAME_DISABLED;
+	if (strcmp(name, "unix") == 0)
+		return CONF_USERNAME_UNIX;
+	return -1;
+}
+
 #define OFF(field) offsetof(struct conf, field)
 /* The choices of a name option, generated from framing's table so that the help lists exactly
  * what the parser accepts: ", kern, user, ..." from the names and aliases, less its first ", ". */
@@ -213,6 +282,12 @@ const struct conf_option conf_options[] = {
 		NULL, true},
 	{"enable-process-ns", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(enable_process_ns),
 		"namespaces (ns) of each process in process events, as Tetragon's", NULL, true},
+	{"enable-ancestors", CONF_LIST, "", "TYPE[,...]", 0, 0, NULL, NULL, OFF(enable_ancestors),
+		"ancestors on process_exec and process_exit: base (Tetragon's types; \"\" = off)",
+		check_ancestors, true},
+	{"username-metadata", CONF_NAME, "disabled", "MODE", 0, 0, username_from_name,
+		"disabled, unix", OFF(username_metadata),
+		"process.user.name from /etc/passwd for host processes (unix)", NULL, true},
 	{"input-unix", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(input_unix),
 		"also read syslog messages from a unix datagram socket, like /dev/log", NULL, true},
 	{"input-stdin", CONF_BOOL, "false", NULL, 0, 0, NULL, NULL, OFF(input_stdin),
@@ -430,10 +505,50 @@ static bool option_differs(const struct conf_option *o, const char *a, const cha
 		return *(const int *)a != *(const int *)b;
 	case CONF_STRING:
 		return strcmp(*(const char *const *)a, *(const char *const *)b) != 0;
-	case CONF_LIST:
-		break;
+	case CONF_LIST: {
+		const struct conf_list *x = (const void *)a, *y = (const void *)b;
+		size_t i;
+
+		if (x->n != y->n)
+			return true;
+		for (i = 0; i < x->n; i++)
+			if (strcmp(x->v[i], y->v[i]) != 0)
+				return true;
+		return false;
 	}
-	return false; /* no list option is read at start only */
+	}
+	return false;
+}
+
+/* The running value of a restart option back into next (strings copied into next). */
+static int keep_running(struct conf *next, const struct conf_option *o, const char *from)
+{
+	char *to = (char *)next + o->offset;
+	size_t i;
+
+	if (o->type == CONF_STRING) {
+		const char *copy = keep(next, *(const char *const *)from);
+
+		if (!copy)
+			return -1;
+		*(const char **)to = copy;
+	} else if (o->type == CONF_LIST) {
+		const struct conf_list *src = (const void *)from;
+		struct conf_list *dst = (void *)to;
+
+		for (dst->n = 0, i = 0; i < src->n; i++) {
+			dst->v[i] = keep(next, src->v[i]);
+			if (!dst->v[i])
+				return -1;
+			dst->n++;
+		}
+	} else {
+		memcpy(to, from,
+			o->type == CONF_BOOL  ? sizeof(bool)
+			: o->type == CONF_INT ? sizeof(long)
+					      : sizeof(int));
+	}
+	return 0;
 }
 
 int conf_keep_restart(struct conf *next, const struct conf *running,
@@ -449,18 +564,8 @@ int conf_keep_restart(struct conf *next, const struct conf *running,
 		if (!o->restart || !option_differs(o, to, from))
 			continue;
 		changed(arg, o);
-		if (o->type == CONF_STRING) {
-			const char *copy = keep(next, *(const char *const *)from);
-
-			if (!copy)
-				return -1;
-			*(const char **)to = copy;
-		} else {
-			memcpy(to, from,
-				o->type == CONF_BOOL  ? sizeof(bool)
-				: o->type == CONF_INT ? sizeof(long)
-						      : sizeof(int));
-		}
+		if (keep_running(next, o, from) != 0)
+			return -1;
 	}
 	return 0;
 }

@@ -61,7 +61,9 @@ struct conf {
 	long input_ratelimit_burst;
 	bool log_syslog;
 	const char *btf;
-	int seccomp; /* enum sandbox_mode */
+	int seccomp;			   /* enum sandbox_mode */
+	struct conf_list enable_ancestors; /* Tetragon's event types, each may hold a comma list */
+	int username_metadata;		   /* CONF_USERNAME_* */
 
 	/* Bookkeeping: copies of string values, and where each option was last set from. */
 	struct conf_str *strings;
@@ -69,6 +71,12 @@ struct conf {
 };
 
 enum conf_text_format { CONF_TEXT_RELAY, CONF_TEXT_JSON };
+enum conf_username { CONF_USERNAME_DISABLED, CONF_USERNAME_UNIX };
+
+/* --enable-ancestors: whether its values name Tetragon's "base" (process_exec and
+ * process_exit, all procship has), and whether they name another type (which needs base). */
+bool conf_ancestors_base(const struct conf *c);
+bool conf_ancestors_other(const struct conf *c);
 
 enum conf_origin { CONF_FROM_DEFAULT, CONF_FROM_FILE, CONF_FROM_ARGS };
 

@@ -15,22 +15,8 @@
 #include "lib/jsonstr.h"
 #include "lib/utf8.h"
 #include "shipper/encode/cred_json.h"
+#include "shipper/encode/event_json_int.h"
 #include "shipper/encode/signals.h"
-
-struct ejson {
-	char node[256];
-	char node_json[600]; /* the node name as a JSON string, quotes included */
-	size_t node_json_len;
-	int64_t boot_offset_ns;
-	char *out;
-	size_t out_size;
-	char *scratch; /* where process objects are written before they are kept */
-	size_t scratch_size;
-	size_t max_len;
-	struct ejson_stats stats;
-	uint32_t host_ns[PS_NS_COUNT];
-	char piece[CJSON_MAX + 16];
-};
 
 void ejson_set_host_ns(struct ejson *ej, const uint32_t host[PS_NS_COUNT])
 {
@@ -93,7 +79,7 @@ void ejson_set_boot_offset(struct ejson *ej, int64_t boot_offset_ns)
 	ej->boot_offset_ns = boot_offset_ns;
 }
 
-/* Tetragon's order (pkg/reader/exec); the two truncation flags Tetragon lacks go last. */
+/* Tetragon's order (pkg/reader/exec); the three truncation flags Tetragon lacks go last. */
 static const struct {
 	uint32_t bit;
 	const char *name;
@@ -115,6 +101,7 @@ static const struct {
 	{PS_F_IN_INIT_TREE, "inInitTree"},
 	{PS_F_TRUNC_FILENAME, "truncFilename"},
 	{PS_F_TRUNC_CWD, "truncCWD"},
+	{PS_F_TRUNC_ANCESTORS, "truncAncestors"},
 };
 
 size_t ejson_flags(uint32_t flags, char *buf, size_t size)
@@ -235,6 +222,14 @@ static struct fjson_object *process_obj(
 	cjson_tree_add(o, ej->piece, cjson_after_tid(ej->piece, p));
 	if (exec_props)
 		cjson_tree_add(o, ej->piece, cjson_exec_props(ej->piece, p));
+	/* Tetragon's field 19, after binary_properties (18) */
+	if (p->user[0]) {
+		struct fjson_object *u = fjson_object_new_object();
+
+		if (u)
+			add_str(u, "name", p->user);
+		fjson_object_object_add(o, "user", u);
+	}
 	fjson_object_object_add(
 		o, "in_init_tree", fjson_object_new_boolean(!!(p->flags & PS_F_IN_INIT_TREE)));
 	return o;
@@ -292,86 +287,45 @@ static struct fjson_object *envelope(
 	return root;
 }
 
-static const char *encode(struct ejson *ej, const char *kind, const struct pcache_proc *proc,
-	const struct pcache_proc *parent, bool is_exit, uint32_t exit_code, uint64_t ktime,
-	size_t *len)
+static struct fjson_object *ancestors_arr(struct ejson *ej, const struct ejson_ev *ev)
+{
+	struct fjson_object *a = fjson_object_new_array();
+	size_t i;
+
+	for (i = 0; a && i < ev->nanc; i++)
+		fjson_object_array_add(a, process_obj(ej, ev->anc[i], false));
+	return a;
+}
+
+const char *ejson_i_tree(struct ejson *ej, const struct ejson_ev *ev, size_t *len)
 {
 	struct fjson_object *body = fjson_object_new_object();
 	struct fjson_object *root;
 
 	if (!body)
 		return NULL;
-	fjson_object_object_add(body, "process", process_obj(ej, proc, !is_exit));
-	if (parent)
-		fjson_object_object_add(body, "parent", process_obj(ej, parent, false));
-	if (is_exit) {
-		int sig = exit_code & 0x7f;
-		int status = (int)(exit_code >> 8);
+	fjson_object_object_add(body, "process", process_obj(ej, ev->proc, !ev->is_exit));
+	if (ev->parent)
+		fjson_object_object_add(body, "parent", process_obj(ej, ev->parent, false));
+	/* Tetragon's field order: ancestors are field 3 of ProcessExec, 6 of ProcessExit. */
+	if (ev->nanc && !ev->is_exit)
+		fjson_object_object_add(body, "ancestors", ancestors_arr(ej, ev));
+	if (ev->is_exit) {
+		int sig = ev->exit_code & 0x7f;
+		int status = (int)(ev->exit_code >> 8);
 
 		if (signals_name(sig))
 			add_str(body, "signal", signals_name(sig));
 		if (status)
 			add_i64(body, "status", status);
-		add_time(ej, body, "time", ktime);
+		add_time(ej, body, "time", ev->ktime);
+		if (ev->nanc)
+			fjson_object_object_add(body, "ancestors", ancestors_arr(ej, ev));
 	}
-	root = envelope(ej, kind, body, ktime);
+	root = envelope(ej, ev->kind, body, ev->ktime);
 	if (!root)
 		return NULL;
 	return finish(ej, root, len);
-}
-
-/* One string that may be shortened to fit, and the flag that says it was. */
-struct cuttable {
-	char **field;
-	uint32_t *flags;
-	uint32_t flag;
-};
-
-/* Take `excess` bytes off the longest strings of the group: every string longer than a level L
- * is cut to L, with L as high as still saves enough, so short strings (a binary's path) stay
- * whole while a long one is cut. JSON escaping only makes the saving larger. owned[i] holds
- * the copy made for c[i]. Returns false when the group has nothing left to cut. */
-static bool cut_group(struct cuttable *c, size_t n, size_t excess, char **owned)
-{
-	size_t lens[4], maxlen = 0, lo = 0, hi, i;
-	bool cut = false;
-
-	for (i = 0; i < n; i++) {
-		lens[i] = *c[i].field ? strlen(*c[i].field) : 0;
-		if (lens[i] > maxlen)
-			maxlen = lens[i];
-	}
-	if (maxlen == 0)
-		return false;
-	/* The highest level whose cuts add up to at least excess (0 when even that is short). */
-	hi = maxlen;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo + 1) / 2, saved = 0;
-
-		for (i = 0; i < n; i++)
-			saved += lens[i] > mid ? lens[i] - mid : 0;
-		if (saved >= excess)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	for (i = 0; i < n; i++) {
-		size_t keep;
-		char *copy;
-
-		if (lens[i] <= lo)
-			continue;
-		keep = utf8_cut(*c[i].field, lens[i], lo);
-		copy = strndup(*c[i].field, keep);
-		if (!copy)
-			return cut;
-		free(owned[i]);
-		owned[i] = copy;
-		*c[i].field = copy;
-		*c[i].flags |= c[i].flag;
-		cut = true;
-	}
-	return cut;
 }
 
 /* "2023-10-06T22:03:57.70032758Z": Tetragon's time in UTC, 0, 3, 6 or 9 fraction digits as
@@ -396,7 +350,7 @@ static bool scratch_reserve(struct ejson *ej, size_t n)
 }
 
 /* The end of a process object, from refcnt on: a fork-only process has Tetragon's refcnt 1.
- * Sets p->json_props_at. */
+ * Sets p->json_props_at: a process_exec's binary_properties go there, before user. */
 static size_t put_tail(struct ejson *ej, char *d, struct pcache_proc *p, size_t at)
 {
 	static const char refcnt[] = ",\"refcnt\":1", tid[] = ",\"tid\":";
@@ -414,6 +368,14 @@ static size_t put_tail(struct ejson *ej, char *d, struct pcache_proc *p, size_t 
 	n += fmt_u64(d + n, p->tid ? p->tid : p->pid);
 	n += cjson_after_tid(d + n, p);
 	p->json_props_at = at + n;
+	if (p->user[0]) {
+		static const char user[] = ",\"user\":{\"name\":";
+
+		memcpy(d + n, user, sizeof(user) - 1);
+		n += sizeof(user) - 1;
+		n += jsonstr_put(d + n, p->user, strlen(p->user), 0);
+		d[n++] = '}';
+	}
 	memcpy(d + n, init_tree ? yes : no, init_tree ? sizeof(yes) - 1 : sizeof(no) - 1);
 	return n + (init_tree ? sizeof(yes) - 1 : sizeof(no) - 1);
 }
@@ -422,7 +384,7 @@ static size_t put_tail(struct ejson *ej, char *d, struct pcache_proc *p, size_t 
  * the same bytes process_obj() gives through libfastjson (the unit tests hold the two
  * together), without a tree of allocations per new process, which was a sixth of procship's
  * CPU in an exec storm. */
-static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t *len)
+const char *ejson_i_process_text(struct ejson *ej, struct pcache_proc *p, size_t *len)
 {
 	const char *binary = p->binary ? p->binary : "";
 	char flags[256], tm[64];
@@ -444,9 +406,10 @@ static const char *process_text(struct ejson *ej, struct pcache_proc *p, size_t 
 	parent_len = strlen(p->parent_exec_id);
 	/* Written in the scratch buffer, sized for every string at its worst (6 bytes a byte),
 	 * then kept at its exact size. */
-	if (!scratch_reserve(ej, 256 + 3 * CJSON_MAX +
-					 6 * (exec_id_len + binary_len + cwd_len + args_len + flen +
-						     tmlen + docker_len + parent_len)))
+	if (!scratch_reserve(
+		    ej, 256 + 3 * CJSON_MAX +
+				6 * (exec_id_len + binary_len + cwd_len + args_len + flen + tmlen +
+					    docker_len + parent_len + sizeof(p->user))))
 		return NULL;
 	d = ej->scratch;
 #define PUTS(lit)                                                                                  \
@@ -523,46 +486,85 @@ static bool out_reserve(struct ejson *ej, size_t n)
 	return true;
 }
 
-/* The event put together from the cached process objects: the same text encode() builds,
- * in the same key order, at a fraction of the cost. NULL when a piece cannot be built. */
-static const char *encode_fast(struct ejson *ej, const char *kind, struct pcache_proc *proc,
-	struct pcache_proc *parent, bool is_exit, uint32_t exit_code, uint64_t ktime, size_t *len)
+/* ,"signal":"SIGKILL","status":N of an exit, into tail (96 bytes); its length, or -1. */
+static int exit_tail(const struct ejson_ev *ev, char *tail, size_t size)
+{
+	int sig = ev->exit_code & 0x7f;
+	int status = (int)(ev->exit_code >> 8);
+	int n = 0, w;
+
+	if (!ev->is_exit)
+		return 0;
+	if (signals_name(sig)) {
+		n = snprintf(tail, size, ",\"signal\":\"%s\"", signals_name(sig));
+		if (n < 0 || (size_t)n >= size)
+			return -1;
+	}
+	if (status) {
+		w = snprintf(tail + n, size - (size_t)n, ",\"status\":%d", status);
+		if (w < 0 || (size_t)w >= size - (size_t)n)
+			return -1;
+		n += w;
+	}
+	return n;
+}
+
+/* ,"ancestors":[A,B] from the cached objects, written at d when d is not NULL; its length,
+ * or 0 when there are none or one cannot be built (*ok false). */
+static size_t put_ancestors(struct ejson *ej, const struct ejson_ev *ev, char *d, bool *ok)
+{
+	static const char head[] = ",\"ancestors\":[";
+	size_t i, n = 0, alen;
+	const char *a;
+
+	if (!ev->nanc)
+		return 0;
+	if (d)
+		memcpy(d, head, sizeof(head) - 1);
+	n = sizeof(head) - 1;
+	for (i = 0; i < ev->nanc; i++) {
+		a = ejson_i_process_text(ej, ev->anc[i], &alen);
+		if (!a) {
+			*ok = false;
+			return 0;
+		}
+		if (d && i)
+			d[n] = ',';
+		n += i ? 1 : 0;
+		if (d)
+			memcpy(d + n, a, alen);
+		n += alen;
+	}
+	if (d)
+		d[n] = ']';
+	return n + 1;
+}
+
+/* The event put together from the cached process objects: the same text ejson_i_tree
+ * builds, in the same key order, at a fraction of the cost. */
+const char *ejson_i_fast(struct ejson *ej, const struct ejson_ev *ev, size_t *len)
 {
 	const char *ptext = NULL, *text;
-	size_t plen = 0, tlen, o = 0, need, tmlen, props_len = 0;
+	size_t plen = 0, tlen, o = 0, need, tmlen, alen, props_len = 0;
 	char tm[64], tail[96];
-	size_t tail_len = 0;
+	int tail_len;
+	bool ok = true;
 
-	text = process_text(ej, proc, &tlen);
-	if (!text || (parent && !(ptext = process_text(ej, parent, &plen))))
+	text = ejson_i_process_text(ej, ev->proc, &tlen);
+	if (!text || (ev->parent && !(ptext = ejson_i_process_text(ej, ev->parent, &plen))))
 		return NULL;
-	if (!is_exit)
-		props_len = cjson_exec_props(ej->piece, proc);
-	tmlen = event_time(ej, ktime, tm, sizeof(tm));
-	if (!tmlen)
+	if (!ev->is_exit)
+		props_len = cjson_exec_props(ej->piece, ev->proc);
+	tmlen = event_time(ej, ev->ktime, tm, sizeof(tm));
+	tail_len = exit_tail(ev, tail, sizeof(tail));
+	alen = put_ancestors(ej, ev, NULL, &ok);
+	if (!tmlen || tail_len < 0 || !ok)
 		return NULL;
-	if (is_exit) {
-		int sig = exit_code & 0x7f;
-		int status = (int)(exit_code >> 8);
-		int w = 0;
-
-		if (signals_name(sig)) {
-			w = snprintf(tail, sizeof(tail), ",\"signal\":\"%s\"", signals_name(sig));
-			if (w < 0 || (size_t)w >= sizeof(tail))
-				return NULL;
-			tail_len = (size_t)w;
-		}
-		if (status) {
-			w = snprintf(
-				tail + tail_len, sizeof(tail) - tail_len, ",\"status\":%d", status);
-			if (w < 0 || (size_t)w >= sizeof(tail) - tail_len)
-				return NULL;
-			tail_len += (size_t)w;
-		}
-	}
-	/* {"KIND":{"process":P[,"parent":PP][,signal,status,"time":T]},"node_name":N,"time":T} */
-	need = 2 + strlen(kind) + 14 + tlen + props_len + (parent ? 10 + plen : 0) + tail_len +
-	       (is_exit ? 10 + tmlen : 0) + 14 + ej->node_json_len + 10 + tmlen + 3;
+	/* {"KIND":{"process":P[,"parent":PP][,ancestors][,signal,status,"time":T][,ancestors]},
+	 * "node_name":N,"time":T} */
+	need = 2 + strlen(ev->kind) + 14 + tlen + props_len + (ev->parent ? 10 + plen : 0) + alen +
+	       (size_t)tail_len + (ev->is_exit ? 10 + tmlen : 0) + 14 + ej->node_json_len + 10 +
+	       tmlen + 3;
 	if (!out_reserve(ej, need + 1))
 		return NULL;
 #define PUT(s, n)                                                                                  \
@@ -572,24 +574,27 @@ static const char *encode_fast(struct ejson *ej, const char *kind, struct pcache
 	} while (0)
 #define PUTS(lit) PUT(lit, sizeof(lit) - 1)
 	PUTS("{\"");
-	PUT(kind, strlen(kind));
+	PUT(ev->kind, strlen(ev->kind));
 	PUTS("\":{\"process\":");
 	if (props_len) {
-		PUT(text, proc->json_props_at);
+		PUT(text, ev->proc->json_props_at);
 		PUT(ej->piece, props_len);
-		PUT(text + proc->json_props_at, tlen - proc->json_props_at);
+		PUT(text + ev->proc->json_props_at, tlen - ev->proc->json_props_at);
 	} else {
 		PUT(text, tlen);
 	}
-	if (parent) {
+	if (ev->parent) {
 		PUTS(",\"parent\":");
 		PUT(ptext, plen);
 	}
-	PUT(tail, tail_len);
-	if (is_exit) {
+	if (!ev->is_exit)
+		o += put_ancestors(ej, ev, ej->out + o, &ok);
+	PUT(tail, (size_t)tail_len);
+	if (ev->is_exit) {
 		PUTS(",\"time\":\"");
 		PUT(tm, tmlen);
 		PUTS("\"");
+		o += put_ancestors(ej, ev, ej->out + o, &ok);
 	}
 	PUTS("},\"node_name\":");
 	PUT(ej->node_json, ej->node_json_len);
@@ -603,83 +608,63 @@ static const char *encode_fast(struct ejson *ej, const char *kind, struct pcache
 	return ej->out;
 }
 
-/* One round of shortening: the copies' text written directly, as encode_fast does for the
- * cached entries (libfastjson's tree per round cost more than the rest of an event with
- * 8 KiB of arguments); encode() when that cannot be built. */
-static const char *reencode(struct ejson *ej, const char *kind, struct pcache_proc *p,
-	struct pcache_proc *pp, bool is_exit, uint32_t exit_code, uint64_t ktime, size_t *len)
+void ejson_set_ancestors(struct ejson *ej, bool on)
 {
-	const char *json = encode_fast(ej, kind, p, pp, is_exit, exit_code, ktime, len);
-
-	free(p->json);
-	p->json = NULL;
-	if (pp) {
-		free(pp->json);
-		pp->json = NULL;
-	}
-	return json ? json : encode(ej, kind, p, pp, is_exit, exit_code, ktime, len);
+	ej->ancestors = on;
 }
 
-static const char *encode_fit(struct ejson *ej, const char *kind, struct pcache_proc *proc,
-	struct pcache_proc *parent, bool is_exit, uint32_t exit_code, uint64_t ktime, size_t *len)
+/* The event's ancestors, when they are on and Tetragon would look for them (a process above
+ * pid 2); a walk that stops at its bound is shortened like one cut to fit. */
+static void find_ancestors(struct ejson *ej, struct ejson_ev *ev)
 {
-	struct pcache_proc p, pp;
-	char *owned[6] = {NULL};
-	struct cuttable args[2], paths[4];
-	const char *json = encode_fast(ej, kind, proc, parent, is_exit, exit_code, ktime, len);
-	size_t nargs = 0, npaths = 0, i;
-	int rounds;
+	bool more = false;
 
-	if (!json)
-		json = encode(ej, kind, proc, parent, is_exit, exit_code, ktime, len);
-	if (!json || ej->max_len == 0 || *len <= ej->max_len)
-		return json;
-	/* Shallow copies whose string pointers we may point at shortened copies; their text is
-	 * written afresh (and freed) each round, never into the cached entries. */
-	memcpy(&p, proc, sizeof(p));
-	p.json = NULL;
-	args[nargs++] = (struct cuttable){&p.arguments, &p.flags, PS_F_TRUNC_ARGS};
-	paths[npaths++] = (struct cuttable){&p.cwd, &p.flags, PS_F_TRUNC_CWD};
-	paths[npaths++] = (struct cuttable){&p.binary, &p.flags, PS_F_TRUNC_FILENAME};
-	if (parent) {
-		memcpy(&pp, parent, sizeof(pp));
-		pp.json = NULL;
-		args[nargs++] = (struct cuttable){&pp.arguments, &pp.flags, PS_F_TRUNC_ARGS};
-		paths[npaths++] = (struct cuttable){&pp.cwd, &pp.flags, PS_F_TRUNC_CWD};
-		paths[npaths++] = (struct cuttable){&pp.binary, &pp.flags, PS_F_TRUNC_FILENAME};
-	}
-	ej->stats.shortened++;
-	for (rounds = 0; rounds < 8 && json && *len > ej->max_len; rounds++) {
-		size_t excess = *len - ej->max_len;
-		bool cut = cut_group(args, nargs, excess, owned) ||
-			   cut_group(paths, npaths, excess, owned + 2);
-
-		if (!cut)
-			break;
-		json = reencode(ej, kind, &p, parent ? &pp : NULL, is_exit, exit_code, ktime, len);
-	}
-	for (i = 0; i < 6; i++)
-		free(owned[i]);
-	if (json && *len > ej->max_len)
-		ej->stats.over_limit++;
-	return json;
+	ev->anc = ej->anc;
+	ev->nanc = 0;
+	if (!ej->ancestors || ev->proc->pid <= 2 || !ev->parent)
+		return;
+	ev->nanc = pcache_ancestors(ev->parent, ej->anc, PCACHE_ANCESTORS_MAX, &more);
+	ev->nanc_found = ev->nanc;
+	ev->anc_more = more;
 }
 
+/* The tree never writes to the processes: the casts only let one event struct serve both. */
 const char *ejson_event_tree(struct ejson *ej, bool is_exit, const struct pcache_proc *proc,
 	const struct pcache_proc *parent, uint32_t exit_code, uint64_t ktime, size_t *len)
 {
-	return encode(ej, is_exit ? "process_exit" : "process_exec", proc, parent, is_exit,
-		exit_code, ktime, len);
+	struct ejson_ev ev = {
+		.kind = is_exit ? "process_exit" : "process_exec",
+		.proc = (struct pcache_proc *)proc,
+		.parent = (struct pcache_proc *)parent,
+		.is_exit = is_exit,
+		.exit_code = exit_code,
+		.ktime = ktime,
+	};
+
+	find_ancestors(ej, &ev);
+	return ejson_i_tree(ej, &ev, len);
 }
 
 const char *ejson_exec(struct ejson *ej, struct pcache_proc *proc, struct pcache_proc *parent,
 	uint64_t ktime, size_t *len)
 {
-	return encode_fit(ej, "process_exec", proc, parent, false, 0, ktime, len);
+	struct ejson_ev ev = {
+		.kind = "process_exec", .proc = proc, .parent = parent, .ktime = ktime};
+
+	find_ancestors(ej, &ev);
+	return ejson_i_fit(ej, &ev, len);
 }
 
 const char *ejson_exit(struct ejson *ej, struct pcache_proc *proc, struct pcache_proc *parent,
 	uint32_t exit_code, uint64_t ktime, size_t *len)
 {
-	return encode_fit(ej, "process_exit", proc, parent, true, exit_code, ktime, len);
+	struct ejson_ev ev = {.kind = "process_exit",
+		.proc = proc,
+		.parent = parent,
+		.is_exit = true,
+		.exit_code = exit_code,
+		.ktime = ktime};
+
+	find_ancestors(ej, &ev);
+	return ejson_i_fit(ej, &ev, len);
 }

@@ -9,6 +9,10 @@
  *     exit) about the record's pid, on this node;
  *   - it is at most the limit, unless the encoder counted it in over_limit;
  *   - one event per exec and exit record, none for forks and the scan's kernel threads.
+ * With ancestors on (a bit of the knob; the cache then keeps ancestry), "ancestors" is an
+ * array of process objects, each with a pid and an exec_id, and absent when they are off;
+ * with user names on (another bit; a passwd file of hostile names written once), "user" is
+ * an object whose "name" is a string.
  * At the end everything is freed: pcache_allocated() must be 0 and LeakSanitizer quiet.
  *
  * Records are built the way the sensor delivers them: fork and exit records are only
@@ -24,12 +28,13 @@
  *   build/fuzz/fuzz_event -max_total_time=60 tests/fuzz/corpus/event
  *
  * Input layout (little-endian; missing bytes read as 0):
- *   u16 limit knob, u8 node length; then records, each starting with an op byte:
+ *   u16 limit knob (bit 4: ancestors, bit 5: user names), u8 node length; then records, each
+ *   starting with an op byte:
  *   op & 3: 0 procFS scan entry, 1 exec, 2 fork, 3 exit; op >> 2 selects the optional parts.
  *   u8 pid slot, u8 ppid slot (slot 0 for ppid means 0), u16 flags, u32 exit code (bit 0:
- *   a kernel thread for a procFS entry, bit 1: a cgroup v1 name), u16 ktime, u8 nspid, three
- *   u8 ancestor slots. Then, as bits ask: comm, filename, cwd, args, cgroup, cgroup1, each a
- *   "blob":
+ *   a kernel thread for a procFS entry, bit 1: a cgroup v1 name, bit 2: a uid of the passwd
+ *   file), u16 ktime, u8 nspid, three u8 ancestor slots. Then, as bits ask: comm, filename,
+ *   cwd, args, cgroup, cgroup1, each a "blob":
  *   u16 length, u8 pattern length k, k pattern bytes repeated up to length.
  *   An exec record whose flags have a PS_F_EXT bit ends with a struct ps_ext: its bytes are
  *   the next sizeof(struct ps_ext) input bytes (missing ones 0). The flags of fork and exit
@@ -41,6 +46,8 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +58,7 @@
 #include "shipper/encode/event_json.h"
 #include "shipper/capture/proc_cache.h"
 #include "shipper/capture/procevents.h"
+#include "shipper/capture/userdb.h"
 #include "fuzz_util.h"
 
 #define RECORDS_MAX 64
@@ -106,7 +114,63 @@ struct expect {
 	uint32_t pid;
 	uint32_t ext; /* the PS_F_EXT bits of an exec record */
 	int emitted;
+	bool ancestors;
 };
+
+/* uids the passwd file names (exit code bit 2 picks one), with names JSON must escape. */
+static const uint32_t passwd_uids[4] = {0, 1000, 1001, 4294967294u};
+
+static char passwd[64];
+
+static void remove_passwd(void)
+{
+	unlink(passwd);
+}
+
+static const char *passwd_path(void)
+{
+	char *path = passwd;
+	FILE *f;
+
+	if (path[0])
+		return path;
+	snprintf(passwd, sizeof(passwd), "/tmp/fuzz_event_passwd.%d", (int)getpid());
+	atexit(remove_passwd);
+	f = fopen(path, "w");
+	CHECK(f);
+	fputs("root:x:0:0::/:\nq\"u\\o:x:1000:0::/:\n\xc3\xa9t\xc3\xa9:x:1001:0::/:\n"
+	      "a-very-long-name-that-is-just-under-the-sixty-three-bytes-bound:x:4294967294:0::/"
+	      ":\n",
+		f);
+	CHECK(fclose(f) == 0);
+	return path;
+}
+
+/* "ancestors" when on: process objects with a pid and an exec_id; "user": a name. */
+static void check_lineage(const struct expect *x, struct fjson_object *body)
+{
+	struct fjson_object *a, *e, *v, *proc;
+	size_t i;
+
+	CHECK(fjson_object_object_get_ex(body, "process", &proc));
+	if (fjson_object_object_get_ex(proc, "user", &v)) {
+		CHECK(fjson_object_is_type(v, fjson_type_object));
+		CHECK(fjson_object_object_get_ex(v, "name", &v));
+		CHECK(fjson_object_is_type(v, fjson_type_string));
+	}
+	if (!fjson_object_object_get_ex(body, "ancestors", &a))
+		return;
+	CHECK(x->ancestors);
+	CHECK(fjson_object_is_type(a, fjson_type_array));
+	CHECK(fjson_object_array_length(a) > 0);
+	for (i = 0; i < (size_t)fjson_object_array_length(a); i++) {
+		e = fjson_object_array_get_idx(a, (int)i);
+		CHECK(fjson_object_is_type(e, fjson_type_object));
+		CHECK(fjson_object_object_get_ex(e, "pid", &v));
+		CHECK(fjson_object_is_type(v, fjson_type_int));
+		CHECK(fjson_object_object_get_ex(e, "exec_id", &v));
+	}
+}
 
 static void check_json(struct expect *x, const char *json, size_t len)
 {
@@ -169,6 +233,7 @@ static void check_json(struct expect *x, const char *json, size_t len)
 	}
 	CHECK(fjson_object_object_get_ex(doc, "node_name", &v));
 	CHECK(!strcmp(fjson_object_get_string(v), x->node));
+	check_lineage(x, body);
 	fjson_object_put(doc);
 	free(text);
 }
@@ -224,7 +289,8 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 	e.exit_code = (uint32_t)take(r, 4);
 	if ((e.flags & PS_F_PROCFS) && (e.exit_code & 1))
 		e.flags |= PS_F_KTHREAD;
-	e.uid = e.gid = (uint32_t)(e.exit_code * 2654435761u);
+	e.uid = e.gid = (e.exit_code & 4) ? passwd_uids[(e.exit_code >> 3) & 3]
+					  : (uint32_t)(e.exit_code * 2654435761u);
 	e.auid = (parts & 32) ? 0xffffffffu : e.uid;
 	e.ktime = take(r, 2) * 1000003ULL;
 	e.start_ktime = e.ktime / 2;
@@ -279,6 +345,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pcache *cache;
 	struct ejson *ej;
 	struct pev *pev;
+	struct udb *users = NULL;
 	unsigned knob;
 	size_t i, node_len;
 	int nrec;
@@ -306,8 +373,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	x.ej = ej;
 	x.node = node;
+	x.ancestors = knob & 0x10;
+	pcache_set_keep_ancestry(cache, x.ancestors);
+	ejson_set_ancestors(ej, x.ancestors);
 	pev = pev_new(cache, check_event, &x);
 	CHECK(pev);
+	if (knob & 0x20) {
+		users = udb_new(passwd_path());
+		CHECK(users && udb_reload(users, true, NULL, 0) == 0);
+		pev_set_users(pev, users);
+	}
 
 	for (nrec = 0; r.left > 0 && nrec < RECORDS_MAX; nrec++) {
 		struct ps_event *e = build_record(&r, pids);
@@ -326,6 +401,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(pev_get_stats(pev)->encode_errors == 0);
 
 	pev_free(pev);
+	udb_free(users);
 	pcache_free(cache);
 	ejson_free(ej);
 	CHECK(pcache_allocated() == 0);

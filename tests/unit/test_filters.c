@@ -292,6 +292,10 @@ static void test_errors(void **state)
 			"allowlist line 1: event_set: expected event type names"},
 		{"{\"event_set\":\"PROCESS_EXEC\"}", NULL,
 			"allowlist line 1: event_set: expected an array"},
+		{"{\"in_init_tree\":[true]}", NULL,
+			"allowlist line 1: in_init_tree: expected true or false"},
+		{NULL, "{\"ancestor_binary_regex\":[\"[\"]}",
+			"denylist line 1: ancestor_binary_regex \"[\": missing terminating ]"},
 	};
 	char err[256];
 	size_t i;
@@ -472,6 +476,54 @@ static void test_budget_no_regex(void **state)
 	filters_free(f);
 }
 
+/* Tetragon's ancestor_binary_regex (any ancestor beyond the parent, cleaned; none: no match)
+ * and in_init_tree (a boolean, not an array). */
+static void test_ancestors_and_init_tree(void **state)
+{
+	static const char *const anc[] = {"/usr/sbin//sshd", "/sbin/init"};
+	struct filters_subject e = {.ev = FILTERS_EXEC,
+		.binary = "/usr/bin/curl",
+		.parent_binary = "/bin/bash",
+		.pid = 100,
+		.ppid = 50,
+		.ancestor_binaries = anc,
+		.nancestors = 2};
+	struct filters *f;
+
+	(void)state;
+	f = new_f("{\"ancestor_binary_regex\":[\"^/usr/sbin/sshd$\"]}", NULL);
+	assert_true(filters_uses_ancestors(f));
+	assert_true(filters_check(f, &e, 0));
+	e.nancestors = 0;
+	assert_false(filters_check(f, &e, 0));
+	/* the parent is not an ancestor */
+	e.parent_binary = "/usr/sbin/sshd";
+	assert_false(filters_check(f, &e, 0));
+	filters_free(f);
+	f = new_f(NULL, "{\"ancestor_binary_regex\":[\"init$\"],\"event_set\":[\"PROCESS_EXEC\"]}");
+	e.nancestors = 2;
+	assert_false(filters_check(f, &e, 0));
+	e.ev = FILTERS_EXIT;
+	assert_true(filters_check(f, &e, 0));
+	filters_free(f);
+	f = new_f("{\"in_init_tree\":true}", NULL);
+	assert_false(filters_uses_ancestors(f));
+	assert_false(filters_check(f, &e, 0));
+	e.in_init_tree = true;
+	assert_true(filters_check(f, &e, 0));
+	filters_free(f);
+	f = new_f(NULL, "{\"in_init_tree\":false,\"binary_regex\":[\"curl\"]}");
+	assert_true(filters_check(f, &e, 0));
+	e.in_init_tree = false;
+	assert_false(filters_check(f, &e, 0));
+	/* filters_pass knows no ancestors and no init tree */
+	assert_false(pass_exec(f));
+	filters_free(f);
+	f = new_f("{\"in_init_tree\":null}", NULL);
+	assert_true(pass_exec(f));
+	filters_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_time_budget),
 		cmocka_unit_test(test_scan_outside_budget),
 		cmocka_unit_test(test_budget_no_regex),
+		cmocka_unit_test(test_ancestors_and_init_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,3 +151,10 @@ assert_header()
 		shift 2
 	done
 }
+
+# assert_tetragon_schema JSON: the event's fields, their JSON types and their order are those
+# of Tetragon v1.7.0's proto (process, parent, ancestors, user, ...; see the helper).
+assert_tetragon_schema()
+{
+	"$PYTHON" "$IT_HELPERS/tetragon_schema.py" "$1" || fail "not Tetragon's schema: ${1:0:300}"
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tetragon's optional process enrichments from d->conf: credentials and namespaces
+ * (--enable-process-cred, --enable-process-ns: what the sensor records and is_host's host),
+ * ancestors (--enable-ancestors) and user names (--username-metadata), at start, on SIGHUP
+ * and at stop. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shipper/capture/procfs.h"
+#include "shipper/capture/sensor.h"
+#include "shipper/capture/userdb.h"
+#include "shipper/setup.h"
+#include "shipper/sys/log.h"
+
+/* The host's user database, as Tetragon's Go os/user reads it. */
+#define SETUP_PASSWD "/etc/passwd"
+
+uint32_t setup_enrich_bits(const struct daemon *d)
+{
+	return (d->conf.enable_process_cred ? PS_F_EXT_CRED : 0) |
+	       (d->conf.enable_process_ns ? PS_F_EXT_NS : 0);
+}
+
+void setup_enrich_capture(struct daemon *d)
+{
+	if (d->conf.enable_process_cred && !sensor_exact_file_caps(d->sensor))
+		log_warnx("--enable-process-cred: this kernel has no sched_prepare_exec tracepoint "
+			  "(Linux 6.10): execs gaining file capabilities are not reported as such");
+	if (d->conf.enable_process_ns) {
+		uint32_t host[PS_NS_COUNT];
+		int ret = procfs_ns_inums("/proc", 1, host);
+
+		/* Tetragon's host is PID 1's; where that is hidden, procship's own is the best
+		 * guess left. */
+		if (ret < 0) {
+			log_warnx("--enable-process-ns: /proc/1/ns: %s: is_host compares with "
+				  "procship's own namespaces",
+				strerror(-ret));
+			procfs_ns_inums("/proc", (uint32_t)getpid(), host);
+		}
+		ejson_set_host_ns(d->pipe.ej, host);
+		pev_set_host_ns(d->pev, host);
+	}
+}
+
+void setup_enrich_start(struct daemon *d)
+{
+	char err[512];
+
+	if (conf_ancestors_base(&d->conf)) {
+		pcache_set_keep_ancestry(d->cache, true);
+		ejson_set_ancestors(d->pipe.ej, true);
+	}
+	if (d->conf.username_metadata != CONF_USERNAME_UNIX)
+		return;
+	d->users = udb_new(SETUP_PASSWD);
+	if (!d->users)
+		fatal("start-up");
+	/* A host without the file still runs: its processes carry no name, as uids without an
+	 * entry do; the file is looked for again each second. */
+	if (udb_reload(d->users, true, err, sizeof(err)) != 0)
+		log_warnx("username-metadata: %s; processes get no user name until it can be read",
+			err);
+	pev_set_users(d->pev, d->users);
+}
+
+void setup_enrich_reload(struct daemon *d)
+{
+	char err[512];
+
+	if (d->users && udb_reload(d->users, true, err, sizeof(err)) != 0)
+		log_warnx("reload: username-metadata: %s; keeping the names read before", err);
+}
+
+void setup_enrich_stop(struct daemon *d)
+{
+	pev_set_users(d->pev, NULL);
+	udb_free(d->users);
+	d->users = NULL;
+}
