@@ -33,8 +33,8 @@ typedef signed char jsonstr_v16 __attribute__((vector_size(16)));
 
 /* How many bytes from u on are printable ASCII but a quote or a backslash (copied as they
  * are whatever the mode), 16 at a time: arguments of many KiB are mostly that, and writing
- * them byte by byte was half of procship's CPU in a storm of 8 KiB command lines. As signed
- * bytes, control characters and non-ASCII bytes are exactly those below 0x20. */
+ * them byte by byte dominated procship's CPU in a storm of long command lines (FINDINGS 27).
+ * As signed bytes, control characters and non-ASCII bytes are exactly those below 0x20. */
 static size_t plain_run(const unsigned char *u, size_t len)
 {
 	size_t i = 0;
