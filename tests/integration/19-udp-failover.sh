@@ -4,7 +4,7 @@
 # events from new execs reach B within 2 s, the failover is logged once and B gets agent_init
 # first; B stopped and A restarted on its port -> events come back to A. The metrics file
 # credits each destination with what was sent to it: at least what it received, and the two
-# add up to everything exported.
+# add up to everything exported and the agent_init greetings.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -69,13 +69,15 @@ stop_procship
 sent_a=$(metric "$mf" "procship_udp_datagrams_sent_total{destination=\"$A\"}")
 sent_b=$(metric "$mf" "procship_udp_datagrams_sent_total{destination=\"$B\"}")
 exported=$(metric "$mf" procship_events_exported_total)
+greetings=$(metric "$mf" procship_udp_output_greetings_total)
 got_a=$(wc -l <"${RCV_OUT[a]}")
 got_b=$(wc -l <"${RCV_OUT[b]}")
-info "metrics: sent to A $sent_a (A received $got_a), to B $sent_b (B received $got_b), exported $exported"
+info "metrics: sent to A $sent_a (A received $got_a), to B $sent_b (B received $got_b), exported $exported, $greetings agent_init"
 [ "$sent_b" -ge "$got_b" ] && [ "$got_b" -gt 0 ] || fail "sent to B $sent_b, but B received $got_b"
 [ "$sent_a" -ge "$got_a" ] && [ "$got_a" -gt 0 ] || fail "sent to A $sent_a, but A received $got_a"
-[ $((sent_a + sent_b)) -eq "$exported" ] ||
-	fail "per-destination sent $sent_a + $sent_b != $exported exported"
+# the datagrams sent are the events exported and the agent_init greetings (one per connect)
+[ $((sent_a + sent_b)) -eq $((exported + greetings)) ] ||
+	fail "per-destination sent $sent_a + $sent_b != $exported exported + $greetings agent_init"
 n=$(procship_stat failovers)
 [ "$n" -ge 2 ] || fail "summary counts $n failovers, want >= 2"
 assert_all_parsed "${RCV_OUT[a]}"
