@@ -57,6 +57,7 @@ struct pcache_proc {
 	bool linked;	  /* in the pid table (alive, as far as we know) */
 	bool evicted;	  /* dropped at the cap; its children are being detached */
 	bool parent_lost; /* the parent was evicted: do not guess it from ppid */
+	bool bare;	  /* known only by its exit: written as Tetragon's {pid, start_time} */
 	uint32_t refcnt;  /* the pid table's reference + one per child naming it as parent */
 	struct pcache_proc *parent; /* referenced; may have exited */
 	char exec_id[PCACHE_EXEC_ID_MAX];

@@ -299,21 +299,6 @@ out:
 	return ret;
 }
 
-/* A process known only by its record: comm stands in for the binary. comm is whatever bytes a
- * process chose (prctl, or the name of what it ran), so it goes through the UTF-8 fix too. */
-static int set_from_comm(struct pcache_proc *proc, const struct ps_event *e)
-{
-	char comm[sizeof(e->comm) + 1];
-	char *fixed;
-	int ret;
-
-	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
-	fixed = utf8_repair_dup(comm);
-	ret = pcache_proc_set(proc, fixed ? fixed : comm, "", "");
-	free(fixed);
-	return ret;
-}
-
 static void emit(struct pev *p, enum ps_event_type type, struct pcache_proc *proc,
 	struct pcache_proc *parent, const struct ps_event *e)
 {
@@ -489,26 +474,25 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 
 	p->stats.exits++;
 	if (!proc) {
-		/* Not seen before: still report the exit, with what the record itself says. */
+		/* Not seen before (its exec was lost): Tetragon, once its event cache gives up,
+		 * sends the exit with a process of pid and start time only, and no parent. */
 		p->stats.exit_misses++;
 		proc = pcache_proc_new(e->pid);
-		if (!proc) {
+		if (!proc || pcache_proc_set(proc, "", "", "") != 0) {
 			p->stats.encode_errors++;
+			pcache_release(p->cache, proc);
 			return;
 		}
-		if (set_from_comm(proc, e) != 0)
-			p->stats.encode_errors++;
 		proc->ppid = e->ppid;
 		proc->uid = e->uid;
 		proc->auid = e->auid;
 		proc->ktime = e->start_ktime;
 		proc->flags = PS_F_MISS;
+		proc->bare = true;
 		set_exec_id(p, proc);
-		parent = pcache_get(p->cache, e->ppid);
-		if (parent)
-			memcpy(proc->parent_exec_id, parent->exec_id, sizeof(proc->parent_exec_id));
-		else
-			set_unknown_parent(p, proc, e->ppid);
+		emit(p, PS_EVENT_EXIT, proc, NULL, e);
+		pcache_release(p->cache, proc);
+		return;
 	}
 	parent = known_parent(p, proc, proc->ppid);
 	emit(p, PS_EVENT_EXIT, proc, parent, e);

@@ -190,7 +190,7 @@ static void add_time(struct ejson *ej, struct fjson_object *o, const char *key, 
 }
 
 /* Tetragon's process object: zero-valued plain scalars are left out, but pid, uid, auid and
- * tid always stand. */
+ * tid always stand (except in a bare process, which has only pid and start_time). */
 static struct fjson_object *process_obj(
 	struct ejson *ej, const struct pcache_proc *p, bool exec_props)
 {
@@ -199,6 +199,11 @@ static struct fjson_object *process_obj(
 
 	if (!o)
 		return NULL;
+	if (p->bare) {
+		add_i64(o, "pid", p->pid);
+		add_time(ej, o, "start_time", p->ktime);
+		return o;
+	}
 	add_str(o, "exec_id", p->exec_id);
 	add_i64(o, "pid", p->pid);
 	add_i64(o, "uid", p->uid);
@@ -380,6 +385,33 @@ static size_t put_tail(struct ejson *ej, char *d, struct pcache_proc *p, size_t 
 	return n + (init_tree ? sizeof(yes) - 1 : sizeof(no) - 1);
 }
 
+static const char *keep_text(struct pcache_proc *p, const char *d, size_t n, size_t *len)
+{
+	p->json = malloc(n + 1);
+	if (!p->json)
+		return NULL;
+	memcpy(p->json, d, n);
+	p->json[n] = '\0';
+	p->json_len = n;
+	*len = n;
+	return p->json;
+}
+
+/* A process known only by its exit: {"pid":N,"start_time":T}, as process_obj() writes it. */
+static const char *bare_text(struct ejson *ej, struct pcache_proc *p, size_t *len)
+{
+	char d[128], tm[64];
+	size_t tmlen = event_time(ej, p->ktime, tm, sizeof(tm));
+	int n = snprintf(d, sizeof(d),
+		tmlen ? "{\"pid\":%u,\"start_time\":\"%.*s\"}" : "{\"pid\":%u}", p->pid, (int)tmlen,
+		tm);
+
+	if (n < 0 || (size_t)n >= sizeof(d))
+		return NULL;
+	p->json_props_at = (size_t)n - 1;
+	return keep_text(p, d, (size_t)n, len);
+}
+
 /* The process object's text, written the first time it is needed and kept in the entry:
  * the same bytes process_obj() gives through libfastjson (the unit tests hold the two
  * together), without a tree of allocations per new process, which was a sixth of procship's
@@ -396,6 +428,8 @@ const char *ejson_i_process_text(struct ejson *ej, struct pcache_proc *p, size_t
 		*len = p->json_len;
 		return p->json;
 	}
+	if (p->bare)
+		return bare_text(ej, p, len);
 	flen = ejson_flags(p->flags, flags, sizeof(flags));
 	tmlen = event_time(ej, p->ktime, tm, sizeof(tm));
 	exec_id_len = strlen(p->exec_id);
@@ -458,14 +492,7 @@ const char *ejson_i_process_text(struct ejson *ej, struct pcache_proc *p, size_t
 	n += put_tail(ej, d + n, p, n);
 #undef PUTJ
 #undef PUTS
-	p->json = malloc(n + 1);
-	if (!p->json)
-		return NULL;
-	memcpy(p->json, d, n);
-	p->json[n] = '\0';
-	p->json_len = n;
-	*len = n;
-	return p->json;
+	return keep_text(p, d, n, len);
 }
 
 /* Room for n more bytes in the output buffer. */
