@@ -187,5 +187,20 @@ add_test_user()
 {
 	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$1" ||
 		fail "cannot create the test user $1"
-	it_on_exit "userdel '$1' 2>/dev/null || true"
+	it_on_exit "remove_test_user '$1'"
+}
+
+# remove_test_user NAME: userdel refuses an account that still runs a process, and the exit
+# hooks run in the order they were added, so the user's processes may still be alive here:
+# kill them and retry (bounded 5 s); a user left behind is reported on stderr.
+remove_test_user()
+{
+	local i
+	for ((i = 0; i < 50; i++)); do
+		pkill -KILL -u "$1" 2>/dev/null || true
+		userdel "$1" 2>/dev/null && return 0
+		id -u "$1" >/dev/null 2>&1 || return 0
+		sleep 0.1
+	done
+	echo "cannot remove the test user $1" >&2
 }
