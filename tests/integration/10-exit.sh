@@ -8,8 +8,7 @@ set -euo pipefail
 start_procship
 exit_event()
 {
-	wait_for_json "$PROCSHIP_OUT" \
-		'j["process_exit"]["process"]["pid"] == int(pid)' 10 pid="$(cat "$T/$1.pid")"
+	wait_for_exit "$PROCSHIP_OUT" "$(cat "$T/$1.pid")" 'f in P.get("arguments", "")' 10 f="$T/$1.pid"
 }
 
 marker=procship-it-$$-exit3

@@ -25,8 +25,7 @@ check()
 	ev=$(wait_for_json "$PROCSHIP_OUT" \
 		'j["process_exec"]["process"]["pid"] == int(pid) and P["binary"] == "/usr/bin/true"' 10 pid="$pid")
 	assert_json "$ev" 'P["arguments"] == want' want="$want"
-	ev=$(wait_for_json "$PROCSHIP_OUT" \
-		'j["process_exit"]["process"]["pid"] == int(pid) and P["binary"] == "/usr/bin/true"' 10 pid="$pid")
+	ev=$(wait_for_exit "$PROCSHIP_OUT" "$pid" 'f in P.get("arguments", "")' 10 f="$T/$marker.pid")
 	assert_json "$ev" 'P["arguments"] == want' want="$want"
 }
 

@@ -10,8 +10,7 @@ start_procship
 # exit_of MARKER: the process_exit event of the process whose pid is in $T/MARKER.pid.
 exit_of()
 {
-	wait_for_json "$PROCSHIP_OUT" 'j["process_exit"]["process"]["pid"] == int(pid)' 10 \
-		pid="$(cat "$T/$1.pid")"
+	wait_for_exit "$PROCSHIP_OUT" "$(cat "$T/$1.pid")" 'f in P.get("arguments", "")' 10 f="$T/$1.pid"
 }
 # assert_exit EVENT: the fields every exit event has
 assert_exit()
@@ -80,7 +79,7 @@ os._exit(7)' "$m"
 ev=$(exit_of "$m")
 assert_json "$ev" 'j["process_exit"]["status"] == 7'
 sleep 0.5
-n=$(json_count "$PROCSHIP_OUT" 'j["process_exit"]["process"]["pid"] == int(pid)' pid="$(cat "$T/$m.pid")")
+n=$(json_count "$PROCSHIP_OUT" '"process_exit" in j and P["exec_id"] == e' e="$(json_value "$ev" 'P["exec_id"]')")
 [ "$n" -eq 1 ] || fail "$n process_exit events for the 5-thread process $(cat "$T/$m.pid"), expected 1"
 
 stop_procship

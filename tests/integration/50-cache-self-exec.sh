@@ -5,6 +5,7 @@
 # 5,000 (which touches the ring buffer's pages and the allocator's), and
 # procship_process_cache_size where it was. The last image's exec and exit events name the
 # image before it as parent, by exec_id, in the parent object and in parent_exec_id.
+# it-timeout: 900
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -6,6 +6,9 @@
                                                   makes EXPR true; exit 1 if there is none
   jsoncheck.py first FILE                         print the first complete line of FILE
   jsoncheck.py count FILE EXPR [NAME=VALUE...]    print how many lines make EXPR true
+  jsoncheck.py exitof FILE PID EXPR [NAME=VALUE...]
+                                                  print the process_exit of the process PID
+                                                  whose process_exec made EXPR true (see below)
   jsoncheck.py assert JSON EXPR [NAME=VALUE...]   exit 1, explaining why, unless EXPR is true
   jsoncheck.py value JSON EXPR [NAME=VALUE...]    print EXPR's value (strings as they are)
   jsoncheck.py alljson FILE                       exit 1 naming the first line that is not JSON
@@ -16,6 +19,11 @@ a string variable NAME, P (the "process" object of a process_exec or process_exi
 None), and the helpers b64d (standard base64 -> str), re, json and get(j, "a.b.c") (None when a key
 is missing). An expression that raises (a missing key, say) counts as false.
 A line without its final newline is still being written and is ignored.
+
+exitof matches by exec_id, never by pid alone: under an exec storm PID soon belongs to
+another process, whose exit may come first in FILE. The process is the one whose
+process_exec of PID makes EXPR true; a later exec of PID (its next image) follows it, and its
+exit is the process_exit carrying the last image's exec_id.
 """
 import ast
 import base64
@@ -90,6 +98,20 @@ def parse_lines(path):
             continue
 
 
+def exit_of(path, pid, expr, assigns):
+    exec_id = None
+    for line, j in parse_lines(path):
+        proc = get(j, "process_exec.process") or get(j, "process_exit.process")
+        if not isinstance(proc, dict) or proc.get("pid") != pid:
+            continue
+        if "process_exec" in j:
+            if truth(expr, j, assigns)[0] or exec_id is not None:
+                exec_id = proc.get("exec_id")
+        elif exec_id is not None and proc.get("exec_id") == exec_id:
+            return line
+    return None
+
+
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
@@ -119,6 +141,14 @@ def main(argv):
         return 0
     if len(argv) < 4:
         sys.exit(__doc__)
+    if cmd == "exitof":
+        if len(argv) < 5 or not argv[3].isdigit():
+            sys.exit(__doc__)
+        line = exit_of(arg, int(argv[3]), argv[4], argv[5:])
+        if line is None:
+            return 1
+        print(line)
+        return 0
     expr, assigns = argv[3], argv[4:]
     if cmd == "select":
         for line, j in parse_lines(arg):

@@ -29,6 +29,21 @@ wait_for_json()
 	fail "timed out after ${secs}s waiting in $file for a JSON line with: $expr${*:+ ($*)}"
 }
 
+# wait_for_exit FILE PID EXPR SECONDS [NAME=VALUE...]: print the process_exit of the process
+# PID whose process_exec makes EXPR true (its marker, say), found by exec_id: under an exec
+# storm PID is soon another process's, and that one's exit may come first in FILE.
+wait_for_exit()
+{
+	local file=$1 pid=$2 expr=$3 secs=$4 i
+	shift 4
+	for ((i = 0; i < secs * 5; i++)); do
+		"$PYTHON" "$IT_HELPERS/jsoncheck.py" exitof "$file" "$pid" "$expr" "$@" && return 0
+		sleep 0.2
+	done
+	show_tail "$file" 5
+	fail "timed out after ${secs}s waiting in $file for the exit of pid $pid, exec'd with: $expr${*:+ ($*)}"
+}
+
 # assert_json JSON EXPR [NAME=VALUE...]: fail unless EXPR holds for the JSON text.
 assert_json()
 {
