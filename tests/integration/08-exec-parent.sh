@@ -22,8 +22,8 @@ marker=procship-it-$$-execd
 exec_marked "$marker"
 ev=$(wait_for_exec "$PROCSHIP_OUT" "$marker" 10)
 sh=$(json_lines_match "$PROCSHIP_OUT" \
-	'j["process_exec"]["process"]["pid"] == int(pid) and j["process_exec"]["process"]["binary"] != "/usr/bin/true"' \
-	pid="$(cat "$T/$marker.pid")") || fail "no process_exec event for the sh that exec'd $marker"
+	'j["process_exec"]["process"]["pid"] == int(pid) and j["process_exec"]["process"]["binary"] != "/usr/bin/true" and f in P["arguments"]' \
+	pid="$(cat "$T/$marker.pid")" f="$T/$marker.pid") || fail "no process_exec event for the sh that exec'd $marker"
 assert_json "$sh" 'j["process_exec"]["process"]["flags"] == "execve clone"'
 assert_json "$ev" 'j["process_exec"]["process"]["flags"] == "execve"'
 assert_json "$ev" 'j["process_exec"]["process"]["exec_id"] != sh_id' \

@@ -37,7 +37,8 @@ start_procship
 # the fork-only child: a subshell that exits with status 3 without exec'ing
 (echo "$BASHPID" >"$T/sub.pid"; exit 3) || true
 sub=$(cat "$T/sub.pid")
-ex=$(wait_for_json "$PROCSHIP_OUT" 'P["pid"] == int(pid) and "process_exit" in j' 10 pid="$sub")
+# its parent, this shell, tells it from another process that had its pid before
+ex=$(wait_for_json "$PROCSHIP_OUT" 'P["pid"] == int(pid) and "process_exit" in j and j["process_exit"]["parent"]["pid"] == int(me)' 10 pid="$sub" me="$$")
 assert_json "$ex" 'P["flags"] == "execve" and P["refcnt"] == 1 and P["in_init_tree"] is False'
 assert_json "$ex" 'j["process_exit"]["status"] == 3'
 assert_json "$ex" 'P["binary"] == j["process_exit"]["parent"]["binary"]'
