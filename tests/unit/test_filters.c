@@ -296,6 +296,19 @@ static void test_errors(void **state)
 			"allowlist line 1: in_init_tree: expected true or false"},
 		{NULL, "{\"ancestor_binary_regex\":[\"[\"]}",
 			"denylist line 1: ancestor_binary_regex \"[\": missing terminating ]"},
+		{NULL, "{\"parent_arguments_regex\":[\"a{2,1}\"]}",
+			"denylist line 1: parent_arguments_regex \"a{2,1}\": numbers out of order"},
+		{"{\"parent_arguments_regex\":\"x\"}", NULL,
+			"allowlist line 1: parent_arguments_regex: expected an array"},
+		/* v1.7.0's newer Kubernetes fields */
+		{"{\"container_name_regex\":[\"x\"]}", NULL,
+			"allowlist line 1: container_name_regex: Tetragon filter field not "
+			"supported by procship"},
+		{NULL, "{\"namespace_regex\":[\"kube-.*\"]}",
+			"denylist line 1: namespace_regex: Tetragon filter field not supported by "
+			"procship"},
+		{NULL, "{\"container_id\":[\"^abc\"]}",
+			"denylist line 1: container_id: Tetragon filter field not supported"},
 	};
 	char err[256];
 	size_t i;
@@ -524,6 +537,65 @@ static void test_ancestors_and_init_tree(void **state)
 	filters_free(f);
 }
 
+/* Tetragon's parent_arguments_regex: the parent's arguments; no parent known, no match;
+ * under the same match limit (fail closed, counted) and time budget as the other regexes. */
+static void test_parent_arguments(void **state)
+{
+	struct filters_subject e = {.ev = FILTERS_EXEC,
+		.binary = "/usr/bin/curl",
+		.parent_binary = "/bin/bash",
+		.arguments = "-s x",
+		.parent_arguments = "-c 'curl -s x'",
+		.pid = 100,
+		.ppid = 50,
+		.uid = 1000};
+	static char arg[4096];
+	struct filters *f;
+	uint64_t t;
+	int i;
+
+	(void)state;
+	f = new_f("{\"parent_arguments_regex\":[\"^-c \", \"^--login$\"]}", NULL);
+	assert_true(filters_check(f, &e, 0));
+	e.parent_arguments = "--login";
+	assert_true(filters_check(f, &e, 0));
+	e.parent_arguments = "-s x"; /* the process's own arguments do not count */
+	assert_false(filters_check(f, &e, 0));
+	e.parent_arguments = NULL;
+	assert_false(filters_check(f, &e, 0));
+	/* filters_pass knows no parent arguments */
+	assert_false(pass_exec(f));
+	filters_free(f);
+	f = new_f("{\"parent_arguments_regex\":[\"^$\"]}", NULL);
+	e.parent_arguments = "";
+	assert_true(filters_check(f, &e, 0));
+	filters_free(f);
+	/* the match limit: fails closed in both lists, counted */
+	memset(arg, 'a', 62);
+	arg[62] = 'b';
+	arg[63] = '\0';
+	e.parent_arguments = arg;
+	f = new_f(NULL, "{\"parent_arguments_regex\":[\"(a+)+$\"]}");
+	assert_true(filters_check(f, &e, 0));
+	assert_true(filters_match_errors(f) == 1);
+	filters_free(f);
+	f = new_f("{\"parent_arguments_regex\":[\"(a+)+$\"]}", NULL);
+	assert_true(filters_check(f, &e, 0));
+	assert_true(filters_match_errors(f) == 1);
+	filters_free(f);
+	/* the time budget: a uid whose parents' arguments are costly goes over it, and then its
+	 * events are decided without their regexes (a denylist lets them through), counted */
+	blocks(arg, sizeof(arg));
+	f = new_f(NULL, "{\"parent_arguments_regex\":[\"(a+)+$\",\"^deny$\"]}");
+	for (i = 0; i < 2000 && !filters_budget_skips(f); i++)
+		assert_true(filters_check(f, &e, mono()));
+	assert_true(filters_budget_skips(f) > 0);
+	e.parent_arguments = "deny";
+	t = mono();
+	assert_true(filters_check(f, &e, t) || t / 100000000 != mono() / 100000000);
+	filters_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_scan_outside_budget),
 		cmocka_unit_test(test_budget_no_regex),
 		cmocka_unit_test(test_ancestors_and_init_tree),
+		cmocka_unit_test(test_parent_arguments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
