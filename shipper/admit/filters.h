@@ -6,7 +6,8 @@
  * given must match (AND); a list matches when any of its filters does (OR). An event is
  * exported when (the allowlist is empty or matches) and the denylist does not match.
  *
- * Fields (each a JSON array; an empty array is no constraint, as in Tetragon):
+ * Fields (each a JSON array; an empty array is no constraint, as in Tetragon), by the proto's
+ * name or the lowerCamelCase JSON name protojson also takes ("parentBinaryRegex"):
  *   event_set            ["PROCESS_EXEC", "PROCESS_EXIT"]; Tetragon's other event types
  *                        (PROCESS_KPROBE, ...) are accepted and never match: procship has none
  *   binary_regex         process binary matches any of the regexes

@@ -169,16 +169,39 @@ static int parse_bool(
 	return 0;
 }
 
+/* Tetragon reads filters with protojson, which takes a field's lowerCamelCase JSON name
+ * ("parentArgumentsRegex") as well as its proto name: the proto name of such a key in buf,
+ * or the key itself. */
+static const char *proto_name(const char *key, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (strchr(key, '_') || !strpbrk(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+		return key;
+	for (; *key && n + 2 < size; key++) {
+		if (*key >= 'A' && *key <= 'Z') {
+			buf[n++] = '_';
+			buf[n++] = (char)(*key - 'A' + 'a');
+		} else {
+			buf[n++] = *key;
+		}
+	}
+	buf[n] = '\0';
+	return *key ? "" : buf;
+}
+
 static int parse_filter(const struct filters_where *w, struct filter *f, struct fjson_object *obj)
 {
 	struct fjson_object_iterator it = fjson_object_iter_begin(obj);
 	struct fjson_object_iterator end = fjson_object_iter_end(obj);
 	struct fjson_object *v;
-	const char *key;
+	const char *key, *given;
+	char buf[64];
 	int ret;
 
 	for (; !fjson_object_iter_equal(&it, &end); fjson_object_iter_next(&it)) {
-		key = fjson_object_iter_peek_name(&it);
+		given = fjson_object_iter_peek_name(&it);
+		key = proto_name(given, buf, sizeof(buf));
 		v = fjson_object_iter_peek_value(&it);
 		if (!strcmp(key, "event_set"))
 			ret = parse_events(w, f, v);
@@ -204,7 +227,7 @@ static int parse_filter(const struct filters_where *w, struct filter *f, struct 
 			ret = filters_i_err(
 				w, "%s: Tetragon filter field not supported by procship", key);
 		else
-			ret = filters_i_err(w, "unknown field \"%s\"", key);
+			ret = filters_i_err(w, "unknown field \"%s\"", given);
 		if (ret < 0)
 			return ret;
 	}
