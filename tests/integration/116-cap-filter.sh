@@ -10,7 +10,9 @@
 # [10] (the enum's number) export only the one-capability process, and so do permitted all
 # [CAP_NET_BIND_SERVICE] with effective none [CAP_SYS_ADMIN] (sets ANDed). Without
 # --enable-process-cred the filter is refused at start-up (status 2, naming the list and the
-# line), as Tetragon refuses it; so are bad values, naming the list, line, field and value.
+# line), as Tetragon refuses it, also by a reload (the running filters kept), while a reload
+# with the credentials on applies a new one; bad values are refused, naming the list, line,
+# field and value.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -89,6 +91,35 @@ expect and "one " --export-allowlist \
 {\"arguments_regex\":[\"^$m-sentinel\"]}"
 check_own_log
 
+# SIGHUP: a new capabilities filter is applied when the running process has the credentials,
+# refused (the running filters kept) when it has not: a reload cannot turn them on
+cf=$T/procship.yaml
+printf 'enable-process-cred: true\nexport-allowlist: |\n  %s\n' "$any" >"$cf"
+start_procship --config-file "$cf"
+printf 'enable-process-cred: true\nexport-allowlist: |\n  %s\n  %s\n' \
+	"{\"capabilities\":{\"effective\":{\"none\":[\"CAP_SYS_ADMIN\"]}},$mine}" \
+	"{\"arguments_regex\":[\"^$m-sentinel\"]}" >"$cf"
+kill -HUP "$PROCSHIP_PID"
+wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 10
+run_all reload
+wait_for_json "$PROCSHIP_OUT" '"process_exit" in j and P["arguments"] == a' 30 a="$m-sentinel-reload" >/dev/null
+stop_procship
+got=$(passed reload)
+[ "$got" = "user one " ] || fail "after the reload the execs that passed are '$got', want 'user one '"
+check_own_log
+printf 'export-allowlist: |\n  {%s}\n' "$mine" >"$cf"
+start_procship --config-file "$cf"
+printf 'enable-process-cred: true\nexport-allowlist: |\n  %s\n' "$any" >"$cf"
+kill -HUP "$PROCSHIP_PID"
+wait_for "$PROCSHIP_LOG" 'warning: reload: --export-allowlist/--export-denylist: allowlist line 1: capabilities needs --enable-process-cred .*keeping the running configuration' 10
+run_all refused
+wait_for_json "$PROCSHIP_OUT" '"process_exit" in j and P["arguments"] == a' 30 a="$m-sentinel-refused" >/dev/null
+stop_procship
+got=$(passed refused)
+[ "$got" = "user one root " ] || fail "after a refused reload the execs that passed are '$got', want all three"
+refused='warning: reload: --export-allowlist/--export-denylist: allowlist line 1: capabilities needs'
+check_own_log "$refused"
+
 # refused without the credentials, naming the list and the line
 rc=0
 "$PROCSHIP" --export-allowlist "{$mine}" --export-denylist "{\"pid\":[1]}
@@ -116,4 +147,4 @@ bad '--export-denylist: line 1: capabilities.effective.any: unknown capability "
 	--export-denylist '{"capabilities":{"effective":{"any":["21"]}}}'
 bad '--export-allowlist: line 1: capabilities.effective.any: unknown capability "CAP_DAC_OVERRIDE" (Tetragon'"'"'s name is "DAC_OVERRIDE")' \
 	--export-allowlist '{"capabilities":{"effective":{"any":["CAP_DAC_OVERRIDE"]}}}'
-check_own_log
+check_own_log "$refused" # the log holds every run's lines
