@@ -90,7 +90,8 @@ endif
 # ---- modules -------------------------------------------------------------------------------
 # One map from module to its sources serves the daemon, the unit tests and the fuzz targets.
 # Listed, not globbed: a module joins the daemon when it is wired in. Stages in data-flow order.
-lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c lib/strbuf.c lib/pathclean.c
+lib_SRCS := lib/utf8.c lib/jsonstr.c lib/json_scan.c lib/fmt.c lib/strbuf.c lib/pathclean.c \
+	lib/capnames.c
 framing_SRCS := framing/framing.c framing/framing_parse.c framing/framing_names.c \
 	framing/framing_relay.c
 sensor_SRCS := shipper/capture/sensor.c
@@ -102,7 +103,8 @@ inputs_SRCS := shipper/text/inputs.c
 lines_SRCS := shipper/text/lines.c
 pidlimit_SRCS := shipper/text/pidlimit.c
 budget_SRCS := shipper/admit/budget.c
-filters_SRCS := shipper/admit/filters.c shipper/admit/filters_parse.c $(budget_SRCS)
+filters_SRCS := shipper/admit/filters.c shipper/admit/filters_parse.c shipper/admit/filters_caps.c \
+	$(budget_SRCS)
 ratelimit_SRCS := shipper/admit/ratelimit.c
 event_json_SRCS := shipper/encode/event_json.c shipper/encode/event_fit.c shipper/encode/signals.c \
 	shipper/encode/cred_json.c
@@ -191,6 +193,7 @@ test_utf8_MODS := lib
 test_jsonstr_MODS := lib
 test_fmt_MODS := lib
 test_pathclean_MODS := lib
+test_capnames_MODS := lib
 test_json_scan_MODS := lib
 test_udp_MODS := udp udp_link resolver udp_sock hostport lib
 test_udp_LDFLAGS := -Wl,--wrap=sendmmsg -Wl,--wrap=send -Wl,--wrap=getaddrinfo
@@ -210,6 +213,8 @@ test_export_file_MODS := export_file fsafe
 test_export_file_LDFLAGS := -lz
 test_filters_MODS := filters lib
 test_filters_LDFLAGS := -lpcre2-8
+test_filters_caps_MODS := filters lib
+test_filters_caps_LDFLAGS := -lpcre2-8
 test_conf_yaml_MODS := conf_yaml conf hostport filters framing fsafe lib
 test_conf_MODS := conf conf_yaml hostport filters framing fsafe lib
 test_conf_yaml_LDFLAGS := -lyaml -lpcre2-8

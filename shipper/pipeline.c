@@ -171,9 +171,18 @@ static bool admit(struct pipeline *p, const struct pev_event *ev)
 		.uid = proc->uid,
 		.scan = ev->procfs,
 		.in_init_tree = (proc->flags & PS_F_IN_INIT_TREE) != 0,
+		.parent_arguments = parent ? (parent->arguments ? parent->arguments : "") : NULL,
+	};
+	uint64_t caps[FILTERS_CAP_SETS] = {
+		[FILTERS_CAP_PERMITTED] = proc->ext.cap_permitted,
+		[FILTERS_CAP_EFFECTIVE] = proc->ext.cap_effective,
+		[FILTERS_CAP_INHERITABLE] = proc->ext.cap_inheritable,
 	};
 	bool pass;
 
+	/* what the event writes as cap (a process seen only at its exit has none) */
+	if (proc->flags & PS_F_EXT_CRED)
+		subj.caps = caps;
 	if (p->filters && filters_uses_ancestors(p->filters))
 		subject_ancestors(p, ev, &subj);
 	if (p->filters) {

@@ -109,8 +109,9 @@ int setup_conf(struct conf *c, int argc, char **argv, char *err, size_t errlen, 
 	return check_combinations(c, err, errlen);
 }
 
-/* ancestors: whether the running process has them (a reload cannot turn them on). */
-static struct filters *open_filters(const struct conf *c, bool ancestors, char *err, size_t errlen)
+/* run: the running process's configuration, whose enrichments a reload cannot turn on. */
+static struct filters *open_filters(
+	const struct conf *c, const struct conf *run, char *err, size_t errlen)
 {
 	char why[512];
 	struct filters *f;
@@ -120,10 +121,7 @@ static struct filters *open_filters(const struct conf *c, bool ancestors, char *
 	f = filters_new(c->export_allowlist, c->export_denylist, why, sizeof(why));
 	if (!f) {
 		snprintf(err, errlen, "--export-allowlist/--export-denylist: %s", why);
-	} else if (filters_uses_ancestors(f) && !ancestors) {
-		snprintf(err, errlen,
-			"--export-allowlist/--export-denylist: ancestor_binary_regex needs "
-			"--enable-ancestors base (Tetragon refuses it without)");
+	} else if (setup_enrich_filters_unmet(f, run, err, errlen)) {
 		filters_free(f);
 		f = NULL;
 	} else if (filters_interpreted(f))
@@ -300,7 +298,7 @@ static void open_admission_and_outputs(struct daemon *d, struct udp_output **udp
 	uid_t owner;
 
 	err[0] = '\0';
-	d->pipe.filters = open_filters(&d->conf, conf_ancestors_base(&d->conf), err, sizeof(err));
+	d->pipe.filters = open_filters(&d->conf, &d->conf, err, sizeof(err));
 	if (!d->pipe.filters && err[0])
 		setup_usage_error(err);
 	d->pipe.ratelimit = ratelimit_new(
@@ -557,7 +555,7 @@ static int rebuild(struct daemon *d, struct conf *nc, struct rebuilt *r, char *e
 
 	memset(r, 0, sizeof(*r));
 	err[0] = '\0';
-	r->filters = open_filters(nc, conf_ancestors_base(&d->conf), err, len);
+	r->filters = open_filters(nc, &d->conf, err, len);
 	if (!r->filters && err[0])
 		return -1;
 	if (conf_keep_restart(nc, &d->conf, note_restart, r) != 0) {

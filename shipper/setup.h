@@ -5,6 +5,7 @@
 #ifndef PROCSHIP_SETUP_H
 #define PROCSHIP_SETUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "shipper/daemon.h"
@@ -43,5 +44,11 @@ void setup_enrich_capture(struct daemon *d);
 void setup_enrich_start(struct daemon *d);
 void setup_enrich_reload(struct daemon *d);
 void setup_enrich_stop(struct daemon *d);
+/* True, with "--export-allowlist/--export-denylist: LIST line N: why" in err, when f has a
+ * field whose enrichment run (the running configuration) does not have on, as Tetragon
+ * refuses capabilities without process credentials and ancestor_binary_regex without
+ * ancestors. */
+bool setup_enrich_filters_unmet(
+	const struct filters *f, const struct conf *run, char *err, size_t len);
 
 #endif

@@ -2,11 +2,12 @@
 /* Tetragon's optional process enrichments from d->conf: credentials and namespaces
  * (--enable-process-cred, --enable-process-ns: what the sensor records and is_host's host),
  * ancestors (--enable-ancestors) and user names (--username-metadata), at start, on SIGHUP
- * and at stop. */
+ * and at stop; and the filters they make possible. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "shipper/admit/filters.h"
 #include "shipper/capture/procfs.h"
 #include "shipper/capture/sensor.h"
 #include "shipper/capture/userdb.h"
@@ -78,4 +79,30 @@ void setup_enrich_stop(struct daemon *d)
 	pev_set_users(d->pev, NULL);
 	udb_free(d->users);
 	d->users = NULL;
+}
+
+/* Tetragon refuses a filter whose enrichment is off; so do we, saying where it is. */
+bool setup_enrich_filters_unmet(
+	const struct filters *f, const struct conf *run, char *err, size_t len)
+{
+	char where[64];
+
+	if (!conf_ancestors_base(run) &&
+		filters_needs(f, FILTERS_NEED_ANCESTORS, where, sizeof(where))) {
+		snprintf(err, len,
+			"--export-allowlist/--export-denylist: %s: ancestor_binary_regex needs "
+			"--enable-ancestors base (Tetragon refuses it without)",
+			where);
+		return true;
+	}
+	if (!run->enable_process_cred &&
+		filters_needs(f, FILTERS_NEED_CAPS, where, sizeof(where))) {
+		snprintf(err, len,
+			"--export-allowlist/--export-denylist: %s: capabilities needs "
+			"--enable-process-cred (without it the events carry no cap; Tetragon "
+			"refuses it too)",
+			where);
+		return true;
+	}
+	return false;
 }

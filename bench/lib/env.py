@@ -13,7 +13,7 @@ PROCSHIP = os.environ.get("PROCSHIP", os.path.join(ROOT, "build", "procship"))
 BASELINE = None  # --baseline: another procship binary, measured next to PROCSHIP
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 CASES = ["overhead", "bpftrace", "auditd", "laurel", "cost", "enrich", "throughput",
-         "latency", "startup", "normalize", "relay", "storm", "lineage"]
+         "latency", "startup", "normalize", "relay", "storm", "lineage", "rss"]
 HELPERS = ["udp_sink", "execloop", "sendmmsg_flood", "nop"]
 
 SINK_POLL_US = 200  # set from --sink-poll-us

@@ -134,6 +134,18 @@ def section_lineage():
     return out + notes("lineage") + [""]
 
 
+def section_rss():
+    out = ["## 2d. Peak RSS per enrichment (issue 15), one run each after the same exec count",
+           "",
+           "| options | execs | peak RSS (VmHWM) | added to off | events lost |",
+           "|---|---|---|---|---|"]
+    for r in ROWS["rss"]:
+        added = "" if r["added"] is None else f"{r['added'] / 1024:+.1f} MiB"
+        out.append(f"| {r['name']} | {r['execs']:,} | **{r['hwm_kb'] / 1024:.1f} MiB** | "
+                   f"{added} | {r['lost']} |")
+    return out + notes("rss") + [""]
+
+
 def throughput_intro():
     return ("Same pre-encoded JSON lines for every sender except the sendmmsg ceiling (which "
             "sends pre-made datagrams of exactly SIZE bytes); the framed senders add a "
@@ -369,7 +381,8 @@ def write_results(path, args, started, pictures=()):
                           ("throughput", section_throughput),
                           ("latency", section_latency), ("startup", section_startup),
                           ("normalize", section_normalize), ("relay", section_relay),
-                          ("storm", section_storm), ("lineage", section_lineage)]:
+                          ("storm", section_storm), ("lineage", section_lineage),
+                          ("rss", section_rss)]:
         if case in sel:
             lines += section()
     if DETAILS:

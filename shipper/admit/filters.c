@@ -58,7 +58,6 @@ struct filters {
 	char path_buf[FILTERS_PATH_MAX], parent_buf[FILTERS_PATH_MAX], anc_buf[FILTERS_PATH_MAX];
 };
 
-/* Where a parse error is reported: "allowlist line 3: ". */
 /* ---- matching (hot path) ------------------------------------------------------------------ */
 
 static bool pid_in(const struct pid_list *l, uint32_t pid)
@@ -151,12 +150,19 @@ static bool filter_match(
 		return false;
 	if (f->in_init_tree >= 0 && f->in_init_tree != (int)e->in_init_tree)
 		return false;
+	if (!filters_i_caps_match(&f->caps, e->caps))
+		return false;
 	if (f->binary.n && !rx_any(fs, &f->binary, e->binary, err_match))
 		return false;
 	if (f->parent_binary.n &&
 		(!e->parent_binary || !rx_any(fs, &f->parent_binary, e->parent_binary, err_match)))
 		return false;
 	if (f->arguments.n && !rx_any(fs, &f->arguments, e->arguments, err_match))
+		return false;
+	/* Tetragon's GetParent: no parent, no match. */
+	if (f->parent_arguments.n &&
+		(!e->parent_arguments ||
+			!rx_any(fs, &f->parent_arguments, e->parent_arguments, err_match)))
 		return false;
 	if (f->ancestor_binary.n && !ancestors_match(fs, &f->ancestor_binary, e, err_match))
 		return false;
@@ -312,28 +318,54 @@ static void count_list(const struct filter_list *l, size_t *n, size_t *jit)
 
 	for (i = 0; i < l->n; i++) {
 		f = &l->f[i];
-		*n += f->binary.n + f->parent_binary.n + f->arguments.n + f->ancestor_binary.n;
-		*jit += f->binary.n + f->parent_binary.n + f->arguments.n + f->ancestor_binary.n -
-			f->binary.interpreted - f->parent_binary.interpreted -
-			f->arguments.interpreted - f->ancestor_binary.interpreted;
+		const struct rx_list *rx[] = {&f->binary, &f->parent_binary, &f->arguments,
+			&f->parent_arguments, &f->ancestor_binary};
+		size_t j;
+
+		for (j = 0; j < sizeof(rx) / sizeof(rx[0]); j++) {
+			*n += rx[j]->n;
+			*jit += rx[j]->n - rx[j]->interpreted;
+		}
 	}
 }
 
-static bool list_uses_ancestors(const struct filter_list *l)
+static bool needs(const struct filter *f, enum filters_need need)
+{
+	return ((need & FILTERS_NEED_ANCESTORS) && f->ancestor_binary.n) ||
+	       ((need & FILTERS_NEED_CAPS) && f->caps.given);
+}
+
+static const struct filter *first_need(const struct filter_list *l, enum filters_need need)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if (l->f[i].ancestor_binary.n)
-			return true;
-	return false;
+		if (needs(&l->f[i], need))
+			return &l->f[i];
+	return NULL;
+}
+
+const char *filters_needs(const struct filters *f, enum filters_need need, char *buf, size_t buflen)
+{
+	const struct filter *x = first_need(&f->allow, need);
+	const char *list = "allowlist";
+
+	if (!x) {
+		x = first_need(&f->deny, need);
+		list = "denylist";
+	}
+	if (!x)
+		return NULL;
+	snprintf(buf, buflen, "%s line %d", list, x->line);
+	return buf;
 }
 
 static void count_regexes(struct filters *f)
 {
 	size_t n = 0, jit = 0;
 
-	f->uses_ancestors = list_uses_ancestors(&f->allow) || list_uses_ancestors(&f->deny);
+	f->uses_ancestors = first_need(&f->allow, FILTERS_NEED_ANCESTORS) ||
+			    first_need(&f->deny, FILTERS_NEED_ANCESTORS);
 	count_list(&f->allow, &n, &jit);
 	count_list(&f->deny, &n, &jit);
 	f->has_regex = n > 0;

@@ -6,7 +6,8 @@
  * given must match (AND); a list matches when any of its filters does (OR). An event is
  * exported when (the allowlist is empty or matches) and the denylist does not match.
  *
- * Fields (each a JSON array; an empty array is no constraint, as in Tetragon):
+ * Fields (each a JSON array; an empty array is no constraint, as in Tetragon), by the proto's
+ * name or the lowerCamelCase JSON name protojson also takes ("parentBinaryRegex"):
  *   event_set            ["PROCESS_EXEC", "PROCESS_EXIT"]; Tetragon's other event types
  *                        (PROCESS_KPROBE, ...) are accepted and never match: procship has none
  *   binary_regex         process binary matches any of the regexes
@@ -17,6 +18,7 @@
  * caller's. With --enable-process-cred the event carries the kernel's side (binary_properties:
  * a set-user-ID exec, a fileless one by its inode with no link), which no name spoofs.
  *   arguments_regex      process arguments (Tetragon's joined string) match any
+ *   parent_arguments_regex  the parent's arguments match any (no parent known: no match)
  *   pid                  process pid is one of these
  *   pid_set              process pid or its parent's pid is one of these (Tetragon also follows
  *                        further descendants; procship knows only the parent)
@@ -24,14 +26,23 @@
  *                        ancestors field) matches any; no ancestors: no match. Tetragon refuses
  *                        it unless ancestors are on: the caller checks filters_uses_ancestors
  *   in_init_tree         (true or false, not an array) the process's in_init_tree is this
+ *   capabilities         (an object, Tetragon's CapFilter) {"permitted"|"effective"|
+ *                        "inheritable": {"any"|"all"|"exactly"|"none": [CAP, ...]}}: each set
+ *                        given holds any / all / exactly / none of the capabilities (AND
+ *                        across sets; one of any/all/exactly/none per set, non-empty). CAP is
+ *                        a CapabilitiesType name as the proto spells it ("CAP_SYS_ADMIN",
+ *                        "DAC_OVERRIDE") or a bit number 0..63. An event that carries no cap
+ *                        does not match; Tetragon refuses the field without process
+ *                        credentials: the caller checks filters_needs(FILTERS_NEED_CAPS)
  * Regexes are PCRE2 (UTF-8, unanchored search, like Go's RE2 that Tetragon uses: RE2 syntax is
  * accepted; PCRE2 also takes lookarounds, which RE2 refuses). A match that fails (PCRE2's match
  * limit, which a crafted argument can reach) fails closed: it decides for export, counting as a
  * match in the allowlist and as no match in the denylist, and is counted in
  * filters_match_errors. The event itself is not marked: Tetragon's format has no word for it.
- * ancestor_binary_regex sees each path cleaned the same way.
- * Tetragon fields procship cannot apply (namespace, pod_regex, labels, ...) and unknown fields
- * are refused, naming the field. */
+ * ancestor_binary_regex sees each path cleaned the same way; parent_arguments_regex shares the
+ * budget and the fail-closed rule.
+ * Tetragon fields procship cannot apply (namespace, namespace_regex, pod_regex,
+ * container_name_regex, labels, ...) and unknown fields are refused, naming the field. */
 #ifndef PROCSHIP_FILTERS_H
 #define PROCSHIP_FILTERS_H
 
@@ -66,6 +77,25 @@ bool filters_pass(struct filters *f, enum filters_event ev, const char *binary,
 /* Whether a filter names ancestor_binary_regex (then the subjects need their ancestors). */
 bool filters_uses_ancestors(const struct filters *f);
 
+/* What the events must carry for a field to apply. Tetragon refuses a filter whose
+ * enrichment is off, and so does the caller, saying where with filters_needs. */
+enum filters_need {
+	FILTERS_NEED_ANCESTORS = 1 << 0, /* ancestor_binary_regex: the ancestors */
+	FILTERS_NEED_CAPS = 1 << 1,	 /* capabilities: the process's cap */
+};
+/* The first filter that needs need, as "allowlist line 3" written to buf, or NULL when no
+ * filter does. */
+const char *filters_needs(
+	const struct filters *f, enum filters_need need, char *buf, size_t buflen);
+
+/* The capability sets of struct filters_subject's caps, in CapFilter's order. */
+enum filters_cap_set {
+	FILTERS_CAP_PERMITTED,
+	FILTERS_CAP_EFFECTIVE,
+	FILTERS_CAP_INHERITABLE,
+	FILTERS_CAP_SETS
+};
+
 /* The event as the pipeline admits it: filters_pass's arguments, and whose it is. */
 struct filters_subject {
 	enum filters_event ev;
@@ -77,6 +107,10 @@ struct filters_subject {
 	const char *const
 		*ancestor_binaries; /* nearest first; needed when filters_uses_ancestors */
 	size_t nancestors;
+	const char *parent_arguments; /* NULL: no parent known */
+	/* The process's capability bits by enum filters_cap_set, or NULL when the event carries
+	 * no cap (--enable-process-cred off, a process seen only at its exit). */
+	const uint64_t *caps;
 };
 
 /* Regex time is budgeted so that no user's arguments can stall the ring-buffer drain: each

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The compiled form of the allow/deny lists, shared by filters.c (matching) and
- * filters_parse.c (the JSON filter objects); not for other modules. */
+/* The compiled form of the allow/deny lists, shared by filters.c (matching), filters_parse.c
+ * (the JSON filter objects) and filters_caps.c (the capabilities field); not for other
+ * modules. */
 #ifndef PROCSHIP_FILTERS_INT_H
 #define PROCSHIP_FILTERS_INT_H
 
@@ -10,6 +11,10 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+
+#include "shipper/admit/filters.h"
+
+struct fjson_object;
 
 struct rx_list {
 	pcre2_code **re;
@@ -22,12 +27,27 @@ struct pid_list {
 	size_t n;
 };
 
+/* CapFilterSet's match sets; CAPS_UNSET when the set is not given (it then matches). */
+enum caps_op { CAPS_UNSET, CAPS_ANY, CAPS_ALL, CAPS_EXACTLY, CAPS_NONE };
+
+/* Tetragon's CapFilter: "capabilities" given (even as {}) needs an event that carries cap;
+ * each of its sets (FILTERS_CAP_*) that is given must match too. */
+struct caps_filter {
+	bool given;
+	struct {
+		enum caps_op op;
+		uint64_t mask; /* capability bits */
+	} set[FILTERS_CAP_SETS];
+};
+
 struct filter {
+	int line;	     /* where it starts in its list, for filters_needs */
 	bool has_events;     /* event_set given: the event must be in `events` */
 	unsigned int events; /* enum filters_event bits */
 	struct pid_list pid, pid_set;
-	struct rx_list binary, parent_binary, arguments, ancestor_binary;
+	struct rx_list binary, parent_binary, arguments, parent_arguments, ancestor_binary;
 	int in_init_tree; /* -1: not given; else the value the process must have */
+	struct caps_filter caps;
 };
 
 struct filter_list {
@@ -35,7 +55,26 @@ struct filter_list {
 	size_t n;
 };
 
-/* The regex time budget, and what was decided without running regexes. */
+/* Where a parse error is: the list's name and the line of the filter being parsed. */
+struct filters_where {
+	const char *list;
+	int line;
+	char *err;
+	size_t errlen;
+};
+
+/* "LIST line N: " and the message into w->err; returns -EINVAL. */
+int filters_i_err(const struct filters_where *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The value of "capabilities" (NULL: JSON null, not given) into c: 0, or -EINVAL with the
+ * list, line, field and value in w->err. */
+int filters_i_parse_caps(
+	const struct filters_where *w, struct caps_filter *c, struct fjson_object *v);
+/* Whether c lets the event through: caps is permitted, effective, inheritable (FILTERS_CAP_*)
+ * or NULL when the event carries no cap (then a given c never matches, as in Tetragon). */
+bool filters_i_caps_match(const struct caps_filter *c, const uint64_t *caps);
+
 /* Parse one list's text into l (what was built stays in l on error: free it with
  * filters_i_free_list). 0, or -EINVAL with "NAME line N: why" in err, or -ENOMEM. */
 int filters_i_parse_list(

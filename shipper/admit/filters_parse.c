@@ -11,16 +11,7 @@
 #include "shipper/admit/filters.h"
 #include "shipper/admit/filters_int.h"
 
-struct where {
-	const char *list;
-	int line;
-	char *err;
-	size_t errlen;
-};
-
-static int perr(const struct where *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int perr(const struct where *w, const char *fmt, ...)
+int filters_i_err(const struct filters_where *w, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -49,17 +40,18 @@ static const char *const other_events[] = {
 	"TEST",
 };
 
-/* Tetragon filter fields that need what procship does not have (Kubernetes, policies, ...). */
+/* Tetragon's (v1.7.0) filter fields that need what procship does not have: Kubernetes pods
+ * and their namespaces, container runtimes, tracing policies, a CEL interpreter. */
 static const char *const unsupported[] = {
 	"namespace",
+	"namespace_regex",
 	"health_check",
 	"pod_regex",
 	"labels",
 	"policy_names",
-	"capabilities",
 	"cel_expression",
-	"parent_arguments_regex",
 	"container_id",
+	"container_name_regex",
 };
 
 static bool in_table(const char *const *t, size_t n, const char *s)
@@ -72,15 +64,15 @@ static bool in_table(const char *const *t, size_t n, const char *s)
 	return false;
 }
 
-static int get_array(const struct where *w, const char *key, struct fjson_object *v, int *n)
+static int get_array(const struct filters_where *w, const char *key, struct fjson_object *v, int *n)
 {
 	if (!fjson_object_is_type(v, fjson_type_array))
-		return perr(w, "%s: expected an array", key);
+		return filters_i_err(w, "%s: expected an array", key);
 	*n = fjson_object_array_length(v);
 	return 0;
 }
 
-static int parse_events(const struct where *w, struct filter *f, struct fjson_object *v)
+static int parse_events(const struct filters_where *w, struct filter *f, struct fjson_object *v)
 {
 	struct fjson_object *e;
 	const char *s;
@@ -93,20 +85,20 @@ static int parse_events(const struct where *w, struct filter *f, struct fjson_ob
 	for (i = 0; i < n; i++) {
 		e = fjson_object_array_get_idx(v, i);
 		if (!fjson_object_is_type(e, fjson_type_string))
-			return perr(w, "event_set: expected event type names");
+			return filters_i_err(w, "event_set: expected event type names");
 		s = fjson_object_get_string(e);
 		if (!strcmp(s, "PROCESS_EXEC"))
 			f->events |= FILTERS_EXEC;
 		else if (!strcmp(s, "PROCESS_EXIT"))
 			f->events |= FILTERS_EXIT;
 		else if (!in_table(other_events, sizeof(other_events) / sizeof(other_events[0]), s))
-			return perr(w, "event_set: unknown event type \"%s\"", s);
+			return filters_i_err(w, "event_set: unknown event type \"%s\"", s);
 	}
 	return 0;
 }
 
 static int parse_pids(
-	const struct where *w, const char *key, struct pid_list *l, struct fjson_object *v)
+	const struct filters_where *w, const char *key, struct pid_list *l, struct fjson_object *v)
 {
 	struct fjson_object *e;
 	int64_t x;
@@ -122,14 +114,14 @@ static int parse_pids(
 		e = fjson_object_array_get_idx(v, i);
 		x = fjson_object_get_int64(e);
 		if (!fjson_object_is_type(e, fjson_type_int) || x < 0 || x > UINT32_MAX)
-			return perr(w, "%s: expected pids (integers 0..4294967295)", key);
+			return filters_i_err(w, "%s: expected pids (integers 0..4294967295)", key);
 		l->pid[l->n++] = (uint32_t)x;
 	}
 	return 0;
 }
 
 static int parse_regexes(
-	const struct where *w, const char *key, struct rx_list *l, struct fjson_object *v)
+	const struct filters_where *w, const char *key, struct rx_list *l, struct fjson_object *v)
 {
 	struct fjson_object *e;
 	PCRE2_UCHAR msg[128];
@@ -146,15 +138,15 @@ static int parse_regexes(
 	for (i = 0; i < n; i++) {
 		e = fjson_object_array_get_idx(v, i);
 		if (!fjson_object_is_type(e, fjson_type_string))
-			return perr(w, "%s: expected regular expressions (strings)", key);
+			return filters_i_err(w, "%s: expected regular expressions (strings)", key);
 		s = fjson_object_get_string(e);
 		l->re[i] = pcre2_compile((PCRE2_SPTR)s, (PCRE2_SIZE)fjson_object_get_string_len(e),
 			PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C, &code, &off,
 			NULL);
 		if (!l->re[i]) {
 			pcre2_get_error_message(code, msg, sizeof(msg));
-			return perr(w, "%s \"%s\": %s at offset %zu", key, s, (const char *)msg,
-				(size_t)off);
+			return filters_i_err(w, "%s \"%s\": %s at offset %zu", key, s,
+				(const char *)msg, (size_t)off);
 		}
 		l->n++;
 		/* JIT when the platform has it (not under MemoryDenyWriteExecute=yes); the
@@ -166,26 +158,50 @@ static int parse_regexes(
 }
 
 /* A google.protobuf.BoolValue in protojson: true or false (null: not given). */
-static int parse_bool(const struct where *w, const char *key, int *out, struct fjson_object *v)
+static int parse_bool(
+	const struct filters_where *w, const char *key, int *out, struct fjson_object *v)
 {
 	if (!v)
 		return 0;
 	if (!fjson_object_is_type(v, fjson_type_boolean))
-		return perr(w, "%s: expected true or false", key);
+		return filters_i_err(w, "%s: expected true or false", key);
 	*out = fjson_object_get_boolean(v) ? 1 : 0;
 	return 0;
 }
 
-static int parse_filter(const struct where *w, struct filter *f, struct fjson_object *obj)
+/* Tetragon reads filters with protojson, which takes a field's lowerCamelCase JSON name
+ * ("parentArgumentsRegex") as well as its proto name: the proto name of such a key in buf,
+ * or the key itself. */
+static const char *proto_name(const char *key, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (strchr(key, '_') || !strpbrk(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+		return key;
+	for (; *key && n + 2 < size; key++) {
+		if (*key >= 'A' && *key <= 'Z') {
+			buf[n++] = '_';
+			buf[n++] = (char)(*key - 'A' + 'a');
+		} else {
+			buf[n++] = *key;
+		}
+	}
+	buf[n] = '\0';
+	return *key ? "" : buf;
+}
+
+static int parse_filter(const struct filters_where *w, struct filter *f, struct fjson_object *obj)
 {
 	struct fjson_object_iterator it = fjson_object_iter_begin(obj);
 	struct fjson_object_iterator end = fjson_object_iter_end(obj);
 	struct fjson_object *v;
-	const char *key;
+	const char *key, *given;
+	char buf[64];
 	int ret;
 
 	for (; !fjson_object_iter_equal(&it, &end); fjson_object_iter_next(&it)) {
-		key = fjson_object_iter_peek_name(&it);
+		given = fjson_object_iter_peek_name(&it);
+		key = proto_name(given, buf, sizeof(buf));
 		v = fjson_object_iter_peek_value(&it);
 		if (!strcmp(key, "event_set"))
 			ret = parse_events(w, f, v);
@@ -195,18 +211,23 @@ static int parse_filter(const struct where *w, struct filter *f, struct fjson_ob
 			ret = parse_regexes(w, key, &f->parent_binary, v);
 		else if (!strcmp(key, "arguments_regex"))
 			ret = parse_regexes(w, key, &f->arguments, v);
+		else if (!strcmp(key, "parent_arguments_regex"))
+			ret = parse_regexes(w, key, &f->parent_arguments, v);
 		else if (!strcmp(key, "ancestor_binary_regex"))
 			ret = parse_regexes(w, key, &f->ancestor_binary, v);
 		else if (!strcmp(key, "in_init_tree"))
 			ret = parse_bool(w, key, &f->in_init_tree, v);
+		else if (!strcmp(key, "capabilities"))
+			ret = filters_i_parse_caps(w, &f->caps, v);
 		else if (!strcmp(key, "pid"))
 			ret = parse_pids(w, key, &f->pid, v);
 		else if (!strcmp(key, "pid_set"))
 			ret = parse_pids(w, key, &f->pid_set, v);
 		else if (in_table(unsupported, sizeof(unsupported) / sizeof(unsupported[0]), key))
-			ret = perr(w, "%s: Tetragon filter field not supported by procship", key);
+			ret = filters_i_err(
+				w, "%s: Tetragon filter field not supported by procship", key);
 		else
-			ret = perr(w, "unknown field \"%s\"", key);
+			ret = filters_i_err(w, "unknown field \"%s\"", given);
 		if (ret < 0)
 			return ret;
 	}
@@ -223,8 +244,11 @@ static void free_filter(struct filter *f)
 		pcre2_code_free(f->parent_binary.re[i]);
 	for (i = 0; i < f->arguments.n; i++)
 		pcre2_code_free(f->arguments.re[i]);
+	for (i = 0; i < f->parent_arguments.n; i++)
+		pcre2_code_free(f->parent_arguments.re[i]);
 	for (i = 0; i < f->ancestor_binary.n; i++)
 		pcre2_code_free(f->ancestor_binary.re[i]);
+	free(f->parent_arguments.re);
 	free(f->ancestor_binary.re);
 	free(f->binary.re);
 	free(f->parent_binary.re);
@@ -253,7 +277,7 @@ static bool is_space(char c)
 int filters_i_parse_list(
 	struct filter_list *l, const char *name, const char *text, char *err, size_t errlen)
 {
-	struct where w = {.list = name, .line = 1, .err = err, .errlen = errlen};
+	struct filters_where w = {.list = name, .line = 1, .err = err, .errlen = errlen};
 	struct fjson_tokener *tok;
 	struct fjson_object *obj;
 	enum fjson_tokener_error jerr;
@@ -262,7 +286,7 @@ int filters_i_parse_list(
 	int ret = 0;
 
 	if (len > INT32_MAX)
-		return perr(&w, "filter text too long");
+		return filters_i_err(&w, "filter text too long");
 	tok = fjson_tokener_new();
 	if (!tok)
 		return -ENOMEM;
@@ -276,14 +300,14 @@ int filters_i_parse_list(
 		obj = fjson_tokener_parse_ex(tok, text + off, (int)(len - off));
 		jerr = fjson_tokener_get_error(tok);
 		if (!obj && jerr != fjson_tokener_success) {
-			ret = perr(&w, "invalid JSON: %s",
+			ret = filters_i_err(&w, "invalid JSON: %s",
 				jerr == fjson_tokener_continue ? "unexpected end of text"
 							       : fjson_tokener_error_desc(jerr));
 			break;
 		}
 		if (!fjson_object_is_type(obj, fjson_type_object)) {
 			fjson_object_put(obj);
-			ret = perr(&w, "expected a JSON object");
+			ret = filters_i_err(&w, "expected a JSON object");
 			break;
 		}
 		if (l->n == cap) {
@@ -298,6 +322,7 @@ int filters_i_parse_list(
 		}
 		memset(&l->f[l->n], 0, sizeof(l->f[l->n]));
 		l->f[l->n].in_init_tree = -1;
+		l->f[l->n].line = w.line;
 		ret = parse_filter(&w, &l->f[l->n], obj);
 		l->n++; /* even when half-built: free_list frees what was made */
 		fjson_object_put(obj);

@@ -81,16 +81,21 @@ static int check_ringbuf_size(const char *value, char *err, size_t errlen)
 	return -1;
 }
 
-/* Filter lines are compiled when read, so a bad one in a file is reported with its line. */
+/* Filter lines are compiled when read, so a bad one in a file is reported with its line.
+ * The option names the list: "--export-denylist: line 2: ...", not filters_new's "allowlist". */
 static int check_filter(const char *value, char *err, size_t errlen)
 {
+	static const char list[] = "allowlist ";
 	struct filters *f;
 
 	if (!value[0])
 		return 0;
 	f = filters_new(value, "", err, errlen);
-	if (!f)
+	if (!f) {
+		if (!strncmp(err, list, sizeof(list) - 1))
+			memmove(err, err + sizeof(list) - 1, strlen(err) - (sizeof(list) - 1) + 1);
 		return -1;
+	}
 	filters_free(f);
 	return 0;
 }

@@ -10,17 +10,8 @@
 #include <json.h>
 #include <json_object_iterator.h>
 
+#include "lib/capnames.h"
 #include "lib/fmt.h"
-
-static const char *const cap_names[] = {"CAP_CHOWN", "DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
-	"CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
-	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
-	"CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO",
-	"CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
-	"CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
-	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-	"CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-	"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
 
 /* SecureBitsType, in the order Tetragon lists them; the bit is the name's value. */
 static const char *const securebit_names[] = {"SecBitNoRoot", "SecBitNoRootLocked",
@@ -42,7 +33,7 @@ static const char *const ns_names[PS_NS_COUNT] = {
 
 const char *cjson_cap_name(unsigned bit)
 {
-	return bit < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[bit] : NULL;
+	return capnames_name(bit);
 }
 
 static size_t put(char *d, const char *s)

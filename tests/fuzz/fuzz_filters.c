@@ -3,11 +3,13 @@
  * a denylist text. Checks what the header promises: a refusal sets errno to EINVAL or ENOMEM
  * and names the list in its message; an accepted filter set answers filters_pass for a few
  * events, with NULL strings too, odd path spellings and through filters_check (the time
- * budget), without crashing or leaking; both lists blank means inactive.
+ * budget, capability sets and parent arguments, known and not), without crashing or leaking;
+ * both lists blank means inactive.
  *
  *   clang -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I/usr/include/libfastjson \
  *	-fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_filters.c shipper/admit/filters.c \
- *	shipper/admit/budget.c \
+ *	shipper/admit/filters_parse.c shipper/admit/filters_caps.c shipper/admit/budget.c \
+ *	lib/pathclean.c lib/capnames.c \
  *	-lfastjson -lpcre2-8 -o build/fuzz/fuzz_filters
  *   build/fuzz/fuzz_filters -max_total_time=60 tests/fuzz/corpus/filters
  */
@@ -31,8 +33,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void one(const char *allow, const char *deny, const char *list)
 {
-	struct filters_subject subj = {
-		.ev = FILTERS_EXIT, .binary = "/bin/./ls", .arguments = "x", .uid = 1000};
+	static const uint64_t caps[FILTERS_CAP_SETS] = {~0ull, 1ull << 21, 0};
+	struct filters_subject subj = {.ev = FILTERS_EXIT,
+		.binary = "/bin/./ls",
+		.arguments = "x",
+		.parent_arguments = "-c aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
+		.uid = 1000,
+		.caps = caps};
 	char err[256] = "";
 	struct filters *f;
 
@@ -48,6 +55,9 @@ static void one(const char *allow, const char *deny, const char *list)
 	filters_pass(f, FILTERS_EXIT, "/bin/ls", NULL, "-la \xff", 1, 0);
 	filters_pass(f, FILTERS_EXEC, NULL, "", NULL, 0, 0);
 	filters_pass(f, FILTERS_EXEC, "//usr/./lib/../bin/", "../a/./b/..", "", 1, 2);
+	filters_check(f, &subj, 0);
+	subj.caps = NULL;
+	subj.parent_arguments = NULL;
 	filters_check(f, &subj, 0);
 	filters_free(f);
 }

@@ -116,6 +116,12 @@ static void test_fields(void **state)
 		{"{\"pid_set\":[1]}", NULL, false, false, true},
 		{"{\"pid_set\":[7]}", NULL, false, false, false},
 		{"{\"pid_set\":[4294967295]}", NULL, false, false, false},
+		/* protojson's lowerCamelCase JSON names, as Tetragon reads them */
+		{"{\"eventSet\":[\"PROCESS_EXIT\"]}", NULL, false, true, false},
+		{"{\"parentBinaryRegex\":[\"bash$\"]}", NULL, true, true, false},
+		{"{\"pidSet\":[1]}", NULL, false, false, true},
+		{NULL, "{\"binaryRegex\":[\"curl\"],\"argumentsRegex\":[\"^-s\"]}", false, false,
+			true},
 	};
 
 	(void)state;
@@ -249,66 +255,80 @@ static void test_match_errors_due(void **state)
 	filters_free(f);
 }
 
+static const struct {
+	const char *allow, *deny, *msg;
+} error_cases[] = {
+	{"{\"pid\":[1]", NULL, "allowlist line 1: invalid JSON: unexpected end of text"},
+	{"{\"pid\":[1]}\n\n{pid:1}", NULL, "allowlist line 3: invalid JSON: "},
+	{"{\"pid\":[1]} x", NULL, "allowlist line 1: invalid JSON: "},
+	{NULL, "[1,2]", "denylist line 1: expected a JSON object"},
+	{NULL, "\n[1] ", "denylist line 2: expected a JSON object"},
+	{NULL, "null\n", "denylist line 1: expected a JSON object"},
+	{"{\n\"pid\":[1]\n}\n{\"pids\":[1]}", NULL, "allowlist line 4: unknown field \"pids\""},
+	{NULL, "{\"namespace\":[\"kube-system\"]}",
+		"denylist line 1: namespace: Tetragon filter field not supported by "
+		"procship"},
+	{NULL, "{\"health_check\":true}",
+		"denylist line 1: health_check: Tetragon filter field not supported by "
+		"procship"},
+	{"{\"binary_regex\":[\"ok\",\"(\"]}", NULL,
+		"allowlist line 1: binary_regex \"(\": missing closing parenthesis at "
+		"offset 1"},
+	{NULL, "{\"parent_binary_regex\":[\"a**\"]}",
+		"denylist line 1: parent_binary_regex \"a**\": quantifier does not "
+		"follow a repeatable item at offset 2"},
+	{"{\"arguments_regex\":\"x\"}", NULL,
+		"allowlist line 1: arguments_regex: expected an array"},
+	{"{\"binary_regex\":[1]}", NULL,
+		"allowlist line 1: binary_regex: expected regular expressions (strings)"},
+	{"{\"pid\":[-1]}", NULL, "allowlist line 1: pid: expected pids (integers 0..4294967295)"},
+	{"{\"pid_set\":[4294967296]}", NULL,
+		"allowlist line 1: pid_set: expected pids (integers 0..4294967295)"},
+	{"{\"pid\":[\"1\"]}", NULL,
+		"allowlist line 1: pid: expected pids (integers 0..4294967295)"},
+	{"{\"pid\":[1.5]}", NULL, "allowlist line 1: pid: expected pids (integers 0..4294967295)"},
+	{"{\"event_set\":[\"PROCESS_EXECC\"]}", NULL,
+		"allowlist line 1: event_set: unknown event type \"PROCESS_EXECC\""},
+	{"{\"event_set\":[1]}", NULL, "allowlist line 1: event_set: expected event type names"},
+	{"{\"event_set\":\"PROCESS_EXEC\"}", NULL,
+		"allowlist line 1: event_set: expected an array"},
+	{"{\"in_init_tree\":[true]}", NULL,
+		"allowlist line 1: in_init_tree: expected true or false"},
+	{NULL, "{\"ancestor_binary_regex\":[\"[\"]}",
+		"denylist line 1: ancestor_binary_regex \"[\": missing terminating ]"},
+	{NULL, "{\"parent_arguments_regex\":[\"a{2,1}\"]}",
+		"denylist line 1: parent_arguments_regex \"a{2,1}\": numbers out of order"},
+	{"{\"parent_arguments_regex\":\"x\"}", NULL,
+		"allowlist line 1: parent_arguments_regex: expected an array"},
+	/* v1.7.0's newer Kubernetes fields */
+	{"{\"binaryRegEx\":[\"x\"]}", NULL, "allowlist line 1: unknown field \"binaryRegEx\""},
+	{"{\"Pid\":[1]}", NULL, "allowlist line 1: unknown field \"Pid\""},
+	{"{\"containerNameRegex\":[\"x\"]}", NULL,
+		"allowlist line 1: container_name_regex: Tetragon filter field not "},
+	{"{\"container_name_regex\":[\"x\"]}", NULL,
+		"allowlist line 1: container_name_regex: Tetragon filter field not "
+		"supported by procship"},
+	{NULL, "{\"namespace_regex\":[\"kube-.*\"]}",
+		"denylist line 1: namespace_regex: Tetragon filter field not supported by "
+		"procship"},
+	{NULL, "{\"container_id\":[\"^abc\"]}",
+		"denylist line 1: container_id: Tetragon filter field not supported"},
+};
+
 static void test_errors(void **state)
 {
-	static const struct {
-		const char *allow, *deny, *msg;
-	} cases[] = {
-		{"{\"pid\":[1]", NULL, "allowlist line 1: invalid JSON: unexpected end of text"},
-		{"{\"pid\":[1]}\n\n{pid:1}", NULL, "allowlist line 3: invalid JSON: "},
-		{"{\"pid\":[1]} x", NULL, "allowlist line 1: invalid JSON: "},
-		{NULL, "[1,2]", "denylist line 1: expected a JSON object"},
-		{NULL, "\n[1] ", "denylist line 2: expected a JSON object"},
-		{NULL, "null\n", "denylist line 1: expected a JSON object"},
-		{"{\n\"pid\":[1]\n}\n{\"pids\":[1]}", NULL,
-			"allowlist line 4: unknown field \"pids\""},
-		{NULL, "{\"namespace\":[\"kube-system\"]}",
-			"denylist line 1: namespace: Tetragon filter field not supported by "
-			"procship"},
-		{NULL, "{\"health_check\":true}",
-			"denylist line 1: health_check: Tetragon filter field not supported by "
-			"procship"},
-		{"{\"binary_regex\":[\"ok\",\"(\"]}", NULL,
-			"allowlist line 1: binary_regex \"(\": missing closing parenthesis at "
-			"offset 1"},
-		{NULL, "{\"parent_binary_regex\":[\"a**\"]}",
-			"denylist line 1: parent_binary_regex \"a**\": quantifier does not "
-			"follow a repeatable item at offset 2"},
-		{"{\"arguments_regex\":\"x\"}", NULL,
-			"allowlist line 1: arguments_regex: expected an array"},
-		{"{\"binary_regex\":[1]}", NULL,
-			"allowlist line 1: binary_regex: expected regular expressions (strings)"},
-		{"{\"pid\":[-1]}", NULL,
-			"allowlist line 1: pid: expected pids (integers 0..4294967295)"},
-		{"{\"pid_set\":[4294967296]}", NULL,
-			"allowlist line 1: pid_set: expected pids (integers 0..4294967295)"},
-		{"{\"pid\":[\"1\"]}", NULL,
-			"allowlist line 1: pid: expected pids (integers 0..4294967295)"},
-		{"{\"pid\":[1.5]}", NULL,
-			"allowlist line 1: pid: expected pids (integers 0..4294967295)"},
-		{"{\"event_set\":[\"PROCESS_EXECC\"]}", NULL,
-			"allowlist line 1: event_set: unknown event type \"PROCESS_EXECC\""},
-		{"{\"event_set\":[1]}", NULL,
-			"allowlist line 1: event_set: expected event type names"},
-		{"{\"event_set\":\"PROCESS_EXEC\"}", NULL,
-			"allowlist line 1: event_set: expected an array"},
-		{"{\"in_init_tree\":[true]}", NULL,
-			"allowlist line 1: in_init_tree: expected true or false"},
-		{NULL, "{\"ancestor_binary_regex\":[\"[\"]}",
-			"denylist line 1: ancestor_binary_regex \"[\": missing terminating ]"},
-	};
 	char err[256];
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
 		err[0] = '\0';
 		errno = 0;
-		if (filters_new(cases[i].allow, cases[i].deny, err, sizeof(err)))
+		if (filters_new(error_cases[i].allow, error_cases[i].deny, err, sizeof(err)))
 			fail_msg("case %zu accepted", i);
 		assert_int_equal(errno, EINVAL);
-		if (strncmp(err, cases[i].msg, strlen(cases[i].msg)))
-			fail_msg("case %zu: \"%s\", expected \"%s\"", i, err, cases[i].msg);
+		if (strncmp(err, error_cases[i].msg, strlen(error_cases[i].msg)))
+			fail_msg("case %zu: \"%s\", expected \"%s\"", i, err, error_cases[i].msg);
 	}
 	/* A small error buffer truncates, never overflows. */
 	assert_null(filters_new("{\"nope\":1}", NULL, err, 12));
@@ -524,6 +544,65 @@ static void test_ancestors_and_init_tree(void **state)
 	filters_free(f);
 }
 
+/* Tetragon's parent_arguments_regex: the parent's arguments; no parent known, no match;
+ * under the same match limit (fail closed, counted) and time budget as the other regexes. */
+static void test_parent_arguments(void **state)
+{
+	struct filters_subject e = {.ev = FILTERS_EXEC,
+		.binary = "/usr/bin/curl",
+		.parent_binary = "/bin/bash",
+		.arguments = "-s x",
+		.parent_arguments = "-c 'curl -s x'",
+		.pid = 100,
+		.ppid = 50,
+		.uid = 1000};
+	static char arg[4096];
+	struct filters *f;
+	uint64_t t;
+	int i;
+
+	(void)state;
+	f = new_f("{\"parent_arguments_regex\":[\"^-c \", \"^--login$\"]}", NULL);
+	assert_true(filters_check(f, &e, 0));
+	e.parent_arguments = "--login";
+	assert_true(filters_check(f, &e, 0));
+	e.parent_arguments = "-s x"; /* the process's own arguments do not count */
+	assert_false(filters_check(f, &e, 0));
+	e.parent_arguments = NULL;
+	assert_false(filters_check(f, &e, 0));
+	/* filters_pass knows no parent arguments */
+	assert_false(pass_exec(f));
+	filters_free(f);
+	f = new_f("{\"parent_arguments_regex\":[\"^$\"]}", NULL);
+	e.parent_arguments = "";
+	assert_true(filters_check(f, &e, 0));
+	filters_free(f);
+	/* the match limit: fails closed in both lists, counted */
+	memset(arg, 'a', 62);
+	arg[62] = 'b';
+	arg[63] = '\0';
+	e.parent_arguments = arg;
+	f = new_f(NULL, "{\"parent_arguments_regex\":[\"(a+)+$\"]}");
+	assert_true(filters_check(f, &e, 0));
+	assert_true(filters_match_errors(f) == 1);
+	filters_free(f);
+	f = new_f("{\"parent_arguments_regex\":[\"(a+)+$\"]}", NULL);
+	assert_true(filters_check(f, &e, 0));
+	assert_true(filters_match_errors(f) == 1);
+	filters_free(f);
+	/* the time budget: a uid whose parents' arguments are costly goes over it, and then its
+	 * events are decided without their regexes (a denylist lets them through), counted */
+	blocks(arg, sizeof(arg));
+	f = new_f(NULL, "{\"parent_arguments_regex\":[\"(a+)+$\",\"^deny$\"]}");
+	for (i = 0; i < 2000 && !filters_budget_skips(f); i++)
+		assert_true(filters_check(f, &e, mono()));
+	assert_true(filters_budget_skips(f) > 0);
+	e.parent_arguments = "deny";
+	t = mono();
+	assert_true(filters_check(f, &e, t) || t / 100000000 != mono() / 100000000);
+	filters_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_scan_outside_budget),
 		cmocka_unit_test(test_budget_no_regex),
 		cmocka_unit_test(test_ancestors_and_init_tree),
+		cmocka_unit_test(test_parent_arguments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
