@@ -181,26 +181,44 @@ static bool read_inputs(struct daemon *d)
 	return trickle && !busy;
 }
 
-/* The next events: at once for a file on standard input, after at most
- * --input-unix-coalesce-us without the text sockets after a trickle, else when one comes. */
-static int wait_events(struct daemon *d, struct epoll_event *events, int max, bool coalesce)
+/* Wait on epfd for at most ns nanoseconds (< 0: until something comes). */
+static int wait_ns(int epfd, struct epoll_event *events, int max, int64_t ns)
 {
 	static bool no_pwait2;
+	struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+	int n;
 
-	if (coalesce && d->conf.input_unix_coalesce_us > 0) {
-		long us = d->conf.input_unix_coalesce_us;
-		struct timespec ts = {0, us * 1000};
-		int n;
-
-		if (!no_pwait2) {
-			n = epoll_pwait2(d->epfd_quiet, events, max, &ts, NULL);
-			if (n != -1 || errno != ENOSYS)
-				return n;
-			no_pwait2 = true; /* before Linux 5.11: whole milliseconds */
-		}
-		return epoll_wait(d->epfd_quiet, events, max, (int)((us + 999) / 1000));
+	if (ns < 0)
+		return epoll_wait(epfd, events, max, -1);
+	if (!no_pwait2) {
+		n = epoll_pwait2(epfd, events, max, &ts, NULL);
+		if (n != -1 || errno != ENOSYS)
+			return n;
+		no_pwait2 = true; /* before Linux 5.11: whole milliseconds */
 	}
-	return epoll_wait(d->epfd, events, max, d->in_stdin && !d->stdin_polled ? 0 : -1);
+	return epoll_wait(epfd, events, max, (int)((ns + 999999) / 1000000));
+}
+
+/* The next events: at once for a file on standard input, after at most
+ * --input-unix-coalesce-us without the text sockets after a trickle, else when one comes; never
+ * later than the ring buffer's next poll while the sensor polls. */
+static int wait_events(struct daemon *d, struct epoll_event *events, int max, bool coalesce)
+{
+	int64_t due = d->sensor ? sensor_poll_due(d->sensor) : -1, ns = -1;
+
+	if (due >= 0) {
+		ns = due - clock_ns(CLOCK_MONOTONIC);
+		if (ns < 0)
+			ns = 0;
+	}
+	if (d->in_stdin && !d->stdin_polled)
+		return epoll_wait(d->epfd, events, max, 0);
+	if (coalesce && d->conf.input_unix_coalesce_us > 0) {
+		int64_t wait = (int64_t)d->conf.input_unix_coalesce_us * 1000;
+
+		return wait_ns(d->epfd_quiet, events, max, ns >= 0 && ns < wait ? ns : wait);
+	}
+	return wait_ns(d->epfd, events, max, ns);
 }
 
 void loop_run(struct daemon *d)

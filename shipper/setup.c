@@ -395,7 +395,6 @@ static void start_capture(struct daemon *d)
 		fatalx("%s", err);
 	setup_enrich_capture(d);
 	loop_watch(d, sensor_fd(d->sensor), "ring buffer");
-	loop_watch(d, sensor_timer_fd(d->sensor), "ring buffer poll timer");
 }
 
 /* Attached first, then scanned: a process that starts in between is seen twice, never

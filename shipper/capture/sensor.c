@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -18,8 +17,11 @@
 
 #include "procship.skel.h"
 
-/* While records keep coming, user space reads the ring on this timer and the BPF side never
- * wakes it (see consumer_polling in bpf/procship.bpf.c); 5 ms bounds the latency in a storm.
+/* While records keep coming, user space reads the ring every POLL_INTERVAL_NS and the BPF
+ * side never wakes it (see consumer_polling in bpf/procship.bpf.c); 5 ms bounds the latency
+ * in a storm. The loop's wait itself ends when the poll is due (sensor_poll_due): a timer fd
+ * would cost a read to clear it on every poll, and a settime each time polling starts or
+ * stops (bench/FINDINGS.md 35).
  * Polling starts when wake-ups come less than WAKE_GAP_NS apart (above ~1,000 a second, ~500
  * execs) and ends at a poll that finds fewer than POLL_MIN_RECORDS (~1,600 a second): then
  * each exec or exit wakes user space again. Polling on any record kept a busy host's events
@@ -32,8 +34,8 @@
 struct sensor {
 	struct procship_bpf *skel;
 	struct ring_buffer *rb;
-	int timer_fd;
 	bool polling;
+	int64_t poll_due_ns;  /* while polling: when the ring is next read */
 	int64_t last_wake_ns; /* of the last drain while not polling that found records */
 	sensor_record_fn *cb;
 	void *cb_arg;
@@ -203,15 +205,8 @@ struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t er
 		snprintf(err, errlen, "sensor: out of memory");
 		return NULL;
 	}
-	s->timer_fd = -1;
 	s->cb = cfg->cb;
 	s->cb_arg = cfg->cb_arg;
-	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (s->timer_fd == -1) {
-		ret = -errno;
-		snprintf(err, errlen, "sensor: timerfd: %s", strerror(errno));
-		goto err_out;
-	}
 	libbpf_sink = cfg->libbpf_log;
 	libbpf_set_print(libbpf_print);
 
@@ -276,8 +271,6 @@ void sensor_free(struct sensor *s)
 		return;
 	ring_buffer__free(s->rb);
 	procship_bpf__destroy(s->skel);
-	if (s->timer_fd != -1)
-		close(s->timer_fd);
 	free(s);
 }
 
@@ -291,27 +284,24 @@ int sensor_fd(const struct sensor *s)
 	return ring_buffer__epoll_fd(s->rb);
 }
 
-int sensor_timer_fd(const struct sensor *s)
+int64_t sensor_poll_due(const struct sensor *s)
 {
-	return s->timer_fd;
+	return s->polling ? s->poll_due_ns : -1;
 }
 
-static int set_polling(struct sensor *s, bool on)
+/* The next poll is due one interval after this drain began, whatever woke the loop. */
+static void set_polling(struct sensor *s, bool on, int64_t now_ns)
 {
-	struct itimerspec its = {{0, on ? POLL_INTERVAL_NS : 0}, {0, on ? POLL_INTERVAL_NS : 0}};
-
 	s->polling = on;
-	return timerfd_settime(s->timer_fd, 0, &its, NULL) == -1 ? -errno : 0;
+	s->poll_due_ns = now_ns + POLL_INTERVAL_NS;
 }
 
 int sensor_drain(struct sensor *s, int64_t now_ns)
 {
 	volatile __u32 *flag = &s->skel->bss->consumer_polling;
-	uint64_t expirations;
 	bool storm;
 	int n, more;
 
-	(void)!read(s->timer_fd, &expirations, sizeof(expirations));
 	n = ring_buffer__consume(s->rb);
 	if (n < 0)
 		return n;
@@ -325,8 +315,7 @@ int sensor_drain(struct sensor *s, int64_t now_ns)
 	}
 	if (storm) {
 		*flag = 1;
-		if (!s->polling)
-			(void)set_polling(s, true);
+		set_polling(s, true, now_ns);
 		return n;
 	}
 	/* Ask to be woken, then look once more, for a record that came before the BPF side
@@ -340,12 +329,10 @@ int sensor_drain(struct sensor *s, int64_t now_ns)
 	if (more > 0) {
 		/* it may have come after the request: poll once more rather than wait for it */
 		*flag = 1;
-		if (!s->polling)
-			(void)set_polling(s, true);
+		set_polling(s, true, now_ns);
 		return n + more;
 	}
-	if (s->polling)
-		(void)set_polling(s, false);
+	set_polling(s, false, now_ns);
 	return n;
 }
 

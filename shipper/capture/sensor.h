@@ -63,11 +63,14 @@ void sensor_free(struct sensor *s); /* detaches and closes both fds; accepts NUL
 bool sensor_exact_file_caps(const struct sensor *s);
 /* An fd for epoll, the sensor's: readable when records wait (after a wake-up). */
 int sensor_fd(const struct sensor *s);
-/* A timer fd for epoll, the sensor's: readable when the ring is due to be polled. */
-int sensor_timer_fd(const struct sensor *s);
-/* Hand every pending record to cb, and decide how user space hears of the next ones: by its
- * poll timer while they come fast (a storm), else by a wake-up from the BPF side. now_ns is
- * CLOCK_MONOTONIC. Call whenever either fd is readable (or at any other time). A record
+/* While the sensor polls (records come fast, the BPF side wakes nobody): the CLOCK_MONOTONIC
+ * time at which sensor_drain is due, which the caller's wait must not pass; -1 while the next
+ * records will make sensor_fd readable. */
+int64_t sensor_poll_due(const struct sensor *s);
+/* Hand every pending record to cb, and decide how user space hears of the next ones: by
+ * polling while they come fast (a storm; see sensor_poll_due), else by a wake-up from the BPF
+ * side. now_ns is CLOCK_MONOTONIC, taken before the call. Call whenever sensor_fd is
+ * readable, when a poll is due, or at any other time. A record
  * shorter than its type needs is not handed on, but counted (drops[PS_DROP_SHORT]). Returns
  * how many records were consumed, or -errno. */
 int sensor_drain(struct sensor *s, int64_t now_ns);
