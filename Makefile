@@ -282,7 +282,7 @@ BENCH_CFLAGS := -std=gnu11 $(WARN) -O2
 BENCH_ENV = PROCSHIP=$(abspath $(OUTPUT)/procship) BENCH_BIN=$(abspath $(OUTPUT)/bench)
 # The peers and the plotter only the full run needs (bench/run says why they are not in
 # DEB_PACKAGES): the smoke run reports a missing one as "not installed" and skips pictures.
-BENCH_PACKAGES := auditd laurel bpftrace gnuplot-nox
+BENCH_PACKAGES := auditd laurel bpftrace gnuplot-nox linux-perf valgrind
 
 .PHONY: bench-helpers bench-deps
 bench-helpers: $(BENCH_HELPERS)

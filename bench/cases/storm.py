@@ -7,7 +7,10 @@ every run is bounded in time. Each configuration of procship (the levers: ring s
 run on the same storm, interleaved, and reports the storm's exec rate, the records the ring
 lost (procship's own counters), whether every marker exec arrived, procship's CPU and the
 ring's resident pages. More loops than cores push the exec rate and the host's run queue up:
-that is the loss curve."""
+that is the loss curve, written to loss-curve.tsv (see write_curve) for bench/lib/plots.py.
+
+env.STORM_SWEEP (bench/run --storm-sweep LOOPS --storm-seconds S) replaces the plan with
+that curve alone: the defaults and round two's (or --baseline's) at each count of loops."""
 import os
 import pwd
 import re
@@ -20,7 +23,7 @@ from lib import env
 from lib.env import fail, helper, kv, loadavg, log
 from lib.proc import Procship, proc_cpu, proc_status, ringbuf_rss_kb
 from lib.receivers import Sink
-from lib.results import note, row
+from lib.results import ROWS, note, row
 
 USER = "psbstorm"
 ARGS_BYTES = 8192
@@ -118,8 +121,8 @@ def record(label, loops, seconds, hogs, r, group):
         marks=f"{r['marks_got']} of {r['marks']}",
         cpu=f"{r['cpu'] / max(r['execs'], 1) * 1e6:.1f} ms",
         rb=f"{r['rb'] / 1024:.1f} MiB", hwm=f"{(r['hwm'] or 0) / 1024:.1f} MiB",
-        load=r["load"], met="yes" if lost["exec"] + lost["exit"] == 0 and
-        r["marks_got"] == r["marks"] else "no")
+        load=r["load"], _rate=r["rate"], _lost=sum(lost.values()),
+        met="yes" if lost["exec"] + lost["exit"] == 0 and r["marks_got"] == r["marks"] else "no")
     log(f"storm {group}: {label}, {loops} loops: {r['rate']:.0f} execs/s, lost {lost}, "
         f"markers {r['marks_got']}/{r['marks']}")
 
@@ -128,6 +131,9 @@ def plan(quick):
     """(group, loops, seconds, CPU hogs, configurations) in the order run; the order of
     the configurations alternates from one storm to the next."""
     old = (BASE, []) if env.BASELINE else BEFORE
+    if env.STORM_SWEEP:
+        return [("curve", n, env.STORM_SECONDS, True, [DEFAULTS, old] if i % 2 else
+                 [old, DEFAULTS]) for i, n in enumerate(env.STORM_SWEEP)]
     if quick:
         return [("issue storm", 2, 3, True, [old, DEFAULTS])]
     levers = [BEFORE, RING, NICE, DEFAULTS] + ([old] if env.BASELINE else [])
@@ -139,7 +145,23 @@ def plan(quick):
             ("curve", 16, 15, True, [DEFAULTS, old])]
 
 
-def storm_case(quick):
+def write_curve(path, quick):
+    """One line per run: storm execs per second, records lost (exec + exit + fork), the
+    configuration, loops and seconds; what plots.loss draws, one line per configuration."""
+    pts = ROWS["_loss_curve"] = [(r["_rate"], r["_lost"], r["name"]) for r in ROWS["storm"]]
+    if quick or not pts:
+        return
+    with open(path, "w") as f:
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        f.write("# bench/run storm case: execs/s\trecords lost\tconfiguration\tloops\t"
+                f"seconds\tload average ({when})\n")
+        for r in ROWS["storm"]:
+            f.write(f"{r['_rate']:.0f}\t{r['_lost']}\t{r['name']}\t{r['loops']}\t"
+                    f"{r['seconds']}\t{r['load']}\n")
+    log(f"storm: loss curve in {path}")
+
+
+def storm_case(quick, curve_path):
     if not shutil.which("setpriv") or not shutil.which("useradd"):
         fail("storm: needs setpriv and useradd (util-linux, passwd)")
         return
@@ -159,6 +181,7 @@ def storm_case(quick):
     finally:
         del_user()
         shutil.rmtree(d, ignore_errors=True)
+    write_curve(curve_path, quick)
     for label, (ok, bad) in best.items():
         note("storm", f"{label}: highest storm rate with no exec or exit record lost "
              f"{ok:,.0f}/s" + (f"; lost records at {bad:,.0f}/s" if bad else

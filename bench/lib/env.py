@@ -13,10 +13,13 @@ PROCSHIP = os.environ.get("PROCSHIP", os.path.join(ROOT, "build", "procship"))
 BASELINE = None  # --baseline: another procship binary, measured next to PROCSHIP
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 CASES = ["overhead", "bpftrace", "auditd", "laurel", "cost", "enrich", "throughput",
-         "latency", "startup", "normalize", "relay", "storm", "lineage", "rss"]
+         "latency", "startup", "normalize", "relay", "storm", "lineage", "rss",
+         "cpu"]
 HELPERS = ["udp_sink", "execloop", "sendmmsg_flood", "nop"]
 
 SINK_POLL_US = 200  # set from --sink-poll-us
+STORM_SWEEP = None  # --storm-sweep: counts of loops, the storm case's curve alone
+STORM_SECONDS = 15  # --storm-seconds: each run of that sweep
 TMP = None          # the pass's scratch directory
 FAILURES = []       # things that did not run (quick mode fails on these)
 

@@ -6,10 +6,11 @@ message (the smoke run in `make check` needs none); `--require-peers` makes that
   overhead.svg    added wall time per tracer: median of the pairs, 95% interval of the median
   throughput.svg  datagrams per sender CPU-second, per message size and sender
   latency.svg     execve -> datagram: p50, p90, p99 and max at each exec rate
-  loss.svg        ring-buffer records lost against the exec rate, from the loss case's rows
-                  (ROWS["_loss_curve"]: (execs per second, records lost) pairs) or from
-                  bench/results/loss-curve.tsv (the same two columns, tab-separated, `#`
-                  comments); skipped with a message when neither exists."""
+  loss.svg        ring-buffer records lost against the storm's exec rate, one line per
+                  configuration, from the storm case's rows (ROWS["_loss_curve"]: (execs per
+                  second, records lost, configuration)) or from bench/results/loss-curve.tsv
+                  (the same three columns first, tab-separated, `#` comments; the storm case
+                  writes it); skipped with a message when neither exists."""
 import os
 import re
 import shutil
@@ -80,18 +81,34 @@ def latency(d):
             f"plot for [i=2:{len(rows) + 1}] '{{data}}' using i:xtic(1) title columnhead\n")
 
 
-def loss(d):
+def _loss_points():
+    """[(execs per second, records lost, configuration)]: this pass's storm rows, else the
+    committed file (a third column names the configuration; a file of two has one)."""
     pts = ROWS.get("_loss_curve")
     if not pts and os.path.exists(LOSS_FILE):
-        pts = [tuple(float(x) for x in l.split("\t")[:2]) for l in open(LOSS_FILE)
-               if l.strip() and not l.startswith("#")]
+        pts = []
+        for line in open(LOSS_FILE):
+            f = line.rstrip("\n").split("\t")
+            if line.strip() and not line.startswith("#"):
+                pts.append((float(f[0]), float(f[1]), f[2] if len(f) > 2 else "procship"))
+    return pts
+
+
+def loss(d):
+    pts = _loss_points()
     if not pts:
-        log(f"pictures: no loss curve (the loss case's rows, or {LOSS_FILE}): loss.svg skipped")
+        log(f"pictures: no loss curve (the storm case's rows, or {LOSS_FILE}): loss.svg skipped")
         return None
-    return ("\n".join(f"{a:.0f}\t{b:.0f}" for a, b in sorted(pts)),
-            "set title 'Ring-buffer records lost against the exec rate'\n"
-            "set xlabel 'execs per second'\nset ylabel 'records lost'\nunset key\n"
-            "plot '{data}' using 1:2 with linespoints lw 2 pt 7 lc rgb '#cc3311'\n")
+    configs = list(dict.fromkeys(c for _, _, c in pts))
+    blocks = ["\n".join(f"{a:.0f}\t{b:.0f}" for a, b, c in sorted(pts) if c == name)
+              for name in configs]
+    curves = ", ".join(f"'{{data}}' index {i} using 1:2 with linespoints lw 2 pt 7 "
+                       f"title \"{name}\"" for i, name in enumerate(configs))
+    return ("\n\n\n".join(blocks),
+            "set title 'Ring-buffer records lost against the storm exec rate'\n"
+            "set xlabel 'storm execs per second'\nset ylabel 'records lost (exec + exit + fork)'\n"
+            "set key outside bottom center\n"
+            f"plot {curves}\n")
 
 
 PICTURES = [("overhead", overhead, "Exec capture overhead per tracer (median, 95% interval)"),

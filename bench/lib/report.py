@@ -353,6 +353,25 @@ def section_storm():
     return out + notes("storm") + [""]
 
 
+def section_cpu():
+    out = ["## 2e. CPU per exec in counts: system calls, wake-ups, instructions (issue 19)", "",
+           "| run | procship | execs captured | syscalls / exec | wake-ups / exec | sendmmsg / "
+           "exec | datagrams / sendmmsg | BPF run time / exec | schedstat CPU / exec | detail |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in ROWS["cpu"]:
+        if r["kind"] == "native":
+            out.append(f"| native {r['run']} | {r['name']} | {r['execs']} | **{r['sys']}** | "
+                       f"{r['cs']} | {r['sendmmsg']} | {r['dps']} | {r['bpf']} | {r['cpu']} | "
+                       f"{r['detail']} |")
+    out += ["", "| procship | execs captured | user instructions / datagram | per exec | "
+            "shares per stage |", "|---|---|---|---|---|"]
+    for r in ROWS["cpu"]:
+        if r["kind"] == "callgrind":
+            out.append(f"| {r['name']} | {r['execs']} | **{r['per_event']}** | "
+                       f"{r['per_exec']} | {r['detail']} |")
+    return out + [""] + notes("cpu") + [""]
+
+
 def header(args, started):
     return ["# procship benchmarks", "",
             f"Written by `bench/run{' --quick' if args.quick else ''}"
@@ -382,7 +401,7 @@ def write_results(path, args, started, pictures=()):
                           ("latency", section_latency), ("startup", section_startup),
                           ("normalize", section_normalize), ("relay", section_relay),
                           ("storm", section_storm), ("lineage", section_lineage),
-                          ("rss", section_rss)]:
+                          ("rss", section_rss), ("cpu", section_cpu)]:
         if case in sel:
             lines += section()
     if DETAILS:
