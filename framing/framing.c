@@ -129,75 +129,67 @@ static void put_pri(struct wbuf *w, const struct framing_header *hdr)
 	put_char(w, '>');
 }
 
-/* localtime_r once a second, not once a message: it takes glibc's time zone lock and was a
- * visible share of sending small messages. Keyed on TZ too, so that a change of zone is seen
- * at once (the tests change it; a daemon has no reason to). */
-static int local_tm(time_t sec, struct tm *out)
-{
-	static _Thread_local struct {
-		bool valid;
-		time_t sec;
-		char tz[64];
-		struct tm tm;
-	} c;
-	const char *tz = getenv("TZ");
-	size_t tzlen = tz ? strlen(tz) : 0;
-
-	if (c.valid && c.sec == sec && tzlen < sizeof(c.tz) &&
-		memcmp(c.tz, tz ? tz : "", tzlen + 1) == 0) {
-		*out = c.tm;
-		return 0;
-	}
-	if (!localtime_r(&sec, out))
-		return -EINVAL;
-	c.valid = tzlen < sizeof(c.tz);
-	if (c.valid) {
-		c.sec = sec;
-		memcpy(c.tz, tz ? tz : "", tzlen + 1);
-		c.tm = *out;
-	}
-	return 0;
-}
-
-/* gmtime_r once a second too: glibc's gmtime_r takes the same lock as localtime_r. */
-static int utc_tm(time_t sec, struct tm *out)
-{
-	static _Thread_local struct {
-		bool valid;
-		time_t sec;
-		struct tm tm;
-	} c;
-
-	if (c.valid && c.sec == sec) {
-		*out = c.tm;
-		return 0;
-	}
-	if (!gmtime_r(&sec, out))
-		return -EINVAL;
-	c.valid = true;
-	c.sec = sec;
-	c.tm = *out;
-	return 0;
-}
-
 /* RFC 3164 section 4.1.2: "Mmm dd hh:mm:ss", the day padded with a space; local time as the
  * RFC says, or UTC when the receiver is told so (the format has no zone to say it). */
-static int put_3164_mmmdd(struct wbuf *w, const struct timespec *ts, bool utc)
+static int fmt_3164_mmmdd(char out[15], time_t sec, bool utc)
 {
 	struct tm tm;
-	int err = utc ? utc_tm(ts->tv_sec, &tm) : local_tm(ts->tv_sec, &tm);
 
-	if (err != 0 || tm.tm_mon < 0 || tm.tm_mon > 11)
+	if (!(utc ? gmtime_r(&sec, &tm) : localtime_r(&sec, &tm)) || tm.tm_mon < 0 ||
+		tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31)
 		return -EINVAL;
-	put_mem(w, months[tm.tm_mon], 3);
-	put_char(w, ' ');
-	put_uint(w, (unsigned)tm.tm_mday, 2, ' ');
-	put_char(w, ' ');
-	put_uint(w, (unsigned)tm.tm_hour, 2, '0');
-	put_char(w, ':');
-	put_uint(w, (unsigned)tm.tm_min, 2, '0');
-	put_char(w, ':');
-	put_uint(w, (unsigned)tm.tm_sec, 2, '0');
+	memcpy(out, months[tm.tm_mon], 3);
+	out[3] = ' ';
+	out[4] = tm.tm_mday < 10 ? ' ' : (char)('0' + tm.tm_mday / 10);
+	out[5] = (char)('0' + tm.tm_mday % 10);
+	out[6] = ' ';
+	out[7] = (char)('0' + tm.tm_hour / 10);
+	out[8] = (char)('0' + tm.tm_hour % 10);
+	out[9] = ':';
+	out[10] = (char)('0' + tm.tm_min / 10);
+	out[11] = (char)('0' + tm.tm_min % 10);
+	out[12] = ':';
+	out[13] = (char)('0' + tm.tm_sec / 10 % 10);
+	out[14] = (char)('0' + tm.tm_sec % 10);
+	return 0;
+}
+
+/* The text once a second, not once a message: localtime_r and gmtime_r take glibc's time zone
+ * lock, and were a visible share of sending small messages. Local time is keyed on the zone
+ * tzset() last set too (its offset and names): glibc's localtime_r sees a new TZ only after a
+ * tzset() itself, so that is when a change of zone shows (the tests change it; a daemon has no
+ * reason to). Reading TZ with getenv on every message cost more than the rest. */
+struct mmmdd_cache {
+	bool valid;
+	time_t sec;
+	long zone;
+	int daylight;
+	const char *names[2];
+	char text[15];
+};
+
+static int put_3164_mmmdd(struct wbuf *w, const struct timespec *ts, bool utc)
+{
+	static _Thread_local struct mmmdd_cache cache[2];
+	struct mmmdd_cache *c = &cache[utc];
+	long zone = utc ? 0 : timezone;
+	int dst = utc ? 0 : daylight;
+	const char *n0 = utc ? NULL : tzname[0], *n1 = utc ? NULL : tzname[1];
+
+	if (!c->valid || c->sec != ts->tv_sec || c->zone != zone || c->daylight != dst ||
+		c->names[0] != n0 || c->names[1] != n1) {
+		c->valid = false;
+		if (fmt_3164_mmmdd(c->text, ts->tv_sec, utc) != 0)
+			return -EINVAL;
+		/* localtime_r may have run glibc's first tzset: key on what it set */
+		c->zone = utc ? 0 : timezone;
+		c->daylight = utc ? 0 : daylight;
+		c->names[0] = utc ? NULL : tzname[0];
+		c->names[1] = utc ? NULL : tzname[1];
+		c->sec = ts->tv_sec;
+		c->valid = true;
+	}
+	put_mem(w, c->text, sizeof(c->text));
 	return 0;
 }
 
