@@ -3,6 +3,7 @@
 #include "lib/jsonstr.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -31,22 +32,42 @@ size_t jsonstr_escape(char *d, unsigned char c)
 
 typedef signed char jsonstr_v16 __attribute__((vector_size(16)));
 
+/* The bytes of v that a JSON string cannot carry as they are, as all-ones lanes. As signed
+ * bytes, control characters and non-ASCII bytes are exactly those below 0x20. */
+static inline jsonstr_v16 special(jsonstr_v16 v)
+{
+	return (v < 0x20) | (v == '"') | (v == '\\');
+}
+
+static inline bool any_lane(jsonstr_v16 v)
+{
+	uint64_t w[2];
+
+	memcpy(w, &v, sizeof(w));
+	return (w[0] | w[1]) != 0;
+}
+
 /* How many bytes from u on are printable ASCII but a quote or a backslash (copied as they
- * are whatever the mode), 16 at a time: arguments of many KiB are mostly that, and writing
- * them byte by byte dominated procship's CPU in a storm of long command lines (FINDINGS 27).
- * As signed bytes, control characters and non-ASCII bytes are exactly those below 0x20. */
+ * are whatever the mode): arguments of many KiB are mostly that, and writing them byte by
+ * byte dominated procship's CPU in a storm of long command lines (FINDINGS 27). 64 bytes are
+ * tested per step, one test for four vectors (FINDINGS 36), then 16, then one at a time. */
 static size_t plain_run(const unsigned char *u, size_t len)
 {
 	size_t i = 0;
 
+	while (len - i >= 64) {
+		jsonstr_v16 v[4];
+
+		memcpy(v, u + i, sizeof(v));
+		if (any_lane(special(v[0]) | special(v[1]) | special(v[2]) | special(v[3])))
+			break;
+		i += 64;
+	}
 	while (len - i >= 16) {
 		jsonstr_v16 v;
-		uint64_t w[2];
 
 		memcpy(&v, u + i, sizeof(v));
-		v = (v < 0x20) | (v == '"') | (v == '\\');
-		memcpy(w, &v, sizeof(w));
-		if (w[0] | w[1])
+		if (any_lane(special(v)))
 			break;
 		i += 16;
 	}

@@ -90,20 +90,33 @@ size_t utf8_trim_partial(const char *s, size_t len)
 
 typedef signed char utf8_v16 __attribute__((vector_size(16)));
 
-/* Bytes 0x01..0x7f from u on, 16 at a time: valid whatever the flags say about NUL, and most
- * of what long command lines hold. */
+static inline bool utf8_any_lane(utf8_v16 v)
+{
+	uint64_t w[2];
+
+	memcpy(w, &v, sizeof(w));
+	return (w[0] | w[1]) != 0;
+}
+
+/* Bytes 0x01..0x7f from u on, 64 and then 16 at a time: valid whatever the flags say about
+ * NUL, and most of what long command lines hold. */
 static size_t ascii_run(const unsigned char *u, size_t len)
 {
 	size_t i = 0;
 
+	while (len - i >= 64) {
+		utf8_v16 v[4];
+
+		memcpy(v, u + i, sizeof(v));
+		if (utf8_any_lane((v[0] <= 0) | (v[1] <= 0) | (v[2] <= 0) | (v[3] <= 0)))
+			break;
+		i += 64;
+	}
 	while (len - i >= 16) {
 		utf8_v16 v;
-		uint64_t w[2];
 
 		memcpy(&v, u + i, sizeof(v));
-		v = v <= 0;
-		memcpy(w, &v, sizeof(w));
-		if (w[0] | w[1])
+		if (utf8_any_lane(v <= 0))
 			break;
 		i += 16;
 	}

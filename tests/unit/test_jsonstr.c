@@ -202,12 +202,46 @@ static void test_unescape_like_ref(void **state)
 	}
 }
 
+/* The plain-run scan steps 64, then 16, then 1 byte at a time: each byte that must be escaped
+ * or checked is found wherever it falls in a long plain string, and at its ends. */
+static void test_put_long_runs(void **state)
+{
+	static const char specials[] = {'"', '\\', '\n', 0x01, 0x1f, (char)0xc3};
+	char s[200], got[JSONSTR_MAX(200)], want[JSONSTR_MAX(200)];
+	size_t len, pos, k, n, m;
+
+	(void)state;
+	for (len = 1; len <= sizeof(s); len += 37) {
+		for (pos = 0; pos < len; pos++) {
+			for (k = 0; k < sizeof(specials); k++) {
+				memset(s, 'a', len);
+				s[pos] = specials[k];
+				/* the reference: a quote around each byte, escaped one at a time */
+				want[0] = '"';
+				m = 1;
+				for (n = 0; n < len; n++)
+					if ((unsigned char)s[n] >= 0x20 && s[n] != '"' &&
+						s[n] != '\\')
+						want[m++] = s[n];
+					else
+						m += jsonstr_escape(want + m, (unsigned char)s[n]);
+				want[m++] = '"';
+				n = jsonstr_put(got, s, len, 0);
+				if (n != m || memcmp(got, want, m) != 0)
+					fail_msg("len %zu, 0x%02x at %zu: got [%.*s]", len,
+						(unsigned char)specials[k], pos, (int)n, got);
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_put_like_libfastjson),
 		cmocka_unit_test(test_put),
+		cmocka_unit_test(test_put_long_runs),
 		cmocka_unit_test(test_unescape_slashes),
 		cmocka_unit_test(test_unescape_like_ref),
 	};

@@ -224,6 +224,31 @@ static void test_repair(void **state)
 	}
 }
 
+/* The ASCII scan steps 64, then 16 bytes at a time: one invalid byte (or NUL with UTF8_NUL)
+ * is found wherever it falls in a long ASCII string, and a valid sequence is not counted. */
+static void test_invalid_long_runs(void **state)
+{
+	char s[200];
+	size_t len, pos;
+
+	(void)state;
+	for (len = 1; len <= sizeof(s); len += 29) {
+		for (pos = 0; pos < len; pos++) {
+			memset(s, 'x', len);
+			s[pos] = (char)0xff;
+			assert_int_equal(utf8_invalid(s, len, 0), 1);
+			s[pos] = '\0';
+			assert_int_equal(utf8_invalid(s, len, 0), 0);
+			assert_int_equal(utf8_invalid(s, len, UTF8_NUL), 1);
+			if (pos + 1 < len) {
+				s[pos] = (char)0xc3;
+				s[pos + 1] = (char)0xa9;
+				assert_int_equal(utf8_invalid(s, len, UTF8_NUL), 0);
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_repair_dup),
 		cmocka_unit_test(test_repair_runs),
 		cmocka_unit_test(test_repair),
+		cmocka_unit_test(test_invalid_long_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
