@@ -72,8 +72,7 @@ static void proc_free(struct pcache_proc *p)
 		kept_remove(p);
 	free(p->json);
 	free(p->binary);
-	if (p->arguments)
-		args_bytes -= strlen(p->arguments);
+	args_bytes -= p->arguments_len;
 	free(p->arguments);
 	free(p->cwd);
 	free(p);
@@ -338,11 +337,12 @@ void pcache_set_args_budget(size_t bytes)
 
 static int replace_args(struct pcache_proc *p, const char *arguments)
 {
-	size_t old = p->arguments ? strlen(p->arguments) : 0;
+	size_t old = p->arguments_len;
 
 	if (replace_str(&p->arguments, arguments))
 		return -ENOMEM;
-	args_bytes += strlen(p->arguments) - old;
+	p->arguments_len = strlen(p->arguments);
+	args_bytes += p->arguments_len - old;
 	return 0;
 }
 
@@ -355,14 +355,28 @@ int pcache_proc_set(
 	return 0;
 }
 
+void pcache_proc_adopt(
+	struct pcache_proc *p, char *binary, char *arguments, size_t arguments_len, char *cwd)
+{
+	free(p->binary);
+	p->binary = binary;
+	args_bytes += arguments_len - p->arguments_len;
+	free(p->arguments);
+	p->arguments = arguments;
+	p->arguments_len = arguments_len;
+	free(p->cwd);
+	p->cwd = cwd;
+}
+
 bool pcache_proc_cut_args(struct pcache_proc *p, size_t max)
 {
-	size_t len = p->arguments ? strlen(p->arguments) : 0;
+	size_t len = p->arguments_len;
 
 	if (args_bytes <= args_budget || len <= max)
 		return false;
 	len = utf8_cut(p->arguments, len, max);
-	args_bytes -= strlen(p->arguments) - len;
+	args_bytes -= p->arguments_len - len;
+	p->arguments_len = len;
 	p->arguments[len] = '\0';
 	p->flags |= PS_F_TRUNC_ARGS;
 	free(p->json);
@@ -375,6 +389,7 @@ int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 {
 	UT_hash_handle hh = dst->hh;
 	char *binary = dst->binary, *arguments = dst->arguments, *cwd = dst->cwd;
+	size_t arguments_len = dst->arguments_len;
 	struct pcache_proc *parent = dst->parent;
 	uint32_t refcnt = dst->refcnt;
 	bool linked = dst->linked, evicted = dst->evicted, parent_lost = dst->parent_lost;
@@ -397,6 +412,7 @@ int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 	dst->linked = linked;
 	dst->binary = binary;
 	dst->arguments = arguments;
+	dst->arguments_len = arguments_len;
 	dst->cwd = cwd;
 	return pcache_proc_set(dst, src->binary, src->arguments, src->cwd);
 }

@@ -62,8 +62,9 @@ struct pcache_proc {
 	struct pcache_proc *parent; /* referenced; may have exited */
 	char exec_id[PCACHE_EXEC_ID_MAX];
 	char parent_exec_id[PCACHE_EXEC_ID_MAX];
-	char *binary;	 /* absolute path */
-	char *arguments; /* Tetragon's joining of argv[1..]; "" when none */
+	char *binary;	      /* absolute path */
+	char *arguments;      /* Tetragon's joining of argv[1..]; "" when none */
+	size_t arguments_len; /* strlen(arguments), kept by this module */
 	char *cwd;
 	char docker[32];	    /* first 31 characters of a container id, or "" */
 	char user[PCACHE_USER_MAX]; /* user name of uid (--username-metadata), or "" */
@@ -139,6 +140,10 @@ bool pcache_proc_cut_args(struct pcache_proc *p, size_t max);
 /* Set p->strings (copies; NULL keeps ""). Returns 0 or -ENOMEM. */
 int pcache_proc_set(
 	struct pcache_proc *p, const char *binary, const char *arguments, const char *cwd);
+/* pcache_proc_set without the copies: p takes the three malloc'd strings (none NULL) and frees
+ * what it held. arguments_len is strlen(arguments). */
+void pcache_proc_adopt(
+	struct pcache_proc *p, char *binary, char *arguments, size_t arguments_len, char *cwd);
 /* Copy identity fields and strings of src into dst (dst's links and references untouched). */
 int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src);
 

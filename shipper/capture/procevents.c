@@ -240,13 +240,33 @@ static void set_docker(struct pcache_proc *proc, const struct ps_event *e)
 	free(fixed);
 }
 
+/* s, or in its place (s freed) its repair by utf8_repair_dup; s itself when it is valid, or
+ * when there is no memory for the repair (as before: the event is not lost for it). */
+static char *repaired(char *s)
+{
+	char *fixed = utf8_repair_dup(s);
+
+	if (!fixed)
+		return s;
+	free(s);
+	return fixed;
+}
+
+/* Give proc the three strings, each valid UTF-8 (repaired where it was not); proc owns them. */
+static void adopt_repaired(struct pcache_proc *proc, char *binary, char *args, char *cwd)
+{
+	char *a = repaired(args);
+
+	pcache_proc_adopt(proc, repaired(binary), a, strlen(a), repaired(cwd));
+}
+
 /* Fill proc's identity and strings from an exec-like record (BPF exec or /proc scan). */
 static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e)
 {
 	char *cwd = strndup(PS_EVENT_CWD(e), e->cwd_len);
 	char *filename = strndup(PS_EVENT_FILENAME(e), e->filename_len);
 	size_t blen = (size_t)e->filename_len + e->cwd_len + 3;
-	char *binary = malloc(blen), *args = NULL, *fixed[3];
+	char *binary = malloc(blen), *args = NULL;
 	int ret = -ENOMEM;
 
 	proc->tid = e->pid;
@@ -274,6 +294,8 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e)
 	 * filename stays relative (Tetragon would join it to the tail). */
 	if (pev_binary_path(filename, e->flags & PS_F_ERR_PATH_CWD ? "" : cwd, binary, blen) < 0)
 		snprintf(binary, blen, "%s", filename);
+	free(filename);
+	filename = NULL;
 	/* Tetragon's decoder drops trailing empty arguments when no cwd follows them. */
 	args = ejson_join_args(
 		PS_EVENT_ARGS(e), e->args_len, (e->flags & (PS_F_ROOTCWD | PS_F_ERR_CWD)) != 0);
@@ -282,15 +304,10 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e)
 	if (!(e->flags & PS_F_PROCFS))
 		proc->flags |= data_flags(e, PS_EVENT_ARGS(e));
 	set_docker(proc, e);
-	/* Fixed once here, not on every event that names this process. */
-	fixed[0] = utf8_repair_dup(binary);
-	fixed[1] = utf8_repair_dup(args);
-	fixed[2] = utf8_repair_dup(cwd);
-	ret = pcache_proc_set(proc, fixed[0] ? fixed[0] : binary, fixed[1] ? fixed[1] : args,
-		fixed[2] ? fixed[2] : cwd);
-	free(fixed[0]);
-	free(fixed[1]);
-	free(fixed[2]);
+	/* Fixed once here, not on every event that names this process; the strings built here
+	 * go to the cache as they are, not copied once more. */
+	adopt_repaired(proc, binary, args, cwd);
+	return 0;
 out:
 	free(args);
 	free(binary);

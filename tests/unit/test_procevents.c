@@ -548,6 +548,42 @@ static void test_args_budget(void **state)
 	assert_int_equal(pcache_args_bytes(), before);
 }
 
+/* The cache takes an exec's strings as procevents built them (no copy) and keeps their
+ * lengths: the bytes of arguments it counts follow every exec, fork, re-exec and exit, and a
+ * record's bytes that are not UTF-8 are repaired in what it keeps. */
+static void test_args_bytes_exact(void **state)
+{
+	struct pcache *cache = pcache_new("n");
+	struct seen s = {.ej = ejson_new("n", 0)};
+	struct pev *pev = pev_new(cache, on_event, &s);
+	size_t before = pcache_args_bytes();
+
+	(void)state;
+	feed(pev, PS_EVENT_EXEC, 1, 0, 1000, "/sbin/init");
+	before = pcache_args_bytes();
+	with_args(20, "/bin/x", 5000);
+	pev_record(pev, &rec);
+	assert_int_equal(pcache_args_bytes(), before + 5000);
+	assert_int_equal(pcache_get(cache, 20)->arguments_len, 5000);
+	feed(pev, PS_EVENT_FORK, 21, 20, 3000, NULL);
+	assert_int_equal(pcache_args_bytes(), before + 10000);
+	with_args(21, "/bin/y", 300);
+	PS_EVENT_ARGS(&rec)[100] = (char)0xff; /* one byte that starts no character */
+	pev_record(pev, &rec);
+	/* U+FFFD in its place: 3 bytes for 1 */
+	assert_int_equal(pcache_get(cache, 21)->arguments_len, 302);
+	assert_int_equal(strlen(pcache_get(cache, 21)->arguments), 302);
+	assert_int_equal(pcache_args_bytes(), before + 5302);
+	assert_has(&s, "aaa\xef\xbf\xbd"
+		       "aaa");
+	feed(pev, PS_EVENT_EXIT, 21, 20, 4000, NULL);
+	feed(pev, PS_EVENT_EXIT, 20, 1, 5000, NULL);
+	assert_int_equal(pcache_args_bytes(), before);
+	pev_free(pev);
+	ejson_free(s.ej);
+	pcache_free(cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_procfs_nocwd),
 		cmocka_unit_test(test_data_flags_and_docker),
 		cmocka_unit_test(test_args_budget),
+		cmocka_unit_test(test_args_bytes_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
