@@ -10,7 +10,8 @@ ring's resident pages. More loops than cores push the exec rate and the host's r
 that is the loss curve, written to loss-curve.tsv (see write_curve) for bench/lib/plots.py.
 
 env.STORM_SWEEP (bench/run --storm-sweep LOOPS --storm-seconds S) replaces the plan with
-that curve alone: the defaults and round two's (or --baseline's) at each count of loops."""
+that curve alone: the defaults, round two's (or --baseline's) and a 256 KiB ring at nice 0
+(small enough to lose here, to show where loss starts) at each count of loops."""
 import os
 import pwd
 import re
@@ -34,6 +35,8 @@ BEFORE = ("2 MiB ring, nice 0 (round two's defaults)",
 RING = ("4 MiB ring, nice 0", ["--nice", "0"])
 NICE = ("2 MiB ring, nice -10", ["--ring-buffer-size", "2097152"])
 DEFAULTS = ("defaults: 4 MiB ring, nice -10", [])
+# the sweep's third line: a ring small enough to lose on this host, the curve's shape
+SMALL = ("256 KiB ring, nice 0", ["--ring-buffer-size", "262144", "--nice", "0"])
 # with --baseline: that binary with its own defaults, in place of BEFORE but in the levers
 BASE = "--baseline (its defaults)"
 HOG = "import time\nend = time.monotonic() + {s}\nwhile time.monotonic() < end:\n    pass\n"
@@ -132,8 +135,8 @@ def plan(quick):
     the configurations alternates from one storm to the next."""
     old = (BASE, []) if env.BASELINE else BEFORE
     if env.STORM_SWEEP:
-        return [("curve", n, env.STORM_SECONDS, True, [DEFAULTS, old] if i % 2 else
-                 [old, DEFAULTS]) for i, n in enumerate(env.STORM_SWEEP)]
+        return [("curve", n, env.STORM_SECONDS, True, [DEFAULTS, old, SMALL] if i % 2 else
+                 [SMALL, old, DEFAULTS]) for i, n in enumerate(env.STORM_SWEEP)]
     if quick:
         return [("issue storm", 2, 3, True, [old, DEFAULTS])]
     levers = [BEFORE, RING, NICE, DEFAULTS] + ([old] if env.BASELINE else [])
