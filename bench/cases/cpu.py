@@ -65,7 +65,10 @@ def perf_stat(pid, out):
 
 
 def perf_read(path):
+    """{event: count}; empty when perf wrote nothing (no tracefs, an event it lacks)."""
     got = {}
+    if not os.path.exists(path):
+        return got
     for line in open(path):
         f = line.strip().split(",")
         if len(f) > 2 and f[0].isdigit():
@@ -215,6 +218,9 @@ def cpu_case(reps, n, cg_n, cg_rate, required):
     for k in range(reps):
         for b in binaries if k % 2 == 0 else binaries[::-1]:
             runs[b].append(native(b, n, f"{k}-{len(runs[b])}-{binaries.index(b)}"))
+    if not all(m["perf"] for b in binaries for m in runs[b]):
+        missing("perf's syscall tracepoints (tracefs)", required)
+        return
     for b in binaries:
         report_native(b, runs[b])
     if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
