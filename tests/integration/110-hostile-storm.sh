@@ -55,4 +55,6 @@ info "root's execs $root/40; storm $storm_execs execs, procship saw $n_exec;" \
 [ "$lost_exec" -eq 0 ] && [ "$lost_exit" -eq 0 ] ||
 	fail "the storm made procship lose $lost_exec exec and $lost_exit exit records"
 [ "$(procship_drops exec ringbuf_full)" -eq 0 ] || fail "the log counts exec records dropped"
-IT_STRICT_RINGBUF=1 check_own_log
+# the storm's execs may pass the uid's regex time budget on a loaded host: the skipped regexes
+# fail closed (the event is exported and flagged), so the warning is not a loss
+IT_STRICT_RINGBUF=1 check_own_log 'regexes not run over the regex time budget'
