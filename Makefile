@@ -167,7 +167,7 @@ vmlinux-update:
 	$(Q)mv $(VMLINUX_XZ).tmp $(VMLINUX_XZ)
 	@echo "  GEN      $(VMLINUX_XZ) from $(VMLINUX_BTF)"
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/procship_event.h $(OUTPUT)/vmlinux.h
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(OUTPUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -62,14 +62,6 @@ struct {
 	__type(value, struct ps_event);
 } scratch SEC(".maps");
 
-/* An exec record's struct ps_ext is assembled here (enrich only). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ps_ext);
-} ext_buf SEC(".maps");
-
 /* The cwd is written here backwards, from the leaf up, as the kernel's d_path does. */
 #define CWD_BUF (PS_CWD_MAX + 256)
 struct {
@@ -82,22 +74,6 @@ struct {
 /* Index in css_set->subsys of the cgroup v1 controller whose names hold container ids, plus
  * one; 0 on a host without one (cgroup v2 only). Set by user space, as Tetragon picks it. */
 const volatile __u32 cgroup1_subsys = 0;
-
-/* PS_F_EXT_CRED and/or PS_F_EXT_NS: the struct ps_ext parts exec records carry. Set by user
- * space; 0 (the default) leaves records and the programs' work as they are without it. */
-const volatile __u32 enrich = 0;
-
-/* How an exec raised privileges, decided at sched_prepare_exec, where the new credentials are
- * computed (bprm->cred) and the task still has its old ones, and read back at
- * sched_process_exec. Keyed by tgid: the thread that execs takes it, and cred_guard_mutex lets
- * one exec of a thread group at a time get that far. An exec that fails past that point kills
- * the process; its entry is overwritten by the pid's next exec, or evicted. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, __u32);
-} secureexec SEC(".maps");
 
 /* Per-CPU count of failed reserves, indexed by enum ps_event_type: nothing lost unseen. */
 struct {
@@ -402,125 +378,7 @@ static __always_inline __u32 fill_args(struct ps_event *e, struct task_struct *t
 	return (__u32)len;
 }
 
-/* Tetragon's reading of a privileged exec (security_bprm_committing_creds there): nothing
- * unless the kernel clears personality flags for it (bprm->per_clear); then set-user-ID and
- * set-group-ID by the new effective ids against the real ones (an exec never changes those),
- * "to root" from a non-root real id, and file capabilities when the permitted set grew without
- * a set-user-ID and with no ambient set. old_permitted is the set before the exec. */
-static __always_inline __u32 privileged_exec(
-	struct linux_binprm *bprm, const struct cred *new, __u64 old_permitted)
-{
-	__u64 permitted = 0, ambient = 0;
-	__u32 uid = new->uid.val, euid = new->euid.val;
-	__u32 gid = new->gid.val, egid = new->egid.val;
-	__u32 sx = 0;
-
-	if (!bprm->per_clear)
-		return 0;
-	if (euid != uid) {
-		sx |= PS_SX_SETUID;
-		if (uid != 0 && euid == 0)
-			sx |= PS_SX_SETUID_ROOT;
-	}
-	if (egid != gid) {
-		sx |= PS_SX_SETGID;
-		if (gid != 0 && egid == 0)
-			sx |= PS_SX_SETGID_ROOT;
-	}
-	bpf_core_read(&ambient, sizeof(ambient), &new->cap_ambient);
-	if (ambient)
-		return sx;
-	bpf_core_read(&permitted, sizeof(permitted), &new->cap_permitted);
-	if ((permitted & ~old_permitted) && euid == uid)
-		sx |= PS_SX_FILE_CAPS;
-	return sx;
-}
-
-/* Only loaded with PS_F_EXT_CRED, on kernels that have the tracepoint (6.10 and later). */
-SEC("tp_btf/sched_prepare_exec")
-int BPF_PROG(handle_prepare_exec, struct task_struct *task, struct linux_binprm *bprm)
-{
-	const struct cred *old = task->cred, *new = bprm->cred;
-	__u32 tgid = task->tgid, sx;
-	__u64 old_permitted = 0;
-
-	if (!new)
-		return 0;
-	bpf_core_read(&old_permitted, sizeof(old_permitted), &old->cap_permitted);
-	sx = privileged_exec(bprm, new, old_permitted);
-	if (sx)
-		bpf_map_update_elem(&secureexec, &tgid, &sx, BPF_ANY);
-	else
-		bpf_map_delete_elem(&secureexec, &tgid);
-	return 0;
-}
-
-/* The namespaces as Tetragon's BPF reads them: the nsproxy's, the task's active PID
- * namespace, and the user namespace of its credentials. */
-static __always_inline void fill_ns(struct ps_ext *x, struct task_struct *task)
-{
-	struct nsproxy *nsp = task->nsproxy;
-	struct pid *pid = task->thread_pid;
-	struct pid_namespace *pidns = NULL;
-	unsigned int level;
-
-	if (!nsp)
-		return;
-	x->ns[PS_NS_UTS] = nsp->uts_ns->ns.inum;
-	x->ns[PS_NS_IPC] = nsp->ipc_ns->ns.inum;
-	x->ns[PS_NS_MNT] = nsp->mnt_ns->ns.inum;
-	x->ns[PS_NS_PID_FOR_CHILDREN] = nsp->pid_ns_for_children->ns.inum;
-	x->ns[PS_NS_NET] = nsp->net_ns->ns.inum;
-	if (bpf_core_field_exists(nsp->time_ns)) {
-		x->ns[PS_NS_TIME] = nsp->time_ns->ns.inum;
-		x->ns[PS_NS_TIME_FOR_CHILDREN] = nsp->time_ns_for_children->ns.inum;
-	}
-	x->ns[PS_NS_CGROUP] = nsp->cgroup_ns->ns.inum;
-	x->ns[PS_NS_USER] = task->cred->user_ns->ns.inum;
-	level = pid->level;
-	if (level > 32)
-		return;
-	bpf_probe_read_kernel(&pidns, sizeof(pidns),
-		(void *)((unsigned long)pid + bpf_core_field_offset(struct pid, numbers) +
-			 level * bpf_core_type_size(struct upid) +
-			 bpf_core_field_offset(struct upid, ns)));
-	if (pidns)
-		x->ns[PS_NS_PID] = BPF_CORE_READ(pidns, ns.inum);
-}
-
-/* The credentials the exec left, how it raised them, and the file it ran (bprm->file: a memfd
- * or a deleted file has no link). Without sched_prepare_exec the set before the exec is gone:
- * file capabilities are then not told apart, the rest is exact. */
-static __always_inline void fill_cred(
-	struct ps_ext *x, struct task_struct *task, struct linux_binprm *bprm)
-{
-	const struct cred *c = task->cred;
-	__u32 tgid = task->tgid, *sx;
-	struct inode *inode;
-
-	x->uid = c->uid.val;
-	x->gid = c->gid.val;
-	x->suid = c->suid.val;
-	x->sgid = c->sgid.val;
-	x->fsuid = c->fsuid.val;
-	x->fsgid = c->fsgid.val;
-	x->securebits = c->securebits;
-	bpf_core_read(&x->cap_permitted, sizeof(x->cap_permitted), &c->cap_permitted);
-	bpf_core_read(&x->cap_effective, sizeof(x->cap_effective), &c->cap_effective);
-	bpf_core_read(&x->cap_inheritable, sizeof(x->cap_inheritable), &c->cap_inheritable);
-	sx = bpf_map_lookup_elem(&secureexec, &tgid);
-	if (sx) {
-		x->secureexec = *sx;
-		bpf_map_delete_elem(&secureexec, &tgid);
-	} else {
-		x->secureexec = privileged_exec(bprm, c, ~0ull);
-	}
-	inode = bprm->file->f_inode;
-	if (inode) {
-		x->ino = inode->i_ino;
-		x->nlink = inode->__i_nlink;
-	}
-}
+#include "bpf/procship_enrich.bpf.h"
 
 static __always_inline __u64 record_size(const struct ps_event *e)
 {
@@ -532,14 +390,56 @@ static __always_inline __u64 record_size(const struct ps_event *e)
 	return size;
 }
 
+/* A record with long arguments or a long environment that finds no room in the ring is sent
+ * with PS_ARGS_FALLBACK bytes of the one and PS_ENV_FALLBACK of the other rather than lost: a
+ * burst of such execs would otherwise fill the ring with a few records. false when it was
+ * short already. */
+static __always_inline bool shrink(struct ps_event *e)
+{
+	bool cut = false;
+
+	if (e->args_len > PS_ARGS_FALLBACK) {
+		e->args_len = PS_ARGS_FALLBACK;
+		e->flags |= PS_F_TRUNC_ARGS;
+		cut = true;
+	}
+	if (e->env_len > PS_ENV_FALLBACK) {
+		e->env_len = PS_ENV_FALLBACK;
+		e->flags |= PS_F_TRUNC_ENVS;
+		cut = true;
+	}
+	return cut;
+}
+
+/* Writes the record, its environment and its struct ps_ext one after the other. */
+static __always_inline long write_record(
+	struct bpf_dynptr *ptr, struct ps_event *e, __u64 size, const char *env, struct ps_ext *x)
+{
+	__u64 env_len = e->env_len;
+
+	if (bpf_dynptr_write(ptr, 0, e, size, 0))
+		return -1;
+	/* Masked where the verifier sees it: clang would otherwise pass an unmasked copy. */
+	env_len &= PS_ENV_BOUND - 1;
+	barrier_var(env_len);
+	if (env_len > PS_ENV_MAX)
+		return -1;
+	if (env && env_len && bpf_dynptr_write(ptr, size, (void *)env, env_len, 0))
+		return -1;
+	if (x && bpf_dynptr_write(ptr, size + env_len, x, sizeof(*x), 0))
+		return -1;
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 cpu = bpf_get_smp_processor_id(), zero = 0;
+	__u32 cpu = bpf_get_smp_processor_id();
 	struct bpf_dynptr ptr;
 	struct ps_event *e;
-	struct ps_ext *x = NULL;
-	__u64 size, xsize = 0;
+	struct ps_ext *x;
+	char *env = NULL;
+	__u64 size, xsize;
 	long n;
 
 	if (ignore_tgid && task->tgid == ignore_tgid)
@@ -552,7 +452,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->args_len = 0;
 	e->cwd_len = 0;
 	e->filename_len = 0;
-	e->exit_code = 0;
+	e->env_len = 0;
 	fill_task(e, task);
 	fill_lineage(e, task);
 	e->ktime = bpf_ktime_get_boot_ns();
@@ -568,41 +468,26 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->cwd_len = fill_cwd(e, task, e->filename_len);
 	e->args_len = fill_args(e, task, e->filename_len + e->cwd_len);
 	fill_cgroup(e, task);
-	if (enrich) {
-		x = bpf_map_lookup_elem(&ext_buf, &zero);
-		if (x) {
-			__builtin_memset(x, 0, sizeof(*x));
-			if (enrich & PS_F_EXT_CRED)
-				fill_cred(x, task, bprm);
-			if (enrich & PS_F_EXT_NS)
-				fill_ns(x, task);
-			e->flags |= enrich & PS_F_EXT;
-			xsize = sizeof(*x);
-		}
-	}
+	x = fill_enrich(e, task, bprm, &env);
+	xsize = x ? sizeof(*x) : 0;
 
 	size = record_size(e);
 	/* Reserved at its used size, then filled: the wake-up is decided once the record is in
-	 * the ring (see wakeup_flag), which bpf_ringbuf_output would not allow. A record with
-	 * long arguments that finds no room is sent with PS_ARGS_FALLBACK bytes of them rather
-	 * than lost: a burst of such execs would otherwise fill the ring with a few records. */
-	if (bpf_ringbuf_reserve_dynptr(&events, size + xsize, 0, &ptr)) {
+	 * the ring (see wakeup_flag), which bpf_ringbuf_output would not allow. */
+	if (bpf_ringbuf_reserve_dynptr(&events, size + e->env_len + xsize, 0, &ptr)) {
 		bpf_ringbuf_discard_dynptr(&ptr, 0);
-		if (e->args_len <= PS_ARGS_FALLBACK) {
+		if (!shrink(e)) {
 			count_drop(PS_EVENT_EXEC);
 			return 0;
 		}
-		e->args_len = PS_ARGS_FALLBACK;
-		e->flags |= PS_F_TRUNC_ARGS;
 		size = record_size(e);
-		if (bpf_ringbuf_reserve_dynptr(&events, size + xsize, 0, &ptr)) {
+		if (bpf_ringbuf_reserve_dynptr(&events, size + e->env_len + xsize, 0, &ptr)) {
 			bpf_ringbuf_discard_dynptr(&ptr, 0);
 			count_drop(PS_EVENT_EXEC);
 			return 0;
 		}
 	}
-	if (bpf_dynptr_write(&ptr, 0, e, size, 0) ||
-		(x && bpf_dynptr_write(&ptr, size, x, sizeof(*x), 0))) {
+	if (write_record(&ptr, e, size, env, x)) {
 		bpf_ringbuf_discard_dynptr(&ptr, 0);
 		count_drop(PS_EVENT_EXEC);
 		return 0;

@@ -14,6 +14,11 @@
 #define PS_ARGS_BOUND 524288 /* the power of two above PS_ARGS_MAX the BPF side masks with */
 /* bytes of argv a record keeps when the ring buffer has no room for all of them */
 #define PS_ARGS_FALLBACK 4096
+/* bytes of the environment block kept (--enable-process-environment-variables): Tetragon's
+ * bound, the 10 data events of 32736 bytes its BPF sends an environment in, as for argv */
+#define PS_ENV_MAX	327360
+#define PS_ENV_BOUND	524288 /* the power of two above PS_ENV_MAX the BPF side masks with */
+#define PS_ENV_FALLBACK 4096   /* kept when the ring buffer has no room for all of it */
 /* real_parent's ancestors in a record (ancestors[0] is real_parent's real_parent): with ppid,
  * the four tasks Tetragon's BPF walks to find a known parent */
 #define PS_ANCESTORS 3
@@ -51,12 +56,16 @@ enum ps_event_type {
 #define PS_F_EXT_CRED (1u << 9)
 #define PS_F_EXT_NS   (1u << 10)
 #define PS_F_EXT      (PS_F_EXT_CRED | PS_F_EXT_NS)
+/* The record carries env_len bytes of the exec'd image's environment block (env_start to
+ * env_end, NUL-separated) after argv (--enable-process-environment-variables). */
+#define PS_F_EXT_ENV	(1u << 11)
+#define PS_F_ERR_ENVS	(1u << 21) /* Tetragon's errorEnvs: the environment could not be read */
+#define PS_F_TRUNC_ENVS (1u << 25) /* procship's truncEnvs: cut at PS_ENV_MAX, or to fit */
 /* Set by user space on a process (shipper/capture/procevents.c), from the records it saw: */
 #define PS_F_EXECVE	   (1u << 16)
 #define PS_F_CLONE	   (1u << 17)
 #define PS_F_MISS	   (1u << 18)
 #define PS_F_NOCWD	   (1u << 19)
-#define PS_F_ERR_ENVS	   (1u << 21) /* Tetragon's errorEnvs: never set (no environment read) */
 #define PS_F_DATA_FILENAME (1u << 22) /* where Tetragon would send the filename as data */
 #define PS_F_DATA_ARGS	   (1u << 23) /* where Tetragon would send the arguments as data */
 #define PS_F_IN_INIT_TREE  (1u << 24) /* in a PID namespace's init tree */
@@ -68,10 +77,13 @@ enum ps_event_type {
 
 /* One record per event. Fork and exit records stop before cgroup (PS_EVENT_HDR_SIZE bytes);
  * exec records carry the cgroup names and then, back to back in data, filename_len bytes of
- * the exec'd path, cwd_len bytes of cwd and args_len bytes of argv[0..] (NUL-separated), and
- * stop there (PS_EVENT_DATA_OFF + the three lengths), or, with a PS_F_EXT bit, after a
- * struct ps_ext (unaligned: copy it out with PS_EVENT_EXT_OFF). Sending only what is used keeps the
- * ring buffer (and its wake-ups) small: most execs cost about 500 bytes. */
+ * the exec'd path, cwd_len bytes of cwd, args_len bytes of argv[0..] (NUL-separated) and
+ * env_len bytes of environment (0 without PS_F_EXT_ENV), and stop there (PS_EVENT_DATA_OFF +
+ * the four lengths), or, with a PS_F_EXT bit, after a struct ps_ext (unaligned: copy it out
+ * with PS_EVENT_EXT_OFF). The environment is not in the BPF side's scratch copy of the record
+ * (data has no room for it: a record with one can be longer than struct ps_event, up to
+ * PS_EVENT_MAX_SIZE), so that the option costs no memory when it is off. Sending only what is used
+ * keeps the ring buffer (and its wake-ups) small: most execs cost about 500 bytes. */
 /* Namespaces in a struct ps_ext, in the order of Tetragon's Namespaces message. */
 enum ps_ns {
 	PS_NS_UTS,
@@ -127,8 +139,11 @@ struct ps_event {
 	__u32 auid;	   /* loginuid; PS_AUID_UNSET when unset */
 	__u64 ktime;	   /* exec/fork: boot-time ns now; exit: boot-time ns of the exit */
 	__u64 start_ktime; /* boot-time ns when the thread group started (task->start_boottime) */
-	__u32 exit_code;   /* wait status as the kernel keeps it (code << 8 | signal) */
-	__u32 nspid;	   /* pid in its own PID namespace; 0 in the initial one */
+	union {
+		__u32 exit_code; /* exit: wait status as the kernel keeps it (code << 8 | signal) */
+		__u32 env_len;	 /* exec: bytes of environment after argv (PS_F_EXT_ENV) */
+	};
+	__u32 nspid;		       /* pid in its own PID namespace; 0 in the initial one */
 	__u32 ancestors[PS_ANCESTORS]; /* tgids above ppid, nearest first; 0 past the top */
 	__u32 args_len;
 	__u32 cwd_len;	    /* bytes of cwd in data; 0 with PS_F_ROOTCWD or PS_F_ERR_CWD */
@@ -144,7 +159,12 @@ struct ps_event {
 #define PS_EVENT_FILENAME(e) ((e)->data)
 #define PS_EVENT_CWD(e)	     ((e)->data + (e)->filename_len)
 #define PS_EVENT_ARGS(e)     ((e)->data + (e)->filename_len + (e)->cwd_len)
-#define PS_EVENT_EXT_OFF(e)  ((e)->filename_len + (e)->cwd_len + (e)->args_len)
+#define PS_EVENT_ENV(e)	     ((e)->data + (e)->filename_len + (e)->cwd_len + (e)->args_len)
+#define PS_EVENT_EXT_OFF(e)  ((e)->filename_len + (e)->cwd_len + (e)->args_len + (e)->env_len)
+/* The longest exec record, environment and struct ps_ext included. */
+#define PS_EVENT_MAX_SIZE                                                                          \
+	(PS_EVENT_DATA_OFF + PS_FILENAME_MAX + PS_CWD_MAX + PS_ARGS_MAX + PS_ENV_MAX +             \
+		sizeof(struct ps_ext))
 
 _Static_assert(PS_EVENT_HDR_SIZE == 8 * 4 + 2 * 8 + (5 + PS_ANCESTORS) * 4 + PS_COMM_MAX,
 	"padding or a new field before cgroup: fork and exit records would change size");
@@ -155,6 +175,8 @@ _Static_assert(sizeof(struct ps_event) ==
 _Static_assert((PS_ARGS_BOUND & (PS_ARGS_BOUND - 1)) == 0, "PS_ARGS_BOUND: not a power of two");
 _Static_assert((PS_CWD_MAX & (PS_CWD_MAX - 1)) == 0, "PS_CWD_MAX is not a power of two");
 _Static_assert(PS_ARGS_MAX <= PS_ARGS_BOUND, "PS_ARGS_MAX above its bound");
+_Static_assert((PS_ENV_BOUND & (PS_ENV_BOUND - 1)) == 0, "PS_ENV_BOUND: not a power of two");
+_Static_assert(PS_ENV_MAX <= PS_ENV_BOUND, "PS_ENV_MAX above its bound");
 _Static_assert(sizeof(struct ps_ext) == 20 * 4 + 4 * 8, "struct ps_ext has padding");
 _Static_assert(PS_FILENAME_MAX + PS_CWD_MAX + PS_ARGS_MAX + sizeof(struct ps_ext) <=
 		       sizeof(((struct ps_event *)0)->data),

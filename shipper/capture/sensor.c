@@ -67,7 +67,9 @@ static int on_record(void *ctx, void *data, size_t size)
 		(e->type == PS_EVENT_EXEC &&
 			(size < PS_EVENT_DATA_OFF || e->filename_len >= PS_FILENAME_MAX ||
 				e->cwd_len > PS_CWD_MAX || e->args_len > PS_ARGS_MAX ||
-				(size_t)e->filename_len + e->cwd_len + e->args_len +
+				e->env_len > PS_ENV_MAX ||
+				(e->env_len && !(e->flags & PS_F_EXT_ENV)) ||
+				(size_t)e->filename_len + e->cwd_len + e->args_len + e->env_len +
 						(e->flags & PS_F_EXT ? sizeof(struct ps_ext) : 0) >
 					size - PS_EVENT_DATA_OFF))) {
 		s->short_records++;
@@ -218,14 +220,18 @@ struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t er
 	}
 	s->skel->rodata->ignore_tgid = (__u32)getpid();
 	s->skel->rodata->cgroup1_subsys = cfg->cgroup1_subsys;
-	s->skel->rodata->enrich = cfg->enrich & PS_F_EXT;
+	s->skel->rodata->enrich = cfg->enrich & (PS_F_EXT | PS_F_EXT_ENV);
 	s->prepare_exec = (cfg->enrich & PS_F_EXT_CRED) && kernel_has_prepare_exec();
 	bpf_program__set_autoload(s->skel->progs.handle_prepare_exec, s->prepare_exec);
 	ret = libbpf_num_possible_cpus();
 	if (ret > 0)
 		ret = bpf_map__set_max_entries(s->skel->maps.scratch, (__u32)ret);
+	/* Half a megabyte a CPU: only when the environment is read. */
+	if (ret == 0 && (cfg->enrich & PS_F_EXT_ENV))
+		ret = bpf_map__set_max_entries(
+			s->skel->maps.env_buf, (__u32)libbpf_num_possible_cpus());
 	if (ret < 0) {
-		snprintf(err, errlen, "sensor: size the exec scratch map: %s", strerror(-ret));
+		snprintf(err, errlen, "sensor: size the exec scratch maps: %s", strerror(-ret));
 		goto err_out;
 	}
 	if (cfg->wakeup_bytes)

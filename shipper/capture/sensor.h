@@ -32,7 +32,8 @@ struct sensor_config {
 	/* css_set->subsys index + 1 of the cgroup v1 controller whose names to read as well
 	 * (procfs_cgroup1_subsys); 0 = none */
 	uint32_t cgroup1_subsys;
-	/* PS_F_EXT_CRED and/or PS_F_EXT_NS: exec records carry a struct ps_ext; 0 = none */
+	/* PS_F_EXT_CRED and/or PS_F_EXT_NS: exec records carry a struct ps_ext; PS_F_EXT_ENV:
+	 * they carry the environment; 0 = none */
 	uint32_t enrich;
 };
 
