@@ -75,6 +75,8 @@ static void proc_free(struct pcache_proc *p)
 	args_bytes -= p->arguments_len;
 	free(p->arguments);
 	free(p->cwd);
+	args_bytes -= p->envs_len;
+	free(p->envs);
 	free(p);
 	allocated--;
 }
@@ -368,17 +370,61 @@ void pcache_proc_adopt(
 	p->cwd = cwd;
 }
 
+void pcache_proc_set_envs(struct pcache_proc *p, char *envs, size_t len, size_t count)
+{
+	args_bytes -= p->envs_len;
+	free(p->envs);
+	p->envs = envs;
+	p->envs_len = envs ? len : 0;
+	p->envs_count = envs ? count : 0;
+	args_bytes += p->envs_len;
+}
+
+/* The entries that fit in max bytes stay, the others go, shrunk in place. */
+static bool cut_envs(struct pcache_proc *p, size_t max)
+{
+	size_t keep = 0, i, n = 0;
+	char *smaller;
+
+	if (p->envs_len <= max)
+		return false;
+	for (i = 0; i < max; i++)
+		if (p->envs[i] == '\0') {
+			keep = i + 1;
+			n++;
+		}
+	if (!keep) {
+		pcache_proc_set_envs(p, NULL, 0, 0);
+		p->flags |= PS_F_TRUNC_ENVS;
+		return true;
+	}
+	smaller = realloc(p->envs, keep);
+	if (smaller)
+		p->envs = smaller;
+	args_bytes -= p->envs_len - keep;
+	p->envs_len = keep;
+	p->envs_count = n;
+	p->flags |= PS_F_TRUNC_ENVS;
+	return true;
+}
+
 bool pcache_proc_cut_args(struct pcache_proc *p, size_t max)
 {
 	size_t len = p->arguments_len;
+	bool cut = false;
 
-	if (args_bytes <= args_budget || len <= max)
+	if (args_bytes <= args_budget)
 		return false;
-	len = utf8_cut(p->arguments, len, max);
-	args_bytes -= p->arguments_len - len;
-	p->arguments_len = len;
-	p->arguments[len] = '\0';
-	p->flags |= PS_F_TRUNC_ARGS;
+	cut = cut_envs(p, max);
+	if (len <= max && !cut)
+		return false;
+	if (len > max) {
+		len = utf8_cut(p->arguments, len, max);
+		args_bytes -= p->arguments_len - len;
+		p->arguments_len = len;
+		p->arguments[len] = '\0';
+		p->flags |= PS_F_TRUNC_ARGS;
+	}
 	free(p->json);
 	p->json = NULL;
 	p->json_len = 0;
@@ -388,8 +434,10 @@ bool pcache_proc_cut_args(struct pcache_proc *p, size_t max)
 int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 {
 	UT_hash_handle hh = dst->hh;
-	char *binary = dst->binary, *arguments = dst->arguments, *cwd = dst->cwd;
+	char *binary = dst->binary, *arguments = dst->arguments, *cwd = dst->cwd, *envs = NULL;
 	size_t arguments_len = dst->arguments_len;
+	char *old_envs = dst->envs;
+	size_t old_envs_len = dst->envs_len;
 	struct pcache_proc *parent = dst->parent;
 	uint32_t refcnt = dst->refcnt;
 	bool linked = dst->linked, evicted = dst->evicted, parent_lost = dst->parent_lost;
@@ -414,6 +462,15 @@ int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 	dst->arguments = arguments;
 	dst->arguments_len = arguments_len;
 	dst->cwd = cwd;
+	dst->envs = old_envs;
+	dst->envs_len = old_envs_len;
+	if (src->envs_len) {
+		envs = malloc(src->envs_len);
+		if (!envs)
+			return -ENOMEM;
+		memcpy(envs, src->envs, src->envs_len);
+	}
+	pcache_proc_set_envs(dst, envs, src->envs_len, src->envs_count);
 	return pcache_proc_set(dst, src->binary, src->arguments, src->cwd);
 }
 

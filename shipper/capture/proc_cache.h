@@ -66,6 +66,11 @@ struct pcache_proc {
 	char *arguments;      /* Tetragon's joining of argv[1..]; "" when none */
 	size_t arguments_len; /* strlen(arguments), kept by this module */
 	char *cwd;
+	/* The environment kept (--enable-process-environment-variables): envs_count entries,
+	 * each NUL-terminated, envs_len bytes in all (envs.h); NULL when none. Counted in the
+	 * arguments' budget. */
+	char *envs;
+	size_t envs_len, envs_count;
 	char docker[32];	    /* first 31 characters of a container id, or "" */
 	char user[PCACHE_USER_MAX]; /* user name of uid (--username-metadata), or "" */
 	/* With a PS_F_EXT bit in flags: the exec's credentials, file and namespaces (a fork-only
@@ -135,7 +140,8 @@ size_t pcache_sweep(struct pcache *c, bool (*is_alive)(uint32_t pid, uint64_t kt
 size_t pcache_args_bytes(void);
 void pcache_set_args_budget(size_t bytes);
 /* Over PCACHE_ARGS_BUDGET, cut p's arguments to at most max bytes (on a UTF-8 boundary),
- * flag them truncArgs and drop p's cached JSON; returns whether it cut. */
+ * flag them truncArgs, and its environment to the entries that fit in max bytes, flagged
+ * truncEnvs, and drop p's cached JSON; returns whether it cut. */
 bool pcache_proc_cut_args(struct pcache_proc *p, size_t max);
 /* Set p->strings (copies; NULL keeps ""). Returns 0 or -ENOMEM. */
 int pcache_proc_set(
@@ -144,6 +150,8 @@ int pcache_proc_set(
  * what it held. arguments_len is strlen(arguments). */
 void pcache_proc_adopt(
 	struct pcache_proc *p, char *binary, char *arguments, size_t arguments_len, char *cwd);
+/* Give p the environment envs (malloc'd, taken over; NULL for none), replacing any it had. */
+void pcache_proc_set_envs(struct pcache_proc *p, char *envs, size_t len, size_t count);
 /* Copy identity fields and strings of src into dst (dst's links and references untouched). */
 int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src);
 

@@ -10,6 +10,7 @@
 
 #include "lib/pathclean.h"
 #include "lib/utf8.h"
+#include "shipper/capture/envs.h"
 #include "shipper/capture/procfs.h"
 #include "shipper/capture/userdb.h"
 #include "shipper/encode/event_json.h"
@@ -24,8 +25,9 @@ struct pev {
 	pev_event_fn *cb;
 	void *cb_arg;
 	struct pev_stats stats;
-	struct udb *users; /* --username-metadata unix, or NULL */
-	bool host_known;   /* host_ns holds the host's namespaces (--enable-process-ns) */
+	struct udb *users;		       /* --username-metadata unix, or NULL */
+	const struct envs_filter *envs_filter; /* --filter-environment-variables, or NULL */
+	bool host_known; /* host_ns holds the host's namespaces (--enable-process-ns) */
 	uint32_t host_ns[PS_NS_COUNT];
 	bool holding;
 	struct held *held;
@@ -54,6 +56,11 @@ void pev_free(struct pev *p)
 void pev_set_users(struct pev *p, struct udb *users)
 {
 	p->users = users;
+}
+
+void pev_set_envs_filter(struct pev *p, const struct envs_filter *f)
+{
+	p->envs_filter = f;
 }
 
 void pev_set_host_ns(struct pev *p, const uint32_t host[PS_NS_COUNT])
@@ -186,7 +193,7 @@ static bool in_init_tree(const struct ps_event *e, const struct pcache_proc *fro
 #define RECORD_FLAGS                                                                               \
 	(PS_F_TRUNC_FILENAME | PS_F_TRUNC_ARGS | PS_F_ERR_FILENAME | PS_F_ERR_ARGS |               \
 		PS_F_ERR_CWD | PS_F_ERR_PATH_CWD | PS_F_ROOTCWD | PS_F_NOCWD | PS_F_PROCFS |       \
-		PS_F_KTHREAD | PS_F_EXT)
+		PS_F_KTHREAD | PS_F_EXT | PS_F_ERR_ENVS | PS_F_TRUNC_ENVS)
 
 /* Tetragon's BPF sends a filename of 254 bytes or more, and arguments that do not fit in its
  * 1024-byte record after the filename, as data events, and flags them. */
@@ -258,6 +265,21 @@ static void adopt_repaired(struct pcache_proc *proc, char *binary, char *args, c
 	char *a = repaired(args);
 
 	pcache_proc_adopt(proc, repaired(binary), a, strlen(a), repaired(cwd));
+}
+
+/* The record's environment, decoded and filtered, into proc. */
+static int set_envs(struct pev *p, struct pcache_proc *proc, const struct ps_event *e)
+{
+	size_t len = 0, count = 0;
+	char *envs = NULL;
+
+	if ((e->flags & PS_F_EXT_ENV) &&
+		envs_decode(PS_EVENT_ENV(e), e->env_len, p->envs_filter, &envs, &len, &count) < 0) {
+		pcache_proc_set_envs(proc, NULL, 0, 0);
+		return -ENOMEM;
+	}
+	pcache_proc_set_envs(proc, envs, len, count);
+	return 0;
 }
 
 /* Fill proc's identity and strings from an exec-like record (BPF exec or /proc scan). */
@@ -417,7 +439,7 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 		return;
 	}
 	proc->ktime = e->ktime;
-	if (fill_from_record(proc, e) != 0)
+	if (fill_from_record(proc, e) != 0 || set_envs(p, proc, e) != 0)
 		p->stats.encode_errors++;
 	set_user(p, proc, e);
 	proc->flags |= PS_F_EXECVE;

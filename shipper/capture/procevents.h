@@ -50,6 +50,10 @@ struct udb;
 /* Name each exec'd or scanned process's uid from users (proc->user), or no more (NULL).
  * users stays the caller's. */
 void pev_set_users(struct pev *p, struct udb *users);
+struct envs_filter;
+/* Keep the environment of exec records that carry one (PS_F_EXT_ENV) in their processes,
+ * only the entries f keeps (NULL: all). f stays the caller's. */
+void pev_set_envs_filter(struct pev *p, const struct envs_filter *f);
 /* The host's namespaces, for user names of processes whose records carry theirs. */
 void pev_set_host_ns(struct pev *p, const uint32_t host[PS_NS_COUNT]);
 /* Feed one record (a sensor_record_fn). */
