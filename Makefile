@@ -107,6 +107,7 @@ filters_SRCS := shipper/admit/filters.c shipper/admit/filters_parse.c shipper/ad
 	$(budget_SRCS)
 ratelimit_SRCS := shipper/admit/ratelimit.c
 event_json_SRCS := shipper/encode/event_json.c shipper/encode/event_fit.c shipper/encode/signals.c \
+	shipper/encode/event_flags.c shipper/encode/env_json.c \
 	shipper/encode/cred_json.c
 docs_json_SRCS := shipper/encode/docs_json.c
 hostport_SRCS := shipper/out/hostport.c

@@ -44,6 +44,8 @@ static const struct field ejson_fields[] = {
 	U64(ejson_stats, ancestors_cut,
 		"Events whose ancestors were shortened to fit (flagged truncAncestors)."),
 	U64(ejson_stats, ancestors_dropped, "Ancestors left out of events to fit."),
+	U64(ejson_stats, envs_cut,
+		"Environments of a process or its parent cut to fit (flagged truncEnvs)."),
 };
 
 static const struct field users_fields[] = {

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Events longer than the output can carry, shortened so that their JSON stays whole: the
- * ancestors first (the farthest go, flagged truncAncestors on the process), then the longest
- * strings (arguments, then paths, each cut flagged). */
+ * ancestors first (the farthest go, flagged truncAncestors on the process), then the
+ * environment variables (the last entries go, the parent's before the process's, flagged
+ * truncEnvs), then the longest strings (arguments, then paths, each cut flagged). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/utf8.h"
+#include "shipper/encode/env_json.h"
 #include "shipper/encode/event_json_int.h"
 
 /* One string that may be shortened to fit, and the flag that says it was. */
@@ -146,6 +148,33 @@ static const char *reencode(struct ejson *ej, struct ejson_ev *cut, size_t *len)
 	return json ? json : ejson_i_tree(ej, cut, len);
 }
 
+/* The environment of the copies cut, the parent's first, to the entries that leave the event
+ * within max_len: dropping R bytes of entries saves at least R bytes of JSON, so one cut of
+ * each is enough. A cut is a shorter length of the same block: nothing is copied. */
+static const char *fit_envs(struct ejson *ej, struct ejson_ev *cut, const char *json, size_t *len)
+{
+	struct pcache_proc *order[2] = {cut->parent, cut->proc};
+	size_t i, keep, j;
+
+	for (i = 0; i < 2 && json && *len > ej->max_len; i++) {
+		struct pcache_proc *q = order[i];
+		size_t excess = *len - ej->max_len;
+
+		if (!q || !q->envs_len)
+			continue;
+		keep = envjson_prefix(
+			q->envs, q->envs_len, q->envs_len > excess ? q->envs_len - excess : 0);
+		q->envs_count = 0;
+		for (j = 0; j < keep; j++)
+			q->envs_count += q->envs[j] == '\0';
+		q->envs_len = keep;
+		q->flags |= PS_F_TRUNC_ENVS;
+		ej->stats.envs_cut++;
+		json = reencode(ej, cut, len);
+	}
+	return json;
+}
+
 const char *ejson_i_fit(struct ejson *ej, struct ejson_ev *ev, size_t *len)
 {
 	struct pcache_proc p, pp, flagged;
@@ -184,6 +213,7 @@ const char *ejson_i_fit(struct ejson *ej, struct ejson_ev *ev, size_t *len)
 	cut.proc = &p;
 	cut.parent = cut.parent ? &pp : NULL;
 	ej->stats.shortened++;
+	json = fit_envs(ej, &cut, json, len);
 	for (rounds = 0; rounds < 8 && json && *len > ej->max_len; rounds++) {
 		size_t excess = *len - ej->max_len;
 		bool done = cut_group(args, nargs, excess, owned) ||

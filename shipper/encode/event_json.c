@@ -15,6 +15,7 @@
 #include "lib/jsonstr.h"
 #include "lib/utf8.h"
 #include "shipper/encode/cred_json.h"
+#include "shipper/encode/env_json.h"
 #include "shipper/encode/event_json_int.h"
 #include "shipper/encode/signals.h"
 
@@ -77,55 +78,6 @@ void ejson_free(struct ejson *ej)
 void ejson_set_boot_offset(struct ejson *ej, int64_t boot_offset_ns)
 {
 	ej->boot_offset_ns = boot_offset_ns;
-}
-
-/* Tetragon's order (pkg/reader/exec); the three truncation flags Tetragon lacks go last. */
-static const struct {
-	uint32_t bit;
-	const char *name;
-} flag_names[] = {
-	{PS_F_EXECVE, "execve"},
-	{PS_F_PROCFS, "procFS"},
-	{PS_F_ERR_ENVS, "errorEnvs"},
-	{PS_F_TRUNC_ARGS, "truncArgs"},
-	{PS_F_MISS, "miss"},
-	{PS_F_ERR_FILENAME, "errorFilename"},
-	{PS_F_ERR_ARGS, "errorArgs"},
-	{PS_F_NOCWD, "nocwd"},
-	{PS_F_ROOTCWD, "rootcwd"},
-	{PS_F_ERR_CWD, "errorCWD"},
-	{PS_F_CLONE, "clone"},
-	{PS_F_ERR_PATH_CWD, "errorPathResolutionCwd"},
-	{PS_F_DATA_FILENAME, "dataFilename"},
-	{PS_F_DATA_ARGS, "dataArgs"},
-	{PS_F_IN_INIT_TREE, "inInitTree"},
-	{PS_F_TRUNC_FILENAME, "truncFilename"},
-	{PS_F_TRUNC_CWD, "truncCWD"},
-	{PS_F_TRUNC_ANCESTORS, "truncAncestors"},
-};
-
-size_t ejson_flags(uint32_t flags, char *buf, size_t size)
-{
-	size_t i, n = 0;
-
-	if (size == 0)
-		return 0;
-	buf[0] = '\0';
-	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
-		size_t len;
-
-		if (!(flags & flag_names[i].bit))
-			continue;
-		len = strlen(flag_names[i].name);
-		if (n + (n ? 1 : 0) + len + 1 > size)
-			break;
-		if (n)
-			buf[n++] = ' ';
-		memcpy(buf + n, flag_names[i].name, len);
-		n += len;
-		buf[n] = '\0';
-	}
-	return n;
 }
 
 char *ejson_join_args(const char *argv, size_t len, bool trim)
@@ -237,6 +189,8 @@ static struct fjson_object *process_obj(
 	}
 	fjson_object_object_add(
 		o, "in_init_tree", fjson_object_new_boolean(!!(p->flags & PS_F_IN_INIT_TREE)));
+	/* field 21, after in_init_tree (20) */
+	envjson_tree_add(o, p->envs, p->envs_len);
 	return o;
 }
 
@@ -359,7 +313,7 @@ static bool scratch_reserve(struct ejson *ej, size_t n)
 static size_t put_tail(struct ejson *ej, char *d, struct pcache_proc *p, size_t at)
 {
 	static const char refcnt[] = ",\"refcnt\":1", tid[] = ",\"tid\":";
-	static const char yes[] = ",\"in_init_tree\":true}", no[] = ",\"in_init_tree\":false}";
+	static const char yes[] = ",\"in_init_tree\":true", no[] = ",\"in_init_tree\":false";
 	bool init_tree = p->flags & PS_F_IN_INIT_TREE;
 	size_t n = 0;
 
@@ -382,7 +336,10 @@ static size_t put_tail(struct ejson *ej, char *d, struct pcache_proc *p, size_t 
 		d[n++] = '}';
 	}
 	memcpy(d + n, init_tree ? yes : no, init_tree ? sizeof(yes) - 1 : sizeof(no) - 1);
-	return n + (init_tree ? sizeof(yes) - 1 : sizeof(no) - 1);
+	n += init_tree ? sizeof(yes) - 1 : sizeof(no) - 1;
+	n += envjson_put(d + n, p->envs, p->envs_len);
+	d[n++] = '}';
+	return n;
 }
 
 static const char *keep_text(struct pcache_proc *p, const char *d, size_t n, size_t *len)
@@ -443,7 +400,8 @@ const char *ejson_i_process_text(struct ejson *ej, struct pcache_proc *p, size_t
 	if (!scratch_reserve(
 		    ej, 256 + 3 * CJSON_MAX +
 				6 * (exec_id_len + binary_len + cwd_len + args_len + flen + tmlen +
-					    docker_len + parent_len + sizeof(p->user))))
+					    docker_len + parent_len + sizeof(p->user)) +
+				ENVJSON_MAX(p->envs_len, p->envs_count)))
 		return NULL;
 	d = ej->scratch;
 #define PUTS(lit)                                                                                  \

@@ -30,6 +30,10 @@ void ejson_set_host_ns(struct ejson *ej, const uint32_t host[PS_NS_COUNT]);
  * that is not enough is the text longer than max_len (the framer then cuts it, counted). */
 void ejson_set_max_len(struct ejson *ej, size_t max_len);
 
+/* An event over max_len after its ancestors are cut loses environment variables next, the
+ * parent's last entries before the process's, each environment cut flagged truncEnvs
+ * (procship's flag; Tetragon has none), before any string is cut. */
+
 /* With ancestors on, an exec's and an exit's ancestors (Tetragon's: beyond the parent,
  * nearest first, up to pid 1 or 2, as far as the cache knows them; none for pid 1 and 2).
  * An event over max_len loses its farthest ancestors first, the process flagged
@@ -42,6 +46,7 @@ struct ejson_stats {
 	uint64_t over_limit;	    /* still longer than max_len after shortening */
 	uint64_t ancestors_cut;	    /* events whose ancestors were shortened */
 	uint64_t ancestors_dropped; /* ancestors left out of them */
+	uint64_t envs_cut;	    /* environments (of a process or its parent) cut to fit */
 };
 const struct ejson_stats *ejson_get_stats(const struct ejson *ej);
 
