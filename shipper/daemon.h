@@ -33,6 +33,7 @@ struct daemon {
 	struct pcache *cache;
 	struct pev *pev;
 	struct udb *users;		    /* --username-metadata unix, or NULL */
+	struct envs_filter *envs_filter;    /* --filter-environment-variables, or NULL */
 	struct stats_ringbuf ringbuf_drops; /* as last logged */
 	struct export_stats export_seen;    /* the export file's failures, as last logged */
 

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Tetragon's optional process enrichments from d->conf: credentials and namespaces
  * (--enable-process-cred, --enable-process-ns: what the sensor records and is_host's host),
- * ancestors (--enable-ancestors) and user names (--username-metadata), at start, on SIGHUP
- * and at stop; and the filters they make possible. */
+ * environment variables (--enable-process-environment-variables and its filter), ancestors
+ * (--enable-ancestors) and user names (--username-metadata), at start, on SIGHUP and at stop;
+ * and the filters they make possible. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "shipper/admit/filters.h"
+#include "shipper/capture/envs.h"
 #include "shipper/capture/procfs.h"
 #include "shipper/capture/sensor.h"
 #include "shipper/capture/userdb.h"
@@ -20,7 +23,25 @@
 uint32_t setup_enrich_bits(const struct daemon *d)
 {
 	return (d->conf.enable_process_cred ? PS_F_EXT_CRED : 0) |
-	       (d->conf.enable_process_ns ? PS_F_EXT_NS : 0);
+	       (d->conf.enable_process_ns ? PS_F_EXT_NS : 0) |
+	       (d->conf.enable_process_environment_variables ? PS_F_EXT_ENV : 0);
+}
+
+/* Tetragon's filter: exact names; none given keeps every variable. */
+static void envs_start(struct daemon *d)
+{
+	const struct conf_list *l = &d->conf.filter_environment_variables;
+
+	if (!d->conf.enable_process_environment_variables) {
+		if (l->n && !(l->n == 1 && !l->v[0][0]))
+			log_warnx("--filter-environment-variables has no effect without "
+				  "--enable-process-environment-variables");
+		return;
+	}
+	d->envs_filter = envs_filter_new(l->v, l->n);
+	if (!d->envs_filter && errno != EINVAL)
+		fatal("start-up");
+	pev_set_envs_filter(d->pev, d->envs_filter);
 }
 
 void setup_enrich_capture(struct daemon *d)
@@ -49,6 +70,7 @@ void setup_enrich_start(struct daemon *d)
 {
 	char err[512];
 
+	envs_start(d);
 	if (conf_ancestors_base(&d->conf)) {
 		pcache_set_keep_ancestry(d->cache, true);
 		ejson_set_ancestors(d->pipe.ej, true);
@@ -77,6 +99,9 @@ void setup_enrich_reload(struct daemon *d)
 void setup_enrich_stop(struct daemon *d)
 {
 	pev_set_users(d->pev, NULL);
+	pev_set_envs_filter(d->pev, NULL);
+	envs_filter_free(d->envs_filter);
+	d->envs_filter = NULL;
 	udb_free(d->users);
 	d->users = NULL;
 }

@@ -64,6 +64,8 @@ struct conf {
 	int seccomp;			   /* enum sandbox_mode */
 	struct conf_list enable_ancestors; /* Tetragon's event types, each may hold a comma list */
 	int username_metadata;		   /* CONF_USERNAME_* */
+	bool enable_process_environment_variables;
+	struct conf_list filter_environment_variables; /* names; each may hold a comma list */
 
 	/* Bookkeeping: copies of string values, and where each option was last set from. */
 	struct conf_str *strings;
