@@ -36,11 +36,13 @@
  *   file), u16 ktime, u8 nspid, three u8 ancestor slots. Then, as bits ask: comm, filename,
  *   cwd, args, cgroup, cgroup1, each a "blob":
  *   u16 length, u8 pattern length k, k pattern bytes repeated up to length.
- *   An exec record whose flags have a PS_F_EXT bit ends with a struct ps_ext: its bytes are
- *   the next sizeof(struct ps_ext) input bytes (missing ones 0). The flags of fork and exit
- *   records never carry those bits (the BPF side sets them on execs only). Every process
- *   object of an exec whose record had PS_F_EXT_CRED must have cap and process_credentials,
- *   one with PS_F_EXT_NS ns.
+ *   An exec record whose flags have PS_F_EXT_ENV carries an environment block after its args:
+ *   one more blob (any bytes; the last NUL may be missing). One whose flags have a PS_F_EXT
+ *   bit ends with a struct ps_ext: its bytes are the next sizeof(struct ps_ext) input bytes
+ *   (missing ones 0). The flags of fork and exit records never carry those bits (the BPF side
+ *   sets them on execs only). Every process object of an exec whose record had PS_F_EXT_CRED
+ *   must have cap and process_credentials, one with PS_F_EXT_NS ns; "environment_variables",
+ *   where present, is an array of objects holding only the strings "Key" and "Value".
  */
 #include <linux/types.h>
 
@@ -173,6 +175,33 @@ static void check_lineage(const struct expect *x, struct fjson_object *body)
 	}
 }
 
+/* environment_variables of a process object, when there: [{"Key":S,"Value":S}, ...]. */
+static void check_envs(struct fjson_object *proc)
+{
+	struct fjson_object *a, *e;
+	size_t i;
+
+	if (!fjson_object_object_get_ex(proc, "environment_variables", &a))
+		return;
+	CHECK(fjson_object_is_type(a, fjson_type_array));
+	CHECK(fjson_object_array_length(a) > 0);
+	for (i = 0; i < (size_t)fjson_object_array_length(a); i++) {
+		e = fjson_object_array_get_idx(a, (int)i);
+		CHECK(fjson_object_is_type(e, fjson_type_object));
+		struct fjson_object_iterator it = fjson_object_iter_begin(e),
+					     end = fjson_object_iter_end(e);
+
+		for (; !fjson_object_iter_equal(&it, &end); fjson_object_iter_next(&it)) {
+			const char *key = fjson_object_iter_peek_name(&it);
+			struct fjson_object *val = fjson_object_iter_peek_value(&it);
+
+			CHECK(!strcmp(key, "Key") || !strcmp(key, "Value"));
+			CHECK(fjson_object_is_type(val, fjson_type_string));
+			CHECK(fjson_object_get_string_len(val) > 0);
+		}
+	}
+}
+
 static void check_json(struct expect *x, const char *json, size_t len)
 {
 	struct fjson_tokener *tok;
@@ -241,6 +270,9 @@ static void check_json(struct expect *x, const char *json, size_t len)
 		CHECK(fjson_object_object_get_ex(proc, "ns", &v));
 		CHECK(fjson_object_object_get_ex(v, "user", &v));
 	}
+	check_envs(proc);
+	if (fjson_object_object_get_ex(body, "parent", &v))
+		check_envs(v);
 	CHECK(fjson_object_object_get_ex(doc, "node_name", &v));
 	CHECK(!strcmp(fjson_object_get_string(v), x->node));
 	check_lineage(x, body);
@@ -263,87 +295,102 @@ static void check_event(void *arg, const struct pev_event *ev)
 	check_json(x, json, len);
 }
 
+/* Room for the longest exec record, environment included: longer than struct ps_event. */
+static union {
+	struct ps_event e;
+	char bytes[PS_EVENT_MAX_SIZE];
+} rec_buf;
+
+/* An exec record's strings, environment and struct ps_ext, as the parts and flags ask; returns
+ * the record's size. */
+static size_t fill_exec(struct reader *r, struct ps_event *e, unsigned parts)
+{
+	char *d = e->data;
+	size_t n, rec_size, i;
+
+	/* bpf_probe_read_kernel_str: no NUL inside, length without the NUL. */
+	n = (parts & 2) ? take_blob(r, d, PS_FILENAME_MAX - 1) : 0;
+	e->filename_len = (uint32_t)strnlen(d, n);
+	/* the cwd as d_path writes it: any bytes */
+	e->cwd_len = (parts & 8) ? (uint32_t)take_blob(r, d + e->filename_len, PS_CWD_MAX) : 0;
+	/* argv as read from user memory: any bytes, the last NUL may be missing. */
+	e->args_len =
+		(parts & 4) ? (uint32_t)take_blob(r, d + e->filename_len + e->cwd_len, PS_ARGS_MAX)
+			    : 0;
+	n = (parts & 16) ? take_blob(r, e->cgroup, sizeof(e->cgroup) - 1) : 0;
+	e->cgroup[n] = '\0';
+	n = (e->exit_code & 2) ? take_blob(r, e->cgroup1, sizeof(e->cgroup1) - 1) : 0;
+	e->cgroup1[n] = '\0';
+	/* exit_code's word is env_len in an exec record */
+	e->env_len = 0;
+	if (e->flags & PS_F_EXT_ENV)
+		e->env_len = (uint32_t)take_blob(r, PS_EVENT_ENV(e), PS_ENV_MAX);
+	rec_size = PS_EVENT_DATA_OFF + e->filename_len + e->cwd_len + e->args_len + e->env_len;
+	if (e->flags & PS_F_EXT) {
+		for (i = 0; i < sizeof(struct ps_ext); i++)
+			rec_buf.bytes[PS_EVENT_DATA_OFF + PS_EVENT_EXT_OFF(e) + i] =
+				(char)take(r, 1);
+		rec_size += sizeof(struct ps_ext);
+	}
+	return rec_size;
+}
+
 /* One record from the script, in a heap block of the size the ring buffer would hand over. */
 static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 {
-	static struct ps_event e;
+	struct ps_event *const e = &rec_buf.e;
 	struct ps_event *out;
 	unsigned op = (unsigned)take(r, 1), parts = op >> 2;
 	size_t n, rec_size, i;
 
-	memset(&e, 0, sizeof(e));
+	memset(e, 0, PS_EVENT_DATA_OFF);
 	switch (op & 3) {
 	case 0:
-		e.type = PS_EVENT_EXEC;
-		e.flags = PS_F_PROCFS;
+		e->type = PS_EVENT_EXEC;
+		e->flags = PS_F_PROCFS;
 		break;
 	case 1:
-		e.type = PS_EVENT_EXEC;
+		e->type = PS_EVENT_EXEC;
 		break;
 	case 2:
-		e.type = PS_EVENT_FORK;
+		e->type = PS_EVENT_FORK;
 		break;
 	default:
-		e.type = PS_EVENT_EXIT;
+		e->type = PS_EVENT_EXIT;
 		break;
 	}
 	/* A few pids, so that forks, execs and exits meet; slot 7 is a huge pid. */
-	e.pid = pids[take(r, 1) % 8];
+	e->pid = pids[take(r, 1) % 8];
 	n = (size_t)take(r, 1) % 9;
-	e.ppid = n ? pids[n - 1] : 0;
+	e->ppid = n ? pids[n - 1] : 0;
 	/* The kernel never reports a process as its own parent (a fork makes a new pid). */
-	if (e.ppid == e.pid && e.type == PS_EVENT_FORK)
-		e.ppid = 0;
-	e.tid = e.pid;
-	e.flags |= (uint32_t)take(r, 2) & 0x7ff;
-	if (e.type != PS_EVENT_EXEC)
-		e.flags &= ~PS_F_EXT;
-	e.exit_code = (uint32_t)take(r, 4);
-	if ((e.flags & PS_F_PROCFS) && (e.exit_code & 1))
-		e.flags |= PS_F_KTHREAD;
-	e.uid = e.gid = (e.exit_code & 4) ? passwd_uids[(e.exit_code >> 3) & 3]
-					  : (uint32_t)(e.exit_code * 2654435761u);
-	e.auid = (parts & 32) ? 0xffffffffu : e.uid;
-	e.ktime = take(r, 2) * 1000003ULL;
-	e.start_ktime = e.ktime / 2;
-	e.nspid = (uint32_t)take(r, 1) % 3;
+	if (e->ppid == e->pid && e->type == PS_EVENT_FORK)
+		e->ppid = 0;
+	e->tid = e->pid;
+	e->flags |= (uint32_t)take(r, 2) & 0xfff;
+	if (e->type != PS_EVENT_EXEC)
+		e->flags &= ~(PS_F_EXT | PS_F_EXT_ENV);
+	e->exit_code = (uint32_t)take(r, 4);
+	if ((e->flags & PS_F_PROCFS) && (e->exit_code & 1))
+		e->flags |= PS_F_KTHREAD;
+	e->uid = e->gid = (e->exit_code & 4) ? passwd_uids[(e->exit_code >> 3) & 3]
+					     : (uint32_t)(e->exit_code * 2654435761u);
+	e->auid = (parts & 32) ? 0xffffffffu : e->uid;
+	e->ktime = take(r, 2) * 1000003ULL;
+	e->start_ktime = e->ktime / 2;
+	e->nspid = (uint32_t)take(r, 1) % 3;
 	for (i = 0; i < PS_ANCESTORS; i++) {
 		n = (size_t)take(r, 1) % 9;
-		e.ancestors[i] = n ? pids[n - 1] : 0;
+		e->ancestors[i] = n ? pids[n - 1] : 0;
 	}
 	if (parts & 1)
-		take_blob(r, e.comm, sizeof(e.comm)); /* may fill all 16 bytes, no NUL */
+		take_blob(r, e->comm, sizeof(e->comm)); /* may fill all 16 bytes, no NUL */
 	else
-		memcpy(e.comm, "sh", 3);
-	if (e.type == PS_EVENT_EXEC) {
-		char *d = e.data;
-
-		/* bpf_probe_read_kernel_str: no NUL inside, length without the NUL. */
-		n = (parts & 2) ? take_blob(r, d, PS_FILENAME_MAX - 1) : 0;
-		e.filename_len = (uint32_t)strnlen(d, n);
-		/* the cwd as d_path writes it: any bytes */
-		e.cwd_len =
-			(parts & 8) ? (uint32_t)take_blob(r, d + e.filename_len, PS_CWD_MAX) : 0;
-		/* argv as read from user memory: any bytes, the last NUL may be missing. */
-		e.args_len = (parts & 4) ? (uint32_t)take_blob(
-						   r, d + e.filename_len + e.cwd_len, PS_ARGS_MAX)
-					 : 0;
-		n = (parts & 16) ? take_blob(r, e.cgroup, sizeof(e.cgroup) - 1) : 0;
-		e.cgroup[n] = '\0';
-		n = (e.exit_code & 2) ? take_blob(r, e.cgroup1, sizeof(e.cgroup1) - 1) : 0;
-		e.cgroup1[n] = '\0';
-		rec_size = PS_EVENT_DATA_OFF + e.filename_len + e.cwd_len + e.args_len;
-		if (e.flags & PS_F_EXT) {
-			for (i = 0; i < sizeof(struct ps_ext); i++)
-				e.data[PS_EVENT_EXT_OFF(&e) + i] = (char)take(r, 1);
-			rec_size += sizeof(struct ps_ext);
-		}
-	} else {
-		rec_size = PS_EVENT_HDR_SIZE;
-	}
+		memcpy(e->comm, "sh", 3);
+	rec_size = e->type == PS_EVENT_EXEC ? fill_exec(r, e, parts) : PS_EVENT_HDR_SIZE;
 	out = malloc(rec_size);
 	CHECK(out);
-	memcpy(out, &e, rec_size);
+	memcpy(out, e, rec_size);
 	return out;
 }
 

@@ -5,8 +5,10 @@ as protojson writes it: field names, JSON types and the order of the fields.
 
   tetragon_schema.py JSON     exit 1 naming the first field that is unknown, of the wrong type
                               or out of order
+  tetragon_schema.py @FILE    the same for the event in FILE
 
-The tables below were written from the proto: Process (fields 1-21), UserRecord, ProcessExec
+The tables below were written from the proto: Process (fields 1-21), UserRecord, EnvVar
+{Key = 1, Value = 2} (the proto's own capitalised names), ProcessExec
 (process, parent, ancestors) and ProcessExit (process, parent, signal, status, time,
 ancestors). Fields part A of issue 15 adds (cap, ns, process_credentials, binary_properties)
 are known by name and type object; their insides are that part's tests' business.
@@ -23,6 +25,7 @@ PROCESS = [
     ("in_init_tree", bool), ("environment_variables", list),
 ]
 USER = [("name", str)]
+ENVVAR = [("Key", str), ("Value", str)]
 EXEC = [("process", dict), ("parent", dict), ("ancestors", list)]
 EXIT = [("process", dict), ("parent", dict), ("signal", str), ("status", int), ("time", str),
         ("ancestors", list)]
@@ -56,9 +59,20 @@ def check_process(p, where):
         check(p["user"], USER, where + ".user")
         if not p["user"].get("name"):
             sys.exit("%s.user: an empty UserRecord (protojson leaves it out)" % where)
+    if "environment_variables" in p:
+        if not p["environment_variables"]:
+            sys.exit("%s.environment_variables: empty (protojson leaves it out)" % where)
+        for i, v in enumerate(p["environment_variables"]):
+            check(v, ENVVAR, "%s.environment_variables[%d]" % (where, i))
+            if "" in v.values():
+                sys.exit("%s.environment_variables[%d]: an empty string (protojson leaves "
+                         "it out)" % (where, i))
 
 
 def main(argv):
+    if argv[1].startswith("@"):  # a file: an event too long for an argument
+        with open(argv[1][1:]) as f:
+            argv[1] = f.read()
     j = json.loads(argv[1])
     j.pop("received", None)  # what a receiver adds
     check(j, EVENT, "event")
