@@ -32,13 +32,15 @@ struct {
 } ext_buf SEC(".maps");
 
 /* An exec record's environment is read here (PS_F_EXT_ENV only), and written into the ring
- * buffer after the record's other data. One entry per CPU, as scratch; user space sizes the
- * map to one entry when the option is off. */
+ * buffer after the record's other data. One entry per CPU, as scratch. With the option off
+ * user space shrinks it to one byte: the verifier never walks the code that uses it then
+ * (enrich is a constant of the frozen rodata), so it costs no memory. Sized, not typed: a
+ * BTF value type would pin the size. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, char[PS_ENV_BOUND]);
+	__uint(value_size, PS_ENV_BOUND);
 } env_buf SEC(".maps");
 
 /* The new image's environment block (env_start to env_end: every string NUL-terminated), at

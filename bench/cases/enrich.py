@@ -14,7 +14,9 @@ from lib.stats import med, spread
 
 VARIANTS = [("off", ()), ("--enable-process-cred", ("--enable-process-cred",)),
             ("--enable-process-ns", ("--enable-process-ns",)),
-            ("both", ("--enable-process-cred", "--enable-process-ns"))]
+            ("both", ("--enable-process-cred", "--enable-process-ns")),
+            ("--enable-process-environment-variables",
+             ("--enable-process-environment-variables",))]
 
 
 def pairs(reps, n):

@@ -13,8 +13,9 @@ VARIANTS = [
     ("--enable-process-ns", ["--enable-process-ns"]),
     ("--enable-ancestors base", ["--enable-ancestors", "base"]),
     ("--username-metadata unix", ["--username-metadata", "unix"]),
+    ("--enable-process-environment-variables", ["--enable-process-environment-variables"]),
     ("all on", ["--enable-process-cred", "--enable-process-ns", "--enable-ancestors", "base",
-                "--username-metadata", "unix"]),
+                "--username-metadata", "unix", "--enable-process-environment-variables"]),
 ]
 
 

@@ -226,10 +226,12 @@ struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t er
 	ret = libbpf_num_possible_cpus();
 	if (ret > 0)
 		ret = bpf_map__set_max_entries(s->skel->maps.scratch, (__u32)ret);
-	/* Half a megabyte a CPU: only when the environment is read. */
+	/* Half a megabyte a CPU when the environment is read, one byte when it is not. */
 	if (ret == 0 && (cfg->enrich & PS_F_EXT_ENV))
 		ret = bpf_map__set_max_entries(
 			s->skel->maps.env_buf, (__u32)libbpf_num_possible_cpus());
+	else if (ret == 0)
+		ret = bpf_map__set_value_size(s->skel->maps.env_buf, 1);
 	if (ret < 0) {
 		snprintf(err, errlen, "sensor: size the exec scratch maps: %s", strerror(-ret));
 		goto err_out;
