@@ -497,10 +497,10 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 	proc->tid = e->pid;
 	proc->ppid = parent->pid;
 	proc->ktime = e->start_ktime;
-	/* The parent's credentials and namespaces stand for the child's, as Tetragon's clone
-	 * copies them. */
+	/* The parent's credentials, namespaces and environment stand for the child's, as
+	 * Tetragon's clone copies them; so do the flags that say the environment is not whole. */
 	proc->flags = PS_F_EXECVE | (in_init_tree(e, parent) ? PS_F_IN_INIT_TREE : 0) |
-		      (parent->flags & PS_F_EXT);
+		      (parent->flags & (PS_F_EXT | PS_F_TRUNC_ENVS | PS_F_ERR_ENVS));
 	proc->cloned = true;
 	set_exec_id(p, proc);
 	keep_small(p, proc);

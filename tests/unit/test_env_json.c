@@ -48,9 +48,15 @@ static void test_put_tetragon_spelling(void **state)
 		"{\"Key\":\"U\",\"Value\":\"/usr/\xc3\xa9\"}]");
 }
 
-static void test_prefix(void **state)
+static void test_prefix_and_flags(void **state)
 {
+	char flags[64];
+
 	(void)state;
+	/* Tetragon's errorEnvs in its place; procship's truncEnvs last. */
+	ejson_flags(
+		PS_F_TRUNC_ENVS | PS_F_ERR_ENVS | PS_F_EXECVE | PS_F_CLONE, flags, sizeof(flags));
+	assert_string_equal(flags, "execve errorEnvs clone truncEnvs");
 	assert_int_equal(envjson_prefix("A=1\0B=2\0", 8, 8), 8);
 	assert_int_equal(envjson_prefix("A=1\0B=2\0", 8, 7), 4);
 	assert_int_equal(envjson_prefix("A=1\0B=2\0", 8, 3), 0);
@@ -235,7 +241,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_tetragon_spelling),
-		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_prefix_and_flags),
 		cmocka_unit_test(test_fast_matches_tree),
 		cmocka_unit_test(test_fit_order),
 	};

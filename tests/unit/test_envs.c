@@ -164,6 +164,12 @@ static void test_records_fork_and_budget(void **state)
 	p = pcache_get(cache, 11);
 	assert_int_equal(p->envs_count, 2);
 	assert_memory_equal(p->envs, "KEEP=1\0SECRET=s\0", 16);
+	assert_false(p->flags & (PS_F_TRUNC_ENVS | PS_F_ERR_ENVS));
+	/* ... and the flags that say it is not whole */
+	pcache_get(cache, 10)->flags |= PS_F_TRUNC_ENVS;
+	e->pid = e->tid = 14;
+	pev_record(pev, e);
+	assert_true(pcache_get(cache, 14)->flags & PS_F_TRUNC_ENVS);
 	free(e);
 	/* The option off (no PS_F_EXT_ENV): no environment, whatever follows the arguments. */
 	pev_set_envs_filter(pev, NULL);
