@@ -60,6 +60,14 @@ start_procship()
 	info "procship $PROCSHIP_PID ready: $*"
 }
 
+# procship_sanitized: whether $PROCSHIP is the AddressSanitizer build (make check-san), several
+# times slower than the release build: on a loaded host it may not drain the ring buffer in
+# time, which the release build's run of the same scenario must still do.
+procship_sanitized()
+{
+	ldd "$PROCSHIP" 2>/dev/null | grep -q 'libasan\.'
+}
+
 # procship_alive: fail if procship has exited.
 procship_alive()
 {
