@@ -16,7 +16,10 @@ VARIANTS = [("off", ()), ("--enable-process-cred", ("--enable-process-cred",)),
             ("--enable-process-ns", ("--enable-process-ns",)),
             ("both", ("--enable-process-cred", "--enable-process-ns")),
             ("--enable-process-environment-variables",
-             ("--enable-process-environment-variables",))]
+             ("--enable-process-environment-variables",)),
+            ("all on", ("--enable-process-cred", "--enable-process-ns",
+                        "--enable-process-environment-variables", "--enable-ancestors", "base",
+                        "--username-metadata", "unix"))]
 
 
 def pairs(reps, n):
