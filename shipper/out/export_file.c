@@ -14,9 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "shipper/out/export_file.h"
+#include "shipper/out/export_gz.h"
 #include "shipper/sys/fsafe.h"
 
 #define STAMP_LEN     23 /* 2024-05-01T10-00-00.000 */
@@ -49,6 +48,9 @@ struct export_file {
 	size_t lines;		    /* lines in buf */
 	struct timespec last_stamp; /* of the newest backup name taken */
 	char warning[WHY_MAX];	    /* about the directory, from export_open */
+	/* The backup being compressed, a slice at a time (export_gz.h); recorded once done. */
+	struct export_gz *gz;
+	size_t gz_credit; /* bytes of lines written since the last slice */
 	struct export_stats stats;
 };
 
@@ -98,6 +100,7 @@ static int split_path(struct export_file *ef)
 
 static int adopt_backups(struct export_file *ef);
 static void export_free_quiet(struct export_file *ef);
+static void gz_step(struct export_file *ef, size_t budget);
 
 /* The directory, held for good, and the live file in it. */
 static int open_dir_and_file(struct export_file *ef, char *why, size_t size)
@@ -245,11 +248,14 @@ int export_flush(struct export_file *ef)
 {
 	int ret;
 
-	if (!ef->used)
+	if (!ef->used) {
+		gz_step(ef, EXPORT_GZ_SLICE);
 		return 0;
+	}
 	ret = put(ef, ef->buf, ef->used, NULL, 0, ef->lines);
 	ef->used = 0;
 	ef->lines = 0;
+	gz_step(ef, EXPORT_GZ_SLICE);
 	return ret;
 }
 
@@ -305,63 +311,6 @@ static int backup_name(struct export_file *ef, char *name, size_t size)
 		}
 	}
 	return -EEXIST;
-}
-
-/* gzip the backup src (our file: dev/ino of st) into src.gz, created exclusively, with the
- * (empty) write buffer as scratch, then remove src. 0 or -errno; name gets the final name. */
-static int compress_file(struct export_file *ef, const char *src, const struct stat *st)
-{
-	char dst[NAME_MAX + 4], why[WHY_MAX];
-	struct stat ist, ost;
-	gzFile gz = NULL;
-	int in, out = -1, ret = 0;
-	ssize_t n;
-
-	snprintf(dst, sizeof(dst), "%s.gz", src);
-	in = fsafe_openat(ef->dirfd, src, O_RDONLY, &ef->own, &ist, why, sizeof(why));
-	if (in < 0)
-		return in;
-	if (ist.st_dev != st->st_dev || ist.st_ino != st->st_ino) {
-		close(in);
-		return -ESTALE; /* replaced under us: not ours to compress or remove */
-	}
-	out = fsafe_openat(ef->dirfd, dst, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, &ef->own, &ost,
-		why, sizeof(why));
-	if (out < 0) {
-		close(in);
-		return out;
-	}
-	gz = gzdopen(out, "wb1");
-	if (!gz) {
-		ret = -ENOMEM;
-		close(out);
-		goto out_unlink;
-	}
-	while ((n = read(in, ef->buf, ef->cfg.bufsize)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			break;
-		}
-		errno = 0;
-		if (gzwrite(gz, ef->buf, (unsigned int)n) != (int)n) {
-			ret = errno ? -errno : -EIO;
-			break;
-		}
-	}
-	errno = 0;
-	if (gzclose(gz) != Z_OK && ret == 0)
-		ret = errno ? -errno : -EIO;
-	if (ret == 0) {
-		unlinkat(ef->dirfd, src, 0);
-		goto out;
-	}
-out_unlink:
-	unlinkat(ef->dirfd, dst, 0);
-out:
-	close(in);
-	return ret;
 }
 
 /* A name of ours: STEM-STAMP.EXT or STEM-STAMP.EXT.gz, STAMP digits in the right places, not
@@ -491,26 +440,51 @@ static int live_is_ours(struct export_file *ef, struct stat *st)
 	return st->st_dev == ef->dev && st->st_ino == ef->ino ? 0 : -ESTALE;
 }
 
-/* Compress and record the backup just made, then prune. */
-static void after_rotate(struct export_file *ef, const char *backup, const struct stat *st)
+static void record_and_prune(struct export_file *ef, const char *backup)
 {
-	char gz[NAME_MAX + 4];
-	int ret;
+	int ret = record(ef, backup);
 
-	if (ef->cfg.compress) {
-		ret = compress_file(ef, backup, st);
-		if (ret < 0)
-			fail(ef, &ef->stats.compress_errors, -ret);
-		snprintf(gz, sizeof(gz), "%s.gz", backup);
-		ret = record(ef, ret == 0 ? gz : backup);
-	} else {
-		ret = record(ef, backup);
-	}
 	if (ret < 0)
 		fail(ef, &ef->stats.prune_errors, -ret);
 	ret = prune(ef);
 	if (ret < 0)
 		fail(ef, &ef->stats.prune_errors, -ret);
+}
+
+/* One slice of the pending compression; the backup is recorded (and the oldest pruned) once it
+ * is done, under the name it then has. */
+static void gz_step(struct export_file *ef, size_t budget)
+{
+	int ret;
+
+	if (!ef->gz)
+		return;
+	ret = export_gz_step(ef->gz, budget);
+	if (ret > 0)
+		return;
+	if (ret < 0)
+		fail(ef, &ef->stats.compress_errors, -ret);
+	record_and_prune(ef, export_gz_name(ef->gz));
+	export_gz_free(ef->gz);
+	ef->gz = NULL;
+	ef->gz_credit = 0;
+}
+
+/* Start compressing the backup just made (the previous one finished first, so that the record
+ * stays in rotation order), or record it as it is. */
+static void after_rotate(struct export_file *ef, const char *backup, const struct stat *st)
+{
+	if (!ef->cfg.compress) {
+		record_and_prune(ef, backup);
+		return;
+	}
+	while (ef->gz)
+		gz_step(ef, SIZE_MAX);
+	ef->gz = export_gz_start(ef->dirfd, backup, st, &ef->own);
+	if (!ef->gz) {
+		fail(ef, &ef->stats.compress_errors, errno);
+		record_and_prune(ef, backup);
+	}
 }
 
 /* The buffer is empty. On a failure the current file stays in use, a bit longer than asked,
@@ -565,6 +539,12 @@ int export_write(struct export_file *ef, const char *json, size_t len)
 	ef->buf[ef->used + len] = '\n';
 	ef->used += need;
 	ef->lines++;
+	if (ef->gz) {
+		/* Twice what is written: the backup is compressed before the next rotation. */
+		ef->gz_credit += 2 * need;
+		if (ef->gz_credit >= EXPORT_GZ_SLICE)
+			gz_step(ef, ef->gz_credit);
+	}
 	return 0;
 }
 
@@ -603,6 +583,7 @@ static void export_free_quiet(struct export_file *ef)
 		close(ef->fd);
 	if (ef->dirfd >= 0)
 		close(ef->dirfd);
+	export_gz_free(ef->gz);
 	for (i = 0; i < ef->nbackups; i++)
 		free(ef->backups[i]);
 	free(ef->backups);
@@ -615,5 +596,7 @@ void export_free(struct export_file *ef)
 	if (!ef)
 		return;
 	export_flush(ef);
+	while (ef->gz)
+		gz_step(ef, SIZE_MAX);
 	export_free_quiet(ef);
 }

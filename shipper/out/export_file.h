@@ -12,7 +12,10 @@
  * Lines are buffered and written with one write(2) per buffer. A failed write (ENOSPC, EFBIG,
  * EIO...) drops the lines in that buffer, counted, and cuts the file back to its last whole line;
  * the next write tries again. Nothing here logs or exits: the caller reads the stats.
- * Compression runs in the caller's thread at rotation, at zlib's fastest level. */
+ * Compression runs in the caller's thread at zlib's fastest level, a slice at a time
+ * (export_gz.h): with each line written after a rotation (twice its size, so a backup is done
+ * before the next rotation) and with each export_flush. A rotation that finds the previous
+ * backup still being compressed (it cannot, at that rate) finishes it first. */
 #ifndef PROCSHIP_EXPORT_FILE_H
 #define PROCSHIP_EXPORT_FILE_H
 
