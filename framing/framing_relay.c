@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "lib/fmt.h"
@@ -89,19 +90,34 @@ static int r_3164_time(struct rbuf *w, const struct timespec *ts)
 }
 
 /* The end of both builders, as in framing.c: no cut header, MSG cut at a character. */
-static ssize_t r_msg(struct rbuf *w, const struct framing_relay *m, bool *truncated)
+static ssize_t r_msg(struct rbuf *w, const char *msg, size_t len, bool *truncated)
 {
-	size_t n = m->msg_len;
+	size_t n = len;
 
 	if (w->len > w->size)
 		return -ENOSPC;
 	if (n > w->size - w->len)
-		n = utf8_cut(m->msg, m->msg_len, w->size - w->len);
+		n = utf8_cut(msg, len, w->size - w->len);
 	if (truncated)
-		*truncated = n < m->msg_len;
+		*truncated = n < len;
 	if (n > 0)
-		memcpy(w->buf + w->len, m->msg, n);
+		memcpy(w->buf + w->len, msg, n);
 	return (ssize_t)(w->len + n);
+}
+
+/* MSG of a message without TAG, whose first word a receiver reads as one: msg_prefix goes
+ * before that word, after the spaces that syslog-ng skips to find it. */
+static ssize_t r_tagless_msg(struct rbuf *w, const struct framing_relay *m, bool *truncated)
+{
+	size_t sp = 0;
+
+	if (!m->msg_prefix || !m->msg_prefix[0])
+		return r_msg(w, m->msg, m->msg_len, truncated);
+	while (sp < m->msg_len && m->msg[sp] == ' ')
+		sp++;
+	r_mem(w, m->msg, sp);
+	r_mem(w, m->msg_prefix, strlen(m->msg_prefix));
+	return r_msg(w, m->msg + sp, m->msg_len - sp, truncated);
 }
 
 static bool valid_pri(const struct framing_relay *m)
@@ -132,7 +148,9 @@ ssize_t framing_relay_3164(char *buf, size_t size, const struct framing_relay *m
 	}
 	if (m->msg_len > 0)
 		r_char(&w, ' ');
-	return r_msg(&w, m, truncated);
+	if (!m->app_name || !m->app_name[0])
+		return r_tagless_msg(&w, m, truncated);
+	return r_msg(&w, m->msg, m->msg_len, truncated);
 }
 
 ssize_t framing_relay_5424(char *buf, size_t size, const struct framing_relay *m, bool *truncated)
@@ -163,7 +181,23 @@ ssize_t framing_relay_5424(char *buf, size_t size, const struct framing_relay *m
 		r_char(&w, '-');
 	if (m->msg_len > 0)
 		r_char(&w, ' ');
-	return r_msg(&w, m, truncated);
+	return r_msg(&w, m->msg, m->msg_len, truncated);
+}
+
+bool framing_program_is(const char *s, size_t len, const char *name, size_t *at)
+{
+	size_t i = 0, n = name ? strlen(name) : 0;
+	unsigned char c;
+
+	while (i < len && s[i] == ' ')
+		i++;
+	*at = i;
+	if (n == 0 || len - i < n || strncasecmp(s + i, name, n) != 0)
+		return false;
+	if (i + n == len)
+		return true;
+	c = (unsigned char)s[i + n];
+	return c <= ' ' || c >= 127 || c == ':' || c == '[' || c == '/';
 }
 
 size_t framing_relay_controls(const char *s, size_t len)

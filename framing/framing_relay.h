@@ -6,11 +6,11 @@
  * message as it would the same message forwarded by rsyslog (imuxsock -> omfwd):
  *   to RFC 3164 (RSYSLOG_TraditionalForwardFormat): <PRI>Mmm dd hh:mm:ss HOSTNAME TAG MSG, the
  *     TAG being APP-NAME[PROCID]: (APP-NAME: when there is no PROCID; no TAG at all when the
- *     message had none, so the receiver reads MSG as it would have). APP-NAME is cut at 32
- *     bytes (RFC 3164 section 4.1.3), and ':', '[' and ']' in it or in PROCID become '_' (an
- *     APP-NAME "procship:" must not read as procship); the time is written in local time to
- *     the second. MSGID
- *     and STRUCTURED-DATA have no place in RFC 3164 and are left out, as rsyslog does.
+ *     message had none, so the receiver reads MSG as it would have, msg_prefix aside).
+ *     APP-NAME is cut at 32 bytes (RFC 3164 section 4.1.3), and ':', '[' and ']' in it or in
+ *     PROCID become '_' (an APP-NAME "procship:" must not read as procship); the time is
+ *     written in local time to the second. MSGID and STRUCTURED-DATA have no place in
+ *     RFC 3164 and are left out, as rsyslog does.
  *   to RFC 5424 (RSYSLOG_SyslogProtocol23Format): <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID
  *     MSGID SD MSG, with "-" for an absent field; an RFC 3164 TAG gives APP-NAME and PROCID
  *     (rsyslog's emulation), MSGID and SD are "-". The time is UTC with microseconds.
@@ -41,7 +41,19 @@ struct framing_relay {
 	size_t sd_len;
 	const char *msg; /* need not be NUL-terminated */
 	size_t msg_len;
+	/* RFC 3164 only, for a message without TAG (app_name ""): written before the first word
+	 * of MSG, after its leading spaces, which a receiver reads as the TAG ("local-" when
+	 * that word names procship: see framing_program_is). NULL: none. */
+	const char *msg_prefix;
 };
+
+/* True when a receiver can read the program name `name` (ASCII, any case) from a TAG or
+ * APP-NAME that starts at s[0..len), as rsyslog 8.2302 and syslog-ng 3.38 read it: rsyslog's
+ * programname (RFC 3164 and RFC 5424 alike) ends at the first ' ', ':', '[', '/' or byte
+ * outside printable ASCII; syslog-ng's PROGRAM skips leading spaces and ends at ' ', ':' or
+ * '[' ("procship/x" is procship to rsyslog, "  procship" to syslog-ng). *at is where the
+ * name starts, after those spaces. */
+bool framing_program_is(const char *s, size_t len, const char *name, size_t *at);
 
 /* MSG as rsyslog passes it on ($EscapeControlCharactersOnReceive, its default): each byte below
  * 32, tab and NUL included, as "#" and three octal digits ("\n" -> "#012"), so that no message

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "framing/framing_relay.h"
@@ -42,7 +41,13 @@ const char *msg_kind_name(enum msg_kind kind)
 
 int pipe_init(struct pipeline *p, size_t max_message)
 {
+	static const enum msg_kind own[PIPE_OWN_MSGIDS] = {
+		MSG_PROCESS_EXEC, MSG_PROCESS_EXIT, MSG_AGENT_INIT, MSG_RATE_LIMIT_INFO};
+	size_t i;
+
 	memset(p, 0, sizeof(*p));
+	for (i = 0; i < PIPE_OWN_MSGIDS; i++)
+		p->own_msgids[i] = msg_kind_name(own[i]);
 	p->max_message = max_message;
 	p->started_ns = clock_ns(CLOCK_MONOTONIC);
 	p->scratch = malloc(max_message);
@@ -314,45 +319,6 @@ static bool admit_text(struct pipeline *p, pid_t pid, int severity)
 	return false;
 }
 
-static bool own_msgid(const char *id)
-{
-	static const enum msg_kind kinds[] = {
-		MSG_PROCESS_EXEC, MSG_PROCESS_EXIT, MSG_AGENT_INIT, MSG_RATE_LIMIT_INFO};
-	size_t i;
-
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcasecmp(id, msg_kind_name(kinds[i])) == 0)
-			return true;
-	return false;
-}
-
-/* What a local sender may not choose: see pipe_text. Our own log lines (--log-syslog into the
- * socket we read) keep their name. */
-static void local_claims(struct pipeline *p, struct lines_msg *lm, pid_t pid, char *procid,
-	size_t psize, char *app, size_t asize)
-{
-	bool claimed = false;
-
-	lm->hostname = "";
-	if (p->kernel_pid && pid > 0) {
-		snprintf(procid, psize, "%d", (int)pid);
-		lm->procid = procid;
-	}
-	if (pid > 0 && pid == p->self)
-		return;
-	if (lm->app_name[0] && p->hdr.app_name && strcasecmp(lm->app_name, p->hdr.app_name) == 0) {
-		snprintf(app, asize, "local-%s", lm->app_name);
-		lm->app_name = app;
-		claimed = true;
-	}
-	if (own_msgid(lm->msgid)) {
-		lm->msgid = "";
-		claimed = true;
-	}
-	if (claimed)
-		p->stats.text_renamed++;
-}
-
 /* The document of a text message under the sender's own header, shortened again when that
  * header leaves less room than the one the limit was set for. */
 static void ship_document(struct pipeline *p, struct lines_msg *lm)
@@ -389,14 +355,28 @@ static void ship_document(struct pipeline *p, struct lines_msg *lm)
 	pipe_ship(p, &m);
 }
 
+/* A local message that claimed procship's APP-NAME or MSGID: counted where it was renamed. */
+static void count_renamed(struct pipeline *p, const struct lines_msg *lm, bool prefixed)
+{
+	if ((lm->flags & LINES_F_RENAMED) || prefixed)
+		p->stats.text_renamed++;
+}
+
 void pipe_text(struct pipeline *p, const char *buf, size_t len, unsigned int in_flags, pid_t pid,
 	bool local)
 {
-	char procid[16], app[FRAMING_APPNAME_MAX + 8];
+	const struct lines_local lc = {
+		.hostname = p->hdr.hostname,
+		.pid = pid,
+		.kernel_pid = p->kernel_pid,
+		.self = p->self,
+		.own_name = p->hdr.app_name,
+		.own_msgids = p->own_msgids,
+	};
 	struct framing_relay r;
 	struct lines_msg lm;
 
-	if (lines_parse(p->lines, buf, len, in_flags, &lm) != 0) {
+	if (lines_parse(p->lines, buf, len, in_flags, local ? &lc : NULL, &lm) != 0) {
 		p->stats.text_dropped++;
 		return;
 	}
@@ -412,9 +392,8 @@ void pipe_text(struct pipeline *p, const char *buf, size_t len, unsigned int in_
 		pipe_ship(p, &m);
 		return;
 	}
-	if (local)
-		local_claims(p, &lm, pid, procid, sizeof(procid), app, sizeof(app));
 	if (lm.json) {
+		count_renamed(p, &lm, false);
 		ship_document(p, &lm);
 		return;
 	}
@@ -430,7 +409,10 @@ void pipe_text(struct pipeline *p, const char *buf, size_t len, unsigned int in_
 		.sd_len = lm.sd_len,
 		.msg = lm.msg,
 		.msg_len = lm.msg_len,
+		/* only RFC 3164 reads MSG's first word as a TAG */
+		.msg_prefix = p->format == FRAMING_RFC3164 ? lm.msg_prefix : NULL,
 	};
+	count_renamed(p, &lm, r.msg_prefix != NULL);
 	ship_relay(p, &r);
 }
 

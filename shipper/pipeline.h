@@ -54,6 +54,7 @@ struct pipe_stats {
 	uint64_t text_refit;	   /* documents shortened again for their sender's long header */
 };
 
+#define PIPE_OWN_MSGIDS		4 /* every kind but MSG_TEXT */
 #define PIPE_AGENT_INIT_MAX	2048
 #define PIPE_RATELIMIT_UIDS	10   /* uids named in a rate_limit_info, most drops first */
 #define PIPE_RATELIMIT_INFO_MAX 1024 /* holds the document with that many uids */
@@ -80,6 +81,7 @@ struct pipeline {
 
 	/* Owned. */
 	char *scratch; /* max_message bytes, for measuring the header */
+	const char *own_msgids[PIPE_OWN_MSGIDS + 1]; /* NULL-terminated: what local input loses */
 	char agent_init[PIPE_AGENT_INIT_MAX];
 	int agent_init_len;
 	char agent_init_peer[HOSTPORT_NAME_MAX];
@@ -102,8 +104,10 @@ void pipe_process(void *arg, const struct pev_event *ev);
  * it was (or, with lines in JSON mode, shipped as a document under its own header). local: from
  * the unix socket, where anyone can write, so the sender does not choose the HOSTNAME (this
  * host's), nor, with kernel_pid, the PROCID (pid, the kernel's word when not 0), nor may it claim
- * procship's APP-NAME or the MSGIDs of procship's own messages (renamed "local-NAME", MSGID
- * dropped, counted). Messages from standard input keep what they say. With pidlimit, local
+ * procship's APP-NAME in any spelling rsyslog or syslog-ng reads as procship's, a TAG-less
+ * RFC 3164 message's first word included, or the MSGIDs of procship's own messages (renamed
+ * "local-NAME", MSGID dropped, counted; lines_claim), in the header and in the document alike.
+ * Messages from standard input keep what they say. With pidlimit, local
  * messages over their process's rate are dropped and counted, and the "begins to drop" and
  * "lost N messages" notices are relayed as procship's own. */
 void pipe_text(struct pipeline *p, const char *buf, size_t len, unsigned int in_flags, pid_t pid,

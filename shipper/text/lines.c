@@ -35,6 +35,7 @@ struct lines {
 	ln_ctx ln;
 	struct framing_parser parser; /* and the header fields of the last message */
 	struct framing_parsed last;   /* the last message, for lines_refit */
+	struct lines_claimed claimed; /* the last local message's header fields, if claimed */
 	unsigned int last_flags;
 	bool json;
 	char node[256];
@@ -348,7 +349,7 @@ static int finish(struct lines *l, int ret);
  * escapes them (counted as "replaced"). framing_parse keeps the header fields
  * printable and within their limits, and reads no further than len. */
 static int relay(struct lines *l, const char *buf, size_t len, unsigned int flags,
-	const struct timespec *now, struct lines_msg *out)
+	const struct timespec *now, const struct lines_local *lc, struct lines_msg *out)
 {
 	static const enum lines_form forms[] = {
 		[FRAMING_FORM_PLAIN] = LINES_FORM_PLAIN,
@@ -361,6 +362,8 @@ static int relay(struct lines *l, const char *buf, size_t len, unsigned int flag
 	framing_parse(&l->parser, buf, len, now, &p);
 	if (p.bad_pri)
 		flags |= LINES_F_BAD_PRI;
+	if (lc && lines_claim(lc, &l->claimed, &p.hdr))
+		flags |= LINES_F_RENAMED;
 	/* Structured data the relay cannot vouch for stays text: MSG from where it starts. */
 	if (p.sd && !framing_sd_valid(p.sd, p.sd_len)) {
 		p.msg_len += (size_t)(p.msg - p.sd);
@@ -396,6 +399,7 @@ static int relay(struct lines *l, const char *buf, size_t len, unsigned int flag
 	out->sd_len = p.sd_len;
 	out->msg = p.msg;
 	out->msg_len = p.msg_len;
+	out->msg_prefix = lc ? lines_claim_tagless(lc, &p.hdr, p.msg, p.msg_len) : NULL;
 	count(l, p.form, flags);
 	return 0;
 }
@@ -421,8 +425,8 @@ static void count(struct lines *l, enum framing_form form, unsigned int flags)
 		l->stats.bad_pri++;
 }
 
-int lines_parse(
-	struct lines *l, const char *buf, size_t len, unsigned int in_flags, struct lines_msg *out)
+int lines_parse(struct lines *l, const char *buf, size_t len, unsigned int in_flags,
+	const struct lines_local *local, struct lines_msg *out)
 {
 	static const enum lines_form forms[] = {
 		[FRAMING_FORM_PLAIN] = LINES_FORM_PLAIN,
@@ -458,7 +462,7 @@ int lines_parse(
 	if ((in_flags & LINES_IN_JSON) && pass_through(l, buf, len, flags, &now, out))
 		return 0;
 	if (!l->json)
-		return relay(l, buf, len, flags, &now, out);
+		return relay(l, buf, len, flags, &now, local, out);
 	ret = clean_copy(l, buf, len, &clen, &replaced);
 	if (ret < 0)
 		return finish(l, ret);
@@ -467,6 +471,8 @@ int lines_parse(
 	framing_parse(&l->parser, l->clean, clen, &now, &p);
 	if (p.bad_pri)
 		flags |= LINES_F_BAD_PRI;
+	if (local && lines_claim(local, &l->claimed, &p.hdr))
+		flags |= LINES_F_RENAMED;
 	flags |= normalize(l, &p, &fields);
 	build(l, &p, p.msg_len, fields, flags, false);
 	fjson_object_put(fields);

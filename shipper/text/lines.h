@@ -37,6 +37,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "shipper/text/claims.h"
+
 /* Longest message read by default; longer input is cut there and flagged. */
 #define LINES_DEFAULT_MAX_INPUT 65536
 
@@ -49,6 +51,7 @@
 #define LINES_F_TRUNCATED 0x02u
 #define LINES_F_REPLACED  0x04u /* invalid UTF-8 or NUL replaced by U+FFFD */
 #define LINES_F_BAD_PRI	  0x08u
+#define LINES_F_RENAMED	  0x10u /* lines_claim: APP-NAME renamed or MSGID cleared */
 
 enum lines_form {
 	LINES_FORM_PLAIN,
@@ -76,6 +79,9 @@ struct lines_msg {
 	size_t sd_len;
 	const char *msg; /* relay: MSG, into the caller's input buffer */
 	size_t msg_len;
+	/* relay, local, no TAG: "local-" when MSG's first word reads as own_name to a receiver,
+	 * which takes that word for the TAG in RFC 3164 (framing_relay's msg_prefix); else NULL */
+	const char *msg_prefix;
 };
 
 struct lines_stats {
@@ -122,11 +128,13 @@ bool lines_json(const struct lines *l);
  * document (not LINES_FORM_JSON, not relaying). */
 int lines_refit(struct lines *l, size_t max, struct lines_msg *out);
 
-/* Parse one message buf[0..len) (need not be NUL-terminated). Returns 0 and fills *out, or
- * -ENODATA (empty: dropped and counted), -ENOMEM, -ENOSPC (max_payload too small); drops are
- * counted in the stats under their reason. */
-int lines_parse(
-	struct lines *l, const char *buf, size_t len, unsigned int in_flags, struct lines_msg *out);
+/* Parse one message buf[0..len) (need not be NUL-terminated); local: NULL, or what a local
+ * sender may not claim (lines_claim, on the header as soon as it is read, so that the relayed
+ * header and the document say the same). Returns 0 and fills *out, or -ENODATA
+ * (empty: dropped and counted), -ENOMEM, -ENOSPC (max_payload too small); drops are counted in
+ * the stats under their reason. */
+int lines_parse(struct lines *l, const char *buf, size_t len, unsigned int in_flags,
+	const struct lines_local *local, struct lines_msg *out);
 
 const struct lines_stats *lines_get_stats(const struct lines *l);
 

@@ -113,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in_flags = data[0] & (LINES_IN_JSON | LINES_IN_TRUNCATED);
 	limit = limits[(data[0] >> 2) % (sizeof(limits) / sizeof(limits[0]))];
 	lines_set_max_payload(l, limit);
-	ret = lines_parse(l, (const char *)data + 1, size - 1, in_flags, &m);
+	ret = lines_parse(l, (const char *)data + 1, size - 1, in_flags, NULL, &m);
 	if (ret < 0) {
 		CHECK(ret == -ENODATA || ret == -ENOSPC);
 		return 0;

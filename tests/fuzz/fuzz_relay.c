@@ -11,7 +11,9 @@
  *   - it parses back with framing_parse: RFC 5424 to the same APP-NAME, PROCID, MSGID, the SD
  *     written only when framing_sd_valid and then kept whole, and MSG; RFC 3164 to the same
  *     HOSTNAME, TAG (no ':', '[' or ']' in it, at most 32) and PROCID, so no sender can make a
- *     relayed message read as another program's.
+ *     relayed message read as another program's;
+ *   - with the local claims pipe_text makes: no receiver reads procship's name (framing_program_is)
+ *     in the TAG (RFC 3164, the first word after HOSTNAME) or the APP-NAME, nor its MSGIDs.
  *
  *   make build/fuzz/fuzz_relay && build/fuzz/fuzz_relay -max_total_time=60 tests/fuzz/corpus/relay
  */
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "framing/framing_parse.h"
@@ -85,6 +88,32 @@ static void check_3164(const struct framing_relay *r, const struct framing_parse
 	CHECK(strcmp(p->hdr.procid, pid) == 0);
 }
 
+/* Nothing a receiver reads as procship's own: the TAG (RFC 3164, what follows "HOSTNAME "), or
+ * the APP-NAME and MSGID (RFC 5424). */
+static void check_unclaimed(size_t n, bool rfc5424, const char *const *own_ids)
+{
+	static struct framing_parser parser;
+	struct timespec now = {1795442957, 0};
+	struct framing_parsed p;
+	const char *host;
+	size_t at, i;
+
+	if (!rfc5424) {
+		host = memmem(out, n, " fuzz-node", 10);
+		CHECK(host);
+		host += 10;
+		if (host < out + n)
+			host++; /* the space before the TAG */
+		CHECK(!framing_program_is(host, n - (size_t)(host - out), "procship", &at));
+		return;
+	}
+	framing_parser_init(&parser);
+	framing_parse(&parser, out, n, &now, &p);
+	CHECK(!framing_program_is(p.hdr.app_name, strlen(p.hdr.app_name), "procship", &at));
+	for (i = 0; own_ids[i]; i++)
+		CHECK(strcasecmp(p.hdr.msgid, own_ids[i]) != 0);
+}
+
 /* The message parses back, MSG included (a prefix when cut). */
 static void round_trip(const struct framing_relay *r, bool rfc5424, size_t n, bool cut)
 {
@@ -116,8 +145,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const size_t sizes[] = {sizeof(out), 480, 1024, 64, 200, 2048, 8192, 100};
 	struct lines *l = lines_once();
 	struct framing_relay r;
+	static const char *const own_ids[] = {
+		"process_exec", "process_exit", "agent_init", "rate_limit_info", NULL};
+	const struct lines_local lc = {"fuzz-node", 4242, true, 1, "procship", own_ids};
 	struct lines_msg m;
-	size_t cap, i;
+	size_t cap, i, sp = 0;
 	bool rfc5424, cut = false;
 	ssize_t n;
 	char pri[8];
@@ -127,11 +159,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rfc5424 = data[0] & 1;
 	cap = sizes[(data[0] >> 1) % (sizeof(sizes) / sizeof(sizes[0]))];
 	if (lines_parse(l, (const char *)data + 1, size - 1,
-		    (data[0] & 0x80) ? LINES_IN_TRUNCATED : 0, &m) != 0)
+		    (data[0] & 0x80) ? LINES_IN_TRUNCATED : 0, &lc, &m) != 0)
 		return 0;
 	CHECK(!m.json && m.facility >= 0 && m.facility <= 23 && m.severity >= 0 && m.severity <= 7);
-	r = (struct framing_relay){m.facility, m.severity, m.time, "fuzz-node", m.app_name, "4242",
-		m.msgid, m.sd, m.sd_len, m.msg, m.msg_len};
+	CHECK(strcmp(m.hostname, "fuzz-node") == 0 && strcmp(m.procid, "4242") == 0);
+	r = (struct framing_relay){m.facility, m.severity, m.time, m.hostname, m.app_name, m.procid,
+		m.msgid, m.sd, m.sd_len, m.msg, m.msg_len, rfc5424 ? NULL : m.msg_prefix};
+	while (r.msg_prefix && sp < m.msg_len && m.msg[sp] == ' ')
+		sp++;
 	n = rfc5424 ? framing_relay_5424(out, cap, &r, &cut)
 		    : framing_relay_3164(out, cap, &r, &cut);
 	if (n < 0) {
@@ -144,7 +179,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(pri, sizeof(pri), "<%d>", m.facility * 8 + m.severity);
 	CHECK(strncmp(out, pri, strlen(pri)) == 0);
 	if (!cut)
-		CHECK((size_t)n >= m.msg_len && memcmp(out + n - m.msg_len, m.msg, m.msg_len) == 0);
+		CHECK((size_t)n >= m.msg_len - sp &&
+			memcmp(out + n - (m.msg_len - sp), m.msg + sp, m.msg_len - sp) == 0);
+	check_unclaimed((size_t)n, rfc5424, own_ids);
 	round_trip(&r, rfc5424, (size_t)n, cut);
 	return 0;
 }

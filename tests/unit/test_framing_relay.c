@@ -163,6 +163,76 @@ static void escape_controls(void **state)
 	assert_int_equal(framing_relay_controls("plain", 5), 0);
 }
 
+/* As rsyslog 8.2302 and syslog-ng 3.38 read these (checked with both daemons): true when
+ * either takes the program name for procship. */
+static void program_name_as_receivers_read_it(void **state)
+{
+	static const struct {
+		const char *s;
+		bool is;
+		size_t at;
+	} cases[] = {
+		{"procship {\"a\":1}", true, 0}, /* rsyslog and syslog-ng: no colon needed */
+		{"procship", true, 0},
+		{"PROCSHIP x", true, 0},    /* any case */
+		{"procship/x: y", true, 0}, /* rsyslog's programname ends at '/' */
+		{"procship[: y", true, 0},  /* both end it at '[' */
+		{"procship[1]x y", true, 0},
+		{"procship:{}", true, 0},
+		{"procship\xc3\xa9 y", true, 0}, /* rsyslog ends it at a byte not printable */
+		{"  procship y", true, 2},	 /* syslog-ng skips the spaces */
+		{"procship_x: y", false, 0},
+		{"procshipx y", false, 0},
+		{"procship, y", false, 0},
+		{"procship]x: y", false, 0},
+		{"local-procship y", false, 0},
+		{"ab/procship: y", false, 0},
+		{"-: procship y", false, 0},
+		{"procshi", false, 0},
+		{"", false, 0},
+	};
+	size_t i, at;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool is = framing_program_is(cases[i].s, strlen(cases[i].s), "procship", &at);
+
+		if (is != cases[i].is)
+			fail_msg("[%s]: %d, want %d", cases[i].s, is, cases[i].is);
+		if (is)
+			assert_int_equal(at, cases[i].at);
+	}
+	assert_false(framing_program_is("procship x", 10, "", &at));
+	assert_false(framing_program_is("procship x", 10, NULL, &at));
+	assert_true(framing_program_is("agent y", 7, "agent", &at)); /* --syslog-app-name */
+}
+
+/* A TAG-less message names its first word with msg_prefix in RFC 3164 only. */
+static void msg_prefix_before_first_word(void **state)
+{
+	struct framing_relay m = msg("", "", "procship {\"a\":1}");
+
+	(void)state;
+	m.msg_prefix = "local-";
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 local-procship {\"a\":1}");
+	m = msg("", "", "  procship x");
+	m.msg_prefix = "local-";
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1   local-procship x");
+	assert_built(framing_relay_5424(buf, sizeof(buf), &m, &cut),
+		"<38>1 2026-11-23T14:09:17.123456Z host1 - - - -   procship x");
+	m = msg("sshd", "", "procship x"); /* with a TAG, MSG is MSG */
+	m.msg_prefix = "local-";
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 sshd: procship x");
+	m = msg("", "", "procship x and more");
+	m.msg_prefix = "local-";
+	assert_int_equal(framing_relay_3164(buf, 36, &m, &cut), 36); /* MSG cut, prefix kept */
+	assert_true(cut);
+	assert_memory_equal(buf, "<38>Nov 23 14:09:17 host1 local-proc", 36);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +242,8 @@ int main(void)
 		cmocka_unit_test(header_never_cut_msg_cut_at_character),
 		cmocka_unit_test(sd_validity),
 		cmocka_unit_test(escape_controls),
+		cmocka_unit_test(program_name_as_receivers_read_it),
+		cmocka_unit_test(msg_prefix_before_first_word),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -177,7 +177,7 @@ static void on_parse(void *arg, const char *buf, size_t len, unsigned int flags,
 
 	(void)pid;
 	assert_int_equal(lines_parse(c->lines, buf, len,
-				 flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0, &m),
+				 flags & INPUT_F_TRUNCATED ? LINES_IN_TRUNCATED : 0, NULL, &m),
 		0);
 	assert_true(c->parsed < 4);
 	text = strndup(m.json, m.json_len);
@@ -407,7 +407,7 @@ static void test_unix_creds_and_relay(void **state)
 	assert_int_equal(input_unix_read(in, 0, on_msg, NULL), 1);
 	assert_int_equal(got.pid[0], getpid());
 	assert_int_equal(input_unix_get_stats(in)->no_creds, 0);
-	assert_int_equal(lines_parse(l, got.msg[0], got.len[0], 0, &m), 0);
+	assert_int_equal(lines_parse(l, got.msg[0], got.len[0], 0, NULL, &m), 0);
 	assert_null(m.json);
 	assert_string_equal(m.app_name, "sshd");
 	assert_string_equal(m.procid, "1");

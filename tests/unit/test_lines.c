@@ -31,7 +31,7 @@ static int parse(struct lines *l, const char *text, size_t len, unsigned int in_
 
 	fjson_object_put(doc);
 	doc = NULL;
-	ret = lines_parse(l, text, len, in_flags, &msg);
+	ret = lines_parse(l, text, len, in_flags, NULL, &msg);
 	if (ret < 0)
 		return ret;
 	assert_int_equal(utf8_invalid(msg.json, msg.json_len, 0), 0); /* test_utf8 tests it */
@@ -288,9 +288,9 @@ static void test_empty(void **state)
 	struct lines *l = new_lines(NULL);
 
 	(void)state;
-	assert_int_equal(lines_parse(l, "", 0, 0, &msg), -ENODATA);
-	assert_int_equal(lines_parse(l, "\n", 1, 0, &msg), -ENODATA);
-	assert_int_equal(lines_parse(l, "\0\0\r\n", 4, 0, &msg), -ENODATA);
+	assert_int_equal(lines_parse(l, "", 0, 0, NULL, &msg), -ENODATA);
+	assert_int_equal(lines_parse(l, "\n", 1, 0, NULL, &msg), -ENODATA);
+	assert_int_equal(lines_parse(l, "\0\0\r\n", 4, 0, NULL, &msg), -ENODATA);
 	assert_int_equal(lines_get_stats(l)->dropped_empty, 3);
 	assert_int_equal(lines_get_stats(l)->messages, 0);
 	/* A header with an empty MSG still ships. */
@@ -411,7 +411,7 @@ static void test_max_payload(void **state)
 
 	/* Too small for any document: dropped and counted. */
 	lines_set_max_payload(l, 20);
-	assert_int_equal(lines_parse(l, "x", 1, 0, &msg), -ENOSPC);
+	assert_int_equal(lines_parse(l, "x", 1, 0, NULL, &msg), -ENOSPC);
 	assert_int_equal(lines_get_stats(l)->dropped_limit, 1);
 	lines_free(l);
 }
