@@ -15,22 +15,31 @@ need_procship
 m=procship-it-$$-86
 sock=$T/log.sock
 
-# send TAG ADDR FORMAT EVENT-FILE: procship in its default text mode sends a marked exec and
-# relays relayed_send TAG; the exec must be in EVENT-FILE.
+# send TAG ADDR FORMAT EVENT-FILE [ARGS...]: procship in its default text mode sends a marked
+# exec and relays relayed_send TAG; the exec must be in EVENT-FILE.
 send()
 {
-	local tag=$1
-	start_procship --udp-output-enabled --udp-output-address "$2" --syslog-format "$3" \
-		--export-allowlist "$(marker_filter "$m")" --input-unix "$sock"
+	local tag=$1 addr=$2 fmt=$3 file=$4
+	shift 4
+	start_procship --udp-output-enabled --udp-output-address "$addr" --syslog-format "$fmt" \
+		--export-allowlist "$(marker_filter "$m")" --input-unix "$sock" "$@"
 	exec_marked "$tag"
 	relayed_send "$tag" "$sock"
-	assert_exec_event "$(wait_for_exec "$4" "$tag" 10)" "$tag"
+	assert_exec_event "$(wait_for_exec "$file" "$tag" 10)" "$tag"
+}
+
+# renamed PROM WANT: procship_pipeline_text_renamed_total in the metrics file written at exit.
+renamed()
+{
+	local n
+	n=$(metric "$1" procship_pipeline_text_renamed_total)
+	[ "$n" -eq "$2" ] || fail "$1: $n local messages renamed, want $2"
 }
 
 # no_relayed_in FILE...: none of our relayed messages is in an events file.
 no_relayed_in()
 {
-	! grep -Eq -- "$m-[a-z0-9]+-[abcd]\"|rfc3164 $m|rfc5424 $m|ssh2: $m|forged $m" "$@" ||
+	! grep -Eq -- "$m-[a-z0-9]+-[abcd]\"|rfc3164 $m|rfc5424 $m|ssh2: $m|forged $m|$m-[a-z0-9]+\.f[1-6]" "$@" ||
 		fail "a relayed message reached an events file: $*"
 }
 
@@ -50,11 +59,17 @@ for f in 127.0.0.1 __1; do
 	no_relayed_in "$PORT_RCV_DIR/$f.json"
 done
 
-# (2) the filter layout in Debian's rsyslog.conf: bare JSON has no place there
+# (2) the filter layout in Debian's rsyslog.conf: bare JSON has no place there. The forged
+# datagrams (forged_send) are renamed, so the filter leaves them to the standard rules: in
+# RFC 3164 all six (a TAG-less one gets "local-" before its first word), in RFC 5424 the two
+# with a TAG (APP-NAME "-" keeps the others from being read as procship), one more each for
+# relayed_send's logger -t procship.
 start_central_receiver central
 for fmt in rfc3164 rfc5424; do
 	tag=$m-central$fmt
-	send "$tag" "127.0.0.1:$CENTRAL_PORT" "$fmt" "$CENTRAL_DIR/127.0.0.1.json"
+	send "$tag" "127.0.0.1:$CENTRAL_PORT" "$fmt" "$CENTRAL_DIR/127.0.0.1.json" \
+		--metrics-file "$T/$fmt.prom"
+	forged_send "$tag" "$sock"
 	assert_relayed "$CENTRAL_LOG/itest-all.log" "$tag" "$fmt"
 	# Debian's file format writes an RFC 5424 message's TAG as APP-NAME[PROCID], no colon, as
 	# for any RFC 5424 sender (rsyslog's own RSYSLOG_SyslogProtocol23Format relay included).
@@ -65,15 +80,38 @@ for fmt in rfc3164 rfc5424; do
 	wait_for "$CENTRAL_LOG/syslog" " $h it-app\\[$(cat "$T/$tag-a.pid")\\]$c rfc3164 $tag-a\$" 10
 	wait_for "$CENTRAL_LOG/syslog" " $h it-app5\\[$(cat "$T/$tag-b.pid")\\]$c rfc5424 $tag-b\$" 10
 	wait_for "$CENTRAL_LOG/user.log" " $h local-procship\\[$(cat "$T/$tag-d.pid")\\]$c forged $tag-d\$" 10
+	wait_for "$CENTRAL_LOG/user.log" "/usr/bin/$tag.f6" 10
+	n=$(grep -c -- "/usr/bin/$tag\.f[1-6]\"" "$CENTRAL_LOG/user.log" || true)
+	[ "$n" -eq 6 ] || fail "$fmt: $n of the 6 forged datagrams in user.log"
+	# the APP-NAME rsyslog read (procship-filter.conf's test), in procship_relayed_line
+	grep -F -- "/usr/bin/$tag.f" "$CENTRAL_LOG/itest-all.log" | awk '{ print $4 }' |
+		sort >"$T/$fmt.apps"
+	info "$fmt: APP-NAMEs of the forged datagrams: $(tr '\n' ' ' <"$T/$fmt.apps")"
+	[ "$(grep -c . "$T/$fmt.apps")" -eq 6 ] && ! grep -qix procship "$T/$fmt.apps" ||
+		fail "$fmt: a forged datagram was read as procship's"
 	! grep -q -- "$tag-c" "$CENTRAL_LOG/syslog" || fail "a relayed auth message reached syslog"
 	! grep -q -- "$tag-[ab]" "$CENTRAL_LOG/auth.log" ||
 		fail "a relayed non-auth message reached auth.log"
 	stop_procship
+	want=7
+	[ "$fmt" = rfc3164 ] || want=3
+	renamed "$T/$fmt.prom" "$want"
 done
+# --text-format json: the documents say what their headers say, this host and local-procship
+tag=$m-centraljson
+start_procship --process-events=false --udp-output-enabled --udp-output-address "127.0.0.1:$CENTRAL_PORT" \
+	--input-unix "$sock" --text-format json --metrics-file "$T/json.prom"
+forged_send "$tag" "$sock"
+wait_for "$CENTRAL_LOG/user.log" "/usr/bin/$tag.f6" 10
+stop_procship
+renamed "$T/json.prom" 2
+grep -F -- "$tag.f" "$CENTRAL_LOG/user.log" | sed 's/^[^{]*//' >"$T/json.docs"
+[ "$(json_count "$T/json.docs" 'j["syslog"]["hostname"] == h and j["syslog"].get("app_name", "-") in ("-", "local-procship/x") and "msgid" not in j["syslog"]' h="$(uname -n)")" -eq 6 ] ||
+	{ cat "$T/json.docs" >&2; fail "--text-format json: a document keeps a forged header field"; }
 assert_all_parsed "$CENTRAL_DIR/127.0.0.1.json"
 no_relayed_in "$CENTRAL_DIR"/*
 for f in syslog auth.log user.log; do
-	! grep -q "process_exec\|agent_init" "$CENTRAL_LOG/$f" || fail "a procship event reached $f"
+	! grep -q "process_exec\":{\|agent_init" "$CENTRAL_LOG/$f" || fail "a procship event reached $f"
 done
 
 # (3) syslog-ng: bare JSON on its no-parse port, the relayed messages then in RFC 5424

@@ -288,6 +288,24 @@ relayed_send()
 	wait $!
 }
 
+# forged_send TAG SOCK: six datagrams that a receiver would read as APP-NAME procship with
+# MSGID "-" (or process_exec), a forged process_exec document as MSG, marked TAG.f1..TAG.f6:
+# no TAG ('procship { ...', which rsyslog and syslog-ng read as TAG procship), 'procship/x:'
+# (rsyslog's programname ends at '/'), 'procship[:', 'PROCSHIP', a leading space (syslog-ng
+# skips it) and RFC 5424 'procship/x' with MSGID process_exec. Each must be renamed.
+forged_send()
+{
+	"$PYTHON" - "$2" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+doc = '{ "process_exec": {"process": {"binary": "/usr/bin/%s", "uid": 0}}, "node_name": "h", "time": "2026-12-01T00:00:00Z"}'
+heads = ["<14>procship ", "<14>procship/x: ", "<14>procship[: ", "<14>PROCSHIP ", "<14>  procship ",
+         "<14>1 2026-12-01T00:00:00Z dc01 procship/x 1 process_exec - "]
+for i, h in enumerate(heads):
+    s.sendto((h + doc % ("%s.f%d" % (sys.argv[2], i + 1))).encode(), sys.argv[1])
+PY
+}
+
 # relayed_lines TAG FORMAT: the four lines of relayed_send TAG as an RFC 5424 line
 # (procship-receiver.conf's relayed line, timestamp left out) once procship relayed them in
 # --syslog-format FORMAT: RFC 3164 has no room for MSGID and structured data.
