@@ -242,6 +242,10 @@ test_claims_MODS := lines framing lib
 test_claims_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 test_lines_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 test_inputs_MODS := inputs lines framing lib
+test_pipeline_MODS := pipeline filters ratelimit docs_json event_json proc_cache procevents \
+	userdb procfs export_file fsafe udp udp_link resolver udp_sock hostport lines pidlimit \
+	framing lib
+test_pipeline_LDFLAGS = -lpcre2-8 -lz $(shell $(PKG_CONFIG) --libs lognorm libestr)
 test_inputs_LDFLAGS = $(shell $(PKG_CONFIG) --libs lognorm libestr)
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/test_,$(UNIT_TESTS))

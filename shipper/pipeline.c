@@ -46,8 +46,12 @@ int pipe_init(struct pipeline *p, size_t max_message)
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
-	for (i = 0; i < PIPE_OWN_MSGIDS; i++)
+	p->longest_msgid = "";
+	for (i = 0; i < PIPE_OWN_MSGIDS; i++) {
 		p->own_msgids[i] = msg_kind_name(own[i]);
+		if (strlen(p->own_msgids[i]) > strlen(p->longest_msgid))
+			p->longest_msgid = p->own_msgids[i];
+	}
 	p->max_message = max_message;
 	p->started_ns = clock_ns(CLOCK_MONOTONIC);
 	p->scratch = malloc(max_message);
@@ -422,6 +426,7 @@ ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size)
 	struct pipeline *p = arg;
 	struct msg m = {.kind = MSG_AGENT_INIT};
 	uint32_t seq = p->meta ? udp_next_sequence(p->udp) : 0;
+	size_t budget = pipe_payload_budget(p);
 
 	if (strcmp(p->agent_init_peer, peer) != 0 || p->agent_init_len <= 0 ||
 		seq != p->agent_init_seq) {
@@ -434,6 +439,11 @@ ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size)
 
 		clock_gettime(CLOCK_REALTIME, &info.started);
 		p->agent_init_len = docs_agent_init(&info, p->agent_init, sizeof(p->agent_init));
+		/* A small --max-message-size: the short form, which setup made sure fits. */
+		info.brief = true;
+		if (p->agent_init_len > 0 && (size_t)p->agent_init_len > budget)
+			p->agent_init_len =
+				docs_agent_init(&info, p->agent_init, sizeof(p->agent_init));
 		snprintf(p->agent_init_peer, sizeof(p->agent_init_peer), "%s", peer);
 		p->agent_init_seq = seq;
 		if (p->agent_init_len < 0) {
@@ -441,6 +451,12 @@ ssize_t pipe_greeting(void *arg, const char *peer, char *buf, size_t size)
 				strerror(-p->agent_init_len));
 			return 0;
 		}
+	}
+	/* Cut, it would not be JSON: setup refuses a limit too small for the widest peer, so
+	 * only a scoped IPv6 address or a reload's longer header gets here. */
+	if ((size_t)p->agent_init_len > budget) {
+		p->stats.docs_too_long++;
+		return 0;
 	}
 	m.payload = p->agent_init;
 	m.len = (size_t)p->agent_init_len;
@@ -454,7 +470,7 @@ static void send_rate_limit_info(struct pipeline *p, uint64_t dropped)
 	struct docs_uid_drops uids[PIPE_RATELIMIT_UIDS];
 	char buf[PIPE_RATELIMIT_INFO_MAX];
 	struct msg m = {.kind = MSG_RATE_LIMIT_INFO, .payload = buf};
-	size_t n, i;
+	size_t n, i, room;
 	int len;
 
 	n = ratelimit_take_uid_drops(p->ratelimit, top, PIPE_RATELIMIT_UIDS);
@@ -462,10 +478,19 @@ static void send_rate_limit_info(struct pipeline *p, uint64_t dropped)
 		uids[i].uid = top[i].uid;
 		uids[i].dropped = top[i].dropped;
 	}
-	len = docs_rate_limit_info_uids(
-		p->node, dropped, uids, n, clock_ns(CLOCK_REALTIME), buf, sizeof(buf));
-	if (len <= 0)
+	/* The uids are procship's addition: as many as fit in a datagram (setup makes sure
+	 * that Tetragon's document does). */
+	room = p->udp ? pipe_payload_budget(p) + 1 : sizeof(buf);
+	if (room > sizeof(buf))
+		room = sizeof(buf);
+	do
+		len = docs_rate_limit_info_uids(
+			p->node, dropped, uids, n, clock_ns(CLOCK_REALTIME), buf, room);
+	while (len == -ENOSPC && n-- > 0);
+	if (len <= 0) {
+		p->stats.docs_too_long++;
 		return;
+	}
 	m.len = (size_t)len;
 	pipe_ship(p, &m);
 }
@@ -515,11 +540,47 @@ size_t pipe_payload_budget(struct pipeline *p)
 	bool truncated;
 	ssize_t n;
 
-	hdr.msgid = "process_exec";
+	hdr.msgid = p->longest_msgid;
 	hdr.meta = p->meta ? &widest : NULL;
 	clock_gettime(CLOCK_REALTIME, &hdr.time);
 	n = framing_build(p->scratch, p->max_message, p->format, &hdr, "x", 1, &truncated);
 	if (n < 1)
 		return 0;
 	return p->max_message - (size_t)(n - 1);
+}
+
+/* The widest numeric peer udp_link names ("[v6]:port"), the widest counts and times. */
+static size_t docs_need(struct pipeline *p)
+{
+	struct docs_agent_info info = {
+		.hostname = p->hdr.hostname,
+		.udp_destination = "[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535",
+		.udp_buffer_size = p->udp_buffer_size,
+		.sequence_id = p->meta ? FRAMING_SEQUENCE_MAX : 0,
+		.brief = true,
+	};
+	char buf[PIPE_AGENT_INIT_MAX];
+	int a, r;
+
+	clock_gettime(CLOCK_REALTIME, &info.started);
+	a = docs_agent_init(&info, buf, sizeof(buf));
+	r = docs_rate_limit_info(
+		p->node, UINT64_MAX, INT64_C(4102444799123456789), buf, sizeof(buf));
+	if (a < 0 || r < 0)
+		return SIZE_MAX;
+	return (size_t)(a > r ? a : r);
+}
+
+int pipe_docs_fit(struct pipeline *p, char *err, size_t errlen)
+{
+	size_t need = docs_need(p), budget = pipe_payload_budget(p);
+
+	if (need <= budget)
+		return 0;
+	snprintf(err, errlen,
+		"--max-message-size %zu: too small for procship's agent_init and rate_limit_info "
+		"documents under this header (%zu bytes, %zu left after it); at least %zu",
+		p->max_message, need, budget,
+		need == SIZE_MAX ? need : p->max_message + (need - budget));
+	return -ENOSPC;
 }

@@ -52,6 +52,7 @@ struct pipe_stats {
 	uint64_t text_ratelimited; /* local messages refused by the per-process rate limit */
 	uint64_t text_renamed;	   /* local messages that claimed procship's APP-NAME or MSGID */
 	uint64_t text_refit;	   /* documents shortened again for their sender's long header */
+	uint64_t docs_too_long;	   /* agent_init or rate_limit_info not sent: over the budget */
 };
 
 #define PIPE_OWN_MSGIDS		4 /* every kind but MSG_TEXT */
@@ -82,6 +83,7 @@ struct pipeline {
 	/* Owned. */
 	char *scratch; /* max_message bytes, for measuring the header */
 	const char *own_msgids[PIPE_OWN_MSGIDS + 1]; /* NULL-terminated: what local input loses */
+	const char *longest_msgid;		     /* of own_msgids: the header budget's */
 	char agent_init[PIPE_AGENT_INIT_MAX];
 	int agent_init_len;
 	char agent_init_peer[HOSTPORT_NAME_MAX];
@@ -129,8 +131,14 @@ void pipe_last_report(struct pipeline *p);
 /* Send what the outputs hold (the loop calls it when its sources are drained). */
 void pipe_flush(struct pipeline *p);
 
-/* What is left of max_message for the payload once procship's own header is written (the
- * whole datagram with bare JSON); 0 when not even one byte fits. */
+/* What is left of max_message for the payload once procship's own header is written with the
+ * longest MSGID procship sends (the whole datagram with bare JSON); 0 when not even one byte
+ * fits. */
 size_t pipe_payload_budget(struct pipeline *p);
+/* 0 when procship's own documents fit in the payload budget: agent_init to the widest peer
+ * (in its short form, docs_agent_info.brief) and rate_limit_info without its uids (which are
+ * left out until it fits). Else -ENOSPC and err says so, naming --max-message-size and the
+ * size needed: setup refuses to start, so that neither is ever cut inside its JSON. */
+int pipe_docs_fit(struct pipeline *p, char *err, size_t errlen);
 
 #endif

@@ -463,7 +463,7 @@ void setup_start(struct daemon *d)
 	struct itimerspec its = {{1, 0}, {1, 0}};
 	struct udp_output *udp;
 	struct pipeline *p = &d->pipe;
-	char status[512];
+	char status[512], err[256];
 
 	node_name(d->node, sizeof(d->node));
 	snprintf(d->procid, sizeof(d->procid), "%d", (int)getpid());
@@ -483,6 +483,8 @@ void setup_start(struct daemon *d)
 	if (d->conf.udp_output_enabled && payload_budget(d) <= FRAMING_MSGID_MAX)
 		setup_usage_error(
 			"--max-message-size: too small for the syslog header and a message");
+	if (d->conf.udp_output_enabled && pipe_docs_fit(p, err, sizeof(err)) != 0)
+		setup_usage_error(err);
 	set_budgets(d);
 	/* As the export file: a metrics path that cannot be written is found before BPF is
 	 * loaded, not a minute after. */
@@ -581,6 +583,8 @@ fail:
 
 static void apply_conf(struct daemon *d, struct conf *nc)
 {
+	char err[256];
+
 	/* Setting a rate refills the bucket: only when it changed, or each HUP lets a burst by. */
 	if (nc->export_rate_limit != d->conf.export_rate_limit &&
 		ratelimit_set_rate(d->pipe.ratelimit, nc->export_rate_limit,
@@ -602,6 +606,8 @@ static void apply_conf(struct daemon *d, struct conf *nc)
 			d->conf.max_message_size);
 	else
 		set_budgets(d);
+	if (d->conf.udp_output_enabled && pipe_docs_fit(&d->pipe, err, sizeof(err)) != 0)
+		log_warnx("reload: %s; agent_init is not sent", err);
 }
 
 /* The reason goes to the log, to systemd's STATUS= and, through the caller, to `procship

@@ -67,6 +67,8 @@ static const struct field pipe_fields[] = {
 	U64(pipe_stats, text_ratelimited, "Local messages dropped by the per-process rate limit."),
 	U64(pipe_stats, text_renamed, "Local messages that claimed procship's APP-NAME or MSGID."),
 	U64(pipe_stats, text_refit, "Text documents shortened for their sender's long header."),
+	U64(pipe_stats, docs_too_long,
+		"agent_init or rate_limit_info not sent: longer than the budget."),
 };
 
 static const struct field ringbuf_fields[] = {

@@ -31,17 +31,24 @@ int docs_agent_init(const struct docs_agent_info *info, char *buf, size_t size)
 	fjson_object_object_add(o, "@timestamp", fjson_object_new_string(stamp));
 	fjson_object_object_add(o, "event", fjson_object_new_string("agent_init"));
 	fjson_object_object_add(o, "procship_version", fjson_object_new_string(PROCSHIP_VERSION));
-	fjson_object_object_add(o, "build_commit", fjson_object_new_string(PROCSHIP_BUILD_COMMIT));
-	fjson_object_object_add(o, "build_date", fjson_object_new_string(PROCSHIP_BUILD_DATE));
+	if (!info->brief) {
+		fjson_object_object_add(
+			o, "build_commit", fjson_object_new_string(PROCSHIP_BUILD_COMMIT));
+		fjson_object_object_add(
+			o, "build_date", fjson_object_new_string(PROCSHIP_BUILD_DATE));
+	}
 	fjson_object_object_add(o, "hostname", fjson_object_new_string(info->hostname));
 	fjson_object_object_add(o, "os", fjson_object_new_string("linux"));
-	fjson_object_object_add(o, "kernel_version", fjson_object_new_string(uts.release));
+	if (!info->brief)
+		fjson_object_object_add(o, "kernel_version", fjson_object_new_string(uts.release));
 	fjson_object_object_add(o, "pid", fjson_object_new_int64(getpid()));
 	fjson_object_object_add(o, "udp_destination",
 		fjson_object_new_string(info->udp_destination ? info->udp_destination : ""));
-	fjson_object_object_add(
-		o, "udp_buffer_size", fjson_object_new_int64(info->udp_buffer_size));
-	fjson_object_object_add(o, "uptime", fjson_object_new_string("initialized at 0"));
+	if (!info->brief) {
+		fjson_object_object_add(
+			o, "udp_buffer_size", fjson_object_new_int64(info->udp_buffer_size));
+		fjson_object_object_add(o, "uptime", fjson_object_new_string("initialized at 0"));
+	}
 	if (info->sequence_id != 0) {
 		/* A receiver counting sequenceIds learns here that a series begins anew, so the
 		 * drop back to 1 is a restart, not a loss. */

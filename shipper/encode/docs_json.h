@@ -5,6 +5,7 @@
 #ifndef PROCSHIP_DOCS_JSON_H
 #define PROCSHIP_DOCS_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -17,6 +18,10 @@ struct docs_agent_info {
 	/* The RFC 5424 meta sequenceId the document goes out with, 0 when none is sent. 1 means
 	 * the destination's series starts (again) here: "sequence_restart" says so. */
 	uint32_t sequence_id;
+	/* Without build_commit, build_date, kernel_version, udp_buffer_size and uptime: for a
+	 * --max-message-size too small for the whole document (who is talking, to whom, and
+	 * the sequence, are kept). */
+	bool brief;
 };
 
 /* Render the document into buf (NUL-terminated). Returns its length, or -ENOSPC/-ENOMEM. */

@@ -3,8 +3,9 @@
 # --max-message-size 1500 and an exec whose arguments take 5000 bytes: no datagram is over
 # 1500 bytes (header included), the event still parses as JSON, its flags contain truncArgs
 # and its arguments are a prefix of the original. Checked on a bare sink (exact datagram
-# sizes) in every framing, and through rsyslog. Last, a 1400-byte cwd on top: the longest
-# strings are shortened first, so the 13-byte binary path stays whole.
+# sizes) in every framing, and through rsyslog. Then a 1400-byte cwd on top: the longest
+# strings are shortened first, so the 13-byte binary path stays whole. Last, procship's own
+# documents at --max-message-size 480 are whole JSON, and a limit too small for them is refused.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -103,5 +104,50 @@ info "deep cwd: flags \"$(json_value "$ev" 'P["flags"]')\", binary $(json_value 
 # hundreds of bytes remain.
 assert_json "$ev" 'P["binary"] == "/usr/bin/true"'
 assert_json "$ev" 'j["process_exec"]["parent"]["binary"] == sh' sh=/bin/sh
+
+# procship's own documents at the smallest limit: the budget is measured with the longest
+# MSGID (rate_limit_info), agent_init takes its short form, and the rate_limit_info sent at
+# exit names as many of the 12 uids the per-uid limit dropped as fit; both parse, in every
+# framing. A limit too small even for those (a long --hostname) is refused at start-up.
+small=480
+for format in json rfc3164 rfc5424; do
+	: >"$SINK_OUT"
+	: >"$SINK_SIZES"
+	m=procship-it-$$-docs-$format
+	start_procship --udp-output-enabled --udp-output-address "127.0.0.1:$SINK_PORT" \
+		--max-message-size "$small" --syslog-format "$format" --export-rate-limit-per-uid 1 \
+		--export-allowlist "$(marker_filter "$m")"
+	for u in $(seq 60001 60012); do
+		for i in 1 2; do
+			setpriv --reuid="$u" --regid="$u" --clear-groups /usr/bin/true "$m-$u-$i" ||
+				fail "setpriv --reuid $u failed"
+		done
+	done
+	wait_for "$SINK_OUT" "\"uid\":60012," 10 # at 480 bytes no arguments are left
+	stop_procship
+	biggest=$(sort -n "$SINK_SIZES" | tail -1)
+	[ "$biggest" -le "$small" ] || fail "$format: a $biggest-byte datagram at $small"
+	# (process events this small are cut: see above; procship's own documents never are)
+	sed 's/^[^{]*//' "$SINK_OUT" | grep -E '^\{"(@timestamp|rate_limit_info)"' \
+		>"$T/docs-$format.json" || true
+	[ "$(grep -c . "$T/docs-$format.json")" -eq 2 ] || fail "$format: not 2 documents of procship's"
+	all_json "$T/docs-$format.json"
+	ev=$(json_lines_match "$T/docs-$format.json" 'j.get("event") == "agent_init"') ||
+		fail "$format: no whole agent_init"
+	info "$format: agent_init of $(json_value "$ev" 'len(__import__("json").dumps(j))') bytes"
+	ev=$(json_lines_match "$T/docs-$format.json" '"rate_limit_info" in j') ||
+		fail "$format: no whole rate_limit_info"
+	n=$(json_value "$ev" 'len(j["rate_limit_info"].get("procship_dropped_by_uid", []))')
+	info "$format: rate_limit_info names $n uids: $ev"
+	[ "$n" -ge 1 ] && [ "$n" -le 10 ] || fail "$format: rate_limit_info names $n uids"
+	! procship_run_log | grep -q "pipeline.docs_too_long=" || fail "$format: a document not sent"
+done
+"$PROCSHIP" --process-events=false --udp-output-enabled --udp-output-address "127.0.0.1:$SINK_PORT" \
+	--max-message-size "$small" --syslog-format rfc5424 --hostname "$(printf 'h%.0s' {1..200})" \
+	>"$T/small.out" 2>&1 && fail "a limit too small for agent_init was accepted"
+rc=$?
+[ "$rc" -eq 2 ] || fail "exit status $rc for a limit too small for agent_init, want 2"
+grep -q -- "--max-message-size $small: too small for procship's agent_init" "$T/small.out" ||
+	{ cat "$T/small.out" >&2; fail "the start-up error does not name --max-message-size"; }
 stop_udp_sink
 check_own_log

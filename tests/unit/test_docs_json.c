@@ -139,12 +139,46 @@ static void test_agent_init(void **state)
 	assert_true(docs_agent_init(&info, buf, 16) < 0);
 }
 
+/* The short form for a small --max-message-size: who, to whom and the sequence, no more. */
+static void test_agent_init_brief(void **state)
+{
+	static const char *const gone[] = {
+		"build_commit", "build_date", "kernel_version", "udp_buffer_size", "uptime"};
+	struct docs_agent_info info = {
+		.hostname = "host-1",
+		.udp_destination = "[::1]:514",
+		.udp_buffer_size = 65536,
+		.sequence_id = 7,
+	};
+	struct fjson_object *o, *v;
+	char buf[2048];
+	int full, n;
+	size_t i;
+
+	(void)state;
+	full = docs_agent_init(&info, buf, sizeof(buf));
+	info.brief = true;
+	n = docs_agent_init(&info, buf, sizeof(buf));
+	assert_true(n > 0 && n < full);
+	o = fjson_tokener_parse(buf);
+	assert_non_null(o);
+	assert_string_equal(str_of(o, "event"), "agent_init");
+	assert_string_equal(str_of(o, "hostname"), "host-1");
+	assert_string_equal(str_of(o, "udp_destination"), "[::1]:514");
+	assert_string_equal(str_of(o, "procship_version"), PROCSHIP_VERSION);
+	assert_true(fjson_object_object_get_ex(o, "sequence_id", &v));
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		assert_false(fjson_object_object_get_ex(o, gone[i], &v));
+	fjson_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_info_json),
 		cmocka_unit_test(test_info_uids),
 		cmocka_unit_test(test_agent_init),
+		cmocka_unit_test(test_agent_init_brief),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
