@@ -498,9 +498,10 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 	proc->ppid = parent->pid;
 	proc->ktime = e->start_ktime;
 	/* The parent's credentials, namespaces and environment stand for the child's, as
-	 * Tetragon's clone copies them; so do the flags that say the environment is not whole. */
+	 * Tetragon's clone copies them; its flags are the clone record's alone, as Tetragon
+	 * replaces the copy's, so an errorEnvs or truncEnvs stays on the exec it describes. */
 	proc->flags = PS_F_EXECVE | (in_init_tree(e, parent) ? PS_F_IN_INIT_TREE : 0) |
-		      (parent->flags & (PS_F_EXT | PS_F_TRUNC_ENVS | PS_F_ERR_ENVS));
+		      (parent->flags & PS_F_EXT);
 	proc->cloned = true;
 	set_exec_id(p, proc);
 	keep_small(p, proc);

@@ -6,7 +6,7 @@
 # splits, an empty Key or Value is left out, no '=' is Key "invalid", bad UTF-8 is U+FFFD),
 # on its process_exec and process_exit, after in_init_tree; its parent (env, with this
 # script's environment) carries its own. The filter keeps exact names only. A block past
-# 327360 bytes is cut there, flagged truncEnvs; over --max-message-size entries go (flagged)
+# 327360 bytes is cut there, flagged truncEnvs (not on a fork-only child); over --max-message-size entries go (flagged)
 # (the parent's first) before the arguments are cut. Without the option, no field at all. Only this script's
 # markers are looked at.
 set -euo pipefail
@@ -25,7 +25,8 @@ PLAIN='[{"Key":"A","Value":"1"},{"Key":"B","Value":"=x"},{"Key":"C"},{"Key":"MAR
 HOSTILE='[{"Key":"A","Value":"B=C"},{"Key":"invalid","Value":"NOEQUALS"},{"Key":"invalid"},{"Value":"first"},{"Key":"U","Value":"\ufffdok"},{"Key":"MARKER","Value":"'$m'"}]'
 
 info "on, no filter"
-start_procship --enable-process-environment-variables --export-allowlist "$(marker_filter "$m")"
+start_procship --enable-process-environment-variables \
+	--export-allowlist "$(marker_filter "$m")"$'\n''{"arguments_regex":["'"$m"'-bigfork$"]}'
 run_env "$m-plain"
 hostile "$m-hostile"
 e=$(exec_of "$m-plain")
@@ -56,6 +57,15 @@ big_is '"truncEnvs" in P["flags"].split()'
 big_is '[v["Key"] for v in P["environment_variables"]] == ["MARKER", "V1", "V2", "V3"]'
 big_is 'sum(len(v["Key"]) + len(v.get("Value", "")) + 2 for v in P["environment_variables"]) == 327360 + 1'
 big_is 'P["environment_variables"][3]["Value"] == "v" * (327360 - len(m) - 8 - 2 * 120004 - 3)'
+# a fork-only child of such an exec copies its environment, not its truncEnvs: Tetragon's
+# clone keeps only the clone record's flags
+env -i "MARKER=$m" "V1=$big" "V2=$big" "V3=$big" /bin/sh -c '(exit 3); :' "$m-bigfork"
+wait_for "$PROCSHIP_OUT" "\"process_exit\".*$m-bigfork.*\"refcnt\":1" 20
+json_lines_match "$PROCSHIP_OUT" '"process_exit" in j and P.get("refcnt") == 1 and P["arguments"].endswith(a)' \
+	a="$m-bigfork" >"$T/bigfork.json" || fail "no exit of the fork-only child of $m-bigfork"
+"$PYTHON" "$IT_HELPERS/tetragon_schema.py" "@$T/bigfork.json" || fail "not Tetragon's schema"
+json_lines_match "$T/bigfork.json" 'P["flags"] == "execve" and j["process_exit"]["status"] == 3 and "truncEnvs" in j["process_exit"]["parent"]["flags"].split() and [v["Key"] for v in P["environment_variables"]] == ["MARKER", "V1", "V2", "V3"]' \
+	>/dev/null || fail "the fork-only child of $m-bigfork: not flags execve with its parent's cut environment"
 stop_procship
 check_own_log
 

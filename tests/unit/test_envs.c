@@ -15,6 +15,7 @@
 #include "shipper/capture/envs.h"
 #include "shipper/capture/proc_cache.h"
 #include "shipper/capture/procevents.h"
+#include "shipper/encode/event_json.h"
 
 /* Decode raw[0..len) with f and compare with want[0..want_len) (entries NUL-terminated). */
 static void check_decode(const char *raw, size_t len, const struct envs_filter *f, const char *want,
@@ -146,7 +147,7 @@ static void test_records_fork_and_budget(void **state)
 	size_t before = pcache_args_bytes(), i;
 	struct ps_event *e;
 	struct pcache_proc *p;
-	char *big = malloc(20000);
+	char *big = malloc(20000), flags[64];
 
 	(void)state;
 	pev_set_envs_filter(pev, f);
@@ -165,11 +166,19 @@ static void test_records_fork_and_budget(void **state)
 	assert_int_equal(p->envs_count, 2);
 	assert_memory_equal(p->envs, "KEEP=1\0SECRET=s\0", 16);
 	assert_false(p->flags & (PS_F_TRUNC_ENVS | PS_F_ERR_ENVS));
-	/* ... and the flags that say it is not whole */
-	pcache_get(cache, 10)->flags |= PS_F_TRUNC_ENVS;
+	/* ... but not the flags that say it is not whole: Tetragon's clone replaces the copy's
+	 * flags with the clone record's, execve (and inInitTree) only. */
+	pcache_get(cache, 10)->flags |= PS_F_TRUNC_ENVS | PS_F_ERR_ENVS | PS_F_TRUNC_ARGS;
 	e->pid = e->tid = 14;
 	pev_record(pev, e);
-	assert_true(pcache_get(cache, 14)->flags & PS_F_TRUNC_ENVS);
+	ejson_flags(pcache_get(cache, 14)->flags, flags, sizeof(flags));
+	assert_string_equal(flags, "execve");
+	assert_memory_equal(pcache_get(cache, 14)->envs, "KEEP=1\0SECRET=s\0", 16);
+	pcache_get(cache, 10)->flags |= PS_F_IN_INIT_TREE;
+	e->pid = e->tid = 15;
+	pev_record(pev, e);
+	ejson_flags(pcache_get(cache, 15)->flags, flags, sizeof(flags));
+	assert_string_equal(flags, "execve inInitTree");
 	free(e);
 	/* The option off (no PS_F_EXT_ENV): no environment, whatever follows the arguments. */
 	pev_set_envs_filter(pev, NULL);
