@@ -163,7 +163,7 @@ static void one_pattern(const char *pat, size_t len, int reps, uint32_t limit)
 	bool jit;
 
 	r.re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-		PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
+		PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY, &code, &off, NULL);
 	if (!r.re) {
 		printf("%s: does not compile\n", pat);
 		return;

@@ -122,8 +122,9 @@ static int add_regexes(struct gev_opts *o, const char *list, FILE *errs)
 				errs, "--processes: a pattern is longer than 4095 bytes", "");
 		if (o->nre == MAX_REGEXES)
 			return usage_error(errs, "--processes: too many patterns", "");
-		o->re[o->nre] = pcre2_compile(
-			(PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &off, NULL);
+		/* tetra's --processes is a binary_regex filter: Go's $, the end of the text. */
+		o->re[o->nre] = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+			PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &code, &off, NULL);
 		if (!o->re[o->nre]) {
 			pcre2_get_error_message(code, msg, sizeof(msg));
 			fprintf(errs,

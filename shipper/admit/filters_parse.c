@@ -140,9 +140,11 @@ static int parse_regexes(
 		if (!fjson_object_is_type(e, fjson_type_string))
 			return filters_i_err(w, "%s: expected regular expressions (strings)", key);
 		s = fjson_object_get_string(e);
+		/* Go's $ (without (?m)) is the end of the text only, not before a last newline. */
 		l->re[i] = pcre2_compile((PCRE2_SPTR)s, (PCRE2_SIZE)fjson_object_get_string_len(e),
-			PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C, &code, &off,
-			NULL);
+			PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C |
+				PCRE2_DOLLAR_ENDONLY,
+			&code, &off, NULL);
 		if (!l->re[i]) {
 			pcre2_get_error_message(code, msg, sizeof(msg));
 			return filters_i_err(w, "%s \"%s\": %s at offset %zu", key, s,

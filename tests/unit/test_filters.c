@@ -159,6 +159,13 @@ static void test_and_or_deny(void **state)
 
 static void test_null_and_odd_inputs(void **state)
 {
+	struct filters_subject parent_x = {.ev = FILTERS_EXEC,
+		.binary = "/bin/sh",
+		.parent_binary = "/bin/sh",
+		.parent_arguments = "x",
+		.pid = 5,
+		.ppid = 1,
+		.scan = true};
 	struct filters *f;
 
 	(void)state;
@@ -185,6 +192,21 @@ static void test_null_and_odd_inputs(void **state)
 	assert_true(filters_pass(f, FILTERS_EXEC, "/x", NULL, "c \xff\xfe", 5, 1));
 	assert_false(filters_pass(f, FILTERS_EXEC, "/x", NULL, "x\xffy", 5, 1));
 	assert_true(filters_match_errors(f) == 0);
+	filters_free(f);
+	/* $ is Go's: the end of the text, not before a last newline (sh -c $'cmd\n'); (?m)
+	 * makes it a line end, as in Go. */
+	f = new_f("{\"arguments_regex\":[\"-c$\"],\"binary_regex\":[\"sh$\"]}", NULL);
+	assert_true(filters_pass(f, FILTERS_EXEC, "/bin/sh", NULL, "-c", 5, 1));
+	assert_false(filters_pass(f, FILTERS_EXEC, "/bin/sh", NULL, "-c\n", 5, 1));
+	assert_false(filters_pass(f, FILTERS_EXEC, "/bin/sh\n", NULL, "-c", 5, 1));
+	filters_free(f);
+	f = new_f(NULL, "{\"parent_arguments_regex\":[\"x$\"]}");
+	assert_false(filters_check(f, &parent_x, 0));
+	parent_x.parent_arguments = "x\n";
+	assert_true(filters_check(f, &parent_x, 0));
+	filters_free(f);
+	f = new_f("{\"arguments_regex\":[\"(?m)-c$\"]}", NULL);
+	assert_true(filters_pass(f, FILTERS_EXEC, "/bin/sh", NULL, "-c\nb", 5, 1));
 	filters_free(f);
 }
 

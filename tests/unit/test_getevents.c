@@ -266,6 +266,7 @@ static void test_command(void **state)
 	const char *json[] = {NULL}, *compact[] = {"-o", "compact", "--color=never", NULL};
 	const char *curl[] = {"-ocompact", "--processes", "^/usr/.*/cu,nomatch", NULL};
 	const char *types[] = {"--event-types", "PROCESS_EXIT,RATE_LIMIT_INFO", NULL};
+	const char *dollar[] = {"--processes", "curl$", NULL};
 	char *out, *errs;
 
 	(void)state;
@@ -289,6 +290,15 @@ static void test_command(void **state)
 	free(errs);
 	assert_int_equal(run(stream, types, &out, &errs), 0);
 	assert_string_equal(out, EXIT_LINE "\n" RL_LINE "\n");
+	free(out);
+	free(errs);
+	/* Go's $: the end of the binary, not before a last newline. */
+	assert_int_equal(
+		run(EXEC_LINE "\n{\"process_exec\":{\"process\":{\"binary\":\"/x/curl\\n\"}},"
+			      "\"node_name\":\"h\"}\n",
+			dollar, &out, &errs),
+		0);
+	assert_string_equal(out, EXEC_LINE "\n");
 	free(out);
 	free(errs);
 }
