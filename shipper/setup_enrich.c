@@ -27,7 +27,7 @@ uint32_t setup_enrich_bits(const struct daemon *d)
 	       (d->conf.enable_process_environment_variables ? PS_F_EXT_ENV : 0);
 }
 
-/* Tetragon's filter: exact names; none given keeps every variable. */
+/* Tetragon's filter: exact names, an empty one too; none given keeps every variable. */
 static void envs_start(struct daemon *d)
 {
 	const struct conf_list *l = &d->conf.filter_environment_variables;
@@ -41,6 +41,9 @@ static void envs_start(struct daemon *d)
 	d->envs_filter = envs_filter_new(l->v, l->n);
 	if (!d->envs_filter && errno != EINVAL)
 		fatal("start-up");
+	if (envs_filter_has_empty(d->envs_filter))
+		log_warnx("--filter-environment-variables: an empty name (a stray comma) keeps the "
+			  "variables with no name (\"=VALUE\"), as in Tetragon; it is no wildcard");
 	pev_set_envs_filter(d->pev, d->envs_filter);
 }
 

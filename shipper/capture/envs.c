@@ -23,7 +23,8 @@ void envs_filter_free(struct envs_filter *f)
 	free(f);
 }
 
-/* Splits text at its commas in place, keeping the pointers of non-empty names. */
+/* Splits text at its commas in place, every name kept, an empty one too ("LANG," is LANG and
+ * ""), as pflag's StringSlice reads a value. */
 static size_t split_names(char *text, char **names)
 {
 	size_t n = 0;
@@ -34,9 +35,9 @@ static size_t split_names(char *text, char **names)
 
 		if (comma)
 			*comma = '\0';
-		if (*p && names)
+		if (names)
 			names[n] = p;
-		n += *p ? 1 : 0;
+		n++;
 		if (!comma)
 			return n;
 		p = comma + 1;
@@ -53,21 +54,19 @@ struct envs_filter *envs_filter_new(const char *const *lists, size_t n)
 	for (i = 0; i < n; i++)
 		total += strlen(lists[i]) + 1;
 	f->text = malloc(total + 1);
-	if (!f->text)
+	f->names = malloc((total + 1) * sizeof(*f->names));
+	if (!f->text || !f->names)
 		goto err_out;
-	/* One text, the lists joined by commas: a comma separates names either way. */
+	/* Each list split on its own: an empty one gives no name, as pflag reads "" as none. */
 	for (i = 0; i < n; i++) {
 		size_t len = strlen(lists[i]);
 
-		memcpy(f->text + o, lists[i], len);
-		o += len;
-		f->text[o++] = ',';
+		if (!len)
+			continue;
+		memcpy(f->text + o, lists[i], len + 1);
+		f->n += split_names(f->text + o, f->names + f->n);
+		o += len + 1;
 	}
-	f->text[o] = '\0';
-	f->names = malloc((total + 1) * sizeof(*f->names));
-	if (!f->names)
-		goto err_out;
-	f->n = split_names(f->text, f->names);
 	if (f->n == 0) {
 		envs_filter_free(f);
 		errno = EINVAL;
@@ -79,6 +78,16 @@ err_out:
 	envs_filter_free(f);
 	errno = ENOMEM;
 	return NULL;
+}
+
+bool envs_filter_has_empty(const struct envs_filter *f)
+{
+	size_t i;
+
+	for (i = 0; f && i < f->n; i++)
+		if (!f->names[i][0])
+			return true;
+	return false;
 }
 
 bool envs_filter_keeps(const struct envs_filter *f, const char *s, size_t len)

@@ -13,10 +13,15 @@
 
 struct envs_filter;
 
-/* The names of lists[0..n), each a comma-separated list of names (copied); empty names are
- * skipped. NULL with errno EINVAL when no name is left (no filter: keep everything), ENOMEM. */
+/* The names of lists[0..n), each a comma-separated list of names (copied), as Tetragon's flag
+ * (a pflag StringSlice) reads each value: an empty list gives no name, any other every name
+ * between its commas, an empty one too ("LANG," is LANG and "", which keeps the entries with
+ * no name, "=x" and ""). NULL with errno EINVAL when no name is given (no filter: keep
+ * everything, as Tetragon's), ENOMEM. */
 struct envs_filter *envs_filter_new(const char *const *lists, size_t n);
 void envs_filter_free(struct envs_filter *f); /* accepts NULL */
+/* Whether f has the empty name (for a warning: a stray comma is rarely meant). */
+bool envs_filter_has_empty(const struct envs_filter *f);
 /* Whether f (NULL: no filter) keeps the entry s[0..len). */
 bool envs_filter_keeps(const struct envs_filter *f, const char *s, size_t len);
 

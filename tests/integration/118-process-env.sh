@@ -5,7 +5,8 @@
 # carries environment_variables, field by field as Tetragon writes them (the first '='
 # splits, an empty Key or Value is left out, no '=' is Key "invalid", bad UTF-8 is U+FFFD),
 # on its process_exec and process_exit, after in_init_tree; its parent (env, with this
-# script's environment) carries its own. The filter keeps exact names only. A block past
+# script's environment) carries its own. The filter keeps exact names only ("," is the
+# empty name, with a warning, as Tetragon's flag reads it). A block past
 # 327360 bytes is cut there, flagged truncEnvs (not on a fork-only child); over --max-message-size entries go (flagged)
 # (the parent's first) before the arguments are cut. Without the option, no field at all. Only this script's
 # markers are looked at.
@@ -125,3 +126,17 @@ x=$(exit_of "$m-off")
 assert_json "$x" '"environment_variables" not in P'
 stop_procship
 check_own_log
+
+info "filter: a stray comma is the empty name, as in Tetragon, not 'all'"
+start_procship --enable-process-environment-variables --filter-environment-variables , \
+	--export-allowlist "$(marker_filter "$m")"
+hostile "$m-hostile-c"
+e=$(exec_of "$m-hostile-c")
+# the entries with an empty name only: '' (Key invalid) and '=first'
+envs_are "$e" '[{"Key":"invalid"},{"Value":"first"}]'
+assert_json "$e" '"environment_variables" not in j["process_exec"]["parent"]'
+stop_procship
+# (last: the warning stays in the log the later checks read)
+grep -q 'warning: --filter-environment-variables: an empty name' "$PROCSHIP_LOG" ||
+	fail "no warning for the empty name of --filter-environment-variables ,"
+check_own_log 'filter-environment-variables: an empty name'

@@ -80,17 +80,18 @@ static void test_decode_64k(void **state)
 
 static void test_filter_exact_names(void **state)
 {
-	static const char *const lists[] = {"HOME,PATH", "NOEQUALS", ",,", "A"};
-	static const char *const empty[] = {"", ","};
-	struct envs_filter *f = envs_filter_new(lists, 4);
+	static const char *const lists[] = {"HOME,PATH", "NOEQUALS", "A"};
+	static const char *const empty[] = {"", ""};
+	struct envs_filter *f = envs_filter_new(lists, 3);
 
 	(void)state;
 	assert_non_null(f);
+	assert_false(envs_filter_has_empty(f));
 	assert_true(envs_filter_keeps(f, "HOME=/root", 10));
 	assert_true(envs_filter_keeps(f, "PATH=", 5));
 	/* No '=': the whole entry is the name. */
 	assert_true(envs_filter_keeps(f, "NOEQUALS", 8));
-	/* Exact names: no prefix, no case folding, no empty name from ",,". */
+	/* Exact names: no prefix, no case folding. */
 	assert_false(envs_filter_keeps(f, "HOMEX=1", 7));
 	assert_false(envs_filter_keeps(f, "HOM=1", 5));
 	assert_false(envs_filter_keeps(f, "home=1", 6));
@@ -102,12 +103,38 @@ static void test_filter_exact_names(void **state)
 	/* Nothing kept: no block at all. */
 	DECODE("X=1\0Y=2\0", f, "", 0);
 	envs_filter_free(f);
-	/* No name left: no filter, which keeps everything. */
+	/* No name given (each value "", which pflag reads as none): no filter, which keeps
+	 * everything, as Tetragon's. */
 	errno = 0;
 	assert_null(envs_filter_new(empty, 2));
 	assert_int_equal(errno, EINVAL);
 	assert_null(envs_filter_new(NULL, 0));
+	assert_false(envs_filter_has_empty(NULL));
 	envs_filter_free(NULL);
+}
+
+/* Tetragon's flag is a pflag StringSlice: "," is two empty names and "LANG," is LANG and "";
+ * the empty name keeps the entries whose name is empty ("=x", ""), nothing else. A stray
+ * comma never turns the filter off. */
+static void test_filter_empty_names(void **state)
+{
+	static const char *const comma[] = {","}, *const lang[] = {"", "LANG,"};
+	struct envs_filter *f = envs_filter_new(comma, 1);
+
+	(void)state;
+	assert_non_null(f);
+	assert_true(envs_filter_has_empty(f));
+	assert_false(envs_filter_keeps(f, "LANG=C", 6));
+	assert_false(envs_filter_keeps(f, "NOEQUALS", 8));
+	assert_true(envs_filter_keeps(f, "=x", 2));
+	assert_true(envs_filter_keeps(f, "", 0));
+	DECODE("LANG=C\0=x\0SECRET=s\0\0PATH=/bin\0", f, "=x\0\0", 2);
+	envs_filter_free(f);
+	f = envs_filter_new(lang, 2);
+	assert_non_null(f);
+	assert_true(envs_filter_has_empty(f));
+	DECODE("LANG=C\0=x\0SECRET=s\0", f, "LANG=C\0=x\0", 2);
+	envs_filter_free(f);
 }
 
 static int events;
@@ -216,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_decode_hostile_blocks),
 		cmocka_unit_test(test_decode_64k),
 		cmocka_unit_test(test_filter_exact_names),
+		cmocka_unit_test(test_filter_empty_names),
 		cmocka_unit_test(test_records_fork_and_budget),
 	};
 
