@@ -444,10 +444,11 @@ int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 	struct pcache_link kept = dst->kept;
 	struct pcache *kept_in = dst->kept_in;
 	char *json = dst->json;
-	size_t props_at = dst->json_props_at;
+	size_t props_at = dst->json_props_at, refcnt_at = dst->json_refcnt_at;
 
 	memcpy(dst, src, sizeof(*dst));
 	dst->json_props_at = props_at;
+	dst->json_refcnt_at = refcnt_at;
 	dst->hh = hh;
 	dst->kept = kept;
 	dst->kept_in = kept_in;

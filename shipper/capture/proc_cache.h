@@ -82,6 +82,7 @@ struct pcache_proc {
 	char *json;
 	size_t json_len;
 	size_t json_props_at;	 /* where a process_exec puts binary_properties into json */
+	size_t json_refcnt_at;	 /* ... and, with them, Tetragon's refcnt */
 	UT_hash_handle hh;	 /* owned by proc_cache.c */
 	struct pcache_link kept; /* owned by proc_cache.c */
 	struct pcache *kept_in;	 /* the cache whose FIFO holds it, or NULL */

@@ -172,7 +172,9 @@ static struct fjson_object *process_obj(
 		add_str(o, "docker", p->docker);
 	if (p->parent_exec_id[0])
 		add_str(o, "parent_exec_id", p->parent_exec_id);
-	if (p->cloned)
+	/* Tetragon's exec event takes a copy of the process, with its refcount (1), to add
+	 * binary_properties; the cached process it reuses as a parent has none. */
+	if (p->cloned || (exec_props && cjson_exec_props(ej->piece, p)))
 		add_i64(o, "refcnt", 1);
 	cjson_tree_add(o, ej->piece, cjson_before_tid(ej->piece, p, ej->host_ns));
 	add_i64(o, "tid", p->tid ? p->tid : p->pid);
@@ -309,7 +311,8 @@ static bool scratch_reserve(struct ejson *ej, size_t n)
 }
 
 /* The end of a process object, from refcnt on: a fork-only process has Tetragon's refcnt 1.
- * Sets p->json_props_at: a process_exec's binary_properties go there, before user. */
+ * Sets p->json_props_at: a process_exec's binary_properties go there, before user, and
+ * p->json_refcnt_at, where its refcnt goes with them. */
 static size_t put_tail(struct ejson *ej, char *d, struct pcache_proc *p, size_t at)
 {
 	static const char refcnt[] = ",\"refcnt\":1", tid[] = ",\"tid\":";
@@ -317,6 +320,7 @@ static size_t put_tail(struct ejson *ej, char *d, struct pcache_proc *p, size_t 
 	bool init_tree = p->flags & PS_F_IN_INIT_TREE;
 	size_t n = 0;
 
+	p->json_refcnt_at = at;
 	if (p->cloned) {
 		memcpy(d, refcnt, sizeof(refcnt) - 1);
 		n += sizeof(refcnt) - 1;
@@ -365,7 +369,7 @@ static const char *bare_text(struct ejson *ej, struct pcache_proc *p, size_t *le
 
 	if (n < 0 || (size_t)n >= sizeof(d))
 		return NULL;
-	p->json_props_at = (size_t)n - 1;
+	p->json_props_at = p->json_refcnt_at = (size_t)n - 1;
 	return keep_text(p, d, (size_t)n, len);
 }
 
@@ -530,7 +534,7 @@ static size_t put_ancestors(struct ejson *ej, const struct ejson_ev *ev, char *d
 const char *ejson_i_fast(struct ejson *ej, const struct ejson_ev *ev, size_t *len)
 {
 	const char *ptext = NULL, *text;
-	size_t plen = 0, tlen, o = 0, need, tmlen, alen, props_len = 0;
+	size_t plen = 0, tlen, o = 0, need, tmlen, alen, props_len = 0, refcnt_len = 0;
 	char tm[64], tail[96];
 	int tail_len;
 	bool ok = true;
@@ -540,6 +544,8 @@ const char *ejson_i_fast(struct ejson *ej, const struct ejson_ev *ev, size_t *le
 		return NULL;
 	if (!ev->is_exit)
 		props_len = cjson_exec_props(ej->piece, ev->proc);
+	if (props_len && !ev->proc->cloned)
+		refcnt_len = sizeof(",\"refcnt\":1") - 1;
 	tmlen = event_time(ej, ev->ktime, tm, sizeof(tm));
 	tail_len = exit_tail(ev, tail, sizeof(tail));
 	alen = put_ancestors(ej, ev, NULL, &ok);
@@ -547,9 +553,9 @@ const char *ejson_i_fast(struct ejson *ej, const struct ejson_ev *ev, size_t *le
 		return NULL;
 	/* {"KIND":{"process":P[,"parent":PP][,ancestors][,signal,status,"time":T][,ancestors]},
 	 * "node_name":N,"time":T} */
-	need = 2 + strlen(ev->kind) + 14 + tlen + props_len + (ev->parent ? 10 + plen : 0) + alen +
-	       (size_t)tail_len + (ev->is_exit ? 10 + tmlen : 0) + 14 + ej->node_json_len + 10 +
-	       tmlen + 3;
+	need = 2 + strlen(ev->kind) + 14 + tlen + refcnt_len + props_len +
+	       (ev->parent ? 10 + plen : 0) + alen + (size_t)tail_len +
+	       (ev->is_exit ? 10 + tmlen : 0) + 14 + ej->node_json_len + 10 + tmlen + 3;
 	if (!out_reserve(ej, need + 1))
 		return NULL;
 #define PUT(s, n)                                                                                  \
@@ -562,7 +568,13 @@ const char *ejson_i_fast(struct ejson *ej, const struct ejson_ev *ev, size_t *le
 	PUT(ev->kind, strlen(ev->kind));
 	PUTS("\":{\"process\":");
 	if (props_len) {
-		PUT(text, ev->proc->json_props_at);
+		/* As in the tree: the exec event's copy has refcnt 1, the cached text none. */
+		size_t r = refcnt_len ? ev->proc->json_refcnt_at : ev->proc->json_props_at;
+
+		PUT(text, r);
+		if (refcnt_len)
+			PUTS(",\"refcnt\":1");
+		PUT(text + r, ev->proc->json_props_at - r);
 		PUT(ej->piece, props_len);
 		PUT(text + ev->proc->json_props_at, tlen - ev->proc->json_props_at);
 	} else {

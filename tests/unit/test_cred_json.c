@@ -210,6 +210,12 @@ static void test_events(void **state)
 		cap = strstr(fast, ",\"cap\":{");
 		assert_true(!creds == !(round & 2) && !cap == !(round & 2));
 		assert_true(!creds || (cap < tid && tid < creds && (!bp || creds < bp)));
+		/* refcnt 1 on a fork-only process, and on an exec's process with
+		 * binary_properties (Tetragon's copy); in the cached text only for the first */
+		if (!strstr(fast, "\"refcnt\":1") !=
+			!(proc.cloned || strstr(fast, "\"binary_properties\":")))
+			fail_msg("round %u: refcnt: %s", round, fast);
+		assert_true(!strstr(proc.json, "\"refcnt\":1") == !proc.cloned);
 		assert_true(!strstr(fast, ",\"ns\":{\"uts\":{},") == !(round & 4));
 		if (round & 4 && round & 32)
 			assert_non_null(strstr(fast, "\"pid\":{\"inum\":4,\"is_host\":true}"));
@@ -217,6 +223,55 @@ static void test_events(void **state)
 		free(proc.json);
 		free(parent.json);
 	}
+	ejson_free(ej);
+}
+
+/* Tetragon v1.7.0's process_exec with binary_properties carries the copy of the process
+ * GetProcessCopy makes, refcnt 1 in its place (after parent_exec_id, before cap); its exit,
+ * and the same process as a parent, carry none. Through the fit path too. */
+static void test_exec_refcnt(void **state)
+{
+	struct ejson *ej = ejson_new("node", 0);
+	struct pcache_proc proc = {0}, child = {0};
+	const char *text, *r;
+	size_t len, max;
+
+	(void)state;
+	assert_non_null(ej);
+	proc.pid = 100;
+	proc.uid = 1000;
+	proc.binary = "/usr/bin/sudo";
+	strcpy(proc.parent_exec_id, "cGFyZW50");
+	proc.flags = PS_F_EXECVE | PS_F_EXT_CRED;
+	proc.ext.secureexec = PS_SX_SETUID | PS_SX_SETUID_ROOT;
+	child.pid = 101;
+	child.binary = "/bin/x";
+	child.flags = PS_F_EXECVE | PS_F_EXT_CRED;
+	for (max = 0; max <= 1; max++) {
+		ejson_set_max_len(ej, max ? 300 : 0); /* 300: cut to fit */
+		text = ejson_exec(ej, &proc, NULL, 1, &len);
+		assert_non_null(text);
+		r = strstr(text, "\"parent_exec_id\":\"cGFyZW50\",\"refcnt\":1,\"cap\":{");
+		if (!r || strstr(r + 40, "refcnt") || !strstr(r, "\"binary_properties\":{"))
+			fail_msg("max %zu: %s", max, text);
+		text = ejson_exit(ej, &proc, NULL, 0, 2, &len);
+		assert_non_null(text);
+		assert_null(strstr(text, "refcnt"));
+		text = ejson_exec(ej, &child, &proc, 3, &len);
+		assert_non_null(text);
+		assert_null(strstr(text, "refcnt"));
+		text = ejson_event_tree(ej, false, &proc, NULL, 0, 1, &len);
+		assert_non_null(strstr(text, "\"refcnt\":1,\"cap\":{"));
+		free(proc.json);
+		free(child.json);
+		proc.json = child.json = NULL;
+	}
+	/* Without binary_properties (no setuid): no copy, no refcnt. */
+	proc.ext.secureexec = 0;
+	ejson_set_max_len(ej, 0);
+	text = ejson_exec(ej, &proc, NULL, 1, &len);
+	assert_null(strstr(text, "refcnt"));
+	free(proc.json);
 	ejson_free(ej);
 }
 
@@ -229,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_binary_properties),
 		cmocka_unit_test(test_worst_case),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_exec_refcnt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,7 @@ proto names): every process object of an event must hold only these, each of its
                                             process and parent carry the blocks named (cred:
                                             cap and process_credentials; ns: ns) and nothing
                                             the others name; props: the process carries
-                                            binary_properties (never the parent)
+                                            binary_properties and refcnt 1 (never the parent)
 """
 import json
 import re
@@ -124,6 +124,11 @@ def check_proc(where, p, want, props):
         fail(f"{where}.binary_properties", "present" if not props else "missing")
     if props:
         check_props(f"{where}.binary_properties", p["binary_properties"])
+        # Tetragon's exec event carries GetProcessCopy's copy, with its refcount
+        if p.get("refcnt") != 1:
+            fail(f"{where}.refcnt", f"not 1 beside binary_properties: {p.get('refcnt')!r}")
+    elif p.get("refcnt", 1) != 1:
+        fail(f"{where}.refcnt", f"not 1: {p['refcnt']!r}")
     keys = list(p)
     order = ["refcnt", "cap", "ns", "tid", "process_credentials", "binary_properties", "user",
              "in_init_tree"]
