@@ -45,8 +45,9 @@ struct {
 
 /* The new image's environment block (env_start to env_end: every string NUL-terminated), at
  * most PS_ENV_MAX bytes, into buf, as Tetragon reads it: nothing when the mm has no block;
- * errorEnvs when the read fails; cut at the bound flagged procship's truncEnvs (Tetragon cuts
- * it at the same bound without a word). Returns the bytes read. */
+ * errorEnvs when the read fails; cut at the bound flagged procship's truncEnvs (Tetragon loses
+ * the exec's arguments and environment past the same bound, procship.8 says how). Returns
+ * the bytes read. */
 static __always_inline __u32 fill_envs(struct ps_event *e, struct task_struct *task, char *buf)
 {
 	struct mm_struct *mm = task->mm;
