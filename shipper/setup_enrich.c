@@ -109,10 +109,28 @@ void setup_enrich_stop(struct daemon *d)
 	d->users = NULL;
 }
 
+/* Whether Tetragon's option.AncestorsEnabled holds for the event type: base for
+ * PROCESS_EXEC and PROCESS_EXIT, base and the type's own name for the others it knows. */
+static bool ancestors_on(const char *type, const void *arg)
+{
+	static const char *const names[][2] = {{"PROCESS_EXEC", "base"}, {"PROCESS_EXIT", "base"},
+		{"PROCESS_KPROBE", "kprobe"}, {"PROCESS_TRACEPOINT", "tracepoint"},
+		{"PROCESS_LOADER", "loader"}, {"PROCESS_UPROBE", "uprobe"}, {"PROCESS_LSM", "lsm"},
+		{"PROCESS_USDT", "usdt"}};
+	const struct conf *run = arg;
+	size_t i;
+
+	for (i = 0; conf_ancestors_base(run) && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(type, names[i][0]))
+			return conf_ancestors_type(run, names[i][1]);
+	return false;
+}
+
 /* Tetragon refuses a filter whose enrichment is off; so do we, saying where it is. */
 bool setup_enrich_filters_unmet(
 	const struct filters *f, const struct conf *run, char *err, size_t len)
 {
+	const char *type;
 	char where[64];
 
 	if (!conf_ancestors_base(run) &&
@@ -121,6 +139,16 @@ bool setup_enrich_filters_unmet(
 			"--export-allowlist/--export-denylist: %s: ancestor_binary_regex needs "
 			"--enable-ancestors base (Tetragon refuses it without)",
 			where);
+		return true;
+	}
+	if (filters_ancestors_unmet(f, ancestors_on, run, &type, where, sizeof(where))) {
+		snprintf(err, len,
+			"--export-allowlist/--export-denylist: %s: ancestor_binary_regex applies "
+			"to "
+			"%s, which has no ancestors: give an event_set such as "
+			"[\"PROCESS_EXEC\",\"PROCESS_EXIT\"] (without one it applies to all of "
+			"Tetragon's ancestor types, and Tetragon v1.7.0 refuses it too)",
+			where, type);
 		return true;
 	}
 	if (!run->enable_process_cred &&

@@ -360,6 +360,48 @@ const char *filters_needs(const struct filters *f, enum filters_need need, char 
 	return buf;
 }
 
+/* The first Tetragon type of x's that ok refuses, or NULL: its event_set's, or without one
+ * every type Tetragon gives ancestors to, as its CheckAncestorsEnabled does. */
+static const char *type_unmet(const struct filter *x, filters_type_ok ok, const void *arg)
+{
+	unsigned int types = x->types ? x->types : (1u << FILTERS_I_ANCESTOR_TYPES) - 1;
+	int i;
+
+	for (i = 0; i < FILTERS_I_NTYPES; i++)
+		if ((types & (1u << i)) && !ok(filters_i_types[i], arg))
+			return filters_i_types[i];
+	return NULL;
+}
+
+static const char *list_unmet(
+	const struct filter_list *l, filters_type_ok ok, const void *arg, const struct filter **at)
+{
+	const char *type = NULL;
+	size_t i;
+
+	for (i = 0; i < l->n && !type; i++)
+		if (l->f[i].ancestor_binary.n && (type = type_unmet(&l->f[i], ok, arg)))
+			*at = &l->f[i];
+	return type;
+}
+
+const char *filters_ancestors_unmet(const struct filters *f, filters_type_ok ok, const void *arg,
+	const char **type, char *buf, size_t buflen)
+{
+	const struct filter *x = NULL;
+	const char *list = "allowlist";
+
+	*type = list_unmet(&f->allow, ok, arg, &x);
+	if (!*type) {
+		*type = list_unmet(&f->deny, ok, arg, &x);
+		list = "denylist";
+	}
+	if (!*type)
+		return NULL;
+	snprintf(buf, buflen, "%s line %d", list, x->line);
+	return buf;
+}
+
 static void count_regexes(struct filters *f)
 {
 	size_t n = 0, jit = 0;

@@ -88,6 +88,15 @@ enum filters_need {
 const char *filters_needs(
 	const struct filters *f, enum filters_need need, char *buf, size_t buflen);
 
+/* Tetragon v1.7.0 builds an ancestor_binary_regex filter only when every event type it
+ * applies to has ancestors on: those of its event_set, or all eight Tetragon gives ancestors
+ * to (PROCESS_EXEC, PROCESS_EXIT, PROCESS_KPROBE, ..._TRACEPOINT, ..._LOADER, ..._UPROBE,
+ * ..._LSM, ..._USDT) without one. The first such filter with a type ok(type name, arg)
+ * refuses: "allowlist line 3" in buf and the type in *type; NULL when there is none. */
+typedef bool (*filters_type_ok)(const char *type, const void *arg);
+const char *filters_ancestors_unmet(const struct filters *f, filters_type_ok ok, const void *arg,
+	const char **type, char *buf, size_t buflen);
+
 /* The capability sets of struct filters_subject's caps, in CapFilter's order. */
 enum filters_cap_set {
 	FILTERS_CAP_PERMITTED,

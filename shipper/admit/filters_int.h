@@ -44,6 +44,7 @@ struct filter {
 	int line;	     /* where it starts in its list, for filters_needs */
 	bool has_events;     /* event_set given: the event must be in `events` */
 	unsigned int events; /* enum filters_event bits */
+	unsigned int types;  /* the event_set's types, by bit of filters_i_types */
 	struct pid_list pid, pid_set;
 	struct rx_list binary, parent_binary, arguments, parent_arguments, ancestor_binary;
 	int in_init_tree; /* -1: not given; else the value the process must have */
@@ -62,6 +63,13 @@ struct filters_where {
 	char *err;
 	size_t errlen;
 };
+
+/* Tetragon's event type names a filter's event_set may hold: first the eight it gives
+ * ancestors to (CheckAncestorsEnabled's list, in its order, PROCESS_EXEC and PROCESS_EXIT
+ * first), then the others. */
+extern const char *const filters_i_types[];
+#define FILTERS_I_NTYPES	 11
+#define FILTERS_I_ANCESTOR_TYPES 8
 
 /* "LIST line N: " and the message into w->err; returns -EINVAL. */
 int filters_i_err(const struct filters_where *w, const char *fmt, ...)

@@ -27,15 +27,17 @@ int filters_i_err(const struct filters_where *w, const char *fmt, ...)
 
 /* ---- parsing ------------------------------------------------------------------------------- */
 
-/* Tetragon's event types other than the two procship produces: valid names, never matched. */
-static const char *const other_events[] = {
+/* Beyond the two procship produces, valid names that never match. */
+const char *const filters_i_types[FILTERS_I_NTYPES] = {
+	"PROCESS_EXEC",
+	"PROCESS_EXIT",
 	"PROCESS_KPROBE",
 	"PROCESS_TRACEPOINT",
-	"PROCESS_UPROBE",
 	"PROCESS_LOADER",
+	"PROCESS_UPROBE",
 	"PROCESS_LSM",
-	"PROCESS_THROTTLE",
 	"PROCESS_USDT",
+	"PROCESS_THROTTLE",
 	"RATE_LIMIT_INFO",
 	"TEST",
 };
@@ -64,6 +66,16 @@ static bool in_table(const char *const *t, size_t n, const char *s)
 	return false;
 }
 
+static int type_index(const char *s)
+{
+	int i;
+
+	for (i = 0; i < FILTERS_I_NTYPES; i++)
+		if (!strcmp(filters_i_types[i], s))
+			return i;
+	return -1;
+}
+
 static int get_array(const struct filters_where *w, const char *key, struct fjson_object *v, int *n)
 {
 	if (!fjson_object_is_type(v, fjson_type_array))
@@ -76,7 +88,7 @@ static int parse_events(const struct filters_where *w, struct filter *f, struct 
 {
 	struct fjson_object *e;
 	const char *s;
-	int n = 0, i, ret;
+	int n = 0, i, ret, t;
 
 	ret = get_array(w, "event_set", v, &n);
 	if (ret < 0)
@@ -87,12 +99,11 @@ static int parse_events(const struct filters_where *w, struct filter *f, struct 
 		if (!fjson_object_is_type(e, fjson_type_string))
 			return filters_i_err(w, "event_set: expected event type names");
 		s = fjson_object_get_string(e);
-		if (!strcmp(s, "PROCESS_EXEC"))
-			f->events |= FILTERS_EXEC;
-		else if (!strcmp(s, "PROCESS_EXIT"))
-			f->events |= FILTERS_EXIT;
-		else if (!in_table(other_events, sizeof(other_events) / sizeof(other_events[0]), s))
+		t = type_index(s);
+		if (t < 0)
 			return filters_i_err(w, "event_set: unknown event type \"%s\"", s);
+		f->types |= 1u << t;
+		f->events |= t == 0 ? FILTERS_EXEC : t == 1 ? FILTERS_EXIT : 0;
 	}
 	return 0;
 }

@@ -159,9 +159,9 @@ static bool ancestors_any(const struct conf *c, const char *type)
 	return false;
 }
 
-bool conf_ancestors_base(const struct conf *c)
+bool conf_ancestors_type(const struct conf *c, const char *type)
 {
-	return ancestors_any(c, "base");
+	return ancestors_any(c, type);
 }
 
 bool conf_ancestors_other(const struct conf *c)

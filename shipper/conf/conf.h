@@ -75,9 +75,14 @@ struct conf {
 enum conf_text_format { CONF_TEXT_RELAY, CONF_TEXT_JSON };
 enum conf_username { CONF_USERNAME_DISABLED, CONF_USERNAME_UNIX };
 
-/* --enable-ancestors: whether its values name Tetragon's "base" (process_exec and
- * process_exit, all procship has), and whether they name another type (which needs base). */
-bool conf_ancestors_base(const struct conf *c);
+/* --enable-ancestors: whether its values name type ("base": process_exec and process_exit,
+ * all procship has; "kprobe", ...), and whether they name another type than base (which needs
+ * base). */
+bool conf_ancestors_type(const struct conf *c, const char *type);
+static inline bool conf_ancestors_base(const struct conf *c)
+{
+	return conf_ancestors_type(c, "base");
+}
 bool conf_ancestors_other(const struct conf *c);
 
 enum conf_origin { CONF_FROM_DEFAULT, CONF_FROM_FILE, CONF_FROM_ARGS };

@@ -6,14 +6,15 @@
 # an allowlist on that copy, level 2's (whose parent is the copy) and the top's do not, nor
 # does an exec elsewhere; in a denylist restricted to PROCESS_EXIT it refuses the marker's
 # exit, not its exec. Without --enable-ancestors such a filter is refused at start-up (status
-# 2), as Tetragon refuses it. in_init_tree (a boolean): a denylist on true refuses the exec of
+# 2), as Tetragon refuses it, and so is one whose event_set (all of Tetragon's ancestor types
+# when it has none) names a type without ancestors. in_init_tree (a boolean): a denylist on true refuses the exec of
 # a PID namespace's init (unshare -p -f) and keeps the same program's exec outside; an
 # allowlist on true keeps only the former.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ancestry.inc"
 
-anc="{\"ancestor_binary_regex\":[\"/anc-sh-$$\$\"]}"
+anc="{\"ancestor_binary_regex\":[\"/anc-sh-$$\$\"],\"event_set\":[\"PROCESS_EXEC\",\"PROCESS_EXIT\"]}"
 start_procship --enable-ancestors base --export-allowlist "$anc"
 m=procship-it-$$-fanc
 level_chain 3 "$m"
@@ -52,6 +53,16 @@ rc=0
 [ "$rc" -eq 2 ] || fail "an ancestor filter without --enable-ancestors: status $rc, want 2"
 grep -q "ancestor_binary_regex needs --enable-ancestors base" "$T/bad.err" ||
 	fail "the refusal does not say why: $(cat "$T/bad.err")"
+# ... and, as Tetragon's CheckAncestorsEnabled, without an event_set (all of its ancestor
+# types) or with a type that has no ancestors on
+for f in "{\"ancestor_binary_regex\":[\"x\"]}" \
+	"{\"ancestor_binary_regex\":[\"x\"],\"event_set\":[\"PROCESS_EXEC\",\"PROCESS_KPROBE\"]}"; do
+	rc=0
+	"$PROCSHIP" --enable-ancestors base --export-denylist "$f" >/dev/null 2>"$T/bad.err" || rc=$?
+	[ "$rc" -eq 2 ] || fail "$f with --enable-ancestors base: status $rc, want 2"
+	grep -q "denylist line 1: ancestor_binary_regex applies to PROCESS_KPROBE, which has no ancestors" "$T/bad.err" ||
+		fail "the refusal of $f does not say why: $(cat "$T/bad.err")"
+done
 
 # in_init_tree
 mi=procship-it-$$-itree

@@ -254,6 +254,55 @@ static void test_needs(void **state)
 	filters_free(f);
 }
 
+static bool only_exec_exit(const char *type, const void *arg)
+{
+	(void)arg;
+	return !strcmp(type, "PROCESS_EXEC") || !strcmp(type, "PROCESS_EXIT");
+}
+
+static bool all_but(const char *type, const void *arg)
+{
+	return strcmp(type, (const char *)arg) != 0;
+}
+
+/* Tetragon's CheckAncestorsEnabled: an ancestor filter's event_set types, or all eight of its
+ * ancestor types without one, must have ancestors; other filters are not asked about. */
+static void test_ancestor_types(void **state)
+{
+	const char *type = NULL;
+	char buf[64];
+	struct filters *f;
+
+	(void)state;
+	f = new_f(
+		"{\"pid\":[1]}\n{\"ancestor_binary_regex\":[\"x\"],\"event_set\":[\"PROCESS_EXEC\","
+		"\"PROCESS_EXIT\"]}\n{\"event_set\":[\"PROCESS_KPROBE\"]}",
+		"{\"ancestor_binary_regex\":[\"y\"],\"event_set\":[\"PROCESS_EXIT\"]}");
+	assert_null(filters_ancestors_unmet(f, only_exec_exit, NULL, &type, buf, sizeof(buf)));
+	assert_null(type);
+	filters_free(f);
+	f = new_f("{\"ancestor_binary_regex\":[\"x\"],\"event_set\":[\"PROCESS_EXEC\"]}",
+		"{\"pid\":[2]}\n{\"ancestor_binary_regex\":[\"y\"]}");
+	assert_string_equal(
+		filters_ancestors_unmet(f, only_exec_exit, NULL, &type, buf, sizeof(buf)),
+		"denylist line 2");
+	assert_string_equal(type, "PROCESS_KPROBE");
+	assert_string_equal(
+		filters_ancestors_unmet(f, all_but, "PROCESS_USDT", &type, buf, sizeof(buf)),
+		"denylist line 2");
+	assert_string_equal(type, "PROCESS_USDT");
+	/* every one of the eight on: accepted; the other types are not among them */
+	assert_null(
+		filters_ancestors_unmet(f, all_but, "PROCESS_THROTTLE", &type, buf, sizeof(buf)));
+	filters_free(f);
+	f = new_f("{\"ancestor_binary_regex\":[\"x\"],\"event_set\":[\"PROCESS_THROTTLE\"]}", NULL);
+	assert_string_equal(
+		filters_ancestors_unmet(f, only_exec_exit, NULL, &type, buf, sizeof(buf)),
+		"allowlist line 1");
+	assert_string_equal(type, "PROCESS_THROTTLE");
+	filters_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_spellings),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_needs),
+		cmocka_unit_test(test_ancestor_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
