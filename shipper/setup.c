@@ -121,7 +121,7 @@ static struct filters *open_filters(
 	f = filters_new(c->export_allowlist, c->export_denylist, why, sizeof(why));
 	if (!f) {
 		snprintf(err, errlen, "--export-allowlist/--export-denylist: %s", why);
-	} else if (setup_enrich_filters_unmet(f, run, err, errlen)) {
+	} else if (setup_enrich_filters_unmet(f, c, run, err, errlen)) {
 		filters_free(f);
 		f = NULL;
 	} else if (filters_interpreted(f))

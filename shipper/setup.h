@@ -47,8 +47,9 @@ void setup_enrich_stop(struct daemon *d);
 /* True, with "--export-allowlist/--export-denylist: LIST line N: why" in err, when f has a
  * field whose enrichment run (the running configuration) does not have on, as Tetragon
  * refuses capabilities without process credentials and ancestor_binary_regex without
- * ancestors. */
-bool setup_enrich_filters_unmet(
-	const struct filters *f, const struct conf *run, char *err, size_t len);
+ * ancestors, or a pid_set without c's (the configuration f comes from)
+ * --enable-pid-set-filter. */
+bool setup_enrich_filters_unmet(const struct filters *f, const struct conf *c,
+	const struct conf *run, char *err, size_t len);
 
 #endif

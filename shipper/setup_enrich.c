@@ -126,12 +126,23 @@ static bool ancestors_on(const char *type, const void *arg)
 	return false;
 }
 
-/* Tetragon refuses a filter whose enrichment is off; so do we, saying where it is. */
-bool setup_enrich_filters_unmet(
-	const struct filters *f, const struct conf *run, char *err, size_t len)
+/* Tetragon refuses a filter whose enrichment (of run, the running configuration) is off, and
+ * a pid_set without c's --enable-pid-set-filter; so do we, saying where it is. */
+bool setup_enrich_filters_unmet(const struct filters *f, const struct conf *c,
+	const struct conf *run, char *err, size_t len)
 {
 	const char *type;
 	char where[64];
+
+	if (!c->enable_pid_set_filter &&
+		filters_needs(f, FILTERS_NEED_PID_SET, where, sizeof(where))) {
+		snprintf(err, len,
+			"--export-allowlist/--export-denylist: %s: pid_set needs "
+			"--enable-pid-set-filter (Tetragon v1.7.0 refuses it without: its pid "
+			"tracking is best-effort, and procship follows the parent only)",
+			where);
+		return true;
+	}
 
 	if (!conf_ancestors_base(run) &&
 		filters_needs(f, FILTERS_NEED_ANCESTORS, where, sizeof(where))) {

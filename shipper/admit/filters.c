@@ -332,7 +332,8 @@ static void count_list(const struct filter_list *l, size_t *n, size_t *jit)
 static bool needs(const struct filter *f, enum filters_need need)
 {
 	return ((need & FILTERS_NEED_ANCESTORS) && f->ancestor_binary.n) ||
-	       ((need & FILTERS_NEED_CAPS) && f->caps.given);
+	       ((need & FILTERS_NEED_CAPS) && f->caps.given) ||
+	       ((need & FILTERS_NEED_PID_SET) && f->pid_set.n);
 }
 
 static const struct filter *first_need(const struct filter_list *l, enum filters_need need)

@@ -82,6 +82,7 @@ bool filters_uses_ancestors(const struct filters *f);
 enum filters_need {
 	FILTERS_NEED_ANCESTORS = 1 << 0, /* ancestor_binary_regex: the ancestors */
 	FILTERS_NEED_CAPS = 1 << 1,	 /* capabilities: the process's cap */
+	FILTERS_NEED_PID_SET = 1 << 2,	 /* a non-empty pid_set: --enable-pid-set-filter */
 };
 /* The first filter that needs need, as "allowlist line 3" written to buf, or NULL when no
  * filter does. */

@@ -43,6 +43,7 @@ struct conf {
 	bool export_file_compress;
 	const char *export_allowlist;
 	const char *export_denylist;
+	bool enable_pid_set_filter;
 	const char *metrics_file;
 	long metrics_interval;
 	const char *user;

@@ -9,7 +9,8 @@
 # 2), as Tetragon refuses it, and so is one whose event_set (all of Tetragon's ancestor types
 # when it has none) names a type without ancestors. in_init_tree (a boolean): a denylist on true refuses the exec of
 # a PID namespace's init (unshare -p -f) and keeps the same program's exec outside; an
-# allowlist on true keeps only the former.
+# allowlist on true keeps only the former. pid_set needs --enable-pid-set-filter, as in
+# Tetragon.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ancestry.inc"
@@ -90,4 +91,20 @@ stop_procship
 tail -c "+$PROCSHIP_OUT_OFFSET" "$PROCSHIP_OUT" >"$out"
 [ "$(json_count "$out" 'P["arguments"] == m' m="$mi-outside")" -eq 0 ] ||
 	fail "a process outside any init tree passed an allowlist on in_init_tree"
+check_own_log
+
+# pid_set: refused without --enable-pid-set-filter, as Tetragon v1.7.0 refuses it; with it,
+# this shell's children pass
+ps="{\"pid_set\":[$$]}"
+rc=0
+"$PROCSHIP" --export-allowlist "$ps" >/dev/null 2>"$T/bad.err" || rc=$?
+[ "$rc" -eq 2 ] || fail "pid_set without --enable-pid-set-filter: status $rc, want 2"
+grep -q "allowlist line 1: pid_set needs --enable-pid-set-filter" "$T/bad.err" ||
+	fail "the refusal of pid_set does not say why: $(cat "$T/bad.err")"
+mp=procship-it-$$-pidset
+start_procship --enable-pid-set-filter --export-allowlist "$ps"
+(cd "$T" && exec /usr/bin/true "$mp")
+ev=$(wait_for_exec "$PROCSHIP_OUT" "$mp" 10)
+assert_json "$ev" 'j["process_exec"]["parent"]["pid"] == int(me)' me="$$"
+stop_procship
 check_own_log

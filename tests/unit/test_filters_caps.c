@@ -252,6 +252,12 @@ static void test_needs(void **state)
 	f = new_f("{\"capabilities\":null}", NULL);
 	assert_null(filters_needs(f, FILTERS_NEED_CAPS, buf, sizeof(buf)));
 	filters_free(f);
+	/* A non-empty pid_set needs --enable-pid-set-filter, as Tetragon's len(PidSet) != 0. */
+	f = new_f("{\"pid_set\":[]}\n{\"pid\":[3]}", "{\"pid\":[1]}\n{\"pid_set\":[0]}");
+	assert_string_equal(
+		filters_needs(f, FILTERS_NEED_PID_SET, buf, sizeof(buf)), "denylist line 2");
+	assert_null(filters_needs(f, FILTERS_NEED_CAPS | FILTERS_NEED_ANCESTORS, buf, sizeof(buf)));
+	filters_free(f);
 }
 
 static bool only_exec_exit(const char *type, const void *arg)
