@@ -103,6 +103,13 @@ bool envs_filter_keeps(const struct envs_filter *f, const char *s, size_t len)
 	return false;
 }
 
+size_t envs_whole(const char *raw, size_t len)
+{
+	while (len && raw[len - 1] != '\0')
+		len--;
+	return len;
+}
+
 int envs_decode(const char *raw, size_t len, const struct envs_filter *f, char **out,
 	size_t *out_len, size_t *count)
 {

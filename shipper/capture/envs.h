@@ -25,6 +25,10 @@ bool envs_filter_has_empty(const struct envs_filter *f);
 /* Whether f (NULL: no filter) keeps the entry s[0..len). */
 bool envs_filter_keeps(const struct envs_filter *f, const char *s, size_t len);
 
+/* The length of raw[0..len) up to its last NUL: a block cut at a bound (truncEnvs) without its
+ * last entry's rest, which would be a wrong value ("PATH=/usr/lo"). */
+size_t envs_whole(const char *raw, size_t len);
+
 /* The entries of raw[0..len) that f keeps, into *out (malloc'd; NULL when none): each one
  * NUL-terminated, back to back, *out_len bytes in all, *count entries. The NUL that ends the
  * block's last string separates nothing: it is dropped (Tetragon drops the block's last byte

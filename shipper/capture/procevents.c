@@ -270,11 +270,14 @@ static void adopt_repaired(struct pcache_proc *proc, char *binary, char *args, c
 /* The record's environment, decoded and filtered, into proc. */
 static int set_envs(struct pev *p, struct pcache_proc *proc, const struct ps_event *e)
 {
-	size_t len = 0, count = 0;
+	size_t len = 0, count = 0, raw = e->env_len;
 	char *envs = NULL;
 
+	/* A block cut at a bound ends in a piece of its last entry: a wrong value, left out. */
+	if ((e->flags & PS_F_EXT_ENV) && (e->flags & PS_F_TRUNC_ENVS))
+		raw = envs_whole(PS_EVENT_ENV(e), raw);
 	if ((e->flags & PS_F_EXT_ENV) &&
-		envs_decode(PS_EVENT_ENV(e), e->env_len, p->envs_filter, &envs, &len, &count) < 0) {
+		envs_decode(PS_EVENT_ENV(e), raw, p->envs_filter, &envs, &len, &count) < 0) {
 		pcache_proc_set_envs(proc, NULL, 0, 0);
 		return -ENOMEM;
 	}

@@ -237,6 +237,45 @@ static void test_records_fork_and_budget(void **state)
 	assert_int_equal(pcache_args_bytes(), before);
 }
 
+/* A block cut at a bound (truncEnvs) loses the piece of its last entry, which would be a wrong
+ * value; a block not cut keeps every entry. */
+static void test_records_cut_block(void **state)
+{
+	static const struct {
+		const char *raw;
+		size_t len;
+		bool cut;
+		const char *want;
+		size_t want_len, count;
+	} cases[] = {
+		{"A=1\0PATH=/usr/lo", 16, true, "A=1\0", 4, 1},
+		{"A=1\0PATH=/usr/lo", 16, false, "A=1\0PATH=/usr/lo\0", 17, 2},
+		{"A=1\0B=2\0", 8, true, "A=1\0B=2\0", 8, 2},
+		{"NOEND", 5, true, "", 0, 0},
+	};
+	struct pcache *cache = pcache_new("n");
+	struct pev *pev = pev_new(cache, count_event, NULL);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ps_event *e = env_record(20 + (uint32_t)i, cases[i].raw, cases[i].len);
+		struct pcache_proc *p;
+
+		e->flags |= cases[i].cut ? PS_F_TRUNC_ENVS : 0;
+		pev_record(pev, e);
+		p = pcache_get(cache, 20 + (uint32_t)i);
+		assert_int_equal(p->envs_len, cases[i].want_len);
+		assert_int_equal(p->envs_count, cases[i].count);
+		if (cases[i].want_len)
+			assert_memory_equal(p->envs, cases[i].want, cases[i].want_len);
+		assert_int_equal(!!(p->flags & PS_F_TRUNC_ENVS), cases[i].cut);
+		free(e);
+	}
+	pev_free(pev);
+	pcache_free(cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_filter_exact_names),
 		cmocka_unit_test(test_filter_empty_names),
 		cmocka_unit_test(test_records_fork_and_budget),
+		cmocka_unit_test(test_records_cut_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
