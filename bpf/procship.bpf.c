@@ -162,6 +162,8 @@ static __always_inline void fill_task(struct ps_event *e, struct task_struct *ta
 	e->ppid = task->real_parent->tgid;
 	e->uid = cred->euid.val;
 	e->gid = cred->egid.val;
+	e->ruid = cred->uid.val;
+	e->pad = 0;
 	/* loginuid exists only with CONFIG_AUDITSYSCALL. */
 	if (bpf_core_field_exists(task->loginuid)) {
 		e->auid = task->loginuid.val;

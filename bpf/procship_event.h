@@ -137,6 +137,8 @@ struct ps_event {
 	__u32 uid;  /* effective uid */
 	__u32 gid;
 	__u32 auid;	   /* loginuid; PS_AUID_UNSET when unset */
+	__u32 ruid;	   /* real uid: what the per-uid budgets charge (a setuid exec keeps it) */
+	__u32 pad;	   /* zero; keeps ktime 8-byte aligned */
 	__u64 ktime;	   /* exec/fork: boot-time ns now; exit: boot-time ns of the exit */
 	__u64 start_ktime; /* boot-time ns when the thread group started (task->start_boottime) */
 	union {
@@ -166,7 +168,7 @@ struct ps_event {
 	(PS_EVENT_DATA_OFF + PS_FILENAME_MAX + PS_CWD_MAX + PS_ARGS_MAX + PS_ENV_MAX +             \
 		sizeof(struct ps_ext))
 
-_Static_assert(PS_EVENT_HDR_SIZE == 8 * 4 + 2 * 8 + (5 + PS_ANCESTORS) * 4 + PS_COMM_MAX,
+_Static_assert(PS_EVENT_HDR_SIZE == 10 * 4 + 2 * 8 + (5 + PS_ANCESTORS) * 4 + PS_COMM_MAX,
 	"padding or a new field before cgroup: fork and exit records would change size");
 _Static_assert(sizeof(struct ps_event) ==
 		       PS_EVENT_HDR_SIZE + 2 * PS_CGROUP_MAX + 2 * PS_CWD_MAX + PS_ARGS_BOUND,

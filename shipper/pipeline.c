@@ -165,7 +165,8 @@ static void subject_ancestors(
 }
 
 /* Filters, then the rate limit, before any encoding work is spent. The regexes run under a
- * time budget per uid, so that one user's arguments cannot stall the drain for all. */
+ * time budget per uid, so that one user's arguments cannot stall the drain for all. Both
+ * budgets charge the real uid: a user's setuid-root execs must not spend root's. */
 static bool admit(struct pipeline *p, const struct pev_event *ev)
 {
 	const struct pcache_proc *proc = ev->proc, *parent = ev->parent;
@@ -177,7 +178,7 @@ static bool admit(struct pipeline *p, const struct pev_event *ev)
 		.arguments = proc->arguments,
 		.pid = proc->pid,
 		.ppid = parent ? parent->pid : 0,
-		.uid = proc->uid,
+		.uid = proc->ruid,
 		.scan = ev->procfs,
 		.in_init_tree = (proc->flags & PS_F_IN_INIT_TREE) != 0,
 		.parent_arguments = parent ? (parent->arguments ? parent->arguments : "") : NULL,
@@ -206,7 +207,7 @@ static bool admit(struct pipeline *p, const struct pev_event *ev)
 			return false;
 		}
 	}
-	return ratelimit_allow_uid(p->ratelimit, proc->uid, now);
+	return ratelimit_allow_uid(p->ratelimit, proc->ruid, now);
 }
 
 void pipe_process(void *arg, const struct pev_event *ev)

@@ -111,7 +111,7 @@ struct filters_subject {
 	enum filters_event ev;
 	const char *binary, *parent_binary, *arguments;
 	uint32_t pid, ppid;
-	uint32_t uid; /* charged for the regex time */
+	uint32_t uid; /* charged for the regex time: the real uid */
 	bool scan;    /* an event of the start-up /proc scan: matched outside the time budget */
 	bool in_init_tree;
 	const char *const

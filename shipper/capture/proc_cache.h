@@ -48,9 +48,10 @@ struct pcache_proc {
 	uint32_t pid;
 	uint32_t tid;
 	uint32_t ppid;
-	uint32_t uid;
+	uint32_t uid; /* effective: the event's uid, as Tetragon's */
 	uint32_t gid;
 	uint32_t auid;
+	uint32_t ruid;	  /* real: what the rate limit and the regex budget charge */
 	uint64_t ktime;	  /* boot-time ns that names this image in exec_id */
 	uint32_t flags;	  /* PS_F_* */
 	bool cloned;	  /* forked and not exec'd since: the next exec carries "clone" */

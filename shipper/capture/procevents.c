@@ -299,6 +299,7 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e)
 	proc->uid = e->uid;
 	proc->gid = e->gid;
 	proc->auid = e->auid;
+	proc->ruid = e->ruid;
 	proc->flags = e->flags & RECORD_FLAGS;
 	/* Unaligned in the record. */
 	if (e->flags & PS_F_EXT)
@@ -529,6 +530,7 @@ static void on_exit_record(struct pev *p, const struct ps_event *e)
 		proc->ppid = e->ppid;
 		proc->uid = e->uid;
 		proc->auid = e->auid;
+		proc->ruid = e->ruid;
 		proc->ktime = e->start_ktime;
 		proc->flags = PS_F_MISS;
 		proc->bare = true;
