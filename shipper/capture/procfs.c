@@ -20,11 +20,14 @@
 
 /* Tetragon turns stat's start time into ns with a fixed CLK_TCK of 100. */
 #define NS_PER_TICK 10000000ULL
+/* The kernel's PF_KTHREAD, in stat's flags (field 9): what makes a task a kernel thread. */
+#define PROCFS_PF_KTHREAD 0x00200000UL
 
 struct scanned {
 	uint32_t pid;
 	uint32_t ppid;
 	unsigned long long start_ticks;
+	bool kthread;
 };
 
 static int by_pid(const void *a, const void *b)
@@ -77,9 +80,9 @@ static ssize_t read_link(int root, uint32_t pid, const char *name, char *buf, si
 	return readlinkat(root, path, buf, size);
 }
 
-/* Fields after the ")" that ends comm: state is field 3, ppid 4, starttime 22. The last ")"
- * is comm's end whatever bytes comm holds: the fields after it are numbers. */
-static int parse_stat(int root, uint32_t pid, uint32_t *ppid, unsigned long long *start)
+/* Fields after the ")" that ends comm: state is field 3, ppid 4, flags 9, starttime 22. The
+ * last ")" is comm's end whatever bytes comm holds: the fields after it are numbers. */
+static int parse_stat(int root, uint32_t pid, struct scanned *sc)
 {
 	char buf[1024];
 	char *p;
@@ -98,9 +101,11 @@ static int parse_stat(int root, uint32_t pid, uint32_t *ppid, unsigned long long
 		while (*p == ' ')
 			p++;
 		if (field == 4)
-			*ppid = (uint32_t)strtoul(p, NULL, 10);
+			sc->ppid = (uint32_t)strtoul(p, NULL, 10);
+		if (field == 9)
+			sc->kthread = (strtoul(p, NULL, 10) & PROCFS_PF_KTHREAD) != 0;
 		if (field == 22) {
-			*start = strtoull(p, NULL, 10);
+			sc->start_ticks = strtoull(p, NULL, 10);
 			return 0;
 		}
 		p = strchr(p, ' ');
@@ -108,7 +113,8 @@ static int parse_stat(int root, uint32_t pid, uint32_t *ppid, unsigned long long
 	return -1;
 }
 
-/* The effective uid and gid (the second of status's four), the last NSpid, the loginuid. */
+/* The real and effective uid (the first and second of status's four), the effective gid, the
+ * last NSpid, the loginuid. */
 static void read_ids(int root, uint32_t pid, struct ps_event *e, uint32_t *nspid)
 {
 	char buf[2048];
@@ -120,7 +126,7 @@ static void read_ids(int root, uint32_t pid, struct ps_event *e, uint32_t *nspid
 		buf[n] = '\0';
 		line = strstr(buf, "\nUid:");
 		if (line)
-			sscanf(line + 5, "%*u %u", &e->uid);
+			sscanf(line + 5, "%u %u", &e->ruid, &e->uid);
 		line = strstr(buf, "\nGid:");
 		if (line)
 			sscanf(line + 5, "%*u %u", &e->gid);
@@ -430,9 +436,13 @@ static int kthread_name(int root, uint32_t pid, char *buf, size_t size)
 }
 
 /* The strings of a process: filename, cwd and cmdline back to back in data. Returns -1 when
- * the entry is to be skipped (gone, or no cmdline or comm to read). */
-static int fill_strings(int root, uint32_t pid, struct ps_event *e, struct procfs_result *res)
+ * the entry is to be skipped (gone, or no cmdline or comm to read). A kernel thread is told
+ * by its PF_KTHREAD, not by an empty cmdline (Tetragon v1.7.0's test), which any process can
+ * give itself (or a zombie has): it must not pass for a uid-0 thread that is never reported. */
+static int fill_strings(
+	int root, const struct scanned *sc, struct ps_event *e, struct procfs_result *res)
 {
+	uint32_t pid = sc->pid;
 	char exe[PS_FILENAME_MAX], cwd[PS_CWD_MAX + 1], comm[PS_COMM_MAX + 2];
 	ssize_t n, args;
 	char *at;
@@ -448,7 +458,7 @@ static int fill_strings(int root, uint32_t pid, struct ps_event *e, struct procf
 	args = read_file(root, pid, "cmdline", at, PS_ARGS_MAX + 1);
 	if (args < 0)
 		return -1;
-	if (args == 0) {
+	if (sc->kthread) {
 		/* A kernel thread: its name in place of a path, no cwd, root. */
 		int w = kthread_name(root, pid, e->data, PS_COMM_MAX + 3);
 
@@ -457,7 +467,7 @@ static int fill_strings(int root, uint32_t pid, struct ps_event *e, struct procf
 		e->filename_len = (uint32_t)w;
 		e->cwd_len = 0;
 		e->flags = PS_F_PROCFS | PS_F_KTHREAD;
-		e->uid = e->gid = 0;
+		e->uid = e->gid = e->ruid = 0;
 		res->kthreads++;
 		return 0;
 	}
@@ -489,9 +499,9 @@ static void scan_one(int root, const struct scanned *sc, struct ps_event *e,
 	e->ppid = sc->ppid;
 	e->ktime = e->start_ktime = sc->start_ticks * NS_PER_TICK;
 	e->auid = PS_AUID_UNSET;
-	e->uid = e->gid = PS_AUID_UNSET;
+	e->uid = e->gid = e->ruid = PS_AUID_UNSET;
 	read_ids(root, sc->pid, e, &nspid);
-	if (fill_strings(root, sc->pid, e, res) != 0)
+	if (fill_strings(root, sc, e, res) != 0)
 		return;
 	if (!(e->flags & PS_F_KTHREAD) && sc->pid > 0) {
 		n = read_file(root, sc->pid, "cgroup", cgroup, sizeof(cgroup) - 1);
@@ -531,15 +541,15 @@ static int list_procs(DIR *dir, struct scanned **list)
 
 	*list = NULL;
 	while ((de = readdir(dir))) {
-		uint32_t ppid = 0;
-		unsigned long long start;
+		struct scanned sc = {0};
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
 
 		if (!isdigit((unsigned char)de->d_name[0]) || *end != '\0' || pid == 0 ||
 			pid > UINT32_MAX)
 			continue;
-		if (parse_stat(dirfd(dir), (uint32_t)pid, &ppid, &start) != 0)
+		sc.pid = (uint32_t)pid;
+		if (parse_stat(dirfd(dir), sc.pid, &sc) != 0)
 			continue;
 		if (count == cap) {
 			struct scanned *grown;
@@ -553,7 +563,7 @@ static int list_procs(DIR *dir, struct scanned **list)
 			}
 			*list = grown;
 		}
-		(*list)[count++] = (struct scanned){(uint32_t)pid, ppid, start};
+		(*list)[count++] = sc;
 	}
 	return (int)count;
 }

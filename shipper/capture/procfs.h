@@ -26,10 +26,11 @@ struct procfs_result {
  *   CLK_TCK of 100); filename = readlink(exe) ("" when unreadable, counted in no_exe);
  *   args = cmdline (PS_F_TRUNC_ARGS past PS_ARGS_MAX); cwd = readlink(cwd), PS_F_ROOTCWD for
  *   "/", PS_F_ROOTCWD|PS_F_ERR_CWD and "" when unreadable; uid and gid = the effective ids in
- *   status; auid = loginuid, else PS_AUID_UNSET; cgroup = the container id (already cut,
- *   procfs_container_ids) or ""; nspid = the last NSpid of status when there is a container
- *   id, else 0. A kernel thread (empty cmdline) gets PS_F_KTHREAD, filename "[comm]", no
- *   cwd, uid 0. comm is left empty.
+ *   status, ruid the real uid; auid = loginuid, else PS_AUID_UNSET; cgroup = the container id
+ *   (already cut, procfs_container_ids) or ""; nspid = the last NSpid of status when there is
+ *   a container id, else 0. A kernel thread (PF_KTHREAD in stat's flags, not an empty
+ *   cmdline: a process can empty its own) gets PS_F_KTHREAD, filename "[comm]", no cwd, uids
+ *   0. comm is left empty.
  * Skipped: the calling process (the sensor ignores it too), entries whose name is not a
  * decimal number, whose stat, cmdline or comm cannot be read. The record is cb's only during the
  * call. res may be NULL. Returns how many entries had a readable stat when listed, or -errno

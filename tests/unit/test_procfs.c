@@ -90,16 +90,25 @@ static void put_dir(const char *entry)
 	assert_int_equal(mkdir(path, 0755), 0);
 }
 
-/* A stat line as the kernel writes it: ppid is field 4, starttime field 22. */
-static void put_stat(const char *entry, const char *comm, uint32_t ppid, unsigned long long start)
+/* A stat line as the kernel writes it: ppid is field 4, flags 9, starttime 22. */
+static void put_stat_flags(const char *entry, const char *comm, uint32_t ppid,
+	unsigned long long start, unsigned long flags)
 {
 	char buf[512];
 
 	snprintf(buf, sizeof(buf),
-		"%s (%s) S %u 7 7 0 -1 4194560 10 0 0 0 1 2 0 0 20 0 1 0 %llu 8536064 233 "
+		"%s (%s) S %u 7 7 0 -1 %lu 10 0 0 0 1 2 0 0 20 0 1 0 %llu 8536064 233 "
 		"18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
-		entry, comm, ppid, start);
+		entry, comm, ppid, flags, start);
 	put_str(entry, "stat", buf);
+}
+
+#define PF_USER	   0x400100UL /* PF_RANDOMIZE | PF_FORKNOEXEC */
+#define PF_KTHREAD 0x208040UL /* PF_KTHREAD | PF_NOFREEZE | PF_FORKNOEXEC */
+
+static void put_stat(const char *entry, const char *comm, uint32_t ppid, unsigned long long start)
+{
+	put_stat_flags(entry, comm, ppid, start, PF_USER);
 }
 
 /* Tetragon's fixed CLK_TCK of 100, whatever the host's. */
@@ -129,7 +138,9 @@ static void put_fake(const struct fake *f)
 	if (f->comm) {
 		char comm[64];
 
-		put_stat(f->entry, f->comm, f->ppid, f->start);
+		/* a kernel thread has PF_KTHREAD, and no exe nor cmdline */
+		put_stat_flags(f->entry, f->comm, f->ppid, f->start,
+			!f->exe && f->cmdline && !f->cmdline_len ? PF_KTHREAD : PF_USER);
 		snprintf(comm, sizeof(comm), "%.15s\n", f->comm);
 		put_str(f->entry, "comm", comm);
 	}
@@ -253,11 +264,14 @@ static void test_fields(void **state)
 		check_record(&seen.rec[i + 1], &want[i]);
 	assert_int_equal(result.no_exe, 0);
 	assert_int_equal(result.kthreads, 0);
+	assert_int_equal(seen.rec[2].ruid, 1000); /* the first of status's uids */
 }
 
-/* Files that cannot be read leave their fields at Tetragon's defaults; a kernel thread is
- * named [comm]; a process whose exe cannot be read is still reported, with no filename, so
- * that its children keep a real parent; one without cmdline or comm is skipped. */
+/* Files that cannot be read leave their fields at Tetragon's defaults; a kernel thread
+ * (PF_KTHREAD) is named [comm]; a process whose exe cannot be read is still reported, with no
+ * filename, so that its children keep a real parent; one without cmdline or comm is skipped;
+ * a user process that emptied its cmdline and named itself like a kernel thread is reported
+ * with its own ids (Tetragon v1.7.0 takes it for a kernel thread of uid 0). */
 static void test_unreadable(void **state)
 {
 	static const char args[] = "a\0";
@@ -269,14 +283,16 @@ static void test_unreadable(void **state)
 		{"10", "gone", 1, 10, NULL, args, 2, "/", NULL, NULL, NULL},
 		/* no cmdline: skipped, as Tetragon does */
 		{"11", "bare", 1, 11, "/bin/bare", NULL, 0, NULL, NULL, NULL, NULL},
-		/* only stat, comm, exe and an empty cmdline: Tetragon's test for a kernel thread */
-		{"12", "empty", 1, 12, "/bin/empty", "", 0, "/tmp", NULL, "5\n", "3:pids:/x\n"},
+		/* an empty cmdline, no PF_KTHREAD: Tetragon's test would take it for a kthread */
+		{"12", "kworker/0:1", 1, 12, "/bin/empty", "", 0, "/tmp",
+			STATUS("1000\t1000\t1000\t1000", "100\t100\t100\t100"), "5\n",
+			"3:pids:/x\n"},
 		{"14", "nocwd", 1, 14, "/bin/nocwd", args, 2, NULL, NULL, NULL, NULL},
 	};
 	static const struct want want[] = {
 		{2, 0, PS_F_PROCFS | PS_F_KTHREAD, 0, 0, UNSET, 1, "[kthreadd]", "", "", "", 0, 0},
 		{10, 1, ROOT, UNSET, UNSET, UNSET, 10, "", "", "", args, 2, 0},
-		{12, 1, PS_F_PROCFS | PS_F_KTHREAD, 0, 0, 5, 12, "[empty]", "", "", "", 0, 0},
+		{12, 1, PS_F_PROCFS, 1000, 100, 5, 12, "/bin/empty", "/tmp", "", "", 0, 0},
 		{13, 1, NOCWD, UNSET, UNSET, UNSET, 13, "/bin/filecwd", "", "", args, 2, 0},
 		{14, 1, NOCWD, UNSET, UNSET, UNSET, 14, "/bin/nocwd", "", "", args, 2, 0},
 	};
@@ -295,7 +311,9 @@ static void test_unreadable(void **state)
 		check_record(&seen.rec[i + 1], &want[i]);
 	assert_int_equal(result.no_exe, 1);
 	assert_int_equal(result.first_no_exe, 10);
-	assert_int_equal(result.kthreads, 2);
+	assert_int_equal(result.kthreads, 1);
+	assert_int_equal(seen.rec[1].ruid, 0);
+	assert_int_equal(seen.rec[3].ruid, 1000);
 }
 
 /* Entries that are not processes, or whose stat cannot be parsed, are neither reported nor
