@@ -87,6 +87,9 @@ static const struct field misc_fields[] = {
 	U64(stats_misc, filter_budget_skips,
 		"Regexes not run, their uid over the regex time budget; each taken as failed."),
 	GAUGE(stats_misc, pcache_size, "Cache entries held: live processes and kept parents."),
+	GAUGE(stats_misc, pcache_bytes,
+		"Bytes of arguments, environments and their JSON text the cache holds (its "
+		"budget)."),
 	U64(stats_misc, pcache_evictions, "Exited parents evicted from the cache at its cap."),
 };
 

@@ -40,7 +40,8 @@ struct stats_misc {
 	uint64_t ratelimit_uid_dropped;
 	uint64_t filter_match_errors;
 	uint64_t filter_budget_skips;
-	uint64_t pcache_size; /* a gauge */
+	uint64_t pcache_size;  /* a gauge */
+	uint64_t pcache_bytes; /* a gauge */
 	uint64_t pcache_evictions;
 };
 

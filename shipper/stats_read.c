@@ -75,6 +75,7 @@ void stats_read(const struct daemon *d, struct stats_snapshot *s)
 	s->misc.filter_match_errors = p->filters ? filters_match_errors(p->filters) : 0;
 	s->misc.filter_budget_skips = p->filters ? filters_budget_skips(p->filters) : 0;
 	s->misc.pcache_size = pcache_count(d->cache);
+	s->misc.pcache_bytes = pcache_args_bytes();
 	s->misc.pcache_evictions = pcache_evictions(d->cache);
 	if (s->udp_enabled)
 		read_udp(d, s);

@@ -70,7 +70,7 @@ static void proc_free(struct pcache_proc *p)
 {
 	if (p->kept_in)
 		kept_remove(p);
-	free(p->json);
+	pcache_proc_set_json(p, NULL, 0);
 	free(p->binary);
 	args_bytes -= p->arguments_len;
 	free(p->arguments);
@@ -337,6 +337,15 @@ void pcache_set_args_budget(size_t bytes)
 	args_budget = bytes;
 }
 
+void pcache_proc_set_json(struct pcache_proc *p, char *json, size_t len)
+{
+	args_bytes -= p->json_len;
+	free(p->json);
+	p->json = json;
+	p->json_len = json ? len : 0;
+	args_bytes += p->json_len;
+}
+
 static int replace_args(struct pcache_proc *p, const char *arguments)
 {
 	size_t old = p->arguments_len;
@@ -416,19 +425,17 @@ bool pcache_proc_cut_args(struct pcache_proc *p, size_t max)
 	if (args_bytes <= args_budget)
 		return false;
 	cut = cut_envs(p, max);
-	if (len <= max && !cut)
-		return false;
 	if (len > max) {
 		len = utf8_cut(p->arguments, len, max);
 		args_bytes -= p->arguments_len - len;
 		p->arguments_len = len;
 		p->arguments[len] = '\0';
 		p->flags |= PS_F_TRUNC_ARGS;
+		cut = true;
 	}
-	free(p->json);
-	p->json = NULL;
-	p->json_len = 0;
-	return true;
+	if (cut || p->json_len > max)
+		pcache_proc_set_json(p, NULL, 0);
+	return cut;
 }
 
 int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
@@ -444,7 +451,8 @@ int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 	struct pcache_link kept = dst->kept;
 	struct pcache *kept_in = dst->kept_in;
 	char *json = dst->json;
-	size_t props_at = dst->json_props_at, refcnt_at = dst->json_refcnt_at;
+	size_t json_len = dst->json_len, props_at = dst->json_props_at,
+	       refcnt_at = dst->json_refcnt_at;
 
 	memcpy(dst, src, sizeof(*dst));
 	dst->json_props_at = props_at;
@@ -455,7 +463,7 @@ int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 	dst->evicted = evicted;
 	dst->parent_lost = parent_lost;
 	dst->json = json;
-	dst->json_len = json ? strlen(json) : 0;
+	dst->json_len = json_len;
 	dst->parent = parent;
 	dst->refcnt = refcnt;
 	dst->linked = linked;

@@ -29,7 +29,9 @@
  * with as many live processes whose parents exited can reach it. */
 #define PCACHE_KEPT_MAX 65536
 /* Bytes of arguments all entries may hold whole (a process's may be 320 KB, and a fork-only
- * child copies its parent's); past it procevents keeps PCACHE_ARGS_CUT of a long one. */
+ * child copies its parent's), their environments and their cached JSON text included (which
+ * escaping makes up to 6 times the arguments, 18 times an environment); past it procevents
+ * keeps PCACHE_ARGS_CUT of a long one. */
 #define PCACHE_ARGS_BUDGET (64u << 20)
 #define PCACHE_ARGS_CUT	   4096
 /* Ancestors one walk returns at most: an event's cost stays bounded on a chain of re-execs. */
@@ -79,7 +81,7 @@ struct pcache_proc {
 	struct ps_ext ext;
 	/* Its "process" JSON object, built on first use by event_json and kept: a process is
 	 * encoded again for its exit and as the parent of each child. Fields must not change
-	 * once it is set. */
+	 * once it is set. Counted in the arguments' budget: set it with pcache_proc_set_json. */
 	char *json;
 	size_t json_len;
 	size_t json_props_at;	 /* where a process_exec puts binary_properties into json */
@@ -137,13 +139,18 @@ uint64_t pcache_evictions_new(struct pcache *c);
  * never seen); returns how many. Bounds the cache when exit records are lost. */
 size_t pcache_sweep(struct pcache *c, bool (*is_alive)(uint32_t pid, uint64_t ktime));
 
-/* Bytes of arguments held by every entry in memory, and the budget (for tests; the default
- * is PCACHE_ARGS_BUDGET). */
+/* Bytes of arguments, environments and JSON text held by every entry in memory (and by the
+ * copies event_json shortens), and the budget (for tests; the default is
+ * PCACHE_ARGS_BUDGET). */
 size_t pcache_args_bytes(void);
 void pcache_set_args_budget(size_t bytes);
+/* Give p the JSON text json of len bytes (malloc'd, taken over; NULL drops it), replacing and
+ * freeing any it had, counted in the budget. */
+void pcache_proc_set_json(struct pcache_proc *p, char *json, size_t len);
 /* Over PCACHE_ARGS_BUDGET, cut p's arguments to at most max bytes (on a UTF-8 boundary),
  * flag them truncArgs, and its environment to the entries that fit in max bytes, flagged
- * truncEnvs, and drop p's cached JSON; returns whether it cut. */
+ * truncEnvs, and drop p's cached JSON (also when nothing is cut but the JSON is longer than
+ * max, since escaping can make a short one many times longer); returns whether it cut. */
 bool pcache_proc_cut_args(struct pcache_proc *p, size_t max);
 /* Set p->strings (copies; NULL keeps ""). Returns 0 or -ENOMEM. */
 int pcache_proc_set(

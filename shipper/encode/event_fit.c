@@ -137,14 +137,9 @@ static const char *reencode(struct ejson *ej, struct ejson_ev *cut, size_t *len)
 {
 	const char *json = ejson_i_fast(ej, cut, len);
 
-	free(cut->proc->json);
-	cut->proc->json = NULL;
-	cut->proc->json_len = 0;
-	if (cut->parent) {
-		free(cut->parent->json);
-		cut->parent->json = NULL;
-		cut->parent->json_len = 0;
-	}
+	pcache_proc_set_json(cut->proc, NULL, 0);
+	if (cut->parent)
+		pcache_proc_set_json(cut->parent, NULL, 0);
 	return json ? json : ejson_i_tree(ej, cut, len);
 }
 
@@ -228,6 +223,7 @@ const char *ejson_i_fit(struct ejson *ej, struct ejson_ev *ev, size_t *len)
 	if (json && *len > ej->max_len)
 		ej->stats.over_limit++;
 out:
-	free(flagged.json);
+	if (flagged.json)
+		pcache_proc_set_json(&flagged, NULL, 0);
 	return json;
 }

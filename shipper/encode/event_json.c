@@ -348,12 +348,13 @@ static size_t put_tail(struct ejson *ej, char *d, struct pcache_proc *p, size_t 
 
 static const char *keep_text(struct pcache_proc *p, const char *d, size_t n, size_t *len)
 {
-	p->json = malloc(n + 1);
-	if (!p->json)
+	char *json = malloc(n + 1);
+
+	if (!json)
 		return NULL;
-	memcpy(p->json, d, n);
-	p->json[n] = '\0';
-	p->json_len = n;
+	memcpy(json, d, n);
+	json[n] = '\0';
+	pcache_proc_set_json(p, json, n);
 	*len = n;
 	return p->json;
 }

@@ -358,6 +358,49 @@ static void test_user_names(void **state)
 	unlink(path);
 }
 
+/* The cached JSON text counts in the arguments' budget (hostile review finding 4): 10000
+ * bytes of \x01 cost 60000 more once escaped, which pass a budget the raw bytes do not; the
+ * cut then drops the text with them. Past the budget, a JSON text longer than the cut goes
+ * even when the arguments are short. */
+static void test_json_in_budget(void **state)
+{
+	struct pcache *c = pcache_new("n");
+	struct ejson *ej = ejson_new("n", 0);
+	size_t before = pcache_args_bytes(), len = 0;
+	struct pcache_proc *old = NULL, *p = pcache_put(c, 20, &old), *q;
+	char *args = malloc(10001);
+
+	(void)state;
+	assert_non_null(args);
+	memset(args, 1, 10000);
+	args[10000] = '\0';
+	assert_int_equal(pcache_proc_set(p, "/bin/x", args, "/"), 0);
+	assert_int_equal(pcache_args_bytes(), before + 10000);
+	assert_non_null(ejson_exec(ej, p, NULL, 5, &len));
+	assert_true(p->json_len > 60000);
+	assert_int_equal(pcache_args_bytes(), before + 10000 + p->json_len);
+	pcache_set_args_budget(before + 40000);
+	assert_true(pcache_proc_cut_args(p, PCACHE_ARGS_CUT));
+	assert_null(p->json);
+	assert_int_equal(p->arguments_len, PCACHE_ARGS_CUT);
+	assert_int_equal(pcache_args_bytes(), before + PCACHE_ARGS_CUT);
+	/* a new text is counted again; over budget, a long one goes though nothing is cut */
+	assert_non_null(ejson_exec(ej, p, NULL, 5, &len));
+	assert_int_equal(pcache_args_bytes(), before + PCACHE_ARGS_CUT + p->json_len);
+	q = pcache_put(c, 21, &old);
+	args[4000] = '\0'; /* under the cut; 24000 bytes once escaped */
+	assert_int_equal(pcache_proc_set(q, "/bin/y", args, "/"), 0);
+	assert_non_null(ejson_exec(ej, q, p, 6, &len));
+	assert_false(pcache_proc_cut_args(q, PCACHE_ARGS_CUT));
+	assert_null(q->json);
+	assert_non_null(p->json); /* only the process cut */
+	pcache_set_args_budget(PCACHE_ARGS_BUDGET);
+	free(args);
+	ejson_free(ej);
+	pcache_free(c);
+	assert_int_equal(pcache_args_bytes(), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_deep_chain),
 		cmocka_unit_test(test_shorten_ancestors_first),
 		cmocka_unit_test(test_user_names),
+		cmocka_unit_test(test_json_in_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

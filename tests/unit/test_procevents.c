@@ -513,7 +513,8 @@ static void test_data_flags_and_docker(void **state)
 }
 
 /* Past the cache's budget for arguments, a process's long arguments are cut in the cache once
- * its exec is reported: its exec event has them whole, its exit the cut ones, flagged. */
+ * its exec is reported: its exec event has them whole, its exit the cut ones, flagged. Each
+ * process costs its 40 KB of arguments and as much again of cached JSON text. */
 static void test_args_budget(void **state)
 {
 	struct pcache *cache = pcache_new("n");
@@ -523,7 +524,7 @@ static void test_args_budget(void **state)
 	uint32_t pid;
 
 	(void)state;
-	pcache_set_args_budget(before + 130000);
+	pcache_set_args_budget(before + 260000);
 	feed(pev, PS_EVENT_EXEC, 1, 0, 1000, "/sbin/init");
 	for (pid = 10; pid < 14; pid++) {
 		with_args(pid, "/bin/x", 40000);
@@ -533,7 +534,7 @@ static void test_args_budget(void **state)
 		assert_non_null(
 			strstr(s.json, "aaaaaaaaaa\",\"flags\":\"execve rootcwd dataArgs\""));
 	}
-	/* 3 x 40 KB fit in 130 KB... */
+	/* 3 x 80 KB fit in 260 KB... */
 	assert_int_equal(strlen(pcache_get(cache, 10)->arguments), 40000);
 	assert_int_equal(strlen(pcache_get(cache, 12)->arguments), 40000);
 	/* ...the fourth is cut, its exit says so */
@@ -549,8 +550,8 @@ static void test_args_budget(void **state)
 }
 
 /* The cache takes an exec's strings as procevents built them (no copy) and keeps their
- * lengths: the bytes of arguments it counts follow every exec, fork, re-exec and exit, and a
- * record's bytes that are not UTF-8 are repaired in what it keeps. */
+ * lengths: the bytes of arguments (and of JSON text, J) it counts follow every exec, fork,
+ * re-exec and exit, and a record's bytes that are not UTF-8 are repaired in what it keeps. */
 static void test_args_bytes_exact(void **state)
 {
 	struct pcache *cache = pcache_new("n");
@@ -563,17 +564,20 @@ static void test_args_bytes_exact(void **state)
 	before = pcache_args_bytes();
 	with_args(20, "/bin/x", 5000);
 	pev_record(pev, &rec);
-	assert_int_equal(pcache_args_bytes(), before + 5000);
+#define J(pid) (pcache_get(cache, pid)->json_len)
+	assert_int_equal(pcache_args_bytes(), before + 5000 + J(20));
 	assert_int_equal(pcache_get(cache, 20)->arguments_len, 5000);
 	feed(pev, PS_EVENT_FORK, 21, 20, 3000, NULL);
-	assert_int_equal(pcache_args_bytes(), before + 10000);
+	assert_int_equal(J(21), 0); /* a fork's text is built when first used */
+	assert_int_equal(pcache_args_bytes(), before + 10000 + J(20));
 	with_args(21, "/bin/y", 300);
 	PS_EVENT_ARGS(&rec)[100] = (char)0xff; /* one byte that starts no character */
 	pev_record(pev, &rec);
 	/* U+FFFD in its place: 3 bytes for 1 */
 	assert_int_equal(pcache_get(cache, 21)->arguments_len, 302);
 	assert_int_equal(strlen(pcache_get(cache, 21)->arguments), 302);
-	assert_int_equal(pcache_args_bytes(), before + 5302);
+	assert_int_equal(pcache_args_bytes(), before + 5302 + J(20) + J(21));
+#undef J
 	assert_has(&s, "aaa\xef\xbf\xbd"
 		       "aaa");
 	feed(pev, PS_EVENT_EXIT, 21, 20, 4000, NULL);
