@@ -475,7 +475,9 @@ static int fill_strings(
 	e->args_len = (uint32_t)(args > PS_ARGS_MAX ? PS_ARGS_MAX : args);
 	memcpy(e->data, exe, (size_t)n);
 	memcpy(e->data + n, cwd, e->cwd_len);
-	if (n == 0) {
+	/* Without a cmdline either, the process has no memory left: it is exiting, or a zombie,
+	 * which is no news (a sandbox's pid 1, whose exe alone is hidden, is). */
+	if (n == 0 && args > 0) {
 		if (!res->no_exe++)
 			res->first_no_exe = pid;
 	}

@@ -14,7 +14,7 @@
 struct procfs_result {
 	int listed;	       /* entries with a readable stat */
 	int kthreads;	       /* of which kernel threads (cached, not reported) */
-	int no_exe;	       /* processes whose exe link could not be read */
+	int no_exe;	       /* processes whose exe link could not be read, exiting ones aside */
 	unsigned first_no_exe; /* the first of those, for a warning naming it */
 };
 

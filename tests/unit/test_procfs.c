@@ -106,11 +106,6 @@ static void put_stat_flags(const char *entry, const char *comm, uint32_t ppid,
 #define PF_USER	   0x400100UL /* PF_RANDOMIZE | PF_FORKNOEXEC */
 #define PF_KTHREAD 0x208040UL /* PF_KTHREAD | PF_NOFREEZE | PF_FORKNOEXEC */
 
-static void put_stat(const char *entry, const char *comm, uint32_t ppid, unsigned long long start)
-{
-	put_stat_flags(entry, comm, ppid, start, PF_USER);
-}
-
 /* Tetragon's fixed CLK_TCK of 100, whatever the host's. */
 static unsigned long long ns_of(unsigned long long ticks)
 {
@@ -305,13 +300,18 @@ static void test_unreadable(void **state)
 	put_fake(&(struct fake){
 		"13", "filecwd", 1, 13, "/bin/filecwd", args, 2, NULL, NULL, NULL, NULL});
 	put_str("13", "cwd", "not a link");
-	assert_int_equal(scan(), 6); /* every entry whose stat reads is counted */
-	assert_int_equal(seen.n, 6);
+	put_fake(&(struct fake){"15", "zombie", 1, 15, NULL, "", 0, NULL, NULL, NULL, NULL});
+	put_str("15", "stat",
+		"15 (zombie) Z 1 7 7 0 -1 4194564 10 0 0 0 1 2 0 0 20 0 1 0 15 0 0\n");
+	assert_int_equal(scan(), 7); /* every entry whose stat reads is counted */
+	assert_int_equal(seen.n, 7);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		check_record(&seen.rec[i + 1], &want[i]);
-	assert_int_equal(result.no_exe, 1);
+	assert_int_equal(result.no_exe, 1); /* not the zombie, reported as the last */
 	assert_int_equal(result.first_no_exe, 10);
 	assert_int_equal(result.kthreads, 1);
+	assert_int_equal(seen.rec[6].pid, 15);
+	assert_true(seen.rec[6].flags == NOCWD && seen.rec[6].filename_len == 0);
 	assert_int_equal(seen.rec[1].ruid, 0);
 	assert_int_equal(seen.rec[3].ruid, 1000);
 }
@@ -326,7 +326,7 @@ static void test_skipped_entries(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(not_pids) / sizeof(not_pids[0]); i++) {
 		put_dir(not_pids[i]);
-		put_stat(not_pids[i], "fake", 1, 1);
+		put_stat_flags(not_pids[i], "fake", 1, 1, PF_USER);
 		put_link(not_pids[i], "exe", "/bin/fake");
 	}
 	put_str(".", "uptime", "1.0 1.0\n"); /* a plain file among the entries */
