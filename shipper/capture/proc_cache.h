@@ -53,8 +53,12 @@ struct pcache_proc {
 	uint32_t uid; /* effective: the event's uid, as Tetragon's */
 	uint32_t gid;
 	uint32_t auid;
-	uint32_t ruid;	  /* real: what the rate limit and the regex budget charge */
-	uint64_t ktime;	  /* boot-time ns that names this image in exec_id */
+	uint32_t ruid;	/* real: what the rate limit and the regex budget charge */
+	uint64_t ktime; /* boot-time ns that names this image in exec_id */
+	/* boot-time ns its thread group started (a procFS entry's: /proc's, in 10 ms ticks), to
+	 * tell its exit from that of a later process given the same pid; 0 when unknown (an
+	 * exit record's 0 is unknown too) */
+	uint64_t start_ktime;
 	uint32_t flags;	  /* PS_F_* */
 	bool cloned;	  /* forked and not exec'd since: the next exec carries "clone" */
 	bool linked;	  /* in the pid table (alive, as far as we know) */

@@ -195,6 +195,9 @@ static bool in_init_tree(const struct ps_event *e, const struct pcache_proc *fro
 		PS_F_ERR_CWD | PS_F_ERR_PATH_CWD | PS_F_ROOTCWD | PS_F_NOCWD | PS_F_PROCFS |       \
 		PS_F_KTHREAD | PS_F_EXT | PS_F_ERR_ENVS | PS_F_TRUNC_ENVS)
 
+/* The resolution of a procFS start time: /proc/PID/stat's clock ticks, USER_HZ 100. */
+#define PEV_PROCFS_TICK_NS 10000000ULL
+
 /* Tetragon's BPF sends a filename of 254 bytes or more, and arguments that do not fit in its
  * 1024-byte record after the filename, as data events, and flags them. */
 #define TG_INLINE_PATH_MAX 254
@@ -300,6 +303,7 @@ static int fill_from_record(struct pcache_proc *proc, const struct ps_event *e)
 	proc->gid = e->gid;
 	proc->auid = e->auid;
 	proc->ruid = e->ruid;
+	proc->start_ktime = e->start_ktime;
 	proc->flags = e->flags & RECORD_FLAGS;
 	/* Unaligned in the record. */
 	if (e->flags & PS_F_EXT)
@@ -500,7 +504,7 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 	proc->pid = e->pid;
 	proc->tid = e->pid;
 	proc->ppid = parent->pid;
-	proc->ktime = e->start_ktime;
+	proc->ktime = proc->start_ktime = e->start_ktime;
 	/* The parent's credentials, namespaces and environment stand for the child's, as
 	 * Tetragon's clone copies them; its flags are the clone record's alone, as Tetragon
 	 * replaces the copy's, so an errorEnvs or truncEnvs stays on the exec it describes. */
@@ -511,32 +515,56 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 	keep_small(p, proc);
 }
 
+/* Not seen before (its exec was lost): Tetragon, once its event cache gives up, sends the
+ * exit with a process of pid and start time only, and no parent. */
+static void on_bare_exit(struct pev *p, const struct ps_event *e)
+{
+	struct pcache_proc *proc = pcache_proc_new(e->pid);
+
+	p->stats.exit_misses++;
+	if (!proc || pcache_proc_set(proc, "", "", "") != 0) {
+		p->stats.encode_errors++;
+		pcache_release(p->cache, proc);
+		return;
+	}
+	proc->ppid = e->ppid;
+	proc->uid = e->uid;
+	proc->auid = e->auid;
+	proc->ruid = e->ruid;
+	proc->ktime = e->start_ktime;
+	proc->flags = PS_F_MISS;
+	proc->bare = true;
+	set_exec_id(p, proc);
+	emit(p, PS_EVENT_EXIT, proc, NULL, e);
+	pcache_release(p->cache, proc);
+}
+
+/* Whether the exiting thread group is the one proc was cached for: after lost records, the
+ * pid may have been reused by a process whose fork and exec were never seen, and its exit
+ * must not be reported as the old image's. /proc gives a start time in 10 ms ticks. */
+static bool same_group(const struct pcache_proc *proc, const struct ps_event *e)
+{
+	if (!proc->start_ktime || !e->start_ktime)
+		return true;
+	if (proc->flags & PS_F_PROCFS)
+		return e->start_ktime >= proc->start_ktime &&
+		       e->start_ktime - proc->start_ktime < PEV_PROCFS_TICK_NS;
+	return e->start_ktime == proc->start_ktime;
+}
+
 static void on_exit_record(struct pev *p, const struct ps_event *e)
 {
 	struct pcache_proc *proc = pcache_take(p->cache, e->pid);
 	struct pcache_proc *parent;
 
 	p->stats.exits++;
-	if (!proc) {
-		/* Not seen before (its exec was lost): Tetragon, once its event cache gives up,
-		 * sends the exit with a process of pid and start time only, and no parent. */
-		p->stats.exit_misses++;
-		proc = pcache_proc_new(e->pid);
-		if (!proc || pcache_proc_set(proc, "", "", "") != 0) {
-			p->stats.encode_errors++;
-			pcache_release(p->cache, proc);
-			return;
-		}
-		proc->ppid = e->ppid;
-		proc->uid = e->uid;
-		proc->auid = e->auid;
-		proc->ruid = e->ruid;
-		proc->ktime = e->start_ktime;
-		proc->flags = PS_F_MISS;
-		proc->bare = true;
-		set_exec_id(p, proc);
-		emit(p, PS_EVENT_EXIT, proc, NULL, e);
+	if (proc && !same_group(proc, e)) {
+		p->stats.exit_stale++;
 		pcache_release(p->cache, proc);
+		proc = NULL;
+	}
+	if (!proc) {
+		on_bare_exit(p, e);
 		return;
 	}
 	parent = known_parent(p, proc, proc->ppid);

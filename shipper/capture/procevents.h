@@ -37,6 +37,9 @@ struct pev_stats {
 	uint64_t kthreads; /* kernel threads the scan cached without an event */
 	uint64_t parent_misses; /* exec or fork whose parent was not in the cache */
 	uint64_t exit_misses;	/* exit of a process not in the cache */
+	/* of them, exits whose pid's entry was another thread group (a pid reused while the
+	 * records between were lost): that entry released, the exit sent bare */
+	uint64_t exit_stale;
 	uint64_t encode_errors; /* cache entries that could not be filled (ENOMEM) */
 	uint64_t args_cut;	/* cached arguments cut past PCACHE_ARGS_BUDGET */
 };

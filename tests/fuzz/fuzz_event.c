@@ -378,6 +378,8 @@ static struct ps_event *build_record(struct reader *r, uint32_t *pids)
 	e->auid = (parts & 32) ? 0xffffffffu : e->uid;
 	e->ktime = take(r, 2) * 1000003ULL;
 	e->start_ktime = e->ktime / 2;
+	if (e->type == PS_EVENT_EXIT && (e->exit_code & 2))
+		e->start_ktime = 0; /* unknown: matches whatever the pid's entry is */
 	e->nspid = (uint32_t)take(r, 1) % 3;
 	for (i = 0; i < PS_ANCESTORS; i++) {
 		n = (size_t)take(r, 1) % 9;

@@ -613,6 +613,8 @@ static struct ps_event *simple_record(uint32_t type, uint32_t pid, uint32_t ppid
 	e->pid = e->tid = pid;
 	e->ppid = ppid;
 	e->ktime = e->start_ktime = ktime;
+	if (type == PS_EVENT_EXIT)
+		e->start_ktime = 0; /* unknown: taken for the cached entry's */
 	return e;
 }
 

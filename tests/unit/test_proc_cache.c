@@ -58,6 +58,8 @@ static void feed(struct pev *pev, enum ps_event_type type, uint32_t pid, uint32_
 	rec.uid = 1000 + pid;
 	rec.auid = PS_AUID_UNSET;
 	rec.ktime = rec.start_ktime = ktime;
+	if (type == PS_EVENT_EXIT)
+		rec.start_ktime = 0; /* unknown: taken for the cached entry's */
 	if (exe) {
 		rec.filename_len = (uint32_t)strlen(exe);
 		memcpy(PS_EVENT_FILENAME(&rec), exe, rec.filename_len);

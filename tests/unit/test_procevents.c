@@ -62,6 +62,8 @@ static void feed(struct pev *pev, enum ps_event_type type, uint32_t pid, uint32_
 	rec.ppid = ppid;
 	rec.auid = PS_AUID_UNSET;
 	rec.ktime = rec.start_ktime = ktime;
+	if (type == PS_EVENT_EXIT)
+		rec.start_ktime = 0; /* unknown: taken for the cached entry's */
 	if (exe) {
 		rec.filename_len = (uint32_t)strlen(exe);
 		memcpy(PS_EVENT_FILENAME(&rec), exe, rec.filename_len);
@@ -315,6 +317,43 @@ static void test_fork_only_exit(void **state)
 	assert_has(&s, "\"refcnt\":1,\"tid\":10,\"in_init_tree\":false},\"parent\":");
 	/* the exec'd init has no refcnt */
 	assert_has(&s, "\"tid\":1,\"in_init_tree\":false},\"status\":7");
+	pev_free(pev);
+	ejson_free(s.ej);
+	pcache_free(cache);
+}
+
+/* An exit is matched to its entry by pid and thread-group start time (hostile review finding
+ * 7): a pid reused while records were lost exits bare, releasing the stale entry, counted; a
+ * procFS entry's start time is in 10 ms ticks. */
+static void test_exit_start_time(void **state)
+{
+	struct pcache *cache = pcache_new("n");
+	struct seen s = {.ej = ejson_new("n", 0)};
+	struct pev *pev = pev_new(cache, on_event, &s);
+	const uint64_t tick = 10000000;
+
+	(void)state;
+	feed(pev, PS_EVENT_EXEC, 1, 0, 3 * tick, "/sbin/init"); /* procFS, started at 3 ticks */
+	feed(pev, PS_EVENT_FORK, 10, 1, 5000000000, NULL);
+	feed(pev, PS_EVENT_EXEC, 10, 1, 5000000001, "/usr/sbin/daemon");
+	rec.type = PS_EVENT_EXIT; /* pid 10 again, a process that started later */
+	rec.start_ktime = 6000000000;
+	pev_record(pev, &rec);
+	assert_int_equal(s.type, PS_EVENT_EXIT);
+	assert_null(strstr(s.json, "daemon"));
+	assert_has(&s, "\"process\":{\"pid\":10,\"start_time\":");
+	assert_null(pcache_get(cache, 10));
+	assert_int_equal(pev_get_stats(pev)->exit_stale, 1);
+	assert_int_equal(pev_get_stats(pev)->exit_misses, 1);
+	feed(pev, PS_EVENT_FORK, 11, 1, 7000000000, NULL);
+	rec.type = PS_EVENT_EXIT; /* the same thread group: reported whole */
+	pev_record(pev, &rec);
+	assert_has(&s, "\"pid\":11,\"uid\":0,\"cwd\":\"/\",\"binary\":\"/sbin/init\"");
+	rec.pid = rec.tid = 1; /* /proc's start time, cut to its tick */
+	rec.start_ktime = 3 * tick + tick - 1;
+	pev_record(pev, &rec);
+	assert_has(&s, "\"pid\":1,\"uid\":0,\"cwd\":\"/\",\"binary\":\"/sbin/init\"");
+	assert_int_equal(pev_get_stats(pev)->exit_stale, 1);
 	pev_free(pev);
 	ejson_free(s.ej);
 	pcache_free(cache);
@@ -596,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_kept_cap),
 		cmocka_unit_test(test_parent_at_exec),
 		cmocka_unit_test(test_fork_only_exit),
+		cmocka_unit_test(test_exit_start_time),
 		cmocka_unit_test(test_init_tree),
 		cmocka_unit_test(test_procfs_records),
 		cmocka_unit_test(test_procfs_nocwd),
