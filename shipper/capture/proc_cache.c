@@ -389,19 +389,29 @@ void pcache_proc_set_envs(struct pcache_proc *p, char *envs, size_t len, size_t 
 	args_bytes += p->envs_len;
 }
 
+/* The bytes of envs's first entries that fit in max, and their count. */
+static size_t envs_prefix(const char *envs, size_t len, size_t max, size_t *count)
+{
+	size_t keep = 0, i;
+
+	*count = 0;
+	for (i = 0; i < max && i < len; i++)
+		if (envs[i] == '\0') {
+			keep = i + 1;
+			(*count)++;
+		}
+	return keep;
+}
+
 /* The entries that fit in max bytes stay, the others go, shrunk in place. */
 static bool cut_envs(struct pcache_proc *p, size_t max)
 {
-	size_t keep = 0, i, n = 0;
+	size_t keep, n;
 	char *smaller;
 
 	if (p->envs_len <= max)
 		return false;
-	for (i = 0; i < max; i++)
-		if (p->envs[i] == '\0') {
-			keep = i + 1;
-			n++;
-		}
+	keep = envs_prefix(p->envs, p->envs_len, max, &n);
 	if (!keep) {
 		pcache_proc_set_envs(p, NULL, 0, 0);
 		p->flags |= PS_F_TRUNC_ENVS;
@@ -438,7 +448,10 @@ bool pcache_proc_cut_args(struct pcache_proc *p, size_t max)
 	return cut;
 }
 
-int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
+/* src's identity into dst, and copies of its strings: alen bytes of arguments, elen bytes
+ * (ecount entries) of environment. */
+static int copy_proc(struct pcache_proc *dst, const struct pcache_proc *src, size_t alen,
+	size_t elen, size_t ecount)
 {
 	UT_hash_handle hh = dst->hh;
 	char *binary = dst->binary, *arguments = dst->arguments, *cwd = dst->cwd, *envs = NULL;
@@ -453,6 +466,7 @@ int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 	char *json = dst->json;
 	size_t json_len = dst->json_len, props_at = dst->json_props_at,
 	       refcnt_at = dst->json_refcnt_at;
+	char *args;
 
 	memcpy(dst, src, sizeof(*dst));
 	dst->json_props_at = props_at;
@@ -473,14 +487,48 @@ int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
 	dst->cwd = cwd;
 	dst->envs = old_envs;
 	dst->envs_len = old_envs_len;
-	if (src->envs_len) {
-		envs = malloc(src->envs_len);
+	if (elen) {
+		envs = malloc(elen);
 		if (!envs)
 			return -ENOMEM;
-		memcpy(envs, src->envs, src->envs_len);
+		memcpy(envs, src->envs, elen);
 	}
-	pcache_proc_set_envs(dst, envs, src->envs_len, src->envs_count);
-	return pcache_proc_set(dst, src->binary, src->arguments, src->cwd);
+	pcache_proc_set_envs(dst, envs, elen, ecount);
+	args = strndup(src->arguments ? src->arguments : "", alen);
+	binary = strdup(src->binary ? src->binary : "");
+	cwd = strdup(src->cwd ? src->cwd : "");
+	if (!args || !binary || !cwd) {
+		free(args);
+		free(binary);
+		free(cwd);
+		return -ENOMEM;
+	}
+	pcache_proc_adopt(dst, binary, args, strlen(args), cwd);
+	return 0;
+}
+
+int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src)
+{
+	return copy_proc(dst, src, src->arguments_len, src->envs_len, src->envs_count);
+}
+
+int pcache_proc_copy_cut(struct pcache_proc *dst, const struct pcache_proc *src, size_t max)
+{
+	size_t alen = src->arguments_len, elen = src->envs_len, ecount = src->envs_count;
+	int cut = 0, ret;
+
+	if (args_bytes + alen + elen > args_budget) {
+		if (alen > max) {
+			alen = utf8_cut(src->arguments, alen, max);
+			cut |= (int)PS_F_TRUNC_ARGS;
+		}
+		if (elen > max) {
+			elen = envs_prefix(src->envs, elen, max, &ecount);
+			cut |= (int)PS_F_TRUNC_ENVS;
+		}
+	}
+	ret = copy_proc(dst, src, alen, elen, ecount);
+	return ret < 0 ? ret : cut;
 }
 
 int pcache_base64(const void *src, size_t len, char *dst, size_t size)

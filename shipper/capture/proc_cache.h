@@ -167,6 +167,11 @@ void pcache_proc_adopt(
 void pcache_proc_set_envs(struct pcache_proc *p, char *envs, size_t len, size_t count);
 /* Copy identity fields and strings of src into dst (dst's links and references untouched). */
 int pcache_proc_copy(struct pcache_proc *dst, const struct pcache_proc *src);
+/* pcache_proc_copy, but when the copy would pass the budget, only what pcache_proc_cut_args
+ * would keep of a long arguments or environment is copied (a fork of a process with 320 KB
+ * of each must not cost a copy of them all only to cut it). Returns the PS_F_TRUNC_ARGS and
+ * PS_F_TRUNC_ENVS bits of what it left out (for the caller to flag), or -ENOMEM. */
+int pcache_proc_copy_cut(struct pcache_proc *dst, const struct pcache_proc *src, size_t max);
 
 /* exec_id = base64("NODE:KTIME:PID"). Writes a NUL-terminated string; returns its length or
  * -ENOSPC. */

@@ -381,6 +381,18 @@ static void keep_small(struct pev *p, struct pcache_proc *proc)
 		p->stats.args_cut++;
 }
 
+/* keep_small for a fork, whose copy of its parent's strings was already cut (cut: the bits of
+ * what the copy left out) when the budget was passed. */
+static void keep_forked_small(struct pev *p, struct pcache_proc *proc, int cut)
+{
+	if (cut > 0) {
+		proc->flags |= (uint32_t)cut;
+		p->stats.args_cut++;
+	} else {
+		keep_small(p, proc);
+	}
+}
+
 /* A process found by the /proc scan: reported as Tetragon's procFS exec (kernel threads only
  * cached), its parent the cached entry of ppid, which the scan sent first. */
 static void on_procfs_record(struct pev *p, const struct ps_event *e)
@@ -484,6 +496,7 @@ static void on_exec_record(struct pev *p, const struct ps_event *e)
 static void on_fork_record(struct pev *p, const struct ps_event *e)
 {
 	struct pcache_proc *old = NULL, *proc, *parent;
+	int cut;
 
 	p->stats.forks++;
 	parent = walk_parents(p, e);
@@ -498,7 +511,8 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 		p->stats.encode_errors++;
 		return;
 	}
-	if (pcache_proc_copy(proc, parent) != 0)
+	cut = pcache_proc_copy_cut(proc, parent, PCACHE_ARGS_CUT);
+	if (cut < 0)
 		p->stats.encode_errors++;
 	link_parent(proc, parent);
 	proc->pid = e->pid;
@@ -512,7 +526,7 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 		      (parent->flags & PS_F_EXT);
 	proc->cloned = true;
 	set_exec_id(p, proc);
-	keep_small(p, proc);
+	keep_forked_small(p, proc, cut);
 }
 
 /* Not seen before (its exec was lost): Tetragon, once its event cache gives up, sends the

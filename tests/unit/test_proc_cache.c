@@ -3,7 +3,8 @@
  * first, up to pid 1 or 2, none for pid 1 and 2), exited ancestors kept exactly while a
  * descendant lives, the cap still bounding them, and the encoder's ancestors: in Tetragon's
  * field order, the same text from the fast writer and the tree, shortened (flagged
- * truncAncestors) before any string; and user names from the passwd table through procevents. */
+ * truncAncestors) before any string; user names from the passwd table through procevents;
+ * and its budget (the JSON text counted, a fork's copy cut). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -403,6 +404,44 @@ static void test_json_in_budget(void **state)
 	assert_int_equal(pcache_args_bytes(), before);
 }
 
+/* A fork's copy over the budget (hostile review finding 6): only the prefix that the cut
+ * keeps is copied, 4096 bytes of arguments and the environment entries that fit, and the
+ * bits of what was left out come back; under the budget all is copied. */
+static void test_copy_cut(void **state)
+{
+	struct pcache_proc *src = pcache_proc_new(5), *dst = pcache_proc_new(6);
+	size_t before = pcache_args_bytes(), i;
+	char *args = malloc(10001), *envs = malloc(10000);
+
+	(void)state;
+	assert_non_null(args);
+	assert_non_null(envs);
+	memset(args, 'a', 10000);
+	args[10000] = '\0';
+	memset(envs, 'e', 10000);
+	for (i = 99; i < 10000; i += 100)
+		envs[i] = '\0'; /* 100 entries of 100 bytes */
+	assert_int_equal(pcache_proc_set(src, "/bin/x", args, "/"), 0);
+	pcache_proc_set_envs(src, envs, 10000, 100);
+	before = pcache_args_bytes();
+	assert_int_equal(pcache_proc_copy_cut(dst, src, PCACHE_ARGS_CUT), 0);
+	assert_int_equal(dst->arguments_len, 10000);
+	assert_int_equal(pcache_args_bytes(), before + 20000);
+	pcache_set_args_budget(before + 20000 + 10000); /* another whole copy would pass it */
+	assert_int_equal(
+		pcache_proc_copy_cut(dst, src, PCACHE_ARGS_CUT), PS_F_TRUNC_ARGS | PS_F_TRUNC_ENVS);
+	assert_int_equal(dst->arguments_len, PCACHE_ARGS_CUT);
+	assert_int_equal(strlen(dst->arguments), PCACHE_ARGS_CUT);
+	assert_int_equal(dst->envs_len, 4000);
+	assert_int_equal(dst->envs_count, 40);
+	assert_int_equal(pcache_args_bytes(), before + PCACHE_ARGS_CUT + 4000);
+	assert_string_equal(dst->binary, "/bin/x");
+	pcache_set_args_budget(PCACHE_ARGS_BUDGET);
+	free(args);
+	pcache_proc_unref(dst);
+	pcache_proc_unref(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_shorten_ancestors_first),
 		cmocka_unit_test(test_user_names),
 		cmocka_unit_test(test_json_in_budget),
+		cmocka_unit_test(test_copy_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

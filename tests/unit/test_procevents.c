@@ -581,6 +581,11 @@ static void test_args_budget(void **state)
 	assert_int_equal(pev_get_stats(pev)->args_cut, 1);
 	feed(pev, PS_EVENT_EXIT, 13, 1, 9000, NULL);
 	assert_has(&s, "\"flags\":\"execve truncArgs rootcwd dataArgs\"");
+	/* over the budget, a fork copies only the cut prefix of its parent's, flagged */
+	feed(pev, PS_EVENT_FORK, 15, 10, 9500, NULL);
+	assert_int_equal(pcache_get(cache, 15)->arguments_len, PCACHE_ARGS_CUT);
+	assert_true(pcache_get(cache, 15)->flags & PS_F_TRUNC_ARGS);
+	assert_int_equal(pev_get_stats(pev)->args_cut, 2);
 	pcache_set_args_budget(PCACHE_ARGS_BUDGET);
 	pev_free(pev);
 	ejson_free(s.ej);
