@@ -433,6 +433,17 @@ static __always_inline long write_record(
 	return 0;
 }
 
+/* A read that filled all PS_FILENAME_MAX bytes returns the same for a path of exactly
+ * PS_FILENAME_MAX - 1 bytes (whole: execve allows up to PATH_MAX with its NUL) as for a longer
+ * one (execveat's "/dev/fd/N/" joined to a long name): the byte the NUL went over tells. */
+static __always_inline bool filename_goes_on(const char *filename)
+{
+	char c = 1; /* a byte that cannot be read: cut, as before */
+
+	bpf_probe_read_kernel(&c, 1, filename + PS_FILENAME_MAX - 1);
+	return c != 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -464,7 +475,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 		e->flags |= PS_F_ERR_FILENAME;
 	} else {
 		e->filename_len = (n - 1) & (PS_FILENAME_MAX - 1);
-		if (n == PS_FILENAME_MAX)
+		if (n == PS_FILENAME_MAX && filename_goes_on(bprm->filename))
 			e->flags |= PS_F_TRUNC_FILENAME;
 	}
 	e->cwd_len = fill_cwd(e, task, e->filename_len);
