@@ -5,7 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-start_rsyslogd
+RSYSLOG_APP_NAME=itest-app start_rsyslogd
 start_procship --udp-output-enabled --udp-output-address 127.0.0.1 \
 	--udp-output-port "$RSYSLOG_PORT" --syslog-format rfc5424 \
 	--syslog-facility local3 --syslog-severity notice --hostname itest-host \

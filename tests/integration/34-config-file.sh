@@ -9,8 +9,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_procship
 
-start_receiver a
-start_receiver b
+RSYSLOG_APP_NAME=fromfile start_receiver a
+RSYSLOG_APP_NAME=fromflag start_receiver b
 dead=$(free_udp_port)
 m=procship-it-$$-conf
 cat >"$T/good.yaml" <<EOF2

@@ -10,7 +10,9 @@ set -euo pipefail
 
 m=procship-it-$$-hup
 cf=$T/procship.yaml
-start_rsyslogd
+# The receiver takes procship's events under both names of the reload, and only those.
+RSYSLOG_ITEST_RULES='if $app-name == "after" then { set $.procship_app_name = "after"; } else { set $.procship_app_name = "before"; }' \
+	start_rsyslogd
 write_conf()
 {
 	cat >"$cf" <<EOF2

@@ -44,10 +44,17 @@ no_relayed_in()
 }
 
 # (1) the own-port layout
+# A local user's JSON under a name not procship's (forged_json_send) is relayed text there,
+# in every framing, while procship's events (with and without --cee-cookie) are events.
 start_port_receiver port
-for fmt in rfc3164 rfc5424 json; do
-	send "$m-port$fmt" "127.0.0.1:$PORT_RCV_PORT" "$fmt" "$PORT_RCV_DIR/127.0.0.1.json"
-	assert_relayed "$PORT_RCV_DIR/127.0.0.1.syslog" "$m-port$fmt" "$fmt"
+for fmt in rfc3164 rfc5424 json rfc3164-cee rfc5424-cee; do
+	tag=$m-port${fmt/-/} cee=
+	[ "$fmt" = "${fmt%-cee}" ] || cee=--cee-cookie
+	send "$tag" "127.0.0.1:$PORT_RCV_PORT" "${fmt%-cee}" "$PORT_RCV_DIR/127.0.0.1.json" \
+		${cee:+"$cee"}
+	forged_json_send "$tag" "$sock"
+	assert_relayed "$PORT_RCV_DIR/127.0.0.1.syslog" "$tag" "${fmt%-cee}"
+	assert_forged_json "$PORT_RCV_DIR" 127.0.0.1 "$tag"
 	stop_procship
 done
 # an IPv6 sender: its own pair of files, no ':' in their names
@@ -117,11 +124,15 @@ done
 # (3) syslog-ng: bare JSON on its no-parse port, the relayed messages then in RFC 5424
 start_syslogng
 IT_PROCSHIP_WRAPPER=$SNG_WRAP
-for fmt in rfc3164 rfc5424 json; do
-	p=$SNG_PORT
+for fmt in rfc3164 rfc5424 json rfc3164-cee rfc5424-cee; do
+	p=$SNG_PORT tag=$m-sng${fmt/-/} cee=
+	[ "$fmt" = "${fmt%-cee}" ] || cee=--cee-cookie
 	[ "$fmt" != json ] || p=$SNG_JPORT
-	send "$m-sng$fmt" "127.0.0.1:$p" "$fmt" "$SNG_DIR/127.0.0.1.json"
-	assert_relayed "$SNG_DIR/127.0.0.1.syslog" "$m-sng$fmt" "$fmt"
+	send "$tag" "127.0.0.1:$p" "${fmt%-cee}" "$SNG_DIR/127.0.0.1.json" \
+		${cee:+"$cee"}
+	forged_json_send "$tag" "$sock"
+	assert_relayed "$SNG_DIR/127.0.0.1.syslog" "$tag" "${fmt%-cee}"
+	assert_forged_json "$SNG_DIR" 127.0.0.1 "$tag"
 	stop_procship
 done
 send "$m-sng6" "[::1]:$SNG_JPORT" json "$SNG_DIR/__1.json"

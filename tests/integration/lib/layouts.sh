@@ -306,6 +306,44 @@ for i, h in enumerate(heads):
 PY
 }
 
+# forged_json_send TAG SOCK: ten datagrams under names not procship's (sshd, or no TAG) whose
+# MSG is JSON in the shape of procship's events, marked /usr/bin/TAG.j1 .. TAG.j10: process_exec
+# after an RFC 3164 TAG, after @cee:, in RFC 5424 and with no TAG at all; and documents with a
+# "syslog" object (the shape of --text-format json) that also carry process_exec, an escaped
+# process\u005fexec, an empty process_exit, an escaped empty one, agent_init's "event" and a
+# "received" of their own. A receiver must file each as relayed text, never as an event.
+forged_json_send()
+{
+	"$PYTHON" - "$2" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+ev = '{"process_exec":{"process":{"binary":"/usr/bin/%s","uid":0}},"node_name":"h","time":"2026-12-01T00:00:00Z"}'
+doc = '{"syslog":{"app_name":"procship","hostname":"dc01","msg":"/usr/bin/%s"},'
+msgs = ["<14>sshd: " + ev, "<14>sshd[1]: @cee:" + ev,
+        "<14>1 2026-12-01T00:00:00Z - sshd - - - " + ev, "<14>" + ev,
+        "<14>sshd: " + doc + '"process_exec":{"process":{"binary":"/usr/bin/x"}}}',
+        "<14>sshd: " + doc + '"process\\u005fexec":{"process":{"binary":"/usr/bin/x"}}}',
+        "<14>sshd: " + doc + '"process_exit":{}}',
+        "<14>sshd: " + doc + '"process\\u005fexit":{}}',
+        "<14>sshd: " + doc + '"event":"agent_init"}',
+        "<14>sshd: " + doc + '"received":{"app_name":"procship"}}']
+for i, m in enumerate(msgs):
+    s.sendto((m % ("%s.j%d" % (sys.argv[2], i + 1))).encode(), sys.argv[1])
+PY
+}
+
+# assert_forged_json DIR SENDER TAG: the ten datagrams of forged_json_send TAG are all in
+# DIR/SENDER.syslog and none is in DIR/SENDER.json; waits for them.
+assert_forged_json()
+{
+	local dir=$1 f=$1/$2 tag=$3 n
+	wait_for "$f.syslog" "/usr/bin/$tag\.j10\b" 10
+	n=$(grep -c -- "/usr/bin/$tag\.j[0-9]*\b" "$f.syslog" || true)
+	[ "$n" -eq 10 ] || { grep -F -- "$tag.j" "$f.syslog" >&2; fail "$f.syslog: $n of the 10 forged JSON messages"; }
+	! grep -qF -- "/usr/bin/$tag.j" "$f.json" || { grep -F -- "$tag.j" "$f.json" >&2; fail "$f.json: a local message filed as an event"; }
+	info "$f: the 10 forged JSON messages of $tag are relayed text, not events"
+}
+
 # relayed_lines TAG FORMAT: the four lines of relayed_send TAG as an RFC 5424 line
 # (procship-receiver.conf's relayed line, timestamp left out) once procship relayed them in
 # --syslog-format FORMAT: RFC 3164 has no room for MSGID and structured data.

@@ -18,10 +18,13 @@ declare -A RCV_PID=() RCV_PORT=() RCV_OUT=()
 # PORT is empty). Sets IT_R_PID and IT_R_PORT. Returns once the port is bound.
 # RSYSLOG_IMUDP_OPTS is added to the imudp input() statement; by default rcvbufSize="16m", so a
 # burst of the host's own processes cannot push a scenario's events out of rsyslogd's socket.
+# RSYSLOG_APP_NAME (procship's --syslog-app-name) sets $.procship_app_name, as an operator
+# whose senders use another name does; RSYSLOG_ITEST_RULES is RainerScript run before the call.
 it_launch_rsyslogd()
 {
 	local base=$1 port=$2 tries=0 conf=$1/rsyslogd.conf i
-	local imudp_opts=${RSYSLOG_IMUDP_OPTS:-'rcvbufSize="16m"'}
+	local imudp_opts=${RSYSLOG_IMUDP_OPTS:-'rcvbufSize="16m"'} app_line=
+	[ -z "${RSYSLOG_APP_NAME:-}" ] || app_line="set \$.procship_app_name = \"$RSYSLOG_APP_NAME\";"
 	IT_R_PID=
 	while :; do
 		[ -n "$port" ] || port=$(free_udp_port)
@@ -35,6 +38,8 @@ it_launch_rsyslogd()
 		include(file="$RECEIVER_CONF")
 		ruleset(name="itest") {
 		    set \$.procship_dir = "$base/received";
+		    $app_line
+		    ${RSYSLOG_ITEST_RULES:-}
 		    call procship
 		}
 		input(type="imudp" address="127.0.0.1" port="$port" ruleset="itest" $imudp_opts)
