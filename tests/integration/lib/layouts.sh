@@ -79,9 +79,10 @@ rsyslogd_halt()
 }
 
 # ---- the own-port layout: procship-receiver.conf + procship-port.conf -------------------------
-# start_port_receiver NAME [CONF-FIRST-LINES]: a default rsyslog (no maxMessageSize) with the
-# two shipped files, the port input moved to a free port on 127.0.0.1 plus the same input on
-# ::1, writing below $T/NAME/received. Sets PORT_RCV_PORT and PORT_RCV_DIR.
+# start_port_receiver NAME [CONF-FIRST-LINES [APP-NAME]]: a default rsyslog (no maxMessageSize)
+# with the two shipped files, the port input moved to a free port on 127.0.0.1 plus the same
+# input on ::1, writing below $T/NAME/received, taking events under APP-NAME if given
+# ($.procship_app_name). Sets PORT_RCV_PORT and PORT_RCV_DIR.
 start_port_receiver()
 {
 	local name=$1 base=$T/$1 port
@@ -97,6 +98,7 @@ start_port_receiver()
 	include(file="$CONTRIB_RSYSLOG/procship-receiver.conf")
 	ruleset(name="itest") {
 	    set \$.procship_dir = "$base/received";
+	    ${3:+set \$.procship_app_name = \"$3\";}
 	    call procship
 	}
 	include(file="$base/port.conf")

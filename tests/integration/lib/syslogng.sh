@@ -13,6 +13,7 @@ SNG_WRAP=
 # directory to $T/syslog-ng/received, with its own config, pid file, persist and control
 # files, and module path. Sets SNG_PORT (RFC 3164/5424), SNG_JPORT (bare JSON), SNG_DIR,
 # SNG_NS and SNG_WRAP (a command that runs its arguments in the namespace, same pid).
+# SNG_APP_NAME (procship's --syslog-app-name) goes into the file's @define procship_app_name.
 start_syslogng()
 {
 	local base=$T/syslog-ng root i
@@ -29,7 +30,8 @@ start_syslogng()
 	chmod +x "$SNG_WRAP"
 	SNG_PORT=5514 SNG_JPORT=5515 # the namespace is ours: the shipped ports are free there
 	contrib_copy "$IT_TOP/contrib/syslog-ng/procship.conf" "$base/procship.conf" \
-		"s|/var/log/procship/|$base/received/|g"
+		"s|/var/log/procship/|$base/received/|g" \
+		${SNG_APP_NAME:+"s|^@define procship_app_name \"procship\"\$|@define procship_app_name \"$SNG_APP_NAME\"|"}
 	printf '@version: 3.38\n@include "%s"\n' "$base/procship.conf" >"$base/syslog-ng.conf"
 	export LD_LIBRARY_PATH=$root/usr/lib/syslog-ng
 	SNG_CMD=("$root/usr/sbin/syslog-ng" -F -f "$base/syslog-ng.conf"
