@@ -1,17 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# The harness itself: a private rsyslogd running the contrib receiver parses JSON sent with
-# RFC 3164 and RFC 5424 headers, with and without the @cee: cookie, and files what is not JSON
-# (plain syslog, as procship relays it) apart, as an RFC 5424 line in <sender>.syslog.
+# The harness itself: a private rsyslogd running the contrib receiver parses JSON sent under
+# procship's APP-NAME with RFC 3164 and RFC 5424 headers, with and without the @cee: cookie,
+# and files what another program sent (plain syslog, as procship relays it, JSON or not) apart,
+# as an RFC 5424 line in <sender>.syslog.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 start_rsyslogd
-send() { logger -n 127.0.0.1 -P "$RSYSLOG_PORT" -d -t itest "$@"; }
-send --rfc3164 '{"hello":"world","n":1}'
-send --rfc5424 -p local3.notice '{"hello":"world","n":2}'
-send --rfc3164 '@cee:{"hello":"cookie","n":3}'
-send --rfc3164 'plain text, n=4'
+send() { logger -n 127.0.0.1 -P "$RSYSLOG_PORT" -d "$@"; }
+send -t procship --rfc3164 '{"hello":"world","n":1}'
+send -t procship --rfc5424 -p local3.notice '{"hello":"world","n":2}'
+send -t procship --rfc3164 '@cee:{"hello":"cookie","n":3}'
+send -t itest --rfc3164 '{"hello":"another program","n":5}'
+send -t itest --rfc3164 'plain text, n=4'
 
 relayed=${RSYSLOG_OUT%.json}.syslog
 wait_for "$relayed" 'plain text, n=4' 10
@@ -19,7 +21,7 @@ all_json "$RSYSLOG_OUT"
 
 line=$(json_lines_match "$RSYSLOG_OUT" 'j.get("n") == 1') || fail "RFC 3164 message missing"
 assert_json "$line" 'j["hello"] == "world"'
-assert_json "$line" 'j["received"]["app_name"] == "itest"'
+assert_json "$line" 'j["received"]["app_name"] == "procship"'
 assert_json "$line" 'j["received"]["parsesuccess"] == "OK"'
 assert_json "$line" 'j["received"]["fromhost_ip"] == "127.0.0.1"'
 
@@ -33,6 +35,9 @@ line=$(json_lines_match "$RSYSLOG_OUT" 'j.get("n") == 3') || fail "@cee: message
 assert_json "$line" 'j["hello"] == "cookie"'
 
 grep -q 'plain text' "$RSYSLOG_OUT" && fail "the plain-text message was filed as an event"
+grep -q 'another program' "$RSYSLOG_OUT" && fail "another program's JSON was filed as an event"
+grep -q 'itest - - - {"hello":"another program","n":5}$' "$relayed" ||
+	fail "another program's JSON is not in $relayed: $(cat "$relayed")"
 grep -Eq '^<13>1 [^ ]+ [^ ]+ itest - - - plain text, n=4$' \
 	"$relayed" || fail "the plain-text line in $relayed is not RFC 5424 with its own fields: $(cat "$relayed")"
 
