@@ -9,6 +9,7 @@
 #   make deb        the Debian package, built by dpkg-buildpackage in build/deb/
 #   make SAN=1 ...  sanitizer build in build/san
 #   V=1             show full command lines
+#   IT_JOBS=N       integration scenarios run at once (default 2; 1 runs them one by one)
 
 SAN ?=
 ifeq ($(SAN),1)
@@ -28,6 +29,7 @@ PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
+IT_JOBS ?= 2
 
 # vmlinux.h: the kernel's types, kept in the tree per architecture (bpf/vmlinux/ARCH.h.xz), so
 # that a build chroot without /sys/kernel/btf/vmlinux builds the same object; CO-RE relocates
@@ -268,7 +270,7 @@ check-unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 check-integration: $(OUTPUT)/procship
-	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) tests/integration/run
+	$(Q)PROCSHIP=$(abspath $(OUTPUT)/procship) IT_JOBS=$(IT_JOBS) tests/integration/run
 
 check-man: $(OUTPUT)/procship
 	$(Q)tests/check-man $(OUTPUT)/procship man/procship.8

@@ -191,7 +191,8 @@ bool framing_program_is(const char *s, size_t len, const char *name, size_t *at)
 
 	while (i < len && s[i] == ' ')
 		i++;
-	*at = i;
+	if (at)
+		*at = i;
 	if (n == 0 || len - i < n || strncasecmp(s + i, name, n) != 0)
 		return false;
 	if (i + n == len)

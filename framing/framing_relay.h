@@ -51,8 +51,8 @@ struct framing_relay {
  * APP-NAME that starts at s[0..len), as rsyslog 8.2302 and syslog-ng 3.38 read it: rsyslog's
  * programname (RFC 3164 and RFC 5424 alike) ends at the first ' ', ':', '[', '/' or byte
  * outside printable ASCII; syslog-ng's PROGRAM skips leading spaces and ends at ' ', ':' or
- * '[' ("procship/x" is procship to rsyslog, "  procship" to syslog-ng). *at is where the
- * name starts, after those spaces. */
+ * '[' ("procship/x" is procship to rsyslog, "  procship" to syslog-ng). *at (unless at is
+ * NULL) is where the name starts, after those spaces. */
 bool framing_program_is(const char *s, size_t len, const char *name, size_t *at);
 
 /* MSG as rsyslog passes it on ($EscapeControlCharactersOnReceive, its default): each byte below

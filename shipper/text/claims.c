@@ -26,7 +26,6 @@ static bool ours(const struct lines_local *lc)
 bool lines_claim(const struct lines_local *lc, struct lines_claimed *out, struct framing_header *h)
 {
 	bool claimed = false;
-	size_t at;
 
 	h->hostname = lc->hostname ? lc->hostname : "";
 	if (lc->kernel_pid && lc->pid > 0) {
@@ -37,7 +36,7 @@ bool lines_claim(const struct lines_local *lc, struct lines_claimed *out, struct
 	if (ours(lc))
 		return false;
 	if (h->app_name[0] &&
-		framing_program_is(h->app_name, strlen(h->app_name), lc->own_name, &at)) {
+		framing_program_is(h->app_name, strlen(h->app_name), lc->own_name, NULL)) {
 		snprintf(out->app_name, sizeof(out->app_name), "local-%s", h->app_name);
 		h->app_name = out->app_name;
 		claimed = true;
@@ -52,9 +51,7 @@ bool lines_claim(const struct lines_local *lc, struct lines_claimed *out, struct
 const char *lines_claim_tagless(
 	const struct lines_local *lc, const struct framing_header *h, const char *msg, size_t len)
 {
-	size_t at;
-
 	if (h->app_name[0] || ours(lc))
 		return NULL;
-	return framing_program_is(msg, len, lc->own_name, &at) ? "local-" : NULL;
+	return framing_program_is(msg, len, lc->own_name, NULL) ? "local-" : NULL;
 }

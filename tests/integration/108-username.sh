@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
+# it-exclusive: deletes its user and adds it back with the same uid (a neighbour could take it)
 # --username-metadata unix (issue 15): process.user.name from /etc/passwd, as Tetragon writes
 # it ("user":{"name":...}, after tid). A test user created by this scenario runs the marker
 # (setpriv): its exec names it, its parent (this root shell) names root. A raw uid with no

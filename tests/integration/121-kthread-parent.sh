@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
+# it-exclusive: sets the host's kernel.core_pattern, which any crash on the host would use
 # A process whose parent is a kernel thread (issue 14: "no process is left out of the /proc
 # scan ... because it is a kernel thread: kernel threads as [name], so their children keep a
 # real parent"). The kernel starts a core_pattern pipe helper itself (call_usermodehelper with

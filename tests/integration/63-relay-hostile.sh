@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
+# it-exclusive: raises net.unix.max_dgram_qlen for a while, which every unix datagram socket sees
 # What a local user can do to procship through --input-unix (issue 20 item 9, issue 16):
 # - maximal RFC 5424 header fields (48-byte APP-NAME, 128-byte PROCID, 32-byte MSGID) and a
 #   long MSG in --text-format json at --max-message-size 1024 and 2048: every datagram stays

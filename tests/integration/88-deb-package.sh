@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
+# it-exclusive: installs and purges a package (the dpkg lock, the procship account, /usr)
 # The Debian package (issue 18): `make deb` builds it with /sys/kernel/btf/vmlinux hidden (a
 # build chroot has none) and lintian reports nothing; the package holds exactly the expected
 # files, a stripped binary and a -dbgsym; installed, it creates the user procship, enables the

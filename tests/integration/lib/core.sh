@@ -185,8 +185,15 @@ start_waiting_sh()
 # scenario exits; fails the scenario when it cannot be created.
 add_test_user()
 {
-	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$1" ||
-		fail "cannot create the test user $1"
+	local i
+	# a neighbouring scenario's useradd may hold the passwd lock for a moment
+	for ((i = 0; i < 10; i++)); do
+		useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+			"$1" && break
+		getent passwd "$1" >/dev/null && fail "the test user $1 exists already"
+		sleep 0.5
+	done
+	[ "$i" -lt 10 ] || fail "cannot create the test user $1"
 	it_on_exit "remove_test_user '$1'"
 }
 
