@@ -99,8 +99,7 @@ start_procship --config-file "$cf"
 printf 'enable-process-cred: true\nexport-allowlist: |\n  %s\n  %s\n' \
 	"{\"capabilities\":{\"effective\":{\"none\":[\"CAP_SYS_ADMIN\"]}},$mine}" \
 	"{\"arguments_regex\":[\"^$m-sentinel\"]}" >"$cf"
-kill -HUP "$PROCSHIP_PID"
-wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 10
+procship_signal HUP 'reload: configuration read again' 10
 run_all reload
 wait_for_json "$PROCSHIP_OUT" '"process_exit" in j and P["arguments"] == a' 30 a="$m-sentinel-reload" >/dev/null
 stop_procship
@@ -110,8 +109,7 @@ check_own_log
 printf 'export-allowlist: |\n  {%s}\n' "$mine" >"$cf"
 start_procship --config-file "$cf"
 printf 'enable-process-cred: true\nexport-allowlist: |\n  %s\n' "$any" >"$cf"
-kill -HUP "$PROCSHIP_PID"
-wait_for "$PROCSHIP_LOG" 'warning: reload: --export-allowlist/--export-denylist: allowlist line 1: capabilities needs --enable-process-cred .*keeping the running configuration' 10
+procship_signal HUP 'warning: reload: --export-allowlist/--export-denylist: allowlist line 1: capabilities needs --enable-process-cred .*keeping the running configuration' 10
 run_all refused
 wait_for_json "$PROCSHIP_OUT" '"process_exit" in j and P["arguments"] == a' 30 a="$m-sentinel-refused" >/dev/null
 stop_procship

@@ -68,8 +68,7 @@ start_counter r "${CNT_PORT[r]}"
 start_procship --udp-output-enabled --udp-output-address "127.0.0.1:${CNT_PORT[r]}" \
 	--export-allowlist "$(marker_filter "$m")" --metrics-file "$mf" --metrics-interval 1
 timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m-b" 50 4 30 >/dev/null || fail "the exec driver failed"
-kill -HUP "$PROCSHIP_PID"
-wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 5
+procship_signal HUP 'reload: configuration read again' 10
 timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m-c" 50 4 30 >/dev/null || fail "the exec driver failed"
 sleep 0.5
 stop_procship

@@ -31,29 +31,25 @@ exec_marked "$m-1"
 assert_header "$(wait_for_exec "$RSYSLOG_OUT" "$m-1" 10)" facility local3 app_name before
 
 # SIGUSR1: one stats line
-kill -USR1 "$PROCSHIP_PID"
-wait_for "$PROCSHIP_LOG" 'info: events: [0-9]+ exec, [0-9]+ exit, [0-9]+ fork; [0-9]+ exported' 5
+procship_signal USR1 'info: events: [0-9]+ exec, [0-9]+ exit, [0-9]+ fork; [0-9]+ exported' 10
 wait_for "$PROCSHIP_LOG" 'info: udp: [0-9]+ sent, [0-9]+ dropped, [0-9]+ failovers' 5
 procship_alive
 
 # SIGHUP with a broken file: still running, the old configuration, the reason logged
 printf 'udp-output-enabled: true\nsyslog-facility: nowhere\n' >"$cf"
-kill -HUP "$PROCSHIP_PID"
-wait_for "$PROCSHIP_LOG" "warning: reload: $cf:2: syslog-facility: .*nowhere.*keeping the running configuration" 5
+procship_signal HUP "warning: reload: $cf:2: syslog-facility: .*nowhere.*keeping the running configuration" 10
 procship_alive
 exec_marked "$m-2"
 assert_header "$(wait_for_exec "$RSYSLOG_OUT" "$m-2" 10)" facility local3 app_name before
 # and a file that is gone
 rm -f "$cf"
-kill -HUP "$PROCSHIP_PID"
-wait_for "$PROCSHIP_LOG" "warning: reload: $cf: No such file or directory" 5
+procship_signal HUP "warning: reload: $cf: No such file or directory" 10
 procship_alive
 
 # SIGHUP with a changed file: new header fields, new rate limit
 write_conf $'syslog-facility: local5\nsyslog-severity: warning\nsyslog-app-name: after\nexport-rate-limit: 1'
 n_init=$(json_count "$RSYSLOG_OUT" 'j.get("event") == "agent_init"')
-kill -HUP "$PROCSHIP_PID"
-wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 5
+procship_signal HUP 'reload: configuration read again' 10
 exec_marked "$m-3"
 assert_header "$(wait_for_exec "$RSYSLOG_OUT" "$m-3" 10)" facility local5 severity warning app_name after
 n=$(json_count "$RSYSLOG_OUT" 'j.get("event") == "agent_init"')

@@ -113,8 +113,7 @@ check_sockets "$pid" "$T/log.sock"
 m=procship-it-$$-sec
 timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m-$(printf 'y%.0s' {1..4000})" 300 4 30 >/dev/null ||
 	fail "the exec driver failed"
-kill -HUP "$pid"
-wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 5
+procship_signal HUP 'reload: configuration read again' 10
 kill -USR1 "$pid"
 exec_marked "$m-end"
 wait_for_exec "$RSYSLOG_OUT" "$m-end" 10 >/dev/null

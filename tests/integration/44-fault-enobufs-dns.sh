@@ -48,8 +48,7 @@ start_procship --udp-output-enabled \
 exec_marked "$m-1"
 for ((i = 0; i < 50; i++)); do grep -qF "$m-1" "${CNT_OUT[d]}" && break; sleep 0.1; done
 grep -qF "$m-1" "${CNT_OUT[d]}" || fail "events did not reach the second destination"
-kill -HUP "$PROCSHIP_PID"   # names are resolved again
-wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 5
+procship_signal HUP 'reload: configuration read again' 10
 exec_marked "$m-2"
 for ((i = 0; i < 50; i++)); do grep -qF "$m-2" "${CNT_OUT[d]}" && break; sleep 0.1; done
 grep -qF "$m-2" "${CNT_OUT[d]}" || fail "events did not reach the second destination after a reload"

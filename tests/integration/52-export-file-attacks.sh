@@ -99,11 +99,9 @@ timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m-b-$(printf 'y%.0s' {1..4000})" 2
 exec_marked "$m-b-end"
 wait_for "$dir/moved.json" "$m-b-end" 10
 wait_for "$PROCSHIP_LOG" 'export file: [0-9]+ rotations failed \(the name no longer holds' 5
-kill -HUP "$PROCSHIP_PID"
-wait_for "$PROCSHIP_LOG" "reload: reopen the export file $dir/events.json: a symbolic link, refused" 5
+procship_signal HUP "reload: reopen the export file $dir/events.json: a symbolic link, refused" 10
 rm -f "$dir/events.json"
-kill -HUP "$PROCSHIP_PID"
-wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 5
+procship_signal HUP 'reload: configuration read again' 10
 sleep 0.5
 as_user sh -c "for i in \$(seq 1 3000); do ln -s '$secret' '$dir/events.json' 2>/dev/null; done" &
 racer=$!

@@ -85,9 +85,8 @@ queries=$(cat "$T/dns.count" 2>/dev/null || echo 0)
 t1=$(now_ms)
 [ $((t1 - started)) -lt 18000 ] ||
 	fail "the storm ended $((t1 - started)) ms after start: not within the resolver's wait"
-kill -HUP "$PROCSHIP_PID"
 h0=$(now_ms)
-wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 5
+procship_signal HUP 'reload: configuration read again' 10
 exec_marked "$m-a-hup"
 arrive_within "$m-a-hup" 1 3
 info "reload and its first event in $(($(now_ms) - h0)) ms; $queries queries unanswered"
@@ -103,8 +102,7 @@ exec_marked "$m-b-first"
 arrive_within "$m-b-first" 1 5
 printf '127.0.0.1 localhost\n' >"$T/hosts"
 before=$(cat "$T/dns.count" 2>/dev/null || echo 0)
-kill -HUP "$PROCSHIP_PID"
-wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 5
+procship_signal HUP 'reload: configuration read again' 10
 timeout 30 "$PYTHON" "$IT_HELPERS/storm.py" "$m-b" 200 4 20 >/dev/null || fail "the exec driver failed"
 arrive_within "$m-b" 200 5
 after=$(cat "$T/dns.count" 2>/dev/null || echo 0)

@@ -66,8 +66,7 @@ run_paths()
 	wait_for "$dir/exp/events.json" "$m-$name text input" 10
 	printf 'udp-output-enabled: true\nudp-output-address: 127.0.0.1:%s\nsyslog-format: json\n' \
 		"${CNT_PORT[b]}" >"$dir/conf.yaml"
-	kill -HUP "$PROCSHIP_PID"
-	wait_for "$PROCSHIP_LOG" 'reload: configuration read again' 5
+	procship_signal HUP 'reload: configuration read again' 10
 	exec_marked "$m-$name-after"
 	for ((i = 0; i < 50; i++)); do grep -qF "$m-$name-after" "${CNT_OUT[b]}" && break; sleep 0.1; done
 	grep -qF "$m-$name-after" "${CNT_OUT[b]}" || fail "no event at the new destination after a reload"

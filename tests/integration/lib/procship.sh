@@ -68,6 +68,22 @@ procship_sanitized()
 	ldd "$PROCSHIP" 2>/dev/null | grep -q 'libasan\.'
 }
 
+# procship_signal SIGNAL RE [SECONDS]: send SIGNAL (HUP, USR1 ...) to procship and wait (10 s
+# unless told) for a line matching RE that it logs after the signal: the log keeps the lines of
+# earlier signals and runs, and an earlier "configuration read again" is not this reload's.
+procship_signal()
+{
+	local sig=$1 re=$2 secs=${3:-10} from i
+	from=$(($(stat -c %s "$PROCSHIP_LOG") + 1))
+	kill "-$sig" "$PROCSHIP_PID" || fail "kill -$sig $PROCSHIP_PID failed"
+	for ((i = 0; i < secs * 10; i++)); do
+		tail -c "+$from" "$PROCSHIP_LOG" | grep -Eq -- "$re" && return 0
+		sleep 0.1
+	done
+	tail -c "+$from" "$PROCSHIP_LOG" | tail -n 20 >&2
+	fail "timed out after ${secs}s waiting for /$re/ in $PROCSHIP_LOG after SIG$sig"
+}
+
 # procship_alive: fail if procship has exited.
 procship_alive()
 {
