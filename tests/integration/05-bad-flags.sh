@@ -44,6 +44,6 @@ refused cee-cookie 'syslog-format json' "${dest[@]}" --syslog-format json --cee-
 refused cee-cookie 'syslog-format json' --cee-cookie "${dest[@]}" --syslog-format=json
 
 # Nothing was sent: a message of our own is the first the receiver got.
-logger -n 127.0.0.1 -P "$RSYSLOG_PORT" -d --rfc5424 -t procship '{"sentinel":1}'
+logger -n 127.0.0.1 -P "$RSYSLOG_PORT" -d --rfc5424 -t procship '{"test":{},"sentinel":1}'
 wait_for_json "$RSYSLOG_OUT" 'j.get("sentinel") == 1' 10 >/dev/null
 assert_json "$(first_line "$RSYSLOG_OUT")" 'j.get("sentinel") == 1'

@@ -63,6 +63,7 @@ assert_relayed "$PORT_RCV_DIR/__1.syslog" "$m-port6" rfc5424
 stop_procship
 for f in 127.0.0.1 __1; do
 	assert_all_parsed "$PORT_RCV_DIR/$f.json"
+	assert_events_only "$PORT_RCV_DIR/$f.json"
 	no_relayed_in "$PORT_RCV_DIR/$f.json"
 done
 
@@ -116,6 +117,7 @@ grep -F -- "$tag.f" "$CENTRAL_LOG/user.log" | sed 's/^[^{]*//' >"$T/json.docs"
 [ "$(json_count "$T/json.docs" 'j["syslog"]["hostname"] == h and j["syslog"].get("app_name", "-") in ("-", "local-procship/x") and "msgid" not in j["syslog"]' h="$(uname -n)")" -eq 6 ] ||
 	{ cat "$T/json.docs" >&2; fail "--text-format json: a document keeps a forged header field"; }
 assert_all_parsed "$CENTRAL_DIR/127.0.0.1.json"
+assert_events_only "$CENTRAL_DIR/127.0.0.1.json"
 no_relayed_in "$CENTRAL_DIR"/*
 for f in syslog auth.log user.log; do
 	! grep -q "process_exec\":{\|agent_init" "$CENTRAL_LOG/$f" || fail "a procship event reached $f"
@@ -141,6 +143,7 @@ stop_procship
 unset IT_PROCSHIP_WRAPPER
 for f in 127.0.0.1 __1; do
 	assert_all_parsed "$SNG_DIR/$f.json"
+	assert_events_only "$SNG_DIR/$f.json"
 	no_relayed_in "$SNG_DIR/$f.json"
 done
 ! ls "$SNG_DIR"/*.unparsed >/dev/null 2>&1 ||
@@ -155,5 +158,6 @@ send "$m-relay" "127.0.0.1:$udp" rfc5424 "$T/relaycentral/received/$(uname -n).j
 assert_relayed "$T/relaycentral/received/$(uname -n).syslog" "$m-relay" rfc5424
 stop_procship
 assert_all_parsed "$T/relaycentral/received/$(uname -n).json"
+assert_events_only "$T/relaycentral/received/$(uname -n).json"
 no_relayed_in "$T/relaycentral/received/$(uname -n).json"
 check_own_log

@@ -42,6 +42,7 @@ start_port_receiver port "" "$app"
 run "$PORT_RCV_DIR" "$PORT_RCV_PORT" "$app"
 run "$PORT_RCV_DIR" "$PORT_RCV_PORT" procship
 assert_all_parsed "$PORT_RCV_DIR/127.0.0.1.json"
+assert_events_only "$PORT_RCV_DIR/127.0.0.1.json"
 
 SNG_APP_NAME=$app start_syslogng
 IT_PROCSHIP_WRAPPER=$SNG_WRAP
@@ -49,4 +50,5 @@ run "$SNG_DIR" "$SNG_PORT" "$app"
 run "$SNG_DIR" "$SNG_PORT" procship
 unset IT_PROCSHIP_WRAPPER
 assert_all_parsed "$SNG_DIR/127.0.0.1.json"
+assert_events_only "$SNG_DIR/127.0.0.1.json"
 check_own_log

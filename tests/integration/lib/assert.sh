@@ -155,6 +155,22 @@ assert_all_parsed()
 		fail "$n messages in $1 did not parse as JSON"; }
 }
 
+# What a receiver's events file may hold, as a jsoncheck expression: a Tetragon event (a key of
+# v1.7.0's GetEventsResponse oneof event holding an object), agent_init, or a --text-format
+# json document (a "syslog" object), each of which a Tetragon consumer reads or skips by its
+# documented test.
+IT_EVENT_LINE='any(isinstance(j.get(k), dict) for k in ["process_exec", "process_exit", "process_kprobe", "process_tracepoint", "process_loader", "process_uprobe", "process_throttle", "process_lsm", "process_usdt", "test", "rate_limit_info"]) or (j.get("event") == "agent_init" and "procship_version" in j) or isinstance(j.get("syslog"), dict)'
+
+# assert_events_only FILE: every line of FILE is JSON and one of those.
+assert_events_only()
+{
+	local n
+	all_json "$1"
+	n=$(json_count "$1" "not (isinstance(j, dict) and ($IT_EVENT_LINE))")
+	[ "$n" -eq 0 ] || { json_lines_match "$1" "not (isinstance(j, dict) and ($IT_EVENT_LINE))" | cut -c1-300 >&2
+		fail "$n lines of $1 are neither an event, agent_init nor a document (one above)"; }
+}
+
 # assert_header LINE NAME VALUE...: the receiver recorded these syslog header properties
 # (app_name, hostname, facility, severity, procid, ...; under "received").
 assert_header()
