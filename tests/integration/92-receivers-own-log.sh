@@ -7,9 +7,11 @@
 # procship's name (RFC 3164, RFC 5424) and header-less ones that are no event: text, an array,
 # a string, an object with no event key, a cut-short event, an event with a "received" of its
 # own, agent_init without procship_version, an event with text after it, null event keys. In
-# the own-port layout and syslog-ng every line of the events file is an event, agent_init or
-# document, and procship's own lines and the others are in the relayed file; in the filter
-# layout procship's own lines take the standard rules (syslog), never procship's files.
+# the own-port layout, syslog-ng and the package's local drop-in (procship-local.conf, whose
+# port any local user can reach: sent as nobody there) every line of the events file is an
+# event, agent_init or document, and procship's own lines and the others are in the relayed
+# file (local.syslog for the drop-in); in the filter layout procship's own lines take the
+# standard rules (syslog), never procship's files.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -148,4 +150,31 @@ done
 ! grep -q "info: ready: \|$m-rfc[0-9]*-[0-9]*\.n" "$CENTRAL_DIR/127.0.0.1.json" ||
 	fail "the filter layout filed procship's own lines or no event as events"
 
+# (4) the package's drop-in, on a port of its own; the messages that are no event come from
+# an unprivileged user, as any local user can send them
+port=$(free_udp_port)
+mkdir -p "$T/local/work"
+contrib_copy "$CONTRIB_RSYSLOG/procship-local.conf" "$T/local/drop-in.conf" \
+	"s|/usr/share/procship/rsyslog/procship-receiver.conf|$CONTRIB_RSYSLOG/procship-receiver.conf|" \
+	"s|/var/log/procship/|$T/local/log/|g" "s/port=\"5514\"/port=\"$port\"/"
+printf 'global(workDirectory="%s")\ninclude(file="%s")\n' "$T/local/work" "$T/local/drop-in.conf" \
+	>"$T/local/rsyslogd.conf"
+rsyslogd_run local "$T/local/rsyslogd.conf" "udp:$port"
+printf '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"\n' >"$T/as-nobody"
+chmod +x "$T/as-nobody"
+run_layout "$T/local/log/events.json" "$T/local/log/local.syslog" "" "$T/as-nobody" \
+	"$port" "$port" "$port" rfc5424
+for f in events.json local.syslog; do
+	[ "$(stat -c '%U:%G %a' "$T/local/log/$f")" = "root:adm 640" ] ||
+		fail "$f is $(stat -c '%U:%G %a' "$T/local/log/$f"), want root:adm 640"
+done
+head -n1 "$T/local/log/events.json" | grep -q '"agent_init"' || fail "events.json does not start with agent_init"
+# the package's logrotate file takes both
+sed "s|/var/log/procship/|$T/local/log/|g" "$IT_TOP/debian/procship.logrotate" >"$T/logrotate.conf"
+logrotate -d -s "$T/logrotate.state" "$T/logrotate.conf" >"$T/logrotate.out" 2>&1 ||
+	{ cat "$T/logrotate.out" >&2; fail "logrotate -d refuses debian/procship.logrotate"; }
+for f in events.json local.syslog; do
+	grep -qx "considering log $T/local/log/$f" "$T/logrotate.out" ||
+		{ cat "$T/logrotate.out" >&2; fail "debian/procship.logrotate does not rotate $f"; }
+done
 check_own_log
