@@ -26,7 +26,11 @@
 #define BUDGET_WINDOW_NS (100 * 1000000ULL)
 #define BUDGET_UID_NS	 (FILTERS_BUDGET_UID_MS * 1000000ULL)
 #define BUDGET_ALL_NS	 (FILTERS_BUDGET_ALL_MS * 1000000ULL)
-#define TOP_UIDS	 8    /* uids whose skips are counted apart, for the report */
+#define TOP_UIDS	 8 /* uids whose skips are counted apart, for the report */
+/* A match that took longer than SLOW_NS of wall-clock time is charged no more than the CPU
+ * time the thread used since its mark, refreshed before a match when older than MARK_NS. */
+#define SLOW_NS		 (200 * 1000ULL)
+#define MARK_NS		 (1000 * 1000ULL)
 #define FILTERS_PATH_MAX 4096 /* PATH_MAX */
 struct rx_budget {
 	struct budget b;
@@ -41,6 +45,7 @@ struct rx_budget {
 		uint32_t uid;
 		uint64_t n;
 	} top[TOP_UIDS];
+	uint64_t mark_mono, mark_cpu; /* CLOCK_MONOTONIC and the thread's CPU clock, together */
 };
 
 struct filters {
@@ -234,15 +239,53 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return UINT64_MAX;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* What a match that began at now_ns and took `spent` of wall-clock time is charged. Wall-clock
+ * time is free to read (vDSO) but counts the time the thread was preempted: on a loaded host
+ * one preemption inside a cheap match would put its uid over budget, and every event of that
+ * uid for the rest of the window would be decided without its regexes. So a slow match is
+ * charged the CPU time the thread used since the mark, which was taken before the match began:
+ * never less than the match's own CPU time, never more than its wall-clock time. The thread's
+ * CPU clock is a real system call, read at most once per MARK_NS before a match and once per
+ * slow match. */
+static uint64_t charge_for(struct rx_budget *rb, uint64_t now_ns, uint64_t spent)
+{
+	uint64_t cpu;
+
+	if (spent <= SLOW_NS || rb->mark_cpu == UINT64_MAX)
+		return spent;
+	cpu = thread_cpu_ns();
+	if (cpu == UINT64_MAX || cpu < rb->mark_cpu)
+		return spent;
+	if (cpu - rb->mark_cpu < spent)
+		spent = cpu - rb->mark_cpu;
+	/* what was used up to here is charged once */
+	rb->mark_cpu = cpu;
+	rb->mark_mono = now_ns;
+	return spent;
+}
+
 bool filters_check(struct filters *f, const struct filters_subject *e, uint64_t now_ns)
 {
 	struct rx_budget *rb = &f->budget;
 	enum budget_verdict v;
-	uint64_t spent;
+	uint64_t spent, end;
 	bool pass;
 
 	if (!f->has_regex || e->scan)
 		return pass_subject(f, e);
+	if (now_ns - rb->mark_mono > MARK_NS || now_ns < rb->mark_mono) {
+		rb->mark_mono = now_ns;
+		rb->mark_cpu = thread_cpu_ns();
+	}
 	v = budget_ask(&rb->b, e->uid, now_ns);
 	rb->over = v != BUDGET_OK;
 	if (rb->over) {
@@ -251,11 +294,12 @@ bool filters_check(struct filters *f, const struct filters_subject *e, uint64_t 
 	}
 	pass = pass_subject(f, e);
 	rb->over = false;
-	spent = mono_ns() - now_ns;
+	end = mono_ns();
+	spent = end - now_ns;
 	/* now_ns from another clock (a test): charge nothing rather than an absurd figure. */
 	if (spent > BUDGET_WINDOW_NS * 10)
 		spent = 0;
-	budget_charge(&rb->b, spent);
+	budget_charge(&rb->b, charge_for(rb, end, spent));
 	return pass;
 }
 

@@ -125,13 +125,15 @@ struct filters_subject {
 
 /* Regex time is budgeted so that no user's arguments can stall the ring-buffer drain: each
  * uid may spend FILTERS_BUDGET_UID_MS and all uids together FILTERS_BUDGET_ALL_MS of every
- * 100 ms window matching regexes. An event whose uid (or everyone) is over budget is decided
- * without running its regexes, each taken as failed (fail closed, as for the match limit:
- * exported), and every regex not run is counted in filters_budget_skips. One event costs at
- * most what PCRE2's limits allow past the budget (MATCH_LIMIT steps per start position).
- * The start-up scan's events (scan) neither ask nor charge: they are one burst of every
- * process already running, bounded by the host, which a slow host (or a sanitizer build)
- * would otherwise push over the shared budget and decide without their regexes. */
+ * 100 ms window matching regexes (CPU time: a slow match is charged no more than the thread's
+ * CPU clock says, so that preemption on a busy host is not counted). An event whose uid (or
+ * everyone) is over budget is decided without running its regexes, each taken as failed (fail
+ * closed, as for the match limit: exported), and every regex not run is counted in
+ * filters_budget_skips. One event costs at most what PCRE2's limits allow past the budget
+ * (MATCH_LIMIT steps per start position). The start-up scan's events (scan) neither ask nor
+ * charge: they are one burst of every process already running, bounded by the host, which a
+ * slow host (or a sanitizer build) would otherwise push over the shared budget and decide
+ * without their regexes. */
 #define FILTERS_BUDGET_UID_MS 5
 #define FILTERS_BUDGET_ALL_MS 25
 

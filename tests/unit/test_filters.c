@@ -503,6 +503,23 @@ static void test_scan_outside_budget(void **state)
 	filters_free(f);
 }
 
+/* A cheap match that took long by the wall clock (the thread was preempted: here its start is
+ * given as 50 ms ago) is charged the CPU time it used, not the wall-clock time, so its uid is
+ * not put over budget by a busy host: every match still runs. */
+static void test_budget_preempted(void **state)
+{
+	struct filters *f = new_f(NULL, "{\"arguments_regex\":[\"(a+)+$\"]}");
+	struct filters_subject e = {
+		.ev = FILTERS_EXEC, .binary = "/bin/x", .arguments = "aaaa", .uid = 1000};
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20; i++)
+		assert_false(filters_check(f, &e, mono() - 50 * 1000000ULL));
+	assert_int_equal(filters_budget_skips(f), 0);
+	filters_free(f);
+}
+
 /* Without regexes there is nothing to budget: pids still decide. */
 static void test_budget_no_regex(void **state)
 {
@@ -639,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_time_budget),
 		cmocka_unit_test(test_scan_outside_budget),
 		cmocka_unit_test(test_budget_no_regex),
+		cmocka_unit_test(test_budget_preempted),
 		cmocka_unit_test(test_ancestors_and_init_tree),
 		cmocka_unit_test(test_parent_arguments),
 	};
