@@ -36,10 +36,14 @@ renamed()
 	[ "$n" -eq "$2" ] || fail "$1: $n local messages renamed, want $2"
 }
 
-# no_relayed_in FILE...: none of our relayed messages is in an events file.
+# no_relayed_in FILE...: none of our relayed messages is in an events file. The process events
+# of the loggers that sent them carry the same text in their arguments and may be there: on a
+# busy host the allowlist can be decided without its regex (the regex time budget, fail closed).
 no_relayed_in()
 {
-	! grep -Eq -- "$m-[a-z0-9]+-[abcd]\"|rfc3164 $m|rfc5424 $m|ssh2: $m|forged $m|$m-[a-z0-9]+\.f[1-6]" "$@" ||
+	! cat -- "$@" | grep -Ev '"binary":"\\?/usr\\?/bin\\?/logger"' |
+		grep -E -- "$m-[a-z0-9]+-[abcd]\"|rfc3164 $m|rfc5424 $m|ssh2: $m|forged $m|$m-[a-z0-9]+\.f[1-6]" \
+			>/dev/null ||
 		fail "a relayed message reached an events file: $*"
 }
 
