@@ -183,9 +183,43 @@ static size_t token(const char *s, size_t len)
 	return i;
 }
 
+/* A TAG's name as the sender wrote it, for writing it again: bytes below 33 and DEL, which
+ * would end or split a header, become '_'; bytes from 128 up stay (rsyslog passes them on).
+ * "-" is absent, as in keep. */
+static void keep_tag(char *dst, size_t size, const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 1 && s[0] == '-')
+		len = 0;
+	if (len > size - 1)
+		len = size - 1;
+	for (i = 0; i < len; i++)
+		dst[i] = (unsigned char)s[i] > 32 && s[i] != 127 ? s[i] : '_';
+	dst[len] = '\0';
+}
+
+/* rsyslog's programname, its RFC 5424 APP-NAME of an RFC 3164 message: the TAG up to the first
+ * ':', '[', '/' or byte outside printable ASCII. Returns its length in s[0..len). */
+static size_t program_len(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && s[i] > 32 && s[i] < 127 && s[i] != ':' && s[i] != '[' && s[i] != '/')
+		i++;
+	return i;
+}
+
+static void keep_name(struct framing_parser *p, const char *s, size_t len)
+{
+	keep(p->app_name, sizeof(p->app_name), s, program_len(s, len));
+	keep_tag(p->tag, sizeof(p->tag), s, len);
+}
+
 /* RFC 3164 TAG as syslog(3) writes it: "name:" or "name[pid]:", then one space. Returns the
  * bytes taken including that space, 0 when s does not start with a TAG. */
-static size_t parse_tag(struct framing_parser *p, const char *s, size_t len)
+static size_t parse_tag(
+	struct framing_parser *p, const char *s, size_t len, struct framing_parsed *out)
 {
 	size_t i = 0, name_len, pid = 0, pid_len = 0;
 
@@ -206,11 +240,48 @@ static size_t parse_tag(struct framing_parser *p, const char *s, size_t len)
 	if (i >= len || s[i] != ':')
 		return 0;
 	i++;
-	if (i < len && s[i] == ' ')
-		i++;
-	keep(p->app_name, sizeof(p->app_name), s, name_len);
+	out->tag_space = i < len && s[i] == ' ';
+	i += out->tag_space;
+	keep_name(p, s, name_len);
 	keep(p->procid, sizeof(p->procid), s + pid, pid_len);
 	return i;
+}
+
+/* The first word is the TAG, as rsyslog's imuxsock reads it ("hello[12]:x world": program
+ * name hello, PROCID 12 from the first "[...]" in the word, MSG " world", "x" its tail). A
+ * message that starts with a space has none, nor has a word that runs into a control byte
+ * (rsyslog would take the escape into its TAG and lose bytes of MSG), whose name is longer
+ * than an APP-NAME, or that is longer than that with bytes after its TAG (a JSON document).
+ * Returns the bytes taken. */
+static size_t parse_word(
+	struct framing_parser *p, const char *s, size_t len, struct framing_parsed *out)
+{
+	const char *open, *close;
+	size_t w = 0, name_len, end;
+
+	while (w < len && (unsigned char)s[w] > ' ')
+		w++;
+	if (w == 0 || (w < len && s[w] != ' '))
+		return 0;
+	open = memchr(s, '[', w);
+	close = open ? memchr(open, ']', w - (size_t)(open - s)) : NULL;
+	for (name_len = 0; name_len < w && s[name_len] != '[' && s[name_len] != ':';)
+		name_len++;
+	end = close && open == s + name_len ? (size_t)(close - s) + 1 : name_len;
+	if (end < w && s[end] == ':')
+		end++;
+	/* A name longer than an APP-NAME, or a long word with more after its TAG (a JSON
+	 * document), is text: rsyslog would cut it to 32 bytes in RFC 3164. */
+	if (name_len > FRAMING_APPNAME_MAX || (w > FRAMING_APPNAME_MAX && end < w))
+		return 0;
+	keep_name(p, s, name_len);
+	if (close)
+		keep(p->procid, sizeof(p->procid), open + 1, (size_t)(close - open - 1));
+	out->word = s;
+	out->word_len = w;
+	out->word_tail = w - end;
+	out->tag_space = w < len;
+	return w + out->tag_space;
 }
 
 static bool hostname_like(const char *s, size_t len)
@@ -232,24 +303,25 @@ static bool hostname_like(const char *s, size_t len)
 /* [HOSTNAME " "] TAG: /dev/log senders leave the hostname out, logger --rfc3164 puts it in, so
  * a first word is the hostname only when a TAG follows it. Returns the bytes taken, 0 when
  * there is no TAG (then there is no hostname either). */
-static size_t parse_host_tag(struct framing_parser *p, const char *s, size_t len)
+static size_t parse_host_tag(
+	struct framing_parser *p, const char *s, size_t len, struct framing_parsed *out)
 {
-	size_t n = parse_tag(p, s, len), tl;
+	size_t n = parse_tag(p, s, len, out), tl;
 
 	if (n > 0)
 		return n;
 	tl = token(s, len);
 	if (tl >= len || !hostname_like(s, tl))
 		return 0;
-	n = parse_tag(p, s + tl + 1, len - tl - 1);
+	n = parse_tag(p, s + tl + 1, len - tl - 1, out);
 	if (n == 0)
 		return 0;
 	keep(p->hostname, sizeof(p->hostname), s, tl);
 	return n + tl + 1;
 }
 
-/* After PRI (or a bare timestamp): [TIMESTAMP " "] [HOSTNAME " "] [TAG] MSG. Returns the bytes
- * taken; what follows is MSG. */
+/* After PRI (or a bare timestamp): [TIMESTAMP " "] [HOSTNAME " "] [TAG] MSG, or for a local
+ * message [TIMESTAMP " "] [first word] MSG. Returns the bytes taken; what follows is MSG. */
 static size_t parse_3164(
 	struct framing_parser *p, const char *s, size_t len, time_t now, struct framing_parsed *out)
 {
@@ -263,7 +335,9 @@ static size_t parse_3164(
 		out->have_time = true;
 		n = tl < len ? tl + 1 : tl;
 	}
-	return n + parse_host_tag(p, s + n, len - n);
+	if (p->local)
+		return n + parse_word(p, s + n, len - n, out);
+	return n + parse_host_tag(p, s + n, len - n, out);
 }
 
 /* RFC 5424 section 6.3: "-" or one or more [ID param="value"...] with '\' escaping '"', '\'
@@ -351,7 +425,7 @@ void framing_parse(struct framing_parser *p, const char *s, size_t len, const st
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
-	p->hostname[0] = p->app_name[0] = p->procid[0] = p->msgid[0] = '\0';
+	p->hostname[0] = p->app_name[0] = p->tag[0] = p->procid[0] = p->msgid[0] = '\0';
 	n = parse_pri(s, len, &pri, &out->bad_pri);
 	if (out->bad_pri)
 		n = 0; /* all of it text */
@@ -367,6 +441,7 @@ void framing_parse(struct framing_parser *p, const char *s, size_t len, const st
 		out->hdr.time = *now;
 	out->hdr.hostname = p->hostname;
 	out->hdr.app_name = p->app_name;
+	out->tag = out->form == FRAMING_FORM_RFC5424 ? p->app_name : p->tag;
 	out->hdr.procid = p->procid;
 	out->hdr.msgid = p->msgid;
 	out->msg = s + n;

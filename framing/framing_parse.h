@@ -5,7 +5,9 @@
  * Accepted forms (one message per call):
  *   RFC 3164 as syslog(3) and logger send it: <PRI>Mmm dd hh:mm:ss [HOSTNAME] TAG[PID]: MSG
  *     (the timestamp, hostname and TAG are each optional; a line from a log file without <PRI>
- *     that starts with such a timestamp is read the same way)
+ *     that starts with such a timestamp is read the same way). A local message
+ *     (framing_parser.local) has no HOSTNAME and its first word for TAG, as rsyslog's
+ *     imuxsock reads it: "<13>hello[12] world" is hello, 12, " world".
  *   RFC 5424: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [MSG]
  *   anything else: plain text, all of it MSG, user.notice (RFC 3164 section 4.3.3)
  * Nothing is refused: what is not a header is text.
@@ -34,8 +36,14 @@ enum framing_form {
  * ready to be framed again), and the local time conversions RFC 3164's timestamps need, kept
  * from one message to the next. framing_parser_init() before the first message. */
 struct framing_parser {
+	/* Read as rsyslog's imuxsock reads a local message (its defaults: ParseHostname off):
+	 * no HOSTNAME, and the TAG is the first word, up to a space, whatever it holds
+	 * ("hello[12]: x", "hello x", "hello:world x"). Else (a log file's line) "[HOSTNAME]
+	 * TAG:" as syslog(3) and logger write it. Set by the caller, kept across messages. */
+	bool local;
 	char hostname[FRAMING_HOSTNAME_MAX + 1];
 	char app_name[FRAMING_APPNAME_MAX + 1];
+	char tag[FRAMING_APPNAME_MAX + 1];
 	char procid[FRAMING_PROCID_MAX + 1];
 	char msgid[FRAMING_MSGID_MAX + 1];
 	/* The local time of hh:00:00 on a day: mktime() and localtime_r() cost about a
@@ -59,6 +67,22 @@ struct framing_parsed {
 	 * APP-NAME or RFC 3164 TAG), procid and msgid, "" when absent, pointing into the parser
 	 * until its next message. sd_id, sd_params, bom and cee are left zero. */
 	struct framing_header hdr;
+	/* RFC 3164: the TAG's name as written (before "[PID]" and ':'), bytes below 33 made '_';
+	 * hdr.app_name is the program name rsyslog reads in it, which ends at the first '/',
+	 * ':', '[' or byte outside printable ASCII ("postfix/smtpd" -> "postfix"). RFC 5424: the
+	 * APP-NAME. "" when absent. */
+	const char *tag;
+	/* RFC 3164 read as local: the first word, up to a space or the end,
+	 * read as the TAG (rsyslog's imuxsock does): app_name, tag (up to '[' or ':') and procid
+	 * (the first "[...]" in it) come from it, MSG follows it. Points into the input; NULL
+	 * when there is no such word (the message starts with a space, the word runs into a
+	 * control byte or is longer than an APP-NAME, FRAMING_APPNAME_MAX: then it is no TAG but
+	 * text, rsyslog would cut it) or the message is not local. */
+	const char *word;
+	size_t word_len;
+	size_t word_tail; /* bytes of word after its "name[PID]:" ("world" in "hello:world") */
+	/* A space after the TAG (or word) was skipped: rsyslog keeps it as MSG's first byte. */
+	bool tag_space;
 	const char *sd; /* RFC 5424 STRUCTURED-DATA as written; NULL for "-" or none */
 	size_t sd_len;
 	const char *msg; /* MSG, into the input: after the header, a BOM before it skipped */

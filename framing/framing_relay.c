@@ -125,9 +125,37 @@ static bool valid_pri(const struct framing_relay *m)
 	return m->facility >= 0 && m->facility <= 23 && m->severity >= 0 && m->severity <= 7;
 }
 
+/* TAG[PROCID]: from the fields, or the sender's first word as it came. Returns whether a TAG
+ * was written. */
+static bool r_3164_tag(struct rbuf *w, const struct framing_relay *m)
+{
+	const char *tag = m->tag ? m->tag : m->app_name;
+	bool pid = m->procid && m->procid[0];
+
+	if (m->word) {
+		if (m->msg_prefix)
+			r_mem(w, m->msg_prefix, strlen(m->msg_prefix));
+		r_mem(w, m->word, m->word_len < FRAMING_TAG_MAX ? m->word_len : FRAMING_TAG_MAX);
+		return true;
+	}
+	if ((!tag || !tag[0]) && !pid)
+		return false;
+	if (tag)
+		r_tag(w, tag, FRAMING_TAG_MAX);
+	if (pid) {
+		r_char(w, '[');
+		r_tag(w, m->procid, FRAMING_PROCID_MAX);
+		r_char(w, ']');
+	}
+	r_char(w, ':');
+	return true;
+}
+
 ssize_t framing_relay_3164(char *buf, size_t size, const struct framing_relay *m, bool *truncated)
 {
+	const char *tag = m->tag ? m->tag : m->app_name;
 	struct rbuf w = {buf, size, 0};
+	bool tagged;
 
 	if (!valid_pri(m))
 		return -EINVAL;
@@ -136,19 +164,12 @@ ssize_t framing_relay_3164(char *buf, size_t size, const struct framing_relay *m
 		return -EINVAL;
 	r_char(&w, ' ');
 	r_field(&w, m->hostname, FRAMING_HOSTNAME_MAX);
-	if (m->app_name && m->app_name[0]) {
+	r_char(&w, ' ');
+	tagged = r_3164_tag(&w, m);
+	if (m->msg_len == 0 || (tagged && m->msg[0] != ' '))
 		r_char(&w, ' ');
-		r_tag(&w, m->app_name, FRAMING_TAG_MAX);
-		if (m->procid && m->procid[0]) {
-			r_char(&w, '[');
-			r_tag(&w, m->procid, FRAMING_PROCID_MAX);
-			r_char(&w, ']');
-		}
-		r_char(&w, ':');
-	}
-	if (m->msg_len > 0)
-		r_char(&w, ' ');
-	if (!m->app_name || !m->app_name[0])
+	/* no name: MSG's first word is what syslog-ng takes for the program, also after [PID]: */
+	if (!m->word && (!tag || !tag[0]))
 		return r_tagless_msg(&w, m, truncated);
 	return r_msg(&w, m->msg, m->msg_len, truncated);
 }

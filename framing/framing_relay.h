@@ -5,15 +5,17 @@
  * The conversions follow rsyslog's standard templates, so that a receiver files a relayed
  * message as it would the same message forwarded by rsyslog (imuxsock -> omfwd):
  *   to RFC 3164 (RSYSLOG_TraditionalForwardFormat): <PRI>Mmm dd hh:mm:ss HOSTNAME TAG MSG, the
- *     TAG being APP-NAME[PROCID]: (APP-NAME: when there is no PROCID; no TAG at all when the
- *     message had none, so the receiver reads MSG as it would have, msg_prefix aside).
- *     APP-NAME is cut at 32 bytes (RFC 3164 section 4.1.3), and ':', '[' and ']' in it or in
- *     PROCID become '_' (an APP-NAME "procship:" must not read as procship); the time is
- *     written in local time to the second. MSGID and STRUCTURED-DATA have no place in
- *     RFC 3164 and are left out, as rsyslog does.
+ *     TAG being TAG[PROCID]: (TAG: without PROCID; [PROCID]: without a name; nothing when
+ *     there is neither), or a first word passed on as it came (word); the TAG's name or that
+ *     word cut at 32 bytes (RFC 3164 section 4.1.3, rsyslog's %syslogtag:1:32%), and ':',
+ *     '[' and ']' in the name or PROCID become '_' (an APP-NAME "procship:" must not read as
+ *     procship). A space goes between TAG and MSG unless MSG starts with one, as rsyslog's
+ *     sp-if-no-1st-sp; the time is written in local time to the second. MSGID and
+ *     STRUCTURED-DATA have no place in RFC 3164 and are left out, as rsyslog does.
  *   to RFC 5424 (RSYSLOG_SyslogProtocol23Format): <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID
- *     MSGID SD MSG, with "-" for an absent field; an RFC 3164 TAG gives APP-NAME and PROCID
- *     (rsyslog's emulation), MSGID and SD are "-". The time is UTC with microseconds.
+ *     MSGID SD MSG, with "-" for an absent field; an RFC 3164 TAG gives APP-NAME (its program
+ *     name) and PROCID (rsyslog's emulation), MSGID and SD are "-", and MSG keeps the space
+ *     that followed the TAG, as rsyslog's does. The time is UTC with microseconds.
  * Header fields are written as given: framing_parse keeps them printable ASCII and within the
  * RFC 5424 limits. Pure functions over caller-owned buffers; the same return contract as
  * framing.h (the header is never cut, -ENOSPC; MSG is cut at a UTF-8 boundary, *truncated).
@@ -34,15 +36,20 @@ struct framing_relay {
 	int severity; /* 0..7 */
 	struct timespec time;
 	const char *hostname;
-	const char *app_name; /* RFC 5424 APP-NAME, RFC 3164 TAG without "[PID]:" */
+	const char *app_name; /* RFC 5424 APP-NAME */
+	const char *tag;      /* RFC 3164 TAG without "[PID]:"; NULL: app_name */
 	const char *procid;
 	const char *msgid;
 	const char *sd; /* STRUCTURED-DATA as written (framing_sd_valid), or NULL */
 	size_t sd_len;
 	const char *msg; /* need not be NUL-terminated */
 	size_t msg_len;
-	/* RFC 3164 only, for a message without TAG (app_name ""): written before the first word
-	 * of MSG, after its leading spaces, which a receiver reads as the TAG ("local-" when
+	/* RFC 3164 only: the sender's first word, written as it came in place of TAG[PROCID]:
+	 * (framing_parsed.word: rsyslog passes it on so). NULL: none. */
+	const char *word;
+	size_t word_len;
+	/* RFC 3164 only, for a message without TAG: written before word, or before the first
+	 * word of MSG after its leading spaces, which a receiver reads as the TAG ("local-" when
 	 * that word names procship: see framing_program_is). NULL: none. */
 	const char *msg_prefix;
 };

@@ -408,13 +408,16 @@ void pipe_text(struct pipeline *p, const char *buf, size_t len, unsigned int in_
 		.time = lm.time,
 		.hostname = lm.hostname[0] ? lm.hostname : p->hdr.hostname,
 		.app_name = lm.app_name,
+		.tag = lm.tag,
 		.procid = lm.procid,
 		.msgid = lm.msgid,
 		.sd = lm.sd,
 		.sd_len = lm.sd_len,
 		.msg = lm.msg,
 		.msg_len = lm.msg_len,
-		/* only RFC 3164 reads MSG's first word as a TAG */
+		/* only RFC 3164 passes a first word on, or reads MSG's first word as a TAG */
+		.word = p->format == FRAMING_RFC3164 ? lm.word : NULL,
+		.word_len = lm.word_len,
 		.msg_prefix = p->format == FRAMING_RFC3164 ? lm.msg_prefix : NULL,
 	};
 	count_renamed(p, &lm, r.msg_prefix != NULL);

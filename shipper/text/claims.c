@@ -23,7 +23,18 @@ static bool ours(const struct lines_local *lc)
 	return lc->pid > 0 && lc->pid == lc->self;
 }
 
-bool lines_claim(const struct lines_local *lc, struct lines_claimed *out, struct framing_header *h)
+/* "local-NAME" in dst when name reads as own_name. */
+static bool rename_own(const struct lines_local *lc, char *dst, size_t size, const char **name)
+{
+	if (!(*name)[0] || !framing_program_is(*name, strlen(*name), lc->own_name, NULL))
+		return false;
+	snprintf(dst, size, "local-%s", *name);
+	*name = dst;
+	return true;
+}
+
+bool lines_claim(const struct lines_local *lc, struct lines_claimed *out, struct framing_header *h,
+	const char **tag)
 {
 	bool claimed = false;
 
@@ -35,12 +46,9 @@ bool lines_claim(const struct lines_local *lc, struct lines_claimed *out, struct
 	/* Our own log lines (--log-syslog into the socket we read) keep their name. */
 	if (ours(lc))
 		return false;
-	if (h->app_name[0] &&
-		framing_program_is(h->app_name, strlen(h->app_name), lc->own_name, NULL)) {
-		snprintf(out->app_name, sizeof(out->app_name), "local-%s", h->app_name);
-		h->app_name = out->app_name;
+	claimed = rename_own(lc, out->app_name, sizeof(out->app_name), &h->app_name);
+	if (tag && rename_own(lc, out->tag, sizeof(out->tag), tag))
 		claimed = true;
-	}
 	if (h->msgid[0] && own_msgid(lc, h->msgid)) {
 		h->msgid = "";
 		claimed = true;
@@ -48,10 +56,9 @@ bool lines_claim(const struct lines_local *lc, struct lines_claimed *out, struct
 	return claimed;
 }
 
-const char *lines_claim_tagless(
-	const struct lines_local *lc, const struct framing_header *h, const char *msg, size_t len)
+const char *lines_claim_tagless(const struct lines_local *lc, const char *s, size_t len)
 {
-	if (h->app_name[0] || ours(lc))
+	if (ours(lc))
 		return NULL;
-	return framing_program_is(msg, len, lc->own_name, NULL) ? "local-" : NULL;
+	return framing_program_is(s, len, lc->own_name, NULL) ? "local-" : NULL;
 }

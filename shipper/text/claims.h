@@ -25,19 +25,22 @@ struct lines_local {
 struct lines_claimed {
 	char procid[16];
 	char app_name[FRAMING_APPNAME_MAX + 8];
+	char tag[FRAMING_APPNAME_MAX + 8];
 };
 
 /* The claims on a header just read (its strings "" when absent, never NULL): hostname and
  * procid as lc says; but for messages from lc->self, an APP-NAME that rsyslog or syslog-ng
  * reads as own_name (framing_program_is: "procship", "PROCSHIP", "procship/x", "procship[x",
- * "procship:x") becomes "local-APP-NAME" in out, and an MSGID among own_msgids (any case) is
- * dropped. Returns true when one of those two was changed (a claim to count). */
-bool lines_claim(const struct lines_local *lc, struct lines_claimed *out, struct framing_header *h);
+ * "procship:x") becomes "local-APP-NAME" in out, so does an RFC 3164 TAG (*tag, unless tag
+ * is NULL) that reads so, and an MSGID among own_msgids (any case) is dropped. Returns true
+ * when one of those was changed (a claim to count). */
+bool lines_claim(const struct lines_local *lc, struct lines_claimed *out, struct framing_header *h,
+	const char **tag);
 
-/* A message without TAG (h->app_name "") relayed as RFC 3164 has its first word read as the
- * TAG by every receiver: "local-" when that word of msg[0..len) reads as own_name (to go
- * before it, framing_relay's msg_prefix), NULL when it does not or the message is our own. */
-const char *lines_claim_tagless(
-	const struct lines_local *lc, const struct framing_header *h, const char *msg, size_t len);
+/* A first word s[0..len) that every receiver reads as the TAG of an RFC 3164 message (a word
+ * passed on as it came, or the first word of a message without TAG, after its spaces):
+ * "local-" when it reads as own_name (to go before it, framing_relay's msg_prefix), NULL when
+ * it does not or the message is our own. */
+const char *lines_claim_tagless(const struct lines_local *lc, const char *s, size_t len);
 
 #endif

@@ -345,9 +345,67 @@ static unsigned int normalize(
 static void count(struct lines *l, enum framing_form form, unsigned int flags);
 static int finish(struct lines *l, int ret);
 
-/* Relaying: the header as read, MSG as it came but for control characters, escaped as rsyslog
- * escapes them (counted as "replaced"). framing_parse keeps the header fields
- * printable and within their limits, and reads no further than len. */
+/* MSG with control characters escaped as rsyslog escapes them, in l->clean. */
+static int escape_msg(struct lines *l, struct framing_parsed *p, unsigned int *flags)
+{
+	size_t need = p->msg_len * 4;
+
+	if (!framing_relay_controls(p->msg, p->msg_len))
+		return 0;
+	if (need > l->clean_cap) {
+		char *c = realloc(l->clean, need);
+
+		if (!c)
+			return -ENOMEM;
+		l->clean = c;
+		l->clean_cap = need;
+	}
+	p->msg_len = framing_relay_escape(l->clean, p->msg, p->msg_len);
+	p->msg = l->clean;
+	*flags |= LINES_F_REPLACED;
+	return 0;
+}
+
+static bool kernel_pid(const struct lines_local *lc)
+{
+	return lc && lc->kernel_pid && lc->pid > 0;
+}
+
+/* With the kernel's PID the relay writes TAG[PID]: itself: what followed "name[PID]:" in a
+ * first word ("world" of "hello:world") goes to MSG rather than being lost (rsyslog, which
+ * passes the word on, loses it in RFC 5424). space: MSG does not hold the space after the
+ * word yet. */
+static void keep_tail(struct framing_parsed *p, const struct lines_local *lc, bool space)
+{
+	size_t n;
+
+	if (!p->word || !p->word_tail || !kernel_pid(lc))
+		return;
+	n = p->word_tail + (space && p->tag_space);
+	p->msg -= n;
+	p->msg_len += n;
+}
+
+/* What a receiver reads as the TAG in RFC 3164: the first word passed on as it came, unless
+ * its PROCID was replaced by the kernel's (then the relay writes TAG[PID]: itself); without
+ * TAG or PROCID, MSG's first word. */
+static void relay_tag(const struct framing_parsed *p, const struct lines_local *lc, const char *tag,
+	struct lines_msg *out)
+{
+	out->tag = tag;
+	if (p->word && !kernel_pid(lc)) {
+		out->word = p->word;
+		out->word_len = p->word_len;
+		out->msg_prefix = lc ? lines_claim_tagless(lc, p->word, p->word_len) : NULL;
+	} else if (lc && !p->word && !tag[0]) {
+		out->msg_prefix = lines_claim_tagless(lc, p->msg, p->msg_len);
+	}
+}
+
+/* Relaying: the header as read, MSG as it came (with the space after the TAG, as rsyslog
+ * keeps it) but for control characters, escaped as rsyslog escapes them (counted as
+ * "replaced"). framing_parse keeps the header fields printable and within their limits, and
+ * reads no further than len. */
 static int relay(struct lines *l, const char *buf, size_t len, unsigned int flags,
 	const struct timespec *now, const struct lines_local *lc, struct lines_msg *out)
 {
@@ -357,12 +415,14 @@ static int relay(struct lines *l, const char *buf, size_t len, unsigned int flag
 		[FRAMING_FORM_RFC5424] = LINES_FORM_RFC5424,
 	};
 	struct framing_parsed p;
-	size_t need;
+	const char *tag;
 
+	l->parser.local = lc;
 	framing_parse(&l->parser, buf, len, now, &p);
+	tag = p.tag;
 	if (p.bad_pri)
 		flags |= LINES_F_BAD_PRI;
-	if (lc && lines_claim(lc, &l->claimed, &p.hdr))
+	if (lc && lines_claim(lc, &l->claimed, &p.hdr, &tag))
 		flags |= LINES_F_RENAMED;
 	/* Structured data the relay cannot vouch for stays text: MSG from where it starts. */
 	if (p.sd && !framing_sd_valid(p.sd, p.sd_len)) {
@@ -371,20 +431,13 @@ static int relay(struct lines *l, const char *buf, size_t len, unsigned int flag
 		p.sd = NULL;
 		p.sd_len = 0;
 	}
-	if (framing_relay_controls(p.msg, p.msg_len)) {
-		need = p.msg_len * 4;
-		if (need > l->clean_cap) {
-			char *c = realloc(l->clean, need);
-
-			if (!c)
-				return finish(l, -ENOMEM);
-			l->clean = c;
-			l->clean_cap = need;
-		}
-		p.msg_len = framing_relay_escape(l->clean, p.msg, p.msg_len);
-		p.msg = l->clean;
-		flags |= LINES_F_REPLACED;
+	if (p.tag_space) {
+		p.msg--;
+		p.msg_len++;
 	}
+	keep_tail(&p, lc, false);
+	if (escape_msg(l, &p, &flags) < 0)
+		return finish(l, -ENOMEM);
 	out->form = forms[p.form];
 	out->flags = flags;
 	out->facility = p.hdr.facility;
@@ -399,7 +452,7 @@ static int relay(struct lines *l, const char *buf, size_t len, unsigned int flag
 	out->sd_len = p.sd_len;
 	out->msg = p.msg;
 	out->msg_len = p.msg_len;
-	out->msg_prefix = lc ? lines_claim_tagless(lc, &p.hdr, p.msg, p.msg_len) : NULL;
+	relay_tag(&p, lc, tag, out);
 	count(l, p.form, flags);
 	return 0;
 }
@@ -468,10 +521,12 @@ int lines_parse(struct lines *l, const char *buf, size_t len, unsigned int in_fl
 		return finish(l, ret);
 	if (replaced)
 		flags |= LINES_F_REPLACED;
+	l->parser.local = local;
 	framing_parse(&l->parser, l->clean, clen, &now, &p);
+	keep_tail(&p, local, true);
 	if (p.bad_pri)
 		flags |= LINES_F_BAD_PRI;
-	if (local && lines_claim(local, &l->claimed, &p.hdr))
+	if (local && lines_claim(local, &l->claimed, &p.hdr, NULL))
 		flags |= LINES_F_RENAMED;
 	flags |= normalize(l, &p, &fields);
 	build(l, &p, p.msg_len, fields, flags, false);

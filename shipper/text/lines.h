@@ -9,7 +9,8 @@
  * Accepted forms, one message per call (a datagram from /dev/log or a line from stdin):
  *   RFC 3164 as syslog(3) and logger send it: <PRI>Mmm dd hh:mm:ss [HOSTNAME] TAG[PID]: MSG
  *     (the timestamp, hostname and TAG are each optional; a line from a log file without <PRI>
- *     that starts with such a timestamp is read the same way)
+ *     that starts with such a timestamp is read the same way); a local message (local given)
+ *     as rsyslog's imuxsock reads it: no HOSTNAME, its first word for TAG (framing_parse.h)
  *   RFC 5424: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [MSG]
  *   plain text: the whole line is MSG, user.notice (RFC 3164 section 4.3.3)
  *   a JSON object, when the caller allows it (LINES_IN_JSON): passed through byte for byte.
@@ -69,7 +70,9 @@ struct lines_msg {
 	int severity;	      /* 0..7; 5 (notice) when the message has no PRI */
 	struct timespec time; /* the header's timestamp, else the receive time (CLOCK_REALTIME) */
 	const char *hostname;
-	const char *app_name; /* RFC 5424 APP-NAME or RFC 3164 TAG */
+	const char *app_name; /* RFC 5424 APP-NAME, or the program name in an RFC 3164 TAG */
+	const char *tag;      /* relay: RFC 3164 TAG's name (framing_parsed.tag); may hold bytes
+			       * from 128 up as the sender wrote them */
 	const char *procid;
 	const char *msgid;
 	const char *json; /* the payload, not NUL-terminated; for LINES_FORM_JSON it points */
@@ -77,10 +80,14 @@ struct lines_msg {
 	bool have_time;	  /* time is the header's, not the receive time */
 	const char *sd;	  /* relay: RFC 5424 STRUCTURED-DATA as written, or NULL */
 	size_t sd_len;
-	const char *msg; /* relay: MSG, into the caller's input buffer */
-	size_t msg_len;
-	/* relay, local, no TAG: "local-" when MSG's first word reads as own_name to a receiver,
-	 * which takes that word for the TAG in RFC 3164 (framing_relay's msg_prefix); else NULL */
+	const char *msg; /* relay: MSG, into the caller's input buffer; as rsyslog's, it starts */
+	size_t msg_len;	 /* with the space that followed the TAG */
+	/* relay: a first word read as the TAG (framing_parsed.word), to pass on as it came in
+	 * RFC 3164; NULL when the PROCID in it was replaced by the kernel's (then TAG[PID]:) */
+	const char *word;
+	size_t word_len;
+	/* relay, local, RFC 3164: "local-" when word, or MSG's first word in a message without
+	 * TAG, reads as own_name to a receiver (framing_relay's msg_prefix); else NULL */
 	const char *msg_prefix;
 };
 

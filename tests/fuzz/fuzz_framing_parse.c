@@ -192,6 +192,10 @@ static void round_trip_3164(struct framing_header *hdr, const char *payload, siz
 	expect_field(want, hdr->hostname, FRAMING_HOSTNAME_MAX, printusascii);
 	CHECK(!strcmp(out.hdr.hostname, want));
 	expect_field(want, hdr->app_name, FRAMING_TAG_MAX, tag_char);
+	CHECK(!strcmp(out.tag, want));
+	want[strcspn(want, "/")] = '\0'; /* the program name, rsyslog's APP-NAME */
+	if (!strcmp(want, "-"))
+		want[0] = '\0';
 	CHECK(!strcmp(out.hdr.app_name, want));
 	expect_field(want, hdr->procid, FRAMING_PROCID_MAX, tag_char);
 	CHECK(!strcmp(out.hdr.procid, want));

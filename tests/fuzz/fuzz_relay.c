@@ -11,7 +11,8 @@
  *   - it parses back with framing_parse: RFC 5424 to the same APP-NAME, PROCID, MSGID, the SD
  *     written only when framing_sd_valid and then kept whole, and MSG; RFC 3164 to the same
  *     HOSTNAME, TAG (no ':', '[' or ']' in it, at most 32) and PROCID, so no sender can make a
- *     relayed message read as another program's;
+ *     relayed message read as another program's (with the kernel's PID no first word is
+ *     passed on as it came: TAG[PID]: is written, also for a nameless "[x] y");
  *   - with the local claims pipe_text makes: no receiver reads procship's name (framing_program_is)
  *     in the TAG (RFC 3164, the first word after HOSTNAME) or the APP-NAME, nor its MSGIDs.
  *
@@ -79,12 +80,12 @@ static void check_3164(const struct framing_relay *r, const struct framing_parse
 	char tag[FRAMING_TAG_MAX + 1], pid[FRAMING_PROCID_MAX + 1];
 
 	CHECK(p->form == FRAMING_FORM_RFC3164);
-	if (!r->app_name[0])
-		return; /* no TAG written: the receiver reads MSG as the sender wrote it */
-	tag_of(tag, r->app_name, FRAMING_TAG_MAX);
+	if (!r->tag[0])
+		return; /* no name written: the receiver reads MSG as the sender wrote it */
+	tag_of(tag, r->tag, FRAMING_TAG_MAX);
 	tag_of(pid, r->procid, FRAMING_PROCID_MAX);
 	CHECK(strcmp(p->hdr.hostname, r->hostname) == 0);
-	CHECK(strcmp(p->hdr.app_name, tag) == 0);
+	CHECK(strcmp(p->tag, tag) == 0);
 	CHECK(strcmp(p->hdr.procid, pid) == 0);
 }
 
@@ -129,7 +130,7 @@ static void round_trip(const struct framing_relay *r, bool rfc5424, size_t n, bo
 		check_5424(r, &p);
 	else
 		check_3164(r, &p);
-	if (!r->app_name[0] && !rfc5424)
+	if (!r->tag[0] && !rfc5424)
 		return;
 	/* A BOM at the start of MSG is taken for RFC 5424's; a leading space is the separator. */
 	if (rfc5424 && r->msg_len >= 3 && memcmp(r->msg, "\xef\xbb\xbf", 3) == 0)
@@ -163,8 +164,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	CHECK(!m.json && m.facility >= 0 && m.facility <= 23 && m.severity >= 0 && m.severity <= 7);
 	CHECK(strcmp(m.hostname, "fuzz-node") == 0 && strcmp(m.procid, "4242") == 0);
-	r = (struct framing_relay){m.facility, m.severity, m.time, m.hostname, m.app_name, m.procid,
-		m.msgid, m.sd, m.sd_len, m.msg, m.msg_len, rfc5424 ? NULL : m.msg_prefix};
+	r = (struct framing_relay){.facility = m.facility,
+		.severity = m.severity,
+		.time = m.time,
+		.hostname = m.hostname,
+		.app_name = m.app_name,
+		.tag = m.tag,
+		.procid = m.procid,
+		.msgid = m.msgid,
+		.sd = m.sd,
+		.sd_len = m.sd_len,
+		.msg = m.msg,
+		.msg_len = m.msg_len,
+		.msg_prefix = rfc5424 ? NULL : m.msg_prefix};
+	CHECK(!m.word); /* the kernel's PID: TAG[PID]: is written again, no word passed on */
 	while (r.msg_prefix && sp < m.msg_len && m.msg[sp] == ' ')
 		sp++;
 	n = rfc5424 ? framing_relay_5424(out, cap, &r, &cut)

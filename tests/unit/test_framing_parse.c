@@ -159,11 +159,9 @@ static void test_rfc3164_tags(void **state)
 	static const struct {
 		const char *text, *host, *app, *procid, *msg;
 	} cases[] = {
-		{"<13>a[1]:m", "", "a", "1", "m"},
-		{"<13>a[]: m", "", "a", "", "m"},
+		{"<13>a[1]:m", "", "a", "1", "m"}, {"<13>a[]: m", "", "a", "", "m"},
 		{"<13>a[1 2]: m", "", "", "", "a[1 2]: m"}, /* a space inside [PID]: no TAG */
-		{"<13>a[1: m", "", "", "", "a[1: m"},
-		{"<13>a[1]x: m", "", "", "", "a[1]x: m"},
+		{"<13>a[1: m", "", "", "", "a[1: m"}, {"<13>a[1]x: m", "", "", "", "a[1]x: m"},
 		{"<13>a:  two", "", "a", "", " two"}, /* one space is the separator */
 		{"<13>:m", "", "", "", ":m"},
 		{"<13>h.example-1_x t: m", "h.example-1_x", "t", "", "m"},
@@ -171,7 +169,7 @@ static void test_rfc3164_tags(void **state)
 		{"<13>h!x t: m", "", "", "", "h!x t: m"}, /* '!' is no hostname character */
 		{"<13>-: m", "", "", "", "m"},		  /* "-" is NILVALUE: absent */
 		{"<13>- -: m", "", "", "", "m"},
-		{"<13>a\x01z[\x7f]: m", "", "a_z", "_", "m"},
+		{"<13>a\x01z[\x7f]: m", "", "a", "_", "m"}, /* the program name ends at \x01 */
 	};
 	size_t i;
 
@@ -181,7 +179,94 @@ static void test_rfc3164_tags(void **state)
 		assert_int_equal(out.form, FRAMING_FORM_RFC3164);
 		assert_fields(cases[i].host, cases[i].app, cases[i].procid, "");
 		assert_msg(cases[i].msg);
+		assert_null(out.word);
 	}
+	parse("<13>a\x01z[\x7f]: m");
+	assert_string_equal(out.tag, "a_z");
+}
+
+/* APP-NAME is rsyslog's program name, the TAG up to '/', ':', '[' or a byte outside printable
+ * ASCII; the TAG itself is kept for RFC 3164, its bytes from 128 up as they came. */
+static void test_rfc3164_program_name(void **state)
+{
+	static const struct {
+		const char *text, *app, *tag;
+	} cases[] = {
+		{"<13>postfix/smtpd[7]: x", "postfix", "postfix/smtpd"},
+		{"<13>h\xc3\xa9llo: x", "h", "h\xc3\xa9llo"}, {"<13>\xff\xfe: x", "", "\xff\xfe"},
+		{"<13>a]b: x", "a]b", "a]b"},
+		{"<13>1 - h app/x 1 - - m", "app/x", "app/x"}, /* RFC 5424: as written */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		parse(cases[i].text);
+		assert_string_equal(out.hdr.app_name, cases[i].app);
+		assert_string_equal(out.tag, cases[i].tag);
+	}
+}
+
+/* A local message as rsyslog 8.2302's imuxsock reads it (established with the daemon, see
+ * tests/integration/64-relay-tagless.sh): no HOSTNAME, the TAG is the first word up to a
+ * space; APP-NAME its program name, PROCID the first "[...]" in it, MSG what follows. */
+static void test_local_first_word(void **state)
+{
+	static const struct {
+		const char *text, *app, *tag, *procid, *word, *msg;
+		bool space;
+	} cases[] = {
+		{"<13>hello world", "hello", "hello", "", "hello", "world", true},
+		{"<13>Dec  2 00:00:00 hello world", "hello", "hello", "", "hello", "world", true},
+		{"<13>hello[12] world", "hello", "hello", "12", "hello[12]", "world", true},
+		{"<13>hello[12]: world", "hello", "hello", "12", "hello[12]:", "world", true},
+		{"<13>hello:world x", "hello", "hello", "", "hello:world", "x", true},
+		{"<13>hello[12 world", "hello", "hello", "", "hello[12", "world", true},
+		{"<13>hel[lo]x y", "hel", "hel", "lo", "hel[lo]x", "y", true},
+		{"<13>[x] y", "", "", "x", "[x]", "y", true},
+		{"<13>dir/prog x", "dir", "dir/prog", "", "dir/prog", "x", true},
+		{"<13>myhost sshd[1]: x", "myhost", "myhost", "", "myhost", "sshd[1]: x", true},
+		{"<13>hello", "hello", "hello", "", "hello", "", false},
+		{"<13>hello  two", "hello", "hello", "", "hello", " two", true},
+		{"<13>  lead", "", "", "", NULL, "  lead", false},
+		{"<13>   ", "", "", "", NULL, "   ", false}, {"<13>", "", "", "", NULL, "", false},
+		{"<13>hello\tworld x", "", "", "", NULL, "hello\tworld x", false},
+		{"<13>1 - - app 9 - - m", "app", "app", "9", NULL, "m", false}, /* RFC 5424 */
+	};
+	size_t i;
+
+	(void)state;
+	parser.local = true;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		parse(cases[i].text);
+		assert_fields("", cases[i].app, cases[i].procid, "");
+		assert_string_equal(out.tag, cases[i].tag);
+		assert_msg(cases[i].msg);
+		assert_int_equal(out.tag_space, cases[i].space);
+		if (!cases[i].word) {
+			assert_null(out.word);
+			continue;
+		}
+		assert_non_null(out.word);
+		assert_int_equal(out.word_len, strlen(cases[i].word));
+		assert_memory_equal(out.word, cases[i].word, out.word_len);
+	}
+	/* long words: a long name or a long word with more after its TAG is text */
+	parse("<13>TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT["
+	      "PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP]: m");
+	assert_string_equal(out.hdr.app_name, "TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT");
+	assert_int_equal(strlen(out.hdr.procid), 48);
+	assert_int_equal(out.word_tail, 0);
+	parse("<13>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA x"); /* a 49-byte name */
+	assert_null(out.word);
+	assert_string_equal(out.hdr.app_name, "");
+	assert_msg("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA x");
+	parse("<13>{\"process_exec\":{\"process\":{\"binary\":\"/usr/bin/x\"}}}");
+	assert_null(out.word);
+	assert_string_equal(out.hdr.app_name, "");
+	parse("<13>hello:world x");
+	assert_int_equal(out.word_tail, 5);
+	parser.local = false;
 }
 
 static void test_rfc3164_timestamps(void **state)
@@ -353,6 +438,8 @@ int main(void)
 		cmocka_unit_test_setup(test_pri, setup),
 		cmocka_unit_test_setup(test_rfc3164, setup),
 		cmocka_unit_test_setup(test_rfc3164_tags, setup),
+		cmocka_unit_test_setup(test_rfc3164_program_name, setup),
+		cmocka_unit_test_setup(test_local_first_word, setup),
 		cmocka_unit_test_setup(test_rfc3164_timestamps, setup),
 		cmocka_unit_test_setup(test_rfc5424, setup),
 		cmocka_unit_test_setup(test_rfc5424_fields, setup),

@@ -65,13 +65,61 @@ static void rfc3164_tag_forms(void **state)
 	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
 		"<38>Nov 23 14:09:17 host1 CRON: (root) CMD (true)");
 	/* no TAG: MSG follows the hostname, as the receiver would have read it from the sender */
-	m = msg("", "77", "just text");
+	m = msg("", "", "just text");
 	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
 		"<38>Nov 23 14:09:17 host1 just text");
-	/* an empty MSG brings no separator */
+	/* a PROCID without a name still says whose it is */
+	m = msg("", "77", " just text");
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 [77]: just text");
+	/* rsyslog's sp-if-no-1st-sp: a space after the TAG unless MSG has one, also when empty */
 	m = msg("app", "", "");
 	assert_built(
-		framing_relay_3164(buf, sizeof(buf), &m, &cut), "<38>Nov 23 14:09:17 host1 app:");
+		framing_relay_3164(buf, sizeof(buf), &m, &cut), "<38>Nov 23 14:09:17 host1 app: ");
+	m = msg("CRON", "9", " (root)");
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 CRON[9]: (root)");
+	m = msg("", "", "");
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut), "<38>Nov 23 14:09:17 host1  ");
+	/* the TAG's name, not the program name, goes in RFC 3164 */
+	m = msg("postfix", "3", " x");
+	m.tag = "postfix/smtpd";
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 postfix/smtpd[3]: x");
+	assert_built(framing_relay_5424(buf, sizeof(buf), &m, &cut),
+		"<38>1 2026-11-23T14:09:17.123456Z host1 postfix 3 - -  x");
+}
+
+/* A first word read as the TAG goes on as it came (rsyslog's omfwd: %syslogtag:1:32%), MSG
+ * after it with its space; RFC 5424 has APP-NAME and PROCID instead. */
+static void rfc3164_word_passed_on(void **state)
+{
+	static const char a40[] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+	struct framing_relay m = msg("hello", "12", " world");
+
+	(void)state;
+	m.word = "hello[12]";
+	m.word_len = 9;
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 hello[12] world");
+	assert_built(framing_relay_5424(buf, sizeof(buf), &m, &cut),
+		"<38>1 2026-11-23T14:09:17.123456Z host1 hello 12 - -  world");
+	m = msg("hello", "", "");
+	m.word = "hello:world";
+	m.word_len = 11;
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 hello:world ");
+	m = msg(a40, "", " w");
+	m.word = a40;
+	m.word_len = 40;
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA w");
+	m = msg("local-procship", "", " {}");
+	m.word = "procship";
+	m.word_len = 8;
+	m.msg_prefix = "local-";
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 local-procship {}");
 }
 
 static void rfc3164_drops_what_it_cannot_carry(void **state)
@@ -104,10 +152,11 @@ static void rfc5424_fields(void **state)
 	assert_built(framing_relay_5424(buf, sizeof(buf), &m, &cut),
 		"<38>1 2026-11-23T14:09:17.123456Z host1 sshd 42 LOGIN "
 		"[origin@32473 ip=\"10.9.9.9\"][a b=\"\\]\"] Accepted");
-	/* from RFC 3164: nothing but the TAG's parts, "-" for the rest */
-	m = msg("CRON", "", "run");
+	/* from RFC 3164: nothing but the TAG's parts, "-" for the rest; MSG keeps its space */
+	m = msg("CRON", "", " run");
 	assert_built(framing_relay_5424(buf, sizeof(buf), &m, &cut),
-		"<38>1 2026-11-23T14:09:17.123456Z host1 CRON - - - run");
+		"<38>1 2026-11-23T14:09:17.123456Z host1 CRON - - -  run");
+	m = msg("CRON", "", "run");
 	/* an SD the relay cannot vouch for is not written */
 	m.sd = "[x y=\"open";
 	m.sd_len = strlen(m.sd);
@@ -222,6 +271,10 @@ static void msg_prefix_before_first_word(void **state)
 		"<38>Nov 23 14:09:17 host1   local-procship x");
 	assert_built(framing_relay_5424(buf, sizeof(buf), &m, &cut),
 		"<38>1 2026-11-23T14:09:17.123456Z host1 - - - -   procship x");
+	m = msg("", "77", "  procship x"); /* [PID]: without a name: syslog-ng reads on */
+	m.msg_prefix = "local-";
+	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
+		"<38>Nov 23 14:09:17 host1 [77]:  local-procship x");
 	m = msg("sshd", "", "procship x"); /* with a TAG, MSG is MSG */
 	m.msg_prefix = "local-";
 	assert_built(framing_relay_3164(buf, sizeof(buf), &m, &cut),
@@ -237,6 +290,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rfc3164_tag_forms),
+		cmocka_unit_test(rfc3164_word_passed_on),
 		cmocka_unit_test(rfc3164_drops_what_it_cannot_carry),
 		cmocka_unit_test(rfc5424_fields),
 		cmocka_unit_test(header_never_cut_msg_cut_at_character),

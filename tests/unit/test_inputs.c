@@ -411,8 +411,9 @@ static void test_unix_creds_and_relay(void **state)
 	assert_null(m.json);
 	assert_string_equal(m.app_name, "sshd");
 	assert_string_equal(m.procid, "1");
-	assert_int_equal(m.msg_len, 10); /* the control byte escaped as rsyslog escapes it */
-	assert_memory_equal(m.msg, " x \xff#001 y", 10);
+	/* with the space after the TAG, as rsyslog keeps it; the control byte escaped so */
+	assert_int_equal(m.msg_len, 11);
+	assert_memory_equal(m.msg, "  x \xff#001 y", 11);
 	lines_free(l);
 	input_unix_free(in);
 }
