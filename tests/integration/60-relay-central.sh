@@ -114,6 +114,7 @@ wait "$p"
 logger -u "$psock" -p cron.info -t CRON "3164 in $mk" & q=$!
 wait "$q"
 wait_for "$T/c5424/all.log" "^<85>1 [^ ]+ $(uname -n) sshd $p LOGIN \[timeQuality [^]]*\]\[origin@32473 ip=\"10.9.9.9\"\] Accepted password for dave$mk$" 10
-wait_for "$T/c5424/all.log" "^<78>1 [^ ]+ $(uname -n) CRON $q - - 3164 in $mk$" 10
+# MSG keeps the space after "CRON[PID]:", as rsyslog's RFC 5424 has it (64-relay-tagless)
+wait_for "$T/c5424/all.log" "^<78>1 [^ ]+ $(uname -n) CRON $q - -  3164 in $mk$" 10
 stop_procship
 check_own_log

@@ -8,6 +8,9 @@
   relay_send.py syslog3 MARKER LINK SOCK...   glibc syslog(3) itself, to /dev/log: LINK is a
                                               symbolic link /dev/log (in a private mount
                                               namespace) pointed at each SOCK in turn
+  relay_send.py tagless MARKER SOCK...        RFC 3164 without "TAG:" and odd TAGs (TAGLESS),
+                                              each with and without a timestamp, in order,
+                                              then "<13>MARKER: end" (wait for that line)
 Prints this process's pid.
 """
 import os
@@ -43,10 +46,32 @@ def syslog3(marker, link, socks):
         syslog.closelog()
 
 
+# The first words rsyslog's imuxsock reads as a TAG, and TAGs with ':' in odd places. Rows
+# without MSG or with only spaces carry no marker: the scenario compares whole files in order.
+TAGLESS = [
+    b"hello world", b"hello[12] world", b"hello[12]: world", b"hello: world", b"hello:world",
+    b"A" * 40 + b" world", b"A" * 32 + b" w", b"[x] y", b"     ", b"  lead spaces",
+    b"dir/prog x", b"dir/prog: x", "h\u00e9llo w\u00f6rld".encode(), b"\xff\xfebad x",
+    b"hello", b"hello:", b"hello[12]", b"", b"hello  two spaces", b"hello[12 world",
+    b"hel[lo]x y", b"hello]x y", b"myhost hello: x", b"hello:world x", b"hello[]: empty-procid",
+]
+
+
+def tagless(marker, socks):
+    stamp = time.strftime("%b %e %H:%M:%S", time.localtime()).encode()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    for m in TAGLESS + [marker.encode() + b": end"]:
+        for head in (b"<13>" + stamp + b" ", b"<13>"):
+            for path in socks:
+                s.sendto(head + m, path)
+
+
 def main():
     mode = sys.argv[1]
     if mode == "journald":
         journald(int(sys.argv[2]), sys.argv[3], sys.argv[4:])
+    elif mode == "tagless":
+        tagless(sys.argv[2], sys.argv[3:])
     elif mode == "syslog3":
         syslog3(sys.argv[2], sys.argv[3], sys.argv[4:])
     else:
