@@ -35,19 +35,19 @@ path, tag = sys.argv[1], sys.argv[2].encode()
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, 32, 4 << 20)  # SO_SNDBUFFORCE: a 100 KB datagram must fit
 msgs = [
-    b"<14>Nov 23 10:00:00 h1 big[1]: " + tag + b" " + b"A" * 100000,
-    b"<14>Nov 23 10:00:00 h1 nul[2]: " + tag + b" before\0after\0\0end",
-    b"<14>Nov 23 10:00:00 h1 utf[3]: " + tag + b" bad \xff\xfe and cut \xc3( end",
+    b"<14>Nov 23 10:00:00 big[1]: " + tag + b" " + b"A" * 100000,
+    b"<14>Nov 23 10:00:00 nul[2]: " + tag + b" before\0after\0\0end",
+    b"<14>Nov 23 10:00:00 utf[3]: " + tag + b" bad \xff\xfe and cut \xc3( end",
     b"<13",
     b"<999>" + tag + b" pri out of range",
     b"",
     b"",
-    b"<13>Nov 23 10:00:00 h1 ok[4]: " + tag + b" still fine",
+    b"<13>Nov 23 10:00:00 ok[4]: " + tag + b" still fine",
 ]
 for m in msgs:
     s.sendto(m, path)
 for i in range(2000):  # blocking: a full queue makes the sender wait, nothing is lost here
-    s.sendto(b"<13>Nov 23 10:00:00 h1 burst[5]: " + tag + b" burst %d" % i, path)
+    s.sendto(b"<13>Nov 23 10:00:00 burst[5]: " + tag + b" burst %d" % i, path)
 print(len(msgs) + 2000)
 PY
 sent=$(cat "$T/sent.txt")
