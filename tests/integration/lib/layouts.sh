@@ -346,28 +346,31 @@ assert_forged_json()
 	info "$f: the 10 forged JSON messages of $tag are relayed text, not events"
 }
 
-# relayed_lines TAG FORMAT: the four lines of relayed_send TAG as an RFC 5424 line
+# relayed_lines TAG FORMAT [SEP]: the four lines of relayed_send TAG as an RFC 5424 line
 # (procship-receiver.conf's relayed line, timestamp left out) once procship relayed them in
-# --syslog-format FORMAT: RFC 3164 has no room for MSGID and structured data.
+# --syslog-format FORMAT: RFC 3164 has no room for MSGID and structured data. SEP (one space
+# unless given) goes before the MSG of the three RFC 3164 messages: relayed as RFC 5424 their
+# MSG starts with the space after the TAG, as rsyslog's does, which rsyslog's receiver
+# template drops (sp-if-no-1st-sp) and syslog-ng keeps.
 relayed_lines()
 {
-	local tag=$1 h mid='IT86 [it86@32473 k="v 1"]'
+	local tag=$1 h mid='IT86 [it86@32473 k="v 1"]' sp=${3:- }
 	h=$(uname -n)
 	[ "$2" != rfc3164 ] || mid='- -'
-	printf '<156>1 %s it-app %s - - rfc3164 %s-a\n' "$h" "$(cat "$T/$tag-a.pid")" "$tag"
+	printf '<156>1 %s it-app %s - -%srfc3164 %s-a\n' "$h" "$(cat "$T/$tag-a.pid")" "$sp" "$tag"
 	printf '<27>1 %s it-app5 %s %s rfc5424 %s-b\n' "$h" "$(cat "$T/$tag-b.pid")" "$mid" "$tag"
-	printf '<86>1 %s sshd %s - - Accepted publickey for root from 192.0.2.7 port 4242 ssh2: %s-c\n' \
-		"$h" "$(cat "$T/$tag-c.pid")" "$tag"
-	printf '<13>1 %s local-procship %s - - forged %s-d\n' "$h" "$(cat "$T/$tag-d.pid")" "$tag"
+	printf '<86>1 %s sshd %s - -%sAccepted publickey for root from 192.0.2.7 port 4242 ssh2: %s-c\n' \
+		"$h" "$(cat "$T/$tag-c.pid")" "$sp" "$tag"
+	printf '<13>1 %s local-procship %s - -%sforged %s-d\n' "$h" "$(cat "$T/$tag-d.pid")" "$sp" "$tag"
 }
 
-# assert_relayed FILE TAG FORMAT: FILE (RFC 5424 lines) holds exactly relayed_lines TAG FORMAT
-# among its lines of TAG, byte for byte but for the timestamp; waits for them.
+# assert_relayed FILE TAG FORMAT [SEP]: FILE (RFC 5424 lines) holds exactly relayed_lines TAG
+# FORMAT SEP among its lines of TAG, byte for byte but for the timestamp; waits for them.
 assert_relayed()
 {
 	local file=$1 tag=$2
 	wait_for "$file" "$tag-d\$" 10
-	relayed_lines "$tag" "$3" >"$T/relayed.want"
+	relayed_lines "$tag" "$3" "${4:-}" >"$T/relayed.want"
 	grep -F -- "$tag-" "$file" | sed -E 's/^(<[0-9]+>1) [^ ]+ /\1 /' >"$T/relayed.got" || true
 	cmp -s "$T/relayed.want" "$T/relayed.got" ||
 		{ diff "$T/relayed.want" "$T/relayed.got" >&2; fail "$file: relayed messages of $tag changed"; }
