@@ -139,9 +139,11 @@ static size_t parse_time_3339(const char *s, size_t len, struct timespec *ts)
 
 /* ---- headers --------------------------------------------------------------------------- */
 
-/* Copy a header field, printable ASCII only (RFC 5424 section 6: PRINTUSASCII) so that it can be
- * reframed as it is; "-" is RFC 5424's NILVALUE and means absent. */
-static void keep(char *dst, size_t size, const char *s, size_t len)
+/* Copy a header field so that it can be reframed as it is: bytes below 33 and DEL, which would
+ * end or split a header, become '_', and so do bytes from 128 up unless high (RFC 5424 section
+ * 6: PRINTUSASCII; a TAG's name as the sender wrote it keeps them, as rsyslog passes them on).
+ * "-" is RFC 5424's NILVALUE and means absent. */
+static void keep_field(char *dst, size_t size, const char *s, size_t len, bool high)
 {
 	size_t i;
 
@@ -149,9 +151,17 @@ static void keep(char *dst, size_t size, const char *s, size_t len)
 		len = 0;
 	if (len > size - 1)
 		len = size - 1;
-	for (i = 0; i < len; i++)
-		dst[i] = s[i] > 32 && s[i] < 127 ? s[i] : '_';
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		dst[i] = c > 32 && c != 127 && (high || c < 128) ? s[i] : '_';
+	}
 	dst[len] = '\0';
+}
+
+static void keep(char *dst, size_t size, const char *s, size_t len)
+{
+	keep_field(dst, size, s, len, false);
 }
 
 /* RFC 5424 section 6.2.1: "<" 1*3DIGIT ">", 0..191. Returns the bytes taken (0: none) and sets
@@ -183,22 +193,6 @@ static size_t token(const char *s, size_t len)
 	return i;
 }
 
-/* A TAG's name as the sender wrote it, for writing it again: bytes below 33 and DEL, which
- * would end or split a header, become '_'; bytes from 128 up stay (rsyslog passes them on).
- * "-" is absent, as in keep. */
-static void keep_tag(char *dst, size_t size, const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 1 && s[0] == '-')
-		len = 0;
-	if (len > size - 1)
-		len = size - 1;
-	for (i = 0; i < len; i++)
-		dst[i] = (unsigned char)s[i] > 32 && s[i] != 127 ? s[i] : '_';
-	dst[len] = '\0';
-}
-
 /* rsyslog's programname, its RFC 5424 APP-NAME of an RFC 3164 message: the TAG up to the first
  * ':', '[', '/' or byte outside printable ASCII. Returns its length in s[0..len). */
 static size_t program_len(const char *s, size_t len)
@@ -213,7 +207,7 @@ static size_t program_len(const char *s, size_t len)
 static void keep_name(struct framing_parser *p, const char *s, size_t len)
 {
 	keep(p->app_name, sizeof(p->app_name), s, program_len(s, len));
-	keep_tag(p->tag, sizeof(p->tag), s, len);
+	keep_field(p->tag, sizeof(p->tag), s, len, true);
 }
 
 /* RFC 3164 TAG as syslog(3) writes it: "name:" or "name[pid]:", then one space. Returns the
