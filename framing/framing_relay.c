@@ -127,9 +127,8 @@ static bool valid_pri(const struct framing_relay *m)
 
 /* TAG[PROCID]: from the fields, or the sender's first word as it came. Returns whether a TAG
  * was written. */
-static bool r_3164_tag(struct rbuf *w, const struct framing_relay *m)
+static bool r_3164_tag(struct rbuf *w, const struct framing_relay *m, const char *tag)
 {
-	const char *tag = m->tag ? m->tag : m->app_name;
 	bool pid = m->procid && m->procid[0];
 
 	if (m->word) {
@@ -165,7 +164,7 @@ ssize_t framing_relay_3164(char *buf, size_t size, const struct framing_relay *m
 	r_char(&w, ' ');
 	r_field(&w, m->hostname, FRAMING_HOSTNAME_MAX);
 	r_char(&w, ' ');
-	tagged = r_3164_tag(&w, m);
+	tagged = r_3164_tag(&w, m, tag);
 	if (m->msg_len == 0 || (tagged && m->msg[0] != ' '))
 		r_char(&w, ' ');
 	/* no name: MSG's first word is what syslog-ng takes for the program, also after [PID]: */
