@@ -35,38 +35,27 @@ exec_marked notify-ready
 wait_for_exec "$RSYSLOG_OUT" notify-ready 15 >/dev/null
 assert_agent_init "$(first_line "$RSYSLOG_OUT")" "127.0.0.1:$RSYSLOG_PORT"
 
-# notifications after line N of the log
-since() { tail -n "+$(($1 + 1))" "$nlog"; }
-# wait_since N RE SECONDS: until a notification after line N matches RE (the whole log holds
-# the READY=1 of every earlier step, so it cannot say whether this one has come)
-wait_since()
-{
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		since "$1" | grep -Eq -- "$2" && return 0
-		sleep 0.1
-	done
-	since "$1" >&2
-	return 1
-}
+# notifications from byte N of the log on (N: its size, plus one, before the step)
+since() { tail -c "+$1" "$nlog"; }
+mark() { echo $(($(stat -c %s "$nlog") + 1)); }
 
 # a good file: exit 0, RELOADING=1 (with MONOTONIC_USEC) then READY=1
-n=$(wc -l <"$nlog")
+n=$(mark)
 "$PROCSHIP" reload "$pid" >"$T/reload1.out" 2>&1 || { cat "$T/reload1.out" >&2; fail "reload of a good file failed"; }
 grep -q "reloaded" "$T/reload1.out" || fail "procship reload said: $(cat "$T/reload1.out")"
-wait_since "$n" '^READY=1\|STATUS=[0-9]+ events exported' 15 || fail "no READY=1 after the reload"
+wait_after "$nlog" "$n" '^READY=1\|STATUS=[0-9]+ events exported' 15 || fail "no READY=1 after the reload"
 since "$n" | head -n1 | grep -Eq '^RELOADING=1\|MONOTONIC_USEC=[0-9]+$' ||
 	{ since "$n" >&2; fail "the reload did not start with RELOADING=1 and MONOTONIC_USEC"; }
 
 # a bad file: exit 1, the reason in STATUS=, the old configuration still shipping
 printf 'syslog-format: bogus\n' >>"$cf"
-n=$(wc -l <"$nlog")
+n=$(mark)
 status=0
 "$PROCSHIP" reload "$pid" >"$T/reload2.out" 2>&1 || status=$?
 [ "$status" -eq 1 ] || { cat "$T/reload2.out" >&2; fail "reload of a bad file: exit $status, want 1"; }
 grep -q "refused the new configuration" "$T/reload2.out" ||
 	fail "procship reload said: $(cat "$T/reload2.out")"
-wait_since "$n" "^READY=1\|STATUS=reload refused: $cf:3: syslog-format: unknown name 'bogus'" 15 ||
+wait_after "$nlog" "$n" "^READY=1\|STATUS=reload refused: $cf:3: syslog-format: unknown name 'bogus'" 15 ||
 	{ since "$n" >&2; fail "no STATUS= naming the refused file and line"; }
 procship_alive
 exec_marked notify-kept
@@ -74,9 +63,9 @@ wait_for_exec "$RSYSLOG_OUT" notify-kept 15 >/dev/null
 
 # a plain SIGHUP still reloads, unanswered
 sed -i '/bogus/d' "$cf"
-n=$(wc -l <"$nlog")
+n=$(mark)
 kill -HUP "$pid"
-wait_since "$n" '^READY=1\|STATUS=[0-9]+ events exported' 15 || fail "no READY=1 after kill -HUP"
+wait_after "$nlog" "$n" '^READY=1\|STATUS=[0-9]+ events exported' 15 || fail "no READY=1 after kill -HUP"
 [ "$(since "$n" | grep -c '^RELOADING=1')" -eq 1 ] || fail "kill -HUP: not one RELOADING=1"
 
 # a process that never answers: exit 1 after --timeout, naming it

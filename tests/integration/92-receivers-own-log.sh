@@ -113,8 +113,7 @@ run_layout()
 	exec_marked "$tag"
 	assert_exec_event "$(wait_for_exec "$events" "$tag" 10)" "$tag"
 	kill -USR1 "$PROCSHIP_PID"
-	wait_count "$relayed" " procship $PROCSHIP_PID - -  ?info: events: [0-9]+ exec" 1 10 ||
-		fail "$relayed: procship's SIGUSR1 summary is not there"
+	wait_for "$relayed" " procship $PROCSHIP_PID - -  ?info: events: [0-9]+ exec" 10
 	not_events_send ${swrap:+"$swrap"} 127.0.0.1 "$port" "$jport" "$tag"
 	stop_procship
 	n=30

@@ -123,6 +123,20 @@ wait_for()
 	fail "timed out after ${secs}s waiting for /$re/ in $file"
 }
 
+# wait_after FILE FROM RE SECONDS: until the part of FILE from byte FROM on (1-based, as for
+# tail -c +FROM) has a line matching the extended RE; returns 1 on timeout, after showing that
+# part. For a file that keeps earlier steps' lines, which wait_for would match at once.
+wait_after()
+{
+	local i
+	for ((i = 0; i < $4 * 10; i++)); do
+		tail -c "+$2" "$1" 2>/dev/null | grep -Eq -- "$3" && return 0
+		sleep 0.1
+	done
+	tail -c "+$2" "$1" 2>/dev/null | tail -n 20 >&2
+	return 1
+}
+
 # wait_lines FILE N SECONDS: until FILE has at least N complete lines; fails on timeout.
 wait_lines()
 {

@@ -73,15 +73,11 @@ procship_sanitized()
 # earlier signals and runs, and an earlier "configuration read again" is not this reload's.
 procship_signal()
 {
-	local sig=$1 re=$2 secs=${3:-10} from i
+	local sig=$1 re=$2 secs=${3:-10} from
 	from=$(($(stat -c %s "$PROCSHIP_LOG") + 1))
 	kill "-$sig" "$PROCSHIP_PID" || fail "kill -$sig $PROCSHIP_PID failed"
-	for ((i = 0; i < secs * 10; i++)); do
-		tail -c "+$from" "$PROCSHIP_LOG" | grep -Eq -- "$re" && return 0
-		sleep 0.1
-	done
-	tail -c "+$from" "$PROCSHIP_LOG" | tail -n 20 >&2
-	fail "timed out after ${secs}s waiting for /$re/ in $PROCSHIP_LOG after SIG$sig"
+	wait_after "$PROCSHIP_LOG" "$from" "$re" "$secs" ||
+		fail "timed out after ${secs}s waiting for /$re/ in $PROCSHIP_LOG after SIG$sig"
 }
 
 # procship_alive: fail if procship has exited.
