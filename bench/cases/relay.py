@@ -6,7 +6,9 @@ one UDP receiver, runs interleaved. The writers send flat out, and again paced a
 datagrams a second (bursts at each millisecond, as applications log), where what a relay pays
 per wake-up shows. Reported per relay: messages received per second of wall time and per
 CPU-second of the relay (all its threads, schedstat), and the ratio to rsyslog (procship's
-target: at least 3x per CPU-second).
+target: at least 3x per CPU-second). raw-relay (bench/raw_relay.c) forwards the same datagrams
+unchanged with procship's wake-up policy and nothing else: the floor every relay pays for the
+two sockets here, so its ratio to rsyslog bounds the ratio any relay can reach.
 Both relays' sockets are created under each queue length of QLENS (net.unix.max_dgram_qlen,
 put back after): this machine's default and the 512 systemd sets on its hosts; the queue
 bounds how many datagrams one wake-up can find."""
@@ -17,13 +19,13 @@ import tempfile
 import time
 
 from lib import env, syslogng
-from lib.env import fail, log
+from lib.env import fail, helper, log
 from lib.proc import Procship, pin, proc_cpu
 from lib.receivers import Sink
 from lib.results import note, row
 from lib.stats import med, spread
 
-KINDS = ["rsyslog", "syslog-ng", "procship", "procship-nowait"]
+KINDS = ["rsyslog", "syslog-ng", "procship", "procship-nowait", "raw-relay"]
 PACED = 20000
 QLENS = [10, 512]
 QLEN_SYSCTL = "/proc/sys/net/unix/max_dgram_qlen"
@@ -96,6 +98,16 @@ def start_relay(kind, d, sock, port):
                       f"127.0.0.1:{port}", "--udp-buffer-size", str(4 << 20),
                       "--input-unix", sock, *nowait)
         return ps, ps.p.pid
+    if kind == "raw-relay":
+        p = subprocess.Popen([helper("raw_relay"), "--socket", sock, "--port", str(port)],
+                             stdout=subprocess.DEVNULL)
+        for _ in range(200):
+            if os.path.exists(sock):
+                return p, p.pid
+            time.sleep(0.01)
+        p.kill()
+        fail("raw_relay did not create its socket")
+        return None
     if kind == "syslog-ng":
         p, _ = syslogng.start("relay", f'source s_unix {{ unix-dgram("{sock}"); }};\n' +
                               syslogng.udp_destination(port) +
@@ -185,5 +197,7 @@ def relay_case(reps, quick):
                   "default) -> omfwd, RSYSLOG_TraditionalForwardFormat; syslog-ng 3.38 "
                   "(Debian's, unpacked privately): unix-dgram() -> network(transport(udp)); "
                   "procship: --input-unix, --text-format relay, RFC 3164 (procship-nowait: "
-                  "the same with --input-unix-coalesce-us 0). Paced rows: the "
+                  "the same with --input-unix-coalesce-us 0); raw-relay: bench/raw_relay.c, "
+                  "recvmmsg -> sendmmsg of the datagrams unchanged, with procship's wake-ups "
+                  "(the floor of any relay here). Paced rows: the "
                   f"writers send {PACED} datagrams a second in all, a burst each millisecond.")

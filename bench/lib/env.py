@@ -15,7 +15,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 CASES = ["overhead", "bpftrace", "auditd", "laurel", "cost", "enrich", "throughput",
          "latency", "startup", "normalize", "relay", "storm", "lineage", "rss",
          "cpu"]
-HELPERS = ["udp_sink", "execloop", "sendmmsg_flood", "nop"]
+HELPERS = ["udp_sink", "execloop", "sendmmsg_flood", "nop", "raw_relay"]
 
 SINK_POLL_US = 200  # set from --sink-poll-us
 STORM_SWEEP = None  # --storm-sweep: counts of loops, the storm case's curve alone
