@@ -44,7 +44,7 @@ for sig in KILL TERM INT HUP USR1; do
 	(cd "$T" && exec /bin/sh -c 'echo $$ >"$0"; exec /usr/bin/sleep 30' "$T/$m.pid") &
 	sleeper=$!
 	wait_for "$T/$m.pid" '^[0-9]+$' 10
-	wait_for_json "$PROCSHIP_OUT" \
+	wait_for_json --has "$(cat "$T/$m.pid")" "$PROCSHIP_OUT" \
 		'j["process_exec"]["process"]["pid"] == int(pid) and P["binary"] == "/usr/bin/sleep"' \
 		10 pid="$(cat "$T/$m.pid")" >/dev/null
 	kill -"$sig" "$sleeper"

@@ -28,12 +28,13 @@ assert_exec_event "$(wait_for_exec "${RCV_OUT[a]}" "$m" 10)" "$m"
 # FILE; prints the marker that arrived and the seconds it took. Fails after SECONDS.
 exec_until()
 {
-	local file=$1 prefix=$2 secs=$3 i t0 now line
+	local file=$1 prefix=$2 secs=$3 i t0 now line state
 	t0=$(date +%s%N)
+	state=$(mktemp "$T/.wait.XXXXXX")
 	for ((i = 1; i <= secs * 10; i++)); do
 		exec_marked "$prefix-$i"
 		sleep 0.1
-		line=$(json_lines_match "$file" \
+		line=$(json_lines_match --resume "$state" "$file" \
 			'j["process_exec"]["process"]["arguments"].split(" ")[0].startswith(prefix + "-")' \
 			prefix="$prefix") || continue
 		now=$(date +%s%N)

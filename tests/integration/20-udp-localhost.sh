@@ -38,10 +38,11 @@ IT_PROCSHIP_WRAPPER=$T/with-hosts start_procship --udp-output-enabled \
 	--udp-output-address "localhost:$RSYSLOG_PORT" --udp-reconnect-interval 1
 procship_run_log | grep 'Starting UDP exporter' >&2 || true
 m=procship-it-$$-localhost6
+state=$(mktemp "$T/.wait.XXXXXX")
 for ((i = 1; i <= 30; i++)); do
 	exec_marked "$m-$i"
 	sleep 0.1
-	json_lines_match "$RSYSLOG_OUT" \
+	json_lines_match --resume "$state" "$RSYSLOG_OUT" \
 		'j["process_exec"]["process"]["arguments"].startswith(m + "-")' m="$m" >/dev/null && break
 done
 ev=$(wait_for_json "$RSYSLOG_OUT" 'j["process_exec"]["process"]["arguments"].startswith(m + "-")' 5 m="$m")

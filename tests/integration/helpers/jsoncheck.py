@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """JSON assertions for the integration tests (called through lib.sh, not by scenarios).
 
-  jsoncheck.py select FILE EXPR [NAME=VALUE...]   print the first line of FILE whose JSON
+  jsoncheck.py select [--resume STATE] [--has TEXT] FILE EXPR [NAME=VALUE...]
+                                                  print the first line of FILE whose JSON
                                                   makes EXPR true; exit 1 if there is none
   jsoncheck.py first FILE                         print the first complete line of FILE
   jsoncheck.py count FILE EXPR [NAME=VALUE...]    print how many lines make EXPR true
-  jsoncheck.py exitof FILE PID EXPR [NAME=VALUE...]
+  jsoncheck.py exitof [--resume STATE] FILE PID EXPR [NAME=VALUE...]
                                                   print the process_exit of the process PID
                                                   whose process_exec made EXPR true (see below)
   jsoncheck.py assert JSON EXPR [NAME=VALUE...]   exit 1, explaining why, unless EXPR is true
@@ -18,7 +19,15 @@ EXPR is a Python expression. It sees the parsed object as `j`, every NAME=VALUE 
 a string variable NAME, P (the "process" object of a process_exec or process_exit event, else
 None), and the helpers b64d (standard base64 -> str), re, json and get(j, "a.b.c") (None when a key
 is missing). An expression that raises (a missing key, say) counts as false.
-A line without its final newline is still being written and is ignored.
+A line without its final newline is still being written and is ignored. Files are read a
+line at a time: under an exec storm procship's output grows by gigabytes.
+
+--resume STATE (for the waits, which call select and exitof until they succeed): STATE is a
+file, empty at first, where a call that finds nothing records how far it read (and what
+exitof has learnt), so that the next call reads only what was appended since. FILE must only
+grow while it is used.
+--has TEXT (select): only lines that hold TEXT as it is written in FILE can match; the others
+are not parsed. For a marker the matching line must carry.
 
 exitof matches by exec_id, never by pid alone: under an exec storm PID soon belongs to
 another process, whose exit may come first in FILE. The process is the one whose
@@ -28,6 +37,7 @@ exit is the process_exit carrying the last image's exec_id.
 import ast
 import base64
 import json
+import os
 import re
 import sys
 
@@ -55,14 +65,40 @@ def namespace(j, assigns):
     return ns
 
 
-def complete_lines(path):
+def complete_lines(path, start=0, where=None, needle=None):
+    """(offset after the line, line) for each complete, non-blank line of path from byte
+    start on; where["offset"], if given, follows the end of the last complete line read.
+    With needle (bytes), only the lines that hold it (a chunk without it is not split)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            data = f.read()
+        f = open(path, "rb")
     except FileNotFoundError:
-        return []
-    lines = data.split("\n")
-    return [l for l in lines[:-1] if l.strip()]
+        return
+    with f:
+        f.seek(start)
+        pos, tail = start, b""
+        while True:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                return
+            buf = tail + chunk
+            if needle is not None and needle not in buf:
+                cut = buf.rfind(b"\n") + 1
+                pos, tail = pos + cut, buf[cut:]
+                if where is not None:
+                    where["offset"] = pos
+                continue
+            parts = buf.split(b"\n")
+            tail = parts.pop()
+            for raw in parts:
+                pos += len(raw) + 1
+                if where is not None:
+                    where["offset"] = pos
+                if raw.strip() and (needle is None or needle in raw):
+                    yield pos, raw
+
+
+def text(raw):
+    return raw.decode("utf-8", errors="replace")
 
 
 def truth(expr, j, assigns):
@@ -90,17 +126,61 @@ def explain(expr, j, assigns):
     return "\n".join(out)
 
 
-def parse_lines(path):
-    for line in complete_lines(path):
+def parse_lines(path, start=0, needle=None, where=None):
+    """(offset after the line, line, parsed JSON) for each JSON line of path from byte start;
+    with needle (bytes), only for the lines that hold it. where: as for complete_lines."""
+    for pos, raw in complete_lines(path, start, where, needle):
+        line = text(raw)
         try:
-            yield line, json.loads(line)
+            yield pos, line, json.loads(line)
         except ValueError:
             continue
 
 
-def exit_of(path, pid, expr, assigns):
-    exec_id = None
-    for line, j in parse_lines(path):
+def load_state(path, file):
+    """(what an earlier call recorded for file, file's identity now): the record is {} if
+    there was none or file is no longer the file it read (replaced, as a rotated export file
+    is, or cut shorter). The identity is taken before file is read, for save_state."""
+    try:
+        st = os.stat(file)
+    except FileNotFoundError:
+        return {}, None
+    ident = [st.st_dev, st.st_ino]
+    if not path:
+        return {}, ident
+    try:
+        with open(path) as f:
+            data = f.read()
+    except FileNotFoundError:
+        data = ""
+    state = json.loads(data) if data.strip() else {}
+    if state.get("file") != ident or st.st_size < state.get("offset", 0):
+        return {}, ident
+    return state, ident
+
+
+def save_state(path, ident, state):
+    if path and ident:
+        with open(path, "w") as f:
+            json.dump(dict(state, file=ident), f)
+
+
+def select(path, expr, assigns, state_path, needle):
+    state, ident = load_state(state_path, path)
+    where = {"offset": state.get("offset", 0)}
+    for _, line, j in parse_lines(path, where["offset"], needle, where):
+        if truth(expr, j, assigns)[0]:
+            print(line)
+            return 0
+    save_state(state_path, ident, where)
+    return 1
+
+
+def exit_of(path, pid, expr, assigns, state_path):
+    # Every line about PID holds its digits: the others need not be parsed.
+    state, ident = load_state(state_path, path)
+    where, exec_id = {"offset": state.get("offset", 0)}, state.get("exec_id")
+    for _, line, j in parse_lines(path, where["offset"], str(pid).encode(), where):
         proc = get(j, "process_exec.process") or get(j, "process_exit.process")
         if not isinstance(proc, dict) or proc.get("pid") != pid:
             continue
@@ -109,19 +189,26 @@ def exit_of(path, pid, expr, assigns):
                 exec_id = proc.get("exec_id")
         elif exec_id is not None and proc.get("exec_id") == exec_id:
             return line
+    save_state(state_path, ident, {"offset": where["offset"], "exec_id": exec_id})
     return None
 
 
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
-    cmd, arg = argv[1], argv[2]
+    cmd, opts = argv[1], {}
+    while len(argv) > 3 and argv[2] in ("--resume", "--has") and cmd in ("select", "exitof"):
+        opts[argv[2]] = argv[3]
+        argv = argv[:2] + argv[4:]
+    if len(argv) < 3 or ("--has" in opts and cmd != "select"):
+        sys.exit(__doc__)
+    state_path, needle = opts.get("--resume"), opts.get("--has")
+    arg = argv[2]
     if cmd == "first":
-        lines = complete_lines(arg)
-        if not lines:
-            return 1
-        print(lines[0])
-        return 0
+        for _, raw in complete_lines(arg):
+            print(text(raw))
+            return 0
+        return 1
     if cmd == "utf8":
         with open(arg, "rb") as f:
             for n, raw in enumerate(f, 1):
@@ -132,7 +219,8 @@ def main(argv):
                     return 1
         return 0
     if cmd == "alljson":
-        for n, line in enumerate(complete_lines(arg), 1):
+        for n, (_, raw) in enumerate(complete_lines(arg), 1):
+            line = text(raw)
             try:
                 json.loads(line)
             except ValueError as e:
@@ -144,20 +232,16 @@ def main(argv):
     if cmd == "exitof":
         if len(argv) < 5 or not argv[3].isdigit():
             sys.exit(__doc__)
-        line = exit_of(arg, int(argv[3]), argv[4], argv[5:])
+        line = exit_of(arg, int(argv[3]), argv[4], argv[5:], state_path)
         if line is None:
             return 1
         print(line)
         return 0
     expr, assigns = argv[3], argv[4:]
     if cmd == "select":
-        for line, j in parse_lines(arg):
-            if truth(expr, j, assigns)[0]:
-                print(line)
-                return 0
-        return 1
+        return select(arg, expr, assigns, state_path, needle and needle.encode())
     if cmd == "count":
-        print(sum(1 for _, j in parse_lines(arg) if truth(expr, j, assigns)[0]))
+        print(sum(1 for _, _, j in parse_lines(arg) if truth(expr, j, assigns)[0]))
         return 0
     if cmd == "value":
         try:

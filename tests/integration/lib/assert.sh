@@ -15,31 +15,42 @@ json_lines_match()
 	"$PYTHON" "$IT_HELPERS/jsoncheck.py" select "$@"
 }
 
-# wait_for_json FILE EXPR SECONDS [NAME=VALUE...]: print the first matching line, waiting for
-# it; fails on timeout.
+# wait_for_json [--has TEXT] FILE EXPR SECONDS [NAME=VALUE...]: print the first matching line,
+# waiting for it; fails on timeout. Each look reads only what was appended since the last: on
+# a busy host FILE holds other processes' events by the gigabyte. With --has, only lines
+# holding TEXT (a marker the line must carry) are parsed.
 wait_for_json()
 {
-	local file=$1 expr=$2 secs=$3 i
+	local has=() file expr secs i state
+	[ "$1" != --has ] || { has=(--has "$2"); shift 2; }
+	file=$1 expr=$2 secs=$3
 	shift 3
+	state=$(mktemp "${T:-/tmp}/.wait.XXXXXX")
 	for ((i = 0; i < secs * 5; i++)); do
-		json_lines_match "$file" "$expr" "$@" && return 0
+		json_lines_match --resume "$state" "${has[@]}" "$file" "$expr" "$@" &&
+			{ rm -f "$state"; return 0; }
 		sleep 0.2
 	done
+	rm -f "$state"
 	show_tail "$file" 5
 	fail "timed out after ${secs}s waiting in $file for a JSON line with: $expr${*:+ ($*)}"
 }
 
 # wait_for_exit FILE PID EXPR SECONDS [NAME=VALUE...]: print the process_exit of the process
 # PID whose process_exec makes EXPR true (its marker, say), found by exec_id: under an exec
-# storm PID is soon another process's, and that one's exit may come first in FILE.
+# storm PID is soon another process's, and that one's exit may come first in FILE. Each look
+# reads only what was appended since the last, and parses only lines holding PID's digits.
 wait_for_exit()
 {
-	local file=$1 pid=$2 expr=$3 secs=$4 i
+	local file=$1 pid=$2 expr=$3 secs=$4 i state
 	shift 4
+	state=$(mktemp "${T:-/tmp}/.wait.XXXXXX")
 	for ((i = 0; i < secs * 5; i++)); do
-		"$PYTHON" "$IT_HELPERS/jsoncheck.py" exitof "$file" "$pid" "$expr" "$@" && return 0
+		"$PYTHON" "$IT_HELPERS/jsoncheck.py" exitof --resume "$state" "$file" "$pid" "$expr" \
+			"$@" && { rm -f "$state"; return 0; }
 		sleep 0.2
 	done
+	rm -f "$state"
 	show_tail "$file" 5
 	fail "timed out after ${secs}s waiting in $file for the exit of pid $pid, exec'd with: $expr${*:+ ($*)}"
 }
@@ -111,7 +122,7 @@ exec_marked()
 # first argument is the marker: the event of the sh that execs the program has it later).
 wait_for_exec()
 {
-	wait_for_json "$1" \
+	wait_for_json --has "$2" "$1" \
 		'j["process_exec"]["process"]["arguments"].split(" ")[0] == marker' "$3" marker="$2"
 }
 
