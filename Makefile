@@ -210,6 +210,7 @@ test_event_json_MODS := event_json proc_cache procevents userdb procfs lib
 test_cred_json_MODS := event_json proc_cache lib
 test_signals_MODS := event_json proc_cache lib
 test_procevents_MODS := procevents userdb proc_cache event_json procfs lib
+test_exit_match_MODS := procevents userdb proc_cache event_json procfs lib
 test_envs_MODS := procevents userdb proc_cache event_json procfs lib
 test_env_json_MODS := event_json proc_cache procevents userdb procfs lib
 test_userdb_MODS := userdb lib

@@ -62,6 +62,17 @@ struct {
 	__type(value, struct ps_event);
 } scratch SEC(".maps");
 
+/* The time of each thread group's last exec whose record was lost (its ktime), for its exit:
+ * Tetragon's exit reads the exec's time from its execve_map, so its exit of an image it never
+ * announced still names that image. Written only when a record is lost, read and deleted at
+ * the exit; a delivered exec costs nothing here (user space sees that its image is later). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PS_EXEC_TIMES_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} exec_times SEC(".maps");
+
 /* The cwd is written here backwards, from the leaf up, as the kernel's d_path does. */
 #define CWD_BUF (PS_CWD_MAX + 256)
 struct {
@@ -137,6 +148,7 @@ static __always_inline struct ps_event *reserve_small(__u32 type)
 	e->filename_len = 0;
 	e->exit_code = 0;
 	e->nspid = 0;
+	e->exec_ktime = 0;
 	e->ancestors[0] = e->ancestors[1] = e->ancestors[2] = 0;
 	return e;
 }
@@ -444,6 +456,21 @@ static __always_inline bool filename_goes_on(const char *filename)
 	return c != 0;
 }
 
+/* How many entries exec_times holds, so that exits need not look while it holds none (a
+ * lookup in the map's cold buckets costs an exit more than the rest of its work). */
+__u64 exec_times_used = 0;
+
+/* The exec record of e is lost: counted, and its time kept for the exit (a full map only
+ * costs that exit its precision). */
+static __always_inline void exec_lost(struct ps_event *e)
+{
+	count_drop(PS_EVENT_EXEC);
+	if (!bpf_map_update_elem(&exec_times, &e->pid, &e->ktime, BPF_NOEXIST))
+		__sync_fetch_and_add(&exec_times_used, 1);
+	else
+		bpf_map_update_elem(&exec_times, &e->pid, &e->ktime, BPF_EXIST);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -469,6 +496,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	fill_task(e, task);
 	fill_lineage(e, task);
 	e->ktime = bpf_ktime_get_boot_ns();
+	e->exec_ktime = 0;
 
 	n = bpf_probe_read_kernel_str(e->data, PS_FILENAME_MAX, bprm->filename);
 	if (n <= 0) {
@@ -490,19 +518,19 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	if (bpf_ringbuf_reserve_dynptr(&events, size + e->env_len + xsize, 0, &ptr)) {
 		bpf_ringbuf_discard_dynptr(&ptr, 0);
 		if (!shrink(e)) {
-			count_drop(PS_EVENT_EXEC);
+			exec_lost(e);
 			return 0;
 		}
 		size = record_size(e);
 		if (bpf_ringbuf_reserve_dynptr(&events, size + e->env_len + xsize, 0, &ptr)) {
 			bpf_ringbuf_discard_dynptr(&ptr, 0);
-			count_drop(PS_EVENT_EXEC);
+			exec_lost(e);
 			return 0;
 		}
 	}
 	if (write_record(&ptr, e, size, env, x)) {
 		bpf_ringbuf_discard_dynptr(&ptr, 0);
-		count_drop(PS_EVENT_EXEC);
+		exec_lost(e);
 		return 0;
 	}
 	bpf_ringbuf_submit_dynptr(&ptr, wakeup_flag(true));
@@ -535,16 +563,26 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *task)
 {
 	struct signal_struct *signal = task->signal;
+	__u32 tgid = task->tgid;
+	__u64 exec_ktime = 0, *t;
 	struct ps_event *e;
 
 	if (signal->live.counter != 0)
 		return 0;
-	if (ignore_tgid && task->tgid == ignore_tgid)
+	if (ignore_tgid && tgid == ignore_tgid)
 		return 0;
+	/* Read and deleted even when this record is lost: the pid's next process starts clean. */
+	t = exec_times_used ? bpf_map_lookup_elem(&exec_times, &tgid) : NULL;
+	if (t) {
+		exec_ktime = *t;
+		if (!bpf_map_delete_elem(&exec_times, &tgid))
+			__sync_fetch_and_add(&exec_times_used, -1);
+	}
 	e = reserve_small(PS_EVENT_EXIT);
 	if (!e)
 		return 0;
 	fill_task(e, task);
+	e->exec_ktime = exec_ktime;
 	e->ktime = bpf_ktime_get_boot_ns();
 	/* The last thread out may not be the leader; a group exit keeps the status in signal. */
 	if (signal->flags & SIGNAL_GROUP_EXIT)

@@ -22,6 +22,9 @@
 /* real_parent's ancestors in a record (ancestors[0] is real_parent's real_parent): with ppid,
  * the four tasks Tetragon's BPF walks to find a known parent */
 #define PS_ANCESTORS 3
+/* Thread groups whose lost exec's time the BPF side keeps for their exit (Tetragon's
+ * execve_map holds as many); past it, such an exit has only its fork time. */
+#define PS_EXEC_TIMES_MAX 32768
 
 /* auid of a process no login set, as the kernel keeps it (AUDIT_UID_UNSET), and ours when the
  * kernel keeps none (PS_F_NO_AUID; no /proc/PID/loginuid). */
@@ -141,6 +144,7 @@ struct ps_event {
 	__u32 pad;	   /* zero; keeps ktime 8-byte aligned */
 	__u64 ktime;	   /* exec/fork: boot-time ns now; exit: boot-time ns of the exit */
 	__u64 start_ktime; /* boot-time ns when the thread group started (task->start_boottime) */
+	__u64 exec_ktime;  /* exit: ktime of the group's last exec whose record was lost, or 0 */
 	union {
 		__u32 exit_code; /* exit: wait status as the kernel keeps it (code << 8 | signal) */
 		__u32 env_len;	 /* exec: bytes of environment after argv (PS_F_EXT_ENV) */
@@ -168,7 +172,7 @@ struct ps_event {
 	(PS_EVENT_DATA_OFF + PS_FILENAME_MAX + PS_CWD_MAX + PS_ARGS_MAX + PS_ENV_MAX +             \
 		sizeof(struct ps_ext))
 
-_Static_assert(PS_EVENT_HDR_SIZE == 10 * 4 + 2 * 8 + (5 + PS_ANCESTORS) * 4 + PS_COMM_MAX,
+_Static_assert(PS_EVENT_HDR_SIZE == 10 * 4 + 3 * 8 + (5 + PS_ANCESTORS) * 4 + PS_COMM_MAX,
 	"padding or a new field before cgroup: fork and exit records would change size");
 _Static_assert(sizeof(struct ps_event) ==
 		       PS_EVENT_HDR_SIZE + 2 * PS_CGROUP_MAX + 2 * PS_CWD_MAX + PS_ARGS_BOUND,

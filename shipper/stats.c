@@ -35,8 +35,8 @@ static const struct field pev_fields[] = {
 	U64(pev_stats, parent_misses, "Execs or forks whose parent was not in the cache."),
 	U64(pev_stats, exit_misses, "Exits of processes not in the cache."),
 	U64(pev_stats, exit_stale,
-		"Of them, exits whose pid's cached entry was another process: released, sent "
-		"bare."),
+		"Of them, exits whose pid's cached entry was another process or an earlier image: "
+		"released, sent bare."),
 	U64(pev_stats, encode_errors, "Cache entries that could not be filled (no memory)."),
 	U64(pev_stats, args_cut, "Cached arguments cut to 4 KiB past the cache's 64 MiB budget."),
 };

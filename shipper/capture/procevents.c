@@ -530,7 +530,9 @@ static void on_fork_record(struct pev *p, const struct ps_event *e)
 }
 
 /* Not seen before (its exec was lost): Tetragon, once its event cache gives up, sends the
- * exit with a process of pid and start time only, and no parent. */
+ * exit with a process of pid and start time only, and no parent. Its start time is the key
+ * of Tetragon's BPF process map: the last exec's time (kept by the BPF side when that exec's
+ * record is lost), else the fork's. */
 static void on_bare_exit(struct pev *p, const struct ps_event *e)
 {
 	struct pcache_proc *proc = pcache_proc_new(e->pid);
@@ -545,7 +547,7 @@ static void on_bare_exit(struct pev *p, const struct ps_event *e)
 	proc->uid = e->uid;
 	proc->auid = e->auid;
 	proc->ruid = e->ruid;
-	proc->ktime = e->start_ktime;
+	proc->ktime = e->exec_ktime ? e->exec_ktime : e->start_ktime;
 	proc->flags = PS_F_MISS;
 	proc->bare = true;
 	set_exec_id(p, proc);
@@ -553,11 +555,15 @@ static void on_bare_exit(struct pev *p, const struct ps_event *e)
 	pcache_release(p->cache, proc);
 }
 
-/* Whether the exiting thread group is the one proc was cached for: after lost records, the
- * pid may have been reused by a process whose fork and exec were never seen, and its exit
- * must not be reported as the old image's. /proc gives a start time in 10 ms ticks. */
+/* Whether the exiting image is the one proc was cached for: after lost records, the pid may
+ * have been reused by a process whose fork and exec were never seen, or the group may have
+ * exec'd since the cached image with a record that was lost (the exit carries the last lost
+ * exec's time: later than the cached image's), and its exit must not be reported as the old
+ * image's. /proc gives a start time in 10 ms ticks. */
 static bool same_group(const struct pcache_proc *proc, const struct ps_event *e)
 {
+	if (e->exec_ktime > proc->ktime)
+		return false;
 	if (!proc->start_ktime || !e->start_ktime)
 		return true;
 	if (proc->flags & PS_F_PROCFS)

@@ -3,78 +3,7 @@
  * chains hold a constant number of entries, kept parents past the cap are evicted oldest
  * first), and Tetragon's rules for parents, fork-only processes, init trees, procFS records,
  * data flags and container ids. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "shipper/capture/proc_cache.h"
-#include "shipper/capture/procevents.h"
-#include "shipper/encode/event_json.h"
-
-/* What the last event said, copied while its entries were valid. */
-struct seen {
-	struct ejson *ej;
-	int events;
-	enum ps_event_type type;
-	uint32_t pid;
-	bool procfs;
-	char exec_id[PCACHE_EXEC_ID_MAX];
-	char parent_exec_id[PCACHE_EXEC_ID_MAX]; /* of ev->parent, "" when none */
-	char json[131072];
-};
-
-static void on_event(void *arg, const struct pev_event *ev)
-{
-	struct seen *s = arg;
-	const char *json;
-	size_t len = 0;
-
-	s->events++;
-	s->type = ev->type;
-	s->pid = ev->proc->pid;
-	s->procfs = ev->procfs;
-	snprintf(s->exec_id, sizeof(s->exec_id), "%s", ev->proc->exec_id);
-	snprintf(s->parent_exec_id, sizeof(s->parent_exec_id), "%s",
-		ev->parent ? ev->parent->exec_id : "");
-	json = ev->type == PS_EVENT_EXEC
-		       ? ejson_exec(s->ej, ev->proc, ev->parent, ev->ktime, &len)
-		       : ejson_exit(s->ej, ev->proc, ev->parent, ev->exit_code, ev->ktime, &len);
-	assert_non_null(json);
-	assert_true(len < sizeof(s->json));
-	memcpy(s->json, json, len);
-	s->json[len] = '\0';
-}
-
-static struct ps_event rec;
-
-static void feed(struct pev *pev, enum ps_event_type type, uint32_t pid, uint32_t ppid,
-	uint64_t ktime, const char *exe)
-{
-	memset(&rec, 0, sizeof(rec));
-	rec.type = type;
-	rec.pid = rec.tid = pid;
-	rec.ppid = ppid;
-	rec.auid = PS_AUID_UNSET;
-	rec.ktime = rec.start_ktime = ktime;
-	if (type == PS_EVENT_EXIT)
-		rec.start_ktime = 0; /* unknown: taken for the cached entry's */
-	if (exe) {
-		rec.filename_len = (uint32_t)strlen(exe);
-		memcpy(PS_EVENT_FILENAME(&rec), exe, rec.filename_len);
-		rec.args_len = rec.filename_len + 1;
-		memcpy(PS_EVENT_ARGS(&rec), exe, rec.args_len);
-		rec.flags = PS_F_ROOTCWD;
-	}
-	if (type == PS_EVENT_EXEC && ppid == 0)
-		rec.flags |= PS_F_PROCFS;
-	pev_record(pev, &rec);
-}
+#include "procevents_harness.h"
 
 /* The event's JSON names want as its parent, in the parent object and in parent_exec_id. */
 static void assert_json_parent(const struct seen *s, const char *kind, const char *want)
@@ -221,12 +150,6 @@ static void test_kept_cap(void **state)
 
 /* ---- Tetragon's parent, flag and init-tree rules ------------------------------------------ */
 
-static void assert_has(const struct seen *s, const char *needle)
-{
-	if (!strstr(s->json, needle))
-		fail_msg("event %d has no %s: %s", s->events, needle, s->json);
-}
-
 /* base64("n:KTIME:PID") */
 static const char *id_of(uint64_t ktime, uint32_t pid)
 {
@@ -317,43 +240,6 @@ static void test_fork_only_exit(void **state)
 	assert_has(&s, "\"refcnt\":1,\"tid\":10,\"in_init_tree\":false},\"parent\":");
 	/* the exec'd init has no refcnt */
 	assert_has(&s, "\"tid\":1,\"in_init_tree\":false},\"status\":7");
-	pev_free(pev);
-	ejson_free(s.ej);
-	pcache_free(cache);
-}
-
-/* An exit is matched to its entry by pid and thread-group start time (hostile review finding
- * 7): a pid reused while records were lost exits bare, releasing the stale entry, counted; a
- * procFS entry's start time is in 10 ms ticks. */
-static void test_exit_start_time(void **state)
-{
-	struct pcache *cache = pcache_new("n");
-	struct seen s = {.ej = ejson_new("n", 0)};
-	struct pev *pev = pev_new(cache, on_event, &s);
-	const uint64_t tick = 10000000;
-
-	(void)state;
-	feed(pev, PS_EVENT_EXEC, 1, 0, 3 * tick, "/sbin/init"); /* procFS, started at 3 ticks */
-	feed(pev, PS_EVENT_FORK, 10, 1, 5000000000, NULL);
-	feed(pev, PS_EVENT_EXEC, 10, 1, 5000000001, "/usr/sbin/daemon");
-	rec.type = PS_EVENT_EXIT; /* pid 10 again, a process that started later */
-	rec.start_ktime = 6000000000;
-	pev_record(pev, &rec);
-	assert_int_equal(s.type, PS_EVENT_EXIT);
-	assert_null(strstr(s.json, "daemon"));
-	assert_has(&s, "\"process\":{\"pid\":10,\"start_time\":");
-	assert_null(pcache_get(cache, 10));
-	assert_int_equal(pev_get_stats(pev)->exit_stale, 1);
-	assert_int_equal(pev_get_stats(pev)->exit_misses, 1);
-	feed(pev, PS_EVENT_FORK, 11, 1, 7000000000, NULL);
-	rec.type = PS_EVENT_EXIT; /* the same thread group: reported whole */
-	pev_record(pev, &rec);
-	assert_has(&s, "\"pid\":11,\"uid\":0,\"cwd\":\"/\",\"binary\":\"/sbin/init\"");
-	rec.pid = rec.tid = 1; /* /proc's start time, cut to its tick */
-	rec.start_ktime = 3 * tick + tick - 1;
-	pev_record(pev, &rec);
-	assert_has(&s, "\"pid\":1,\"uid\":0,\"cwd\":\"/\",\"binary\":\"/sbin/init\"");
-	assert_int_equal(pev_get_stats(pev)->exit_stale, 1);
 	pev_free(pev);
 	ejson_free(s.ej);
 	pcache_free(cache);
@@ -640,7 +526,6 @@ int main(void)
 		cmocka_unit_test(test_kept_cap),
 		cmocka_unit_test(test_parent_at_exec),
 		cmocka_unit_test(test_fork_only_exit),
-		cmocka_unit_test(test_exit_start_time),
 		cmocka_unit_test(test_init_tree),
 		cmocka_unit_test(test_procfs_records),
 		cmocka_unit_test(test_procfs_nocwd),
