@@ -78,10 +78,11 @@ def setup(kind, state):
         state["bpftrace_prog"] = BPFTRACE_PROG
         return True
     if kind == "laurel":
-        ok = setup_laurel(state)
+        if not setup_laurel(state):
+            return False
         st = subprocess.run(["auditctl", "-s"], capture_output=True, text=True).stdout
         state["audit_enabled_before"] = (re.search(r"^enabled (\d)", st, re.M) or [0, "0"])[1]
-        return ok
+        return True
     if not shutil.which("auditd") or not shutil.which("auditctl"):
         row(kind, name="auditd", status="not installed (apt-get install -y auditd)")
         return False
