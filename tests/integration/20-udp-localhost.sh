@@ -33,7 +33,13 @@ export IT_HOSTS=$T/hosts
 "$T/with-hosts" getent ahostsv6 localhost >"$T/getent.out" 2>&1 ||
 	{ cat "$T/getent.out" >&2; fail "the private hosts file does not work"; }
 info "localhost in the private namespace: $("$T/with-hosts" getent ahosts localhost | awk '$2 == "DGRAM" {print $1}' | tr '\n' ' ')"
+# A fresh receiver: the running one may still be writing what the first procship sent (on a
+# busy host it lags), and this part checks that agent_init comes first.
+stop_rsyslogd
 : >"$RSYSLOG_OUT"
+start_rsyslogd
+V4=127.0.0.1:$RSYSLOG_PORT
+V6=[::1]:$RSYSLOG_PORT
 IT_PROCSHIP_WRAPPER=$T/with-hosts start_procship --udp-output-enabled \
 	--udp-output-address "localhost:$RSYSLOG_PORT" --udp-reconnect-interval 1
 procship_run_log | grep 'Starting UDP exporter' >&2 || true
