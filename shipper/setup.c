@@ -354,6 +354,7 @@ static void sensor_conf(struct daemon *d, struct sensor_config *scfg)
 	scfg->cb = pev_record;
 	scfg->cb_arg = d->pev;
 	scfg->ringbuf_bytes = (size_t)d->conf.ringbuf_size;
+	scfg->poll_us = (uint32_t)d->conf.ringbuf_poll_us;
 	scfg->btf_path = d->conf.btf;
 	/* The loader's lines (and its RLIMIT_MEMLOCK advice) help a developer, not an operator. */
 	if (log_get_level() >= LOG_LEVEL_DEBUG)

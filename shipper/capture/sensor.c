@@ -17,16 +17,17 @@
 
 #include "procship.skel.h"
 
-/* While records keep coming, user space reads the ring every POLL_INTERVAL_NS and the BPF
- * side never wakes it (see consumer_polling in bpf/procship.bpf.c); 5 ms bounds the latency
- * in a storm. The loop's wait itself ends when the poll is due (sensor_poll_due): a timer fd
- * would cost a read to clear it on every poll, and a settime each time polling starts or
- * stops (bench/FINDINGS.md 35).
+/* While records keep coming, user space reads the ring every --ring-buffer-poll-us (default
+ * POLL_INTERVAL_NS) and the BPF side never wakes it (see consumer_polling in
+ * bpf/procship.bpf.c); the interval bounds the latency in a storm. The loop's wait itself
+ * ends when the poll is due (sensor_poll_due): a timer fd would cost a read to clear it on
+ * every poll, and a settime each time polling starts or stops (bench/FINDINGS.md 35).
  * Polling starts when wake-ups come less than WAKE_GAP_NS apart (above ~1,000 a second, ~500
- * execs) and ends at a poll that finds fewer than POLL_MIN_RECORDS (~1,600 a second): then
- * each exec or exit wakes user space again. Polling on any record kept a busy host's events
- * waiting for the next tick (round two's p99 of 4.3 ms at 20 execs/s); waking on every one
- * in a storm costs the traced tasks an interrupt and an IPI each (bench/FINDINGS.md 12). */
+ * execs) and ends at a poll that finds fewer than POLL_MIN_RECORDS (~1,600 a second at the
+ * default interval): then each exec or exit wakes user space again. Polling on any record
+ * kept a busy host's events waiting for the next tick (round two's p99 of 4.3 ms at 20
+ * execs/s); waking on every one in a storm costs the traced tasks an interrupt and an IPI
+ * each (bench/FINDINGS.md 12). */
 #define POLL_INTERVAL_NS (5 * 1000 * 1000)
 #define POLL_MIN_RECORDS 8
 #define WAKE_GAP_NS	 (1000 * 1000)
@@ -37,6 +38,7 @@ struct sensor {
 	bool polling;
 	int64_t poll_due_ns;  /* while polling: when the ring is next read */
 	int64_t last_wake_ns; /* of the last drain while not polling that found records */
+	int64_t poll_ns;
 	sensor_record_fn *cb;
 	void *cb_arg;
 	uint64_t short_records;
@@ -208,6 +210,7 @@ struct sensor *sensor_open(const struct sensor_config *cfg, char *err, size_t er
 		return NULL;
 	}
 	s->cb = cfg->cb;
+	s->poll_ns = cfg->poll_us ? (int64_t)cfg->poll_us * 1000 : POLL_INTERVAL_NS;
 	s->cb_arg = cfg->cb_arg;
 	libbpf_sink = cfg->libbpf_log;
 	libbpf_set_print(libbpf_print);
@@ -301,7 +304,7 @@ int64_t sensor_poll_due(const struct sensor *s)
 static void set_polling(struct sensor *s, bool on, int64_t now_ns)
 {
 	s->polling = on;
-	s->poll_due_ns = now_ns + POLL_INTERVAL_NS;
+	s->poll_due_ns = now_ns + s->poll_ns;
 }
 
 int sensor_drain(struct sensor *s, int64_t now_ns)

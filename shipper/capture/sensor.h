@@ -29,6 +29,7 @@ struct sensor_config {
 	sensor_libbpf_log_fn *libbpf_log; /* NULL: libbpf says nothing */
 	size_t ringbuf_bytes;  /* power of two >= page size; 0 = the BPF default (4 MiB) */
 	uint64_t wakeup_bytes; /* pending bytes that wake user space; 0 = default */
+	uint32_t poll_us;      /* interval of the ring's polls in a storm; 0 = 5000 */
 	/* css_set->subsys index + 1 of the cgroup v1 controller whose names to read as well
 	 * (procfs_cgroup1_subsys); 0 = none */
 	uint32_t cgroup1_subsys;

@@ -33,6 +33,7 @@ struct conf {
 	bool syslog_meta;
 	int log_level; /* enum log_level */
 	long ringbuf_size;
+	long ringbuf_poll_us;
 	long nice;
 	const char *config_file;
 	long export_rate_limit;

@@ -228,6 +228,10 @@ const struct conf_option conf_options[] = {
 	{"ring-buffer-size", CONF_INT, "4194304", "BYTES", 4096, 1L << 30, NULL, NULL,
 		OFF(ringbuf_size), "BPF ring buffer size (a power of two)", check_ringbuf_size,
 		true},
+	{"ring-buffer-poll-us", CONF_INT, "5000", "MICROSECONDS", 500, 100000, NULL, NULL,
+		OFF(ringbuf_poll_us),
+		"while records keep coming, read the ring this often instead of being woken", NULL,
+		true},
 	{"nice", CONF_INT, "-10", "N", -20, 19, NULL, NULL, OFF(nice),
 		"procship's nice value: below users' 0, so that their exec storms cannot starve "
 		"the ring buffer's drain",

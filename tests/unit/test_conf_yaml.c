@@ -133,6 +133,8 @@ static const struct bad_file {
 	{"max-message-size: 100\n", 0, ":1: max-message-size: 100 is out of range 480..65507"},
 	{"ring-buffer-size: 1024\n", 0,
 		":1: ring-buffer-size: 1024 is out of range 4096..1073741824"},
+	{"ring-buffer-poll-us: 100\n", 0,
+		":1: ring-buffer-poll-us: 100 is out of range 500..100000"},
 	{"udp-output-enabled: maybe\n", 0,
 		":1: udp-output-enabled: 'maybe' is not a boolean (true or false)"},
 	{"cee-cookie: 'y'\n", 0, ":1: cee-cookie: 'y' is not a boolean (true or false)"},
