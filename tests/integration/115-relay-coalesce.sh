@@ -19,11 +19,6 @@ max_p99=${IT_COAL_MAX_P99_MS:-500}
 ratio=${IT_COAL_WAKE_RATIO:-0.7}
 sock=$T/log.sock
 
-wakes()
-{
-	sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "/proc/$PROCSHIP_PID/status"
-}
-
 # relay_run NAME ARGS...: one relay of the paced writers through procship ARGS; sets
 # WAKES_<NAME> and leaves the receiver's lines in $T/NAME.out, receipt times in $T/NAME.stamps.
 relay_run()
@@ -37,7 +32,7 @@ relay_run()
 	start_procship --process-events=false --udp-output-enabled \
 		--udp-output-address "127.0.0.1:$port" --udp-buffer-size 4194304 \
 		--input-unix "$sock" "$@"
-	w0=$(wakes)
+	w0=$(procship_wakes)
 	timeout 60 "$PYTHON" "$IT_HELPERS/flood.py" "$sock" "coal-$name" "$writers" "$count" 30 \
 		"$rate" >"$T/$name.flood" || { cat "$T/$name.flood" >&2; fail "the writers failed"; }
 	sent=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])' \
@@ -49,7 +44,7 @@ relay_run()
 		sleep 0.1
 	done
 	[ "${got:-0}" -ge "$sent" ] || fail "$name: ${got:-0} of $sent messages arrived within 20 s"
-	w1=$(wakes)
+	w1=$(procship_wakes)
 	printf -v "WAKES_$name" '%s' $((w1 - w0))
 	stop_procship
 	stop_pid "$rpid" 10 || fail "the receiver did not stop"

@@ -30,11 +30,6 @@ cpu_ticks()
 	awk '{print $14 + $15}' "/proc/$PROCSHIP_PID/stat"
 }
 
-wakes()
-{
-	sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "/proc/$PROCSHIP_PID/status"
-}
-
 # the receiver first: agent_init is the first datagram procship sends
 timeout 100 "$PYTHON" "$IT_HELPERS/exec_arrival.py" --port "$port" --prefix "$m" \
 	--paced "$paced" --interval-ms 200 --burst "$burst" --parallel 4 --background 2 --seconds 90 \
@@ -50,10 +45,10 @@ start_procship --udp-output-enabled --udp-output-address "127.0.0.1:$port" --sys
 touch "$T/arrival.go"
 wait "$driver" || fail "the exec driver failed"
 c0=$(cpu_ticks)
-w0=$(wakes)
+w0=$(procship_wakes)
 sleep 2
 c1=$(cpu_ticks)
-w1=$(wakes)
+w1=$(procship_wakes)
 stop_procship
 hz=$(getconf CLK_TCK)
 "$PYTHON" - "$T/arrival.json" "$paced" "$burst" "$p50_max" <<'PY' || fail "events missing or out of order (see above)"

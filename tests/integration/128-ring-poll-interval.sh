@@ -12,19 +12,14 @@ window=${IT_POLL_WINDOW:-2}
 max_wakes=${IT_POLL_SLOW_WAKES:-120}
 m=procship-it-$$-rpoll
 
-wakes()
-{
-	sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "/proc/$PROCSHIP_PID/status"
-}
-
 start_procship --ring-buffer-poll-us 100000 --export-allowlist "$(marker_filter "$m")"
 timeout 60 "$PYTHON" "$IT_HELPERS/storm.py" "$m" 200000 2 $((window + 3)) >"$T/storm.out" &
 storm=$!
 it_on_exit "kill $storm 2>/dev/null || true"
 sleep 1.5
-w0=$(wakes)
+w0=$(procship_wakes)
 sleep "$window"
-w1=$(wakes)
+w1=$(procship_wakes)
 # the storm stops by itself (count or seconds); its own status counts reaped children
 wait "$storm" || true
 info "storm: $(cat "$T/storm.out"); procship woke $((w1 - w0)) times in $window s"

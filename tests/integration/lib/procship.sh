@@ -185,6 +185,13 @@ print(found)' "$1") || { show_tail "$PROCSHIP_LOG"; fail "no '$1' counter in pro
 	printf '%s\n' "$v"
 }
 
+# procship_wakes: how many times the running procship has slept and been woken (its voluntary
+# context switches).
+procship_wakes()
+{
+	sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "/proc/$PROCSHIP_PID/status"
+}
+
 # procship_drops KIND REASON: the sum of this run's "N KIND records dropped (REASON)" lines
 # (KIND exec, exit, fork or malformed; REASON ringbuf_full or short_record).
 procship_drops()
