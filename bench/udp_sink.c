@@ -3,10 +3,15 @@
  *
  * Counts datagrams and bytes, optionally only those containing every --match substring, and
  * for latency probes parses "<lat-prefix><monotonic ns>" out of matching datagrams and reports
- * receive time minus that stamp (p50/p90/p99/max). Always bounded: stops at --max-seconds, at
- * --count matching datagrams, after --idle-ms without any datagram once one arrived, at the
- * first datagram containing --exit-on, or on SIGTERM/SIGINT. Prints "port=N" once bound (on
- * stdout, flushed), and one key=value report line at the end.
+ * receive time minus that stamp (p50/p90/p99/max), three ways: lat_ is the stamp to the moment
+ * this sink read the datagram (its own wake-up included); arr_ is the stamp to the moment the
+ * kernel queued the datagram on the socket (SO_TIMESTAMPNS: what a remote receiver's wire would
+ * see, without this sink's scheduling); ev_ is the event's own last "time" field (the kernel's
+ * exec time, as procship prints it) to that same arrival, which leaves out the execve itself
+ * and is procship's whole share: drain, encode, frame, send. Always bounded: stops at
+ * --max-seconds, at --count matching datagrams, after --idle-ms without any datagram once one
+ * arrived, at the first datagram containing --exit-on, or on SIGTERM/SIGINT. Prints "port=N"
+ * once bound (on stdout, flushed), and one key=value report line at the end.
  *
  * --poll-us N: never sleep in the socket; drain it without waiting, then sleep N µs. On
  * loopback the receive path runs in the sender's context, so a receiver blocked in recvmmsg
@@ -56,11 +61,12 @@ struct sink_opts {
 struct sink_counts {
 	unsigned long long total, bytes, matched, truncated;
 	uint64_t start, first, last, exit_on_ns;
-	uint64_t *lat;
-	size_t nlat, plen;
+	uint64_t *lat, *arr, *ev;
+	size_t nlat, narr, nev, plen;
 };
 
 static char bufs[BATCH][BUFSZ + 1];
+static char cbufs[BATCH][CMSG_SPACE(sizeof(struct timespec))];
 
 static void on_signal(int sig)
 {
@@ -76,6 +82,52 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The kernel's arrival time of a datagram (CLOCK_REALTIME), or 0. */
+static uint64_t arrival_ns(const struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR((struct msghdr *)mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		}
+	}
+	return 0;
+}
+
+/* The last "time":"YYYY-MM-DDTHH:MM:SS[.frac]Z" of b as CLOCK_REALTIME ns, or 0. */
+static uint64_t event_time_ns(const char *b)
+{
+	const char *p = NULL, *q = b;
+	struct tm tm;
+	uint64_t ns = 0, scale = 100000000ull;
+
+	while ((q = strstr(q, "\"time\":\"")))
+		p = q++;
+	if (!p)
+		return 0;
+	p += 8;
+	memset(&tm, 0, sizeof(tm));
+	q = strptime(p, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!q)
+		return 0;
+	if (*q == '.')
+		for (q++; *q >= '0' && *q <= '9'; q++, scale /= 10)
+			ns += (uint64_t)(*q - '0') * scale;
+	if (*q != 'Z')
+		return 0;
+	return (uint64_t)timegm(&tm) * 1000000000ull + ns;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -197,7 +249,7 @@ static void hold(double max_seconds)
 
 /* Counts the n datagrams of one batch received at t; 1 if one held --exit-on. */
 static int count_batch(const struct sink_opts *o, struct sink_counts *c, const struct mmsghdr *msgs,
-	int n, uint64_t t)
+	int n, uint64_t t, int64_t real_to_mono)
 {
 	int done = 0;
 
@@ -225,6 +277,13 @@ static int count_batch(const struct sink_opts *o, struct sink_counts *c, const s
 				uint64_t stamp = strtoull(p + c->plen, NULL, 10);
 				if (stamp && stamp <= t)
 					c->lat[c->nlat++] = t - stamp;
+				uint64_t a = arrival_ns(&msgs[i].msg_hdr);
+				uint64_t am = a ? (uint64_t)((int64_t)a + real_to_mono) : 0;
+				if (stamp && am >= stamp && c->narr < MAX_LAT)
+					c->arr[c->narr++] = am - stamp;
+				uint64_t e = event_time_ns(b);
+				if (a && e && e <= a && c->nev < MAX_LAT)
+					c->ev[c->nev++] = a - e;
 			}
 		}
 	}
@@ -252,6 +311,8 @@ static const char *receive(int fd, const struct sink_opts *o, struct sink_counts
 			memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_control = cbufs[i];
+			msgs[i].msg_hdr.msg_controllen = sizeof(cbufs[i]);
 		}
 		int n = recvmmsg(
 			fd, msgs, BATCH, o->poll_us > 0 ? MSG_DONTWAIT : MSG_WAITFORONE, NULL);
@@ -269,14 +330,25 @@ static const char *receive(int fd, const struct sink_opts *o, struct sink_counts
 			return NULL;
 		}
 		t = now_ns();
+		int64_t real_to_mono = (int64_t)t - (int64_t)real_ns();
 		if (!c->first)
 			c->first = t;
 		c->last = t;
-		if (count_batch(o, c, msgs, n, t))
+		if (count_batch(o, c, msgs, n, t, real_to_mono))
 			return "exit-on";
 		if (o->want && c->matched >= o->want)
 			return "count";
 	}
+}
+
+static void quantiles(const char *name, uint64_t *v, size_t n)
+{
+	printf(" %s_n=%zu", name, n);
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	printf(" %s_p50_us=%.1f %s_p90_us=%.1f %s_p99_us=%.1f %s_max_us=%.1f", name, v[n / 2] / 1e3,
+		name, v[n * 90 / 100] / 1e3, name, v[n * 99 / 100] / 1e3, name, v[n - 1] / 1e3);
 }
 
 static void report(const char *why, struct sink_counts *c)
@@ -287,16 +359,9 @@ static void report(const char *why, struct sink_counts *c)
 		(unsigned long long)c->first, (unsigned long long)c->last,
 		(unsigned long long)c->exit_on_ns);
 	if (c->lat) {
-		size_t nlat = c->nlat;
-		uint64_t *lat = c->lat;
-
-		printf(" lat_n=%zu", nlat);
-		if (nlat) {
-			qsort(lat, nlat, sizeof(*lat), cmp_u64);
-			printf(" lat_p50_us=%.1f lat_p90_us=%.1f lat_p99_us=%.1f lat_max_us=%.1f",
-				lat[nlat / 2] / 1e3, lat[nlat * 90 / 100] / 1e3,
-				lat[nlat * 99 / 100] / 1e3, lat[nlat - 1] / 1e3);
-		}
+		quantiles("lat", c->lat, c->nlat);
+		quantiles("arr", c->arr, c->narr);
+		quantiles("ev", c->ev, c->nev);
 	}
 	printf("\n");
 }
@@ -316,7 +381,21 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (o.hold)
 		hold(o.max_seconds);
-	c.lat = o.lat_prefix ? calloc(MAX_LAT, sizeof(uint64_t)) : NULL;
+	if (o.lat_prefix) {
+		int on = 1;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0) {
+			perror("SO_TIMESTAMPNS");
+			return 1;
+		}
+		c.lat = calloc(MAX_LAT, sizeof(uint64_t));
+		c.arr = calloc(MAX_LAT, sizeof(uint64_t));
+		c.ev = calloc(MAX_LAT, sizeof(uint64_t));
+		if (!c.lat || !c.arr || !c.ev) {
+			perror("calloc");
+			return 1;
+		}
+	}
 	c.plen = o.lat_prefix ? strlen(o.lat_prefix) : 0;
 	c.start = now_ns();
 	const char *why = receive(fd, &o, &c);

@@ -35,8 +35,22 @@ def one(label, rate, n, binary):
     row("latency", name=f"{label} rate ({load}){who}",
         n=int(res["lat_n"]), execs=int(r["execs"]), p50=float(res["lat_p50_us"]),
         p90=float(res["lat_p90_us"]), p99=float(res["lat_p99_us"]),
-        max=float(res["lat_max_us"]))
-    log(f"latency {label}{who}: p50 {res['lat_p50_us']}us p99 {res['lat_p99_us']}us")
+        max=float(res["lat_max_us"]), **split(res))
+    log(f"latency {label}{who}: p50 {res['lat_p50_us']}us p99 {res['lat_p99_us']}us; "
+        f"on the socket p99 {res.get('arr_p99_us')}us; event time to socket "
+        f"p50 {res.get('ev_p50_us')}us p99 {res.get('ev_p99_us')}us")
+
+
+def split(res):
+    """The same samples without the receiver's wake-up (arrival on the socket, SO_TIMESTAMPNS)
+    and without the execve itself (the event's own "time", the kernel's exec time)."""
+    out = {}
+    for k in ("arr", "ev"):
+        if int(res.get(f"{k}_n", 0)):
+            out[f"{k}_p50"] = float(res[f"{k}_p50_us"])
+            out[f"{k}_p99"] = float(res[f"{k}_p99_us"])
+            out[f"{k}_max"] = float(res[f"{k}_max_us"])
+    return out
 
 
 def latency_case(quick):

@@ -209,22 +209,31 @@ def section_throughput():
 def section_latency():
     out = ["## 4. Latency: execve → datagram at the receiver", "",
            "`execloop --latmark` stamps CLOCK_MONOTONIC in the child just before execve and "
-           "passes it as the argument; `udp_sink` subtracts it from its receive time. No "
-           "baseline tool: the figure is absolute (target: batching adds no latency when "
-           "idle). The receiver runs at nice -10, as procship does: at nice 0 on a loaded "
-           "host it waits for the CPU, a delay a remote receiver would not add.", "",
-           "| load | samples | p50 | p90 | p99 | max | target | met |",
-           "|---|---|---|---|---|---|---|---|"]
+           "passes it as the argument; `udp_sink` subtracts it from its receive time (the "
+           "first columns). The same samples are also split: *on the socket* ends at the "
+           "kernel's arrival time of the datagram (SO_TIMESTAMPNS), without the receiver's own "
+           "wake-up, as a remote receiver's wire would see it; *event → socket* starts at the "
+           "event's own `time` (the kernel's exec time, taken when execve is done) and ends "
+           "at that arrival: procship's whole share (drain, cache, encode, frame, send), "
+           "without the execve itself. The receiver runs at nice -10, as procship does: at "
+           "nice 0 on a loaded host it waits for the CPU, a delay a remote receiver would not "
+           "add. Target (issue 19): p99 ≤ 1 ms at a low rate, ≤ 10 ms at the maximum rate.", "",
+           "| load | samples | p50 | p90 | p99 | max | on the socket: p99 | event → socket: "
+           "p50 | p99 | max | target | met (p99 / event → socket p99) |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    ms = lambda r, k: f"{r[k] / 1000:.2f} ms" if k in r else "n/a"  # noqa: E731
     for r in ROWS["latency"]:
         if "status" in r:
-            out.append(f"| {r['name']} | {r['status']} | | | | | | |")
+            out.append(f"| {r['name']} | {r['status']} | | | | | | | | | | |")
             continue
-        low = r['name'].startswith("low")
-        tgt = "idle adds no latency: p50 ≤ 1 ms" if low else ""
-        met = ("yes" if r['p50'] <= 1000 else "no") if low else ""
+        bound = 1000 if r['name'].startswith("low") else 10000
+        met = ("yes" if r['p99'] <= bound else "no") + " / " + (
+            ("yes" if r['ev_p99'] <= bound else "no") if "ev_p99" in r else "n/a")
         out.append(f"| {r['name']} | {r['n']} of {r['execs']} | **{r['p50'] / 1000:.2f} ms** | "
                    f"{r['p90'] / 1000:.2f} ms | **{r['p99'] / 1000:.2f} ms** | "
-                   f"{r['max'] / 1000:.2f} ms | {tgt} | {met} |")
+                   f"{r['max'] / 1000:.2f} ms | {ms(r, 'arr_p99')} | {ms(r, 'ev_p50')} | "
+                   f"**{ms(r, 'ev_p99')}** | {ms(r, 'ev_max')} | p99 ≤ {bound / 1000:g} ms | "
+                   f"{met} |")
     return out + notes("latency") + [""]
 
 
