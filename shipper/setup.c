@@ -422,6 +422,8 @@ static void drop_privileges(struct daemon *d)
 
 	if (privs_nice((int)d->conf.nice, err, sizeof(err)) != 0)
 		log_warnx("%s", err);
+	if (privs_realtime((int)d->conf.realtime_priority, err, sizeof(err)) != 0)
+		fatalx("--realtime-priority %ld: %s", d->conf.realtime_priority, err);
 	if (privs_drop_keep(d->conf.user[0] ? d->conf.user : NULL,
 		    port > 0 && port < 1024 ? PRIVS_KEEP_NET_BIND_SERVICE : 0, err,
 		    sizeof(err)) != 0)

@@ -35,6 +35,7 @@ struct conf {
 	long ringbuf_size;
 	long ringbuf_poll_us;
 	long nice;
+	long realtime_priority;
 	const char *config_file;
 	long export_rate_limit;
 	long export_rate_limit_per_uid;

@@ -236,6 +236,10 @@ const struct conf_option conf_options[] = {
 		"procship's nice value: below users' 0, so that their exec storms cannot starve "
 		"the ring buffer's drain",
 		NULL, true},
+	{"realtime-priority", CONF_INT, "0", "N", 0, 99, NULL, NULL, OFF(realtime_priority),
+		"run the event loop under SCHED_FIFO at this priority (0: no), so that an event "
+		"never waits behind other tasks for the CPU",
+		NULL, true},
 	{"btf", CONF_STRING, "", "PATH", 0, 0, NULL, NULL, OFF(btf),
 		"BTF file with the kernel's types to relocate the BPF programs against", NULL,
 		true},

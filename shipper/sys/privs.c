@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,6 +175,29 @@ int privs_nice(int nice, char *err, size_t errlen)
 		e == EACCES || e == EPERM ? " (lowering it needs CAP_SYS_NICE)" : "", was,
 		was > nice ? ", where users' exec storms compete with the ring buffer's drain "
 			     "(Nice= in a systemd unit sets it)"
+			   : "");
+	return -e;
+}
+
+int privs_realtime(int priority, char *err, size_t errlen)
+{
+	struct sched_param sp = {.sched_priority = priority};
+	struct sched_param cur;
+	int e, policy;
+
+	if (priority == 0)
+		return 0;
+	policy = sched_getscheduler(0);
+	if (policy != -1 && (policy & ~SCHED_RESET_ON_FORK) == SCHED_FIFO &&
+		sched_getparam(0, &cur) == 0 && cur.sched_priority == priority)
+		return 0;
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) == 0)
+		return 0;
+	e = errno;
+	snprintf(err, errlen, "SCHED_FIFO priority %d: %s%s", priority, strerror(e),
+		e == EPERM ? " (needs CAP_SYS_NICE or an RLIMIT_RTPRIO of at least the priority; "
+			     "under systemd, a drop-in with CPUSchedulingPolicy=fifo and "
+			     "RestrictRealtime=no: see procship(8))"
 			   : "");
 	return -e;
 }

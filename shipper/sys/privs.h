@@ -33,4 +33,12 @@ int privs_drop(const char *user, char *err, size_t errlen);
  * -errno with "nice N: why: keeping nice M[, what that costs]" in err. */
 int privs_nice(int nice, char *err, size_t errlen);
 
+/* priority 1..99: run the calling thread under SCHED_FIFO at that priority, so that its
+ * wake-ups preempt every ordinary task at once; threads and children made after it start
+ * under SCHED_OTHER again (SCHED_RESET_ON_FORK), so only this loop holds the class. Already
+ * there (a systemd unit's CPUSchedulingPolicy=fifo): nothing to do. 0: leave the policy as
+ * it is. Needs CAP_SYS_NICE or an RLIMIT_RTPRIO of at least priority. Returns 0, or -errno
+ * with "why (what it needs)" in err. */
+int privs_realtime(int priority, char *err, size_t errlen);
+
 #endif

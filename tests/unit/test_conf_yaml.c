@@ -135,6 +135,7 @@ static const struct bad_file {
 		":1: ring-buffer-size: 1024 is out of range 4096..1073741824"},
 	{"ring-buffer-poll-us: 100\n", 0,
 		":1: ring-buffer-poll-us: 100 is out of range 500..100000"},
+	{"realtime-priority: 100\n", 0, ":1: realtime-priority: 100 is out of range 0..99"},
 	{"udp-output-enabled: maybe\n", 0,
 		":1: udp-output-enabled: 'maybe' is not a boolean (true or false)"},
 	{"cee-cookie: 'y'\n", 0, ":1: cee-cookie: 'y' is not a boolean (true or false)"},
