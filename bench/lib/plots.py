@@ -68,7 +68,7 @@ def throughput(d):
 
 
 def latency(d):
-    rows = [r for r in ROWS["latency"] if "p50" in r]
+    rows = [r for r in ROWS["latency"] if "p50" in r and r.get("rep", 1) == 1]
     if not rows:
         return None
     lines = ["pct\t" + "\t".join(f'"{r["name"]}"' for r in rows)]

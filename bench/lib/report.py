@@ -234,7 +234,33 @@ def section_latency():
                    f"{r['max'] / 1000:.2f} ms | {ms(r, 'arr_p99')} | {ms(r, 'ev_p50')} | "
                    f"**{ms(r, 'ev_p99')}** | {ms(r, 'ev_max')} | p99 ≤ {bound / 1000:g} ms | "
                    f"{met} |")
+    out += latency_summary()
     return out + notes("latency") + [""]
+
+
+def latency_summary():
+    """Medians over the reps of each load, host and configuration."""
+    groups = {}
+    for r in ROWS["latency"]:
+        if "p99" in r and "host" in r:
+            groups.setdefault((r["label"], r["host"], r["config"]), []).append(r)
+    if not groups:
+        return []
+    out = ["", "Medians over the reps (min–max), each load, host (busy: a CPU-bound job per "
+           "core at nice 0) and configuration:", "",
+           "| load | host | configuration | reps | p99 | on the socket: p99 | event → socket: "
+           "p50 | event → socket: p99 | event → socket: max |", "|---|---|---|---|---|---|---|---|---|"]
+
+    def cell(rs, k):
+        v = sorted(r[k] for r in rs if k in r)
+        if not v:
+            return "n/a"
+        return f"{v[len(v) // 2] / 1000:.2f} ms ({v[0] / 1000:.2f}–{v[-1] / 1000:.2f})"
+    for (label, host, config), rs in groups.items():
+        out.append(f"| {label} | {host} | {config} | {len(rs)} | {cell(rs, 'p99')} | "
+                   f"{cell(rs, 'arr_p99')} | {cell(rs, 'ev_p50')} | **{cell(rs, 'ev_p99')}** | "
+                   f"{cell(rs, 'ev_max')} |")
+    return out
 
 
 def section_startup():
