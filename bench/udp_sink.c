@@ -19,13 +19,17 @@
  * a cost a remote receiver never puts on the sender. Polling keeps it out of the sender's CPU
  * time, for every sender alike; the large receive buffer absorbs what arrives meanwhile.
  *
+ * --slow-us N: with --lat-prefix, print each sample whose ev_ latency is over N µs to stderr,
+ * with the event's and the arrival's CLOCK_MONOTONIC times, to find it in a trace taken with
+ * `perf record -k CLOCK_MONOTONIC` (bench/FINDINGS.md 44).
+ *
  * --hold: read nothing until SIGUSR1 (datagrams wait in the receive buffer), then count as
  * usual. For overhead runs: a remote receiver takes no CPU from the traced host, while one on
  * loopback would compete with the very loop being measured.
  *
  *   udp_sink [--addr 127.0.0.1|::1] [--port N] [--rcvbuf BYTES] [--max-seconds S] [--count N]
  *            [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR] [--poll-us N]
- *            [--hold]
+ *            [--slow-us N] [--hold]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -53,7 +57,7 @@ struct sink_opts {
 	const char *match[MAX_MATCH];
 	int nmatch, port, rcvbuf, hold;
 	double max_seconds;
-	unsigned long long want;
+	unsigned long long want, slow_us;
 	long idle_ms, poll_us;
 };
 
@@ -142,7 +146,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: udp_sink [--addr A] [--port N] [--rcvbuf B] [--max-seconds S] "
 		"[--count N] [--idle-ms MS] [--match STR]... [--lat-prefix STR] [--exit-on STR] "
-		"[--poll-us N] [--hold]\n");
+		"[--poll-us N] [--slow-us N] [--hold]\n");
 	exit(2);
 }
 
@@ -177,6 +181,8 @@ static void parse_args(int argc, char **argv, struct sink_opts *o)
 			o->exit_on = v;
 		else if (!strcmp(a, "--poll-us"))
 			o->poll_us = atol(v);
+		else if (!strcmp(a, "--slow-us"))
+			o->slow_us = strtoull(v, NULL, 10);
 		else
 			usage();
 	}
@@ -284,6 +290,13 @@ static int count_batch(const struct sink_opts *o, struct sink_counts *c, const s
 				uint64_t e = event_time_ns(b);
 				if (a && e && e <= a && c->nev < MAX_LAT)
 					c->ev[c->nev++] = a - e;
+				if (a && e && e <= a && o->slow_us && a - e > o->slow_us * 1000)
+					fprintf(stderr,
+						"slow ev=%llu us event_mono=%llu "
+						"arrival_mono=%llu\n",
+						(unsigned long long)(a - e) / 1000,
+						(unsigned long long)((int64_t)e + real_to_mono),
+						(unsigned long long)am);
 			}
 		}
 	}
