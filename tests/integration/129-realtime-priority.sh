@@ -5,7 +5,8 @@
 # name starts them) run under the ordinary policy at nice 0 (SCHED_RESET_ON_FORK). Events
 # still reach a real rsyslog. Without CAP_SYS_NICE (dropped from the bounding set, so root
 # cannot have it) procship refuses to start, naming the option and what it needs, instead of
-# running at an ordinary priority the operator did not choose.
+# running at an ordinary priority the operator did not choose. Launched already under FIFO 7
+# without CAP_SYS_NICE, as procship.service's drop-in does it, it starts.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -41,3 +42,17 @@ info "without CAP_SYS_NICE: status $rc: $(cat "$T/noperm.err")"
 [ "$rc" -ne 0 ] || fail "procship started at an ordinary priority when SCHED_FIFO was refused"
 grep -q -- '--realtime-priority 7: .*CAP_SYS_NICE' "$T/noperm.err" ||
 	fail "the refusal does not name --realtime-priority and CAP_SYS_NICE"
+
+# As under procship.service's drop-in (CPUSchedulingPolicy=fifo, CPUSchedulingResetOnFork=yes):
+# the launcher sets the class, procship has no CAP_SYS_NICE, finds it in place and starts.
+IT_PROCSHIP_WRAPPER=$T/as-unit
+printf '#!/bin/sh\nexec chrt -f -R 7 setpriv --bounding-set -sys_nice -- "$@"\n' >"$IT_PROCSHIP_WRAPPER"
+chmod +x "$IT_PROCSHIP_WRAPPER"
+start_procship --realtime-priority 7 --export-allowlist "$(marker_filter "$m")"
+IT_PROCSHIP_WRAPPER=
+/usr/bin/true "$m-two"
+wait_for_exec "$PROCSHIP_OUT" "$m-two" 100 >/dev/null || fail "no exec exported with the class set by the launcher"
+read -r cls prio < <(ps -o cls=,rtprio= -p "$PROCSHIP_PID")
+[ "$cls" = FF ] && [ "$prio" = 7 ] || fail "launched under FIFO 7, procship runs as $cls $prio"
+stop_procship
+check_own_log 'nice -10: .*keeping nice'
