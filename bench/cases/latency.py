@@ -2,10 +2,9 @@
 """Case 4, latency: execve in the loop's child → the process_exec datagram at the receiver,
 at a low and at the maximum exec rate."""
 import os
-import subprocess
 import time
 
-from cases.storm import HOG
+from cases.storm import start_hogs
 from lib import env
 from lib.env import fail, log
 from lib.proc import Procship, run_execloop
@@ -63,18 +62,13 @@ def split(res):
     return out
 
 
-def hogs(seconds):
-    return [subprocess.Popen(["python3", "-c", HOG.format(s=seconds)])
-            for _ in range(os.cpu_count() or 1)]
-
-
 def latency_case(quick, reps=1):
     """Each load once per binary, configuration and host in every rep; with --baseline, that
     binary right before this one."""
     plans = [("low", 20, 10 if quick else 300), ("high", 0, 200 if quick else 3000)]
     for rep in range(1, reps + 1):
         for host in HOSTS:
-            load = hogs(900) if host == "busy" else []
+            load = start_hogs(900) if host == "busy" else []
             try:
                 for label, rate, n in plans:
                     for config in CONFIGS:

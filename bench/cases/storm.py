@@ -65,10 +65,14 @@ def helpers_dir():
     return d
 
 
+def start_hogs(seconds):
+    """A CPU-bound job per core, each ending by itself after `seconds`."""
+    return [subprocess.Popen(["python3", "-c", HOG.format(s=seconds)])
+            for _ in range(os.cpu_count() or 1)]
+
+
 def start_load(d, pw, loops, seconds, hogs):
-    procs = []
-    for _ in range((os.cpu_count() or 1) if hogs else 0):
-        procs.append(subprocess.Popen(["python3", "-c", HOG.format(s=seconds)]))
+    procs = start_hogs(seconds) if hogs else []
     for _ in range(loops):
         procs.append(subprocess.Popen(
             ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups",
