@@ -287,10 +287,12 @@ static int count_batch(const struct sink_opts *o, struct sink_counts *c, const s
 				uint64_t am = a ? (uint64_t)((int64_t)a + real_to_mono) : 0;
 				if (stamp && am >= stamp && c->narr < MAX_LAT)
 					c->arr[c->narr++] = am - stamp;
-				uint64_t e = event_time_ns(b);
-				if (a && e && e <= a && c->nev < MAX_LAT)
+				uint64_t e = a ? event_time_ns(b) : 0;
+				if (!e || e > a)
+					continue;
+				if (c->nev < MAX_LAT)
 					c->ev[c->nev++] = a - e;
-				if (a && e && e <= a && o->slow_us && a - e > o->slow_us * 1000)
+				if (o->slow_us && a - e > o->slow_us * 1000)
 					fprintf(stderr,
 						"slow ev=%llu us event_mono=%llu "
 						"arrival_mono=%llu\n",
