@@ -292,7 +292,7 @@ check-hardening: $(OUTPUT)/procship
 # bench/run drives the cases; its C helpers are built here, with the daemon's warnings. nop is
 # static so that an exec costs as little as it can (a dynamic one where there is no libc.a).
 BENCH_HELPERS := $(addprefix $(OUTPUT)/bench/,udp_sink execloop sendmmsg_flood nop regex_cost \
-	raw_relay)
+	raw_relay wake_floor)
 BENCH_CFLAGS := -std=gnu11 $(WARN) -O2
 BENCH_ENV = PROCSHIP=$(abspath $(OUTPUT)/procship) BENCH_BIN=$(abspath $(OUTPUT)/bench)
 # The peers and the plotter only the full run needs (bench/run says why they are not in

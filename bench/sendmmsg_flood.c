@@ -2,10 +2,11 @@
 /* sendmmsg_flood: the ceiling baseline for output throughput.
  *
  *   sendmmsg_flood --port N [--addr 127.0.0.1] [--size BYTES] [--count N] [--max-seconds S]
- *                  [--sndbuf BYTES] [--file FILE]
+ *                  [--sndbuf BYTES] [--file FILE] [--batch 1..64]
  *
  * Sends COUNT pre-made datagrams of SIZE bytes (an RFC 3164 header + a JSON-looking payload)
- * to a connected loopback UDP socket with sendmmsg in batches of 64, bounded by count and time.
+ * to a connected loopback UDP socket with sendmmsg, --batch of them a call (64 unless told),
+ * bounded by count and time.
  * With --file, the datagrams are FILE's lines instead, as read() gives them (256 KiB a call,
  * each line sent from the read buffer, no header): the ceiling of any sender that has to read
  * its input, which the pre-made datagrams, always in cache, do not pay.
@@ -44,7 +45,7 @@ static uint64_t tv_ns(struct timeval tv)
 /* What the command line asks for. */
 struct flood_opts {
 	const char *addr;
-	int port, size, sndbuf;
+	int port, size, sndbuf, batch;
 	unsigned long long count;
 	double max_seconds;
 	const char *file;
@@ -74,13 +75,16 @@ static int parse_args(int argc, char **argv, struct flood_opts *o)
 			o->sndbuf = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--file"))
 			o->file = argv[i + 1];
+		else if (!strcmp(argv[i], "--batch"))
+			o->batch = atoi(argv[i + 1]);
 		else {
 			fprintf(stderr, "sendmmsg_flood: unknown option %s\n", argv[i]);
 			return 2;
 		}
 	}
-	if (o->port <= 0 || o->size < 64 || o->size > 65507) {
-		fprintf(stderr, "usage: sendmmsg_flood --port N [--size 64..65507] [--count N]\n");
+	if (o->port <= 0 || o->size < 64 || o->size > 65507 || o->batch < 1 || o->batch > BATCH) {
+		fprintf(stderr, "usage: sendmmsg_flood --port N [--size 64..65507] [--count N] "
+				"[--batch 1..64]\n");
 		return 2;
 	}
 	return 0;
@@ -138,15 +142,15 @@ static void make_batch(int size)
 
 /* Sends count datagrams (fewer if the deadline passes or a send fails for good); returns how
  * many were sent, the failed calls in *errors. */
-static unsigned long long flood(
-	int fd, unsigned long long count, uint64_t deadline, unsigned long long *errors)
+static unsigned long long flood(int fd, unsigned long long count, unsigned batch, uint64_t deadline,
+	unsigned long long *errors)
 {
 	unsigned long long sent = 0;
 
 	while (sent < count) {
-		if ((sent & 1023) < BATCH && now_ns() >= deadline)
+		if ((sent & 1023) < batch && now_ns() >= deadline)
 			break;
-		unsigned want = count - sent < BATCH ? (unsigned)(count - sent) : BATCH;
+		unsigned want = count - sent < batch ? (unsigned)(count - sent) : batch;
 		unsigned off = 0;
 		while (off < want) {
 			int n = sendmmsg(fd, msgs + off, want - off, 0);
@@ -235,7 +239,8 @@ int main(int argc, char **argv)
 		.size = 200,
 		.sndbuf = 4 << 20,
 		.count = 100000,
-		.max_seconds = 30};
+		.max_seconds = 30,
+		.batch = BATCH};
 	int status = parse_args(argc, argv, &o);
 	if (status)
 		return status;
@@ -247,7 +252,7 @@ int main(int argc, char **argv)
 	uint64_t start = now_ns(), deadline = start + (uint64_t)(o.max_seconds * 1e9);
 	unsigned long long errors = 0;
 	unsigned long long sent = o.file ? flood_file(fd, o.file, deadline, &errors)
-					 : flood(fd, o.count, deadline, &errors);
+					 : flood(fd, o.count, (unsigned)o.batch, deadline, &errors);
 	uint64_t wall = now_ns() - start;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);

@@ -12,7 +12,14 @@ has no hardware counters (`perf stat -e instructions` is "not supported"), so th
                  CPU per exec (the one timed figure, load-dependent);
   callgrind run  the same binary under `valgrind --tool=callgrind` during a paced loop: user
                  space's instructions per event, exact and load-free, and their shares per
-                 stage (drain, cache, admission, encode, frame, send, the loop).
+                 stage (drain, cache, admission, encode, frame, send, the loop);
+  floor          right after each native run, what this machine charges for the kernel work
+                 procship cannot skip, at that run's figures: sending its datagrams (the
+                 sendmmsg ceiling at their mean size, in batches of their datagrams per call,
+                 to the same kind of receiver) and sleeping and waking as often as it did (a
+                 timed epoll_pwait2 with nothing to wait for, `wake_floor`). Floor per exec =
+                 datagrams per exec x send per datagram + wake-ups per exec x one wake-up;
+                 what procship costs above it is its own work (user space and the drain).
 
 "Per exec" divides by the execs procship captured in the window (its own counters), the host's
 other execs included: on a busy host the mix of events is the host's. With --baseline the other
@@ -28,7 +35,7 @@ import subprocess
 import time
 
 from lib import env
-from lib.env import fail, helper, log
+from lib.env import fail, helper, kv, log
 from lib.proc import Procship, bpf_prog_stats, bpf_stats, proc_cpu
 from lib.receivers import Sink
 from lib.results import note, row
@@ -51,7 +58,8 @@ def counters(ps):
     time.sleep(0.3)
     lines = [l for l in ps.stderr().splitlines() if "counters:" in l]
     c = dict(re.findall(r"([\w.]+)=(\d+)", lines[-1] if lines else ""))
-    return {k: int(c.get(k, 0)) for k in ["capture.execs", "capture.exits", "udp.sent"]}
+    return {k: int(c.get(k, 0))
+            for k in ["capture.execs", "capture.exits", "udp.sent", "udp.sent_bytes"]}
 
 
 def delta(a, b):
@@ -103,6 +111,33 @@ def native(binary, n, tag):
     bpf_ns = sum(b1[i][0] - b0.get(i, (0, 0))[0] for i in b1)
     return {"d": d, "perf": perf_read(out), "cpu": cpu1[1] - cpu0[1], "bpf_ns": bpf_ns,
             "mine": n, "got": int(res.get("matched", 0)), "loop": r.stdout.strip()}
+
+
+FLOOR_DATAGRAMS = 20000
+FLOOR_WAKES = 400
+
+
+def floor(m):
+    """The send and wake-up floor at native run m's figures (see the module's comment)."""
+    d = m["d"]
+    sent = max(d["udp.sent"], 1)
+    size = min(max(round(d["udp.sent_bytes"] / sent), 64), 65507)
+    batch = min(max(round(sent / max(m["perf"].get("syscalls:sys_enter_sendmmsg", 0), 1)), 1),
+                64)
+    sink = Sink("--count", str(FLOOR_DATAGRAMS), "--idle-ms", "1500", max_seconds=120,
+                poll_us=1000)
+    r = subprocess.run([helper("sendmmsg_flood"), "--port", str(sink.port), "--size", str(size),
+                        "--count", str(FLOOR_DATAGRAMS), "--batch", str(batch),
+                        "--max-seconds", "60"], capture_output=True, text=True, timeout=120)
+    sink.finish(timeout=10, stop=True)
+    w = subprocess.run([helper("wake_floor"), "--count", str(FLOOR_WAKES), "--timeout-us",
+                        "5000"], capture_output=True, text=True, timeout=60)
+    s, k = kv(r.stdout), kv(w.stdout)
+    if r.returncode or w.returncode or "cpu_ns" not in s or "per_wake_ns" not in k:
+        fail(f"cpu: floor: {r.stdout} {r.stderr} {w.stdout} {w.stderr}")
+        return None
+    return {"size": size, "batch": batch, "send_ns": int(s["cpu_ns"]) / max(int(s["sent"]), 1),
+            "wake_ns": int(k["per_wake_ns"])}
 
 
 def callgrind_annotate(path):
@@ -190,6 +225,25 @@ def report_native(binary, runs):
             fail(f"cpu: {m['mine'] - m['got']} of the loop's execs never arrived")
 
 
+def report_floor(runs):
+    for k, m in enumerate(runs):
+        f = m.get("floor")
+        if not f:
+            continue
+        ex = max(m["d"]["capture.execs"], 1)
+        dpe = m["d"]["udp.sent"] / ex
+        wpe = m["perf"].get("context-switches", 0) / ex
+        per = dpe * f["send_ns"] + wpe * f["wake_ns"]
+        cpu = m["cpu"] / ex * 1e9
+        row("cpu", kind="floor", run=k + 1, dpe=f"{dpe:.2f}", size=f"{f['size']} B",
+            batch=f["batch"], send=f"{f['send_ns'] / 1000:.2f} µs", wpe=f"{wpe:.3f}",
+            wake=f"{f['wake_ns'] / 1000:.1f} µs", floor=f"{per / 1000:.1f} µs",
+            cpu=f"{cpu / 1000:.1f} µs", above=f"{(cpu - per) / 1000:.1f} µs")
+        log(f"cpu floor {k + 1}: {dpe:.2f} datagrams/exec x {f['send_ns'] / 1000:.2f} µs + "
+            f"{wpe:.3f} wake-ups/exec x {f['wake_ns'] / 1000:.1f} µs = {per / 1000:.1f} µs "
+            f"per exec; procship {cpu / 1000:.1f} µs")
+
+
 def report_callgrind(binary, cg):
     ev = max(cg["d"]["udp.sent"], 1)
     ex = max(cg["d"]["capture.execs"], 1)
@@ -218,11 +272,14 @@ def cpu_case(reps, n, cg_n, cg_rate, required):
     for k in range(reps):
         for b in binaries if k % 2 == 0 else binaries[::-1]:
             runs[b].append(native(b, n, f"{k}-{len(runs[b])}-{binaries.index(b)}"))
+            if b == env.PROCSHIP and runs[b][-1]["perf"]:
+                runs[b][-1]["floor"] = floor(runs[b][-1])
     if not all(m["perf"] for b in binaries for m in runs[b]):
         missing("perf's syscall tracepoints (tracefs)", required)
         return
     for b in binaries:
         report_native(b, runs[b])
+    report_floor(runs[env.PROCSHIP])
     if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
         missing("valgrind: no instruction counts", required)
         return

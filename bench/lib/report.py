@@ -398,6 +398,20 @@ def section_cpu():
             out.append(f"| native {r['run']} | {r['name']} | {r['execs']} | **{r['sys']}** | "
                        f"{r['cs']} | {r['sendmmsg']} | {r['dps']} | {r['bpf']} | {r['cpu']} | "
                        f"{r['detail']} |")
+    floors = [r for r in ROWS["cpu"] if r["kind"] == "floor"]
+    if floors:
+        out += ["", "The floor under it, measured right after each native run of this tree at "
+                "that run's figures: what this machine charges for sending the datagrams "
+                "(sendmmsg ceiling, same mean size and batch) and for the wake-ups (a timed "
+                "`epoll_pwait2`, `bench/wake_floor`), per exec; *above the floor* is procship's "
+                "own work.", "",
+                "| native run | datagrams / exec | mean size | per sendmmsg | send CPU / datagram "
+                "| wake-ups / exec | CPU / wake-up | floor / exec | procship CPU / exec | above "
+                "the floor |", "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in floors:
+            out.append(f"| {r['run']} | {r['dpe']} | {r['size']} | {r['batch']} | {r['send']} | "
+                       f"{r['wpe']} | {r['wake']} | **{r['floor']}** | {r['cpu']} | "
+                       f"**{r['above']}** |")
     out += ["", "| procship | execs captured | user instructions / datagram | per exec | "
             "shares per stage |", "|---|---|---|---|---|"]
     for r in ROWS["cpu"]:
