@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """JSON assertions for the integration tests (called through lib.sh, not by scenarios).
 
-  jsoncheck.py select [--resume STATE] [--has TEXT] FILE EXPR [NAME=VALUE...]
+  jsoncheck.py select [--resume STATE] [--wait SECS] [--has TEXT] FILE EXPR [NAME=VALUE...]
                                                   print the first line of FILE whose JSON
                                                   makes EXPR true; exit 1 if there is none
   jsoncheck.py first FILE                         print the first complete line of FILE
   jsoncheck.py count FILE EXPR [NAME=VALUE...]    print how many lines make EXPR true
-  jsoncheck.py exitof [--resume STATE] FILE PID EXPR [NAME=VALUE...]
+  jsoncheck.py exitof [--resume STATE] [--wait SECS] FILE PID EXPR [NAME=VALUE...]
                                                   print the process_exit of the process PID
                                                   whose process_exec made EXPR true (see below)
   jsoncheck.py assert JSON EXPR [NAME=VALUE...]   exit 1, explaining why, unless EXPR is true
@@ -26,6 +26,9 @@ line at a time: under an exec storm procship's output grows by gigabytes.
 file, empty at first, where a call that finds nothing records how far it read (and what
 exitof has learnt), so that the next call reads only what was appended since. FILE must only
 grow while it is used.
+--wait SECS (select, exitof): look again every 0.2 s until a line is found, SECS x 5 looks
+at most, each reading only what was appended since the last (as --resume does, in memory):
+the waits of lib/assert.sh, one process for the whole wait instead of one per look.
 --has TEXT (select): only lines that hold TEXT as it is written in FILE can match; the others
 are not parsed. For a marker the matching line must carry.
 
@@ -40,6 +43,7 @@ import json
 import os
 import re
 import sys
+import time
 
 
 def b64d(s):
@@ -140,7 +144,8 @@ def parse_lines(path, start=0, needle=None, where=None):
 def load_state(path, file):
     """(what an earlier call recorded for file, file's identity now): the record is {} if
     there was none or file is no longer the file it read (replaced, as a rotated export file
-    is, or cut shorter). The identity is taken before file is read, for save_state."""
+    is, or cut shorter). The identity is taken before file is read, for save_state. path is
+    a file name, or a dict (--wait keeps the record in memory)."""
     try:
         st = os.stat(file)
     except FileNotFoundError:
@@ -148,21 +153,39 @@ def load_state(path, file):
     ident = [st.st_dev, st.st_ino]
     if not path:
         return {}, ident
-    try:
-        with open(path) as f:
-            data = f.read()
-    except FileNotFoundError:
-        data = ""
-    state = json.loads(data) if data.strip() else {}
+    if isinstance(path, dict):
+        state = dict(path)
+    else:
+        try:
+            with open(path) as f:
+                data = f.read()
+        except FileNotFoundError:
+            data = ""
+        state = json.loads(data) if data.strip() else {}
     if state.get("file") != ident or st.st_size < state.get("offset", 0):
         return {}, ident
     return state, ident
 
 
 def save_state(path, ident, state):
-    if path and ident:
+    if isinstance(path, dict) and ident:
+        path.clear()
+        path.update(state, file=ident)
+    elif path and ident:
         with open(path, "w") as f:
             json.dump(dict(state, file=ident), f)
+
+
+def waiting(secs, look):
+    """look(state) until it finds something (0 or a line), secs x 5 looks 0.2 s apart at most,
+    the state carried between them in memory. Returns the last look's result."""
+    state = {}
+    for i in range(max(int(secs * 5), 1)):
+        found = look(state)
+        if found not in (None, 1):
+            return found
+        time.sleep(0.2)
+    return found
 
 
 def select(path, expr, assigns, state_path, needle):
@@ -197,12 +220,15 @@ def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
     cmd, opts = argv[1], {}
-    while len(argv) > 3 and argv[2] in ("--resume", "--has") and cmd in ("select", "exitof"):
+    while len(argv) > 3 and argv[2] in ("--resume", "--has", "--wait") and \
+            cmd in ("select", "exitof"):
         opts[argv[2]] = argv[3]
         argv = argv[:2] + argv[4:]
-    if len(argv) < 3 or ("--has" in opts and cmd != "select"):
+    if len(argv) < 3 or ("--has" in opts and cmd != "select") or \
+            ("--wait" in opts and ("--resume" in opts or not opts["--wait"].isdigit())):
         sys.exit(__doc__)
     state_path, needle = opts.get("--resume"), opts.get("--has")
+    wait = int(opts["--wait"]) if "--wait" in opts else None
     arg = argv[2]
     if cmd == "first":
         for _, raw in complete_lines(arg):
@@ -232,14 +258,20 @@ def main(argv):
     if cmd == "exitof":
         if len(argv) < 5 or not argv[3].isdigit():
             sys.exit(__doc__)
-        line = exit_of(arg, int(argv[3]), argv[4], argv[5:], state_path)
+        pid = int(argv[3])
+        if wait is None:
+            line = exit_of(arg, pid, argv[4], argv[5:], state_path)
+        else:
+            line = waiting(wait, lambda st: exit_of(arg, pid, argv[4], argv[5:], st))
         if line is None:
             return 1
         print(line)
         return 0
     expr, assigns = argv[3], argv[4:]
     if cmd == "select":
-        return select(arg, expr, assigns, state_path, needle and needle.encode())
+        if wait is None:
+            return select(arg, expr, assigns, state_path, needle and needle.encode())
+        return waiting(wait, lambda st: select(arg, expr, assigns, st, needle and needle.encode()))
     if cmd == "count":
         print(sum(1 for _, _, j in parse_lines(arg) if truth(expr, j, assigns)[0]))
         return 0

@@ -21,17 +21,12 @@ json_lines_match()
 # holding TEXT (a marker the line must carry) are parsed.
 wait_for_json()
 {
-	local has=() file expr secs i state
+	local has=() file expr secs
 	[ "$1" != --has ] || { has=(--has "$2"); shift 2; }
 	file=$1 expr=$2 secs=$3
 	shift 3
-	state=$(mktemp "${T:-/tmp}/.wait.XXXXXX")
-	for ((i = 0; i < secs * 5; i++)); do
-		json_lines_match --resume "$state" "${has[@]}" "$file" "$expr" "$@" &&
-			{ rm -f "$state"; return 0; }
-		sleep 0.2
-	done
-	rm -f "$state"
+	"$PYTHON" "$IT_HELPERS/jsoncheck.py" select --wait "$secs" "${has[@]}" "$file" "$expr" \
+		"$@" && return 0
 	show_tail "$file" 5
 	fail "timed out after ${secs}s waiting in $file for a JSON line with: $expr${*:+ ($*)}"
 }
@@ -42,15 +37,10 @@ wait_for_json()
 # reads only what was appended since the last, and parses only lines holding PID's digits.
 wait_for_exit()
 {
-	local file=$1 pid=$2 expr=$3 secs=$4 i state
+	local file=$1 pid=$2 expr=$3 secs=$4
 	shift 4
-	state=$(mktemp "${T:-/tmp}/.wait.XXXXXX")
-	for ((i = 0; i < secs * 5; i++)); do
-		"$PYTHON" "$IT_HELPERS/jsoncheck.py" exitof --resume "$state" "$file" "$pid" "$expr" \
-			"$@" && { rm -f "$state"; return 0; }
-		sleep 0.2
-	done
-	rm -f "$state"
+	"$PYTHON" "$IT_HELPERS/jsoncheck.py" exitof --wait "$secs" "$file" "$pid" "$expr" "$@" &&
+		return 0
 	show_tail "$file" 5
 	fail "timed out after ${secs}s waiting in $file for the exit of pid $pid, exec'd with: $expr${*:+ ($*)}"
 }
