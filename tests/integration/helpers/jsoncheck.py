@@ -216,19 +216,42 @@ def exit_of(path, pid, expr, assigns, state_path):
     return None
 
 
-def main(argv):
-    if len(argv) < 3:
-        sys.exit(__doc__)
-    cmd, opts = argv[1], {}
-    while len(argv) > 3 and argv[2] in ("--resume", "--has", "--wait") and \
-            cmd in ("select", "exitof"):
+def look(cmd, argv):
+    """select and exitof, with their options: once, or (--wait) until found."""
+    opts = {}
+    while len(argv) > 3 and argv[2] in ("--resume", "--has", "--wait"):
         opts[argv[2]] = argv[3]
         argv = argv[:2] + argv[4:]
-    if len(argv) < 3 or ("--has" in opts and cmd != "select") or \
+    if len(argv) < 4 or ("--has" in opts and cmd != "select") or \
             ("--wait" in opts and ("--resume" in opts or not opts["--wait"].isdigit())):
         sys.exit(__doc__)
     state_path, needle = opts.get("--resume"), opts.get("--has")
-    wait = int(opts["--wait"]) if "--wait" in opts else None
+    arg = argv[2]
+    if cmd == "exitof":
+        if len(argv) < 5 or not argv[3].isdigit():
+            sys.exit(__doc__)
+        pid = int(argv[3])
+
+        def once(st):
+            return exit_of(arg, pid, argv[4], argv[5:], st)
+    else:
+        def once(st):
+            return select(arg, argv[3], argv[4:], st, needle and needle.encode())
+    found = once(state_path) if "--wait" not in opts else waiting(int(opts["--wait"]), once)
+    if cmd == "select":
+        return found
+    if found is None:
+        return 1
+    print(found)
+    return 0
+
+
+def main(argv):
+    if len(argv) < 3:
+        sys.exit(__doc__)
+    cmd = argv[1]
+    if cmd in ("select", "exitof"):
+        return look(cmd, argv)
     arg = argv[2]
     if cmd == "first":
         for _, raw in complete_lines(arg):
@@ -255,23 +278,7 @@ def main(argv):
         return 0
     if len(argv) < 4:
         sys.exit(__doc__)
-    if cmd == "exitof":
-        if len(argv) < 5 or not argv[3].isdigit():
-            sys.exit(__doc__)
-        pid = int(argv[3])
-        if wait is None:
-            line = exit_of(arg, pid, argv[4], argv[5:], state_path)
-        else:
-            line = waiting(wait, lambda st: exit_of(arg, pid, argv[4], argv[5:], st))
-        if line is None:
-            return 1
-        print(line)
-        return 0
     expr, assigns = argv[3], argv[4:]
-    if cmd == "select":
-        if wait is None:
-            return select(arg, expr, assigns, state_path, needle and needle.encode())
-        return waiting(wait, lambda st: select(arg, expr, assigns, st, needle and needle.encode()))
     if cmd == "count":
         print(sum(1 for _, _, j in parse_lines(arg) if truth(expr, j, assigns)[0]))
         return 0
